@@ -1,0 +1,62 @@
+// The one config schema: zod over environment variables, validated once at start-up.
+import { z } from 'zod';
+import { parseDuration, parseDurationList } from '../domain/duration.ts';
+
+const duration = (fallback: string) =>
+  z.string().default(fallback).transform((text, ctx) => {
+    try {
+      return parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const optionalText = z.string().trim().min(1).optional().catch(undefined);
+
+/** Environment variables the product reads, with defaults. */
+export const configSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/commerce'),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('commerce'),
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  MEILI_HOST: optionalText,
+  MEILI_API_KEY: optionalText,
+  CART_HOLD_TTL: duration('15m'),
+  BANK_TRANSFER_TIMEOUT: duration('72h'),
+  PAYMENT_REMINDER_BEFORE: duration('24h'),
+  HOLD_SWEEP_INTERVAL: duration('1m'),
+  DUNNING_RETRY_SCHEDULE: z.string().default('1d,3d,5d,7d').transform((text, ctx) => {
+    try {
+      return parseDurationList(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+/** Validated configuration. Durations are milliseconds. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses config from an env map; throws an Error listing every bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Loads config for an entry point: on error prints a clear message and exits 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

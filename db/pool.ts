@@ -1,0 +1,36 @@
+// The slonik pool: typed results validated by each query's zod row schema.
+import { createPool, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
+
+/** Validates every row against the query's `sql.type(schema)` (slonik's result-parser recipe). */
+const resultParserInterceptor: Interceptor = {
+  name: 'result-parser',
+  transformRowAsync: async (context, query, row) => {
+    const parser = context.resultParser;
+    if (!parser) return row;
+    const result = await parser['~standard'].validate(row);
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues);
+    return result.value as typeof row;
+  },
+};
+
+const toSafeNumber = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+};
+
+/** Opens a pool; bigint columns come back as numbers (money stays far below 2^53), timestamps as ISO strings. */
+export async function createDbPool(databaseUrl: string, maximumPoolSize = 10): Promise<DatabasePool> {
+  return createPool(databaseUrl, {
+    maximumPoolSize,
+    interceptors: [resultParserInterceptor],
+    typeParsers: [
+      { name: 'int8', parse: toSafeNumber },
+      { name: 'numeric', parse: (v: string) => Number(v) },
+      { name: 'timestamptz', parse: (v: string) => new Date(v).toISOString() },
+      { name: 'timestamp', parse: (v: string) => new Date(`${v}Z`).toISOString() },
+    ],
+  });
+}
+
+export type { DatabasePool };

@@ -1,0 +1,75 @@
+// Domain errors: each has a stable `code` that clients see; HTTP mapping lives in api/errors.ts only.
+
+/** Base class of every business error the product raises on purpose. */
+export class DomainError extends Error {
+  readonly code: string;
+  readonly details?: Record<string, unknown>;
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A resource does not exist for this tenant (also another tenant's resources). */
+export class NotFoundError extends DomainError {
+  constructor(what: string, id?: string) {
+    super('not_found', id ? `${what} ${id} was not found` : `${what} was not found`);
+  }
+}
+
+/** The resource is in a state that does not allow the operation (already paid, converted, shipped…). */
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('conflict', message, details);
+  }
+}
+
+/** Not enough available stock to hold or allocate. */
+export class InsufficientStockError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('insufficient_stock', message, details);
+  }
+}
+
+/** A payment or cash amount does not match what is owed (currency, over-payment, COD amount). */
+export class AmountMismatchError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('amount_mismatch', message, details);
+  }
+}
+
+/** A request is well-formed JSON but violates a business rule about its fields. */
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('validation_failed', message, details);
+  }
+}
+
+/** No or unknown credentials. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'missing or invalid credentials') {
+    super('unauthenticated', message);
+  }
+}
+
+/** Valid credentials that may not reach this resource. */
+export class ForbiddenError extends DomainError {
+  constructor(message = 'these credentials may not perform this operation') {
+    super('forbidden', message);
+  }
+}
+
+const BY_CODE: Record<string, (message: string, details?: Record<string, unknown>) => DomainError> = {
+  not_found: (m) => Object.assign(new NotFoundError('resource'), { message: m }),
+  conflict: (m, d) => new ConflictError(m, d),
+  insufficient_stock: (m, d) => new InsufficientStockError(m, d),
+  amount_mismatch: (m, d) => new AmountMismatchError(m, d),
+  validation_failed: (m, d) => new ValidationError(m, d),
+};
+
+/** Rebuilds a domain error from its code (used when an error crossed Temporal as an ApplicationFailure type). */
+export function domainErrorFromCode(code: string, message: string, details?: Record<string, unknown>): DomainError | undefined {
+  return BY_CODE[code]?.(message, details);
+}

@@ -1,0 +1,32 @@
+// Ids: opaque prefixed strings, and the deterministic workflow ids ops type into the Temporal UI.
+
+/** Prefixes of the ids of each kind of record. */
+export type IdPrefix = 'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt';
+
+/** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
+export function makeId(prefix: IdPrefix, uuid: string): string {
+  return `${prefix}_${uuid.replaceAll('-', '')}`;
+}
+
+/** Workflow id of a cart's hold-expiry process. */
+export function holdsWorkflowId(tenantId: string, cartId: string): string {
+  return `holds:${tenantId}:${cartId}`;
+}
+
+/** Workflow id of a cart's checkout (the order's lifecycle once placed). */
+export function checkoutWorkflowId(tenantId: string, cartId: string): string {
+  return `checkout:${tenantId}:${cartId}`;
+}
+
+/** Workflow id of an order's bank-transfer confirmation. */
+export function paymentWorkflowId(tenantId: string, orderId: string): string {
+  return `payment:${tenantId}:${orderId}`;
+}
+
+/** Workflow id of an order's fulfillment. */
+export function fulfillmentWorkflowId(tenantId: string, orderId: string): string {
+  return `fulfillment:${tenantId}:${orderId}`;
+}
+
+/** Id of the Temporal Schedule that sweeps expired holds. */
+export const HOLD_SWEEPER_SCHEDULE_ID = 'hold-sweeper';
