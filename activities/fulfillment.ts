@@ -1,0 +1,86 @@
+// Activities of the fulfillment workflow: shipments, shipping and delivery.
+import { z } from 'zod';
+import type { DatabasePool } from 'slonik';
+import { sql } from '../db/sql.ts';
+import { lockOrder, setOrderStatus } from '../db/queries/orders.ts';
+import { createShipments, lockShipment, markDelivered, markShipped, orderShipments, type ShipmentView } from '../db/queries/shipments.ts';
+import { consumeOrderAllocations } from '../db/queries/holds.ts';
+import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
+import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
+import { statusFromShipments, type OrderStatus } from '../domain/order.ts';
+import type { DeliverArgs, ShipArgs, TrackedShipment } from '../workflows/types.ts';
+import { asActivity } from './errors.ts';
+
+const groupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
+
+const track = (s: ShipmentView, currency: string): TrackedShipment => ({
+  id: s.id, vendorId: s.vendor_id, status: s.status, codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
+});
+
+/** Builds the fulfillment activities. */
+export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
+  const itemGroups = (tx: Parameters<Parameters<DatabasePool['transaction']>[0]>[0], orderId: string) => tx.any(sql.type(groupRow)`
+    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
+    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
+
+  return {
+    /** One shipment per vendor group (single brand: one). COD shipments carry the cash to collect. Idempotent. */
+    async createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]> {
+      return asActivity(() => pool.transaction(async (tx) => {
+        const order = await lockOrder(tx, input.tenantId, input.orderId);
+        const groups = await itemGroups(tx, input.orderId);
+        const shipments = await createShipments(tx, input.tenantId, input.orderId, groups.map((g, i) => ({
+          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id,
+          // Shipping charges ride on the first group so COD amounts always add up to the order total.
+          codAmount: order.payment_method === 'cod' ? g.amount + (i === 0 ? order.total - groups.reduce((s, x) => s + x.amount, 0) : 0) : null,
+        })));
+        return shipments.map((s) => track(s, order.currency));
+      }));
+    },
+
+    /** pending → shipped; the shipped stock leaves on_hand and reserved; the order status follows. Idempotent. */
+    async shipShipment(input: { tenantId: string; orderId: string } & ShipArgs): Promise<{ shipment: TrackedShipment; orderStatus: OrderStatus }> {
+      return asActivity(() => pool.transaction(async (tx) => {
+        const order = await lockOrder(tx, input.tenantId, input.orderId);
+        const shipment = await lockShipment(tx, input.shipmentId);
+        if (order.status === 'cancelled') throw new ConflictError('the order was cancelled');
+        if (shipment.status === 'pending') {
+          await markShipped(tx, shipment.id, input.carrier, input.trackingNumber);
+          const group = (await itemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
+          await consumeOrderAllocations(tx, input.orderId, group?.variant_ids ?? []);
+        } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
+          throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
+        }
+        const all = await orderShipments(tx, input.orderId);
+        const next = statusFromShipments(all.map((s) => s.status));
+        await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
+        return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
+      }));
+    },
+
+    /** shipped → delivered; COD cash must match exactly and is recorded as a receipt; the order completes with its last delivery. */
+    async deliverShipment(input: { tenantId: string; orderId: string } & DeliverArgs): Promise<{ shipment: TrackedShipment; orderStatus: OrderStatus }> {
+      return asActivity(() => pool.transaction(async (tx) => {
+        const order = await lockOrder(tx, input.tenantId, input.orderId);
+        const shipment = await lockShipment(tx, input.shipmentId);
+        if (shipment.status === 'shipped') {
+          if (order.payment_method === 'cod') {
+            const cash = input.codCollected;
+            if (!cash || cash.currency !== order.currency || cash.amount !== shipment.cod_amount) {
+              throw new AmountMismatchError(`cash collected must be exactly ${shipment.cod_amount} ${order.currency}`);
+            }
+            const payment = await lockPayment(tx, input.orderId, 'cod');
+            await recordReceipt(tx, { tenantId: input.tenantId, paymentId: payment.id, amount: cash.amount, currency: cash.currency, reference: `cod:${shipment.id}`, confirmedBy: 'courier' });
+          }
+          await markDelivered(tx, shipment.id, order.payment_method === 'cod' ? input.codCollected?.amount ?? null : null);
+        } else if (shipment.status !== 'delivered') {
+          throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
+        }
+        const all = await orderShipments(tx, input.orderId);
+        const next = statusFromShipments(all.map((s) => s.status));
+        await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
+        return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
+      }));
+    },
+  };
+}

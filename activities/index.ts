@@ -1,0 +1,23 @@
+// All activities, built by one factory from their dependencies (samples-typescript style).
+import type { DatabasePool } from 'slonik';
+import type { Notifier } from '../providers/notifications/notifier.ts';
+import { createHoldActivities } from './holds.ts';
+import { createOrderActivities } from './orders.ts';
+import { createPaymentActivities } from './payments.ts';
+import { createFulfillmentActivities } from './fulfillment.ts';
+
+/** Dependencies of the activities. */
+export type ActivityDeps = { pool: DatabasePool; notifier: Notifier };
+
+/** Builds every activity the worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHoldActivities(deps),
+    ...createOrderActivities(deps),
+    ...createPaymentActivities(deps),
+    ...createFulfillmentActivities(deps),
+  };
+}
+
+/** Activity types, the only thing workflows import from here. */
+export type Activities = ReturnType<typeof createActivities>;

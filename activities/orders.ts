@@ -1,0 +1,48 @@
+// Activities of the checkout saga: place the order, cancel it (compensation), notify.
+import type { DatabasePool } from 'slonik';
+import { cancelOrder, getOrder, newOrderId, placeOrder } from '../db/queries/orders.ts';
+import { newSecret } from '../domain/secrets.ts';
+import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
+import type { CheckoutInput, PlacedOrder } from '../workflows/types.ts';
+import type { OrderStatus } from '../domain/order.ts';
+import { asActivity } from './errors.ts';
+
+/** Builds the order activities. */
+export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; notifier: Notifier }) {
+  return {
+    /** Checkout steps 1-2: validates the cart, creates the order and allocates its stock. Idempotent per cart. */
+    async placeOrder(input: CheckoutInput): Promise<PlacedOrder> {
+      return asActivity(async () => {
+        const { order, created } = await placeOrder(pool, {
+          tenantId: input.tenantId, cartId: input.cartId, orderId: newOrderId(), email: input.email,
+          shippingAddress: input.shippingAddress, paymentMethod: input.paymentMethod, holdTtlMs: input.holdTtlMs,
+          paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null, accessToken: newSecret('ot', 18),
+        });
+        const payment = order.payments[0];
+        const instructions = order.payment_method === 'bank_transfer'
+          ? { reference: order.id, amount: order.total, due_at: payment?.due_at ?? null, note: 'Transfer the exact amount and quote the reference.' }
+          : undefined;
+        return {
+          orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created,
+          payment: { method: order.payment_method, status: payment?.status ?? 'pending', ...(instructions ? { instructions } : {}) },
+        };
+      });
+    },
+    /** Compensation: cancels the order and releases its stock. Tolerates an order that does not exist. */
+    async cancelOrder(input: { tenantId: string; orderId?: string; reason: string }): Promise<{ cancelled: boolean; status: OrderStatus | null }> {
+      return asActivity(async () => {
+        if (!input.orderId) return { cancelled: false, status: null };
+        const result = await cancelOrder(pool, input.tenantId, input.orderId, input.reason);
+        return { cancelled: result.cancelled, status: 'cancelled' };
+      });
+    },
+    /** Current order status (the workflow's view after an update it did not drive). */
+    async orderStatus(input: { tenantId: string; orderId: string }): Promise<OrderStatus> {
+      return asActivity(async () => (await getOrder(pool, input.tenantId, input.orderId)).status);
+    },
+    /** Sends a customer notification about an order. */
+    async notifyCustomer(input: Notification): Promise<void> {
+      await notifier.send(input);
+    },
+  };
+}

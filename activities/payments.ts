@@ -1,0 +1,35 @@
+// Activities of the bank-transfer confirmation workflow.
+import type { DatabasePool } from 'slonik';
+import { lockOrder, setOrderStatus } from '../db/queries/orders.ts';
+import { lockPayment, receiptExists, recordReceipt } from '../db/queries/payments.ts';
+import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
+import { evaluatePaymentConfirmation } from '../domain/order.ts';
+import type { ConfirmPaymentArgs } from '../workflows/types.ts';
+import { asActivity } from './errors.ts';
+
+/** Builds the payment activities. */
+export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
+  return {
+    /**
+     * Records a bank transfer against the order's payment; when it is paid in full the order moves to
+     * pending_shipment in the same transaction. The reference makes a retry count the money once.
+     */
+    async recordBankTransfer(input: { tenantId: string; orderId: string } & ConfirmPaymentArgs): Promise<{ received: number; fullyPaid: boolean }> {
+      return asActivity(() => pool.transaction(async (tx) => {
+        const order = await lockOrder(tx, input.tenantId, input.orderId);
+        const payment = await lockPayment(tx, input.orderId, 'bank_transfer');
+        if (order.status === 'cancelled') throw new ConflictError('the order was cancelled; the transfer must be refunded by hand');
+        const before = await receiptExists(tx, payment.id, input.reference);
+        if (!before) {
+          const verdict = evaluatePaymentConfirmation({ amount: payment.amount, currency: payment.currency }, payment.received_amount, input.amount);
+          if (!verdict.ok) throw new AmountMismatchError(verdict.reason);
+        }
+        const after = await recordReceipt(tx, { tenantId: input.tenantId, paymentId: payment.id, amount: input.amount.amount, currency: input.amount.currency, reference: input.reference, confirmedBy: input.confirmedBy });
+        const fullyPaid = after.status === 'captured';
+        if (fullyPaid && order.status === 'pending_payment') await setOrderStatus(tx, input.tenantId, input.orderId, order.status, 'pending_shipment');
+        return { received: after.received_amount, fullyPaid };
+      }));
+    },
+  };
+}
+

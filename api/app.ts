@@ -1,0 +1,46 @@
+// The Express app factory: tests pass their own pool, Temporal client and config.
+import express, { type Express } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from './context.ts';
+import { errorMiddleware, problem } from './errors.ts';
+import { createProcesses } from './processes.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { storeRoutes } from './routes/store.ts';
+
+/** Builds the HTTP app. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
+
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    req.id = given && given.length <= 100 ? given : randomUUID();
+    res.setHeader('x-request-id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      deps.metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      if (res.statusCode >= 400 || deps.logger.isLevelEnabled('debug')) {
+        deps.logger[res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug']({
+          requestId: req.id, method: req.method, path: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000), tenantId: req.tenant?.id,
+        }, 'request');
+      }
+    });
+    next();
+  });
+  app.use(express.json({ limit: '1mb' }));
+
+  app.use(opsRoutes(deps));
+  app.use('/store', storeRoutes(deps, processes));
+  app.use('/admin', adminRoutes(deps, processes));
+  app.use((req, res) => {
+    res.status(404).type('application/problem+json').json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.path}`), request_id: req.id });
+  });
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

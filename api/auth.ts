@@ -1,0 +1,54 @@
+// Credentials → tenant: publishable keys for /store, bearer API keys for /admin. Lookups are cached briefly.
+import type { RequestHandler } from 'express';
+import type { DatabasePool } from 'slonik';
+import { principalByKeyHash, tenantByPublishableKey } from '../db/queries/tenants.ts';
+import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
+import { hashSecret } from '../domain/secrets.ts';
+import type { Principal, TenantContext } from './context.ts';
+
+const CACHE_MS = 30_000;
+
+function cached<T>(load: (key: string) => Promise<T | null>) {
+  const entries = new Map<string, { value: T | null; until: number }>();
+  return async (key: string): Promise<T | null> => {
+    const hit = entries.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await load(key);
+    if (entries.size > 10_000) entries.clear();
+    // Unknown keys are cached for a shorter time so a freshly created key works quickly.
+    entries.set(key, { value, until: Date.now() + (value ? CACHE_MS : 2_000) });
+    return value;
+  };
+}
+
+/** Resolves `X-Publishable-Key` to the store's tenant (401 when missing or unknown). */
+export function storefrontAuth(pool: DatabasePool): RequestHandler {
+  const lookup = cached<TenantContext>((key) => tenantByPublishableKey(pool, key));
+  return async (req, _res, next) => {
+    const key = req.get('x-publishable-key');
+    if (!key) throw new UnauthenticatedError('the X-Publishable-Key header is required');
+    const tenant = await lookup(key);
+    if (!tenant) throw new UnauthenticatedError('unknown publishable key');
+    req.tenant = tenant;
+    next();
+  };
+}
+
+/** Resolves `Authorization: Bearer <api key>`; `allow` lists the roles that may pass. */
+export function apiKeyAuth(pool: DatabasePool, allow: Principal['role'][]): RequestHandler {
+  const lookup = cached<{ tenant: TenantContext; principal: Principal }>(async (hash) => {
+    const row = await principalByKeyHash(pool, hash);
+    return row && { tenant: { id: row.tenant_id, mode: row.mode, currency: row.currency }, principal: { keyId: row.key_id, role: row.role, vendorId: row.vendor_id } };
+  });
+  return async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('an Authorization: Bearer <api key> header is required');
+    const found = await lookup(hashSecret(match[1]));
+    if (!found) throw new UnauthenticatedError('unknown or revoked API key');
+    if (!allow.includes(found.principal.role)) throw new ForbiddenError(`a ${found.principal.role} key may not use this API`);
+    req.tenant = found.tenant;
+    req.principal = found.principal;
+    next();
+  };
+}

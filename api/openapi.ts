@@ -1,0 +1,69 @@
+// /openapi.json, generated from the same zod schemas the routes validate with.
+import { z } from 'zod';
+import * as s from './schemas.ts';
+import { productView } from '../db/queries/catalog.ts';
+import { cartView } from '../db/queries/carts.ts';
+import { orderView } from '../db/queries/orders.ts';
+
+type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
+
+const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+const list = (item: z.ZodType) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+const OPERATIONS: Op[] = [
+  { method: 'get', path: '/store/products', summary: 'List published products', auth: 'store', query: s.productListQuery, response: list(productView) },
+  { method: 'get', path: '/store/products/{id}', summary: 'Product detail with availability', auth: 'store', response: productView },
+  { method: 'get', path: '/store/categories', summary: 'List categories', auth: 'store', query: s.pageQuery },
+  { method: 'post', path: '/store/carts', summary: 'Create a cart', auth: 'store', body: s.createCartBody, response: cartView, status: 201 },
+  { method: 'get', path: '/store/carts/{id}', summary: 'Get a cart', auth: 'store', response: cartView },
+  { method: 'post', path: '/store/carts/{id}/items', summary: 'Add an item (holds stock)', auth: 'store', body: s.addItemBody, response: cartView },
+  { method: 'patch', path: '/store/carts/{id}/items/{item_id}', summary: 'Change an item quantity', auth: 'store', body: s.updateItemBody, response: cartView },
+  { method: 'delete', path: '/store/carts/{id}/items/{item_id}', summary: 'Remove an item (releases its hold)', auth: 'store', response: cartView },
+  { method: 'post', path: '/store/carts/{id}/checkout', summary: 'Check out (Update-with-Start of the checkout workflow)', auth: 'store', body: s.checkoutBody, status: 201 },
+  { method: 'get', path: '/store/orders/{id}', summary: 'Order status (X-Order-Token)', auth: 'store' },
+  { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
+  { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
+  { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
+  { method: 'patch', path: '/admin/products/{id}', summary: 'Update a product', auth: 'admin', body: s.updateProductBody, response: productView },
+  { method: 'delete', path: '/admin/products/{id}', summary: 'Delete a product', auth: 'admin', status: 204 },
+  { method: 'post', path: '/admin/categories', summary: 'Create a category', auth: 'admin', body: s.createCategoryBody, status: 201 },
+  { method: 'post', path: '/admin/locations', summary: 'Create a stock location', auth: 'admin', body: s.createLocationBody, status: 201 },
+  { method: 'put', path: '/admin/inventory/{variant_id}', summary: 'Set on-hand stock', auth: 'admin', body: s.setInventoryBody },
+  { method: 'get', path: '/admin/orders', summary: 'List orders', auth: 'admin', query: s.orderListQuery },
+  { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: orderView },
+  { method: 'post', path: '/admin/orders/{id}/payment-confirmations', summary: 'Confirm a bank transfer (workflow Update)', auth: 'admin', body: s.paymentConfirmationBody },
+  { method: 'post', path: '/admin/orders/{id}/cancel', summary: 'Cancel an order before it ships', auth: 'admin', body: s.cancelBody },
+  { method: 'post', path: '/admin/shipments/{id}/ship', summary: 'Mark a shipment shipped', auth: 'admin', body: s.shipBody },
+  { method: 'post', path: '/admin/shipments/{id}/deliver', summary: 'Mark a shipment delivered (COD: cash collected)', auth: 'admin', body: s.deliverBody },
+  { method: 'get', path: '/health/live', summary: 'Liveness', auth: 'none' },
+  { method: 'get', path: '/health/ready', summary: 'Readiness: Postgres and Temporal reachable', auth: 'none' },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none' },
+];
+
+const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+
+/** Builds the OpenAPI 3.1 document. */
+export function buildOpenApi() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = op.query ? Object.keys(op.query.shape).map((name) => ({ name, in: 'query', required: false, schema: json(op.query!.shape[name] as z.ZodType, 'input') })) : [];
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = {
+      summary: op.summary,
+      security: op.auth === 'store' ? [{ publishableKey: [] }] : op.auth === 'admin' ? [{ apiKey: [] }] : [],
+      parameters: [...params, ...queryParams],
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } } : {}),
+      responses: {
+        [String(op.status ?? 200)]: { description: 'success', ...(op.response ? { content: { 'application/json': { schema: json(op.response, 'output') } } } : {}) },
+        default: { description: 'problem', content: { 'application/problem+json': { schema: json(problem, 'output') } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'temporal-commerce', version: '0.1.0', description: 'Headless commerce API whose business processes run as Temporal workflows.' },
+    components: { securitySchemes: { publishableKey: { type: 'apiKey', in: 'header', name: 'X-Publishable-Key' }, apiKey: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,125 @@
+// How the API drives workflows: signal-with-start holds, Update-with-Start checkout, updates for the back office.
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
+import { ConflictError } from '../domain/errors.ts';
+import type { PaymentMethod } from '../domain/order.ts';
+import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
+import type { checkout as checkoutWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
+import { CartIdKey, CustomerEmailKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
+import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs } from '../workflows/types.ts';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import type { Metrics } from './metrics.ts';
+import { domainErrorFromTemporal } from './errors.ts';
+
+/** Workflow operations the routes need. */
+export function createProcesses(client: Client, config: Config, logger: Logger, metrics?: Metrics) {
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+  const rethrow = (err: unknown, workflow: string): never => {
+    const domain = domainErrorFromTemporal(err);
+    if (domain) throw domain;
+    metrics?.workflowFailures.inc({ workflow });
+    throw err;
+  };
+
+  return {
+    /** Starts or nudges the cart's reservation-expiry workflow. A failure is logged: the sweeper is the safety net. */
+    async holdsChanged(tenantId: string, cartId: string): Promise<void> {
+      try {
+        await client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
+          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
+          typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: CartIdKey, value: cartId }],
+        });
+        metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
+      } catch (err) {
+        metrics?.workflowFailures.inc({ workflow: 'reservationExpiry' });
+        logger.error({ err, tenantId, cartId }, 'could not signal the reservation-expiry workflow; the sweeper will release expired holds');
+      }
+    },
+
+    /** Update-with-Start on `checkout:<tenant>:<cart>`: a retried or concurrent request gets the same order. */
+    async checkout(input: CheckoutInput, idempotencyKey?: string): Promise<PlacedOrder | 'already_finished'> {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof checkoutWorkflow>('checkout', {
+        workflowId: checkoutWorkflowId(input.tenantId, input.cartId), taskQueue, args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: [
+          { key: TenantIdKey, value: input.tenantId }, { key: CartIdKey, value: input.cartId },
+          { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod as PaymentMethod },
+        ],
+      });
+      try {
+        const placed = await client.workflow.executeUpdateWithStart(placeOrderUpdate, {
+          startWorkflowOperation, ...(idempotencyKey ? { updateId: `checkout-request:${idempotencyKey}` } : {}),
+        });
+        metrics?.workflowStarts.inc({ workflow: 'checkout' });
+        return placed;
+      } catch (err) {
+        // A finished checkout (completed or cancelled order) is not started again: the order stands.
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already_finished';
+        return rethrow(err, 'checkout');
+      }
+    },
+
+    /** Sends confirmPayment to `payment:<tenant>:<order>`. */
+    async confirmPayment(tenantId: string, orderId: string, args: ConfirmPaymentArgs): Promise<PaymentState> {
+      try {
+        return await client.workflow.getHandle(paymentWorkflowId(tenantId, orderId)).executeUpdate(confirmPaymentUpdate, { args: [args] });
+      } catch (err) {
+        return rethrow(err, 'paymentConfirmation');
+      }
+    },
+
+    /** Sends cancelOrder to the order's checkout workflow. */
+    async cancelOrder(tenantId: string, cartId: string, reason: string, cancelledBy: string): Promise<void> {
+      try {
+        await client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] });
+      } catch (err) {
+        rethrow(err, 'checkout');
+      }
+    },
+
+    /** Sends ship to the order's fulfillment workflow. */
+    async ship(tenantId: string, orderId: string, args: ShipArgs): Promise<ShipmentChange> {
+      try {
+        return await client.workflow.getHandle(fulfillmentWorkflowId(tenantId, orderId)).executeUpdate(shipUpdate, { args: [args] });
+      } catch (err) {
+        return rethrow(err, 'fulfillment');
+      }
+    },
+
+    /** Sends deliver to the order's fulfillment workflow. */
+    async deliver(tenantId: string, orderId: string, args: DeliverArgs): Promise<ShipmentChange> {
+      try {
+        return await client.workflow.getHandle(fulfillmentWorkflowId(tenantId, orderId)).executeUpdate(deliverUpdate, { args: [args] });
+      } catch (err) {
+        return rethrow(err, 'fulfillment');
+      }
+    },
+
+    /** Ids, types and states of an order's workflows (for the admin order view). */
+    async orderWorkflows(tenantId: string, cartId: string, orderId: string): Promise<{ id: string; type: string; status: string }[]> {
+      const ids = [
+        { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
+        { id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' },
+        { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
+      ];
+      const described = await Promise.all(ids.map(async (w) => {
+        try {
+          const d = await client.workflow.getHandle(w.id).describe();
+          return { ...w, status: d.status.name as string };
+        } catch {
+          return null;
+        }
+      }));
+      return described.filter((w): w is { id: string; type: string; status: string } => w !== null);
+    },
+  };
+}
+
+/** The workflow operations object. */
+export type Processes = ReturnType<typeof createProcesses>;
+
+/** Raised when a back-office action targets a process that is not waiting for it. */
+export function notWaiting(what: string): ConflictError {
+  return new ConflictError(`${what} is not possible in the order's current state`);
+}

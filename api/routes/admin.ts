@@ -1,0 +1,122 @@
+// Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
+import { Router } from 'express';
+import { createCategory, createLocation, createProduct, deleteProduct, getInventory, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import { getOrder, listOrders } from '../../db/queries/orders.ts';
+import { getShipment } from '../../db/queries/shipments.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import type { AppDeps } from '../context.ts';
+import { tenantOf } from '../context.ts';
+import { apiKeyAuth } from '../auth.ts';
+import {
+  cancelBody, createCategoryBody, createLocationBody, createProductBody, cursor, deliverBody, orderListQuery, page, pageQuery,
+  paymentConfirmationBody, setInventoryBody, shipBody, updateProductBody,
+} from '../schemas.ts';
+import { adminOrder, shipmentResponse } from '../views.ts';
+import type { Processes } from '../processes.ts';
+
+/** Routes under /admin (owner, admin and staff keys; vendor keys are refused). */
+export function adminRoutes(deps: AppDeps, processes: Processes): Router {
+  const { pool, config } = deps;
+  const r = Router();
+  r.use(apiKeyAuth(pool, ['owner', 'admin', 'staff']));
+  const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
+
+  r.get('/products', async (req, res) => {
+    const t = tenantOf(req);
+    const q = pageQuery.parse(req.query);
+    res.json(page(await listProducts(pool, t.id, t.currency, { publishedOnly: false, afterId: cursor.decode(q.cursor), limit: q.limit }), q.limit, (p) => p));
+  });
+  r.post('/products', async (req, res) => {
+    const t = tenantOf(req);
+    res.status(201).json(await createProduct(pool, t.id, t.currency, createProductBody.parse(req.body)));
+  });
+  r.get('/products/:id', async (req, res) => {
+    const t = tenantOf(req);
+    res.json(await getProduct(pool, t.id, t.currency, req.params.id, false));
+  });
+  r.patch('/products/:id', async (req, res) => {
+    const t = tenantOf(req);
+    res.json(await updateProduct(pool, t.id, t.currency, req.params.id, updateProductBody.parse(req.body)));
+  });
+  r.delete('/products/:id', async (req, res) => {
+    await deleteProduct(pool, tenantOf(req).id, req.params.id);
+    res.status(204).end();
+  });
+
+  r.get('/categories', async (req, res) => {
+    const q = pageQuery.parse(req.query);
+    res.json(page(await listCategories(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (c) => c));
+  });
+  r.post('/categories', async (req, res) => {
+    res.status(201).json(await createCategory(pool, tenantOf(req).id, createCategoryBody.parse(req.body)));
+  });
+  r.post('/locations', async (req, res) => {
+    res.status(201).json(await createLocation(pool, tenantOf(req).id, createLocationBody.parse(req.body)));
+  });
+
+  r.get('/inventory/:variantId', async (req, res) => {
+    res.json({ items: await getInventory(pool, tenantOf(req).id, req.params.variantId), next_cursor: null });
+  });
+  r.put('/inventory/:variantId', async (req, res) => {
+    const body = setInventoryBody.parse(req.body);
+    res.json(await setInventory(pool, tenantOf(req).id, req.params.variantId, body.location_id, body.on_hand));
+  });
+
+  r.get('/orders', async (req, res) => {
+    const q = orderListQuery.parse(req.query);
+    const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, afterId: cursor.decode(q.cursor), limit: q.limit });
+    res.json(page(rows, q.limit, (o) => adminOrder(o, [], config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE)));
+  });
+
+  const orderResponse = async (tenantId: string, orderId: string) => {
+    const order = await getOrder(pool, tenantId, orderId);
+    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id);
+    return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
+  };
+
+  r.get('/orders/:id', async (req, res) => {
+    res.json(await orderResponse(tenantOf(req).id, req.params.id));
+  });
+
+  r.post('/orders/:id/payment-confirmations', async (req, res) => {
+    const t = tenantOf(req);
+    const body = paymentConfirmationBody.parse(req.body);
+    const order = await getOrder(pool, t.id, req.params.id);
+    if (order.payment_method !== 'bank_transfer') throw new ConflictError(`order ${order.id} is paid by ${order.payment_method}, not bank transfer`);
+    if (order.status !== 'pending_payment') throw new ConflictError(order.status === 'cancelled' ? 'the order was cancelled' : 'this order is already paid');
+    await processes.confirmPayment(t.id, order.id, { amount: body.amount, reference: body.reference, confirmedBy: actor(req) });
+    res.json(await orderResponse(t.id, order.id));
+  });
+
+  r.post('/orders/:id/cancel', async (req, res) => {
+    const t = tenantOf(req);
+    const body = cancelBody.parse(req.body);
+    const order = await getOrder(pool, t.id, req.params.id);
+    if (order.status === 'cancelled') throw new ConflictError('the order is already cancelled');
+    if (!['pending_payment', 'pending_shipment'].includes(order.status)) throw new ConflictError(`an order in status ${order.status} can no longer be cancelled`);
+    await processes.cancelOrder(t.id, order.cart_id, body.reason, actor(req));
+    res.json(await orderResponse(t.id, order.id));
+  });
+
+  r.post('/shipments/:id/ship', async (req, res) => {
+    const t = tenantOf(req);
+    const body = shipBody.parse(req.body);
+    const shipment = await getShipment(pool, t.id, req.params.id);
+    if (shipment.status !== 'pending') throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
+    await processes.ship(t.id, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number });
+    const order = await getOrder(pool, t.id, shipment.order_id);
+    res.json(shipmentResponse(await getShipment(pool, t.id, shipment.id), order.currency));
+  });
+
+  r.post('/shipments/:id/deliver', async (req, res) => {
+    const t = tenantOf(req);
+    const body = deliverBody.parse(req.body ?? {});
+    const shipment = await getShipment(pool, t.id, req.params.id);
+    if (shipment.status !== 'shipped') throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
+    await processes.deliver(t.id, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null });
+    const order = await getOrder(pool, t.id, shipment.order_id);
+    res.json(shipmentResponse(await getShipment(pool, t.id, shipment.id), order.currency));
+  });
+
+  return r;
+}

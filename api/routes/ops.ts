@@ -1,0 +1,28 @@
+// Operations routes: liveness, readiness (Postgres and Temporal), Prometheus metrics, OpenAPI.
+import { Router } from 'express';
+import { sql } from '../../db/sql.ts';
+import { z } from 'zod';
+import type { AppDeps } from '../context.ts';
+import { buildOpenApi } from '../openapi.ts';
+
+/** Routes /health/*, /metrics, /openapi.json. */
+export function opsRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const openapi = buildOpenApi();
+  r.get('/health/live', (_req, res) => void res.json({ status: 'ok' }));
+  r.get('/health/ready', async (_req, res) => {
+    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    const [db, temporal] = await Promise.all([
+      timeout(deps.pool.oneFirst(sql.type(z.object({ ok: z.number() }))`SELECT 1 AS ok`)).then(() => 'ok', (e: Error) => `unreachable: ${e.message}`),
+      timeout(deps.temporal.connection.workflowService.getSystemInfo({})).then(() => 'ok', (e: Error) => `unreachable: ${e.message}`),
+    ]);
+    const ready = db === 'ok' && temporal === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, temporal } });
+  });
+  r.get('/metrics', async (_req, res) => {
+    if (!deps.metrics) return void res.status(404).end();
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  r.get('/openapi.json', (_req, res) => void res.json(openapi));
+  return r;
+}

@@ -1,0 +1,118 @@
+// Storefront routes: catalog, carts (stock holds), checkout, order status.
+import { Router } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { getProduct, listCategories, listProducts } from '../../db/queries/catalog.ts';
+import { addCartItem, createCart, getCart, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { findOrderByCart, getOrder } from '../../db/queries/orders.ts';
+import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import type { AppDeps } from '../context.ts';
+import { tenantOf } from '../context.ts';
+import { storefrontAuth } from '../auth.ts';
+import { addItemBody, checkoutBody, createCartBody, cursor, page, pageQuery, productListQuery, updateItemBody } from '../schemas.ts';
+import { storeOrder } from '../views.ts';
+import type { Processes } from '../processes.ts';
+
+/** Routes under /store. */
+export function storeRoutes(deps: AppDeps, processes: Processes): Router {
+  const { pool, config, metrics } = deps;
+  const r = Router();
+  r.use(storefrontAuth(pool));
+
+  r.get('/products', async (req, res) => {
+    const t = tenantOf(req);
+    const q = productListQuery.parse(req.query);
+    const rows = await listProducts(pool, t.id, t.currency, { q: q.q, category: q.category, vendor: q.vendor, publishedOnly: true, afterId: cursor.decode(q.cursor), limit: q.limit });
+    res.json(page(rows, q.limit, ({ created_at: _c, updated_at: _u, ...p }) => p));
+  });
+
+  r.get('/products/:id', async (req, res) => {
+    const t = tenantOf(req);
+    const { created_at: _c, updated_at: _u, ...p } = await getProduct(pool, t.id, t.currency, req.params.id, true);
+    res.json(p);
+  });
+
+  r.get('/categories', async (req, res) => {
+    const q = pageQuery.parse(req.query);
+    res.json(page(await listCategories(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (c) => c));
+  });
+
+  r.post('/carts', async (req, res) => {
+    const t = tenantOf(req);
+    const body = createCartBody.parse(req.body ?? {});
+    res.status(201).json(await createCart(pool, t.id, { currency: body.currency ?? t.currency, email: body.email }));
+  });
+
+  r.get('/carts/:id', async (req, res) => {
+    res.json(await getCart(pool, tenantOf(req).id, req.params.id));
+  });
+
+  const countStockOut = (err: unknown) => {
+    if (err instanceof InsufficientStockError) metrics?.stockOuts.inc();
+    throw err;
+  };
+
+  r.post('/carts/:id/items', async (req, res) => {
+    const t = tenantOf(req);
+    const body = addItemBody.parse(req.body);
+    const cart = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    metrics?.holdsPlaced.inc();
+    await processes.holdsChanged(t.id, cart.id);
+    res.json(cart);
+  });
+
+  r.patch('/carts/:id/items/:itemId', async (req, res) => {
+    const t = tenantOf(req);
+    const body = updateItemBody.parse(req.body);
+    const cart = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    await processes.holdsChanged(t.id, cart.id);
+    res.json(cart);
+  });
+
+  r.delete('/carts/:id/items/:itemId', async (req, res) => {
+    const t = tenantOf(req);
+    const cart = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, config.CART_HOLD_TTL);
+    metrics?.holdsReleased.inc();
+    await processes.holdsChanged(t.id, cart.id);
+    res.json(cart);
+  });
+
+  r.post('/carts/:id/checkout', async (req, res) => {
+    const t = tenantOf(req);
+    const body = checkoutBody.parse(req.body);
+    if (body.payment_method === 'card') throw new ValidationError('card payments are not enabled for this store yet; use bank_transfer or cod');
+    const cart = await getCart(pool, t.id, req.params.id);
+    const existing = cart.status === 'converted' ? await findOrderByCart(pool, t.id, cart.id) : null;
+    if (existing) {
+      res.status(200).json({ order: { ...storeOrder(existing), access_token: existing.access_token } });
+      return;
+    }
+    if (cart.items.length === 0) throw new ValidationError('the cart is empty');
+    const idempotencyKey = req.get('idempotency-key');
+    if (idempotencyKey && idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is at most 200 characters');
+    const placed = await processes.checkout({
+      tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
+      holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
+    }, idempotencyKey).catch(countStockOut);
+    const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
+    if (!order) throw new ConflictError('this cart was already checked out');
+    const created = placed !== 'already_finished' && placed.created;
+    res.status(created ? 201 : 200).json({ order: { ...storeOrder(order), access_token: order.access_token } });
+  });
+
+  r.get('/orders/:id', async (req, res) => {
+    const t = tenantOf(req);
+    const token = req.get('x-order-token') ?? '';
+    const order = await getOrder(pool, t.id, req.params.id).catch(() => null);
+    // A wrong token looks exactly like a missing order: order ids are not secrets, tokens are.
+    if (!order || !sameToken(token, order.access_token)) throw new NotFoundError('order', req.params.id);
+    res.json(storeOrder(order));
+  });
+
+  return r;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

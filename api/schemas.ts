@@ -1,0 +1,93 @@
+// Request schemas of the HTTP contract (API.md); /openapi.json is generated from these.
+import { z } from 'zod';
+import { shippingAddress } from '../db/queries/orders.ts';
+
+const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
+const id = z.string().min(1).max(100);
+
+/** Money in minor units. */
+export const moneyInput = z.object({ amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), currency });
+
+/** `?limit=&cursor=` of every list. */
+export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+
+/** GET /store/products. */
+export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional(), category: z.string().max(100).optional(), vendor: z.string().max(100).optional() });
+
+/** POST /store/carts. */
+export const createCartBody = z.object({ currency: currency.optional(), email: z.email().optional() }).strict();
+
+/** POST /store/carts/:id/items. */
+export const addItemBody = z.object({ variant_id: id, quantity: z.number().int().min(1).max(1000) }).strict();
+
+/** PATCH /store/carts/:id/items/:item_id. */
+export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1000) }).strict();
+
+/** POST /store/carts/:id/checkout. */
+export const checkoutBody = z.object({
+  email: z.email(),
+  shipping_address: shippingAddress,
+  payment_method: z.enum(['bank_transfer', 'cod', 'card']),
+  payment_token: z.string().max(200).optional(),
+}).strict();
+
+const variantInput = z.object({
+  sku: z.string().trim().min(1).max(100),
+  title: z.string().max(200).optional(),
+  price: moneyInput,
+  compare_at_price: moneyInput.nullable().optional(),
+  inventory: z.array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) })).max(100).optional(),
+});
+
+/** POST /admin/products. */
+export const createProductBody = z.object({
+  title: z.string().trim().min(1).max(300),
+  handle: z.string().trim().min(1).max(200).regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #').optional(),
+  description: z.string().max(20_000).optional(),
+  status: z.enum(['draft', 'published', 'archived']),
+  type: z.enum(['physical', 'digital', 'subscription']).optional(),
+  vendor_id: id.nullable().optional(),
+  category_ids: z.array(id).max(50).optional(),
+  variants: z.array(variantInput).min(1).max(100),
+}).strict();
+
+/** PATCH /admin/products/:id. */
+export const updateProductBody = createProductBody.omit({ variants: true }).partial().extend({
+  variants: z.array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional() })).max(100).optional(),
+}).strict();
+
+/** POST /admin/categories. */
+export const createCategoryBody = z.object({ name: z.string().trim().min(1).max(200), handle: z.string().trim().min(1).max(200).optional(), parent_id: id.nullable().optional() }).strict();
+
+/** POST /admin/locations. */
+export const createLocationBody = z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().min(1).max(100).optional() }).strict();
+
+/** PUT /admin/inventory/:variant_id. */
+export const setInventoryBody = z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) }).strict();
+
+/** GET /admin/orders. */
+export const orderListQuery = pageQuery.extend({ status: z.enum(['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled']).optional() });
+
+/** POST /admin/orders/:id/payment-confirmations. */
+export const paymentConfirmationBody = z.object({ amount: moneyInput, reference: z.string().trim().min(1).max(200) }).strict();
+
+/** POST /admin/orders/:id/cancel. */
+export const cancelBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+/** POST /admin/shipments/:id/ship. */
+export const shipBody = z.object({ carrier: z.string().trim().min(1).max(100), tracking_number: z.string().trim().min(1).max(100) }).strict();
+
+/** POST /admin/shipments/:id/deliver. */
+export const deliverBody = z.object({ cod_collected: moneyInput.optional() }).strict();
+
+/** Opaque list cursors: the last id of the page. */
+export const cursor = {
+  encode: (lastId: string) => Buffer.from(lastId, 'utf8').toString('base64url'),
+  decode: (text: string | undefined) => (text ? Buffer.from(text, 'base64url').toString('utf8') : undefined),
+};
+
+/** Shapes `limit + 1` rows into `{items, next_cursor}`. */
+export function page<T extends { id: string }, R>(rows: T[], limit: number, map: (row: T) => R): { items: R[]; next_cursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items: items.map(map), next_cursor: rows.length > limit ? cursor.encode(items[items.length - 1].id) : null };
+}

@@ -1,0 +1,32 @@
+// Runs the HTTP server for a config, with graceful shutdown.
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import { createDbPool } from '../db/pool.ts';
+import { createApp } from './app.ts';
+import { createMetrics } from './metrics.ts';
+
+/** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
+export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
+  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics() });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.PORT, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  logger.info({ port: config.PORT }, 'api listening');
+  return {
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await connection.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The one place where constraint violations become domain errors.
+import { CheckIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, IntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError } from 'slonik';
+import { ConflictError, ValidationError, type DomainError } from '../domain/errors.ts';
+
+const MESSAGES: Record<string, () => DomainError> = {
+  products_tenant_handle_key: () => new ConflictError('a product with this handle already exists'),
+  variants_tenant_sku_key: () => new ConflictError('a variant with this sku already exists'),
+  categories_tenant_handle_key: () => new ConflictError('a category with this handle already exists'),
+  locations_tenant_code_key: () => new ConflictError('a location with this code already exists'),
+  inventory_reserved_within_on_hand: () => new ConflictError('on_hand cannot be set below the quantity already reserved'),
+  orders_cart_key: () => new ConflictError('this cart was already checked out'),
+};
+
+/** Turns a slonik integrity error into a domain error; returns undefined for anything else. */
+export function translateDbError(err: unknown): DomainError | undefined {
+  if (!(err instanceof IntegrityConstraintViolationError)) return undefined;
+  const known = err.constraint ? MESSAGES[err.constraint] : undefined;
+  if (known) return known();
+  if (err instanceof UniqueIntegrityConstraintViolationError) return new ConflictError(`duplicate value for ${err.columns?.join(', ') || err.constraint}`);
+  if (err instanceof ForeignKeyIntegrityConstraintViolationError) return new ValidationError(`a referenced record does not exist (${err.constraint})`);
+  if (err instanceof CheckIntegrityConstraintViolationError) return new ConflictError(`the change violates ${err.constraint}`);
+  return undefined;
+}

@@ -1,0 +1,108 @@
+// SQL owned by carts and cart_items. Every item change places or releases holds in the same transaction.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { extendCartHolds, placeHold, releaseItemHolds } from './holds.ts';
+import { variantForCart } from './catalog.ts';
+import { makeId } from '../../domain/ids.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+
+const money = z.object({ amount: z.number(), currency: z.string() });
+
+/** A cart as storefronts see it. `held_quantity` shows what is still reserved per line. */
+export const cartView = z.object({
+  id: z.string(),
+  status: z.enum(['open', 'converted']),
+  currency: z.string(),
+  email: z.string().nullable(),
+  order_id: z.string().nullable(),
+  items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: money, held_quantity: z.number() })),
+  subtotal: money,
+  hold_expires_at: z.string().nullable(),
+});
+export type CartView = z.infer<typeof cartView>;
+
+/** Loads a cart of the tenant with its items, or NotFoundError. */
+export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {
+  const row = await db.maybeOne(sql.type(cartView)`
+    SELECT c.id, c.status, c.currency, c.email, c.order_id,
+      COALESCE((SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,
+          'unit_price', json_build_object('amount', ci.unit_price, 'currency', c.currency),
+          'held_quantity', COALESCE((SELECT sum(h.quantity) FROM holds h WHERE h.cart_item_id = ci.id AND h.status IN ('held', 'allocated')), 0))
+        ORDER BY ci.created_at, ci.id) FROM cart_items ci WHERE ci.cart_id = c.id), '[]') AS items,
+      json_build_object('amount', COALESCE((SELECT sum(ci.quantity * ci.unit_price) FROM cart_items ci WHERE ci.cart_id = c.id), 0), 'currency', c.currency) AS subtotal,
+      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at
+    FROM carts c WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
+  if (!row) throw new NotFoundError('cart', cartId);
+  return row;
+}
+
+/** Creates an empty cart. */
+export async function createCart(pool: DatabasePool, tenantId: string, input: { currency: string; email?: string | null }): Promise<CartView> {
+  const id = makeId('cart', randomUUID());
+  await pool.query(sql.type(noRows)`INSERT INTO carts (id, tenant_id, currency, email) VALUES (${id}, ${tenantId}, ${input.currency}, ${input.email ?? null})`);
+  return getCart(pool, tenantId, id);
+}
+
+const lockedCart = z.object({ id: z.string(), status: z.string(), currency: z.string() });
+
+/** Locks an open cart for a change; converted carts are a conflict. */
+export async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
+  const cart = await tx.maybeOne(sql.type(lockedCart)`SELECT id, status, currency FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);
+  if (!cart) throw new NotFoundError('cart', cartId);
+  if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
+  return cart;
+}
+
+const itemRow = z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: z.number() });
+
+/** Items of a cart, in a fixed order (holds are placed in this order). */
+export async function cartItems(tx: CommonQueryMethods, cartId: string) {
+  return tx.any(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} ORDER BY variant_id`);
+}
+
+/** Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available. */
+export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, ttlMs: number): Promise<CartView> {
+  await pool.transaction(async (tx) => {
+    const cart = await lockOpenCart(tx, tenantId, cartId);
+    const variant = await variantForCart(tx, tenantId, variantId, cart.currency);
+    if (!variant || variant.product_status !== 'published') throw new NotFoundError('variant', variantId);
+    if (variant.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
+    const existing = await tx.maybeOne(sql.type(itemRow)`
+      SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND variant_id = ${variantId}`);
+    const itemId = existing?.id ?? makeId('item', randomUUID());
+    if (!existing) {
+      await tx.query(sql.type(noRows)`
+        INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${itemId}, ${tenantId}, ${cartId}, ${variantId}, ${quantity}, ${variant.price})`);
+    } else {
+      await tx.query(sql.type(noRows)`UPDATE cart_items SET quantity = quantity + ${quantity} WHERE id = ${itemId}`);
+    }
+    await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs });
+    await touchCart(tx, cartId, ttlMs);
+  });
+  return getCart(pool, tenantId, cartId);
+}
+
+/** Sets an item's quantity (0 removes it), re-holding stock for the new quantity. */
+export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, ttlMs: number): Promise<CartView> {
+  await pool.transaction(async (tx) => {
+    await lockOpenCart(tx, tenantId, cartId);
+    const item = await tx.maybeOne(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND id = ${itemId}`);
+    if (!item) throw new NotFoundError('cart item', itemId);
+    await releaseItemHolds(tx, itemId);
+    if (quantity === 0) {
+      await tx.query(sql.type(noRows)`DELETE FROM cart_items WHERE id = ${itemId}`);
+    } else {
+      await tx.query(sql.type(noRows)`UPDATE cart_items SET quantity = ${quantity} WHERE id = ${itemId}`);
+      await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId: item.variant_id, quantity, ttlMs });
+    }
+    await touchCart(tx, cartId, ttlMs);
+  });
+  return getCart(pool, tenantId, cartId);
+}
+
+async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
+  await extendCartHolds(tx, cartId, ttlMs);
+  await tx.query(sql.type(noRows)`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
+}

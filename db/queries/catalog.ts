@@ -1,0 +1,270 @@
+// SQL owned by products, variants, prices, product_categories, categories and locations.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { appendOutbox } from './outbox.ts';
+import { makeId } from '../../domain/ids.ts';
+import { NotFoundError, ValidationError } from '../../domain/errors.ts';
+
+const moneyRow = z.object({ amount: z.number(), currency: z.string() });
+
+/** A variant as storefronts and the back office see it. */
+export const variantView = z.object({
+  id: z.string(),
+  sku: z.string(),
+  title: z.string(),
+  price: moneyRow.nullable(),
+  compare_at_price: moneyRow.nullable(),
+  prices: z.array(moneyRow),
+  available_quantity: z.number(),
+});
+
+/** A product with its variants, prices and availability. */
+export const productView = z.object({
+  id: z.string(),
+  handle: z.string(),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(['draft', 'published', 'archived']),
+  type: z.enum(['physical', 'digital', 'subscription']),
+  vendor_id: z.string().nullable(),
+  category_ids: z.array(z.string()),
+  variants: z.array(variantView),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type ProductView = z.infer<typeof productView>;
+
+const productColumns = (currency: string) => sql.fragment`
+  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at,
+  COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
+  COALESCE((
+    SELECT json_agg(json_build_object(
+      'id', v.id, 'sku', v.sku, 'title', v.title,
+      'price', (SELECT json_build_object('amount', pr.amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}),
+      'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
+      'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
+      'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0)
+    ) ORDER BY v.position, v.id)
+    FROM variants v WHERE v.product_id = p.id
+  ), '[]') AS variants`;
+
+/** Filters of a product listing. */
+export type ProductFilter = { q?: string; category?: string; vendor?: string; publishedOnly: boolean; afterId?: string; limit: number };
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Lists a tenant's products by id, `limit + 1` rows so the caller knows whether there is a next page. */
+export async function listProducts(db: CommonQueryMethods, tenantId: string, currency: string, f: ProductFilter): Promise<ProductView[]> {
+  const conditions = [sql.fragment`p.tenant_id = ${tenantId}`, sql.fragment`p.deleted_at IS NULL`];
+  if (f.publishedOnly) conditions.push(sql.fragment`p.status = 'published'`);
+  if (f.afterId) conditions.push(sql.fragment`p.id > ${f.afterId}`);
+  if (f.vendor) conditions.push(sql.fragment`p.vendor_id = ${f.vendor}`);
+  if (f.q) {
+    const pattern = `%${escapeLike(f.q)}%`;
+    conditions.push(sql.fragment`(p.title ILIKE ${pattern} OR p.description ILIKE ${pattern} OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE ${pattern}))`);
+  }
+  if (f.category) {
+    conditions.push(sql.fragment`EXISTS (SELECT 1 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+      WHERE pc.product_id = p.id AND c.tenant_id = ${tenantId} AND (c.id = ${f.category} OR c.handle = ${f.category}))`);
+  }
+  const rows = await db.any(sql.type(productView)`
+    SELECT ${productColumns(currency)} FROM products p
+    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    ORDER BY p.id LIMIT ${f.limit + 1}`);
+  return [...rows];
+}
+
+/** One product of the tenant, or NotFoundError. */
+export async function getProduct(db: CommonQueryMethods, tenantId: string, currency: string, productId: string, publishedOnly: boolean): Promise<ProductView> {
+  const row = await db.maybeOne(sql.type(productView)`
+    SELECT ${productColumns(currency)} FROM products p
+    WHERE p.tenant_id = ${tenantId} AND p.id = ${productId} AND p.deleted_at IS NULL
+      ${publishedOnly ? sql.fragment`AND p.status = 'published'` : sql.fragment``}`);
+  if (!row) throw new NotFoundError('product', productId);
+  return row;
+}
+
+/** Input of a new variant. */
+export type NewVariant = { sku: string; title?: string; price: { amount: number; currency: string }; compare_at_price?: { amount: number; currency: string } | null; inventory?: { location_id?: string; on_hand: number }[] };
+
+/** Input of a new product. */
+export type NewProduct = { title: string; handle?: string; description?: string; status: 'draft' | 'published' | 'archived'; type?: 'physical' | 'digital' | 'subscription'; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
+
+/** A URL-safe handle from a title (keeps letters of any script). */
+export function slugify(title: string): string {
+  const slug = title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  return slug || 'product';
+}
+
+async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int8 AS n FROM ${sql.identifier([table])} WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(ids, 'text')})`);
+  if (found !== new Set(ids).size) throw new ValidationError(`unknown ${table.replace(/s$/, '').replace(/ie$/, 'y')} id in ${ids.join(', ')}`);
+}
+
+/** The tenant's default location (created with the tenant). */
+export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
+  return db.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
+}
+
+async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId: string, v: NewVariant, position: number, defaultLocation: string): Promise<void> {
+  const variantId = makeId('var', randomUUID());
+  await tx.query(sql.type(noRows)`
+    INSERT INTO variants (id, tenant_id, product_id, sku, title, position) VALUES (${variantId}, ${tenantId}, ${productId}, ${v.sku}, ${v.title ?? ''}, ${position})`);
+  await tx.query(sql.type(noRows)`
+    INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
+    VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);
+  const locations = (v.inventory ?? []).map((i) => i.location_id ?? defaultLocation);
+  await assertTenantOwns(tx, tenantId, 'locations', locations.filter((l) => l !== defaultLocation));
+  for (const [i, level] of (v.inventory ?? []).entries()) {
+    await tx.query(sql.type(noRows)`
+      INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) VALUES (${tenantId}, ${variantId}, ${locations[i]}, ${level.on_hand})
+      ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand`);
+  }
+}
+
+async function replaceCategories(tx: CommonQueryMethods, tenantId: string, productId: string, categoryIds: string[]): Promise<void> {
+  await assertTenantOwns(tx, tenantId, 'categories', categoryIds);
+  await tx.query(sql.type(noRows)`DELETE FROM product_categories WHERE product_id = ${productId}`);
+  for (const categoryId of new Set(categoryIds)) {
+    await tx.query(sql.type(noRows)`INSERT INTO product_categories (tenant_id, product_id, category_id) VALUES (${tenantId}, ${productId}, ${categoryId})`);
+  }
+}
+
+/** Creates a product with its variants, prices and stock in one transaction with a `product.updated` event. */
+export async function createProduct(pool: DatabasePool, tenantId: string, currency: string, input: NewProduct): Promise<ProductView> {
+  return pool.transaction(async (tx) => {
+    const productId = makeId('prod', randomUUID());
+    if (input.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [input.vendor_id]);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO products (id, tenant_id, handle, title, description, status, type, vendor_id)
+      VALUES (${productId}, ${tenantId}, ${input.handle ?? slugify(input.title)}, ${input.title}, ${input.description ?? ''}, ${input.status}, ${input.type ?? 'physical'}, ${input.vendor_id ?? null})`);
+    await replaceCategories(tx, tenantId, productId, input.category_ids ?? []);
+    const location = await defaultLocationId(tx, tenantId);
+    for (const [i, v] of input.variants.entries()) await insertVariant(tx, tenantId, productId, v, i, location);
+    const product = await getProduct(tx, tenantId, currency, productId, false);
+    await appendOutbox(tx, { tenantId, type: 'product.updated', aggregateId: productId, payload: { product } });
+    return product;
+  });
+}
+
+/** Changes to a product; variants listed by id may change title and price. */
+export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & { variants?: { id: string; title?: string; price?: { amount: number; currency: string } }[] };
+
+/** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
+export async function updateProduct(pool: DatabasePool, tenantId: string, currency: string, productId: string, patch: ProductPatch): Promise<ProductView> {
+  return pool.transaction(async (tx) => {
+    const exists = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+      SELECT id FROM products WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL FOR UPDATE`);
+    if (!exists) throw new NotFoundError('product', productId);
+    if (patch.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [patch.vendor_id]);
+    await tx.query(sql.type(noRows)`
+      UPDATE products SET
+        title = COALESCE(${patch.title ?? null}, title),
+        handle = COALESCE(${patch.handle ?? null}, handle),
+        description = COALESCE(${patch.description ?? null}, description),
+        status = COALESCE(${patch.status ?? null}, status),
+        type = COALESCE(${patch.type ?? null}, type),
+        vendor_id = ${patch.vendor_id === undefined ? sql.fragment`vendor_id` : sql.fragment`${patch.vendor_id}`},
+        updated_at = now()
+      WHERE id = ${productId}`);
+    if (patch.category_ids) await replaceCategories(tx, tenantId, productId, patch.category_ids);
+    for (const v of patch.variants ?? []) {
+      const updated = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+        UPDATE variants SET title = COALESCE(${v.title ?? null}, title) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
+      if (!updated) throw new NotFoundError('variant', v.id);
+      if (v.price) {
+        await tx.query(sql.type(noRows)`
+          INSERT INTO prices (tenant_id, variant_id, currency, amount) VALUES (${tenantId}, ${v.id}, ${v.price.currency}, ${v.price.amount})
+          ON CONFLICT (variant_id, currency) DO UPDATE SET amount = EXCLUDED.amount`);
+        await appendOutbox(tx, { tenantId, type: 'price.updated', aggregateId: v.id, payload: { product_id: productId, variant_id: v.id, price: v.price } });
+      }
+    }
+    const product = await getProduct(tx, tenantId, currency, productId, false);
+    await appendOutbox(tx, { tenantId, type: 'product.updated', aggregateId: productId, payload: { product } });
+    return product;
+  });
+}
+
+/** Soft-deletes a product (orders keep referring to it) and appends `product.deleted`. */
+export async function deleteProduct(pool: DatabasePool, tenantId: string, productId: string): Promise<void> {
+  await pool.transaction(async (tx) => {
+    const row = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+      UPDATE products SET deleted_at = now(), status = 'archived', handle = handle || '~deleted~' || id, updated_at = now()
+      WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL RETURNING id`);
+    if (!row) throw new NotFoundError('product', productId);
+    await appendOutbox(tx, { tenantId, type: 'product.deleted', aggregateId: productId, payload: { product_id: productId } });
+  });
+}
+
+/** A category. */
+export const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
+export type CategoryView = z.infer<typeof categoryView>;
+
+/** Lists a tenant's categories by name. */
+export async function listCategories(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<CategoryView[]> {
+  return [...(await db.any(sql.type(categoryView)`
+    SELECT id, name, handle, parent_id FROM categories
+    WHERE tenant_id = ${tenantId} ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
+    ORDER BY id LIMIT ${limit + 1}`))];
+}
+
+/** Creates a category. */
+export async function createCategory(pool: DatabasePool, tenantId: string, input: { name: string; handle?: string; parent_id?: string | null }): Promise<CategoryView> {
+  return pool.transaction(async (tx) => {
+    if (input.parent_id) await assertTenantOwns(tx, tenantId, 'categories', [input.parent_id]);
+    return tx.one(sql.type(categoryView)`
+      INSERT INTO categories (id, tenant_id, name, handle, parent_id)
+      VALUES (${makeId('cat', randomUUID())}, ${tenantId}, ${input.name}, ${input.handle ?? slugify(input.name)}, ${input.parent_id ?? null})
+      RETURNING id, name, handle, parent_id`);
+  });
+}
+
+/** A stock location. */
+export const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
+
+/** Creates a stock location. */
+export async function createLocation(pool: DatabasePool, tenantId: string, input: { name: string; code?: string }): Promise<z.infer<typeof locationView>> {
+  return pool.one(sql.type(locationView)`
+    INSERT INTO locations (id, tenant_id, code, name) VALUES (${makeId('loc', randomUUID())}, ${tenantId}, ${input.code ?? slugify(input.name)}, ${input.name})
+    RETURNING id, code, name, is_default`);
+}
+
+/** Stock of a variant at a location. */
+export const inventoryView = z.object({ variant_id: z.string(), location_id: z.string(), on_hand: z.number(), reserved: z.number(), available: z.number() });
+export type InventoryView = z.infer<typeof inventoryView>;
+
+/** Sets on_hand (409 below reserved, by the CHECK constraint) and appends `inventory.updated`. */
+export async function setInventory(pool: DatabasePool, tenantId: string, variantId: string, locationId: string | undefined, onHand: number): Promise<InventoryView> {
+  return pool.transaction(async (tx) => {
+    const variant = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
+    if (!variant) throw new NotFoundError('variant', variantId);
+    const location = locationId ?? (await defaultLocationId(tx, tenantId));
+    await assertTenantOwns(tx, tenantId, 'locations', [location]);
+    const level = await tx.one(sql.type(inventoryView)`
+      INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) VALUES (${tenantId}, ${variantId}, ${location}, ${onHand})
+      ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()
+      RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`);
+    await appendOutbox(tx, { tenantId, type: 'inventory.updated', aggregateId: variantId, payload: { ...level } });
+    return level;
+  });
+}
+
+/** Stock of a variant summed over locations. */
+export async function getInventory(db: CommonQueryMethods, tenantId: string, variantId: string): Promise<InventoryView[]> {
+  return [...(await db.any(sql.type(inventoryView)`
+    SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
+    FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
+}
+
+/** A variant's sellable facts for a cart line: price in the currency, product status. */
+export async function variantForCart(db: CommonQueryMethods, tenantId: string, variantId: string, currency: string) {
+  return db.maybeOne(sql.type(z.object({ id: z.string(), product_status: z.string(), price: z.number().nullable() }))`
+    SELECT v.id, p.status AS product_status,
+      (SELECT amount FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}) AS price
+    FROM variants v JOIN products p ON p.id = v.product_id
+    WHERE v.tenant_id = ${tenantId} AND v.id = ${variantId} AND p.deleted_at IS NULL`);
+}

@@ -1,0 +1,137 @@
+// SQL owned by holds and the reserved column of inventory_levels: stock is held, allocated, released, consumed.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { appendOutbox } from './outbox.ts';
+import { makeId } from '../../domain/ids.ts';
+import { InsufficientStockError } from '../../domain/errors.ts';
+
+const releasedRow = z.object({ id: z.string(), cart_id: z.string(), tenant_id: z.string(), variant_id: z.string(), location_id: z.string(), quantity: z.number() });
+type ReleasedHold = z.infer<typeof releasedRow>;
+
+/**
+ * Holds `quantity` of a variant in one conditional statement: `reserved` grows only where
+ * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell.
+ */
+export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
+  const placed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+    WITH target AS (
+      SELECT variant_id, location_id FROM inventory_levels
+      WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} AND on_hand - reserved >= ${h.quantity}
+      ORDER BY on_hand - reserved DESC, location_id LIMIT 1
+      FOR UPDATE
+    ), bumped AS (
+      UPDATE inventory_levels il SET reserved = il.reserved + ${h.quantity}, updated_at = now()
+      FROM target WHERE il.variant_id = target.variant_id AND il.location_id = target.location_id AND il.on_hand - il.reserved >= ${h.quantity}
+      RETURNING il.variant_id, il.location_id
+    )
+    INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
+    SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${h.quantity}, 'held',
+      clock_timestamp() + ${h.ttlMs} * interval '1 millisecond'
+    FROM bumped RETURNING id`);
+  if (!placed) throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
+}
+
+/** Moves every still-held hold of the cart to expire `ttlMs` from now. */
+export async function extendCartHolds(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE holds SET expires_at = clock_timestamp() + ${ttlMs} * interval '1 millisecond' WHERE cart_id = ${cartId} AND status = 'held'`);
+}
+
+/** Gives back reserved stock for released holds, locking inventory rows in a fixed order (no deadlocks). */
+async function unreserve(tx: CommonQueryMethods, released: readonly ReleasedHold[], consume: boolean): Promise<void> {
+  const sums = new Map<string, { variant_id: string; location_id: string; quantity: number }>();
+  for (const h of released) {
+    const key = `${h.variant_id}\u0000${h.location_id}`;
+    const entry = sums.get(key) ?? { variant_id: h.variant_id, location_id: h.location_id, quantity: 0 };
+    entry.quantity += h.quantity;
+    sums.set(key, entry);
+  }
+  const ordered = [...sums.values()].sort((a, b) => (a.variant_id + a.location_id).localeCompare(b.variant_id + b.location_id));
+  for (const s of ordered) {
+    await tx.query(sql.type(noRows)`
+      UPDATE inventory_levels SET reserved = reserved - ${s.quantity},
+        on_hand = on_hand - ${consume ? s.quantity : 0}, updated_at = now()
+      WHERE variant_id = ${s.variant_id} AND location_id = ${s.location_id}`);
+  }
+}
+
+/** Releases the still-held holds of one cart item (the item was removed or resized). */
+export async function releaseItemHolds(tx: CommonQueryMethods, cartItemId: string): Promise<void> {
+  const released = await tx.any(sql.type(releasedRow)`
+    UPDATE holds SET status = 'released', released_at = now() WHERE cart_item_id = ${cartItemId} AND status = 'held'
+    RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
+  await unreserve(tx, released, false);
+}
+
+/** Quantity currently held per cart item. */
+export async function heldQuantities(tx: CommonQueryMethods, cartId: string): Promise<Map<string, number>> {
+  const rows = await tx.any(sql.type(z.object({ cart_item_id: z.string(), held: z.number() }))`
+    SELECT cart_item_id, sum(quantity)::int8 AS held FROM holds WHERE cart_id = ${cartId} AND status = 'held' AND cart_item_id IS NOT NULL GROUP BY cart_item_id`);
+  return new Map(rows.map((r) => [r.cart_item_id, r.held]));
+}
+
+/** Outcome of an expiry pass over one cart. */
+export type ExpiryPass = { released: number; remaining: number; nextExpiryInMs: number | null };
+
+/** Releases a cart's expired holds and tells when the next one expires. Safe to run twice. */
+export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: string, cartId: string): Promise<ExpiryPass> {
+  return pool.transaction(async (tx) => {
+    const released = await tx.any(sql.type(releasedRow)`
+      UPDATE holds SET status = 'released', released_at = now()
+      WHERE tenant_id = ${tenantId} AND cart_id = ${cartId} AND status = 'held' AND expires_at <= clock_timestamp()
+      RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
+    await unreserve(tx, released, false);
+    await recordExpiries(tx, released);
+    const next = await tx.one(sql.type(z.object({ remaining: z.number(), next_ms: z.number().nullable() }))`
+      SELECT count(*)::int8 AS remaining, ceil(extract(epoch FROM min(expires_at) - clock_timestamp()) * 1000)::int8 AS next_ms
+      FROM holds WHERE cart_id = ${cartId} AND status = 'held'`);
+    return { released: released.length, remaining: next.remaining, nextExpiryInMs: next.next_ms === null ? null : Math.max(0, next.next_ms) };
+  });
+}
+
+/** Releases expired holds of any cart (the sweeper's safety net), a bounded batch at a time. */
+export async function releaseExpiredHoldsBatch(pool: DatabasePool, limit: number): Promise<number> {
+  return pool.transaction(async (tx) => {
+    const released = await tx.any(sql.type(releasedRow)`
+      UPDATE holds SET status = 'released', released_at = now()
+      WHERE id IN (SELECT id FROM holds WHERE status = 'held' AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
+    await unreserve(tx, released, false);
+    await recordExpiries(tx, released);
+    return released.length;
+  });
+}
+
+async function recordExpiries(tx: CommonQueryMethods, released: readonly ReleasedHold[]): Promise<void> {
+  for (const h of released) {
+    await appendOutbox(tx, {
+      tenantId: h.tenant_id, type: 'inventory.reservation.expired', aggregateId: h.variant_id, eventId: `hold-expired:${h.id}`,
+      payload: { hold_id: h.id, cart_id: h.cart_id, variant_id: h.variant_id, location_id: h.location_id, quantity: h.quantity },
+    });
+  }
+}
+
+/** Turns a cart's held holds into allocations of the order. */
+export async function allocateCartHolds(tx: CommonQueryMethods, cartId: string, orderId: string): Promise<void> {
+  await tx.query(sql.type(noRows)`UPDATE holds SET status = 'allocated', order_id = ${orderId} WHERE cart_id = ${cartId} AND status = 'held'`);
+}
+
+/** Gives an order's allocated stock back (cancellation). Safe to run twice. */
+export async function releaseOrderAllocations(tx: CommonQueryMethods, orderId: string): Promise<number> {
+  const released = await tx.any(sql.type(releasedRow)`
+    UPDATE holds SET status = 'released', released_at = now() WHERE order_id = ${orderId} AND status = 'allocated'
+    RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
+  await unreserve(tx, released, false);
+  return released.length;
+}
+
+/** Takes shipped stock off the shelf: allocations of these variants become consumed, on_hand and reserved drop. */
+export async function consumeOrderAllocations(tx: CommonQueryMethods, orderId: string, variantIds: string[]): Promise<void> {
+  const consumed = await tx.any(sql.type(releasedRow)`
+    UPDATE holds SET status = 'consumed', released_at = now()
+    WHERE order_id = ${orderId} AND status = 'allocated' AND variant_id = ANY(${sql.array(variantIds, 'text')})
+    RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
+  await unreserve(tx, consumed, true);
+}

@@ -1,0 +1,173 @@
+// SQL owned by orders and order_items.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { appendOutbox } from './outbox.ts';
+import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations } from './holds.ts';
+import { cartItems } from './carts.ts';
+import { cancelPendingShipments } from './shipments.ts';
+import { createPayment, voidOpenPayments } from './payments.ts';
+import { makeId } from '../../domain/ids.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { computeTotals, initialOrderStatus, isCancellable, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
+
+const money = z.object({ amount: z.number(), currency: z.string() });
+
+/** Shipping address given at checkout. */
+export const shippingAddress = z.object({
+  name: z.string().trim().min(1).max(200),
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  region: z.string().trim().max(100).optional(),
+  postal_code: z.string().trim().min(1).max(20),
+  country: z.string().trim().length(2).transform((c) => c.toUpperCase()),
+  phone: z.string().trim().min(3).max(40),
+});
+export type ShippingAddress = z.infer<typeof shippingAddress>;
+
+/** An order with its lines, payment and shipments (the admin view adds workflow links in the API). */
+export const orderView = z.object({
+  id: z.string(),
+  status: z.enum(['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled']),
+  cart_id: z.string(),
+  email: z.string(),
+  currency: z.string(),
+  payment_method: z.enum(['bank_transfer', 'cod', 'card']),
+  shipping_address: z.record(z.string(), z.unknown()),
+  items: z.array(z.object({ id: z.string(), variant_id: z.string(), product_id: z.string(), vendor_id: z.string().nullable(), sku: z.string(), title: z.string(), quantity: z.number(), unit_price: money, total: money })),
+  subtotal: money,
+  shipping_total: money,
+  total: money,
+  payments: z.array(z.object({ id: z.string(), method: z.string(), status: z.string(), amount: money, received: money, due_at: z.string().nullable() })),
+  shipments: z.array(z.object({ id: z.string(), vendor_id: z.string().nullable(), status: z.string(), carrier: z.string().nullable(), tracking_number: z.string().nullable(), cod_amount: money.nullable(), shipped_at: z.string().nullable(), delivered_at: z.string().nullable() })),
+  access_token: z.string(),
+  cancel_reason: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type OrderView = z.infer<typeof orderView>;
+
+const orderColumns = sql.fragment`
+  o.id, o.status, o.cart_id, o.email, o.currency, o.payment_method, o.shipping_address, o.access_token, o.cancel_reason, o.created_at, o.updated_at,
+  json_build_object('amount', o.subtotal, 'currency', o.currency) AS subtotal,
+  json_build_object('amount', o.shipping_total, 'currency', o.currency) AS shipping_total,
+  json_build_object('amount', o.total, 'currency', o.currency) AS total,
+  COALESCE((SELECT json_agg(json_build_object('id', i.id, 'variant_id', i.variant_id, 'product_id', i.product_id, 'vendor_id', i.vendor_id, 'sku', i.sku, 'title', i.title,
+      'quantity', i.quantity, 'unit_price', json_build_object('amount', i.unit_price, 'currency', o.currency), 'total', json_build_object('amount', i.total, 'currency', o.currency)) ORDER BY i.sku, i.id)
+    FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
+  COALESCE((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'status', p.status, 'amount', json_build_object('amount', p.amount, 'currency', p.currency),
+      'received', json_build_object('amount', p.received_amount, 'currency', p.currency), 'due_at', to_char(p.payment_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY p.created_at)
+    FROM payments p WHERE p.order_id = o.id), '[]') AS payments,
+  COALESCE((SELECT json_agg(json_build_object('id', s.id, 'vendor_id', s.vendor_id, 'status', s.status, 'carrier', s.carrier, 'tracking_number', s.tracking_number,
+      'cod_amount', CASE WHEN s.cod_amount IS NULL THEN NULL ELSE json_build_object('amount', s.cod_amount, 'currency', o.currency) END,
+      'shipped_at', to_char(s.shipped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'delivered_at', to_char(s.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY s.group_key)
+    FROM shipments s WHERE s.order_id = o.id), '[]') AS shipments`;
+
+/** Loads an order of the tenant, or NotFoundError. */
+export async function getOrder(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<OrderView> {
+  const row = await db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.id = ${orderId}`);
+  if (!row) throw new NotFoundError('order', orderId);
+  return row;
+}
+
+/** The order a cart became, if any. */
+export async function findOrderByCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<OrderView | null> {
+  return db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.cart_id = ${cartId}`);
+}
+
+/** Lists a tenant's orders, newest id first within the page window. */
+export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; afterId?: string; limit: number }): Promise<OrderView[]> {
+  return [...(await db.any(sql.type(orderView)`
+    SELECT ${orderColumns} FROM orders o
+    WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
+      ${f.afterId ? sql.fragment`AND o.id > ${f.afterId}` : sql.fragment``}
+    ORDER BY o.id LIMIT ${f.limit + 1}`))];
+}
+
+/** Input of placing an order from a cart (checkout step 2). */
+export type PlaceOrderInput = {
+  tenantId: string; cartId: string; orderId: string; email: string; shippingAddress: ShippingAddress;
+  paymentMethod: PaymentMethod; paymentDueInMs: number | null; holdTtlMs: number; accessToken: string;
+};
+
+/**
+ * In one transaction: re-holds any line whose hold expired, creates the order, its lines and payment,
+ * turns the holds into allocations and marks the cart converted. A second call returns the same order.
+ */
+export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Promise<{ order: OrderView; created: boolean }> {
+  return pool.transaction(async (tx) => {
+    const cart = await tx.maybeOne(sql.type(z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable() }))`
+      SELECT status, currency, order_id FROM carts WHERE tenant_id = ${input.tenantId} AND id = ${input.cartId} FOR UPDATE`);
+    if (!cart) throw new NotFoundError('cart', input.cartId);
+    if (cart.status === 'converted') {
+      const existing = await findOrderByCart(tx, input.tenantId, input.cartId);
+      if (!existing) throw new ConflictError('this cart was already checked out');
+      return { order: existing, created: false };
+    }
+    const items = await cartItems(tx, input.cartId);
+    if (items.length === 0) throw new ValidationError('the cart is empty');
+    const held = await heldQuantities(tx, input.cartId);
+    for (const item of items) {
+      const missing = item.quantity - (held.get(item.id) ?? 0);
+      if (missing > 0) await placeHold(tx, { tenantId: input.tenantId, cartId: input.cartId, cartItemId: item.id, variantId: item.variant_id, quantity: missing, ttlMs: input.holdTtlMs });
+    }
+    const totals = computeTotals(items.map((i) => ({ quantity: i.quantity, unitPrice: { amount: i.unit_price, currency: cart.currency } })), cart.currency);
+    const status = initialOrderStatus(input.paymentMethod);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, shipping_total, total, email, shipping_address, payment_method, access_token)
+      VALUES (${input.orderId}, ${input.tenantId}, ${input.cartId}, ${status}, ${cart.currency}, ${totals.subtotal.amount}, ${totals.shipping.amount},
+        ${totals.total.amount}, ${input.email}, ${sql.jsonb(input.shippingAddress)}, ${input.paymentMethod}, ${input.accessToken})`);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO order_items (id, tenant_id, order_id, variant_id, product_id, vendor_id, sku, title, quantity, unit_price, total)
+      SELECT 'oi_' || md5(${input.orderId} || ci.id), ${input.tenantId}, ${input.orderId}, v.id, p.id, p.vendor_id, v.sku,
+        CASE WHEN v.title = '' THEN p.title ELSE p.title || ' / ' || v.title END, ci.quantity, ci.unit_price, ci.quantity * ci.unit_price
+      FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = ${input.cartId}`);
+    await createPayment(tx, { tenantId: input.tenantId, orderId: input.orderId, method: input.paymentMethod, amount: totals.total.amount, currency: cart.currency, dueInMs: input.paymentDueInMs });
+    await allocateCartHolds(tx, input.cartId, input.orderId);
+    await tx.query(sql.type(noRows)`UPDATE carts SET status = 'converted', order_id = ${input.orderId}, email = ${input.email}, updated_at = now() WHERE id = ${input.cartId}`);
+    const order = await getOrder(tx, input.tenantId, input.orderId);
+    await appendOutbox(tx, { tenantId: input.tenantId, type: 'order.placed', aggregateId: input.orderId, eventId: `order-placed:${input.orderId}`, payload: { order_id: input.orderId, email: input.email, total: order.total, payment_method: input.paymentMethod } });
+    return { order, created: true };
+  });
+}
+
+/** Locks an order row for a state change. */
+export async function lockOrder(tx: CommonQueryMethods, tenantId: string, orderId: string): Promise<{ status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number }> {
+  const row = await tx.maybeOne(sql.type(z.object({ status: z.string(), payment_method: z.string(), currency: z.string(), total: z.number() }))`
+    SELECT status, payment_method, currency, total FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId} FOR UPDATE`);
+  if (!row) throw new NotFoundError('order', orderId);
+  return row as { status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number };
+}
+
+/** Sets an order's status inside the caller's transaction, with an `order.status_changed` event. */
+export async function setOrderStatus(tx: CommonQueryMethods, tenantId: string, orderId: string, from: OrderStatus, to: OrderStatus): Promise<void> {
+  if (from === to) return;
+  await tx.query(sql.type(noRows)`UPDATE orders SET status = ${to}, updated_at = now() WHERE id = ${orderId}`);
+  await appendOutbox(tx, { tenantId, type: 'order.status_changed', aggregateId: orderId, eventId: `order-status:${orderId}:${to}`, payload: { order_id: orderId, from, to } });
+}
+
+/**
+ * Cancels an order that has not shipped: status cancelled, allocations released, pending shipments
+ * cancelled, open payments voided. Already cancelled → no-op; shipped → ConflictError.
+ */
+export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId: string, reason: string): Promise<{ cancelled: boolean; releasedHolds: number }> {
+  return pool.transaction(async (tx) => {
+    const order = await lockOrder(tx, tenantId, orderId);
+    if (order.status === 'cancelled') return { cancelled: false, releasedHolds: 0 };
+    if (!isCancellable(order.status)) throw new ConflictError(`an order in status ${order.status} can no longer be cancelled`);
+    await tx.query(sql.type(noRows)`UPDATE orders SET cancel_reason = ${reason} WHERE id = ${orderId}`);
+    await setOrderStatus(tx, tenantId, orderId, order.status, 'cancelled');
+    const releasedHolds = await releaseOrderAllocations(tx, orderId);
+    await cancelPendingShipments(tx, orderId);
+    await voidOpenPayments(tx, orderId);
+    return { cancelled: true, releasedHolds };
+  });
+}
+
+/** A fresh order id (activities and tests; workflows build theirs from `uuid4()`). */
+export function newOrderId(): string {
+  return makeId('ord', randomUUID());
+}

@@ -1,0 +1,58 @@
+// SQL owned by payments and payment_receipts.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { appendOutbox } from './outbox.ts';
+import { makeId } from '../../domain/ids.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import type { PaymentMethod } from '../../domain/order.ts';
+
+/** Creates the order's payment in status pending (idempotent per order and method). */
+export async function createPayment(tx: CommonQueryMethods, p: { tenantId: string; orderId: string; method: PaymentMethod; amount: number; currency: string; dueInMs: number | null }): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    INSERT INTO payments (id, tenant_id, order_id, method, status, amount, currency, payment_due_at)
+    VALUES (${makeId('pay', randomUUID())}, ${p.tenantId}, ${p.orderId}, ${p.method}, 'pending', ${p.amount}, ${p.currency},
+      ${p.dueInMs === null ? null : sql.fragment`clock_timestamp() + ${p.dueInMs} * interval '1 millisecond'`})
+    ON CONFLICT (order_id, method) DO NOTHING`);
+}
+
+const paymentRow = z.object({ id: z.string(), status: z.string(), amount: z.number(), currency: z.string(), received_amount: z.number() });
+export type PaymentRow = z.infer<typeof paymentRow>;
+
+/** Locks the order's payment of a method. */
+export async function lockPayment(tx: CommonQueryMethods, orderId: string, method: PaymentMethod): Promise<PaymentRow> {
+  const row = await tx.maybeOne(sql.type(paymentRow)`
+    SELECT id, status, amount, currency, received_amount FROM payments WHERE order_id = ${orderId} AND method = ${method} FOR UPDATE`);
+  if (!row) throw new NotFoundError('payment of order', orderId);
+  return row;
+}
+
+/**
+ * Records money received against a payment. A receipt with the same reference is counted once,
+ * so a retried activity never double-counts. Returns the payment after the receipt.
+ */
+export async function recordReceipt(tx: CommonQueryMethods, r: { tenantId: string; paymentId: string; amount: number; currency: string; reference: string; confirmedBy: string }): Promise<PaymentRow> {
+  const inserted = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+    INSERT INTO payment_receipts (id, tenant_id, payment_id, amount, currency, reference, confirmed_by)
+    VALUES (${makeId('pay', randomUUID())}, ${r.tenantId}, ${r.paymentId}, ${r.amount}, ${r.currency}, ${r.reference}, ${r.confirmedBy})
+    ON CONFLICT (payment_id, reference) DO NOTHING RETURNING id`);
+  const payment = await tx.one(sql.type(paymentRow)`
+    UPDATE payments SET received_amount = received_amount + ${inserted ? r.amount : 0},
+      status = CASE WHEN received_amount + ${inserted ? r.amount : 0} >= amount THEN 'captured' ELSE status END, updated_at = now()
+    WHERE id = ${r.paymentId} RETURNING id, status, amount, currency, received_amount`);
+  if (inserted && payment.status === 'captured') {
+    await appendOutbox(tx, { tenantId: r.tenantId, type: 'payment.confirmed', aggregateId: r.paymentId, eventId: `payment-captured:${r.paymentId}`, payload: { payment_id: r.paymentId, amount: payment.amount, currency: payment.currency } });
+  }
+  return payment;
+}
+
+/** Voids payments that never completed (order cancelled). */
+export async function voidOpenPayments(tx: CommonQueryMethods, orderId: string): Promise<void> {
+  await tx.query(sql.type(noRows)`UPDATE payments SET status = 'voided', updated_at = now() WHERE order_id = ${orderId} AND status IN ('pending', 'authorized')`);
+}
+
+/** True when a receipt with this reference was already recorded (a retried confirmation). */
+export async function receiptExists(tx: CommonQueryMethods, paymentId: string, reference: string): Promise<boolean> {
+  return tx.exists(sql.type(z.object({ one: z.number() }))`SELECT 1 AS one FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
+}

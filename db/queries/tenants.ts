@@ -1,0 +1,52 @@
+// SQL owned by tenants, stores, api_keys and locations.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DatabasePool } from '../pool.ts';
+import { noRows, sql } from '../sql.ts';
+import { makeId } from '../../domain/ids.ts';
+import { hashSecret, newSecret } from '../../domain/secrets.ts';
+
+/** Tenant mode: one brand, or a mall hosting vendors. */
+export type TenantMode = 'single_brand' | 'mall';
+
+/** Credentials printed once when a tenant is created. */
+export type CreatedTenant = { tenant_id: string; publishable_key: string; admin_api_key: string; default_location_id: string };
+
+/** Creates a tenant with its store, a default location and an owner API key (returned in clear once). */
+export async function createTenant(pool: DatabasePool, input: { name: string; mode: TenantMode; currency?: string }): Promise<CreatedTenant> {
+  const tenantId = makeId('ten', randomUUID());
+  const publishableKey = newSecret('pk');
+  const adminKey = newSecret('sk');
+  const locationId = makeId('loc', randomUUID());
+  await pool.transaction(async (tx) => {
+    await tx.query(sql.type(noRows)`
+      INSERT INTO tenants (id, name, mode, default_currency) VALUES (${tenantId}, ${input.name}, ${input.mode}, ${input.currency ?? 'JPY'})`);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO stores (id, tenant_id, name, publishable_key) VALUES (${makeId('str', randomUUID())}, ${tenantId}, ${input.name}, ${publishableKey})`);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO locations (id, tenant_id, code, name, is_default) VALUES (${locationId}, ${tenantId}, 'default', 'Default warehouse', true)`);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO api_keys (id, tenant_id, key_hash, role, label) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(adminKey)}, 'owner', 'created with the tenant')`);
+  });
+  return { tenant_id: tenantId, publishable_key: publishableKey, admin_api_key: adminKey, default_location_id: locationId };
+}
+
+const tenantRow = z.object({ id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string() });
+
+/** The tenant behind a storefront's publishable key. */
+export async function tenantByPublishableKey(pool: DatabasePool, key: string) {
+  return pool.maybeOne(sql.type(tenantRow)`
+    SELECT t.id, t.mode, t.default_currency AS currency FROM stores s JOIN tenants t ON t.id = s.tenant_id WHERE s.publishable_key = ${key}`);
+}
+
+const principalRow = z.object({
+  key_id: z.string(), role: z.enum(['owner', 'admin', 'staff', 'vendor']), vendor_id: z.string().nullable(),
+  tenant_id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string(),
+});
+
+/** The live API key with this hash, with its tenant. */
+export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
+  return pool.maybeOne(sql.type(principalRow)`
+    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`);
+}

@@ -1,0 +1,29 @@
+// Helpers for tests that use the stack started by global-setup.ts (env: DATABASE_URL, TEMPORAL_ADDRESS, TEST_WORKFLOW_BUNDLE).
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { parseConfig, type Config } from '../../config/config.ts';
+
+/** Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`. */
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}
+
+/** A Temporal client on the run's server; close it with `client.connection.close()` in afterAll. */
+export async function connectTemporal(): Promise<Client> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run tests with `npm test` (jest global setup starts Temporal)');
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+}
+
+/** A task queue no other test file (or earlier run against the same server) polls. */
+export function uniqueTaskQueue(name: string): string {
+  return `${name}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The workflow bundle built once by global setup, as `Worker.create({ workflowBundle })` takes it. */
+export function workflowBundle(): { codePath: string } {
+  const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE is not set: global setup found no workflows/index.ts or did not run');
+  return { codePath };
+}

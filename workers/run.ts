@@ -1,0 +1,45 @@
+// Runs the worker process: config → pool → Temporal connection → setup → worker, with graceful shutdown.
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import { createDbPool } from '../db/pool.ts';
+import { LogNotifier } from '../providers/notifications/notifier.ts';
+import { createWorker } from './worker.ts';
+import { ensureHoldSweeperSchedule, ensureSearchAttributes } from './setup.ts';
+
+let runtimeInstalled = false;
+
+/** Starts a worker for the config; resolves once it polls. `stop()` drains and shuts down. */
+export async function startWorker(config: Config, logger: Logger, address: string): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
+  if (!runtimeInstalled) {
+    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+    runtimeInstalled = true;
+  }
+  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+  if (added.length) logger.info({ added }, 'registered search attributes');
+  await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
+    notifier: new LogNotifier((obj, msg) => logger.info(obj, msg)),
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  });
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await clientConnection.close();
+    await pool.end();
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address }, 'worker polling');
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Server-side setup a worker ensures at start: custom search attributes and the hold-sweeper Schedule.
+import { Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
+import { HOLD_SWEEPER_SCHEDULE_ID } from '../domain/ids.ts';
+
+const INDEXED = temporal.api.enums.v1.IndexedValueType;
+
+/** Registers missing custom search attributes (a dev server started by us has them already). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.entries(SEARCH_ATTRIBUTE_TYPES).filter(([name]) => !(name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, type === 'KeywordList' ? INDEXED.INDEXED_VALUE_TYPE_KEYWORD_LIST : INDEXED.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return missing.map(([name]) => name);
+}
+
+/** Creates (or updates) the Schedule that runs `holdSweeper` every `everyMs`. */
+export async function ensureHoldSweeperSchedule(client: Client, opts: { taskQueue: string; everyMs: number; scheduleId?: string }): Promise<void> {
+  const scheduleId = opts.scheduleId ?? HOLD_SWEEPER_SCHEDULE_ID;
+  const action = { type: 'startWorkflow' as const, workflowType: 'holdSweeper', taskQueue: opts.taskQueue, workflowId: scheduleId, args: [] };
+  try {
+    await client.schedule.create({ scheduleId, spec: { intervals: [{ every: opts.everyMs }] }, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: { intervals: [{ every: opts.everyMs }] }, action }));
+  }
+}

@@ -1,0 +1,30 @@
+// Worker factory: tests pass their own pool, connection and task queue.
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { DatabasePool } from 'slonik';
+import { createActivities } from '../activities/index.ts';
+import type { Notifier } from '../providers/notifications/notifier.ts';
+
+/** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
+export type WorkerDeps = {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  pool: DatabasePool;
+  notifier: Notifier;
+  workflowBundlePath?: string;
+  workflowsPath?: string;
+  maxConcurrentActivityTaskExecutions?: number;
+};
+
+/** Creates a worker hosting every workflow and activity. */
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  if (!deps.workflowBundlePath && !deps.workflowsPath) throw new Error('createWorker needs workflowBundlePath or workflowsPath');
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities: createActivities({ pool: deps.pool, notifier: deps.notifier }),
+    ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
+    maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
+  });
+}

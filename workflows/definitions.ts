@@ -1,0 +1,30 @@
+// Signals, updates and queries of every workflow; the API and tests import these same definitions.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CancelArgs, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs, TrackedShipment } from './types.ts';
+import type { OrderStatus } from '../domain/order.ts';
+
+/** Checkout: waits until the order exists and returns it (Update-with-Start target). */
+export const placeOrderUpdate = defineUpdate<PlacedOrder, []>('placeOrder');
+/** Checkout: cancels the order before it ships (compensations run, children stop). */
+export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelArgs]>('cancelOrder');
+/** Any order workflow: its current status. */
+export const statusQuery = defineQuery<string>('status');
+
+/** Reservation expiry: the cart's holds changed (added, resized, extended). */
+export const holdsChangedSignal = defineSignal('holdsChanged');
+/** Reservation expiry: the cart was checked out; stop watching. */
+export const cartClosedSignal = defineSignal('cartClosed');
+
+/** Payment confirmation: a bank transfer was received (validator rejects wrong currency, over-payment, second confirmation). */
+export const confirmPaymentUpdate = defineUpdate<PaymentState, [ConfirmPaymentArgs]>('confirmPayment');
+/** Payment confirmation: amount due and received so far. */
+export const paymentStateQuery = defineQuery<PaymentState>('paymentState');
+
+/** Fulfillment result of a ship or deliver update. */
+export type ShipmentChange = { shipment: TrackedShipment; orderStatus: OrderStatus };
+/** Fulfillment: a shipment left the warehouse. */
+export const shipUpdate = defineUpdate<ShipmentChange, [ShipArgs]>('ship');
+/** Fulfillment: a shipment was delivered (COD: with the cash collected). */
+export const deliverUpdate = defineUpdate<ShipmentChange, [DeliverArgs]>('deliver');
+/** Fulfillment: shipments and the order status. */
+export const shipmentsQuery = defineQuery<{ orderStatus: OrderStatus; shipments: TrackedShipment[] }>('shipments');

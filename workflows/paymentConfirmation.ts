@@ -1,0 +1,49 @@
+// Payment confirmation: waits for the back office to confirm a bank transfer, reminds, expires at the deadline.
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { evaluatePaymentConfirmation } from '../domain/order.ts';
+import { confirmPaymentUpdate, paymentStateQuery, statusQuery } from './definitions.ts';
+import { acts, businessFailure, createLock, unwrapFailure } from './support.ts';
+import type { ConfirmPaymentArgs, PaymentConfirmationInput, PaymentOutcome, PaymentState } from './types.ts';
+
+/** One per bank-transfer order (`payment:<tenant>:<order>`); returns `paid` or `expired`. */
+export async function paymentConfirmation(input: PaymentConfirmationInput): Promise<PaymentOutcome> {
+  const state: PaymentState = { status: 'pending', amountDue: input.amountDue, received: 0 };
+  const oneAtATime = createLock();
+
+  const rejectIfInvalid = (args: ConfirmPaymentArgs) => {
+    if (state.status === 'paid') throw businessFailure('conflict', 'this order is already paid');
+    if (state.status === 'expired') throw businessFailure('conflict', 'the payment deadline passed and the order was cancelled');
+    if (!args.reference?.trim()) throw businessFailure('validation_failed', 'a payment reference is required');
+    const verdict = evaluatePaymentConfirmation(input.amountDue, state.received, args.amount);
+    if (!verdict.ok) throw businessFailure('amount_mismatch', verdict.reason);
+  };
+
+  setHandler(paymentStateQuery, () => ({ ...state }));
+  setHandler(statusQuery, () => state.status);
+  setHandler(confirmPaymentUpdate, (args) => oneAtATime(async () => {
+    rejectIfInvalid(args); // again: an earlier confirmation may have finished while this one waited
+    try {
+      const result = await acts.recordBankTransfer({ tenantId: input.tenantId, orderId: input.orderId, ...args });
+      state.received = result.received;
+      if (result.fullyPaid) state.status = 'paid';
+      return { ...state };
+    } catch (err) {
+      throw unwrapFailure(err);
+    }
+  }), { validator: rejectIfInvalid });
+
+  const reminderAt = input.timeoutMs - input.reminderBeforeMs;
+  let paid = false;
+  if (reminderAt > 0) {
+    paid = await condition(() => state.status === 'paid', reminderAt);
+    if (!paid && state.received < input.amountDue.amount) {
+      await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'payment_reminder', data: { order_id: input.orderId, amount_due: input.amountDue, received: state.received } });
+    }
+  }
+  if (!paid) paid = await condition(() => state.status === 'paid', Math.min(input.timeoutMs, input.reminderBeforeMs));
+  // A confirmation may be mid-flight when the deadline fires; let it land before deciding.
+  await condition(allHandlersFinished);
+  if (state.status === 'paid') return 'paid';
+  state.status = 'expired';
+  return 'expired';
+}

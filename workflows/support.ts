@@ -1,0 +1,40 @@
+// Helpers shared by workflows: activity proxies, failure shaping, one-at-a-time handlers.
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { OrderStatusKey } from './search-attributes.ts';
+
+/** Activities with the house retry policy: infrastructure errors retried with backoff, business failures not. */
+export const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** A business failure to send back to the API, typed by the domain error code. */
+export function businessFailure(code: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
+}
+
+/** The ApplicationFailure behind an activity failure, so update callers see the business code. */
+export function unwrapFailure(err: unknown): unknown {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  return err;
+}
+
+/** Runs update handlers one at a time, so concurrent updates see each other's effects. */
+export function createLock() {
+  let busy = false;
+  return async <T>(body: () => Promise<T>): Promise<T> => {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await body();
+    } finally {
+      busy = false;
+    }
+  };
+}
+
+/** Keeps the OrderStatus search attribute current for ops. */
+export function publishOrderStatus(status: string): void {
+  upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
+}

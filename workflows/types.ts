@@ -1,0 +1,59 @@
+// Inputs and results of workflows, shared by workflows, activities and the API (types only, no I/O).
+import type { Money } from '../domain/money.ts';
+import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order.ts';
+
+/** Shipping address as given at checkout. */
+export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
+
+/** Input of the checkout workflow (durations come from config via the API). */
+export type CheckoutInput = {
+  tenantId: string;
+  cartId: string;
+  email: string;
+  shippingAddress: Address;
+  paymentMethod: PaymentMethod;
+  holdTtlMs: number;
+  bankTransferTimeoutMs: number;
+  paymentReminderBeforeMs: number;
+};
+
+/** What the storefront gets back once the order exists. */
+export type PlacedOrder = {
+  orderId: string;
+  status: OrderStatus;
+  total: Money;
+  accessToken: string;
+  payment: { method: PaymentMethod; status: string; instructions?: Record<string, unknown> };
+  /** True only for the request that created the order (others get the same order back). */
+  created: boolean;
+};
+
+/** Input of the reservation-expiry workflow. */
+export type HoldsInput = { tenantId: string; cartId: string };
+
+/** Input of the bank-transfer confirmation workflow. */
+export type PaymentConfirmationInput = { tenantId: string; orderId: string; amountDue: Money; timeoutMs: number; reminderBeforeMs: number; email: string };
+
+/** How a bank-transfer confirmation ended. */
+export type PaymentOutcome = 'paid' | 'expired';
+
+/** Body of the confirmPayment update. */
+export type ConfirmPaymentArgs = { amount: Money; reference: string; confirmedBy: string };
+
+/** State of a payment confirmation, returned by the update and the query. */
+export type PaymentState = { status: 'pending' | 'paid' | 'expired'; amountDue: Money; received: number };
+
+/** Input of the fulfillment workflow. */
+export type FulfillmentInput = { tenantId: string; orderId: string; paymentMethod: PaymentMethod; email: string };
+
+/** A shipment as the fulfillment workflow tracks it. */
+export type TrackedShipment = { id: string; vendorId: string | null; status: ShipmentStatus; codAmount: Money | null };
+
+/** Body of the ship update. */
+export type ShipArgs = { shipmentId: string; carrier: string; trackingNumber: string };
+
+/** Body of the deliver update. */
+export type DeliverArgs = { shipmentId: string; codCollected?: Money | null };
+
+/** Body of the cancel update. */
+export type CancelArgs = { reason: string; cancelledBy: string };
