@@ -1,10 +1,11 @@
 // Server-side setup a worker ensures at start: custom search attributes and the hold-sweeper Schedule.
 import { Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
 import { HOLD_SWEEPER_SCHEDULE_ID } from '../domain/ids.ts';
 
-const INDEXED = temporal.api.enums.v1.IndexedValueType;
+// temporal.api.enums.v1.IndexedValueType values (the proto enum is not re-exported for ESM importers).
+const INDEXED_KEYWORD = 2;
+const INDEXED_KEYWORD_LIST = 7;
 
 /** Registers missing custom search attributes (a dev server started by us has them already). */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
@@ -13,7 +14,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, type === 'KeywordList' ? INDEXED.INDEXED_VALUE_TYPE_KEYWORD_LIST : INDEXED.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, type === 'KeywordList' ? INDEXED_KEYWORD_LIST : INDEXED_KEYWORD])),
   });
   return missing.map(([name]) => name);
 }

@@ -65,11 +65,16 @@ export async function releaseItemHolds(tx: CommonQueryMethods, cartItemId: strin
   await unreserve(tx, released, false);
 }
 
-/** Quantity currently held per cart item. */
+/**
+ * Quantity currently held per cart item. Locks the holds, so an expiry pass running at the same time
+ * either releases them first (and checkout re-holds) or waits until they are allocated.
+ */
 export async function heldQuantities(tx: CommonQueryMethods, cartId: string): Promise<Map<string, number>> {
-  const rows = await tx.any(sql.type(z.object({ cart_item_id: z.string(), held: z.number() }))`
-    SELECT cart_item_id, sum(quantity)::int8 AS held FROM holds WHERE cart_id = ${cartId} AND status = 'held' AND cart_item_id IS NOT NULL GROUP BY cart_item_id`);
-  return new Map(rows.map((r) => [r.cart_item_id, r.held]));
+  const rows = await tx.any(sql.type(z.object({ cart_item_id: z.string().nullable(), quantity: z.number() }))`
+    SELECT cart_item_id, quantity FROM holds WHERE cart_id = ${cartId} AND status = 'held' ORDER BY id FOR UPDATE`);
+  const held = new Map<string, number>();
+  for (const r of rows) if (r.cart_item_id) held.set(r.cart_item_id, (held.get(r.cart_item_id) ?? 0) + r.quantity);
+  return held;
 }
 
 /** Outcome of an expiry pass over one cart. */
