@@ -50,3 +50,18 @@ export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
     SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
     FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`);
 }
+
+/** Creates an API key bound to one vendor of the tenant (reaches only /vendor/*); returned in clear once. */
+export async function createVendorKey(pool: DatabasePool, tenantId: string, vendorId: string): Promise<{ api_key: string }> {
+  const vendor = await pool.maybeOne(sql.type(z.object({ id: z.string() }))`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ${vendorId}`);
+  if (!vendor) throw new Error(`vendor ${vendorId} does not exist in tenant ${tenantId}`);
+  const apiKey = newSecret('vk');
+  await pool.query(sql.type(noRows)`
+    INSERT INTO api_keys (id, tenant_id, key_hash, role, vendor_id, label) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(apiKey)}, 'vendor', ${vendorId}, 'vendor key')`);
+  return { api_key: apiKey };
+}
+
+/** Number of tenants (an empty database gets the demo catalog). */
+export async function countTenants(pool: DatabasePool): Promise<number> {
+  return pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM tenants`);
+}

@@ -1,0 +1,53 @@
+// `npm run -s cli -- <command>`: tenant and key administration.
+//   tenant create --name "Demo" --mode single_brand|mall [--currency JPY] [--json]
+//   vendor-key create --tenant <id> --vendor <id> [--json]
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../config/config.ts';
+import { createDbPool } from '../db/pool.ts';
+import { createTenant, createVendorKey } from '../db/queries/tenants.ts';
+
+const USAGE = `usage:
+  npm run -s cli -- tenant create --name "Demo" --mode single_brand|mall [--currency JPY] [--json]
+  npm run -s cli -- vendor-key create --tenant <tenant id> --vendor <vendor id> [--json]`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const { positionals, values } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { name: { type: 'string' }, mode: { type: 'string' }, currency: { type: 'string' }, tenant: { type: 'string' }, vendor: { type: 'string' }, json: { type: 'boolean' } },
+    });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+})();
+
+const command = positionals.join(' ');
+const print = (result: Record<string, string>) => {
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k}: ${v}\n`);
+};
+
+if (command !== 'tenant create' && command !== 'vendor-key create') fail(`unknown command "${command}"`);
+const config = loadConfigOrExit();
+const pool = await createDbPool(config.DATABASE_URL, 2);
+try {
+  if (command === 'tenant create') {
+    if (!values.name?.trim()) fail('--name is required');
+    const mode = values.mode ?? 'single_brand';
+    if (mode !== 'single_brand' && mode !== 'mall') fail('--mode must be single_brand or mall');
+    const currency = (values.currency ?? 'JPY').toUpperCase();
+    if (!/^[A-Z]{3}$/.test(currency)) fail('--currency must be an ISO 4217 code such as JPY');
+    const created = await createTenant(pool, { name: values.name.trim(), mode, currency });
+    print({ tenant_id: created.tenant_id, publishable_key: created.publishable_key, admin_api_key: created.admin_api_key });
+  } else {
+    if (!values.tenant || !values.vendor) fail('--tenant and --vendor are required');
+    print(await createVendorKey(pool, values.tenant, values.vendor).catch((err: Error) => fail(err.message)));
+  }
+} finally {
+  await pool.end();
+}
