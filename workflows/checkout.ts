@@ -1,6 +1,6 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, getExternalWorkflowHandle,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, startChild, getExternalWorkflowHandle,
   isCancellation, log, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
@@ -17,6 +17,8 @@ type Compensation = { name: string; run: () => Promise<unknown> };
 /** One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or is cancelled. */
 export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   let placed: PlacedOrder | undefined;
+  // The storefront hears back once the order can be acted on (for bank transfer: its payment workflow runs).
+  let ready = false;
   let placeFailure: unknown;
   let status: OrderStatus | 'placing' = 'placing';
   let updateCalls = 0;
@@ -45,7 +47,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   setHandler(statusQuery, () => status);
   setHandler(placeOrderUpdate, async () => {
     const first = ++updateCalls === 1;
-    await condition(() => placed !== undefined || placeFailure !== undefined);
+    await condition(() => (placed !== undefined && ready) || placeFailure !== undefined);
     if (placeFailure !== undefined) throw unwrapFailure(placeFailure);
     return { ...placed!, created: placed!.created && first };
   });
@@ -94,11 +96,13 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   try {
     await lifecycle.run(async () => {
       if (input.paymentMethod === 'bank_transfer') {
-        const outcome = await executeChild(paymentConfirmation, {
+        const payment = await startChild(paymentConfirmation, {
           workflowId: paymentWorkflowId(input.tenantId, orderId),
           args: [{ tenantId: input.tenantId, orderId, amountDue: placed!.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
           typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_payment' }],
         });
+        ready = true;
+        const outcome = await payment.result();
         if (outcome === 'expired') {
           await compensate('payment deadline passed');
           compensations.length = 0;
@@ -108,6 +112,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         }
         setStatus('pending_shipment');
       }
+      ready = true;
       const final = await executeChild(fulfillment, {
         workflowId: fulfillmentWorkflowId(input.tenantId, orderId),
         args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email }],

@@ -1,0 +1,81 @@
+// Test data builders (buildX(overrides)) and thin storefront/back-office clients over supertest.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DatabasePool } from 'slonik';
+import type { Agent as TestAgent } from 'supertest';
+import { sql } from '../../db/sql.ts';
+import { createTenant, type CreatedTenant } from '../../db/queries/tenants.ts';
+
+/** A tenant with credentials, created straight in the database. */
+export async function createTestTenant(pool: DatabasePool, overrides: { name?: string; mode?: 'single_brand' | 'mall' } = {}): Promise<CreatedTenant> {
+  return createTenant(pool, { name: overrides.name ?? `Test shop ${randomUUID().slice(0, 6)}`, mode: overrides.mode ?? 'single_brand', currency: 'JPY' });
+}
+
+/** Body of POST /admin/products with one variant. */
+export function buildProduct(overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[] } = {}) {
+  return {
+    title: overrides.title ?? `Product ${randomUUID().slice(0, 6)}`,
+    status: overrides.status ?? 'published',
+    category_ids: overrides.category_ids,
+    variants: [{ sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`, price: { amount: overrides.price ?? 1000, currency: 'JPY' }, inventory: [{ on_hand: overrides.stock ?? 10 }] }],
+  };
+}
+
+/** A Japanese shipping address. */
+export function buildAddress(overrides: Record<string, string> = {}) {
+  return { name: 'Hanako Yamada', line1: '1-2-3 Marunouchi', city: 'Chiyoda-ku', region: 'Tokyo', postal_code: '100-0005', country: 'JP', phone: '+81-3-0000-0000', ...overrides };
+}
+
+/** Body of POST /store/carts/:id/checkout. */
+export function buildCheckout(overrides: { email?: string; payment_method?: string } = {}) {
+  return { email: overrides.email ?? `buyer-${randomUUID().slice(0, 8)}@example.jp`, payment_method: overrides.payment_method ?? 'bank_transfer', shipping_address: buildAddress() };
+}
+
+/** Storefront calls with a tenant's publishable key. */
+export function storefront(http: TestAgent, publishableKey: string) {
+  const h = { 'X-Publishable-Key': publishableKey };
+  return {
+    products: (query = '') => http.get(`/store/products${query}`).set(h),
+    product: (id: string) => http.get(`/store/products/${id}`).set(h),
+    createCart: (body: object = {}) => http.post('/store/carts').set(h).send(body),
+    cart: (id: string) => http.get(`/store/carts/${id}`).set(h),
+    addItem: (cartId: string, variantId: string, quantity = 1) => http.post(`/store/carts/${cartId}/items`).set(h).send({ variant_id: variantId, quantity }),
+    setQuantity: (cartId: string, itemId: string, quantity: number) => http.patch(`/store/carts/${cartId}/items/${itemId}`).set(h).send({ quantity }),
+    removeItem: (cartId: string, itemId: string) => http.delete(`/store/carts/${cartId}/items/${itemId}`).set(h),
+    checkout: (cartId: string, body: object = buildCheckout()) => http.post(`/store/carts/${cartId}/checkout`).set(h).send(body),
+    order: (id: string, token: string) => http.get(`/store/orders/${id}`).set(h).set('X-Order-Token', token),
+  };
+}
+
+/** Back-office calls with a tenant's admin API key. */
+export function backOffice(http: TestAgent, apiKey: string) {
+  const h = { Authorization: `Bearer ${apiKey}` };
+  return {
+    createProduct: (body: object = buildProduct()) => http.post('/admin/products').set(h).send(body),
+    order: (id: string) => http.get(`/admin/orders/${id}`).set(h),
+    orders: (query = '') => http.get(`/admin/orders${query}`).set(h),
+    confirmPayment: (orderId: string, amount: number, reference = `ref-${randomUUID().slice(0, 8)}`, currency = 'JPY') =>
+      http.post(`/admin/orders/${orderId}/payment-confirmations`).set(h).send({ amount: { amount, currency }, reference }),
+    cancel: (orderId: string, reason = 'customer asked') => http.post(`/admin/orders/${orderId}/cancel`).set(h).send({ reason }),
+    ship: (shipmentId: string) => http.post(`/admin/shipments/${shipmentId}/ship`).set(h).send({ carrier: 'yamato', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
+    deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) => http.post(`/admin/shipments/${shipmentId}/deliver`).set(h).send(codCollected ? { cod_collected: codCollected } : {}),
+    setStock: (variantId: string, onHand: number) => http.put(`/admin/inventory/${variantId}`).set(h).send({ on_hand: onHand }),
+  };
+}
+
+/** A published product with `stock` units of its one variant; returns the ids. */
+export async function seedProduct(http: TestAgent, apiKey: string, overrides: Parameters<typeof buildProduct>[0] = {}): Promise<{ productId: string; variantId: string }> {
+  const res = await backOffice(http, apiKey).createProduct(buildProduct(overrides));
+  if (res.status !== 201) throw new Error(`product creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { productId: res.body.id, variantId: res.body.variants[0].id };
+}
+
+const stockRow = z.object({ on_hand: z.number(), reserved: z.number(), holds_total: z.number() });
+
+/** Stock of a variant and the quantity its live holds and allocations add up to (they must equal `reserved`). */
+export async function stockOf(pool: DatabasePool, variantId: string) {
+  return pool.one(sql.type(stockRow)`
+    SELECT sum(il.on_hand)::int8 AS on_hand, sum(il.reserved)::int8 AS reserved,
+      COALESCE((SELECT sum(quantity) FROM holds h WHERE h.variant_id = ${variantId} AND h.status IN ('held', 'allocated')), 0)::int8 AS holds_total
+    FROM inventory_levels il WHERE il.variant_id = ${variantId}`);
+}
