@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
 import { findTemporalBinary, projectRoot } from './temporal-binary.ts';
+import { ensureSearchAttributes } from '../workers/setup.ts';
 
 /** Options of the local dev server. `dbFile` persists state (SQLite); without it everything is in memory. */
 export type DevServerOptions = {
@@ -24,9 +25,6 @@ export type DevServerOptions = {
 
 /** A running dev server. */
 export type DevServer = { address: string; uiUrl: string | null; logFile: string; pid: number; stop(): Promise<void> };
-
-// Values of temporal.api.enums.v1.IndexedValueType, so we need not import @temporalio/proto (not a direct dependency).
-const INDEXED_VALUE_TYPE: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
 
 /** True when something accepts TCP connections on host:port. */
 export function isPortOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -53,16 +51,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Registers every custom search attribute of SEARCH_ATTRIBUTE_TYPES that the namespace lacks; returns the names added. */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.entries(SEARCH_ATTRIBUTE_TYPES).filter(([name]) => !(customAttributes && name in customAttributes));
-  if (missing.length === 0) return [];
-  const searchAttributes = Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]]));
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-  return missing.map(([name]) => name);
 }
 
 function logTail(file: string, lines = 40): string {

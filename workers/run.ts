@@ -1,7 +1,7 @@
 // Runs the worker process: config → pool → Temporal connection → setup → worker, with graceful shutdown.
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
@@ -14,7 +14,13 @@ let runtimeInstalled = false;
 /** Starts a worker for the config; resolves once it polls. `stop()` drains and shuts down. */
 export async function startWorker(config: Config, logger: Logger, address: string): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
   if (!runtimeInstalled) {
-    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+    // SDK and bundler logs go to our JSON log; below WARN they are noise for operators.
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => {
+        const level = entry.level === 'ERROR' ? 'error' : 'warn';
+        logger[level]({ sdk: entry.meta }, entry.message);
+      }),
+    });
     runtimeInstalled = true;
   }
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DatabasePool } from 'slonik';
 import type { Agent as TestAgent } from 'supertest';
 import { sql } from '../../db/sql.ts';
-import { createTenant, type CreatedTenant } from '../../db/queries/tenants.ts';
+import { createTenant, createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 
 /** A tenant with credentials, created straight in the database. */
 export async function createTestTenant(pool: DatabasePool, overrides: { name?: string; mode?: 'single_brand' | 'mall' } = {}): Promise<CreatedTenant> {
@@ -78,4 +78,44 @@ export async function stockOf(pool: DatabasePool, variantId: string) {
     SELECT sum(il.on_hand)::int8 AS on_hand, sum(il.reserved)::int8 AS reserved,
       COALESCE((SELECT sum(quantity) FROM holds h WHERE h.variant_id = ${variantId} AND h.status IN ('held', 'allocated')), 0)::int8 AS holds_total
     FROM inventory_levels il WHERE il.variant_id = ${variantId}`);
+}
+
+/** Buyer steps up to a placed order: a product with `stock`, a cart holding `quantity`, a checkout by `payment_method`. */
+export async function placeTestOrder(http: TestAgent, tenant: CreatedTenant, opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; email?: string } = {}) {
+  const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, { price: opts.price ?? 1000, stock: opts.stock ?? 5 });
+  const store = storefront(http, tenant.publishable_key);
+  const cart = (await store.createCart()).body as { id: string };
+  const added = await store.addItem(cart.id, variantId, opts.quantity ?? 1);
+  if (added.status !== 200) throw new Error(`add to cart failed: ${added.status} ${JSON.stringify(added.body)}`);
+  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', email: opts.email }));
+  if (checkout.status !== 201) throw new Error(`checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
+  return { productId, variantId, cartId: cart.id, order: checkout.body.order as { id: string; status: string; total: { amount: number; currency: string }; access_token: string } };
+}
+
+/** A vendor of the tenant (inserted straight in the database) and an API key bound to it. */
+export async function createTestVendorKey(pool: DatabasePool, tenantId: string, overrides: { name?: string; commission_rate_bps?: number } = {}): Promise<{ vendorId: string; api_key: string }> {
+  const vendorId = `ven_${randomUUID().replaceAll('-', '')}`;
+  await pool.query(sql.type(z.object({}))`INSERT INTO vendors (id, tenant_id, name, commission_rate_bps) VALUES (${vendorId}, ${tenantId}, ${overrides.name ?? `Vendor ${vendorId.slice(-6)}`}, ${overrides.commission_rate_bps ?? 1000})`);
+  const { api_key } = await createVendorKey(pool, tenantId, vendorId);
+  return { vendorId, api_key };
+}
+
+/** How many orders a cart became (0 or 1). */
+export async function orderCountOfCart(pool: DatabasePool, cartId: string): Promise<number> {
+  return pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM orders WHERE cart_id = ${cartId}`);
+}
+
+/** Holds of a cart by status, e.g. `{ released: 2 }`. */
+export async function holdsOfCart(pool: DatabasePool, cartId: string): Promise<Record<string, number>> {
+  const rows = await pool.any(sql.type(z.object({ status: z.string(), quantity: z.number() }))`
+    SELECT status, sum(quantity)::int8 AS quantity FROM holds WHERE cart_id = ${cartId} GROUP BY status ORDER BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.quantity]));
+}
+
+/** Outbox events of a type, optionally only those whose payload has `payloadKey` = `payloadValue`. */
+export async function outboxEvents(pool: DatabasePool, type: string, payloadKey?: string, payloadValue?: string) {
+  return pool.any(sql.type(z.object({ event_id: z.string(), tenant_id: z.string(), aggregate_id: z.string(), payload: z.record(z.string(), z.unknown()) }))`
+    SELECT event_id, tenant_id, aggregate_id, payload FROM outbox
+    WHERE type = ${type} ${payloadKey ? sql.fragment`AND payload ->> ${payloadKey} = ${payloadValue ?? null}` : sql.fragment``}
+    ORDER BY seq`);
 }

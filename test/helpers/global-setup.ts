@@ -7,7 +7,8 @@ import pg from 'pg';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { projectRoot } from '../../scripts/temporal-binary.ts';
-import { ensureSearchAttributes, freePort, startDevServer, type DevServer } from '../../scripts/temporal-dev-server.ts';
+import { freePort, startDevServer, type DevServer } from '../../scripts/temporal-dev-server.ts';
+import { ensureSearchAttributes } from '../../workers/setup.ts';
 import globalTeardown from './global-teardown.ts';
 
 // Teardown reads these; setup and teardown share the jest parent process, hence globalThis.
