@@ -3,7 +3,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type 
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { PaymentMethod } from '../domain/order.ts';
-import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
+import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
 import type { checkout as checkoutWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
 import { CartIdKey, CustomerEmailKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
 import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs } from '../workflows/types.ts';
@@ -23,17 +23,21 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
   };
 
   return {
-    /** Starts or nudges the cart's reservation-expiry workflow. A failure is logged: the sweeper is the safety net. */
+    /**
+     * Makes sure the cart's reservation-expiry workflow runs. An existing run is reused without writing
+     * to its history: it re-reads the expiry from the database whenever its timer fires, so extensions
+     * need no signal. A failure is logged: the hold-sweeper Schedule is the safety net.
+     */
     async holdsChanged(tenantId: string, cartId: string): Promise<void> {
       try {
-        await client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
-          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
+        await client.workflow.start<typeof reservationExpiryWorkflow>('reservationExpiry', {
+          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], workflowIdConflictPolicy: 'USE_EXISTING',
           typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: CartIdKey, value: cartId }],
         });
         metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
       } catch (err) {
         metrics?.workflowFailures.inc({ workflow: 'reservationExpiry' });
-        logger.error({ err, tenantId, cartId }, 'could not signal the reservation-expiry workflow; the sweeper will release expired holds');
+        logger.error({ err, tenantId, cartId }, 'could not start the reservation-expiry workflow; the sweeper will release expired holds');
       }
     },
 

@@ -128,7 +128,6 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       await compensate('workflow cancelled');
       setStatus('cancelled');
       await CancellationScope.nonCancellable(() => notifyCancelled('workflow_cancelled'));
-      await condition(allHandlersFinished);
       throw err;
     } else {
       await compensate(`failure: ${String(err)}`);

@@ -52,6 +52,17 @@ describe('parseConfig', () => {
     expect(parseConfig({ PORT: '65535' }).PORT).toBe(65535);
   });
 
+  test('when PORT is set but empty, then it is not silently taken as port 0 (a random port)', () => {
+    // `PORT=` (e.g. compose's `PORT: ${PORT}` with PORT unset) must mean the default or an error, never "any free port".
+    let port: number | 'rejected';
+    try {
+      port = parseConfig({ PORT: '' }).PORT;
+    } catch {
+      port = 'rejected';
+    }
+    expect(port).not.toBe(0);
+  });
+
   test('when DATABASE_URL is not a URL, then it is rejected by name', () => {
     expect(() => parseConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });

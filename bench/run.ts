@@ -1,0 +1,130 @@
+// `npm run bench`: load scenarios of DESIGN.md §9 against a real stack on this machine, each next to the
+// Express baseline measured in the same run. Results go to bench/results/<timestamp>.json.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { createDbPool } from '../db/pool.ts';
+import { migrate } from '../db/migrate.ts';
+import { createTenant } from '../db/queries/tenants.ts';
+import { createCart } from '../db/queries/carts.ts';
+import { createProduct } from '../db/queries/catalog.ts';
+import { freePort, startDevServer } from '../scripts/temporal-dev-server.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const children: ChildProcess[] = [];
+
+function startChild(script: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes(readyText)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+}
+
+const rssMb = (pid: number) => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return null;
+  }
+};
+
+type Result = { scenario: string; connections: number; rps: number; p50: number; p99: number; non2xx: number; errors: number };
+
+async function load(scenario: string, opts: autocannon.Options): Promise<Result> {
+  const r = await autocannon({ duration: DURATION_S, ...opts });
+  const result = { scenario, connections: opts.connections ?? 10, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  process.stdout.write(`${scenario.padEnd(44)} ${String(result.connections).padStart(3)} conn  ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non2xx ${result.non2xx}\n`);
+  return result;
+}
+
+async function main() {
+  const dbName = `commerce_bench_${Date.now()}`;
+  const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL ? new URL('/postgres', process.env.DATABASE_URL).toString() : adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const temporal = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ port: await freePort(), headless: true, logFile: '.data/bench-temporal.log' });
+  try {
+    await migrate(databaseUrl, path.join(root, 'db/migrations'));
+    const pool = await createDbPool(databaseUrl, 4);
+    const tenant = await createTenant(pool, { name: 'Bench', mode: 'single_brand' });
+    const variants: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const p = await createProduct(pool, tenant.tenant_id, 'JPY', {
+        title: `Bench product ${i}`, description: 'A product with two variants', status: 'published',
+        variants: [0, 1].map((v) => ({ sku: `B-${i}-${v}`, title: `V${v}`, price: { amount: 1000 + i, currency: 'JPY' }, inventory: [{ on_hand: 10_000_000 }] })),
+      });
+      variants.push(p.variants[0].id);
+    }
+    const carts = await Promise.all(Array.from({ length: 500 }, () => createCart(pool, tenant.tenant_id, { currency: 'JPY' })));
+    await pool.end();
+
+    const address = temporal?.address ?? process.env.TEMPORAL_ADDRESS!;
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m' };
+    const basePort = await freePort();
+    const baseline = await startChild('bench/baseline-server.ts', { PORT: String(basePort) }, 'listening');
+    const apiPort = await freePort();
+    const worker = await startChild('workers/main.ts', env, 'worker polling');
+    const apiStarted = Date.now();
+    const api = await startChild('api/main.ts', { ...env, PORT: String(apiPort) }, 'api listening');
+    const apiStartMs = Date.now() - apiStarted;
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = { api_rss_mb: rssMb(api.pid!), worker_rss_mb: rssMb(worker.pid!) };
+
+    const headers = { 'x-publishable-key': tenant.publishable_key, 'content-type': 'application/json' };
+    const results: Result[] = [];
+    results.push(await load('baseline: express hello JSON', { url: `http://127.0.0.1:${basePort}/hello`, connections: 50 }));
+    results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 50, headers }));
+    results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 1, headers }));
+    let n = 0;
+    results.push(await load('POST /store/carts/:id/items (hold)', {
+      url: `http://127.0.0.1:${apiPort}`, connections: 20, headers,
+      requests: [{ method: 'POST', setupRequest: (req) => {
+        n++;
+        return { ...req, path: `/store/carts/${carts[n % carts.length].id}/items`, body: JSON.stringify({ variant_id: variants[n % variants.length], quantity: 1 }) };
+      } }],
+    }));
+    const [base, list50, list1, holds] = results;
+    const summary = {
+      at: new Date().toISOString(), duration_s: DURATION_S, results, idle, api_start_ms: apiStartMs,
+      ratios: { products_vs_baseline_rps: +(list50.rps / base.rps).toFixed(3) },
+      targets: {
+        'products >= 0.6 x baseline rps at 50 conn': list50.rps >= 0.6 * base.rps,
+        'products P50 <= 5 ms at 1 conn': list1.p50 <= 5,
+        'holds >= 1000/s': holds.rps >= 1000,
+        'holds P99 <= 30 ms': holds.p99 <= 30,
+        'api idle RSS <= 90 MB': (idle.api_rss_mb ?? Infinity) <= 90,
+        'worker idle RSS <= 250 MB': (idle.worker_rss_mb ?? Infinity) <= 250,
+      },
+    };
+    mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    const file = path.join(root, 'bench/results', `${summary.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(`\nproducts/baseline ${summary.ratios.products_vs_baseline_rps}; idle RSS api ${idle.api_rss_mb} MB, worker ${idle.worker_rss_mb} MB; API ready in ${apiStartMs} ms\n`);
+    for (const [target, met] of Object.entries(summary.targets)) process.stdout.write(`  ${met ? 'met   ' : 'MISSED'} ${target}\n`);
+    process.stdout.write(`results: ${path.relative(root, file)}\n`);
+    void baseline;
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await temporal?.stop();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+await main();

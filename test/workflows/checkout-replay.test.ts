@@ -1,0 +1,166 @@
+// Replays committed workflow histories against the current workflow code, to catch non-determinism before deploy.
+// `UPDATE_HISTORIES=1` first records fresh histories from real runs on the test stack (then commit them).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { workflowBundle } from '../helpers/stack.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../../domain/ids.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+
+const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
+const UPDATE = process.env.UPDATE_HISTORIES === '1';
+
+/** The scenarios the committed fixtures must cover (file name without `.json`). */
+const REQUIRED = [
+  'checkout-bank-transfer-completed',
+  'payment-confirmation-paid',
+  'fulfillment-bank-transfer-completed',
+  'reservation-expiry-cart-closed',
+  'checkout-cod-completed',
+  'fulfillment-cod-completed',
+  'reservation-expiry-released-hold',
+  'payment-confirmation-expired',
+  'checkout-payment-expired-cancelled',
+];
+
+type Res = { status: number; body: any };
+
+function ok(res: Res, status: number, what: string): any {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Waits until the workflow closed as COMPLETED, then writes its history as `<name>.json`. */
+async function record(stack: TestStack, workflowId: string, name: string): Promise<void> {
+  const handle = stack.temporal.workflow.getHandle(workflowId);
+  await waitFor(async () => {
+    const status = (await handle.describe()).status.name;
+    if (status !== 'RUNNING' && status !== 'COMPLETED') throw new Error(`${workflowId} ended ${status}; refusing to record it`);
+    return status === 'COMPLETED';
+  }, { timeoutMs: 30_000, what: `${workflowId} to complete` });
+  const history = await handle.fetchHistory();
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+}
+
+/** Drives each scenario through the HTTP API on a real stack and records the histories of its workflows. */
+async function recordHistories(): Promise<void> {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+
+  const stack = await startTestStack();
+  try {
+    const tenant = await createTestTenant(stack.pool);
+    const store = storefront(stack.http, tenant.publishable_key);
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+
+    // Bank transfer: paid, shipped, delivered → checkout, payment, fulfillment and the cart's holds workflow complete.
+    {
+      const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1500, stock: 5 });
+      const cart = ok(await store.createCart(), 201, 'cart');
+      ok(await store.addItem(cart.id, variantId, 2), 200, 'add item');
+      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
+      ok(await admin.confirmPayment(order.id, 1000), 200, 'partial payment');
+      ok(await admin.confirmPayment(order.id, 2000), 200, 'rest of the payment');
+      const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+      ok(await admin.ship(shipment.id), 200, 'ship');
+      ok(await admin.deliver(shipment.id), 200, 'deliver');
+      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-bank-transfer-completed');
+      await record(stack, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-paid');
+      await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-bank-transfer-completed');
+      await record(stack, holdsWorkflowId(tenant.tenant_id, cart.id), 'reservation-expiry-cart-closed');
+    }
+
+    // Cash on delivery: shipped, delivered with the cash collected.
+    {
+      const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 800, stock: 5 });
+      const cart = ok(await store.createCart(), 201, 'cart');
+      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
+      const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+      ok(await admin.ship(shipment.id), 200, 'ship');
+      ok(await admin.deliver(shipment.id, order.total), 200, 'deliver with cash');
+      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed');
+      await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-cod-completed');
+    }
+  } finally {
+    await stack.stop();
+  }
+
+  // Short timers: a hold that expires, a bank transfer that is never paid.
+  const fast = await startTestStack({ config: { CART_HOLD_TTL: '2s', BANK_TRANSFER_TIMEOUT: '3s' } });
+  try {
+    const tenant: CreatedTenant = await createTestTenant(fast.pool);
+    const store = storefront(fast.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(fast.http, tenant.admin_api_key, { stock: 5 });
+
+    const idle = ok(await store.createCart(), 201, 'cart');
+    ok(await store.addItem(idle.id, variantId, 1), 200, 'add item');
+
+    const unpaid = ok(await store.createCart(), 201, 'cart');
+    ok(await store.addItem(unpaid.id, variantId, 1), 200, 'add item');
+    const order = ok(await store.checkout(unpaid.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
+
+    await record(fast, holdsWorkflowId(tenant.tenant_id, idle.id), 'reservation-expiry-released-hold');
+    await record(fast, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-expired');
+    await record(fast, checkoutWorkflowId(tenant.tenant_id, unpaid.id), 'checkout-payment-expired-cancelled');
+    expect(await fast.temporal.workflow.getHandle(paymentWorkflowId(tenant.tenant_id, order.id)).result()).toBe('expired');
+    expect(await fast.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, unpaid.id)).result()).toBe('cancelled');
+    expect(await stockOf(fast.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
+  } finally {
+    await fast.stop();
+  }
+}
+
+function committedHistories(): { name: string; json: Record<string, unknown> }[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    // No folder: reported by the assertions below as "no histories".
+  }
+  return files.map((f) => ({ name: f.replace(/\.json$/, ''), json: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) }));
+}
+
+async function replay(histories: { name: string; json: unknown }[]): Promise<{ workflowId: string; error?: string }[]> {
+  const results: { workflowId: string; error?: string }[] = [];
+  const input = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
+  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories' }, input)) {
+    results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
+  }
+  return results;
+}
+
+beforeAll(async () => {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process.
+  }
+  if (UPDATE) await recordHistories();
+}, 180_000);
+
+describe('workflow history replay', () => {
+  test('when every committed history is replayed against the current workflow code, then none fails to replay', async () => {
+    const histories = committedHistories();
+    // An empty or partial fixture folder must fail loudly, never pass by replaying nothing.
+    expect(histories.map((h) => h.name)).toEqual(expect.arrayContaining(REQUIRED));
+
+    const results = await replay(histories);
+
+    expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((h) => h.name).sort());
+    expect(results.filter((r) => r.error)).toEqual([]);
+  });
+
+  test('when a history no longer matches the code (an activity was renamed), then replay reports non-determinism', async () => {
+    const original = committedHistories().find((h) => h.name === 'checkout-cod-completed');
+    expect(original).toBeDefined();
+    const tampered = JSON.parse(JSON.stringify(original!.json).replaceAll('"name":"placeOrder"', '"name":"placeOrderV2"'));
+    expect(JSON.stringify(tampered)).toContain('placeOrderV2');
+
+    const [result] = await replay([{ name: 'tampered-checkout', json: tampered }]);
+
+    expect(result.error).toMatch(/DeterminismViolation|nondetermin/i);
+  });
+});
