@@ -1,6 +1,6 @@
 // Activities of the checkout saga: place the order, cancel it (compensation), notify.
 import type { DatabasePool } from 'slonik';
-import { cancelOrder, getOrder, newOrderId, placeOrder } from '../db/queries/orders.ts';
+import { cancelOrder, getOrder, placeOrder } from '../db/queries/orders.ts';
 import { newSecret } from '../domain/secrets.ts';
 import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
 import type { CheckoutInput, PlacedOrder } from '../workflows/types.ts';
@@ -10,11 +10,14 @@ import { asActivity } from './errors.ts';
 /** Builds the order activities. */
 export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; notifier: Notifier }) {
   return {
-    /** Checkout steps 1-2: validates the cart, creates the order and allocates its stock. Idempotent per cart. */
-    async placeOrder(input: CheckoutInput): Promise<PlacedOrder> {
+    /**
+     * Checkout steps 1-2: validates the cart, creates the order and allocates its stock. Idempotent per cart:
+     * a retry finds the order its earlier attempt committed, and `created` stays true because the id is the caller's.
+     */
+    async placeOrder(input: CheckoutInput & { orderId: string }): Promise<PlacedOrder> {
       return asActivity(async () => {
-        const { order, created } = await placeOrder(pool, {
-          tenantId: input.tenantId, cartId: input.cartId, orderId: newOrderId(), email: input.email,
+        const { order } = await placeOrder(pool, {
+          tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, email: input.email,
           shippingAddress: input.shippingAddress, paymentMethod: input.paymentMethod, holdTtlMs: input.holdTtlMs,
           paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null, accessToken: newSecret('ot', 18),
         });
@@ -23,7 +26,7 @@ export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; 
           ? { reference: order.id, amount: order.total, due_at: payment?.due_at ?? null, note: 'Transfer the exact amount and quote the reference.' }
           : undefined;
         return {
-          orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created,
+          orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
           payment: { method: order.payment_method, status: payment?.status ?? 'pending', ...(instructions ? { instructions } : {}) },
         };
       });

@@ -45,7 +45,9 @@ export type Config = z.infer<typeof configSchema>;
 
 /** Parses config from an env map; throws an Error listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = configSchema.safeParse(env);
+  // An empty variable (`PORT=`) means unset, not zero or an empty string.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = configSchema.safeParse(given);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new Error(`invalid configuration:\n${lines.join('\n')}`);

@@ -21,7 +21,7 @@ const toSafeNumber = (value: string) => {
 
 /** Opens a pool; bigint columns come back as numbers (money stays far below 2^53), timestamps as ISO strings. */
 export async function createDbPool(databaseUrl: string, maximumPoolSize = 10): Promise<DatabasePool> {
-  return createPool(databaseUrl, {
+  const pool = await createPool(databaseUrl, {
     maximumPoolSize,
     interceptors: [resultParserInterceptor],
     typeParsers: [
@@ -31,6 +31,10 @@ export async function createDbPool(databaseUrl: string, maximumPoolSize = 10): P
       { name: 'timestamp', parse: (v: string) => new Date(`${v}Z`).toISOString() },
     ],
   });
+  // slonik also emits query errors as 'error' events; the caller handles the rejected promise, so the event
+  // needs a listener or EventEmitter throws a wrapper instead of the original error.
+  pool.on('error', () => {});
+  return pool;
 }
 
 export type { DatabasePool };

@@ -1,4 +1,4 @@
-// Durations as written in config: 500ms, 2s, 15m, 72h, 7d (and 1mo, 1y for billing intervals).
+// Durations as written in config: 500ms, 2s, 15m, 72h, 7d.
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses a duration like `15m` into milliseconds; throws on anything else. */

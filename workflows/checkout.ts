@@ -1,9 +1,9 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, startChild, getExternalWorkflowHandle,
-  isCancellation, log, setHandler, upsertSearchAttributes, workflowInfo,
+  isCancellation, log, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
 } from '@temporalio/workflow';
-import { fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
+import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, cartClosedSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
 import { fulfillment } from './fulfillment.ts';
@@ -74,7 +74,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
 
   // Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason.
   try {
-    placed = await acts.placeOrder(input);
+    placed = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
   } catch (err) {
     placeFailure = unwrapFailure(err);
     await condition(allHandlersFinished);

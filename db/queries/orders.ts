@@ -1,5 +1,4 @@
 // SQL owned by orders and order_items.
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { noRows, sql } from '../sql.ts';
@@ -8,7 +7,6 @@ import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations }
 import { cartItems } from './carts.ts';
 import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
-import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { computeTotals, initialOrderStatus, isCancellable, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
@@ -165,9 +163,4 @@ export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId:
     await voidOpenPayments(tx, orderId);
     return { cancelled: true, releasedHolds };
   });
-}
-
-/** A fresh order id (activities and tests; workflows build theirs from `uuid4()`). */
-export function newOrderId(): string {
-  return makeId('ord', randomUUID());
 }
