@@ -1,20 +1,24 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, startChild, getExternalWorkflowHandle,
-  isCancellation, log, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log,
+  setHandler, startChild, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, cartClosedSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
-import { CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, CartIdKey } from './search-attributes.ts';
+import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey } from './search-attributes.ts';
 import { acts, businessFailure, publishOrderStatus, unwrapFailure } from './support.ts';
 import type { CheckoutInput, PlacedOrder } from './types.ts';
 
 type Compensation = { name: string; run: () => Promise<unknown> };
 
-/** One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or is cancelled. */
+/**
+ * One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or
+ * is cancelled. Cancellation — by the cancelOrder update or by an operator cancelling this workflow — always asks
+ * the database first: an order that has shipped is never cancelled, and its fulfillment carries on.
+ */
 export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   let placed: PlacedOrder | undefined;
   // The storefront hears back once the order can be acted on (for bank transfer: its payment workflow runs).
@@ -22,26 +26,48 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   let placeFailure: unknown;
   let status: OrderStatus | 'placing' = 'placing';
   let updateCalls = 0;
+  let activeChildId: string | undefined;
+  let operatorCancel: unknown;
   const compensations: Compensation[] = [];
-  const lifecycle = new CancellationScope();
 
   const currentStatus = (): OrderStatus | 'placing' => status;
   const setStatus = (next: OrderStatus) => {
     status = next;
     publishOrderStatus(next);
   };
+  const notifyCancelled = (reason: string) =>
+    acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_cancelled', data: { order_id: placed?.orderId, reason } });
+  const stopActiveChild = async () => {
+    if (!activeChildId) return;
+    try {
+      await getExternalWorkflowHandle(activeChildId).cancel();
+    } catch {
+      // Already closed: nothing to stop.
+    }
+  };
   const compensate = async (reason: string) => {
-    // Compensations run even when the workflow itself is being cancelled.
-    await CancellationScope.nonCancellable(async () => {
-      for (const c of compensations.reverse()) {
-        try {
-          await c.run();
-        } catch (err) {
-          log.error('compensation failed', { compensation: c.name, reason, error: String(unwrapFailure(err)) });
-          throw err;
-        }
+    for (const c of compensations.reverse()) {
+      try {
+        await c.run();
+      } catch (err) {
+        log.error('compensation failed', { compensation: c.name, reason, error: String(unwrapFailure(err)) });
+        throw err;
       }
-    });
+    }
+    compensations.length = 0;
+  };
+  // Cancels the order (the activity refuses once anything shipped), then stops the waiting child.
+  const cancelOrder = async (reason: string) => {
+    await acts.cancelOrder({ tenantId: input.tenantId, orderId: placed?.orderId, reason });
+    compensations.length = 0;
+    setStatus('cancelled');
+    await stopActiveChild();
+    await notifyCancelled(reason);
+  };
+  const finish = async (): Promise<OrderStatus> => {
+    await condition(allHandlersFinished);
+    if (currentStatus() === 'cancelled' && operatorCancel) throw operatorCancel;
+    return currentStatus() as OrderStatus;
   };
 
   setHandler(statusQuery, () => status);
@@ -51,93 +77,102 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     if (placeFailure !== undefined) throw unwrapFailure(placeFailure);
     return { ...placed!, created: placed!.created && first };
   });
-  setHandler(cancelOrderUpdate, async ({ reason, cancelledBy }) => {
+  setHandler(cancelOrderUpdate, ({ reason, cancelledBy }) => CancellationScope.nonCancellable(async () => {
     try {
-      // The activity decides atomically against shipping; only once it succeeded do children stop.
-      await acts.cancelOrder({ tenantId: input.tenantId, orderId: placed?.orderId, reason: `${reason} (by ${cancelledBy})` });
+      await cancelOrder(`${reason} (by ${cancelledBy})`);
     } catch (err) {
       throw unwrapFailure(err);
     }
-    compensations.length = 0;
-    setStatus('cancelled');
-    lifecycle.cancel();
-    await notifyCancelled(reason);
     return { status: 'cancelled' as const };
-  }, {
+  }), {
     validator: (_args) => {
       if (!placed) throw businessFailure('conflict', 'the order is still being placed');
       if (status !== 'placing' && !isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
     },
   });
+  // An operator cancelling this workflow (UI/CLI) is a request, not an order: the body below runs non-cancellable.
+  CancellationScope.current().cancelRequested.catch((err) => void (operatorCancel = err));
 
-  const notifyCancelled = (reason: string) => acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_cancelled', data: { order_id: placed?.orderId, reason } });
+  return CancellationScope.nonCancellable(async () => {
+    // Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason.
+    try {
+      placed = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
+    } catch (err) {
+      placeFailure = unwrapFailure(err);
+      await condition(allHandlersFinished);
+      throw placeFailure instanceof ApplicationFailure ? placeFailure : ApplicationFailure.create({ message: String(placeFailure), nonRetryable: true });
+    }
+    const orderId = placed.orderId;
+    compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
+    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }]);
+    setStatus(placed.status);
+    void watchOperatorCancel();
+    await signalCartClosed(input.tenantId, input.cartId);
 
-  // Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason.
-  try {
-    placed = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
-  } catch (err) {
-    placeFailure = unwrapFailure(err);
-    await condition(allHandlersFinished);
-    throw placeFailure instanceof ApplicationFailure ? placeFailure : ApplicationFailure.create({ message: String(placeFailure), nonRetryable: true });
-  }
-  const orderId = placed.orderId;
-  compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
-  upsertSearchAttributes([{ key: OrderIdKey, value: orderId }]);
-  setStatus(placed.status);
-  await signalCartClosed(input.tenantId, input.cartId);
-  if (placed.created) {
-    await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: orderId, total: placed.total, payment: placed.payment } });
-  }
-
-  const childAttributes = [
-    { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
-    { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
-  ];
-  try {
-    await lifecycle.run(async () => {
+    const childAttributes = [
+      { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
+      { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
+    ];
+    try {
       if (input.paymentMethod === 'bank_transfer') {
+        activeChildId = paymentWorkflowId(input.tenantId, orderId);
         const payment = await startChild(paymentConfirmation, {
-          workflowId: paymentWorkflowId(input.tenantId, orderId),
-          args: [{ tenantId: input.tenantId, orderId, amountDue: placed!.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
+          workflowId: activeChildId,
+          args: [{ tenantId: input.tenantId, orderId, amountDue: placed.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
           typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_payment' }],
         });
         ready = true;
+        if (currentStatus() === 'cancelled') await stopActiveChild();
+        await notifyPlaced();
         const outcome = await payment.result();
+        if (currentStatus() === 'cancelled') return await finish();
         if (outcome === 'expired') {
           await compensate('payment deadline passed');
-          compensations.length = 0;
           setStatus('cancelled');
           await notifyCancelled('payment_timeout');
-          return;
+          return await finish();
         }
         setStatus('pending_shipment');
       }
       ready = true;
-      const final = await executeChild(fulfillment, {
-        workflowId: fulfillmentWorkflowId(input.tenantId, orderId),
+      if (input.paymentMethod !== 'bank_transfer') await notifyPlaced();
+      if (currentStatus() === 'cancelled') return await finish();
+      activeChildId = fulfillmentWorkflowId(input.tenantId, orderId);
+      const shipping = await startChild(fulfillment, {
+        workflowId: activeChildId,
         args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email }],
         typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_shipment' }],
       });
-      setStatus(final);
-    });
-  } catch (err) {
-    if (isCancellation(err) && currentStatus() === 'cancelled') {
-      // Cancelled through the cancelOrder update: compensation already ran there.
-    } else if (isCancellation(err)) {
-      // Cancelled from the Temporal UI/CLI: run the compensations, then end as cancelled.
-      await compensate('workflow cancelled');
+      if (currentStatus() === 'cancelled') await stopActiveChild();
+      const final = await shipping.result();
+      if (currentStatus() !== 'cancelled') setStatus(final);
+    } catch (err) {
+      if (currentStatus() === 'cancelled') return await finish(); // the child was stopped by cancelOrder
+      // A child cancelled on its own by an operator, or failed: the order cannot go on, so undo it.
+      await compensate(isCancellation(err) ? 'a child workflow was cancelled by an operator' : `failure: ${String(err)}`);
       setStatus('cancelled');
-      await CancellationScope.nonCancellable(() => notifyCancelled('workflow_cancelled'));
-      throw err;
-    } else {
-      await compensate(`failure: ${String(err)}`);
-      setStatus('cancelled');
-      throw err;
+      await notifyCancelled(isCancellation(err) ? 'cancelled_by_operator' : 'processing_failed');
+      if (!isCancellation(err)) throw err;
+    }
+    return await finish();
+  });
+
+  async function notifyPlaced(): Promise<void> {
+    if (placed?.created) {
+      await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: placed.orderId, total: placed.total, payment: placed.payment } });
     }
   }
-  await condition(allHandlersFinished);
-  log.info('checkout finished', { orderId, status, workflowId: workflowInfo().workflowId });
-  return status as OrderStatus;
+
+  async function watchOperatorCancel(): Promise<void> {
+    await condition(() => operatorCancel !== undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed');
+    if (operatorCancel === undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed') return;
+    try {
+      await cancelOrder('cancelled by an operator in Temporal');
+    } catch (err) {
+      log.warn('operator cancellation refused: the order can no longer be cancelled, so it carries on', { error: String(unwrapFailure(err)) });
+      operatorCancel = undefined;
+    }
+  }
 }
 
 async function signalCartClosed(tenantId: string, cartId: string): Promise<void> {

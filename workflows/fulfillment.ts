@@ -1,5 +1,5 @@
 // Fulfillment: creates the order's shipments and follows each through shipped and delivered.
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, log, setHandler } from '@temporalio/workflow';
 import { sameMoney } from '../domain/money.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import { deliverUpdate, shipmentsQuery, shipUpdate, statusQuery, type ShipmentChange } from './definitions.ts';
@@ -57,8 +57,17 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     }
   }), { validator: checkDeliver });
 
-  await condition(() => shipments.every((s) => s.status === 'delivered' || s.status === 'cancelled'));
-  await condition(allHandlersFinished);
-  await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_completed', data: { order_id: input.orderId } });
+  const allDone = () => shipments.every((s) => s.status === 'delivered' || s.status === 'cancelled');
+  try {
+    await condition(allDone);
+  } catch (err) {
+    // Goods on the road cannot be un-shipped: once something shipped, a cancellation request is refused.
+    if (!isCancellation(err) || !shipments.some((s) => s.status === 'shipped' || s.status === 'delivered')) throw err;
+    log.warn('cancellation refused: part of the order has shipped; waiting for delivery', { orderId: input.orderId });
+    await CancellationScope.nonCancellable(() => condition(allDone));
+  }
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  await CancellationScope.nonCancellable(() =>
+    acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_completed', data: { order_id: input.orderId } }));
   return orderStatus;
 }

@@ -1,5 +1,5 @@
 // Helpers shared by workflows: activity proxies, failure shaping, one-at-a-time handlers.
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { OrderStatusKey } from './search-attributes.ts';
 
@@ -20,10 +20,13 @@ export function unwrapFailure(err: unknown): unknown {
   return err;
 }
 
-/** Runs update handlers one at a time, so concurrent updates see each other's effects. */
+/**
+ * Runs update handlers one at a time, so concurrent updates see each other's effects. Bodies are
+ * non-cancellable: an accepted update finishes its work even if an operator asked to cancel the workflow.
+ */
 export function createLock() {
   let busy = false;
-  return async <T>(body: () => Promise<T>): Promise<T> => {
+  return <T>(body: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(async () => {
     await condition(() => !busy);
     busy = true;
     try {
@@ -31,7 +34,7 @@ export function createLock() {
     } finally {
       busy = false;
     }
-  };
+  });
 }
 
 /** Keeps the OrderStatus search attribute current for ops. */
