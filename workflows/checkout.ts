@@ -167,7 +167,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     await condition(() => operatorCancel !== undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed');
     if (operatorCancel === undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed') return;
     try {
-      await cancelOrder('cancelled by an operator in Temporal');
+      await cancelOrder('workflow_cancelled');
     } catch (err) {
       log.warn('operator cancellation refused: the order can no longer be cancelled, so it carries on', { error: String(unwrapFailure(err)) });
       operatorCancel = undefined;
