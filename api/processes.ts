@@ -22,6 +22,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     throw err;
   };
 
+  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod): { id: string; type: string }[] => [
+    { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
+    ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
+    { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
+  ];
+
   return {
     /**
      * Makes sure the cart's reservation-expiry workflow runs. An existing run is reused without writing
@@ -100,14 +106,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Ids, types and states of an order's workflows (for the admin order view). */
-    async orderWorkflows(tenantId: string, cartId: string, orderId: string): Promise<{ id: string; type: string; status: string }[]> {
-      const ids = [
-        { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
-        { id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' },
-        { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
-      ];
-      const described = await Promise.all(ids.map(async (w) => {
+    /** Ids and types of the workflows an order has or will have. */
+    orderWorkflowIds,
+
+    /** Ids, types and states of an order's workflows that exist (for the admin order view). */
+    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod): Promise<{ id: string; type: string; status: string }[]> {
+      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method).map(async (w) => {
         try {
           const d = await client.workflow.getHandle(w.id).describe();
           return { ...w, status: d.status.name as string };

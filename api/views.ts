@@ -20,7 +20,7 @@ export function storeOrder(o: OrderView) {
 }
 
 /** The order the back office sees, with its workflows and a Temporal UI link. */
-export function adminOrder(o: OrderView, workflows: { id: string; type: string; status: string }[], uiBase: string, namespace: string) {
+export function adminOrder(o: OrderView, workflows: { id: string; type: string; status?: string }[], uiBase: string, namespace: string) {
   const { access_token: _token, payments, ...rest } = o;
   return {
     ...rest,

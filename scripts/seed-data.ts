@@ -29,15 +29,19 @@ export async function seedDemo(pool: DatabasePool): Promise<CreatedTenant> {
   return tenant;
 }
 
-/** Where the demo credentials are kept on this machine (development only: keys are stored hashed in the database). */
-export function demoCredentialsPath(root: string): string {
-  return path.join(root, '.data', 'demo-credentials.json');
+/**
+ * Where the demo credentials of a database are kept on this machine, so later starts can print them again
+ * (development only: the database stores keys hashed).
+ */
+export function demoCredentialsPath(root: string, databaseUrl: string): string {
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)).replace(/[^\w.-]/g, '_');
+  return path.join(root, '.data', `demo-credentials-${database}.json`);
 }
 
-/** Writes the demo credentials next to the local data so later starts can print them again. */
-export function saveDemoCredentials(root: string, tenant: CreatedTenant): void {
+/** Writes the demo credentials of a database under .data/. */
+export function saveDemoCredentials(root: string, databaseUrl: string, tenant: CreatedTenant): void {
   mkdirSync(path.join(root, '.data'), { recursive: true });
-  writeFileSync(demoCredentialsPath(root), `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(demoCredentialsPath(root, databaseUrl), `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** The text printed with the demo credentials. */

@@ -12,5 +12,5 @@ await migrate(config.DATABASE_URL, `${root}/db/migrations`);
 const pool = await createDbPool(config.DATABASE_URL, 2);
 const tenant = await seedDemo(pool);
 await pool.end();
-saveDemoCredentials(root, tenant);
+saveDemoCredentials(root, config.DATABASE_URL, tenant);
 console.log(demoBanner(tenant, `http://localhost:${config.PORT}`));

@@ -46,7 +46,7 @@ if (!address) {
 const pool = await createDbPool(config.DATABASE_URL, 2);
 if ((await countTenants(pool)) === 0) {
   say('empty database: loading the demo catalog');
-  saveDemoCredentials(root, await seedDemo(pool));
+  saveDemoCredentials(root, config.DATABASE_URL, await seedDemo(pool));
 }
 await pool.end();
 
@@ -56,7 +56,7 @@ const apiUrl = `http://localhost:${config.PORT}`;
 say('');
 say(`Store API       ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`);
 say(`Temporal Web UI ${uiUrl}   (find an order: OrderId="ord_…" in the search box)`);
-const credentials = demoCredentialsPath(root);
+const credentials = demoCredentialsPath(root, config.DATABASE_URL);
 if (existsSync(credentials)) say(demoBanner(JSON.parse(readFileSync(credentials, 'utf8')), apiUrl));
 say('Ctrl-C stops everything.');
 

@@ -47,8 +47,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-/** Path of a runnable `temporal` CLI: PATH, then <root>/.tools/bin, else built there with `go install`. */
-export async function findTemporalBinary(): Promise<string> {
+/**
+ * Path of a runnable `temporal` CLI: PATH, then <root>/.tools/bin, else built there with `go install`.
+ * Null when there is neither a binary nor Go (the caller may then let the SDK download one).
+ */
+export async function findTemporalBinary(): Promise<string | null> {
   const root = projectRoot();
   const binDir = path.join(root, '.tools', 'bin');
   const local = path.join(binDir, 'temporal');
@@ -58,13 +61,7 @@ export async function findTemporalBinary(): Promise<string> {
   // /usr/local/go/bin is where the Go tarball installs, often missing from non-login PATHs.
   const go = whichSync('go', ['/usr/local/go/bin']);
   const pkg = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
-  if (!go) {
-    throw new Error(
-      `Temporal CLI not found on PATH nor at ${local}, and Go is not installed to build it.\n` +
-        `Install Go >= 1.25 and run:  GOBIN=${binDir} go install ${pkg}\n` +
-        'or put a `temporal` binary on PATH, or set TEMPORAL_ADDRESS to use an existing Temporal server.',
-    );
-  }
+  if (!go) return null;
   process.stderr.write(`[temporal] building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} (first run only; takes a few minutes)…\n`);
   const code = await run(go, ['install', pkg], { ...process.env, GOBIN: binDir });
   if (code !== 0 || !isExecutable(local)) {

@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
 import { findTemporalBinary, projectRoot } from './temporal-binary.ts';
 import { ensureSearchAttributes } from '../workers/setup.ts';
+import { startSdkDownloadedDevServer } from './temporal-sdk-server.ts';
 
 /** Options of the local dev server. `dbFile` persists state (SQLite); without it everything is in memory. */
 export type DevServerOptions = {
@@ -86,6 +87,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (await isPortOpen(host, opts.port)) throw new Error(`cannot start the Temporal dev server: port ${opts.port} is already in use`);
 
   const binary = await findTemporalBinary();
+  if (!binary) {
+    const server = await startSdkDownloadedDevServer(opts);
+    return { ...server, logFile: '(managed by the Temporal SDK)', pid: -1 };
+  }
   const args = ['server', 'start-dev', '--ip', host, '--port', String(opts.port)];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));

@@ -65,12 +65,13 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   r.get('/orders', async (req, res) => {
     const q = orderListQuery.parse(req.query);
     const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, afterId: cursor.decode(q.cursor), limit: q.limit });
-    res.json(page(rows, q.limit, (o) => adminOrder(o, [], config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE)));
+    // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
+    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE)));
   });
 
   const orderResponse = async (tenantId: string, orderId: string) => {
     const order = await getOrder(pool, tenantId, orderId);
-    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id);
+    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method);
     return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
   };
 
