@@ -30,11 +30,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
   return {
     /**
-     * Makes sure the cart's reservation-expiry workflow runs. An existing run is reused without writing
-     * to its history: it re-reads the expiry from the database whenever its timer fires, so extensions
-     * need no signal. A failure is logged: the hold-sweeper Schedule is the safety net.
+     * Starts the cart's reservation-expiry workflow when the cart begins to hold stock. A running one is
+     * reused (USE_EXISTING) without touching its history; it re-reads expiry times from the database when
+     * its timer fires, so extending holds needs no signal. A failure is logged: the hold-sweeper Schedule
+     * releases holds that no workflow watches.
      */
-    async holdsChanged(tenantId: string, cartId: string): Promise<void> {
+    async watchHolds(tenantId: string, cartId: string): Promise<void> {
       try {
         await client.workflow.start<typeof reservationExpiryWorkflow>('reservationExpiry', {
           workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], workflowIdConflictPolicy: 'USE_EXISTING',

@@ -54,25 +54,24 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts/:id/items', async (req, res) => {
     const t = tenantOf(req);
     const body = addItemBody.parse(req.body);
-    const cart = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
     metrics?.holdsPlaced.inc();
-    await processes.holdsChanged(t.id, cart.id);
+    if (holdsStarted) await processes.watchHolds(t.id, cart.id);
     res.json(cart);
   });
 
   r.patch('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
     const body = updateItemBody.parse(req.body);
-    const cart = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
-    await processes.holdsChanged(t.id, cart.id);
+    const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    if (holdsStarted) await processes.watchHolds(t.id, cart.id);
     res.json(cart);
   });
 
   r.delete('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
-    const cart = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, config.CART_HOLD_TTL);
+    const { cart } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, config.CART_HOLD_TTL);
     metrics?.holdsReleased.inc();
-    await processes.holdsChanged(t.id, cart.id);
     res.json(cart);
   });
 

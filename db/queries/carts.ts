@@ -62,10 +62,17 @@ export async function cartItems(tx: CommonQueryMethods, cartId: string) {
   return tx.any(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} ORDER BY variant_id`);
 }
 
+/**
+ * A cart change: the cart after it, and whether the cart now holds stock it did not hold before (then its
+ * reservation-expiry workflow must be started; otherwise the running one already watches the cart).
+ */
+export type CartChange = { cart: CartView; holdsStarted: boolean };
+
 /** Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available. */
-export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, ttlMs: number): Promise<CartView> {
-  await pool.transaction(async (tx) => {
+export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, ttlMs: number): Promise<CartChange> {
+  const holdsStarted = await pool.transaction(async (tx) => {
     const cart = await lockOpenCart(tx, tenantId, cartId);
+    const hadLiveHolds = await hasLiveHolds(tx, cartId);
     const variant = await variantForCart(tx, tenantId, variantId, cart.currency);
     if (!variant || variant.product_status !== 'published') throw new NotFoundError('variant', variantId);
     if (variant.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
@@ -80,14 +87,16 @@ export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: 
     }
     await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs });
     await touchCart(tx, cartId, ttlMs);
+    return !hadLiveHolds;
   });
-  return getCart(pool, tenantId, cartId);
+  return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
 }
 
 /** Sets an item's quantity (0 removes it), re-holding stock for the new quantity. */
-export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, ttlMs: number): Promise<CartView> {
-  await pool.transaction(async (tx) => {
+export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, ttlMs: number): Promise<CartChange> {
+  const holdsStarted = await pool.transaction(async (tx) => {
     await lockOpenCart(tx, tenantId, cartId);
+    const hadLiveHolds = await hasLiveHolds(tx, cartId);
     const item = await tx.maybeOne(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND id = ${itemId}`);
     if (!item) throw new NotFoundError('cart item', itemId);
     await releaseItemHolds(tx, itemId);
@@ -98,8 +107,15 @@ export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, 
       await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId: item.variant_id, quantity, ttlMs });
     }
     await touchCart(tx, cartId, ttlMs);
+    return !hadLiveHolds && quantity > 0;
   });
-  return getCart(pool, tenantId, cartId);
+  return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
+}
+
+// Expired-but-unreleased holds do not count: their workflow may be about to release them and end.
+async function hasLiveHolds(tx: CommonQueryMethods, cartId: string): Promise<boolean> {
+  return tx.exists(sql.type(z.object({ one: z.number() }))`
+    SELECT 1 AS one FROM holds WHERE cart_id = ${cartId} AND status = 'held' AND expires_at > clock_timestamp()`);
 }
 
 async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
