@@ -2,9 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import { idRow, noRows, oneRow, sql } from '../sql.ts';
 import { extendCartHolds, placeHold, releaseItemHolds } from './holds.ts';
-import { variantForCart } from './catalog.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 
@@ -68,26 +67,35 @@ export async function cartItems(tx: CommonQueryMethods, cartId: string) {
  */
 export type CartChange = { cart: CartView; holdsStarted: boolean };
 
+const cartForAddRow = z.object({
+  status: z.string(), currency: z.string(), had_live_holds: z.boolean(), variant_id: z.string().nullable(), product_status: z.string().nullable(), price: z.number().nullable(),
+});
+
 /** Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available. */
 export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, ttlMs: number): Promise<CartChange> {
+  // Few round trips on purpose: this is the hottest write path of a sale.
   const holdsStarted = await pool.transaction(async (tx) => {
-    const cart = await lockOpenCart(tx, tenantId, cartId);
-    const hadLiveHolds = await hasLiveHolds(tx, cartId);
-    const variant = await variantForCart(tx, tenantId, variantId, cart.currency);
-    if (!variant || variant.product_status !== 'published') throw new NotFoundError('variant', variantId);
-    if (variant.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
-    const existing = await tx.maybeOne(sql.type(itemRow)`
-      SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND variant_id = ${variantId}`);
-    const itemId = existing?.id ?? makeId('item', randomUUID());
-    if (!existing) {
-      await tx.query(sql.type(noRows)`
-        INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${itemId}, ${tenantId}, ${cartId}, ${variantId}, ${quantity}, ${variant.price})`);
-    } else {
-      await tx.query(sql.type(noRows)`UPDATE cart_items SET quantity = quantity + ${quantity} WHERE id = ${itemId}`);
-    }
+    const cart = await tx.maybeOne(sql.type(cartForAddRow)`
+      SELECT c.status, c.currency,
+        EXISTS (SELECT 1 FROM holds h WHERE h.cart_id = c.id AND h.status = 'held' AND h.expires_at > clock_timestamp()) AS had_live_holds,
+        v.id AS variant_id, p.status AS product_status, pr.amount AS price
+      FROM carts c
+      LEFT JOIN variants v ON v.tenant_id = c.tenant_id AND v.id = ${variantId}
+      LEFT JOIN products p ON p.id = v.product_id AND p.deleted_at IS NULL
+      LEFT JOIN prices pr ON pr.variant_id = v.id AND pr.currency = c.currency
+      WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}
+      FOR UPDATE OF c`);
+    if (!cart) throw new NotFoundError('cart', cartId);
+    if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
+    if (!cart.variant_id || cart.product_status !== 'published') throw new NotFoundError('variant', variantId);
+    if (cart.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
+    const itemId = await tx.oneFirst(sql.type(idRow)`
+      INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${makeId('item', randomUUID())}, ${tenantId}, ${cartId}, ${variantId}, ${quantity}, ${cart.price})
+      ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity
+      RETURNING id`);
     await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs });
     await touchCart(tx, cartId, ttlMs);
-    return !hadLiveHolds;
+    return !cart.had_live_holds;
   });
   return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
 }
@@ -114,11 +122,10 @@ export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, 
 
 // Expired-but-unreleased holds do not count: their workflow may be about to release them and end.
 async function hasLiveHolds(tx: CommonQueryMethods, cartId: string): Promise<boolean> {
-  return tx.exists(sql.type(z.object({ one: z.number() }))`
+  return tx.exists(sql.type(oneRow)`
     SELECT 1 AS one FROM holds WHERE cart_id = ${cartId} AND status = 'held' AND expires_at > clock_timestamp()`);
 }
 
 async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
-  await extendCartHolds(tx, cartId, ttlMs);
-  await tx.query(sql.type(noRows)`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
+  await extendCartHolds(tx, cartId, ttlMs, sql.fragment`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
 }

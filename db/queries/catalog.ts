@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
@@ -100,14 +100,14 @@ export function slugify(title: string): string {
 
 async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
+  const found = await tx.oneFirst(sql.type(countRow)`
     SELECT count(*)::int8 AS n FROM ${sql.identifier([table])} WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(ids, 'text')})`);
   if (found !== new Set(ids).size) throw new ValidationError(`unknown ${table.replace(/s$/, '').replace(/ie$/, 'y')} id in ${ids.join(', ')}`);
 }
 
 /** The tenant's default location (created with the tenant). */
 export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
-  return db.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
+  return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
 }
 
 async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId: string, v: NewVariant, position: number, defaultLocation: string): Promise<void> {
@@ -157,7 +157,7 @@ export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & { variants?: 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
 export async function updateProduct(pool: DatabasePool, tenantId: string, currency: string, productId: string, patch: ProductPatch): Promise<ProductView> {
   return pool.transaction(async (tx) => {
-    const exists = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+    const exists = await tx.maybeOne(sql.type(idRow)`
       SELECT id FROM products WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL FOR UPDATE`);
     if (!exists) throw new NotFoundError('product', productId);
     if (patch.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [patch.vendor_id]);
@@ -173,7 +173,7 @@ export async function updateProduct(pool: DatabasePool, tenantId: string, curren
       WHERE id = ${productId}`);
     if (patch.category_ids) await replaceCategories(tx, tenantId, productId, patch.category_ids);
     for (const v of patch.variants ?? []) {
-      const updated = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+      const updated = await tx.maybeOne(sql.type(idRow)`
         UPDATE variants SET title = COALESCE(${v.title ?? null}, title) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
       if (!updated) throw new NotFoundError('variant', v.id);
       if (v.price) {
@@ -192,7 +192,7 @@ export async function updateProduct(pool: DatabasePool, tenantId: string, curren
 /** Soft-deletes a product (orders keep referring to it) and appends `product.deleted`. */
 export async function deleteProduct(pool: DatabasePool, tenantId: string, productId: string): Promise<void> {
   await pool.transaction(async (tx) => {
-    const row = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+    const row = await tx.maybeOne(sql.type(idRow)`
       UPDATE products SET deleted_at = now(), status = 'archived', handle = handle || '~deleted~' || id, updated_at = now()
       WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL RETURNING id`);
     if (!row) throw new NotFoundError('product', productId);
@@ -240,7 +240,7 @@ export type InventoryView = z.infer<typeof inventoryView>;
 /** Sets on_hand (409 below reserved, by the CHECK constraint) and appends `inventory.updated`. */
 export async function setInventory(pool: DatabasePool, tenantId: string, variantId: string, locationId: string | undefined, onHand: number): Promise<InventoryView> {
   return pool.transaction(async (tx) => {
-    const variant = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
+    const variant = await tx.maybeOne(sql.type(idRow)`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
     if (!variant) throw new NotFoundError('variant', variantId);
     const location = locationId ?? (await defaultLocationId(tx, tenantId));
     await assertTenantOwns(tx, tenantId, 'locations', [location]);
@@ -258,13 +258,4 @@ export async function getInventory(db: CommonQueryMethods, tenantId: string, var
   return [...(await db.any(sql.type(inventoryView)`
     SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
     FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
-}
-
-/** A variant's sellable facts for a cart line: price in the currency, product status. */
-export async function variantForCart(db: CommonQueryMethods, tenantId: string, variantId: string, currency: string) {
-  return db.maybeOne(sql.type(z.object({ id: z.string(), product_status: z.string(), price: z.number().nullable() }))`
-    SELECT v.id, p.status AS product_status,
-      (SELECT amount FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}) AS price
-    FROM variants v JOIN products p ON p.id = v.product_id
-    WHERE v.tenant_id = ${tenantId} AND v.id = ${variantId} AND p.deleted_at IS NULL`);
 }

@@ -1,8 +1,8 @@
 // SQL owned by holds and the reserved column of inventory_levels: stock is held, allocated, released, consumed.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import type { CommonQueryMethods, DatabasePool, FragmentSqlToken } from 'slonik';
+import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
@@ -15,7 +15,7 @@ type ReleasedHold = z.infer<typeof releasedRow>;
  * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell.
  */
 export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
-  const placed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+  const placed = await tx.maybeOne(sql.type(idRow)`
     WITH target AS (
       SELECT variant_id, location_id FROM inventory_levels
       WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} AND on_hand - reserved >= ${h.quantity}
@@ -33,10 +33,12 @@ export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; c
   if (!placed) throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
 }
 
-/** Moves every still-held hold of the cart to expire `ttlMs` from now. */
-export async function extendCartHolds(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
+/** Moves every still-held hold of the cart to expire `ttlMs` from now; `alongWith` runs in the same statement. */
+export async function extendCartHolds(tx: CommonQueryMethods, cartId: string, ttlMs: number, alongWith?: FragmentSqlToken): Promise<void> {
   await tx.query(sql.type(noRows)`
-    UPDATE holds SET expires_at = clock_timestamp() + ${ttlMs} * interval '1 millisecond' WHERE cart_id = ${cartId} AND status = 'held'`);
+    WITH extended AS (
+      UPDATE holds SET expires_at = clock_timestamp() + ${ttlMs} * interval '1 millisecond' WHERE cart_id = ${cartId} AND status = 'held'
+    ) ${alongWith ?? sql.fragment`SELECT 1 WHERE false`}`);
 }
 
 /** Gives back reserved stock for released holds, locking inventory rows in a fixed order (no deadlocks). */
@@ -65,12 +67,14 @@ export async function releaseItemHolds(tx: CommonQueryMethods, cartItemId: strin
   await unreserve(tx, released, false);
 }
 
+const heldRow = z.object({ cart_item_id: z.string().nullable(), quantity: z.number() });
+
 /**
  * Quantity currently held per cart item. Locks the holds, so an expiry pass running at the same time
  * either releases them first (and checkout re-holds) or waits until they are allocated.
  */
 export async function heldQuantities(tx: CommonQueryMethods, cartId: string): Promise<Map<string, number>> {
-  const rows = await tx.any(sql.type(z.object({ cart_item_id: z.string().nullable(), quantity: z.number() }))`
+  const rows = await tx.any(sql.type(heldRow)`
     SELECT cart_item_id, quantity FROM holds WHERE cart_id = ${cartId} AND status = 'held' ORDER BY id FOR UPDATE`);
   const held = new Map<string, number>();
   for (const r of rows) if (r.cart_item_id) held.set(r.cart_item_id, (held.get(r.cart_item_id) ?? 0) + r.quantity);
@@ -79,6 +83,8 @@ export async function heldQuantities(tx: CommonQueryMethods, cartId: string): Pr
 
 /** Outcome of an expiry pass over one cart. */
 export type ExpiryPass = { released: number; remaining: number; nextExpiryInMs: number | null };
+
+const nextExpiryRow = z.object({ remaining: z.number(), next_ms: z.number().nullable() });
 
 /** Releases a cart's expired holds and tells when the next one expires. Safe to run twice. */
 export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: string, cartId: string): Promise<ExpiryPass> {
@@ -89,7 +95,7 @@ export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: stri
       RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
     await unreserve(tx, released, false);
     await recordExpiries(tx, released);
-    const next = await tx.one(sql.type(z.object({ remaining: z.number(), next_ms: z.number().nullable() }))`
+    const next = await tx.one(sql.type(nextExpiryRow)`
       SELECT count(*)::int8 AS remaining, ceil(extract(epoch FROM min(expires_at) - clock_timestamp()) * 1000)::int8 AS next_ms
       FROM holds WHERE cart_id = ${cartId} AND status = 'held'`);
     return { released: released.length, remaining: next.remaining, nextExpiryInMs: next.next_ms === null ? null : Math.max(0, next.next_ms) };

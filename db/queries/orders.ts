@@ -90,13 +90,15 @@ export type PlaceOrderInput = {
   paymentMethod: PaymentMethod; paymentDueInMs: number | null; holdTtlMs: number; accessToken: string;
 };
 
+const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable() });
+
 /**
  * In one transaction: re-holds any line whose hold expired, creates the order, its lines and payment,
  * turns the holds into allocations and marks the cart converted. A second call returns the same order.
  */
 export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Promise<{ order: OrderView; created: boolean }> {
   return pool.transaction(async (tx) => {
-    const cart = await tx.maybeOne(sql.type(z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable() }))`
+    const cart = await tx.maybeOne(sql.type(cartStateRow)`
       SELECT status, currency, order_id FROM carts WHERE tenant_id = ${input.tenantId} AND id = ${input.cartId} FOR UPDATE`);
     if (!cart) throw new NotFoundError('cart', input.cartId);
     if (cart.status === 'converted') {
@@ -132,9 +134,11 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
   });
 }
 
+const lockedOrderRow = z.object({ status: z.string(), payment_method: z.string(), currency: z.string(), total: z.number() });
+
 /** Locks an order row for a state change. */
 export async function lockOrder(tx: CommonQueryMethods, tenantId: string, orderId: string): Promise<{ status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number }> {
-  const row = await tx.maybeOne(sql.type(z.object({ status: z.string(), payment_method: z.string(), currency: z.string(), total: z.number() }))`
+  const row = await tx.maybeOne(sql.type(lockedOrderRow)`
     SELECT status, payment_method, currency, total FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId} FOR UPDATE`);
   if (!row) throw new NotFoundError('order', orderId);
   return row as { status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number };

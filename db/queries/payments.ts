@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import { idRow, noRows, oneRow, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -33,7 +33,7 @@ export async function lockPayment(tx: CommonQueryMethods, orderId: string, metho
  * so a retried activity never double-counts. Returns the payment after the receipt.
  */
 export async function recordReceipt(tx: CommonQueryMethods, r: { tenantId: string; paymentId: string; amount: number; currency: string; reference: string; confirmedBy: string }): Promise<PaymentRow> {
-  const inserted = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+  const inserted = await tx.maybeOne(sql.type(idRow)`
     INSERT INTO payment_receipts (id, tenant_id, payment_id, amount, currency, reference, confirmed_by)
     VALUES (${makeId('pay', randomUUID())}, ${r.tenantId}, ${r.paymentId}, ${r.amount}, ${r.currency}, ${r.reference}, ${r.confirmedBy})
     ON CONFLICT (payment_id, reference) DO NOTHING RETURNING id`);
@@ -54,5 +54,5 @@ export async function voidOpenPayments(tx: CommonQueryMethods, orderId: string):
 
 /** True when a receipt with this reference was already recorded (a retried confirmation). */
 export async function receiptExists(tx: CommonQueryMethods, paymentId: string, reference: string): Promise<boolean> {
-  return tx.exists(sql.type(z.object({ one: z.number() }))`SELECT 1 AS one FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
+  return tx.exists(sql.type(oneRow)`SELECT 1 AS one FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
 }

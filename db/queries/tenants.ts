@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DatabasePool } from '../pool.ts';
-import { noRows, sql } from '../sql.ts';
+import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { hashSecret, newSecret } from '../../domain/secrets.ts';
 
@@ -53,7 +53,7 @@ export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
 
 /** Creates an API key bound to one vendor of the tenant (reaches only /vendor/*); returned in clear once. */
 export async function createVendorKey(pool: DatabasePool, tenantId: string, vendorId: string): Promise<{ api_key: string }> {
-  const vendor = await pool.maybeOne(sql.type(z.object({ id: z.string() }))`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ${vendorId}`);
+  const vendor = await pool.maybeOne(sql.type(idRow)`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ${vendorId}`);
   if (!vendor) throw new Error(`vendor ${vendorId} does not exist in tenant ${tenantId}`);
   const apiKey = newSecret('vk');
   await pool.query(sql.type(noRows)`
@@ -63,5 +63,5 @@ export async function createVendorKey(pool: DatabasePool, tenantId: string, vend
 
 /** Number of tenants (an empty database gets the demo catalog). */
 export async function countTenants(pool: DatabasePool): Promise<number> {
-  return pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM tenants`);
+  return pool.oneFirst(sql.type(countRow)`SELECT count(*)::int8 AS n FROM tenants`);
 }
