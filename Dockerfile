@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 # All dependencies, dev ones included: there is no build step, and `npm ci` reproduces the tested lockfile.
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY . .
+# Workers load this prebuilt bundle (WORKFLOW_BUNDLE_PATH) instead of running webpack at start.
+RUN node scripts/bundle-workflows.ts /app/workflow-bundle.js
 ENV NODE_ENV=production
 USER node
 EXPOSE 3000

@@ -38,6 +38,7 @@ export const configSchema = z.object({
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  WORKFLOW_BUNDLE_PATH: optionalText,
 });
 
 /** Validated configuration. Durations are milliseconds. */

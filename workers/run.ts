@@ -1,5 +1,4 @@
 // Runs the worker process: config → pool → Temporal connection → setup → worker, with graceful shutdown.
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/config.ts';
@@ -7,6 +6,7 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { LogNotifier } from '../providers/notifications/notifier.ts';
 import { createWorker } from './worker.ts';
+import { bundleWorkflowsInChild } from './bundle.ts';
 import { ensureHoldSweeperSchedule, ensureSearchAttributes } from './setup.ts';
 
 let runtimeInstalled = false;
@@ -33,7 +33,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const worker = await createWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
     notifier: new LogNotifier((obj, msg) => logger.info(obj, msg)),
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
   });
   const done = worker.run().finally(async () => {
     await connection.close();
