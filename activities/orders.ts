@@ -1,6 +1,6 @@
 // Activities of the checkout saga: place the order, cancel it (compensation), notify.
 import type { DatabasePool } from 'slonik';
-import { cancelOrder, getOrder, placeOrder } from '../db/queries/orders.ts';
+import { cancelOrder, placeOrder } from '../db/queries/orders.ts';
 import { newSecret } from '../domain/secrets.ts';
 import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
 import type { CheckoutInput, PlacedOrder } from '../workflows/types.ts';
@@ -38,10 +38,6 @@ export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; 
         const result = await cancelOrder(pool, input.tenantId, input.orderId, input.reason);
         return { cancelled: result.cancelled, status: 'cancelled' };
       });
-    },
-    /** Current order status (the workflow's view after an update it did not drive). */
-    async orderStatus(input: { tenantId: string; orderId: string }): Promise<OrderStatus> {
-      return asActivity(async () => (await getOrder(pool, input.tenantId, input.orderId)).status);
     },
     /** Sends a customer notification about an order. */
     async notifyCustomer(input: Notification): Promise<void> {

@@ -1,7 +1,7 @@
 // Activities of the bank-transfer confirmation workflow.
 import type { DatabasePool } from 'slonik';
 import { lockOrder, setOrderStatus } from '../db/queries/orders.ts';
-import { lockPayment, receiptExists, recordReceipt } from '../db/queries/payments.ts';
+import { findReceipt, lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { evaluatePaymentConfirmation } from '../domain/order.ts';
 import type { ConfirmPaymentArgs } from '../workflows/types.ts';
@@ -19,7 +19,10 @@ export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
         const order = await lockOrder(tx, input.tenantId, input.orderId);
         const payment = await lockPayment(tx, input.orderId, 'bank_transfer');
         if (order.status === 'cancelled') throw new ConflictError('the order was cancelled; the transfer must be refunded by hand');
-        const before = await receiptExists(tx, payment.id, input.reference);
+        const before = await findReceipt(tx, payment.id, input.reference);
+        if (before && (before.amount !== input.amount.amount || before.currency !== input.amount.currency)) {
+          throw new ConflictError(`reference ${input.reference} was already used for ${before.amount} ${before.currency}`);
+        }
         if (!before) {
           const verdict = evaluatePaymentConfirmation({ amount: payment.amount, currency: payment.currency }, payment.received_amount, input.amount);
           if (!verdict.ok) throw new AmountMismatchError(verdict.reason);

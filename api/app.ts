@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from './context.ts';
 import { errorMiddleware, problem } from './errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -33,7 +34,17 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
-  app.use(express.json({ limit: '1mb' }));
+  // PostgreSQL text cannot hold NUL: refuse it at the edge rather than fail deep inside a workflow.
+  app.use((req, _res, next) => {
+    if (/%00|\u0000/i.test(req.originalUrl)) throw new ValidationError('the URL contains a NUL character');
+    next();
+  });
+  app.use(express.json({
+    limit: '1mb',
+    verify: (_req, _res, buf) => {
+      if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
+    },
+  }));
 
   app.use(opsRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));

@@ -29,8 +29,11 @@ export function domainErrorFromTemporal(err: unknown): DomainError | undefined {
     while (cause && !(cause instanceof ApplicationFailure) && (cause as Error).cause) cause = (cause as Error).cause;
     if (cause instanceof ApplicationFailure && cause.type) {
       const details = (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined;
-      return domainErrorFromCode(cause.type, cause.message, details);
+      const domain = domainErrorFromCode(cause.type, cause.message, details);
+      if (domain) return domain;
     }
+    // An update cut off by the workflow ending (e.g. the order was cancelled meanwhile): the state moved on.
+    return new ConflictError('the order changed while this request was processed; reload it and try again');
   }
   if (err instanceof WorkflowNotFoundError) return new ConflictError('the process for this resource has already finished');
   return undefined;

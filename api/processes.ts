@@ -1,9 +1,8 @@
 // How the API drives workflows: signal-with-start holds, Update-with-Start checkout, updates for the back office.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
-import { ConflictError } from '../domain/errors.ts';
 import type { PaymentMethod } from '../domain/order.ts';
-import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
+import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
 import type { checkout as checkoutWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
 import { CartIdKey, CustomerEmailKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
 import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs } from '../workflows/types.ts';
@@ -30,15 +29,15 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
   return {
     /**
-     * Starts the cart's reservation-expiry workflow when the cart begins to hold stock. A running one is
-     * reused (USE_EXISTING) without touching its history; it re-reads expiry times from the database when
-     * its timer fires, so extending holds needs no signal. A failure is logged: the hold-sweeper Schedule
-     * releases holds that no workflow watches.
+     * Signal-with-starts the cart's reservation-expiry workflow when the cart begins to hold stock. Later
+     * changes need no call: the workflow re-reads expiry times from the database whenever its timer fires.
+     * The signal keeps a run that is just finishing from ending without seeing the new hold. A failure is
+     * logged: the hold-sweeper Schedule releases holds that no workflow watches.
      */
     async watchHolds(tenantId: string, cartId: string): Promise<void> {
       try {
-        await client.workflow.start<typeof reservationExpiryWorkflow>('reservationExpiry', {
-          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], workflowIdConflictPolicy: 'USE_EXISTING',
+        await client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
+          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
           typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: CartIdKey, value: cartId }],
         });
         metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
@@ -127,8 +126,3 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
 /** The workflow operations object. */
 export type Processes = ReturnType<typeof createProcesses>;
-
-/** Raised when a back-office action targets a process that is not waiting for it. */
-export function notWaiting(what: string): ConflictError {
-  return new ConflictError(`${what} is not possible in the order's current state`);
-}

@@ -1,12 +1,16 @@
 // Request schemas of the HTTP contract (API.md); /openapi.json is generated from these.
 import { z } from 'zod';
 import { shippingAddress } from '../db/queries/orders.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
 
+// 10^12 minor units per amount: line totals (× at most 1,000 units) stay far inside the safe integer range.
+const MAX_AMOUNT = 1_000_000_000_000;
+
 /** Money in minor units. */
-export const moneyInput = z.object({ amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), currency });
+export const moneyInput = z.object({ amount: z.number().int().min(0).max(MAX_AMOUNT), currency });
 
 /** `?limit=&cursor=` of every list. */
 export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
@@ -86,8 +90,20 @@ export const cursor = {
   decode: (text: string | undefined) => (text ? Buffer.from(text, 'base64url').toString('utf8') : undefined),
 };
 
-/** Shapes `limit + 1` rows into `{items, next_cursor}`. */
-export function page<T extends { id: string }, R>(rows: T[], limit: number, map: (row: T) => R): { items: R[]; next_cursor: string | null } {
+/** Shapes `limit + 1` rows into `{items, next_cursor}`; the cursor is `keyOf` of the page's last row. */
+export function page<T extends { id: string }, R>(rows: T[], limit: number, map: (row: T) => R, keyOf: (row: T) => string = (row) => row.id): { items: R[]; next_cursor: string | null } {
   const items = rows.slice(0, limit);
-  return { items: items.map(map), next_cursor: rows.length > limit ? cursor.encode(items[items.length - 1].id) : null };
+  return { items: items.map(map), next_cursor: rows.length > limit ? cursor.encode(keyOf(items[items.length - 1])) : null };
 }
+
+/** Cursor of lists ordered newest first: creation time and id of the last row. */
+export const timeCursor = {
+  keyOf: (row: { created_at: string; id: string }) => `${row.created_at}|${row.id}`,
+  decode(text: string | undefined): { createdAt: string; id: string } | undefined {
+    const raw = cursor.decode(text);
+    if (raw === undefined) return undefined;
+    const [createdAt, id] = raw.split('|');
+    if (!id || Number.isNaN(Date.parse(createdAt))) throw new ValidationError('cursor is not valid; use next_cursor as returned');
+    return { createdAt, id };
+  },
+};

@@ -11,8 +11,16 @@ const MESSAGES: Record<string, () => DomainError> = {
   orders_cart_key: () => new ConflictError('this cart was already checked out'),
 };
 
-/** Turns a slonik integrity error into a domain error; returns undefined for anything else. */
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Turns a slonik integrity error or a data exception into a domain error; returns undefined for anything else. */
 export function translateDbError(err: unknown): DomainError | undefined {
+  // Class 22 (data exception: invalid text such as NUL bytes, numeric overflow…) comes from the request's values.
+  if (sqlState(err)?.startsWith('22')) return new ValidationError('a value in the request cannot be stored (invalid characters or out of range)');
   if (!(err instanceof IntegrityConstraintViolationError)) return undefined;
   const known = err.constraint ? MESSAGES[err.constraint] : undefined;
   if (known) return known();

@@ -103,7 +103,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const logFile = path.resolve(root, opts.logFile ?? path.join(dataDir, `temporal-dev-server-${opts.port}.log`));
   const logFd = openSync(logFile, 'w');
   // The child writes its log straight to the file, so it never blocks on (or dies with) our pipes.
-  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', logFd, logFd] });
+  // Own process group: a terminal's Ctrl-C reaches `npm start`, which stops the server last, after the worker.
+  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', logFd, logFd], detached: true });
   closeSync(logFd);
 
   // A holder, not a `let`: TypeScript would narrow a local assigned only in callbacks to `null`.

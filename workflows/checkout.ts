@@ -5,11 +5,11 @@ import {
 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
-import { cancelOrderUpdate, cartClosedSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
+import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey } from './search-attributes.ts';
-import { acts, businessFailure, publishOrderStatus, unwrapFailure } from './support.ts';
+import { acts, businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
 import type { CheckoutInput, PlacedOrder } from './types.ts';
 
 type Compensation = { name: string; run: () => Promise<unknown> };
@@ -35,8 +35,9 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     status = next;
     publishOrderStatus(next);
   };
+  const notifications = createNotifications();
   const notifyCancelled = (reason: string) =>
-    acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_cancelled', data: { order_id: placed?.orderId, reason } });
+    notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_cancelled', data: { order_id: placed?.orderId, reason } });
   const stopActiveChild = async () => {
     if (!activeChildId) return;
     try {
@@ -46,7 +47,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     }
   };
   const compensate = async (reason: string) => {
-    for (const c of compensations.reverse()) {
+    for (const c of [...compensations].reverse()) {
       try {
         await c.run();
       } catch (err) {
@@ -62,15 +63,19 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     compensations.length = 0;
     setStatus('cancelled');
     await stopActiveChild();
-    await notifyCancelled(reason);
+    notifyCancelled(reason);
   };
   const finish = async (): Promise<OrderStatus> => {
     await condition(allHandlersFinished);
+    await notifications.flush();
     if (currentStatus() === 'cancelled' && operatorCancel) throw operatorCancel;
     return currentStatus() as OrderStatus;
   };
 
   setHandler(statusQuery, () => status);
+  setHandler(orderStatusSignal, (next) => {
+    if (currentStatus() !== 'cancelled') setStatus(next);
+  });
   setHandler(placeOrderUpdate, async () => {
     const first = ++updateCalls === 1;
     await condition(() => (placed !== undefined && ready) || placeFailure !== undefined);
@@ -123,19 +128,19 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         });
         ready = true;
         if (currentStatus() === 'cancelled') await stopActiveChild();
-        await notifyPlaced();
+        notifyPlaced();
         const outcome = await payment.result();
         if (currentStatus() === 'cancelled') return await finish();
         if (outcome === 'expired') {
           await compensate('payment deadline passed');
           setStatus('cancelled');
-          await notifyCancelled('payment_timeout');
+          notifyCancelled('payment_timeout');
           return await finish();
         }
         setStatus('pending_shipment');
       }
       ready = true;
-      if (input.paymentMethod !== 'bank_transfer') await notifyPlaced();
+      if (input.paymentMethod !== 'bank_transfer') notifyPlaced();
       if (currentStatus() === 'cancelled') return await finish();
       activeChildId = fulfillmentWorkflowId(input.tenantId, orderId);
       const shipping = await startChild(fulfillment, {
@@ -151,15 +156,18 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       // A child cancelled on its own by an operator, or failed: the order cannot go on, so undo it.
       await compensate(isCancellation(err) ? 'a child workflow was cancelled by an operator' : `failure: ${String(err)}`);
       setStatus('cancelled');
-      await notifyCancelled(isCancellation(err) ? 'cancelled_by_operator' : 'processing_failed');
-      if (!isCancellation(err)) throw err;
+      notifyCancelled(isCancellation(err) ? 'cancelled_by_operator' : 'processing_failed');
+      if (!isCancellation(err)) {
+        await notifications.flush();
+        throw err;
+      }
     }
     return await finish();
   });
 
-  async function notifyPlaced(): Promise<void> {
+  function notifyPlaced(): void {
     if (placed?.created) {
-      await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: placed.orderId, total: placed.total, payment: placed.payment } });
+      notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: placed.orderId, total: placed.total, payment: placed.payment } });
     }
   }
 

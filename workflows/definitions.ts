@@ -7,6 +7,8 @@ import type { OrderStatus } from '../domain/order.ts';
 export const placeOrderUpdate = defineUpdate<PlacedOrder, []>('placeOrder');
 /** Checkout: cancels the order before it ships (compensations run, children stop). */
 export const cancelOrderUpdate = defineUpdate<{ status: 'cancelled' }, [CancelArgs]>('cancelOrder');
+/** Checkout: the order status changed in a child workflow (fulfillment), so the OrderStatus attribute follows. */
+export const orderStatusSignal = defineSignal<[OrderStatus]>('orderStatus');
 /** Any order workflow: its current status. */
 export const statusQuery = defineQuery<string>('status');
 

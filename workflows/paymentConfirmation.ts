@@ -2,13 +2,14 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { evaluatePaymentConfirmation } from '../domain/order.ts';
 import { confirmPaymentUpdate, paymentStateQuery, statusQuery } from './definitions.ts';
-import { acts, businessFailure, createLock, unwrapFailure } from './support.ts';
+import { acts, businessFailure, createLock, createNotifications, publishOrderStatus, rethrowAfterHandlers, unwrapFailure } from './support.ts';
 import type { ConfirmPaymentArgs, PaymentConfirmationInput, PaymentOutcome, PaymentState } from './types.ts';
 
 /** One per bank-transfer order (`payment:<tenant>:<order>`); returns `paid` or `expired`. */
 export async function paymentConfirmation(input: PaymentConfirmationInput): Promise<PaymentOutcome> {
   const state: PaymentState = { status: 'pending', amountDue: input.amountDue, received: 0 };
   const oneAtATime = createLock();
+  const notifications = createNotifications();
 
   const rejectIfInvalid = (args: ConfirmPaymentArgs) => {
     if (state.status === 'paid') throw businessFailure('conflict', 'this order is already paid');
@@ -32,18 +33,29 @@ export async function paymentConfirmation(input: PaymentConfirmationInput): Prom
     }
   }), { validator: rejectIfInvalid });
 
+  // The reminder runs beside the deadline timer, so neither a slow notifier nor the reminder moves the deadline.
   const reminderAt = input.timeoutMs - input.reminderBeforeMs;
-  let paid = false;
+  const isPaid = () => state.status === 'paid';
   if (reminderAt > 0) {
-    paid = await condition(() => state.status === 'paid', reminderAt);
-    if (!paid && state.received < input.amountDue.amount) {
-      await acts.notifyCustomer({ tenantId: input.tenantId, to: input.email, template: 'payment_reminder', data: { order_id: input.orderId, amount_due: input.amountDue, received: state.received } });
-    }
+    void (async () => {
+      try {
+        if (!(await condition(isPaid, reminderAt))) {
+          notifications.send({ tenantId: input.tenantId, to: input.email, template: 'payment_reminder', data: { order_id: input.orderId, amount_due: input.amountDue, received: state.received } });
+        }
+      } catch {
+        // Cancelled with the workflow: no reminder.
+      }
+    })();
   }
-  if (!paid) paid = await condition(() => state.status === 'paid', Math.min(input.timeoutMs, input.reminderBeforeMs));
-  // A confirmation may be mid-flight when the deadline fires; let it land before deciding.
-  await condition(allHandlersFinished);
-  if (state.status === 'paid') return 'paid';
-  state.status = 'expired';
-  return 'expired';
+  try {
+    await condition(isPaid, input.timeoutMs);
+    // A confirmation may be mid-flight when the deadline fires; let it land before deciding.
+    await condition(allHandlersFinished);
+  } catch (err) {
+    await rethrowAfterHandlers(err);
+  }
+  state.status = isPaid() ? 'paid' : 'expired';
+  publishOrderStatus(state.status === 'paid' ? 'pending_shipment' : 'cancelled');
+  await notifications.flush();
+  return state.status;
 }

@@ -1,5 +1,6 @@
 // Helpers shared by workflows: activity proxies, failure shaping, one-at-a-time handlers.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Notification } from '../providers/notifications/notifier.ts';
 import type { Activities } from '../activities/index.ts';
 import { OrderStatusKey } from './search-attributes.ts';
 
@@ -8,6 +9,35 @@ export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+const notificationActs = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+/**
+ * Customer notifications that never hold up a business step: `send` returns at once (a failing e-mail
+ * provider is retried a bounded number of times, then logged); `flush` before the workflow ends.
+ */
+export function createNotifications() {
+  const pending: Promise<void>[] = [];
+  return {
+    send(message: Notification): void {
+      pending.push(CancellationScope.nonCancellable(() => notificationActs.notifyCustomer(message)).catch((err) => {
+        log.warn('notification not sent', { template: message.template, error: String(unwrapFailure(err)) });
+      }));
+    },
+    async flush(): Promise<void> {
+      await CancellationScope.nonCancellable(() => Promise.all(pending.splice(0)));
+    },
+  };
+}
+
+/** Waits for running update handlers before a cancelled workflow ends, so no update is cut off midway. */
+export async function rethrowAfterHandlers(err: unknown): Promise<never> {
+  if (isCancellation(err)) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  throw err;
+}
 
 /** A business failure to send back to the API, typed by the domain error code. */
 export function businessFailure(code: string, message: string): ApplicationFailure {

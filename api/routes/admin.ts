@@ -9,7 +9,7 @@ import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
 import {
   cancelBody, createCategoryBody, createLocationBody, createProductBody, cursor, deliverBody, orderListQuery, page, pageQuery,
-  paymentConfirmationBody, setInventoryBody, shipBody, updateProductBody,
+  paymentConfirmationBody, setInventoryBody, shipBody, timeCursor, updateProductBody,
 } from '../schemas.ts';
 import { adminOrder, shipmentResponse } from '../views.ts';
 import type { Processes } from '../processes.ts';
@@ -64,9 +64,9 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.get('/orders', async (req, res) => {
     const q = orderListQuery.parse(req.query);
-    const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, afterId: cursor.decode(q.cursor), limit: q.limit });
+    const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, after: timeCursor.decode(q.cursor), limit: q.limit });
     // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
-    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE)));
+    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
   });
 
   const orderResponse = async (tenantId: string, orderId: string) => {

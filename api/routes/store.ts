@@ -101,7 +101,10 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.get('/orders/:id', async (req, res) => {
     const t = tenantOf(req);
     const token = req.get('x-order-token') ?? '';
-    const order = await getOrder(pool, t.id, req.params.id).catch(() => null);
+    const order = await getOrder(pool, t.id, req.params.id).catch((err) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
     // A wrong token looks exactly like a missing order: order ids are not secrets, tokens are.
     if (!order || !sameToken(token, order.access_token)) throw new NotFoundError('order', req.params.id);
     res.json(storeOrder(order));

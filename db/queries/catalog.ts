@@ -105,6 +105,12 @@ async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table:
   if (found !== new Set(ids).size) throw new ValidationError(`unknown ${table.replace(/s$/, '').replace(/ie$/, 'y')} id in ${ids.join(', ')}`);
 }
 
+/** A handle made from a title, suffixed when another product already uses it (a given handle is never changed). */
+async function freeHandle(tx: CommonQueryMethods, tenantId: string, slug: string, productId: string): Promise<string> {
+  const taken = await tx.exists(sql.type(idRow)`SELECT id FROM products WHERE tenant_id = ${tenantId} AND handle = ${slug}`);
+  return taken ? `${slug}-${productId.slice(-6)}` : slug;
+}
+
 /** The tenant's default location (created with the tenant). */
 export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
   return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
@@ -141,7 +147,7 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
     if (input.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [input.vendor_id]);
     await tx.query(sql.type(noRows)`
       INSERT INTO products (id, tenant_id, handle, title, description, status, type, vendor_id)
-      VALUES (${productId}, ${tenantId}, ${input.handle ?? slugify(input.title)}, ${input.title}, ${input.description ?? ''}, ${input.status}, ${input.type ?? 'physical'}, ${input.vendor_id ?? null})`);
+      VALUES (${productId}, ${tenantId}, ${input.handle ?? (await freeHandle(tx, tenantId, slugify(input.title), productId))}, ${input.title}, ${input.description ?? ''}, ${input.status}, ${input.type ?? 'physical'}, ${input.vendor_id ?? null})`);
     await replaceCategories(tx, tenantId, productId, input.category_ids ?? []);
     const location = await defaultLocationId(tx, tenantId);
     for (const [i, v] of input.variants.entries()) await insertVariant(tx, tenantId, productId, v, i, location);

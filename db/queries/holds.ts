@@ -89,6 +89,8 @@ const nextExpiryRow = z.object({ remaining: z.number(), next_ms: z.number().null
 /** Releases a cart's expired holds and tells when the next one expires. Safe to run twice. */
 export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: string, cartId: string): Promise<ExpiryPass> {
   return pool.transaction(async (tx) => {
+    // Cart first, like every cart change (cart → inventory → holds): the same lock order, so no deadlock.
+    await tx.query(sql.type(noRows)`SELECT 1 FROM carts WHERE id = ${cartId} FOR UPDATE`);
     const released = await tx.any(sql.type(releasedRow)`
       UPDATE holds SET status = 'released', released_at = now()
       WHERE tenant_id = ${tenantId} AND cart_id = ${cartId} AND status = 'held' AND expires_at <= clock_timestamp()
@@ -102,12 +104,18 @@ export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: stri
   });
 }
 
-/** Releases expired holds of any cart (the sweeper's safety net), a bounded batch at a time. */
+/** Releases expired holds of any cart (the sweeper's safety net), up to `limit` carts at a time. */
 export async function releaseExpiredHoldsBatch(pool: DatabasePool, limit: number): Promise<number> {
   return pool.transaction(async (tx) => {
+    // Carts are locked first (skipping busy ones), in the lock order of cart changes.
     const released = await tx.any(sql.type(releasedRow)`
+      WITH due AS (
+        SELECT c.id FROM carts c
+        WHERE c.id IN (SELECT DISTINCT cart_id FROM holds WHERE status = 'held' AND expires_at <= clock_timestamp() LIMIT ${limit})
+        ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
+      )
       UPDATE holds SET status = 'released', released_at = now()
-      WHERE id IN (SELECT id FROM holds WHERE status = 'held' AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      WHERE cart_id IN (SELECT id FROM due) AND status = 'held' AND expires_at <= clock_timestamp()
       RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
     await unreserve(tx, released, false);
     await recordExpiries(tx, released);

@@ -1,7 +1,7 @@
 // SQL owned by orders and order_items.
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations } from './holds.ts';
 import { cartItems } from './carts.ts';
@@ -75,13 +75,13 @@ export async function findOrderByCart(db: CommonQueryMethods, tenantId: string, 
   return db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.cart_id = ${cartId}`);
 }
 
-/** Lists a tenant's orders, newest id first within the page window. */
-export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; afterId?: string; limit: number }): Promise<OrderView[]> {
+/** Lists a tenant's orders, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
+export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; after?: { createdAt: string; id: string }; limit: number }): Promise<OrderView[]> {
   return [...(await db.any(sql.type(orderView)`
     SELECT ${orderColumns} FROM orders o
     WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
-      ${f.afterId ? sql.fragment`AND o.id > ${f.afterId}` : sql.fragment``}
-    ORDER BY o.id LIMIT ${f.limit + 1}`))];
+      ${f.after ? sql.fragment`AND (o.created_at, o.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
+    ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`))];
 }
 
 /** Input of placing an order from a cart (checkout step 2). */
@@ -108,6 +108,10 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     }
     const items = await cartItems(tx, input.cartId);
     if (items.length === 0) throw new ValidationError('the cart is empty');
+    const unsold = await tx.any(sql.type(idRow)`
+      SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = ${input.cartId} AND (p.deleted_at IS NOT NULL OR p.status <> 'published')`);
+    if (unsold.length) throw new ConflictError(`no longer sold: ${unsold.map((v) => v.id).join(', ')}; remove these items from the cart`, { variant_ids: unsold.map((v) => v.id) });
     const held = await heldQuantities(tx, input.cartId);
     for (const item of items) {
       const missing = item.quantity - (held.get(item.id) ?? 0);

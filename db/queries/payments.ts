@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
-import { idRow, noRows, oneRow, sql } from '../sql.ts';
+import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -47,12 +47,25 @@ export async function recordReceipt(tx: CommonQueryMethods, r: { tenantId: strin
   return payment;
 }
 
-/** Voids payments that never completed (order cancelled). */
+const refundRow = z.object({ id: z.string(), tenant_id: z.string(), received_amount: z.number(), currency: z.string() });
+
+/**
+ * Voids the order's payments that received nothing (order cancelled). Money already received stays recorded,
+ * and a `payment.refund_required` event tells the back office to pay it back.
+ */
 export async function voidOpenPayments(tx: CommonQueryMethods, orderId: string): Promise<void> {
-  await tx.query(sql.type(noRows)`UPDATE payments SET status = 'voided', updated_at = now() WHERE order_id = ${orderId} AND status IN ('pending', 'authorized')`);
+  await tx.query(sql.type(noRows)`
+    UPDATE payments SET status = 'voided', updated_at = now() WHERE order_id = ${orderId} AND status IN ('pending', 'authorized') AND received_amount = 0`);
+  const toRefund = await tx.any(sql.type(refundRow)`
+    SELECT id, tenant_id, received_amount, currency FROM payments WHERE order_id = ${orderId} AND received_amount > 0 AND status <> 'refunded'`);
+  for (const p of toRefund) {
+    await appendOutbox(tx, { tenantId: p.tenant_id, type: 'payment.refund_required', aggregateId: p.id, eventId: `refund-required:${p.id}`, payload: { payment_id: p.id, order_id: orderId, amount: p.received_amount, currency: p.currency } });
+  }
 }
 
-/** True when a receipt with this reference was already recorded (a retried confirmation). */
-export async function receiptExists(tx: CommonQueryMethods, paymentId: string, reference: string): Promise<boolean> {
-  return tx.exists(sql.type(oneRow)`SELECT 1 AS one FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
+const receiptRow = z.object({ amount: z.number(), currency: z.string() });
+
+/** The receipt already recorded under this reference, if any (a retried or repeated confirmation). */
+export async function findReceipt(tx: CommonQueryMethods, paymentId: string, reference: string) {
+  return tx.maybeOne(sql.type(receiptRow)`SELECT amount, currency FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
 }
