@@ -1,5 +1,7 @@
 // Request schemas of the HTTP contract (API.md); /openapi.json is generated from these.
 import { z } from 'zod';
+import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
+import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
 import { shippingAddress } from '../db/queries/orders.ts';
 import { ValidationError } from '../domain/errors.ts';
 
@@ -31,7 +33,7 @@ export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1
 export const checkoutBody = z.object({
   email: z.email(),
   shipping_address: shippingAddress,
-  payment_method: z.enum(['bank_transfer', 'cod', 'card']),
+  payment_method: z.enum(PAYMENT_METHODS),
   payment_token: z.string().max(200).optional(),
 }).strict();
 
@@ -48,8 +50,8 @@ export const createProductBody = z.object({
   title: z.string().trim().min(1).max(300),
   handle: z.string().trim().min(1).max(200).regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #').optional(),
   description: z.string().max(20_000).optional(),
-  status: z.enum(['draft', 'published', 'archived']),
-  type: z.enum(['physical', 'digital', 'subscription']).optional(),
+  status: z.enum(PRODUCT_STATUSES),
+  type: z.enum(PRODUCT_TYPES).optional(),
   vendor_id: id.nullable().optional(),
   category_ids: z.array(id).max(50).optional(),
   variants: z.array(variantInput).min(1).max(100),
@@ -70,7 +72,7 @@ export const createLocationBody = z.object({ name: z.string().trim().min(1).max(
 export const setInventoryBody = z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) }).strict();
 
 /** GET /admin/orders. */
-export const orderListQuery = pageQuery.extend({ status: z.enum(['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled']).optional() });
+export const orderListQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).optional() });
 
 /** POST /admin/orders/:id/payment-confirmations. */
 export const paymentConfirmationBody = z.object({ amount: moneyInput, reference: z.string().trim().min(1).max(200) }).strict();

@@ -1,5 +1,6 @@
 // SQL owned by products, variants, prices, product_categories, categories and locations.
 import { randomUUID } from 'node:crypto';
+import { PRODUCT_STATUSES, PRODUCT_TYPES, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
@@ -26,8 +27,8 @@ export const productView = z.object({
   handle: z.string(),
   title: z.string(),
   description: z.string(),
-  status: z.enum(['draft', 'published', 'archived']),
-  type: z.enum(['physical', 'digital', 'subscription']),
+  status: z.enum(PRODUCT_STATUSES),
+  type: z.enum(PRODUCT_TYPES),
   vendor_id: z.string().nullable(),
   category_ids: z.array(z.string()),
   variants: z.array(variantView),
@@ -90,7 +91,7 @@ export async function getProduct(db: CommonQueryMethods, tenantId: string, curre
 export type NewVariant = { sku: string; title?: string; price: { amount: number; currency: string }; compare_at_price?: { amount: number; currency: string } | null; inventory?: { location_id?: string; on_hand: number }[] };
 
 /** Input of a new product. */
-export type NewProduct = { title: string; handle?: string; description?: string; status: 'draft' | 'published' | 'archived'; type?: 'physical' | 'digital' | 'subscription'; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
+export type NewProduct = { title: string; handle?: string; description?: string; status: ProductStatus; type?: ProductType; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
 
 /** A URL-safe handle from a title (keeps letters of any script). */
 export function slugify(title: string): string {

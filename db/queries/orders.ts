@@ -8,7 +8,7 @@ import { cartItems } from './carts.ts';
 import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { computeTotals, initialOrderStatus, isCancellable, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
+import { computeTotals, initialOrderStatus, isCancellable, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const money = z.object({ amount: z.number(), currency: z.string() });
 
@@ -28,17 +28,17 @@ export type ShippingAddress = z.infer<typeof shippingAddress>;
 /** An order with its lines, payment and shipments (the admin view adds workflow links in the API). */
 export const orderView = z.object({
   id: z.string(),
-  status: z.enum(['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled']),
+  status: z.enum(ORDER_STATUSES),
   cart_id: z.string(),
   email: z.string(),
   currency: z.string(),
-  payment_method: z.enum(['bank_transfer', 'cod', 'card']),
+  payment_method: z.enum(PAYMENT_METHODS),
   shipping_address: z.record(z.string(), z.unknown()),
   items: z.array(z.object({ id: z.string(), variant_id: z.string(), product_id: z.string(), vendor_id: z.string().nullable(), sku: z.string(), title: z.string(), quantity: z.number(), unit_price: money, total: money })),
   subtotal: money,
   shipping_total: money,
   total: money,
-  payments: z.array(z.object({ id: z.string(), method: z.string(), status: z.string(), amount: money, received: money, due_at: z.string().nullable() })),
+  payments: z.array(z.object({ id: z.string(), method: z.enum(PAYMENT_METHODS), status: z.enum(PAYMENT_STATUSES), amount: money, received: money, due_at: z.string().nullable() })),
   shipments: z.array(z.object({ id: z.string(), vendor_id: z.string().nullable(), status: z.string(), carrier: z.string().nullable(), tracking_number: z.string().nullable(), cod_amount: money.nullable(), shipped_at: z.string().nullable(), delivered_at: z.string().nullable() })),
   access_token: z.string(),
   cancel_reason: z.string().nullable(),

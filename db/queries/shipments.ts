@@ -1,5 +1,6 @@
 // SQL owned by shipments.
 import { randomUUID } from 'node:crypto';
+import { SHIPMENT_STATUSES } from '../../domain/order.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
@@ -11,7 +12,7 @@ export const shipmentView = z.object({
   id: z.string(),
   order_id: z.string(),
   vendor_id: z.string().nullable(),
-  status: z.enum(['pending', 'shipped', 'delivered', 'cancelled']),
+  status: z.enum(SHIPMENT_STATUSES),
   carrier: z.string().nullable(),
   tracking_number: z.string().nullable(),
   cod_amount: z.number().nullable(),
