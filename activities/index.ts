@@ -5,6 +5,7 @@ import { createHoldActivities } from './holds.ts';
 import { createOrderActivities } from './orders.ts';
 import { createPaymentActivities } from './payments.ts';
 import { createFulfillmentActivities } from './fulfillment.ts';
+import { createPayoutActivities } from './payouts.ts';
 
 /** Dependencies of the activities. */
 export type ActivityDeps = { pool: DatabasePool; notifier: Notifier };
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createPaymentActivities(deps),
     ...createFulfillmentActivities(deps),
+    ...createPayoutActivities(deps),
   };
 }
 

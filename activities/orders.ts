@@ -27,6 +27,7 @@ export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; 
           : undefined;
         return {
           orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
+          vendorIds: [...new Set(order.items.flatMap((i) => (i.vendor_id ? [i.vendor_id] : [])))].sort(),
           payment: { method: order.payment_method, status: payment?.status ?? 'pending', ...(instructions ? { instructions } : {}) },
         };
       });

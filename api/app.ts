@@ -6,8 +6,10 @@ import { errorMiddleware, problem } from './errors.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { storeRoutes } from './routes/store.ts';
+import { vendorRoutes } from './routes/vendor.ts';
 
 /** Builds the HTTP app. */
 export function createApp(deps: AppDeps): Express {
@@ -48,7 +50,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(opsRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
+  app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));
+  app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {
     res.status(404).type('application/problem+json').json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.path}`), request_id: req.id });
   });

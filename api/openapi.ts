@@ -4,6 +4,9 @@ import * as s from './schemas.ts';
 import { productView } from '../db/queries/catalog.ts';
 import { cartView } from '../db/queries/carts.ts';
 import { orderView } from '../db/queries/orders.ts';
+import { vendorView } from '../db/queries/vendors.ts';
+import { payoutView } from '../db/queries/payouts.ts';
+import { vendorShipmentView } from '../db/queries/shipments.ts';
 
 type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
 
@@ -40,6 +43,14 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/health/live', summary: 'Liveness', auth: 'none' },
   { method: 'get', path: '/health/ready', summary: 'Readiness: Postgres and Temporal reachable', auth: 'none' },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none' },
+  { method: 'post', path: '/admin/vendors', summary: 'Create a vendor (mall tenants only)', auth: 'admin', body: s.createVendorBody, response: vendorView, status: 201 },
+  { method: 'get', path: '/admin/vendors', summary: 'List vendors', auth: 'admin', query: s.pageQuery, response: list(vendorView) },
+  { method: 'get', path: '/admin/vendors/{id}', summary: 'Get a vendor', auth: 'admin', response: vendorView },
+  { method: 'get', path: '/admin/vendors/{id}/payouts', summary: "A vendor's payout lines, newest first", auth: 'admin', query: s.pageQuery, response: list(payoutView.omit({ cursor_at: true })) },
+  { method: 'post', path: '/admin/payouts/{id}/pay', summary: 'Record a manual payout (pending → paid)', auth: 'admin', body: s.payPayoutBody, response: payoutView.omit({ cursor_at: true }) },
+  { method: 'get', path: '/vendor/shipments', summary: "The vendor key's shipments, newest first", auth: 'admin', query: s.pageQuery, response: list(vendorShipmentView.omit({ cursor_at: true })) },
+  { method: 'post', path: '/vendor/shipments/{id}/ship', summary: "Ship one of the vendor's shipments", auth: 'admin', body: s.shipBody },
+  { method: 'post', path: '/vendor/shipments/{id}/deliver', summary: "Deliver one of the vendor's shipments (COD: cash collected)", auth: 'admin', body: s.deliverBody },
 ];
 
 const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });

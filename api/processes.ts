@@ -1,6 +1,7 @@
 // How the API drives workflows: signal-with-start holds, Update-with-Start checkout, updates for the back office.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../domain/ids.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../domain/ids.ts';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { PaymentMethod } from '../domain/order.ts';
 import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
 import type { checkout as checkoutWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
@@ -21,10 +22,23 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     throw err;
   };
 
-  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod): { id: string; type: string }[] => [
+  // A shipment row is committed a moment before its workflow starts: a quick back office may race it.
+  const untilStarted = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || attempt >= 20) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
+  };
+
+  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): { id: string; type: string }[] => [
     { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
     ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
     { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
+    ...shipmentIds.map((id) => ({ id: shipmentWorkflowId(tenantId, id), type: 'shipment' })),
   ];
 
   return {
@@ -88,21 +102,23 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Sends ship to the order's fulfillment workflow. */
+    /** Sends ship to the shipment's workflow (`orderId` is for logs: shipment ids are unique). */
     async ship(tenantId: string, orderId: string, args: ShipArgs): Promise<ShipmentChange> {
       try {
-        return await client.workflow.getHandle(fulfillmentWorkflowId(tenantId, orderId)).executeUpdate(shipUpdate, { args: [args] });
+        return await untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] }));
       } catch (err) {
-        return rethrow(err, 'fulfillment');
+        logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'ship update failed');
+        return rethrow(err, 'shipment');
       }
     },
 
-    /** Sends deliver to the order's fulfillment workflow. */
+    /** Sends deliver to the shipment's workflow. */
     async deliver(tenantId: string, orderId: string, args: DeliverArgs): Promise<ShipmentChange> {
       try {
-        return await client.workflow.getHandle(fulfillmentWorkflowId(tenantId, orderId)).executeUpdate(deliverUpdate, { args: [args] });
+        return await untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] }));
       } catch (err) {
-        return rethrow(err, 'fulfillment');
+        logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'deliver update failed');
+        return rethrow(err, 'shipment');
       }
     },
 
@@ -110,8 +126,8 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     orderWorkflowIds,
 
     /** Ids, types and states of an order's workflows that exist (for the admin order view). */
-    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod): Promise<{ id: string; type: string; status: string }[]> {
-      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method).map(async (w) => {
+    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): Promise<{ id: string; type: string; status: string }[]> {
+      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds).map(async (w) => {
         try {
           const d = await client.workflow.getHandle(w.id).describe();
           return { ...w, status: d.status.name as string };

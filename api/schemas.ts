@@ -4,6 +4,7 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
 import { shippingAddress } from '../db/queries/orders.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
@@ -109,3 +110,13 @@ export const timeCursor = {
     return { createdAt, id };
   },
 };
+
+/** POST /admin/vendors (mall tenants only). */
+export const createVendorBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  commission_rate_bps: z.number().int().min(0).max(BPS_SCALE),
+  status: z.enum(VENDOR_STATUSES).optional(),
+}).strict();
+
+/** POST /admin/payouts/:id/pay: a manual payout and its bank or ledger reference. */
+export const payPayoutBody = z.object({ reference: z.string().trim().min(1).max(200) }).strict();

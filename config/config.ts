@@ -28,6 +28,7 @@ export const configSchema = z.object({
   BANK_TRANSFER_TIMEOUT: duration('72h'),
   PAYMENT_REMINDER_BEFORE: duration('24h'),
   HOLD_SWEEP_INTERVAL: duration('1m'),
+  VENDOR_SHIP_SLA: duration('48h'),
   DUNNING_RETRY_SCHEDULE: z.string().default('1d,3d,5d,7d').transform((text, ctx) => {
     try {
       return parseDurationList(text);

@@ -28,5 +28,10 @@ export function fulfillmentWorkflowId(tenantId: string, orderId: string): string
   return `fulfillment:${tenantId}:${orderId}`;
 }
 
+/** Workflow id of one shipment's journey (one per vendor group of an order). */
+export function shipmentWorkflowId(tenantId: string, shipmentId: string): string {
+  return `shipment:${tenantId}:${shipmentId}`;
+}
+
 /** Id of the Temporal Schedule that sweeps expired holds. */
 export const HOLD_SWEEPER_SCHEDULE_ID = 'hold-sweeper';

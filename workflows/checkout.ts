@@ -8,7 +8,7 @@ import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
-import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey } from './search-attributes.ts';
+import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, VendorIdsKey } from './search-attributes.ts';
 import { acts, businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
 import type { CheckoutInput, PlacedOrder } from './types.ts';
 
@@ -109,7 +109,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     }
     const orderId = placed.orderId;
     compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
-    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }]);
+    // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
+    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }, ...(placed.vendorIds.length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : [])]);
     setStatus(placed.status);
     void watchOperatorCancel();
     await signalCartClosed(input.tenantId, input.cartId);
@@ -117,6 +118,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const childAttributes = [
       { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
       { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
+      ...(placed.vendorIds.length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : []),
     ];
     try {
       if (input.paymentMethod === 'bank_transfer') {
@@ -145,7 +147,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       activeChildId = fulfillmentWorkflowId(input.tenantId, orderId);
       const shipping = await startChild(fulfillment, {
         workflowId: activeChildId,
-        args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email }],
+        args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email, shipSlaMs: input.shipSlaMs }],
         typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_shipment' }],
       });
       if (currentStatus() === 'cancelled') await stopActiveChild();

@@ -24,9 +24,11 @@ export const paymentStateQuery = defineQuery<PaymentState>('paymentState');
 
 /** Fulfillment result of a ship or deliver update. */
 export type ShipmentChange = { shipment: TrackedShipment; orderStatus: OrderStatus };
-/** Fulfillment: a shipment left the warehouse. */
+/** Shipment: it left the warehouse (sent to `shipment:<tenant>:<shipment>`). */
 export const shipUpdate = defineUpdate<ShipmentChange, [ShipArgs]>('ship');
-/** Fulfillment: a shipment was delivered (COD: with the cash collected). */
+/** Shipment: it was delivered (COD: with the cash collected). */
 export const deliverUpdate = defineUpdate<ShipmentChange, [DeliverArgs]>('deliver');
+/** Fulfillment: a shipment's workflow reports a change it made (the order status comes from the database). */
+export const shipmentChangedSignal = defineSignal<[ShipmentChange]>('shipmentChanged');
 /** Fulfillment: shipments and the order status. */
 export const shipmentsQuery = defineQuery<{ orderStatus: OrderStatus; shipments: TrackedShipment[] }>('shipments');

@@ -4,3 +4,4 @@ export { reservationExpiry } from './reservationExpiry.ts';
 export { holdSweeper } from './holdSweeper.ts';
 export { paymentConfirmation } from './paymentConfirmation.ts';
 export { fulfillment } from './fulfillment.ts';
+export { shipment } from './shipment.ts';

@@ -15,6 +15,8 @@ export type CheckoutInput = {
   holdTtlMs: number;
   bankTransferTimeoutMs: number;
   paymentReminderBeforeMs: number;
+  /** How long a vendor (or the warehouse) may take to ship before operations are told. */
+  shipSlaMs: number;
 };
 
 /** What the storefront gets back once the order exists. */
@@ -24,6 +26,8 @@ export type PlacedOrder = {
   total: Money;
   accessToken: string;
   payment: { method: PaymentMethod; status: string; instructions?: Record<string, unknown> };
+  /** Vendors whose items the order holds (empty for a single-brand store). */
+  vendorIds: string[];
   /** True only for the request that created the order (others get the same order back). */
   created: boolean;
 };
@@ -44,7 +48,10 @@ export type ConfirmPaymentArgs = { amount: Money; reference: string; confirmedBy
 export type PaymentState = { status: 'pending' | 'paid' | 'expired'; amountDue: Money; received: number };
 
 /** Input of the fulfillment workflow. */
-export type FulfillmentInput = { tenantId: string; orderId: string; paymentMethod: PaymentMethod; email: string };
+export type FulfillmentInput = { tenantId: string; orderId: string; paymentMethod: PaymentMethod; email: string; shipSlaMs: number };
+
+/** Input of one shipment's workflow. */
+export type ShipmentInput = { tenantId: string; orderId: string; shipment: TrackedShipment; email: string; shipSlaMs: number };
 
 /** A shipment as the fulfillment workflow tracks it. */
 export type TrackedShipment = { id: string; vendorId: string | null; status: ShipmentStatus; codAmount: Money | null };

@@ -66,12 +66,12 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const q = orderListQuery.parse(req.query);
     const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, after: timeCursor.decode(q.cursor), limit: q.limit });
     // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
-    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
+    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method, o.shipments.map((s) => s.id)), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
   });
 
   const orderResponse = async (tenantId: string, orderId: string) => {
     const order = await getOrder(pool, tenantId, orderId);
-    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method);
+    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method, order.shipments.map((s) => s.id));
     return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
   };
 

@@ -91,6 +91,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     const placed = await processes.checkout({
       tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
       holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
+      shipSlaMs: config.VENDOR_SHIP_SLA,
     }, idempotencyKey).catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');

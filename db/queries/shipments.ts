@@ -68,3 +68,41 @@ export async function markDelivered(tx: CommonQueryMethods, shipmentId: string, 
 export async function cancelPendingShipments(tx: CommonQueryMethods, orderId: string): Promise<void> {
   await tx.query(sql.type(noRows)`UPDATE shipments SET status = 'cancelled' WHERE order_id = ${orderId} AND status = 'pending'`);
 }
+
+/** A shipment as its vendor sees it: what to pack and where to send it. */
+export const vendorShipmentView = z.object({
+  id: z.string(),
+  order_id: z.string(),
+  status: z.enum(SHIPMENT_STATUSES),
+  carrier: z.string().nullable(),
+  tracking_number: z.string().nullable(),
+  items: z.array(z.object({ sku: z.string(), title: z.string(), quantity: z.number() })),
+  shipping_address: z.record(z.string(), z.unknown()),
+  shipped_at: z.string().nullable(),
+  delivered_at: z.string().nullable(),
+  created_at: z.string(),
+  /** Creation time to the microsecond, for the list cursor (created_at is rounded to milliseconds). */
+  cursor_at: z.string(),
+});
+export type VendorShipmentView = z.infer<typeof vendorShipmentView>;
+
+/** A vendor's shipments, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
+export async function listVendorShipments(db: CommonQueryMethods, tenantId: string, vendorId: string, page: { after?: { createdAt: string; id: string }; limit: number }): Promise<VendorShipmentView[]> {
+  return [...(await db.any(sql.type(vendorShipmentView)`
+    SELECT s.id, s.order_id, s.status, s.carrier, s.tracking_number, s.shipped_at, s.delivered_at, s.created_at, o.shipping_address,
+      to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+      COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'title', i.title, 'quantity', i.quantity) ORDER BY i.sku, i.id)
+        FROM order_items i WHERE i.order_id = s.order_id AND i.vendor_id = s.vendor_id), '[]') AS items
+    FROM shipments s JOIN orders o ON o.id = s.order_id
+    WHERE s.tenant_id = ${tenantId} AND s.vendor_id = ${vendorId}
+      ${page.after ? sql.fragment`AND (s.created_at, s.id) < (${page.after.createdAt}::timestamptz, ${page.after.id})` : sql.fragment``}
+    ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limit + 1}`))];
+}
+
+/** A shipment of the tenant that belongs to this vendor, or NotFoundError (also for another vendor's shipment). */
+export async function getVendorShipment(db: CommonQueryMethods, tenantId: string, vendorId: string, shipmentId: string): Promise<ShipmentView> {
+  const row = await db.maybeOne(sql.type(shipmentView)`
+    SELECT ${columns} FROM shipments WHERE tenant_id = ${tenantId} AND vendor_id = ${vendorId} AND id = ${shipmentId}`);
+  if (!row) throw new NotFoundError('shipment', shipmentId);
+  return row;
+}

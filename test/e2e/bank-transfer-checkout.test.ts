@@ -56,7 +56,7 @@ describe('bank transfer checkout', () => {
       const res = await admin.order(order.id);
       return res.body.status === 'completed' && res.body.workflows.every((w: { status: string }) => w.status === 'COMPLETED') ? res.body : null;
     }, { what: 'order completed with all workflows closed' });
-    expect(done.workflows.map((w: { type: string }) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'paymentConfirmation']);
+    expect(done.workflows.map((w: { type: string }) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'paymentConfirmation', 'shipment']);
     expect(done.temporal_ui_url).toContain(encodeURIComponent(`OrderId="${order.id}"`));
 
     const tracked = await store.order(order.id, order.access_token);

@@ -56,7 +56,7 @@ describe('order cancellation', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'cancelled', shipments: [{ id: shipment.id, status: 'cancelled' }], payments: [{ method: 'cod', status: 'voided' }] });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
-    await workflowsSettled(order.id, { checkout: ['COMPLETED'], fulfillment: ['CANCELLED', 'COMPLETED'] });
+    await workflowsSettled(order.id, { checkout: ['COMPLETED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
     const ship = await admin.ship(shipment.id);
     expect(ship.status).toBe(409);
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
@@ -102,7 +102,7 @@ describe('order cancellation', () => {
     expect(cancelled).toMatchObject({ shipments: [{ status: 'cancelled' }], payments: [{ method: 'cod', status: 'voided' }] });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
     await waitFor(async () => (await handle.describe()).status.name === 'CANCELLED', { what: 'the checkout workflow to end cancelled' });
-    await workflowsSettled(order.id, { checkout: ['CANCELLED'], fulfillment: ['CANCELLED', 'COMPLETED'] });
+    await workflowsSettled(order.id, { checkout: ['CANCELLED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
     const notice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_cancelled' && n.data.order_id === order.id), { what: 'order_cancelled notification' });
     expect(notice.data.reason).toBe('workflow_cancelled');
   });

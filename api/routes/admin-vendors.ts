@@ -1,0 +1,47 @@
+// Back-office routes of mall mode: vendors and their payout lines.
+import { Router } from 'express';
+import { createVendor, getVendor, listVendors } from '../../db/queries/vendors.ts';
+import { listVendorPayouts, payPayout, type PayoutView } from '../../db/queries/payouts.ts';
+import type { AppDeps } from '../context.ts';
+import { tenantOf } from '../context.ts';
+import { apiKeyAuth } from '../auth.ts';
+import { createVendorBody, cursor, page, pageQuery, payPayoutBody, timeCursor } from '../schemas.ts';
+
+/** A payout line as the API answers it (the list cursor's precise time stays internal). */
+export function payoutResponse({ cursor_at: _cursorAt, ...line }: PayoutView) {
+  return line;
+}
+
+const payoutKey = (p: PayoutView) => `${p.cursor_at}|${p.id}`;
+
+/** Vendor and payout routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
+export function adminVendorRoutes(deps: AppDeps): Router {
+  const { pool } = deps;
+  const r = Router();
+  // Only on this router's paths: other /admin requests pass through untouched to the main admin router.
+  r.use(['/vendors', '/payouts'], apiKeyAuth(pool, ['owner', 'admin', 'staff']));
+
+  r.post('/vendors', async (req, res) => {
+    res.status(201).json(await createVendor(pool, tenantOf(req).id, createVendorBody.parse(req.body)));
+  });
+  r.get('/vendors', async (req, res) => {
+    const q = pageQuery.parse(req.query);
+    res.json(page(await listVendors(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (v) => v));
+  });
+  r.get('/vendors/:id', async (req, res) => {
+    res.json(await getVendor(pool, tenantOf(req).id, req.params.id));
+  });
+  r.get('/vendors/:id/payouts', async (req, res) => {
+    const t = tenantOf(req);
+    const q = pageQuery.parse(req.query);
+    const vendor = await getVendor(pool, t.id, req.params.id);
+    const rows = await listVendorPayouts(pool, t.id, vendor.id, { after: timeCursor.decode(q.cursor), limit: q.limit });
+    res.json(page(rows, q.limit, payoutResponse, payoutKey));
+  });
+  r.post('/payouts/:id/pay', async (req, res) => {
+    const body = payPayoutBody.parse(req.body);
+    res.json(payoutResponse(await payPayout(pool, tenantOf(req).id, req.params.id, body.reference)));
+  });
+
+  return r;
+}

@@ -1,0 +1,50 @@
+// SQL owned by vendors (mall mode).
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import { sql } from '../sql.ts';
+import { makeId } from '../../domain/ids.ts';
+import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { VENDOR_STATUSES, type VendorStatus } from '../../domain/payouts.ts';
+
+/** A vendor as the back office sees it. */
+export const vendorView = z.object({
+  id: z.string(),
+  name: z.string(),
+  commission_rate_bps: z.number(),
+  status: z.enum(VENDOR_STATUSES),
+  created_at: z.string(),
+});
+export type VendorView = z.infer<typeof vendorView>;
+
+/** Input of a new vendor. */
+export type NewVendor = { name: string; commission_rate_bps: number; status?: VendorStatus };
+
+const columns = sql.fragment`id, name, commission_rate_bps, status, created_at`;
+
+/** Creates a vendor; only a mall tenant hosts vendors (ConflictError for a single-brand tenant). */
+export async function createVendor(db: CommonQueryMethods, tenantId: string, input: NewVendor): Promise<VendorView> {
+  // One statement: the tenant's mode is checked by the insert itself, no read-then-write.
+  const row = await db.maybeOne(sql.type(vendorView)`
+    INSERT INTO vendors (id, tenant_id, name, commission_rate_bps, status)
+    SELECT ${makeId('ven', randomUUID())}, t.id, ${input.name}, ${input.commission_rate_bps}, ${input.status ?? 'active'}
+    FROM tenants t WHERE t.id = ${tenantId} AND t.mode = 'mall'
+    RETURNING ${columns}`);
+  if (!row) throw new ConflictError('only a mall tenant hosts vendors; this store is single-brand');
+  return row;
+}
+
+/** Lists a tenant's vendors by id, `limit + 1` rows so the caller knows whether there is a next page. */
+export async function listVendors(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<VendorView[]> {
+  return [...(await db.any(sql.type(vendorView)`
+    SELECT ${columns} FROM vendors
+    WHERE tenant_id = ${tenantId} ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
+    ORDER BY id LIMIT ${limit + 1}`))];
+}
+
+/** A vendor of the tenant, or NotFoundError. */
+export async function getVendor(db: CommonQueryMethods, tenantId: string, vendorId: string): Promise<VendorView> {
+  const row = await db.maybeOne(sql.type(vendorView)`SELECT ${columns} FROM vendors WHERE tenant_id = ${tenantId} AND id = ${vendorId}`);
+  if (!row) throw new NotFoundError('vendor', vendorId);
+  return row;
+}

@@ -1,0 +1,76 @@
+// Shipment: one vendor's (or the warehouse's) part of an order, from pending through shipped to delivered.
+import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { sameMoney } from '../domain/money.ts';
+import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from './definitions.ts';
+import { acts, businessFailure, createLock, createNotifications, rethrowAfterHandlers, unwrapFailure } from './support.ts';
+import type { DeliverArgs, ShipArgs, ShipmentInput } from './types.ts';
+
+/**
+ * One per shipment (`shipment:<tenant>:<shipment>`), a child of the order's fulfillment. Waits for the ship
+ * and deliver updates (admin or the owning vendor), tells operations when the ship SLA passes, and reports
+ * every change to its parent.
+ */
+export async function shipment(input: ShipmentInput): Promise<'delivered'> {
+  const s = { ...input.shipment };
+  const oneAtATime = createLock();
+  const notifications = createNotifications();
+  const own = (id: string) => {
+    if (id !== s.id) throw businessFailure('not_found', `shipment ${id} is not handled by this workflow`);
+  };
+  const checkShip = (args: ShipArgs) => {
+    own(args.shipmentId);
+    if (s.status !== 'pending') throw businessFailure('conflict', `shipment ${s.id} is already ${s.status}`);
+  };
+  const checkDeliver = (args: DeliverArgs) => {
+    own(args.shipmentId);
+    if (s.status !== 'shipped') throw businessFailure('conflict', `shipment ${s.id} is ${s.status}, not shipped`);
+    if (s.codAmount && (!args.codCollected || !sameMoney(s.codAmount, args.codCollected))) {
+      throw businessFailure('amount_mismatch', `cash on delivery must be exactly ${s.codAmount.amount} ${s.codAmount.currency}`);
+    }
+  };
+  const report = async (change: ShipmentChange) => {
+    Object.assign(s, change.shipment);
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(shipmentChangedSignal, change);
+    return change;
+  };
+
+  setHandler(statusQuery, () => s.status);
+  setHandler(shipUpdate, (args) => oneAtATime(async () => {
+    checkShip(args);
+    try {
+      const change = await report(await acts.shipShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
+      notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_shipped', data: { order_id: input.orderId, shipment_id: s.id, carrier: args.carrier, tracking_number: args.trackingNumber } });
+      return change;
+    } catch (err) {
+      throw unwrapFailure(err);
+    }
+  }), { validator: checkShip });
+  setHandler(deliverUpdate, (args) => oneAtATime(async () => {
+    checkDeliver(args);
+    try {
+      return await report(await acts.deliverShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
+    } catch (err) {
+      throw unwrapFailure(err);
+    }
+  }), { validator: checkDeliver });
+
+  const delivered = () => s.status === 'delivered';
+  try {
+    if (!(await condition(() => s.status !== 'pending', input.shipSlaMs))) {
+      log.warn('shipment is late', { shipmentId: s.id, vendorId: s.vendorId, orderId: input.orderId });
+      notifications.send({ tenantId: input.tenantId, to: 'operations', template: 'shipment_late', data: { order_id: input.orderId, shipment_id: s.id, vendor_id: s.vendorId, sla_ms: input.shipSlaMs } });
+    }
+    await condition(delivered);
+  } catch (err) {
+    // Goods on the road cannot be un-shipped: once shipped, a cancellation request is refused.
+    if (!isCancellation(err) || s.status === 'pending') await rethrowAfterHandlers(err);
+    log.warn('cancellation refused: the shipment has left; waiting for delivery', { shipmentId: s.id });
+    await CancellationScope.nonCancellable(() => condition(delivered));
+  }
+  await CancellationScope.nonCancellable(async () => {
+    await condition(allHandlersFinished);
+    await notifications.flush();
+  });
+  return 'delivered';
+}
