@@ -99,9 +99,12 @@ export function page<T extends { id: string }, R>(rows: T[], limit: number, map:
   return { items: items.map(map), next_cursor: rows.length > limit ? cursor.encode(keyOf(items[items.length - 1])) : null };
 }
 
-/** Cursor of lists ordered newest first: creation time and id of the last row. */
+/**
+ * Cursor of lists ordered newest first: the last row's creation time to the microsecond (`cursor_at`, selected
+ * by the query; the millisecond `created_at` of responses could skip rows) and its id.
+ */
 export const timeCursor = {
-  keyOf: (row: { created_at: string; id: string }) => `${row.created_at}|${row.id}`,
+  keyOf: (row: { cursor_at: string; id: string }) => `${row.cursor_at}|${row.id}`,
   decode(text: string | undefined): { createdAt: string; id: string } | undefined {
     const raw = cursor.decode(text);
     if (raw === undefined) return undefined;

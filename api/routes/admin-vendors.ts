@@ -12,7 +12,6 @@ export function payoutResponse({ cursor_at: _cursorAt, ...line }: PayoutView) {
   return line;
 }
 
-const payoutKey = (p: PayoutView) => `${p.cursor_at}|${p.id}`;
 
 /** Vendor and payout routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
 export function adminVendorRoutes(deps: AppDeps): Router {
@@ -36,7 +35,7 @@ export function adminVendorRoutes(deps: AppDeps): Router {
     const q = pageQuery.parse(req.query);
     const vendor = await getVendor(pool, t.id, req.params.id);
     const rows = await listVendorPayouts(pool, t.id, vendor.id, { after: timeCursor.decode(q.cursor), limit: q.limit });
-    res.json(page(rows, q.limit, payoutResponse, payoutKey));
+    res.json(page(rows, q.limit, payoutResponse, timeCursor.keyOf));
   });
   r.post('/payouts/:id/pay', async (req, res) => {
     const body = payPayoutBody.parse(req.body);

@@ -11,13 +11,15 @@ import {
   cancelBody, createCategoryBody, createLocationBody, createProductBody, cursor, deliverBody, orderListQuery, page, pageQuery,
   paymentConfirmationBody, setInventoryBody, shipBody, timeCursor, updateProductBody,
 } from '../schemas.ts';
-import { adminOrder, shipmentResponse } from '../views.ts';
+import { adminOrder } from '../views.ts';
+import { shipmentActions } from '../shipment-actions.ts';
 import type { Processes } from '../processes.ts';
 
 /** Routes under /admin (owner, admin and staff keys; vendor keys are refused). */
 export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const r = Router();
+  const actions = shipmentActions(pool, processes);
   r.use(apiKeyAuth(pool, ['owner', 'admin', 'staff']));
   const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
 
@@ -66,7 +68,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const q = orderListQuery.parse(req.query);
     const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, after: timeCursor.decode(q.cursor), limit: q.limit });
     // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
-    res.json(page(rows, q.limit, (o) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method, o.shipments.map((s) => s.id)), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
+    res.json(page(rows, q.limit, ({ cursor_at: _at, ...o }) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method, o.shipments.map((s) => s.id)), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
   });
 
   const orderResponse = async (tenantId: string, orderId: string) => {
@@ -102,21 +104,13 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/shipments/:id/ship', async (req, res) => {
     const t = tenantOf(req);
     const body = shipBody.parse(req.body);
-    const shipment = await getShipment(pool, t.id, req.params.id);
-    if (shipment.status !== 'pending') throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
-    await processes.ship(t.id, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number });
-    const order = await getOrder(pool, t.id, shipment.order_id);
-    res.json(shipmentResponse(await getShipment(pool, t.id, shipment.id), order.currency));
+    res.json(await actions.ship(t.id, await getShipment(pool, t.id, req.params.id), body));
   });
 
   r.post('/shipments/:id/deliver', async (req, res) => {
     const t = tenantOf(req);
     const body = deliverBody.parse(req.body ?? {});
-    const shipment = await getShipment(pool, t.id, req.params.id);
-    if (shipment.status !== 'shipped') throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
-    await processes.deliver(t.id, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null });
-    const order = await getOrder(pool, t.id, shipment.order_id);
-    res.json(shipmentResponse(await getShipment(pool, t.id, shipment.id), order.currency));
+    res.json(await actions.deliver(t.id, await getShipment(pool, t.id, req.params.id), body));
   });
 
   return r;

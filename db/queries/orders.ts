@@ -75,10 +75,14 @@ export async function findOrderByCart(db: CommonQueryMethods, tenantId: string, 
   return db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.cart_id = ${cartId}`);
 }
 
+const orderListRow = orderView.extend({ cursor_at: z.string() });
+/** An order of a list, with its creation time to the microsecond for the page cursor. */
+export type OrderListRow = z.infer<typeof orderListRow>;
+
 /** Lists a tenant's orders, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
-export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; after?: { createdAt: string; id: string }; limit: number }): Promise<OrderView[]> {
-  return [...(await db.any(sql.type(orderView)`
-    SELECT ${orderColumns} FROM orders o
+export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; after?: { createdAt: string; id: string }; limit: number }): Promise<OrderListRow[]> {
+  return [...(await db.any(sql.type(orderListRow)`
+    SELECT ${orderColumns}, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM orders o
     WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
       ${f.after ? sql.fragment`AND (o.created_at, o.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
     ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`))];

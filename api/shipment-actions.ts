@@ -1,0 +1,29 @@
+// Ship and deliver, shared by the back office and the vendor portal (each finds the shipment its own way).
+import type { DatabasePool } from 'slonik';
+import { getOrder } from '../db/queries/orders.ts';
+import { getShipment, type ShipmentView } from '../db/queries/shipments.ts';
+import { ConflictError } from '../domain/errors.ts';
+import type { Processes } from './processes.ts';
+import { shipmentResponse } from './views.ts';
+
+/** Builds the ship and deliver actions over a shipment already checked to belong to the caller. */
+export function shipmentActions(pool: DatabasePool, processes: Processes) {
+  const reload = async (tenantId: string, shipment: ShipmentView) => {
+    const order = await getOrder(pool, tenantId, shipment.order_id);
+    return shipmentResponse(await getShipment(pool, tenantId, shipment.id), order.currency);
+  };
+  return {
+    /** pending → shipped through the shipment's workflow; answers the shipment. */
+    async ship(tenantId: string, shipment: ShipmentView, body: { carrier: string; tracking_number: string }) {
+      if (shipment.status !== 'pending') throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
+      await processes.ship(tenantId, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number });
+      return reload(tenantId, shipment);
+    },
+    /** shipped → delivered (COD: with the cash collected); answers the shipment. */
+    async deliver(tenantId: string, shipment: ShipmentView, body: { cod_collected?: { amount: number; currency: string } }) {
+      if (shipment.status !== 'shipped') throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
+      await processes.deliver(tenantId, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null });
+      return reload(tenantId, shipment);
+    },
+  };
+}
