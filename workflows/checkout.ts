@@ -110,7 +110,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const orderId = placed.orderId;
     compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
     // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
-    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }, ...(placed.vendorIds.length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : [])]);
+    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }, ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : [])]);
     setStatus(placed.status);
     void watchOperatorCancel();
     await signalCartClosed(input.tenantId, input.cartId);
@@ -118,7 +118,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const childAttributes = [
       { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
       { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
-      ...(placed.vendorIds.length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : []),
+      ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : []),
     ];
     try {
       if (input.paymentMethod === 'bank_transfer') {

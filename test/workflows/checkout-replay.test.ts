@@ -6,9 +6,10 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import { workflowBundle } from '../helpers/stack.ts';
-import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../../domain/ids.ts';
-import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
+import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 
 const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
 const UPDATE = process.env.UPDATE_HISTORIES === '1';
@@ -24,6 +25,13 @@ const REQUIRED = [
   'reservation-expiry-released-hold',
   'payment-confirmation-expired',
   'checkout-payment-expired-cancelled',
+  'checkout-mall-bank-transfer-completed',
+  'fulfillment-mall-bank-transfer-completed',
+  'shipment-mall-vendor-shipped-completed',
+  'shipment-mall-admin-shipped-completed',
+  'fulfillment-mall-cod-cancelled',
+  'shipment-mall-cod-cancelled',
+  'shipment-mall-late-completed',
 ];
 
 type Res = { status: number; body: any };
@@ -33,14 +41,14 @@ function ok(res: Res, status: number, what: string): any {
   return res.body;
 }
 
-/** Waits until the workflow closed as COMPLETED, then writes its history as `<name>.json`. */
-async function record(stack: TestStack, workflowId: string, name: string): Promise<void> {
+/** Waits until the workflow closed as `endsAs` (COMPLETED unless told), then writes its history as `<name>.json`. */
+async function record(stack: TestStack, workflowId: string, name: string, endsAs: 'COMPLETED' | 'CANCELLED' = 'COMPLETED'): Promise<void> {
   const handle = stack.temporal.workflow.getHandle(workflowId);
   await waitFor(async () => {
     const status = (await handle.describe()).status.name;
-    if (status !== 'RUNNING' && status !== 'COMPLETED') throw new Error(`${workflowId} ended ${status}; refusing to record it`);
-    return status === 'COMPLETED';
-  }, { timeoutMs: 30_000, what: `${workflowId} to complete` });
+    if (status !== 'RUNNING' && status !== endsAs) throw new Error(`${workflowId} ended ${status}, not ${endsAs}; refusing to record it`);
+    return status === endsAs;
+  }, { timeoutMs: 30_000, what: `${workflowId} to end ${endsAs}` });
   const history = await handle.fetchHistory();
   writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
 }
@@ -84,8 +92,61 @@ async function recordHistories(): Promise<void> {
       await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed');
       await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-cod-completed');
     }
+
+    // Mall: one bank-transfer order of two vendors, vendor 1 ships and delivers with its key, the admin does vendor 2's.
+    {
+      const mall = await createTestTenant(stack.pool, { mode: 'mall' });
+      const mallAdmin = backOffice(stack.http, mall.admin_api_key);
+      const vendors = await twoVendors(stack, mall);
+      const { cartId, order } = await placeMallOrder(stack.http, mall, vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 1 })), 'bank_transfer');
+      ok(await mallAdmin.confirmPayment(order.id, order.total.amount), 200, 'payment');
+      const shipments = await shipmentsOf(stack, mall, order.id);
+      const [s1, s2] = vendors.map((v) => shipments.find((s) => s.vendor_id === v.id)!.id);
+      const portal1 = vendorPortal(stack.http, vendors[0].key);
+      ok(await portal1.ship(s1), 200, 'vendor ships');
+      ok(await mallAdmin.ship(s2), 200, 'admin ships');
+      ok(await portal1.deliver(s1), 200, 'vendor delivers');
+      ok(await mallAdmin.deliver(s2), 200, 'admin delivers');
+      await record(stack, checkoutWorkflowId(mall.tenant_id, cartId), 'checkout-mall-bank-transfer-completed');
+      await record(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-bank-transfer-completed');
+      await record(stack, shipmentWorkflowId(mall.tenant_id, s1), 'shipment-mall-vendor-shipped-completed');
+      await record(stack, shipmentWorkflowId(mall.tenant_id, s2), 'shipment-mall-admin-shipped-completed');
+    }
+
+    // Mall: a two-vendor COD order cancelled before anything shipped stops its fulfillment and both shipments.
+    {
+      const mall = await createTestTenant(stack.pool, { mode: 'mall' });
+      const mallAdmin = backOffice(stack.http, mall.admin_api_key);
+      const vendors = await twoVendors(stack, mall);
+      const { order } = await placeMallOrder(stack.http, mall, vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 2 })), 'cod');
+      const shipments = await shipmentsOf(stack, mall, order.id);
+      await waitFor(async () => {
+        const wfs = (await mallAdmin.order(order.id)).body.workflows as { type: string; status: string }[];
+        return wfs.filter((w) => w.type === 'shipment' && w.status === 'RUNNING').length === 2;
+      }, { what: 'both shipment workflows to run' });
+      ok(await mallAdmin.cancel(order.id), 200, 'cancel');
+      await record(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-cod-cancelled', 'CANCELLED');
+      await record(stack, shipmentWorkflowId(mall.tenant_id, shipments[0].id), 'shipment-mall-cod-cancelled', 'CANCELLED');
+      for (const v of vendors) expect(await stockOf(stack.pool, v.variantId)).toEqual({ on_hand: 10, reserved: 0, holds_total: 0 });
+    }
   } finally {
     await stack.stop();
+  }
+
+  // Mall with a short ship SLA: a shipment that is late (its SLA timer fires), then shipped and delivered.
+  const late = await startTestStack({ config: { VENDOR_SHIP_SLA: '2s' } });
+  try {
+    const mall = await createTestTenant(late.pool, { mode: 'mall' });
+    const mallAdmin = backOffice(late.http, mall.admin_api_key);
+    const [vendor] = await twoVendors(late, mall);
+    const { order } = await placeMallOrder(late.http, mall, [{ variantId: vendor.variantId, quantity: 1 }], 'cod');
+    const shipment = await waitFor(async () => (await mallAdmin.order(order.id)).body.shipments[0] as { id: string } | undefined, { what: 'the shipment' });
+    await waitFor(async () => late.notifier.sent.some((n) => n.template === 'shipment_late' && n.data.shipment_id === shipment.id), { what: 'the shipment_late notice' });
+    ok(await mallAdmin.ship(shipment.id), 200, 'ship');
+    ok(await mallAdmin.deliver(shipment.id, order.total), 200, 'deliver with cash');
+    await record(late, shipmentWorkflowId(mall.tenant_id, shipment.id), 'shipment-mall-late-completed');
+  } finally {
+    await late.stop();
   }
 
   // Short timers: a hold that expires, a bank transfer that is never paid.
@@ -111,6 +172,25 @@ async function recordHistories(): Promise<void> {
   } finally {
     await fast.stop();
   }
+}
+
+/** Two vendors of a mall (10 % and 5 %), each with a key and a product (10 in stock). */
+async function twoVendors(stack: TestStack, mall: CreatedTenant): Promise<{ id: string; variantId: string; key: string }[]> {
+  const vendors = [];
+  for (const [bps, price] of [[1000, 2000], [500, 1300]]) {
+    const id = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: bps });
+    const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, id, { price, stock: 10 });
+    vendors.push({ id, variantId, key: (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key });
+  }
+  return vendors;
+}
+
+/** A mall order's shipments once fulfillment has created one per vendor. */
+function shipmentsOf(stack: TestStack, mall: CreatedTenant, orderId: string): Promise<{ id: string; vendor_id: string }[]> {
+  return waitFor(async () => {
+    const { body } = await backOffice(stack.http, mall.admin_api_key).order(orderId);
+    return body.shipments?.length === 2 ? body.shipments : null;
+  }, { what: `two shipments of ${orderId}` });
 }
 
 function committedHistories(): { name: string; json: Record<string, unknown> }[] {
