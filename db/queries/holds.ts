@@ -12,7 +12,8 @@ type ReleasedHold = z.infer<typeof releasedRow>;
 
 /**
  * Holds `quantity` of a variant in one conditional statement: `reserved` grows only where
- * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell.
+ * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell. When no single location has
+ * enough but several together do, the hold is split across them (see splitHold).
  */
 export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
   const placed = await tx.maybeOne(sql.type(idRow)`
@@ -30,7 +31,37 @@ export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; c
     SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${h.quantity}, 'held',
       clock_timestamp() + ${h.ttlMs} * interval '1 millisecond'
     FROM bumped RETURNING id`);
-  if (!placed) throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
+  if (!placed) await splitHold(tx, h);
+}
+
+const levelRow = z.object({ location_id: z.string(), available: z.number() });
+
+/**
+ * The multi-location path: locks the variant's stock rows (in location order, so concurrent splits cannot
+ * deadlock), then holds from the fullest locations first. Each update keeps the CHECK-backed guard.
+ */
+async function splitHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
+  const levels = await tx.any(sql.type(levelRow)`
+    SELECT location_id, (on_hand - reserved)::int8 AS available FROM inventory_levels
+    WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} ORDER BY location_id FOR UPDATE`);
+  const total = levels.reduce((sum, l) => sum + Math.max(0, l.available), 0);
+  if (total < h.quantity) throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
+  let remaining = h.quantity;
+  for (const level of [...levels].sort((a, b) => b.available - a.available)) {
+    const take = Math.min(remaining, level.available);
+    if (take <= 0) break;
+    await tx.query(sql.type(noRows)`
+      WITH bumped AS (
+        UPDATE inventory_levels SET reserved = reserved + ${take}, updated_at = now()
+        WHERE variant_id = ${h.variantId} AND location_id = ${level.location_id} AND on_hand - reserved >= ${take}
+        RETURNING variant_id, location_id
+      )
+      INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
+      SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${take}, 'held',
+        clock_timestamp() + ${h.ttlMs} * interval '1 millisecond'
+      FROM bumped`);
+    remaining -= take;
+  }
 }
 
 /** Moves every still-held hold of the cart to expire `ttlMs` from now; `alongWith` runs in the same statement. */

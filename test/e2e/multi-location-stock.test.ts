@@ -1,0 +1,57 @@
+// Stock spread over several locations: a hold may draw on all of them, never more than they hold together.
+import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+
+let stack: TestStack;
+let tenant: CreatedTenant;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tenant = await createTestTenant(stack.pool);
+});
+afterAll(async () => stack?.stop());
+
+/** A product with 5 units at the default location and 5 at a second one. */
+async function twoLocationProduct() {
+  const { productId, variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 5 });
+  const auth = { Authorization: `Bearer ${tenant.admin_api_key}` };
+  const location = await stack.http.post('/admin/locations').set(auth).send({ name: `Osaka ${Date.now()}` });
+  expect(location.status).toBe(201);
+  await stack.http.put(`/admin/inventory/${variantId}`).set(auth).send({ location_id: location.body.id, on_hand: 5 }).expect(200);
+  return { productId, variantId, auth };
+}
+
+test('when no single location has enough but two together do, then the hold spans both and shipping takes it from both', async () => {
+  const { productId, variantId, auth } = await twoLocationProduct();
+  const store = storefront(stack.http, tenant.publishable_key);
+  expect((await store.product(productId)).body.variants[0].available_quantity).toBe(10);
+
+  const cart = (await store.createCart()).body;
+  const added = await store.addItem(cart.id, variantId, 8);
+  expect(added.status).toBe(200);
+  expect(added.body.items[0].held_quantity).toBe(8);
+  const levels = (await stack.http.get(`/admin/inventory/${variantId}`).set(auth)).body.items as { reserved: number }[];
+  expect(levels.map((l) => l.reserved).sort()).toEqual([3, 5]);
+
+  const other = (await store.createCart()).body;
+  const refused = await store.addItem(other.id, variantId, 3);
+  expect(refused.status).toBe(409);
+  expect(refused.body.code).toBe('insufficient_stock');
+  expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 8, holds_total: 8 });
+
+  const order = (await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' }))).body.order;
+  const admin = backOffice(stack.http, tenant.admin_api_key);
+  const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+  expect((await admin.ship(shipment.id)).status).toBe(200);
+  expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
+});
+
+test('when two buyers race for more than half of stock split over two locations, then exactly one gets it', async () => {
+  const { variantId } = await twoLocationProduct();
+  const store = storefront(stack.http, tenant.publishable_key);
+  const carts = [(await store.createCart()).body, (await store.createCart()).body];
+  const results = await Promise.all(carts.map((c) => store.addItem(c.id, variantId, 6)));
+  expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+  expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 6, holds_total: 6 });
+});
