@@ -1,15 +1,12 @@
 // A storefront and a back office drive a bank-transfer order from browsing to completion.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, buildCheckout, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 describe('bank transfer checkout', () => {

@@ -1,16 +1,13 @@
 // Cancelling an order before it ships, from the back office or from Temporal itself, runs the compensation.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, createTestTenant, placeTestOrder, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, placeTestOrder, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId } from '../../domain/ids.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 type Wf = { type: string; status: string };

@@ -1,15 +1,12 @@
 // Cash on delivery: the order ships unpaid and completes only when the courier collects the exact cash.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, buildCheckout, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 describe('cash on delivery checkout', () => {

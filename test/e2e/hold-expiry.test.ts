@@ -1,8 +1,8 @@
 // Cart holds expire by themselves (reservationExpiry workflow, or the sweeper Schedule as a safety net).
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { buildCheckout, createTestTenant, holdsOfCart, orderCountOfCart, outboxEvents, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { buildCheckout, holdsOfCart, orderCountOfCart, outboxEvents, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { addCartItem } from '../../db/queries/carts.ts';
 import { ensureHoldSweeperSchedule } from '../../workers/setup.ts';
@@ -11,10 +11,7 @@ import { holdsWorkflowId } from '../../domain/ids.ts';
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack({ config: { CART_HOLD_TTL: '2s' } });
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: { CART_HOLD_TTL: '2s' } })));
 afterAll(async () => stack?.stop());
 
 const released = (pool: TestStack['pool'], variantId: string, onHand: number) =>

@@ -1,15 +1,12 @@
 // Inputs a client gets wrong or an attacker tries, and money edge cases: each is a clear 4xx that changes nothing.
-import { startTestStack, type TestStack } from '../helpers/harness.ts';
+import { startStackWithTenant, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, buildProduct, createTestTenant, outboxEvents, placeTestOrder, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 test('when a URL or a JSON body carries a NUL character, then it is 400 validation_failed and no order is stuck', async () => {

@@ -1,6 +1,6 @@
 // Cancelling a two-vendor mall order: before anything ships every shipment stops and all stock comes back; after, 409.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, createTestTenant, stockOf } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, stockOf } from '../helpers/factories.ts';
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 import { shipmentWorkflowId } from '../../domain/ids.ts';
@@ -11,10 +11,7 @@ type Workflow = { id: string; type: string; status: string };
 let stack: TestStack;
 let mall: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  mall = await createTestTenant(stack.pool, { mode: 'mall' });
-});
+beforeAll(async () => ({ stack, tenant: mall } = await startStackWithTenant({ mode: 'mall' })));
 afterAll(async () => stack?.stop());
 
 const STOCK = 10;

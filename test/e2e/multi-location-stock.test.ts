@@ -1,15 +1,12 @@
 // Stock spread over several locations: a hold may draw on all of them, never more than they hold together.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, buildCheckout, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 /** A product with 5 units at the default location and 5 at a second one. */

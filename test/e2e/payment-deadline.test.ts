@@ -1,15 +1,12 @@
 // Bank transfers have a deadline: a reminder before it, cancellation and stock release at it.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, createTestTenant, placeTestOrder, stockOf, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, placeTestOrder, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack({ config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s' } });
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s' } })));
 afterAll(async () => stack?.stop());
 
 const sentFor = (orderId: string) => stack.notifier.sent.filter((n) => n.data.order_id === orderId).map((n) => n.template);

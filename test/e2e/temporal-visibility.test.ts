@@ -1,7 +1,7 @@
 // Ops find an order's workflows in Temporal by the custom search attributes (DESIGN.md §4).
 import type { Client } from '@temporalio/client';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, createTestTenant, placeTestOrder } from '../helpers/factories.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, placeTestOrder } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../../domain/ids.ts';
 import { OrderStatusKey, PaymentMethodKey, TenantIdKey } from '../../workflows/search-attributes.ts';
@@ -9,10 +9,7 @@ import { OrderStatusKey, PaymentMethodKey, TenantIdKey } from '../../workflows/s
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 /** Workflow id → type of every execution a visibility query finds. */

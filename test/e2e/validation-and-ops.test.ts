@@ -1,16 +1,13 @@
 // Request validation, credentials, back-office catalog writes, product listing, and the operations endpoints.
 import { randomUUID } from 'node:crypto';
-import { startTestStack, type TestStack } from '../helpers/harness.ts';
+import { startStackWithTenant, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, buildProduct, createTestTenant, createTestVendorKey, outboxEvents, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  tenant = await createTestTenant(stack.pool);
-});
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 const pk = () => ({ 'X-Publishable-Key': tenant.publishable_key });

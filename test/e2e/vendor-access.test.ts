@@ -1,5 +1,5 @@
 // Mall-mode access: vendors exist only in malls, a vendor key reaches only /vendor/* and only its own shipments.
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, createTestTenant } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
@@ -7,10 +7,7 @@ import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts
 let stack: TestStack;
 let mall: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  mall = await createTestTenant(stack.pool, { mode: 'mall' });
-});
+beforeAll(async () => ({ stack, tenant: mall } = await startStackWithTenant({ mode: 'mall' })));
 afterAll(async () => stack?.stop());
 
 /** Two vendors with a key and a product each, and a COD order holding both vendors' items, split into two shipments. */

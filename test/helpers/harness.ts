@@ -13,6 +13,8 @@ import { createMetrics } from '../../api/metrics.ts';
 import { createWorker } from '../../workers/worker.ts';
 import { RecordingNotifier } from '../../providers/notifications/notifier.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
+import { createTestTenant } from './factories.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let runtimeInstalled = false;
 
@@ -71,6 +73,12 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
       await pool.end();
     },
   };
+}
+
+/** A stack plus one tenant (single brand unless `mode: 'mall'`), the setup most test files share. */
+export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall' } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
+  const stack = await startTestStack({ config: opts.config });
+  return { stack, tenant: await createTestTenant(stack.pool, { mode: opts.mode }) };
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out (then throws with the last value). */

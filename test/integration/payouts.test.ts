@@ -1,5 +1,5 @@
 // Payout lines of a multi-vendor order against real PostgreSQL: amounts by the rounding rule, idempotency, manual payout.
-import { startTestStack, type TestStack } from '../helpers/harness.ts';
+import { startStackWithTenant, type TestStack } from '../helpers/harness.ts';
 import { createTestTenant, outboxEvents, placeTestOrder } from '../helpers/factories.ts';
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 import { createPayoutsForOrder } from '../../db/queries/payouts.ts';
@@ -8,10 +8,7 @@ import type { CreatedTenant } from '../../db/queries/tenants.ts';
 let stack: TestStack;
 let mall: CreatedTenant;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  mall = await createTestTenant(stack.pool, { mode: 'mall' });
-});
+beforeAll(async () => ({ stack, tenant: mall } = await startStackWithTenant({ mode: 'mall' })));
 afterAll(async () => stack?.stop());
 
 /** A COD order with 2,000 JPY of goods from each of two vendors at 10 % and 5 %. */
