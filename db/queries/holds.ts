@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool, FragmentSqlToken } from 'slonik';
 import { idRow, noRows, sql } from '../sql.ts';
-import { appendOutbox } from './outbox.ts';
+import { appendOutboxMany } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
 
@@ -155,12 +155,10 @@ export async function releaseExpiredHoldsBatch(pool: DatabasePool, limit: number
 }
 
 async function recordExpiries(tx: CommonQueryMethods, released: readonly ReleasedHold[]): Promise<void> {
-  for (const h of released) {
-    await appendOutbox(tx, {
-      tenantId: h.tenant_id, type: 'inventory.reservation.expired', aggregateId: h.variant_id, eventId: `hold-expired:${h.id}`,
-      payload: { hold_id: h.id, cart_id: h.cart_id, variant_id: h.variant_id, location_id: h.location_id, quantity: h.quantity },
-    });
-  }
+  await appendOutboxMany(tx, released.map((h) => ({
+    tenantId: h.tenant_id, type: 'inventory.reservation.expired', aggregateId: h.variant_id, eventId: `hold-expired:${h.id}`,
+    payload: { hold_id: h.id, cart_id: h.cart_id, variant_id: h.variant_id, location_id: h.location_id, quantity: h.quantity },
+  })));
 }
 
 /** Turns a cart's held holds into allocations of the order. */

@@ -14,3 +14,14 @@ export async function appendOutbox(tx: CommonQueryMethods, event: OutboxEvent): 
     VALUES (${event.eventId ?? makeId('evt', randomUUID())}, ${event.tenantId}, ${event.type}, ${event.aggregateId}, ${sql.jsonb(event.payload as never)})
     ON CONFLICT (event_id) DO NOTHING`);
 }
+
+/** Appends many events in one statement (e.g. a sweep's expiries); repeated event ids are ignored. */
+export async function appendOutboxMany(tx: CommonQueryMethods, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e) => [e.eventId ?? makeId('evt', randomUUID()), e.tenantId, e.type, e.aggregateId, JSON.stringify(e.payload)]);
+  await tx.query(sql.type(noRows)`
+    INSERT INTO outbox (event_id, tenant_id, type, aggregate_id, payload)
+    SELECT event_id, tenant_id, type, aggregate_id, payload::jsonb
+    FROM ${sql.unnest(rows, ['text', 'text', 'text', 'text', 'text'])} AS e(event_id, tenant_id, type, aggregate_id, payload)
+    ON CONFLICT (event_id) DO NOTHING`);
+}
