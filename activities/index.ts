@@ -6,9 +6,12 @@ import { createOrderActivities } from './orders.ts';
 import { createPaymentActivities } from './payments.ts';
 import { createFulfillmentActivities } from './fulfillment.ts';
 import { createPayoutActivities } from './payouts.ts';
+import { createRelayActivities, type RelayDeps } from './relay.ts';
+import { createWebhookActivities } from './webhooks.ts';
+import { createSearchActivities } from './search.ts';
 
 /** Dependencies of the activities. */
-export type ActivityDeps = { pool: DatabasePool; notifier: Notifier };
+export type ActivityDeps = { pool: DatabasePool; notifier: Notifier } & Omit<RelayDeps, 'pool'>;
 
 /** Builds every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +21,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createFulfillmentActivities(deps),
     ...createPayoutActivities(deps),
+    ...createRelayActivities(deps),
+    ...createWebhookActivities(deps),
+    ...createSearchActivities(deps),
   };
 }
 

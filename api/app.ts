@@ -7,6 +7,7 @@ import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
+import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { storeRoutes } from './routes/store.ts';
 import { vendorRoutes } from './routes/vendor.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(opsRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminVendorRoutes(deps));
+  app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { SearchBackend } from '../providers/search/types.ts';
 
 /** The tenant a request acts for. */
 export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currency: string };
@@ -23,7 +24,7 @@ declare global {
 }
 
 /** Dependencies of the HTTP app; tests pass their own. */
-export type AppDeps = { pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics };
+export type AppDeps = { pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend };
 
 /** The tenant of an authenticated request (middleware guarantees it). */
 export function tenantOf(req: Express.Request): TenantContext {

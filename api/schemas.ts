@@ -5,6 +5,8 @@ import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
 import { shippingAddress } from '../db/queries/orders.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
+import { SEARCH_SORTS } from '../providers/search/types.ts';
+import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
@@ -123,3 +125,24 @@ export const createVendorBody = z.object({
 
 /** POST /admin/payouts/:id/pay: a manual payout and its bank or ledger reference. */
 export const payPayoutBody = z.object({ reference: z.string().trim().min(1).max(200) }).strict();
+
+const minorUnits = z.coerce.number().int().min(0).max(MAX_AMOUNT);
+
+/** GET /store/search. */
+export const searchQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  category: z.string().max(100).optional(),
+  vendor: z.string().max(100).optional(),
+  min_price: minorUnits.optional(),
+  max_price: minorUnits.optional(),
+  in_stock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  sort: z.enum(SEARCH_SORTS).default('relevance'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(10_000).default(0),
+});
+
+/** POST /admin/webhooks. */
+export const createWebhookBody = z.object({
+  url: z.string().trim().min(1).max(2000),
+  events: z.array(z.string().regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
+}).strict();

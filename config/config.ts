@@ -14,6 +14,8 @@ const duration = (fallback: string) =>
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
+const flag = (fallback: boolean) => z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
 /** Environment variables the product reads, with defaults. */
 export const configSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/commerce'),
@@ -40,6 +42,19 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WORKFLOW_BUNDLE_PATH: optionalText,
+  MEILI_INDEX: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _').default('products'),
+  OUTBOX_RELAY_ENABLED: flag(true),
+  OUTBOX_RELAY_INTERVAL: duration('1s'),
+  OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  OUTBOX_RELAY_TENANTS: z.string().optional().transform((text) => (text ? text.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
+  WEBHOOK_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  WEBHOOK_ALLOW_PRIVATE_URLS: flag(false),
+  WEBHOOK_RETRY_INITIAL: duration('10s'),
+  WEBHOOK_RETRY_MAX_INTERVAL: duration('1h'),
+  WEBHOOK_RETRY_FOR: duration('72h'),
+  EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
+  EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
+  OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
 });
 
 /** Validated configuration. Durations are milliseconds. */

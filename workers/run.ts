@@ -4,10 +4,11 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
-import { LogNotifier } from '../providers/notifications/notifier.ts';
 import { createWorker } from './worker.ts';
 import { bundleWorkflowsInChild } from './bundle.ts';
-import { ensureHoldSweeperSchedule, ensureSearchAttributes } from './setup.ts';
+import { ensureHoldSweeperSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
+import { createSearchBackend } from '../providers/search/index.ts';
+import { createNotifier } from '../providers/notifications/email.ts';
 
 let runtimeInstalled = false;
 
@@ -29,10 +30,16 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
   await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
+  const search = createSearchBackend(config, pool);
+  await search.setup();
+  if (config.OUTBOX_RELAY_ENABLED) {
+    await ensureOutboxRelaySchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.OUTBOX_RELAY_INTERVAL, batchSize: config.OUTBOX_RELAY_BATCH_SIZE, tenantIds: config.OUTBOX_RELAY_TENANTS });
+  }
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
-    notifier: new LogNotifier((obj, msg) => logger.info(obj, msg)),
+    notifier: createNotifier(config, (obj, msg) => logger.info(obj, msg)),
+    temporal: client, search, config,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
   });
   const done = worker.run().finally(async () => {

@@ -1,7 +1,9 @@
-// Server-side setup a worker ensures at start: custom search attributes and the hold-sweeper Schedule.
+// Server-side setup a worker ensures at start: custom search attributes, the hold-sweeper and outbox-relay Schedules.
 import { Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
 import { HOLD_SWEEPER_SCHEDULE_ID } from '../domain/ids.ts';
+import { outboxRelayScheduleId } from '../domain/relay.ts';
+import type { OutboxRelayInput } from '../workflows/outboxRelay.ts';
 
 // temporal.api.enums.v1.IndexedValueType values (the proto enum is not re-exported for ESM importers).
 const INDEXED_KEYWORD = 2;
@@ -29,4 +31,19 @@ export async function ensureHoldSweeperSchedule(client: Client, opts: { taskQueu
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: { intervals: [{ every: opts.everyMs }] }, action }));
   }
+}
+
+/** Creates (or updates) the Schedule that runs `outboxRelay` every `everyMs` on `taskQueue`; `tenantIds` limits it to those tenants. */
+export async function ensureOutboxRelaySchedule(client: Client, opts: { taskQueue: string; everyMs: number; batchSize: number; tenantIds?: string[]; scheduleId?: string }): Promise<string> {
+  const scheduleId = opts.scheduleId ?? outboxRelayScheduleId(opts.taskQueue);
+  const input: OutboxRelayInput = { batchSize: opts.batchSize, maxBatches: 50, ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}) };
+  const action = { type: 'startWorkflow' as const, workflowType: 'outboxRelay', taskQueue: opts.taskQueue, workflowId: scheduleId, args: [input] };
+  const spec = { intervals: [{ every: opts.everyMs }] };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 seconds' } });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action }));
+  }
+  return scheduleId;
 }

@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from '../activities/index.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
+import type { RelayDeps } from '../activities/relay.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -14,7 +15,7 @@ export type WorkerDeps = {
   workflowBundlePath?: string;
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
-};
+} & Omit<RelayDeps, 'pool'>;
 
 /** Creates a worker hosting every workflow and activity. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -23,7 +24,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ pool: deps.pool, notifier: deps.notifier }),
+    activities: createActivities({ pool: deps.pool, notifier: deps.notifier, temporal: deps.temporal, search: deps.search, config: deps.config }),
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
   });

@@ -5,3 +5,6 @@ export { holdSweeper } from './holdSweeper.ts';
 export { paymentConfirmation } from './paymentConfirmation.ts';
 export { fulfillment } from './fulfillment.ts';
 export { shipment } from './shipment.ts';
+export { outboxRelay } from './outboxRelay.ts';
+export { webhookDelivery } from './webhookDelivery.ts';
+export { searchReindex } from './searchReindex.ts';

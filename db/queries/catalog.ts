@@ -266,3 +266,31 @@ export async function getInventory(db: CommonQueryMethods, tenantId: string, var
     SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
     FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
 }
+
+const indexedProduct = productView.extend({ category_handles: z.array(z.string()) });
+/** A product as the search indexer reads it. */
+export type IndexedProduct = z.infer<typeof indexedProduct>;
+
+/** The published, live products among `productIds` (the rest are to be removed from the search index). */
+export async function productsForIndex(db: CommonQueryMethods, tenantId: string, currency: string, productIds: string[]): Promise<IndexedProduct[]> {
+  if (productIds.length === 0) return [];
+  return [...(await db.any(sql.type(indexedProduct)`
+    SELECT ${productColumns(currency)},
+      COALESCE((SELECT array_agg(c.handle ORDER BY c.handle) FROM product_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.product_id = p.id), '{}') AS category_handles
+    FROM products p
+    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published'`))];
+}
+
+/** The products of these variants. */
+export async function productIdsOfVariants(db: CommonQueryMethods, tenantId: string, variantIds: string[]): Promise<string[]> {
+  if (variantIds.length === 0) return [];
+  return [...(await db.anyFirst(sql.type(z.object({ product_id: z.string() }))`
+    SELECT DISTINCT product_id FROM variants WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(variantIds, 'text')})`))];
+}
+
+/** A page of a tenant's live product ids in id order (the reindex walks them). */
+export async function productIdPage(db: CommonQueryMethods, tenantId: string, afterId: string | null, limit: number): Promise<string[]> {
+  return [...(await db.anyFirst(sql.type(idRow)`
+    SELECT id FROM products WHERE tenant_id = ${tenantId} AND deleted_at IS NULL ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
+    ORDER BY id LIMIT ${limit}`))];
+}

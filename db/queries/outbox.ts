@@ -1,5 +1,6 @@
 // SQL owned by the outbox table: events written in the same transaction as the change they describe.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
@@ -24,4 +25,29 @@ export async function appendOutboxMany(tx: CommonQueryMethods, events: OutboxEve
     SELECT event_id, tenant_id, type, aggregate_id, payload::jsonb
     FROM ${sql.unnest(rows, ['text', 'text', 'text', 'text', 'text'])} AS e(event_id, tenant_id, type, aggregate_id, payload)
     ON CONFLICT (event_id) DO NOTHING`);
+}
+
+/** An outbox row as the relay reads it. */
+export const outboxRow = z.object({
+  seq: z.number(), event_id: z.string(), tenant_id: z.string(), type: z.string(), aggregate_id: z.string(),
+  payload: z.record(z.string(), z.unknown()), created_at: z.string(),
+});
+export type OutboxRow = z.infer<typeof outboxRow>;
+
+/**
+ * Locks the oldest unpublished events (of `tenantIds` only, when given) for the caller's transaction. SKIP LOCKED
+ * lets relays run side by side; a relay that dies mid-batch rolls back and its events are claimed again.
+ */
+export async function claimOutboxBatch(tx: CommonQueryMethods, limit: number, tenantIds: string[] | null): Promise<OutboxRow[]> {
+  return [...(await tx.any(sql.type(outboxRow)`
+    SELECT seq, event_id, tenant_id, type, aggregate_id, payload, created_at FROM outbox
+    WHERE published_at IS NULL ${tenantIds ? sql.fragment`AND tenant_id = ANY(${sql.array(tenantIds, 'text')})` : sql.fragment``}
+    ORDER BY seq LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`))];
+}
+
+/** Marks events delivered to every consumer. */
+export async function markOutboxPublished(tx: CommonQueryMethods, seqs: number[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await tx.query(sql.type(noRows)`UPDATE outbox SET published_at = now() WHERE seq = ANY(${sql.array(seqs, 'int8')})`);
 }

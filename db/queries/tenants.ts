@@ -1,6 +1,7 @@
 // SQL owned by tenants, stores, api_keys and locations.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
 import type { DatabasePool } from '../pool.ts';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
@@ -64,4 +65,9 @@ export async function createVendorKey(pool: DatabasePool, tenantId: string, vend
 /** Number of tenants (an empty database gets the demo catalog). */
 export async function countTenants(pool: DatabasePool): Promise<number> {
   return pool.oneFirst(sql.type(countRow)`SELECT count(*)::int8 AS n FROM tenants`);
+}
+
+/** The tenant's default currency (prices shown in storefronts and in the search index), or null for an unknown tenant. */
+export async function tenantCurrency(db: CommonQueryMethods, tenantId: string): Promise<string | null> {
+  return db.maybeOneFirst(sql.type(z.object({ currency: z.string() }))`SELECT default_currency AS currency FROM tenants WHERE id = ${tenantId}`);
 }

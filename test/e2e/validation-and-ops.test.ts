@@ -1,6 +1,6 @@
 // Request validation, credentials, back-office catalog writes, product listing, and the operations endpoints.
 import { randomUUID } from 'node:crypto';
-import { startStackWithTenant, type TestStack } from '../helpers/harness.ts';
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, buildProduct, createTestTenant, createTestVendorKey, outboxEvents, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -181,7 +181,12 @@ describe('product listing', () => {
     expect([...seen].sort()).toEqual([...ids].sort());
     expect((await store.products()).body.next_cursor).toBeNull();
 
-    const matcha = (await store.products('?q=MATCHA')).body.items.map((p: { title: string }) => p.title);
+    // A text query goes through the search index, which the outbox relay keeps in sync.
+    await stack.startRelay([shop.tenant_id]);
+    const matcha = await waitFor(async () => {
+      const titles = (await store.products('?q=MATCHA')).body.items.map((p: { title: string }) => p.title);
+      return titles.length > 0 && titles;
+    }, { what: 'the indexed products' });
     expect(matcha).toEqual(['Matcha whisk']);
     expect((await store.products('?q=tea')).body.items.map((p: { title: string }) => p.title)).toEqual(['Kyusu teapot']);
     const byCategory = (await store.products(`?category=${teaware.id}`)).body.items.map((p: { title: string }) => p.title).sort();

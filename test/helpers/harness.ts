@@ -11,7 +11,9 @@ import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createWorker } from '../../workers/worker.ts';
-import { RecordingNotifier } from '../../providers/notifications/notifier.ts';
+import { RecordingNotifier, type Notifier } from '../../providers/notifications/notifier.ts';
+import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
+import { ensureOutboxRelaySchedule } from '../../workers/setup.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
 import { createTestTenant } from './factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -28,12 +30,15 @@ export type TestStack = {
   server: Server;
   taskQueue: string;
   worker?: Worker;
+  search: SearchBackend;
+  /** Runs the outbox relay Schedule for these tenants only (other test files' relays serve theirs); deleted by stop(). */
+  startRelay(tenantIds: string[]): Promise<void>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
 };
 
 /** Starts the stack; `config` overrides env (e.g. `{ CART_HOLD_TTL: '2s' }`); `worker: false` runs the API alone. */
-export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier } = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     try {
       Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -48,14 +53,16 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   const temporal = await connectTemporal();
   const notifier = new RecordingNotifier();
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics() });
+  const search = createSearchBackend(config, pool);
+  await search.setup();
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), search });
   const server = app.listen(0);
   let connection: NativeConnection | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier, workflowBundlePath: workflowBundle().codePath });
+    worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier: opts.notifier ?? notifier, workflowBundlePath: workflowBundle().codePath, temporal, search, config });
     running = worker.run();
   }
   const stopWorker = async () => {
@@ -64,9 +71,14 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
     await connection?.close();
     connection = undefined;
   };
+  let relaySchedule: string | undefined;
+  const startRelay = async (tenantIds: string[]) => {
+    relaySchedule = await ensureOutboxRelaySchedule(temporal, { taskQueue, everyMs: config.OUTBOX_RELAY_INTERVAL, batchSize: config.OUTBOX_RELAY_BATCH_SIZE, tenantIds });
+  };
   return {
-    config, pool, temporal, notifier, http: request(server), server, taskQueue, worker, stopWorker,
+    config, pool, temporal, notifier, http: request(server), server, taskQueue, worker, search, startRelay, stopWorker,
     async stop() {
+      if (relaySchedule) await temporal.schedule.getHandle(relaySchedule).delete().catch(() => {});
       await stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await temporal.connection.close();
@@ -76,9 +88,11 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
 }
 
 /** A stack plus one tenant (single brand unless `mode: 'mall'`), the setup most test files share. */
-export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall' } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
-  const stack = await startTestStack({ config: opts.config });
-  return { stack, tenant: await createTestTenant(stack.pool, { mode: opts.mode }) };
+export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
+  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier });
+  const tenant = await createTestTenant(stack.pool, { mode: opts.mode });
+  if (opts.relay) await stack.startRelay([tenant.tenant_id]);
+  return { stack, tenant };
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out (then throws with the last value). */

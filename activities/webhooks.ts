@@ -1,0 +1,62 @@
+// Webhook delivery: one signed POST per attempt; Temporal's retry policy (from the workflow) spaces the attempts.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DatabasePool } from 'slonik';
+import type { Config } from '../config/config.ts';
+import { recordDeliveryAttempt, webhookTarget } from '../db/queries/webhooks.ts';
+import { DomainError } from '../domain/errors.ts';
+import { decryptSecret } from '../domain/secrets.ts';
+import { signWebhook, SIGNATURE_HEADER } from '../providers/webhooks/signature.ts';
+import { assertDeliverableUrl } from '../providers/webhooks/url-guard.ts';
+import { webhookSecretKey } from '../providers/webhooks/secret-key.ts';
+import type { WebhookDeliveryInput } from '../workflows/webhookDelivery.ts';
+
+const TIMEOUT_MS = 10_000;
+
+/** Builds the webhook activities. */
+export function createWebhookActivities({ pool, config }: { pool: DatabasePool; config?: Config }) {
+  return {
+    /**
+     * POSTs the event to the webhook, signed over `<timestamp>.<body>`, and records the attempt. A non-2xx answer or a
+     * network error fails the attempt (retried); a deleted webhook or a URL now resolving to a private address does not.
+     */
+    async deliverWebhook(input: Omit<WebhookDeliveryInput, 'retry'>): Promise<{ status: number | null; attempts: number }> {
+      const attempt = Context.current().info.attempt;
+      const target = await webhookTarget(pool, input.tenantId, input.webhookId);
+      if (!target || target.status !== 'active') return { status: null, attempts: attempt - 1 };
+      const record = (status: number | null, error: string | null, delivered: boolean) => recordDeliveryAttempt(pool, {
+        webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, attempt, status, error, delivered,
+      });
+      try {
+        // Checked again at delivery: a host may resolve elsewhere now than when the webhook was registered.
+        await assertDeliverableUrl(target.url, config?.WEBHOOK_ALLOW_PRIVATE_URLS ?? false);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        await record(null, err.message, false);
+        throw ApplicationFailure.create({ message: err.message, type: 'webhook_not_deliverable', nonRetryable: true });
+      }
+      const body = JSON.stringify({ id: input.event.id, type: input.event.type, created_at: input.event.created_at, tenant_id: input.tenantId, data: input.event.data });
+      const secret = decryptSecret(target.secret_ciphertext, webhookSecretKey(config));
+      let status: number;
+      try {
+        const res = await fetch(target.url, {
+          method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS),
+          headers: {
+            'content-type': 'application/json', 'user-agent': 'temporal-commerce-webhooks/1',
+            'webhook-id': input.event.id, 'webhook-event': input.event.type, 'webhook-attempt': String(attempt),
+            [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
+          },
+        });
+        status = res.status;
+        await res.body?.cancel();
+      } catch (err) {
+        await record(null, (err as Error).message.slice(0, 500), false);
+        throw ApplicationFailure.retryable(`webhook request failed: ${(err as Error).message}`, 'webhook_network_error');
+      }
+      const ok = status >= 200 && status < 300;
+      await record(status, ok ? null : `HTTP ${status}`, ok);
+      if (!ok) throw ApplicationFailure.retryable(`webhook answered HTTP ${status}`, 'webhook_http_error');
+      return { status, attempts: attempt };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// SQL owned by webhooks and webhook_deliveries.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+
+/** A webhook as the back office sees it (never its secret). */
+export const webhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), status: z.string(), created_at: z.string(), cursor_at: z.string() });
+export type WebhookView = z.infer<typeof webhookView>;
+
+const columns = sql.fragment`id, url, events, status, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
+
+/** Registers a webhook; `secretBox` is the encrypted signing secret. */
+export async function insertWebhook(db: CommonQueryMethods, tenantId: string, input: { url: string; events: string[]; secretBox: string }): Promise<WebhookView> {
+  return db.one(sql.type(webhookView)`
+    INSERT INTO webhooks (id, tenant_id, url, events, secret_ciphertext)
+    VALUES (${`wh_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${input.url}, ${sql.array(input.events, 'text')}, ${input.secretBox})
+    RETURNING ${columns}`);
+}
+
+/** A tenant's webhooks, newest first (`limit + 1` rows). */
+export async function listWebhooks(db: CommonQueryMethods, tenantId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<WebhookView[]> {
+  return [...(await db.any(sql.type(webhookView)`
+    SELECT ${columns} FROM webhooks WHERE tenant_id = ${tenantId}
+      ${after ? sql.fragment`AND (created_at, id) < (${after.createdAt}::timestamptz, ${after.id})` : sql.fragment``}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`))];
+}
+
+/** One webhook of the tenant, or NotFoundError. */
+export async function getWebhook(db: CommonQueryMethods, tenantId: string, webhookId: string): Promise<WebhookView> {
+  const row = await db.maybeOne(sql.type(webhookView)`SELECT ${columns} FROM webhooks WHERE tenant_id = ${tenantId} AND id = ${webhookId}`);
+  if (!row) throw new NotFoundError('webhook', webhookId);
+  return row;
+}
+
+const targetRow = z.object({ id: z.string(), url: z.string(), secret_ciphertext: z.string(), status: z.string() });
+
+/** Where and how to deliver: the URL and the encrypted secret. */
+export async function webhookTarget(db: CommonQueryMethods, tenantId: string, webhookId: string): Promise<z.infer<typeof targetRow> | null> {
+  return db.maybeOne(sql.type(targetRow)`SELECT id, url, secret_ciphertext, status FROM webhooks WHERE tenant_id = ${tenantId} AND id = ${webhookId}`);
+}
+
+const subscriptionRow = z.object({ id: z.string(), tenant_id: z.string(), events: z.array(z.string()) });
+
+/** Active webhooks of these tenants (the relay matches each event against `events`; `*` means every event). */
+export async function activeWebhooks(db: CommonQueryMethods, tenantIds: string[]): Promise<z.infer<typeof subscriptionRow>[]> {
+  if (tenantIds.length === 0) return [];
+  return [...(await db.any(sql.type(subscriptionRow)`
+    SELECT id, tenant_id, events FROM webhooks WHERE tenant_id = ANY(${sql.array(tenantIds, 'text')}) AND status = 'active' ORDER BY id`))];
+}
+
+/** Records an attempt (its number from Temporal, so a retried report never counts twice) and its outcome. */
+export async function recordDeliveryAttempt(db: CommonQueryMethods, d: { webhookId: string; tenantId: string; eventId: string; eventType: string; attempt: number; status: number | null; error: string | null; delivered: boolean }): Promise<void> {
+  await db.query(sql.type(noRows)`
+    INSERT INTO webhook_deliveries (webhook_id, event_id, tenant_id, event_type, attempts, last_status, last_error, delivered_at)
+    VALUES (${d.webhookId}, ${d.eventId}, ${d.tenantId}, ${d.eventType}, ${d.attempt}, ${d.status}, ${d.error}, ${d.delivered ? sql.fragment`now()` : null})
+    ON CONFLICT (webhook_id, event_id) DO UPDATE SET
+      attempts = GREATEST(webhook_deliveries.attempts, EXCLUDED.attempts), last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
+      delivered_at = COALESCE(webhook_deliveries.delivered_at, EXCLUDED.delivered_at), updated_at = now()`);
+}
+
+/** A delivery as the back office sees it. */
+export const deliveryView = z.object({
+  event_id: z.string(), event_type: z.string(), attempts: z.number(), last_status: z.number().nullable(), last_error: z.string().nullable(),
+  delivered_at: z.string().nullable(), created_at: z.string(), cursor_at: z.string(),
+});
+
+/** A webhook's deliveries, newest first (`limit + 1` rows). */
+export async function listDeliveries(db: CommonQueryMethods, webhookId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<z.infer<typeof deliveryView>[]> {
+  return [...(await db.any(sql.type(deliveryView)`
+    SELECT event_id, event_type, attempts, last_status, last_error, delivered_at, created_at,
+      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+    FROM webhook_deliveries WHERE webhook_id = ${webhookId}
+      ${after ? sql.fragment`AND (created_at, event_id) < (${after.createdAt}::timestamptz, ${after.id})` : sql.fragment``}
+    ORDER BY created_at DESC, event_id DESC LIMIT ${limit + 1}`))];
+}

@@ -1,0 +1,63 @@
+// Every notification's subject and text, in one place.
+import type { Notification } from './notifier.ts';
+
+/** A rendered message. */
+export type Rendered = { subject: string; text: string };
+
+type Money = { amount: number; currency: string };
+const money = (m: unknown): string => {
+  if (typeof m === 'number') return String(m);
+  const v = m as Money | undefined;
+  return v && typeof v.amount === 'number' ? `${v.amount.toLocaleString('en-US')} ${v.currency}` : '';
+};
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) => Rendered> = {
+  order_placed: (d) => {
+    const payment = (d.payment ?? {}) as { method?: string; instructions?: { reference?: string; amount?: unknown; due_at?: string | null; note?: string } };
+    const lines = [`Thank you for your order ${str(d.order_id)}.`, `Total: ${money(d.total)}`];
+    if (payment.method === 'bank_transfer' && payment.instructions) {
+      const i = payment.instructions;
+      lines.push('', 'Please pay by bank transfer:', `  Amount: ${money(i.amount)}`, `  Reference: ${str(i.reference)} (quote it with your transfer)`,
+        `  Pay by: ${str(i.due_at)}`, `  ${str(i.note)}`, 'Unpaid orders are cancelled after the deadline.');
+    } else if (payment.method === 'cod') {
+      lines.push('', 'You pay the courier in cash on delivery.');
+    }
+    return { subject: `Order ${str(d.order_id)} received`, text: lines.join('\n') };
+  },
+  payment_reminder: (d) => ({
+    subject: `Reminder: payment for order ${str(d.order_id)} is due soon`,
+    text: [`We have not yet received the full bank transfer for order ${str(d.order_id)}.`,
+      `Amount due: ${money(d.amount_due)}; received so far: ${money(d.received)}.`,
+      `Quote the reference ${str(d.order_id)}. The order is cancelled if it is not paid by the deadline.`].join('\n'),
+  }),
+  order_cancelled: (d) => ({
+    subject: `Order ${str(d.order_id)} cancelled`,
+    text: [`Your order ${str(d.order_id)} was cancelled.`, `Reason: ${str(d.reason) === 'payment_timeout' ? 'the payment did not arrive before the deadline' : str(d.reason)}`,
+      'Any stock held for you has been released.'].join('\n'),
+  }),
+  order_shipped: (d) => ({
+    subject: `Order ${str(d.order_id)} shipped`,
+    text: [`Part or all of order ${str(d.order_id)} is on its way.`, `Carrier: ${str(d.carrier)}`, `Tracking number: ${str(d.tracking_number)}`].join('\n'),
+  }),
+  order_completed: (d) => ({ subject: `Order ${str(d.order_id)} delivered`, text: `Order ${str(d.order_id)} has been delivered. Thank you!` }),
+  shipment_late: (d) => ({
+    subject: `Shipment ${str(d.shipment_id)} is late`,
+    text: `Shipment ${str(d.shipment_id)} of order ${str(d.order_id)}${d.vendor_id ? ` (vendor ${str(d.vendor_id)})` : ''} is still unshipped after its SLA.`,
+  }),
+  subscription_payment_failed: (d) => ({
+    subject: `Payment for your subscription ${str(d.subscription_id)} failed`,
+    text: [`We could not charge ${money({ amount: d.amount as number, currency: str(d.currency) })} for subscription ${str(d.subscription_id)} (attempt ${str(d.attempt)}).`,
+      d.next_attempt_at ? `We will try again at ${str(d.next_attempt_at)}. Please update your payment method before then.` : 'Please update your payment method.'].join('\n'),
+  }),
+  subscription_cancelled: (d) => ({
+    subject: `Subscription ${str(d.subscription_id)} cancelled`,
+    text: `Subscription ${str(d.subscription_id)} was cancelled after ${str(d.attempt)} failed payment attempts. You can subscribe again at any time.`,
+  }),
+};
+
+/** Renders a notification (an unknown template renders its data, so a new one is never dropped silently). */
+export function renderNotification(n: Notification): Rendered {
+  const template = TEMPLATES[n.template];
+  return template ? template(n.data) : { subject: n.template, text: JSON.stringify(n.data, null, 2) };
+}

@@ -1,0 +1,67 @@
+// The search interface: one contract, two backends (PostgreSQL by default, Meilisearch when MEILI_HOST is set).
+
+/** A product as the index stores it: filterable fields plus the hit returned to storefronts. */
+export type SearchDocument = {
+  id: string;
+  tenant_id: string;
+  title: string;
+  description: string;
+  skus: string[];
+  vendor_id: string | null;
+  category_ids: string[];
+  category_handles: string[];
+  /** Lowest and highest variant price in the tenant's currency (minor units); null without a price. */
+  price_min: number | null;
+  price_max: number | null;
+  in_stock: boolean;
+  created_at: string;
+  /** The product shaped as in `GET /store/products`. */
+  hit: Record<string, unknown>;
+};
+
+/** Sort orders of `GET /store/search`. */
+export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
+export type SearchSort = (typeof SEARCH_SORTS)[number];
+
+/** A storefront search. Prices are minor units; a product matches a price range when one of its variants does. */
+export type SearchQuery = {
+  q?: string;
+  category?: string;
+  vendor?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+  sort: SearchSort;
+  limit: number;
+  offset: number;
+};
+
+/** Facet name → value → count, over every document matching the query and filters. */
+export type Facets = { category: Record<string, number>; vendor: Record<string, number>; price: Record<string, number> };
+
+/** `GET /store/search` body. */
+export type SearchResult = { hits: Record<string, unknown>[]; total: number; facets: Facets };
+
+/** Price facet buckets (on the lowest variant price, minor units); only non-empty buckets are reported. */
+export const PRICE_BUCKETS: { key: string; min: number; max: number | null }[] = [
+  { key: '0-999', min: 0, max: 999 },
+  { key: '1000-4999', min: 1000, max: 4999 },
+  { key: '5000-9999', min: 5000, max: 9999 },
+  { key: '10000-49999', min: 10_000, max: 49_999 },
+  { key: '50000+', min: 50_000, max: null },
+];
+
+/** A search index. Writes are idempotent (the relay delivers at least once); every read is scoped to one tenant. */
+export interface SearchBackend {
+  readonly kind: 'postgres' | 'meilisearch';
+  /** Applies index settings; safe to call on every start. */
+  setup(): Promise<void>;
+  /** Inserts or replaces documents. */
+  upsert(docs: SearchDocument[]): Promise<void>;
+  /** Removes a tenant's documents; unknown ids are ignored. */
+  remove(tenantId: string, productIds: string[]): Promise<void>;
+  /** Removes a tenant's documents last written before `beforeMs` (epoch ms); returns how many, when known. */
+  pruneBefore(tenantId: string, beforeMs: number): Promise<number>;
+  /** Runs a query for one tenant; callers cannot widen it to another tenant. */
+  search(tenantId: string, query: SearchQuery): Promise<SearchResult>;
+}
