@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DatabasePool } from 'slonik';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import type { Config } from '../config/config.ts';
 import { claimOutboxBatch, markOutboxPublished, type OutboxRow } from '../db/queries/outbox.ts';
 import { activeWebhooks } from '../db/queries/webhooks.ts';
@@ -19,8 +19,8 @@ const START_CONCURRENCY = 16;
 
 /** Builds the relay activities. */
 export function createRelayActivities({ pool, temporal, search, config }: RelayDeps) {
-  const startDeliveries = async (events: OutboxRow[]): Promise<number> => {
-    const hooks = await activeWebhooks(pool, [...new Set(events.map((e) => e.tenant_id))]);
+  const startDeliveries = async (tx: CommonQueryMethods, events: OutboxRow[]): Promise<number> => {
+    const hooks = await activeWebhooks(tx, [...new Set(events.map((e) => e.tenant_id))]);
     const starts = events.flatMap((e) => hooks.filter((h) => h.tenant_id === e.tenant_id && webhookWants(h.events, e.type)).map((h) => ({ e, h })));
     if (starts.length === 0) return 0;
     if (!temporal || !config) throw ApplicationFailure.nonRetryable('this worker has no Temporal client or config to start webhook deliveries', 'relay_not_configured');
@@ -57,7 +57,7 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
       return pool.transaction(async (tx) => {
         const events = await claimOutboxBatch(tx, input.batchSize, input.tenantIds ?? null);
         if (events.length === 0) return { published: 0, deliveries: 0, indexed: 0 };
-        const deliveries = await startDeliveries(events);
+        const deliveries = await startDeliveries(tx, events);
         const indexed = await indexEvents(tx, search, events);
         await markOutboxPublished(tx, events.map((e) => e.seq));
         return { published: events.length, deliveries, indexed };

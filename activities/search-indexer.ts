@@ -27,8 +27,8 @@ export async function refreshProducts(db: CommonQueryMethods, search: SearchBack
   const products = currency ? await productsForIndex(db, tenantId, currency, productIds) : [];
   const live = new Set(products.map((p) => p.id));
   const gone = productIds.filter((id) => !live.has(id));
-  await search.upsert(products.map((p) => toDocument(tenantId, p)));
-  await search.remove(tenantId, gone);
+  await search.upsert(products.map((p) => toDocument(tenantId, p)), db);
+  await search.remove(tenantId, gone, db);
   return { upserted: products.length, removed: gone.length };
 }
 

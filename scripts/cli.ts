@@ -1,14 +1,17 @@
 // `npm run -s cli -- <command>`: tenant and key administration.
 //   tenant create --name "Demo" --mode single_brand|mall [--currency JPY] [--json]
 //   vendor-key create --tenant <id> --vendor <id> [--json]
+//   search reindex --tenant <id> [--json]
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/config.ts';
 import { createDbPool } from '../db/pool.ts';
-import { createTenant, createVendorKey } from '../db/queries/tenants.ts';
+import { createTenant, createVendorKey, tenantCurrency } from '../db/queries/tenants.ts';
+import { reindexTenant } from './search-reindex.ts';
 
 const USAGE = `usage:
   npm run -s cli -- tenant create --name "Demo" --mode single_brand|mall [--currency JPY] [--json]
-  npm run -s cli -- vendor-key create --tenant <tenant id> --vendor <vendor id> [--json]`;
+  npm run -s cli -- vendor-key create --tenant <tenant id> --vendor <vendor id> [--json]
+  npm run -s cli -- search reindex --tenant <tenant id> [--json]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -27,12 +30,12 @@ const { positionals, values } = (() => {
 })();
 
 const command = positionals.join(' ');
-const print = (result: Record<string, string>) => {
+const print = (result: Record<string, unknown>) => {
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k}: ${v}\n`);
+  else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
 };
 
-if (command !== 'tenant create' && command !== 'vendor-key create') fail(`unknown command "${command}"`);
+if (command !== 'tenant create' && command !== 'vendor-key create' && command !== 'search reindex') fail(`unknown command "${command}"`);
 const config = loadConfigOrExit();
 const pool = await createDbPool(config.DATABASE_URL, 2);
 try {
@@ -44,6 +47,12 @@ try {
     if (!/^[A-Z]{3}$/.test(currency)) fail('--currency must be an ISO 4217 code such as JPY');
     const created = await createTenant(pool, { name: values.name.trim(), mode, currency });
     print({ tenant_id: created.tenant_id, publishable_key: created.publishable_key, admin_api_key: created.admin_api_key });
+  } else if (command === 'search reindex') {
+    if (!values.tenant) fail('--tenant is required');
+    if (!(await tenantCurrency(pool, values.tenant))) fail(`tenant ${values.tenant} does not exist`);
+    print(await reindexTenant(config, values.tenant, (p) => {
+      if (!values.json) process.stderr.write(`indexed ${p.indexed}, removed ${p.removed} (${p.pages} pages)\n`);
+    }));
   } else {
     if (!values.tenant || !values.vendor) fail('--tenant and --vendor are required');
     print(await createVendorKey(pool, values.tenant, values.vendor).catch((err: Error) => fail(err.message)));

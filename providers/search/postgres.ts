@@ -1,6 +1,6 @@
 // The default search backend: search_documents with a weighted tsvector (GIN), typo expansion over known terms,
 // trigram-indexed substrings for Japanese; written by the outbox relay like any external index.
-import type { DatabasePool } from 'slonik';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
 import { documentTerms, editDistance, needsSubstring, normalize, tokenize, typoBudget } from './text.ts';
 import type { SearchBackend, SearchDocument, SearchQuery, SearchResult } from './types.ts';
@@ -19,9 +19,9 @@ export class PostgresSearch implements SearchBackend {
     // The schema comes from the migrations.
   }
 
-  async upsert(docs: SearchDocument[]): Promise<void> {
+  async upsert(docs: SearchDocument[], db: CommonQueryMethods = this.pool): Promise<void> {
     const indexedAt = new Date().toISOString();
-    await upsertDocuments(this.pool, docs.map((d) => {
+    await upsertDocuments(db, docs.map((d) => {
       const body = `${d.description} ${d.skus.join(' ')}`;
       const { titleTerms, bodyTerms } = documentTerms(d.title, d.description, d.skus);
       return {
@@ -32,8 +32,8 @@ export class PostgresSearch implements SearchBackend {
     }));
   }
 
-  async remove(tenantId: string, productIds: string[]): Promise<void> {
-    await deleteDocuments(this.pool, tenantId, productIds);
+  async remove(tenantId: string, productIds: string[], db: CommonQueryMethods = this.pool): Promise<void> {
+    await deleteDocuments(db, tenantId, productIds);
   }
 
   async pruneBefore(tenantId: string, beforeMs: number): Promise<number> {

@@ -1,4 +1,5 @@
 // The search interface: one contract, two backends (PostgreSQL by default, Meilisearch when MEILI_HOST is set).
+import type { CommonQueryMethods } from 'slonik';
 
 /** A product as the index stores it: filterable fields plus the hit returned to storefronts. */
 export type SearchDocument = {
@@ -56,10 +57,10 @@ export interface SearchBackend {
   readonly kind: 'postgres' | 'meilisearch';
   /** Applies index settings; safe to call on every start. */
   setup(): Promise<void>;
-  /** Inserts or replaces documents. */
-  upsert(docs: SearchDocument[]): Promise<void>;
+  /** Inserts or replaces documents; a backend in the same database writes through `db` (the relay's transaction). */
+  upsert(docs: SearchDocument[], db?: CommonQueryMethods): Promise<void>;
   /** Removes a tenant's documents; unknown ids are ignored. */
-  remove(tenantId: string, productIds: string[]): Promise<void>;
+  remove(tenantId: string, productIds: string[], db?: CommonQueryMethods): Promise<void>;
   /** Removes a tenant's documents last written before `beforeMs` (epoch ms); returns how many, when known. */
   pruneBefore(tenantId: string, beforeMs: number): Promise<number>;
   /** Runs a query for one tenant; callers cannot widen it to another tenant. */
