@@ -46,22 +46,31 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     return started;
   };
 
+  // Every step is idempotent, so a crash anywhere before the commit only makes the next run repeat the batch.
+  const relayBatch = (index: SearchBackend, input: { batchSize: number; tenantIds?: string[] }) => pool.transaction(async (tx) => {
+    const events = await claimOutboxBatch(tx, input.batchSize, input.tenantIds ?? null);
+    if (events.length === 0) return { published: 0, deliveries: 0, indexed: 0 };
+    const deliveries = await startDeliveries(tx, events);
+    const indexed = await indexEvents(tx, index, events);
+    await markOutboxPublished(tx, events.map((e) => e.seq));
+    return { published: events.length, deliveries, indexed };
+  });
+
   return {
     /**
      * Claims up to `batchSize` unpublished events (of `tenantIds` only, when given), starts their webhook deliveries,
-     * updates the search index, then marks them published in the same transaction. Every step is idempotent, so a
-     * crash anywhere before the commit only makes the next run repeat the batch.
+     * updates the search index, then marks them published in the same transaction.
      */
     async relayOutboxBatch(input: { batchSize: number; tenantIds?: string[] }): Promise<{ published: number; deliveries: number; indexed: number }> {
       if (!search) throw ApplicationFailure.nonRetryable('this worker has no search backend to index events into', 'relay_not_configured');
-      return pool.transaction(async (tx) => {
-        const events = await claimOutboxBatch(tx, input.batchSize, input.tenantIds ?? null);
-        if (events.length === 0) return { published: 0, deliveries: 0, indexed: 0 };
-        const deliveries = await startDeliveries(tx, events);
-        const indexed = await indexEvents(tx, search, events);
-        await markOutboxPublished(tx, events.map((e) => e.seq));
-        return { published: events.length, deliveries, indexed };
-      });
+      // Heartbeats let Temporal retry the batch on another worker within seconds when this one dies.
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), 1000);
+      try {
+        return await relayBatch(search, input);
+      } finally {
+        clearInterval(beat);
+      }
     },
   };
 }

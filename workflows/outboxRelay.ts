@@ -9,6 +9,7 @@ export type OutboxRelayInput = { batchSize: number; maxBatches: number; tenantId
 
 const { relayOutboxBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

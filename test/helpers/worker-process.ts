@@ -32,6 +32,8 @@ export async function startWorkerProcess(taskQueue: string, opts: { env?: Record
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: 'info',
       HOLD_SWEEP_INTERVAL: '1m',
+      // A relay here would serve every tenant of the shared test database; tests that want one say so.
+      OUTBOX_RELAY_ENABLED: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
