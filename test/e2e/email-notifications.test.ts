@@ -1,0 +1,59 @@
+// Customer e-mail through the nodemailer notifier: the workflows' notifications, rendered and handed to a transport.
+import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, placeTestOrder } from '../helpers/factories.ts';
+import { EmailNotifier } from '../../providers/notifications/email.ts';
+import { RecordingTransport, type RecordedMail } from '../../providers/notifications/recording-transport.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+
+let stack: TestStack;
+let tenant: CreatedTenant;
+const transport = new RecordingTransport();
+const emailNotifier = () => new EmailNotifier({ transport: transport as never, from: 'Shop <shop@example.jp>', operations: 'ops@example.jp' });
+
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s' } })));
+afterAll(async () => stack?.stop());
+
+const mailsTo = (to: string) => transport.messages.filter((m) => m.to === to);
+
+describe('e-mail notifications', () => {
+  test('when a bank-transfer order is never paid, then the customer gets the order with transfer instructions, a reminder, then the cancellation', async () => {
+    const email = 'hanako@example.jp';
+    const { order } = await placeTestOrder(stack.http, tenant, { price: 1200, quantity: 2, email });
+    const mails: RecordedMail[] = await waitFor(async () => (mailsTo(email).length >= 3 ? mailsTo(email) : null), { what: 'three e-mails', timeoutMs: 20_000 });
+    expect(mails.map((m) => m.template)).toEqual(['order_placed', 'payment_reminder', 'order_cancelled']);
+    const [placed, reminder, cancelled] = mails;
+    expect(placed).toMatchObject({ from: 'Shop <shop@example.jp>', subject: `Order ${order.id} received` });
+    expect(placed.text).toContain('Please pay by bank transfer');
+    expect(placed.text).toContain('Amount: 2,400 JPY');
+    expect(placed.text).toContain(`Reference: ${order.id}`);
+    expect(reminder.text).toContain('Amount due: 2,400 JPY');
+    expect(cancelled.text).toContain('the payment did not arrive before the deadline');
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(3);
+  });
+
+  test('when a COD order ships, then the customer gets the carrier and tracking number', async () => {
+    const email = 'taro@example.jp';
+    const { order } = await placeTestOrder(stack.http, tenant, { payment_method: 'cod', email });
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+    const shipped = await admin.ship(shipment.id);
+    expect(shipped.status).toBe(200);
+    const mail = await waitFor(async () => mailsTo(email).find((m) => m.template === 'order_shipped'), { what: 'the shipped e-mail' });
+    expect(mail.subject).toBe(`Order ${order.id} shipped`);
+    expect(mail.text).toContain(`Tracking number: ${shipped.body.tracking_number}`);
+    expect(mail.text).toContain('Carrier: yamato');
+    expect(mailsTo(email)[0].text).toContain('cash on delivery');
+  });
+
+  test('when a subscription payment fails, then the customer is told the amount, the attempt and the next try; operations mail goes to OPERATIONS_EMAIL', async () => {
+    const notifier = emailNotifier();
+    await notifier.send({ tenantId: tenant.tenant_id, to: 'sub@example.jp', template: 'subscription_payment_failed', data: { subscription_id: 'sub_1', attempt: 2, amount: 980, currency: 'JPY', next_attempt_at: '2026-12-01T00:00:00.000Z' } });
+    await notifier.send({ tenantId: tenant.tenant_id, to: 'operations', template: 'shipment_late', data: { order_id: 'ord_1', shipment_id: 'shp_1', vendor_id: null } });
+    const failed = mailsTo('sub@example.jp')[0];
+    expect(failed.subject).toBe('Payment for your subscription sub_1 failed');
+    expect(failed.text).toContain('980 JPY');
+    expect(failed.text).toContain('attempt 2');
+    expect(failed.text).toContain('2026-12-01T00:00:00.000Z');
+    expect(mailsTo('ops@example.jp').map((m) => m.subject)).toEqual(['Shipment shp_1 is late']);
+  });
+});
