@@ -1,14 +1,17 @@
 // All activities, built by one factory from their dependencies (samples-typescript style).
 import type { DatabasePool } from 'slonik';
 import type { Notifier } from '../providers/notifications/notifier.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
 import { createHoldActivities } from './holds.ts';
 import { createOrderActivities } from './orders.ts';
 import { createPaymentActivities } from './payments.ts';
 import { createFulfillmentActivities } from './fulfillment.ts';
 import { createPayoutActivities } from './payouts.ts';
+import { createCardPaymentActivities } from './card-payments.ts';
+import { createSubscriptionActivities } from './subscriptions.ts';
 
 /** Dependencies of the activities. */
-export type ActivityDeps = { pool: DatabasePool; notifier: Notifier };
+export type ActivityDeps = { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders };
 
 /** Builds every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createFulfillmentActivities(deps),
     ...createPayoutActivities(deps),
+    ...createCardPaymentActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { LogNotifier } from '../providers/notifications/notifier.ts';
 import { createWorker } from './worker.ts';
+import { createPaymentProviders } from '../providers/payments/index.ts';
 import { bundleWorkflowsInChild } from './bundle.ts';
 import { ensureHoldSweeperSchedule, ensureSearchAttributes } from './setup.ts';
 
@@ -33,6 +34,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const worker = await createWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
     notifier: new LogNotifier((obj, msg) => logger.info(obj, msg)),
+    payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
   });
   const done = worker.run().finally(async () => {

@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from '../activities/index.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -11,6 +12,7 @@ export type WorkerDeps = {
   taskQueue: string;
   pool: DatabasePool;
   notifier: Notifier;
+  payments: PaymentProviders;
   workflowBundlePath?: string;
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
@@ -23,7 +25,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ pool: deps.pool, notifier: deps.notifier }),
+    activities: createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments }),
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
   });

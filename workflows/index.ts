@@ -5,3 +5,5 @@ export { holdSweeper } from './holdSweeper.ts';
 export { paymentConfirmation } from './paymentConfirmation.ts';
 export { fulfillment } from './fulfillment.ts';
 export { shipment } from './shipment.ts';
+export { subscriptionBilling } from './subscriptionBilling.ts';
+export { refundPayment } from './refundPayment.ts';

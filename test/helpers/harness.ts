@@ -11,6 +11,7 @@ import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createWorker } from '../../workers/worker.ts';
+import { createPaymentProviders } from '../../providers/payments/index.ts';
 import { RecordingNotifier } from '../../providers/notifications/notifier.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
 import { createTestTenant } from './factories.ts';
@@ -55,7 +56,10 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   let running: Promise<void> | undefined;
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier, workflowBundlePath: workflowBundle().codePath });
+    worker = await createWorker({
+      connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier, workflowBundlePath: workflowBundle().codePath,
+      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
+    });
     running = worker.run();
   }
   const stopWorker = async () => {
