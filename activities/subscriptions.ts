@@ -41,7 +41,7 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
     },
 
     /**
-     * One renewal attempt of a period, charged off-session with key `renewal:<sub>:<period>:<attempt>`: a retry of
+     * One renewal attempt at the end of `period`, charged off-session with key `renewal:<sub>:<period + 1>:<attempt>`: a retry of
      * this activity replays the gateway's answer instead of charging again. `nextAttemptAt` is shown while past due.
      */
     async chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; nextAttemptAt: string | null }): Promise<RenewalResult> {
@@ -49,11 +49,13 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) return { result: 'ended', state };
         if (state.period > input.period) return { result: 'succeeded', state };
-        const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: input.period, attempt: input.attempt, amount: state.amount, currency: state.currency });
+        // Charges are numbered by the period they pay for: the renewal at the end of period 1 pays period 2.
+        const paying = input.period + 1;
+        const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: paying, attempt: input.attempt, amount: state.amount, currency: state.currency });
         if (charge.status === 'failed') return { result: 'failed', declineCode: charge.decline_code ?? 'declined', state };
         const outcome = await gateway.charge({
-          idempotencyKey: `renewal:${state.id}:${input.period}:${input.attempt}`, cardRef: state.card_ref, amount: state.amount, currency: state.currency,
-          reference: `renewal:${state.id}:${input.period}`,
+          idempotencyKey: `renewal:${state.id}:${paying}:${input.attempt}`, cardRef: state.card_ref, amount: state.amount, currency: state.currency,
+          reference: `renewal:${state.id}:${paying}`,
         });
         if (outcome.outcome === 'succeeded') {
           return { result: 'succeeded', state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }) };

@@ -16,28 +16,34 @@ const ENDED = ['cancelled', 'unpaid'];
  * updatePaymentMethod (charges at once when past due), cancel (no charge follows).
  */
 export async function subscriptionBilling(input: SubscriptionBillingInput): Promise<string> {
-  let state: BillingState = await acts.loadSubscription({ subscriptionId: input.subscriptionId });
+  // Handlers are registered before the first await, so an update sent right after the start is never refused;
+  // they wait for the state to load.
+  let state: BillingState | undefined;
   const oneAtATime = createLock();
   const notifications = createNotifications();
   let chargeNow = false;
   let attemptsMade = 0;
   let cardUpdates = 0;
-  const ended = () => ENDED.includes(state.status);
+  const ended = () => state !== undefined && ENDED.includes(state.status);
+  const whenLoaded = () => condition(() => state !== undefined);
 
   // Makes the current wait end now and returns once that attempt ran (the caller reads its outcome from the DB).
   const attemptNow = async () => {
+    await whenLoaded();
+    if (state!.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
     const target = attemptsMade + 1;
     chargeNow = true;
     await condition(() => attemptsMade >= target || ended());
   };
 
-  setHandler(statusQuery, () => state.status);
+  setHandler(statusQuery, () => state?.status ?? 'loading');
   setHandler(retrySubscriptionUpdate, attemptNow, {
     validator: () => {
-      if (state.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state.status})`);
+      if (state && state.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state.status})`);
     },
   });
   setHandler(cancelSubscriptionUpdate, async ({ reason }: { reason: string }): Promise<void> => {
+    await whenLoaded();
     await oneAtATime(async () => {
       if (ended()) return;
       state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason });
@@ -45,10 +51,11 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     });
   }, {
     validator: (_args) => {
-      if (ended()) throw businessFailure('conflict', `the subscription is already ${state.status}`);
+      if (ended()) throw businessFailure('conflict', `the subscription is already ${state!.status}`);
     },
   });
   setHandler(updatePaymentMethodUpdate, async ({ token }) => {
+    await whenLoaded();
     await oneAtATime(async () => {
       try {
         await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestNumber: ++cardUpdates });
@@ -56,24 +63,25 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
         throw unwrapFailure(err);
       }
     });
-    if (state.status === 'past_due') await attemptNow();
+    if (state!.status === 'past_due') await attemptNow();
   }, {
     validator: ({ token }) => {
-      if (ended()) throw businessFailure('conflict', `the subscription is ${state.status}`);
+      if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
       if (!token?.trim()) throw businessFailure('validation_failed', 'payment_token is required');
     },
   });
 
+  state = await acts.loadSubscription({ subscriptionId: input.subscriptionId });
   try {
     if (ended()) return await finish();
     // Sleep until the period ends (a past-due run that was continued does not exist: we continue only after a paid period).
-    await condition(() => ended(), Math.max(1, Date.parse(state.current_period_end) - Date.now()));
+    await condition(() => ended(), Math.max(1, Date.parse(state!.current_period_end) - Date.now()));
     const schedule = input.dunning.retryScheduleMs;
     for (let attempt = 1; !ended(); attempt++) {
       chargeNow = false;
       const delay = schedule[attempt - 1];
       const nextAttemptAt = delay === undefined ? null : new Date(Date.now() + delay).toISOString();
-      const period = state.period;
+      const period: number = state!.period;
       const outcome: RenewalResult | undefined = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({ subscriptionId: input.subscriptionId, period, attempt, nextAttemptAt })));
       attemptsMade++;
       if (!outcome) break;
@@ -86,7 +94,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       if (outcome.result === 'ended') break;
       notifications.send({
         tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
-        data: { subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state.amount, currency: state.currency, next_attempt_at: nextAttemptAt },
+        data: { subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency, next_attempt_at: nextAttemptAt },
       });
       if (delay === undefined) {
         state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: `renewal failed ${attempt} times` }));
@@ -110,10 +118,10 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       await condition(allHandlersFinished);
       await notifications.flush();
     });
-    return state.status;
+    return state!.status;
   }
 
   function notifyEnded(reason: string): void {
-    notifications.send({ tenantId: input.tenantId, to: input.email, template: 'subscription_cancelled', data: { subscription_id: input.subscriptionId, status: state.status, reason } });
+    notifications.send({ tenantId: input.tenantId, to: input.email, template: 'subscription_cancelled', data: { subscription_id: input.subscriptionId, status: state!.status, reason } });
   }
 }
