@@ -172,3 +172,20 @@ describe('subscriptions with a long dunning schedule: the back office retries by
     expect((await admin.cancelSubscription(subscriptionId)).status).toBe(200);
   });
 });
+
+describe('subscriptions with DUNNING_EXHAUSTED_STATUS=unpaid', () => {
+  let stack: TestStack;
+  let tenant: CreatedTenant;
+  beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: { DUNNING_RETRY_SCHEDULE: '1s', DUNNING_EXHAUSTED_STATUS: 'unpaid' } })));
+  afterAll(async () => stack?.stop());
+
+  test('when the only retry is declined too, then the subscription ends unpaid, not cancelled', async () => {
+    const { subscriptionId } = await subscribe(stack, tenant, 'tok_renewal_fails', '2s');
+    const ended = await waitFor(async () => {
+      const s = await sub(stack, tenant, subscriptionId);
+      return s.status === 'unpaid' ? s : null;
+    }, { what: 'unpaid', timeoutMs: 30_000 });
+    expect(charges(ended)).toEqual(['2.1:failed', '2.2:failed']);
+    expect((await backOffice(stack.http, tenant.admin_api_key).subscriptions('?status=unpaid')).body.items.map((s: { id: string }) => s.id)).toContain(subscriptionId);
+  });
+});
