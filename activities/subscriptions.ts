@@ -2,8 +2,7 @@
 import type { DatabasePool } from 'slonik';
 import { findCardPayment } from '../db/queries/card-payments.ts';
 import {
-  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setNextAttempt, setSubscriptionCard,
-  subscriptionsOfOrder, type BillingState,
+  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard, type BillingState,
 } from '../db/queries/subscriptions.ts';
 import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
@@ -28,11 +27,6 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         if (!payment?.card_ref) return [];
         return createOrderSubscriptions(pool, { tenantId: input.tenantId, orderId: input.orderId, cardRef: payment.card_ref });
       });
-    },
-
-    /** The order's subscriptions (to stop them when the order is cancelled). */
-    async subscriptionsOfOrder(input: { tenantId: string; orderId?: string }): Promise<string[]> {
-      return input.orderId ? subscriptionsOfOrder(pool, input.tenantId, input.orderId) : [];
     },
 
     /** The subscription's billing state. */
@@ -68,11 +62,6 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
     /** Ends the subscription: cancelled (by request or after dunning) or unpaid. Idempotent. */
     async endSubscription(input: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
       return asActivity(() => endSubscription(pool, input));
-    },
-
-    /** Shows when the next renewal attempt is due (null: none scheduled). */
-    async setNextRenewalAttempt(input: { subscriptionId: string; at: string | null }): Promise<void> {
-      await asActivity(() => setNextAttempt(pool, input.subscriptionId, input.at));
     },
 
     /** Saves the customer's new card (key `save-card:<sub>:<n>`) for future charges; a declined card is refused. */

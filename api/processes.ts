@@ -37,11 +37,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     }
   };
 
-  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): { id: string; type: string }[] => [
+  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): { id: string; type: string }[] => [
     { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
     ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
     { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
     ...shipmentIds.map((id) => ({ id: shipmentWorkflowId(tenantId, id), type: 'shipment' })),
+    ...subscriptionIds.map((id) => ({ id: subscriptionWorkflowId(tenantId, id), type: 'subscriptionBilling' })),
   ];
 
   return {
@@ -154,8 +155,8 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     orderWorkflowIds,
 
     /** Ids, types and states of an order's workflows that exist (for the admin order view). */
-    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): Promise<{ id: string; type: string; status: string }[]> {
-      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds).map(async (w) => {
+    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): Promise<{ id: string; type: string; status: string }[]> {
+      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
         try {
           const d = await client.workflow.getHandle(w.id).describe();
           return { ...w, status: d.status.name as string };

@@ -127,11 +127,6 @@ export async function setSubscriptionCard(pool: DatabasePool, subscriptionId: st
   await pool.query(sql.type(noRows)`UPDATE subscriptions SET card_ref = ${cardRef}, updated_at = now() WHERE id = ${subscriptionId}`);
 }
 
-/** Sets when the next attempt is due (shown to the back office). */
-export async function setNextAttempt(pool: DatabasePool, subscriptionId: string, at: string | null): Promise<void> {
-  await pool.query(sql.type(noRows)`UPDATE subscriptions SET next_attempt_at = ${at}, updated_at = now() WHERE id = ${subscriptionId}`);
-}
-
 const money = z.object({ amount: z.number(), currency: z.string() });
 /** A subscription with its charges (API.md). */
 export const subscriptionView = z.object({

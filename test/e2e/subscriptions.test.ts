@@ -123,6 +123,7 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
 
   test('when the order that started a subscription is cancelled before it ships, then the authorization is voided and the subscription cancelled', async () => {
     const { order, subscriptionId, admin } = await subscribe(stack, tenant, 'tok_visa', '1mo');
+    expect((await admin.order(order.id)).body.workflows).toContainEqual({ id: subscriptionWorkflowId(tenant.tenant_id, subscriptionId), type: 'subscriptionBilling', status: 'RUNNING' });
     expect((await admin.cancel(order.id, 'ordered by mistake')).status).toBe(200);
     const ended = await waitFor(async () => {
       const s = await sub(stack, tenant, subscriptionId);
