@@ -1,6 +1,7 @@
 // All activities, built by one factory from their dependencies (samples-typescript style).
 import type { DatabasePool } from 'slonik';
 import type { Notifier } from '../providers/notifications/notifier.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
 import { createHoldActivities } from './holds.ts';
 import { createOrderActivities } from './orders.ts';
 import { createPaymentActivities } from './payments.ts';
@@ -9,9 +10,11 @@ import { createPayoutActivities } from './payouts.ts';
 import { createRelayActivities, type RelayDeps } from './relay.ts';
 import { createWebhookActivities } from './webhooks.ts';
 import { createSearchActivities } from './search.ts';
+import { createCardPaymentActivities } from './card-payments.ts';
+import { createSubscriptionActivities } from './subscriptions.ts';
 
 /** Dependencies of the activities. */
-export type ActivityDeps = { pool: DatabasePool; notifier: Notifier } & Omit<RelayDeps, 'pool'>;
+export type ActivityDeps = { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders } & Omit<RelayDeps, 'pool'>;
 
 /** Builds every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createRelayActivities(deps),
     ...createWebhookActivities(deps),
     ...createSearchActivities(deps),
+    ...createCardPaymentActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 

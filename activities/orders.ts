@@ -3,12 +3,13 @@ import type { DatabasePool } from 'slonik';
 import { cancelOrder, placeOrder } from '../db/queries/orders.ts';
 import { newSecret } from '../domain/secrets.ts';
 import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
 import type { CheckoutInput, PlacedOrder } from '../workflows/types.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import { asActivity } from './errors.ts';
 
 /** Builds the order activities. */
-export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; notifier: Notifier }) {
+export function createOrderActivities({ pool, notifier, payments }: { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders }) {
   return {
     /**
      * Checkout steps 1-2: validates the cart, creates the order and allocates its stock. Idempotent per cart:
@@ -22,9 +23,12 @@ export function createOrderActivities({ pool, notifier }: { pool: DatabasePool; 
           paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null, accessToken: newSecret('ot', 18),
         });
         const payment = order.payments[0];
-        const instructions = order.payment_method === 'bank_transfer'
-          ? { reference: order.id, amount: order.total, due_at: payment?.due_at ?? null, note: 'Transfer the exact amount and quote the reference.' }
-          : undefined;
+        // Offline methods authorize without moving money (bank transfer answers with its instructions);
+        // a card is authorized by its own activity, which may decline.
+        const offline = order.payment_method === 'card' ? undefined : await payments.forMethod(order.payment_method).authorize({
+          idempotencyKey: `authorize:${order.id}`, amount: order.total.amount, currency: order.total.currency, reference: order.id, dueAt: payment?.due_at ?? null,
+        });
+        const instructions = offline?.outcome === 'succeeded' ? offline.instructions : undefined;
         return {
           orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
           vendorIds: [...new Set(order.items.flatMap((i) => (i.vendor_id ? [i.vendor_id] : [])))].sort(),

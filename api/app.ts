@@ -6,6 +6,7 @@ import { errorMiddleware, problem } from './errors.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminPaymentRoutes } from './routes/admin-payments.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
+  app.use('/admin', adminPaymentRoutes(deps, processes));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {

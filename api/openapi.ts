@@ -7,6 +7,7 @@ import { orderView } from '../db/queries/orders.ts';
 import { vendorView } from '../db/queries/vendors.ts';
 import { payoutView } from '../db/queries/payouts.ts';
 import { vendorShipmentView } from '../db/queries/shipments.ts';
+import { subscriptionView } from '../db/queries/subscriptions.ts';
 
 type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
 
@@ -38,6 +39,12 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: orderView },
   { method: 'post', path: '/admin/orders/{id}/payment-confirmations', summary: 'Confirm a bank transfer (workflow Update)', auth: 'admin', body: s.paymentConfirmationBody },
   { method: 'post', path: '/admin/orders/{id}/cancel', summary: 'Cancel an order before it ships', auth: 'admin', body: s.cancelBody },
+  { method: 'post', path: '/admin/orders/{id}/refunds', summary: 'Refund captured card money, partly or fully (owner/admin; Idempotency-Key honoured)', auth: 'admin', body: s.refundBody },
+  { method: 'get', path: '/admin/subscriptions', summary: 'List subscriptions, newest first', auth: 'admin', query: s.subscriptionListQuery, response: list(subscriptionView) },
+  { method: 'get', path: '/admin/subscriptions/{id}', summary: 'A subscription with every renewal attempt', auth: 'admin', response: subscriptionView },
+  { method: 'post', path: '/admin/subscriptions/{id}/retry', summary: 'Charge a past-due renewal now', auth: 'admin', response: subscriptionView },
+  { method: 'post', path: '/admin/subscriptions/{id}/cancel', summary: 'Cancel a subscription (no charge follows)', auth: 'admin', body: s.cancelSubscriptionBody, response: subscriptionView },
+  { method: 'put', path: '/admin/subscriptions/{id}/payment-method', summary: 'Save a new card; charges at once when past due', auth: 'admin', body: s.paymentMethodBody, response: subscriptionView },
   { method: 'post', path: '/admin/shipments/{id}/ship', summary: 'Mark a shipment shipped', auth: 'admin', body: s.shipBody },
   { method: 'post', path: '/admin/shipments/{id}/deliver', summary: 'Mark a shipment delivered (COD: cash collected)', auth: 'admin', body: s.deliverBody },
   { method: 'get', path: '/store/search', summary: 'Search published products: typo tolerant, filters, facets, sort (the index follows catalog events)', auth: 'store', query: s.searchQuery },

@@ -1,11 +1,14 @@
 // How the API drives workflows: signal-with-start holds, Update-with-Start checkout, updates for the back office.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../domain/ids.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, refundWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { PaymentMethod } from '../domain/order.ts';
-import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, shipUpdate, type ShipmentChange } from '../workflows/definitions.ts';
-import type { checkout as checkoutWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
-import { CartIdKey, CustomerEmailKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
+import {
+  cancelOrderUpdate, cancelSubscriptionUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, retrySubscriptionUpdate, shipUpdate,
+  updatePaymentMethodUpdate, type ShipmentChange,
+} from '../workflows/definitions.ts';
+import type { checkout as checkoutWorkflow, refundPayment as refundWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
+import { CartIdKey, CustomerEmailKey, OrderIdKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
 import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs } from '../workflows/types.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
@@ -34,11 +37,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     }
   };
 
-  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): { id: string; type: string }[] => [
+  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): { id: string; type: string }[] => [
     { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
     ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
     { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
     ...shipmentIds.map((id) => ({ id: shipmentWorkflowId(tenantId, id), type: 'shipment' })),
+    ...subscriptionIds.map((id) => ({ id: subscriptionWorkflowId(tenantId, id), type: 'subscriptionBilling' })),
   ];
 
   return {
@@ -122,12 +126,37 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
+    /** Runs `refund:<tenant>:<refund>` to completion; a repeated request joins the running refund instead of paying twice. */
+    async refund(tenantId: string, orderId: string, refundId: string): Promise<string> {
+      try {
+        const handle = await client.workflow.start<typeof refundWorkflow>('refundPayment', {
+          workflowId: refundWorkflowId(tenantId, refundId), taskQueue, args: [{ tenantId, refundId }], workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: OrderIdKey, value: orderId }],
+        });
+        metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
+        return await handle.result();
+      } catch (err) {
+        return rethrow(err, 'refundPayment');
+      }
+    },
+
+    /** Sends retryNow, cancel or updatePaymentMethod to `subscription:<tenant>:<sub>`; each returns once it took effect. */
+    async retrySubscription(tenantId: string, subscriptionId: string): Promise<void> {
+      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate).catch((err) => rethrow(err, 'subscriptionBilling'));
+    },
+    async cancelSubscription(tenantId: string, subscriptionId: string, reason: string): Promise<void> {
+      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] }).catch((err) => rethrow(err, 'subscriptionBilling'));
+    },
+    async updateSubscriptionCard(tenantId: string, subscriptionId: string, token: string): Promise<void> {
+      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] }).catch((err) => rethrow(err, 'subscriptionBilling'));
+    },
+
     /** Ids and types of the workflows an order has or will have. */
     orderWorkflowIds,
 
     /** Ids, types and states of an order's workflows that exist (for the admin order view). */
-    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[]): Promise<{ id: string; type: string; status: string }[]> {
-      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds).map(async (w) => {
+    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): Promise<{ id: string; type: string; status: string }[]> {
+      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
         try {
           const d = await client.workflow.getHandle(w.id).describe();
           return { ...w, status: d.status.name as string };

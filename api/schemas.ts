@@ -4,6 +4,8 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
 import { shippingAddress } from '../db/queries/orders.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { parseBillingInterval } from '../domain/billing-interval.ts';
+import { SUBSCRIPTION_STATUSES } from '../db/queries/subscriptions.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SEARCH_SORTS } from '../providers/search/types.ts';
 import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
@@ -37,8 +39,18 @@ export const checkoutBody = z.object({
   email: z.email(),
   shipping_address: shippingAddress,
   payment_method: z.enum(PAYMENT_METHODS),
-  payment_token: z.string().max(200).optional(),
-}).strict();
+  payment_token: z.string().trim().min(1).max(200).optional(),
+}).strict().refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, { message: 'payment_token is required when payment_method is card', path: ['payment_token'] });
+
+// `1mo`, `1y`, `7d`, `5s`: checked by the same parser billing uses, so a stored interval always bills.
+const billingInterval = z.string().trim().max(20).refine((text) => {
+  try {
+    parseBillingInterval(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a billing interval such as 1mo, 1y, 7d or 30s');
 
 const variantInput = z.object({
   sku: z.string().trim().min(1).max(100),
@@ -46,6 +58,7 @@ const variantInput = z.object({
   price: moneyInput,
   compare_at_price: moneyInput.nullable().optional(),
   inventory: z.array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) })).max(100).optional(),
+  subscription: z.object({ billing_interval: billingInterval }).strict().nullable().optional(),
 });
 
 /** POST /admin/products. */
@@ -79,6 +92,18 @@ export const orderListQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).
 
 /** POST /admin/orders/:id/payment-confirmations. */
 export const paymentConfirmationBody = z.object({ amount: moneyInput, reference: z.string().trim().min(1).max(200) }).strict();
+
+/** POST /admin/orders/:id/refunds. */
+export const refundBody = z.object({ amount: moneyInput.refine((m) => m.amount > 0, 'a refund is more than zero'), reason: z.string().trim().min(1).max(500).optional() }).strict();
+
+/** GET /admin/subscriptions. */
+export const subscriptionListQuery = pageQuery.extend({ status: z.enum(SUBSCRIPTION_STATUSES).optional() });
+
+/** POST /admin/subscriptions/:id/cancel (a body is optional). */
+export const cancelSubscriptionBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+
+/** PUT /admin/subscriptions/:id/payment-method. */
+export const paymentMethodBody = z.object({ payment_token: z.string().trim().min(1).max(200) }).strict();
 
 /** POST /admin/orders/:id/cancel. */
 export const cancelBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();

@@ -9,7 +9,8 @@ export function storeOrder(o: OrderView) {
     id: o.id, status: o.status, email: o.email, currency: o.currency, items: o.items,
     subtotal: o.subtotal, shipping_total: o.shipping_total, total: o.total,
     payment: payment && {
-      method: payment.method, status: payment.status, amount: payment.amount, received: payment.received,
+      method: payment.method, status: payment.status, amount: payment.amount, received: payment.received, refunded: payment.refunded,
+      ...(payment.decline_code ? { decline_code: payment.decline_code } : {}),
       ...(o.payment_method === 'bank_transfer' && payment.status === 'pending'
         ? { instructions: { reference: o.id, amount: { amount: payment.amount.amount - payment.received.amount, currency: o.currency }, due_at: payment.due_at, note: 'Transfer the exact amount and quote the reference.' } }
         : {}),
@@ -25,7 +26,7 @@ export function adminOrder(o: OrderView, workflows: { id: string; type: string; 
   return {
     ...rest,
     payment: storeOrder(o).payment,
-    payments: payments.map((p) => ({ id: p.id, method: p.method, status: p.status, amount: p.amount, received: p.received, due_at: p.due_at })),
+    payments: payments.map((p) => ({ id: p.id, method: p.method, status: p.status, amount: p.amount, received: p.received, refunded: p.refunded, decline_code: p.decline_code, due_at: p.due_at })),
     workflows,
     temporal_ui_url: `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`OrderId="${o.id}"`)}`,
   };

@@ -1,6 +1,7 @@
 // The one config schema: zod over environment variables, validated once at start-up.
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/duration.ts';
+import { CARD_PROVIDERS } from '../providers/payments/index.ts';
 
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((text, ctx) => {
@@ -39,6 +40,9 @@ export const configSchema = z.object({
       return z.NEVER;
     }
   }),
+  // Dunning: what a subscription becomes after its last failed retry.
+  DUNNING_EXHAUSTED_STATUS: z.enum(['cancelled', 'unpaid']).default('cancelled'),
+  CARD_PAYMENT_PROVIDER: z.enum(CARD_PROVIDERS).default('test'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WORKFLOW_BUNDLE_PATH: optionalText,

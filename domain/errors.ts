@@ -61,12 +61,20 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** The card was declined by the gateway (hard declines are never retried; soft ones may succeed later). */
+export class CardDeclinedError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('card_declined', message, details);
+  }
+}
+
 const BY_CODE: Record<string, (message: string, details?: Record<string, unknown>) => DomainError> = {
   not_found: (m) => Object.assign(new NotFoundError('resource'), { message: m }),
   conflict: (m, d) => new ConflictError(m, d),
   insufficient_stock: (m, d) => new InsufficientStockError(m, d),
   amount_mismatch: (m, d) => new AmountMismatchError(m, d),
   validation_failed: (m, d) => new ValidationError(m, d),
+  card_declined: (m, d) => new CardDeclinedError(m, d),
 };
 
 /** Rebuilds a domain error from its code (used when an error crossed Temporal as an ApplicationFailure type). */

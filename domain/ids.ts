@@ -1,7 +1,7 @@
 // Ids: opaque prefixed strings, and the deterministic workflow ids ops type into the Temporal UI.
 
 /** Prefixes of the ids of each kind of record. */
-export type IdPrefix = 'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt';
+export type IdPrefix = 'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt' | 'sub' | 'chg' | 'rfd';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -31,6 +31,16 @@ export function fulfillmentWorkflowId(tenantId: string, orderId: string): string
 /** Workflow id of one shipment's journey (one per vendor group of an order). */
 export function shipmentWorkflowId(tenantId: string, shipmentId: string): string {
   return `shipment:${tenantId}:${shipmentId}`;
+}
+
+/** Workflow id of a subscription's billing (renewals and dunning), one per subscription for its whole life. */
+export function subscriptionWorkflowId(tenantId: string, subscriptionId: string): string {
+  return `subscription:${tenantId}:${subscriptionId}`;
+}
+
+/** Workflow id of one refund of captured money. */
+export function refundWorkflowId(tenantId: string, refundId: string): string {
+  return `refund:${tenantId}:${refundId}`;
 }
 
 /** Id of the Temporal Schedule that sweeps expired holds. */

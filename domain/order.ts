@@ -36,9 +36,9 @@ export function isCancellable(status: OrderStatus): boolean {
   return canTransition(status, 'cancelled');
 }
 
-/** The status an order starts in for a payment method. */
+/** The status an order starts in for a payment method (a card order waits for its authorization). */
 export function initialOrderStatus(method: PaymentMethod): OrderStatus {
-  return method === 'bank_transfer' ? 'pending_payment' : 'pending_shipment';
+  return method === 'cod' ? 'pending_shipment' : 'pending_payment';
 }
 
 /** Order status derived from its shipments' states (ignores cancelled shipments). */

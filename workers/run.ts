@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createWorker } from './worker.ts';
+import { createPaymentProviders } from '../providers/payments/index.ts';
 import { bundleWorkflowsInChild } from './bundle.ts';
 import { ensureHoldSweeperSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
 import { createSearchBackend } from '../providers/search/index.ts';
@@ -39,6 +40,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const worker = await createWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
     notifier: createNotifier(config, (obj, msg) => logger.info(obj, msg)),
+    payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
     temporal: client, search, config,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
   });

@@ -4,6 +4,7 @@ import type { DatabasePool } from 'slonik';
 import { createActivities } from '../activities/index.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
 import type { RelayDeps } from '../activities/relay.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -12,6 +13,7 @@ export type WorkerDeps = {
   taskQueue: string;
   pool: DatabasePool;
   notifier: Notifier;
+  payments: PaymentProviders;
   workflowBundlePath?: string;
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
@@ -24,7 +26,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ pool: deps.pool, notifier: deps.notifier, temporal: deps.temporal, search: deps.search, config: deps.config }),
+    activities: createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments, temporal: deps.temporal, search: deps.search, config: deps.config }),
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
   });

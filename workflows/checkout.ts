@@ -3,14 +3,19 @@ import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log,
   setHandler, startChild, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
-import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId } from '../domain/ids.ts';
+import type { SearchAttributePair } from '@temporalio/common';
+import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
+import { subscriptionBilling } from './subscriptionBilling.ts';
 import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, VendorIdsKey } from './search-attributes.ts';
 import { acts, businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
-import type { CheckoutInput, PlacedOrder } from './types.ts';
+import type { CheckoutInput, DunningPolicy, PlacedOrder } from './types.ts';
+
+// Used only when a caller predates the dunning input: the documented default schedule.
+const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) => d * 86_400_000), exhaustedStatus: 'cancelled' };
 
 type Compensation = { name: string; run: () => Promise<unknown> };
 
@@ -28,6 +33,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   let updateCalls = 0;
   let activeChildId: string | undefined;
   let operatorCancel: unknown;
+  let subscriptionIds: string[] = [];
   const compensations: Compensation[] = [];
 
   const currentStatus = (): OrderStatus | 'placing' => status;
@@ -57,11 +63,19 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     }
     compensations.length = 0;
   };
+  // A cancelled card order gives the authorized money back and bills its subscriptions no more.
+  const releaseCardPayment = async () => {
+    await acts.voidCardAuthorization({ tenantId: input.tenantId, orderId: placed?.orderId });
+    for (const id of subscriptionIds) {
+      await getExternalWorkflowHandle(subscriptionWorkflowId(input.tenantId, id)).cancel().catch(() => undefined);
+    }
+  };
   // Cancels the order (the activity refuses once anything shipped), then stops the waiting child.
   const cancelOrder = async (reason: string) => {
     await acts.cancelOrder({ tenantId: input.tenantId, orderId: placed?.orderId, reason });
     compensations.length = 0;
     setStatus('cancelled');
+    if (input.paymentMethod === 'card') await releaseCardPayment();
     await stopActiveChild();
     notifyCancelled(reason);
   };
@@ -120,6 +134,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
       ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : []),
     ];
+    if (input.paymentMethod === 'card') await authorizeCard(orderId, childAttributes);
     try {
       if (input.paymentMethod === 'bank_transfer') {
         activeChildId = paymentWorkflowId(input.tenantId, orderId);
@@ -166,6 +181,39 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     }
     return await finish();
   });
+
+  /**
+   * Card: authorizes the total before the storefront hears back. A decline cancels the order, frees its stock and
+   * fails the checkout with `card_declined`; an approval moves the order on and starts its subscriptions' billing.
+   */
+  async function authorizeCard(orderId: string, attributes: SearchAttributePair[]): Promise<void> {
+    try {
+      const auth = await acts.authorizeCardPayment({ tenantId: input.tenantId, orderId, token: input.paymentToken ?? '' });
+      compensations.push({ name: 'voidCardAuthorization', run: releaseCardPayment });
+      if (auth.orderStatus === 'cancelled' || currentStatus() === 'cancelled') {
+        await releaseCardPayment(); // cancelled while the gateway answered
+        return;
+      }
+      setStatus('pending_shipment');
+      subscriptionIds = await acts.createOrderSubscriptions({ tenantId: input.tenantId, orderId });
+      for (const subscriptionId of subscriptionIds) {
+        await startChild(subscriptionBilling, {
+          workflowId: subscriptionWorkflowId(input.tenantId, subscriptionId),
+          args: [{ tenantId: input.tenantId, subscriptionId, email: input.email, dunning: input.dunning ?? DEFAULT_DUNNING }],
+          // A subscription outlives the order's workflow; cancelling the order stops it explicitly.
+          parentClosePolicy: 'ABANDON',
+          typedSearchAttributes: attributes,
+        });
+      }
+    } catch (err) {
+      const failure = unwrapFailure(err);
+      await compensate(`card authorization failed: ${String(failure)}`);
+      setStatus('cancelled');
+      placeFailure = failure;
+      await condition(allHandlersFinished);
+      throw failure instanceof ApplicationFailure ? failure : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
+    }
+  }
 
   function notifyPlaced(): void {
     if (placed?.created) {

@@ -32,3 +32,10 @@ export const deliverUpdate = defineUpdate<ShipmentChange, [DeliverArgs]>('delive
 export const shipmentChangedSignal = defineSignal<[ShipmentChange]>('shipmentChanged');
 /** Fulfillment: shipments and the order status. */
 export const shipmentsQuery = defineQuery<{ orderStatus: OrderStatus; shipments: TrackedShipment[] }>('shipments');
+
+/** Subscription: charge a past-due renewal now instead of at the next scheduled retry. */
+export const retrySubscriptionUpdate = defineUpdate<void, []>('retryNow');
+/** Subscription: stop it; no charge follows. */
+export const cancelSubscriptionUpdate = defineUpdate<void, [{ reason: string }]>('cancel');
+/** Subscription: save a new card (and, when past due, charge it at once). */
+export const updatePaymentMethodUpdate = defineUpdate<void, [{ token: string }]>('updatePaymentMethod');

@@ -44,6 +44,13 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       ...(s.vendorId ? [{ key: VendorIdsKey, value: [s.vendorId] }] : []),
     ],
   }))));
+  // Card money is captured when the first parcel leaves, never before: until then a cancellation only voids.
+  const captured = input.paymentMethod === 'card'
+    ? CancellationScope.nonCancellable(async () => {
+      await condition(hasShipped);
+      await acts.captureCardPayment({ tenantId: input.tenantId, orderId: input.orderId });
+    })
+    : Promise.resolve();
   const allDelivered = CancellationScope.nonCancellable(() => Promise.all(children.map((c) => c.result())));
   const cancelRequested = CancellationScope.current().cancelRequested;
   cancelRequested.catch(() => undefined);
@@ -64,6 +71,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     // Shipment children report through signals; the last one may still be in flight.
     await condition(() => shipments.every((s) => s.status === 'delivered'));
     await condition(allHandlersFinished);
+    await captured;
     if (shipments.some((s) => s.vendorId)) await acts.createPayouts({ tenantId: input.tenantId, orderId: input.orderId });
     notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_completed', data: { order_id: input.orderId } });
     await notifications.flush();

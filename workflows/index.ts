@@ -8,3 +8,5 @@ export { shipment } from './shipment.ts';
 export { outboxRelay } from './outboxRelay.ts';
 export { webhookDelivery } from './webhookDelivery.ts';
 export { searchReindex } from './searchReindex.ts';
+export { subscriptionBilling } from './subscriptionBilling.ts';
+export { refundPayment } from './refundPayment.ts';

@@ -17,7 +17,20 @@ export type CheckoutInput = {
   paymentReminderBeforeMs: number;
   /** How long a vendor (or the warehouse) may take to ship before operations are told. */
   shipSlaMs: number;
+  /** The storefront's card token (card payments only). */
+  paymentToken?: string;
+  /** Dunning rules the order's subscriptions start with (card orders with subscription items). */
+  dunning?: DunningPolicy;
 };
+
+/** When to retry a failed renewal, and what the subscription becomes after the last retry fails. */
+export type DunningPolicy = { retryScheduleMs: number[]; exhaustedStatus: 'cancelled' | 'unpaid' };
+
+/** Input of a subscription's billing workflow; its state (period, card, status) lives in the database. */
+export type SubscriptionBillingInput = { tenantId: string; subscriptionId: string; email: string; dunning: DunningPolicy };
+
+/** Input of a refund's workflow. */
+export type RefundInput = { tenantId: string; refundId: string };
 
 /** What the storefront gets back once the order exists. */
 export type PlacedOrder = {

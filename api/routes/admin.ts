@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { createCategory, createLocation, createProduct, deleteProduct, getInventory, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
 import { getShipment } from '../../db/queries/shipments.ts';
+import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
@@ -73,7 +74,8 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
 
   const orderResponse = async (tenantId: string, orderId: string) => {
     const order = await getOrder(pool, tenantId, orderId);
-    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method, order.shipments.map((s) => s.id));
+    const subscriptionIds = order.payment_method === 'card' ? await subscriptionsOfOrder(pool, tenantId, order.id) : [];
+    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method, order.shipments.map((s) => s.id), subscriptionIds);
     return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
   };
 

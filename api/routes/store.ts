@@ -96,7 +96,6 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts/:id/checkout', async (req, res) => {
     const t = tenantOf(req);
     const body = checkoutBody.parse(req.body);
-    if (body.payment_method === 'card') throw new ValidationError('card payments are not enabled for this store yet; use bank_transfer or cod');
     const cart = await getCart(pool, t.id, req.params.id);
     const existing = cart.status === 'converted' ? await findOrderByCart(pool, t.id, cart.id) : null;
     if (existing) {
@@ -109,7 +108,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     const placed = await processes.checkout({
       tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
       holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
-      shipSlaMs: config.VENDOR_SHIP_SLA,
+      shipSlaMs: config.VENDOR_SHIP_SLA, paymentToken: body.payment_token,
+      dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
     }, idempotencyKey).catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');

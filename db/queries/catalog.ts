@@ -19,6 +19,7 @@ export const variantView = z.object({
   compare_at_price: moneyRow.nullable(),
   prices: z.array(moneyRow),
   available_quantity: z.number(),
+  subscription: z.object({ billing_interval: z.string() }).nullable(),
 });
 
 /** A product with its variants, prices and availability. */
@@ -46,7 +47,8 @@ const productColumns = (currency: string) => sql.fragment`
       'price', (SELECT json_build_object('amount', pr.amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}),
       'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
       'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
-      'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0)
+      'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0),
+      'subscription', CASE WHEN v.subscription_interval IS NULL THEN NULL ELSE json_build_object('billing_interval', v.subscription_interval) END
     ) ORDER BY v.position, v.id)
     FROM variants v WHERE v.product_id = p.id
   ), '[]') AS variants`;
@@ -88,7 +90,7 @@ export async function getProduct(db: CommonQueryMethods, tenantId: string, curre
 }
 
 /** Input of a new variant. */
-export type NewVariant = { sku: string; title?: string; price: { amount: number; currency: string }; compare_at_price?: { amount: number; currency: string } | null; inventory?: { location_id?: string; on_hand: number }[] };
+export type NewVariant = { sku: string; title?: string; price: { amount: number; currency: string }; compare_at_price?: { amount: number; currency: string } | null; inventory?: { location_id?: string; on_hand: number }[]; subscription?: { billing_interval: string } | null };
 
 /** Input of a new product. */
 export type NewProduct = { title: string; handle?: string; description?: string; status: ProductStatus; type?: ProductType; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
@@ -120,7 +122,8 @@ export async function defaultLocationId(db: CommonQueryMethods, tenantId: string
 async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId: string, v: NewVariant, position: number, defaultLocation: string): Promise<void> {
   const variantId = makeId('var', randomUUID());
   await tx.query(sql.type(noRows)`
-    INSERT INTO variants (id, tenant_id, product_id, sku, title, position) VALUES (${variantId}, ${tenantId}, ${productId}, ${v.sku}, ${v.title ?? ''}, ${position})`);
+    INSERT INTO variants (id, tenant_id, product_id, sku, title, position, subscription_interval)
+    VALUES (${variantId}, ${tenantId}, ${productId}, ${v.sku}, ${v.title ?? ''}, ${position}, ${v.subscription?.billing_interval ?? null})`);
   await tx.query(sql.type(noRows)`
     INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
     VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);

@@ -38,7 +38,7 @@ export const orderView = z.object({
   subtotal: money,
   shipping_total: money,
   total: money,
-  payments: z.array(z.object({ id: z.string(), method: z.enum(PAYMENT_METHODS), status: z.enum(PAYMENT_STATUSES), amount: money, received: money, due_at: z.string().nullable() })),
+  payments: z.array(z.object({ id: z.string(), method: z.enum(PAYMENT_METHODS), status: z.enum(PAYMENT_STATUSES), amount: money, received: money, refunded: money, decline_code: z.string().nullable(), due_at: z.string().nullable() })),
   shipments: z.array(z.object({ id: z.string(), vendor_id: z.string().nullable(), status: z.string(), carrier: z.string().nullable(), tracking_number: z.string().nullable(), cod_amount: money.nullable(), shipped_at: z.string().nullable(), delivered_at: z.string().nullable() })),
   access_token: z.string(),
   cancel_reason: z.string().nullable(),
@@ -56,7 +56,8 @@ const orderColumns = sql.fragment`
       'quantity', i.quantity, 'unit_price', json_build_object('amount', i.unit_price, 'currency', o.currency), 'total', json_build_object('amount', i.total, 'currency', o.currency)) ORDER BY i.sku, i.id)
     FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
   COALESCE((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'status', p.status, 'amount', json_build_object('amount', p.amount, 'currency', p.currency),
-      'received', json_build_object('amount', p.received_amount, 'currency', p.currency), 'due_at', to_char(p.payment_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY p.created_at)
+      'received', json_build_object('amount', p.received_amount, 'currency', p.currency),
+      'refunded', json_build_object('amount', p.refunded_amount, 'currency', p.currency), 'decline_code', p.decline_code, 'due_at', to_char(p.payment_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY p.created_at)
     FROM payments p WHERE p.order_id = o.id), '[]') AS payments,
   COALESCE((SELECT json_agg(json_build_object('id', s.id, 'vendor_id', s.vendor_id, 'status', s.status, 'carrier', s.carrier, 'tracking_number', s.tracking_number,
       'cod_amount', CASE WHEN s.cod_amount IS NULL THEN NULL ELSE json_build_object('amount', s.cod_amount, 'currency', o.currency) END,
@@ -116,6 +117,11 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} AND (p.deleted_at IS NOT NULL OR p.status <> 'published')`);
     if (unsold.length) throw new ConflictError(`no longer sold: ${unsold.map((v) => v.id).join(', ')}; remove these items from the cart`, { variant_ids: unsold.map((v) => v.id) });
+    if (input.paymentMethod !== 'card') {
+      const subscribed = await tx.any(sql.type(idRow)`
+        SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id WHERE ci.cart_id = ${input.cartId} AND v.subscription_interval IS NOT NULL`);
+      if (subscribed.length) throw new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed.map((v) => v.id) });
+    }
     const held = await heldQuantities(tx, input.cartId);
     for (const item of items) {
       const missing = item.quantity - (held.get(item.id) ?? 0);

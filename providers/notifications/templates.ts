@@ -51,8 +51,10 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
       d.next_attempt_at ? `We will try again at ${str(d.next_attempt_at)}. Please update your payment method before then.` : 'Please update your payment method.'].join('\n'),
   }),
   subscription_cancelled: (d) => ({
-    subject: `Subscription ${str(d.subscription_id)} cancelled`,
-    text: `Subscription ${str(d.subscription_id)} was cancelled after ${str(d.attempt)} failed payment attempts. You can subscribe again at any time.`,
+    subject: `Your subscription ${str(d.subscription_id)} has ended`,
+    text: d.reason === 'payment_failed'
+      ? `Subscription ${str(d.subscription_id)} is now ${str(d.status)}: the renewal payment was declined on every retry. No further charges will be made; you can subscribe again at any time.`
+      : `Subscription ${str(d.subscription_id)} was cancelled (${str(d.reason)}). No further charges will be made.`,
   }),
 };
 

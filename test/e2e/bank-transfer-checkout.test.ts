@@ -29,7 +29,9 @@ describe('bank transfer checkout', () => {
     const order = checkout.body.order;
     expect(order).toMatchObject({ status: 'pending_payment', total: { amount: 3000, currency: 'JPY' }, payment: { method: 'bank_transfer', status: 'pending' } });
     expect(order.payment.instructions.reference).toBe(order.id);
-    await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_placed' && n.data.order_id === order.id), { what: 'order_placed notification' });
+    const placedNotice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_placed' && n.data.order_id === order.id), { what: 'order_placed notification' });
+    // The bank-transfer provider's instructions reach the customer's e-mail.
+    expect(placedNotice.data.payment).toMatchObject({ method: 'bank_transfer', instructions: { reference: order.id, amount: { amount: 3000, currency: 'JPY' } } });
 
     const again = await store.checkout(cart.id, buildCheckout());
     expect(again.status).toBe(200);

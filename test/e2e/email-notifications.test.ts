@@ -1,6 +1,6 @@
 // Customer e-mail through the nodemailer notifier: the workflows' notifications, rendered and handed to a transport.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, placeTestOrder } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
 import { EmailNotifier } from '../../providers/notifications/email.ts';
 import { RecordingTransport, type RecordedMail } from '../../providers/notifications/recording-transport.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -10,7 +10,7 @@ let tenant: CreatedTenant;
 const transport = new RecordingTransport();
 const emailNotifier = () => new EmailNotifier({ transport: transport as never, from: 'Shop <shop@example.jp>', operations: 'ops@example.jp' });
 
-beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s' } })));
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s', DUNNING_RETRY_SCHEDULE: '1s' } })));
 afterAll(async () => stack?.stop());
 
 const mailsTo = (to: string) => transport.messages.filter((m) => m.to === to);
@@ -45,15 +45,28 @@ describe('e-mail notifications', () => {
     expect(mailsTo(email)[0].text).toContain('cash on delivery');
   });
 
-  test('when a subscription payment fails, then the customer is told the amount, the attempt and the next try; operations mail goes to OPERATIONS_EMAIL', async () => {
-    const notifier = emailNotifier();
-    await notifier.send({ tenantId: tenant.tenant_id, to: 'sub@example.jp', template: 'subscription_payment_failed', data: { subscription_id: 'sub_1', attempt: 2, amount: 980, currency: 'JPY', next_attempt_at: '2026-12-01T00:00:00.000Z' } });
-    await notifier.send({ tenantId: tenant.tenant_id, to: 'operations', template: 'shipment_late', data: { order_id: 'ord_1', shipment_id: 'shp_1', vendor_id: null } });
-    const failed = mailsTo('sub@example.jp')[0];
-    expect(failed.subject).toBe('Payment for your subscription sub_1 failed');
-    expect(failed.text).toContain('980 JPY');
-    expect(failed.text).toContain('attempt 2');
-    expect(failed.text).toContain('2026-12-01T00:00:00.000Z');
+  test('when a subscription renewal is declined on every retry, then the customer is told each failure (amount, attempt, next try), then that it ended', async () => {
+    const email = 'sub@example.jp';
+    const store = storefront(stack.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 980, stock: 5, billing_interval: '2s' });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    expect((await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_renewal_fails', email }))).status).toBe(201);
+    const subscriptionMails = () => mailsTo(email).filter((m) => m.template.startsWith('subscription_'));
+    const mails = await waitFor(async () => (subscriptionMails().length >= 3 ? subscriptionMails() : null), { what: 'the dunning e-mails', timeoutMs: 30_000 });
+    expect(mails.map((m) => m.template)).toEqual(['subscription_payment_failed', 'subscription_payment_failed', 'subscription_cancelled']);
+    const subscriptionId = String(mails[0].subject.match(/sub_\w+/)?.[0]);
+    expect(mails[0].subject).toBe(`Payment for your subscription ${subscriptionId} failed`);
+    expect(mails[0].text).toContain('980 JPY');
+    expect(mails[0].text).toContain('attempt 1');
+    expect(mails[0].text).toMatch(/We will try again at \d{4}-\d\d-\d\dT/);
+    expect(mails[1].text).toContain('attempt 2');
+    expect(mails[1].text).not.toContain('We will try again');
+    expect(mails[2].text).toContain(`Subscription ${subscriptionId} is now cancelled`);
+  });
+
+  test('when operations must be told (a late shipment), then the mail goes to OPERATIONS_EMAIL, not to a customer', async () => {
+    await emailNotifier().send({ tenantId: tenant.tenant_id, to: 'operations', template: 'shipment_late', data: { order_id: 'ord_1', shipment_id: 'shp_1', vendor_id: null } });
     expect(mailsTo('ops@example.jp').map((m) => m.subject)).toEqual(['Shipment shp_1 is late']);
   });
 });

@@ -1,4 +1,5 @@
 // Test data builders (buildX(overrides)) and thin storefront/back-office clients over supertest.
+import { hashSecret, newSecret } from '../../domain/secrets.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DatabasePool } from 'slonik';
@@ -12,12 +13,13 @@ export async function createTestTenant(pool: DatabasePool, overrides: { name?: s
 }
 
 /** Body of POST /admin/products with one variant. */
-export function buildProduct(overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[] } = {}) {
+export function buildProduct(overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[]; billing_interval?: string } = {}) {
   return {
     title: overrides.title ?? `Product ${randomUUID().slice(0, 6)}`,
     status: overrides.status ?? 'published',
     category_ids: overrides.category_ids,
-    variants: [{ sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`, price: { amount: overrides.price ?? 1000, currency: 'JPY' }, inventory: [{ on_hand: overrides.stock ?? 10 }] }],
+    variants: [{ sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`, price: { amount: overrides.price ?? 1000, currency: 'JPY' }, inventory: [{ on_hand: overrides.stock ?? 10 }],
+      ...(overrides.billing_interval ? { subscription: { billing_interval: overrides.billing_interval } } : {}) }],
   };
 }
 
@@ -27,8 +29,11 @@ export function buildAddress(overrides: Record<string, string> = {}) {
 }
 
 /** Body of POST /store/carts/:id/checkout. */
-export function buildCheckout(overrides: { email?: string; payment_method?: string } = {}) {
-  return { email: overrides.email ?? `buyer-${randomUUID().slice(0, 8)}@example.jp`, payment_method: overrides.payment_method ?? 'bank_transfer', shipping_address: buildAddress() };
+export function buildCheckout(overrides: { email?: string; payment_method?: string; payment_token?: string } = {}) {
+  return {
+    email: overrides.email ?? `buyer-${randomUUID().slice(0, 8)}@example.jp`, payment_method: overrides.payment_method ?? 'bank_transfer', shipping_address: buildAddress(),
+    ...(overrides.payment_token ? { payment_token: overrides.payment_token } : {}),
+  };
 }
 
 /** Storefront calls with a tenant's publishable key. */
@@ -60,6 +65,15 @@ export function backOffice(http: TestAgent, apiKey: string) {
     ship: (shipmentId: string) => http.post(`/admin/shipments/${shipmentId}/ship`).set(h).send({ carrier: 'yamato', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
     deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) => http.post(`/admin/shipments/${shipmentId}/deliver`).set(h).send(codCollected ? { cod_collected: codCollected } : {}),
     setStock: (variantId: string, onHand: number) => http.put(`/admin/inventory/${variantId}`).set(h).send({ on_hand: onHand }),
+    refund: (orderId: string, amount: number, idempotencyKey?: string, currency = 'JPY') => {
+      const req = http.post(`/admin/orders/${orderId}/refunds`).set(h);
+      return (idempotencyKey ? req.set('Idempotency-Key', idempotencyKey) : req).send({ amount: { amount, currency } });
+    },
+    subscriptions: (query = '') => http.get(`/admin/subscriptions${query}`).set(h),
+    subscription: (id: string) => http.get(`/admin/subscriptions/${id}`).set(h),
+    retrySubscription: (id: string) => http.post(`/admin/subscriptions/${id}/retry`).set(h).send({}),
+    cancelSubscription: (id: string, reason?: string) => http.post(`/admin/subscriptions/${id}/cancel`).set(h).send(reason ? { reason } : {}),
+    updateCard: (id: string, token: string) => http.put(`/admin/subscriptions/${id}/payment-method`).set(h).send({ payment_token: token }),
   };
 }
 
@@ -118,4 +132,30 @@ export async function outboxEvents(pool: DatabasePool, type: string, payloadKey?
     SELECT event_id, tenant_id, aggregate_id, payload FROM outbox
     WHERE type = ${type} ${payloadKey ? sql.fragment`AND payload ->> ${payloadKey} = ${payloadValue ?? null}` : sql.fragment``}
     ORDER BY seq`);
+}
+
+const ledgerEntry = z.object({ operation: z.string(), outcome: z.string(), amount: z.number(), reference: z.string().nullable(), decline_code: z.string().nullable(), idempotency_key: z.string() });
+
+/** The test card gateway's own ledger for an order's authorization and everything done on it, or for a subscription's renewals. */
+export async function gatewayLedger(pool: DatabasePool, filter: { orderId?: string; subscriptionId?: string }) {
+  return [...(await pool.any(sql.type(ledgerEntry)`
+    SELECT operation, outcome, amount, reference, decline_code, idempotency_key FROM test_gateway_ledger l
+    WHERE (${filter.orderId ?? null}::text IS NOT NULL AND (l.reference = ${filter.orderId ?? null}
+        OR l.parent_id IN (SELECT id FROM test_gateway_ledger WHERE operation = 'authorize' AND reference = ${filter.orderId ?? null})))
+      OR (${filter.subscriptionId ?? null}::text IS NOT NULL AND l.reference LIKE ${`renewal:${filter.subscriptionId ?? ''}:%`})
+    ORDER BY l.created_at, l.id`))];
+}
+
+/** The order a cart became (status and its payment), or null. */
+export async function orderOfCart(pool: DatabasePool, cartId: string) {
+  return pool.maybeOne(sql.type(z.object({ id: z.string(), status: z.string(), payment_status: z.string(), decline_code: z.string().nullable() }))`
+    SELECT o.id, o.status, p.status AS payment_status, p.decline_code FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.cart_id = ${cartId}`);
+}
+
+/** A back-office key of the given role for the tenant (inserted straight in the database). */
+export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: 'admin' | 'staff' = 'staff'): Promise<string> {
+  const apiKey = newSecret('sk');
+  await pool.query(sql.type(z.object({}))`
+    INSERT INTO api_keys (id, tenant_id, key_hash, role, label) VALUES (${`key_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${hashSecret(apiKey)}, ${role}, 'test key')`);
+  return apiKey;
 }

@@ -14,6 +14,7 @@ import { createWorker } from '../../workers/worker.ts';
 import { RecordingNotifier, type Notifier } from '../../providers/notifications/notifier.ts';
 import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
 import { ensureOutboxRelaySchedule } from '../../workers/setup.ts';
+import { createPaymentProviders } from '../../providers/payments/index.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
 import { createTestTenant } from './factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -62,7 +63,10 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   let running: Promise<void> | undefined;
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier: opts.notifier ?? notifier, workflowBundlePath: workflowBundle().codePath, temporal, search, config });
+    worker = await createWorker({
+      connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier: opts.notifier ?? notifier, workflowBundlePath: workflowBundle().codePath, temporal, search, config,
+      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
+    });
     running = worker.run();
   }
   const stopWorker = async () => {

@@ -119,10 +119,10 @@ describe('order state machine', () => {
     expect(ORDER_STATUSES.filter(isCancellable)).toEqual(['pending_payment', 'pending_shipment']);
   });
 
-  test('when a payment method is chosen, then bank transfer starts pending payment and the others pending shipment', () => {
+  test('when a payment method is chosen, then bank transfer and card start pending payment and cash on delivery pending shipment', () => {
     expect(initialOrderStatus('bank_transfer')).toBe('pending_payment');
     expect(initialOrderStatus('cod')).toBe('pending_shipment');
-    expect(initialOrderStatus('card')).toBe('pending_shipment');
+    expect(initialOrderStatus('card')).toBe('pending_payment'); // until the gateway authorizes it
   });
 });
 

@@ -1,0 +1,73 @@
+// Activities of card payments: authorize at checkout, capture at the first shipment, void on cancellation, refunds.
+import type { DatabasePool } from 'slonik';
+import {
+  completeRefund, failRefund, findCardPayment, getRefund, recordAuthorization, recordCapture, recordDecline, recordVoid,
+} from '../db/queries/card-payments.ts';
+import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
+import type { OrderStatus } from '../domain/order.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
+import { asActivity } from './errors.ts';
+
+/** Builds the card payment activities. Idempotency keys derive from the order, payment and refund ids. */
+export function createCardPaymentActivities({ pool, payments }: { pool: DatabasePool; payments: PaymentProviders }) {
+  const gateway = payments.forMethod('card');
+  return {
+    /**
+     * Authorizes the order total on the customer's card (key `authorize:<order>`). A decline is recorded and
+     * raised as `card_declined` (never retried); a timeout is retried with the same key, so it charges once.
+     */
+    async authorizeCardPayment(input: { tenantId: string; orderId: string; token: string }): Promise<{ orderStatus: OrderStatus; cardRef: string | null }> {
+      return asActivity(async () => {
+        const payment = await findCardPayment(pool, input.tenantId, input.orderId);
+        if (!payment) throw new ConflictError(`order ${input.orderId} is not paid by card`);
+        const result = await gateway.authorize({ idempotencyKey: `authorize:${input.orderId}`, amount: payment.amount, currency: payment.currency, reference: input.orderId, token: input.token });
+        if (result.outcome === 'declined') {
+          await recordDecline(pool, { tenantId: input.tenantId, orderId: input.orderId, provider: gateway.name, declineCode: result.declineCode });
+          throw new CardDeclinedError(`the card was declined (${result.declineCode})`, { decline_code: result.declineCode, hard: result.hard });
+        }
+        const orderStatus = await recordAuthorization(pool, { tenantId: input.tenantId, orderId: input.orderId, provider: gateway.name, authorizationRef: result.authorizationRef!, cardRef: result.cardRef ?? null });
+        return { orderStatus, cardRef: result.cardRef ?? null };
+      });
+    },
+
+    /** Captures the authorized money (key `capture:<payment>`); a captured or voided payment is left as it is. */
+    async captureCardPayment(input: { tenantId: string; orderId: string }): Promise<{ status: string }> {
+      return asActivity(async () => {
+        const payment = await findCardPayment(pool, input.tenantId, input.orderId);
+        if (!payment || !payment.authorization_ref) return { status: payment?.status ?? 'none' };
+        if (payment.captured || payment.voided) return { status: payment.status };
+        await gateway.capture({ idempotencyKey: `capture:${payment.id}`, authorizationRef: payment.authorization_ref, amount: payment.amount });
+        await recordCapture(pool, payment.id);
+        return { status: 'captured' };
+      });
+    },
+
+    /** Compensation: releases an uncaptured authorization (key `void:<payment>`). Tolerates no payment or no authorization. */
+    async voidCardAuthorization(input: { tenantId: string; orderId?: string }): Promise<{ voided: boolean }> {
+      return asActivity(async () => {
+        if (!input.orderId) return { voided: false };
+        const payment = await findCardPayment(pool, input.tenantId, input.orderId);
+        if (!payment?.authorization_ref || payment.captured || payment.voided) return { voided: false };
+        await gateway.void({ idempotencyKey: `void:${payment.id}`, authorizationRef: payment.authorization_ref });
+        await recordVoid(pool, payment.id);
+        return { voided: true };
+      });
+    },
+
+    /** Pays a reserved refund back to the card (key `refund:<refund>`); the gateway refusing it frees the amount again. */
+    async executeRefund(input: { tenantId: string; refundId: string }): Promise<{ status: string }> {
+      return asActivity(async () => {
+        const refund = await getRefund(pool, input.tenantId, input.refundId);
+        if (refund.status !== 'pending') return { status: refund.status };
+        try {
+          const done = await gateway.refund({ idempotencyKey: `refund:${refund.id}`, authorizationRef: refund.authorization_ref, amount: refund.amount });
+          await completeRefund(pool, refund.id, done.ref);
+          return { status: 'succeeded' };
+        } catch (err) {
+          if (err instanceof ConflictError) await failRefund(pool, refund.id);
+          throw err;
+        }
+      });
+    },
+  };
+}

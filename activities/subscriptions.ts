@@ -1,0 +1,78 @@
+// Activities of subscription billing: create subscriptions from an order, charge renewals, end them, change the card.
+import type { DatabasePool } from 'slonik';
+import { findCardPayment } from '../db/queries/card-payments.ts';
+import {
+  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard, type BillingState,
+} from '../db/queries/subscriptions.ts';
+import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
+import type { PaymentProviders } from '../providers/payments/types.ts';
+import { asActivity } from './errors.ts';
+
+/** Outcome of one renewal attempt. Gateway timeouts are not outcomes: the activity is retried with the same key. */
+export type RenewalResult =
+  | { result: 'succeeded'; state: BillingState }
+  | { result: 'failed'; declineCode: string; state: BillingState }
+  | { result: 'ended'; state: BillingState };
+
+const ENDED = new Set(['cancelled', 'unpaid']);
+
+/** Builds the subscription activities. */
+export function createSubscriptionActivities({ pool, payments }: { pool: DatabasePool; payments: PaymentProviders }) {
+  const gateway = payments.forMethod('card');
+  return {
+    /** Creates the order's subscriptions on the card it was authorized with; returns their ids (idempotent). */
+    async createOrderSubscriptions(input: { tenantId: string; orderId: string }): Promise<string[]> {
+      return asActivity(async () => {
+        const payment = await findCardPayment(pool, input.tenantId, input.orderId);
+        if (!payment?.card_ref) return [];
+        return createOrderSubscriptions(pool, { tenantId: input.tenantId, orderId: input.orderId, cardRef: payment.card_ref });
+      });
+    },
+
+    /** The subscription's billing state. */
+    async loadSubscription(input: { subscriptionId: string }): Promise<BillingState> {
+      return asActivity(() => getBillingState(pool, input.subscriptionId));
+    },
+
+    /**
+     * One renewal attempt at the end of `period`, charged off-session with key `renewal:<sub>:<period + 1>:<attempt>`: a retry of
+     * this activity replays the gateway's answer instead of charging again. `nextAttemptAt` is shown while past due.
+     */
+    async chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; nextAttemptAt: string | null }): Promise<RenewalResult> {
+      return asActivity(async () => {
+        const state = await getBillingState(pool, input.subscriptionId);
+        if (ENDED.has(state.status)) return { result: 'ended', state };
+        if (state.period > input.period) return { result: 'succeeded', state };
+        // Charges are numbered by the period they pay for: the renewal at the end of period 1 pays period 2.
+        const paying = input.period + 1;
+        const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: paying, attempt: input.attempt, amount: state.amount, currency: state.currency });
+        if (charge.status === 'failed') return { result: 'failed', declineCode: charge.decline_code ?? 'declined', state };
+        const outcome = await gateway.charge({
+          idempotencyKey: `renewal:${state.id}:${paying}:${input.attempt}`, cardRef: state.card_ref, amount: state.amount, currency: state.currency,
+          reference: `renewal:${state.id}:${paying}`,
+        });
+        if (outcome.outcome === 'succeeded') {
+          return { result: 'succeeded', state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }) };
+        }
+        const failed = await recordFailedRenewal(pool, { chargeId: charge.id, declineCode: outcome.declineCode, gatewayRef: outcome.ref, subscriptionId: state.id, nextAttemptAt: input.nextAttemptAt });
+        return { result: 'failed', declineCode: outcome.declineCode, state: failed };
+      });
+    },
+
+    /** Ends the subscription: cancelled (by request or after dunning) or unpaid. Idempotent. */
+    async endSubscription(input: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
+      return asActivity(() => endSubscription(pool, input));
+    },
+
+    /** Saves the customer's new card (key `save-card:<sub>:<n>`) for future charges; a declined card is refused. */
+    async updateSubscriptionCard(input: { subscriptionId: string; token: string; requestNumber: number }): Promise<void> {
+      return asActivity(async () => {
+        const state = await getBillingState(pool, input.subscriptionId);
+        if (ENDED.has(state.status)) throw new ConflictError(`the subscription is ${state.status}`);
+        const saved = await gateway.saveCard({ idempotencyKey: `save-card:${input.subscriptionId}:${input.requestNumber}`, token: input.token });
+        if (saved.outcome === 'declined') throw new CardDeclinedError(`the new card was declined (${saved.declineCode})`, { decline_code: saved.declineCode });
+        await setSubscriptionCard(pool, input.subscriptionId, saved.cardRef);
+      });
+    },
+  };
+}

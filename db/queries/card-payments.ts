@@ -1,0 +1,137 @@
+// SQL of card payments (authorization, capture, void) and refunds, owned beside the payments table.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { appendOutbox } from './outbox.ts';
+import { lockOrder, setOrderStatus } from './orders.ts';
+import { AmountMismatchError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import type { OrderStatus } from '../../domain/order.ts';
+
+const cardPaymentRow = z.object({
+  id: z.string(), tenant_id: z.string(), order_id: z.string(), status: z.string(), amount: z.number(), currency: z.string(),
+  received_amount: z.number(), refunded_amount: z.number(), authorization_ref: z.string().nullable(), card_ref: z.string().nullable(),
+  captured: z.boolean(), voided: z.boolean(),
+});
+/** A card payment as the payment activities see it. */
+export type CardPayment = z.infer<typeof cardPaymentRow>;
+
+const cardPaymentColumns = sql.fragment`id, tenant_id, order_id, status, amount, currency, received_amount, refunded_amount, authorization_ref, card_ref,
+  captured_at IS NOT NULL AS captured, voided_at IS NOT NULL AS voided`;
+
+/** The order's card payment, or null when the order is paid otherwise. */
+export async function findCardPayment(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<CardPayment | null> {
+  return db.maybeOne(sql.type(cardPaymentRow)`SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${tenantId} AND order_id = ${orderId} AND method = 'card'`);
+}
+
+/**
+ * Records a successful authorization and moves the order to pending_shipment. Returns the order's status: when it
+ * is `cancelled` (cancelled while the gateway answered) the caller must void the authorization.
+ */
+export async function recordAuthorization(pool: DatabasePool, a: { tenantId: string; orderId: string; provider: string; authorizationRef: string; cardRef: string | null }): Promise<OrderStatus> {
+  return pool.transaction(async (tx) => {
+    const order = await lockOrder(tx, a.tenantId, a.orderId);
+    await tx.query(sql.type(noRows)`
+      UPDATE payments SET provider = ${a.provider}, authorization_ref = ${a.authorizationRef}, card_ref = ${a.cardRef},
+        status = CASE WHEN status = 'pending' THEN 'authorized' ELSE status END, updated_at = now()
+      WHERE order_id = ${a.orderId} AND method = 'card'`);
+    if (order.status !== 'pending_payment') return order.status;
+    await setOrderStatus(tx, a.tenantId, a.orderId, order.status, 'pending_shipment');
+    await appendOutbox(tx, { tenantId: a.tenantId, type: 'payment.authorized', aggregateId: a.orderId, eventId: `payment-authorized:${a.orderId}`, payload: { order_id: a.orderId } });
+    return 'pending_shipment';
+  });
+}
+
+/** Records the gateway's decline on the order's card payment (the order itself is cancelled by compensation). */
+export async function recordDecline(pool: DatabasePool, d: { tenantId: string; orderId: string; provider: string; declineCode: string }): Promise<void> {
+  await pool.transaction(async (tx) => {
+    await tx.query(sql.type(noRows)`
+      UPDATE payments SET provider = ${d.provider}, status = 'failed', decline_code = ${d.declineCode}, updated_at = now()
+      WHERE tenant_id = ${d.tenantId} AND order_id = ${d.orderId} AND method = 'card' AND status = 'pending'`);
+    await appendOutbox(tx, { tenantId: d.tenantId, type: 'payment.failed', aggregateId: d.orderId, eventId: `payment-failed:${d.orderId}`, payload: { order_id: d.orderId, decline_code: d.declineCode } });
+  });
+}
+
+/** Marks the authorized money captured (the whole authorization: we capture once, at the first shipment). */
+export async function recordCapture(pool: DatabasePool, paymentId: string): Promise<void> {
+  await pool.transaction(async (tx) => {
+    const p = await tx.maybeOne(sql.type(cardPaymentRow)`
+      UPDATE payments SET status = 'captured', received_amount = amount, captured_at = now(), updated_at = now()
+      WHERE id = ${paymentId} AND captured_at IS NULL RETURNING ${cardPaymentColumns}`);
+    if (p) await appendOutbox(tx, { tenantId: p.tenant_id, type: 'payment.confirmed', aggregateId: p.id, eventId: `payment-captured:${p.id}`, payload: { payment_id: p.id, order_id: p.order_id, amount: p.amount, currency: p.currency } });
+  });
+}
+
+/** Marks the authorization voided at the gateway (the order was cancelled before capture). */
+export async function recordVoid(pool: DatabasePool, paymentId: string): Promise<void> {
+  await pool.query(sql.type(noRows)`
+    UPDATE payments SET status = 'voided', voided_at = now(), updated_at = now() WHERE id = ${paymentId} AND voided_at IS NULL AND captured_at IS NULL`);
+}
+
+const refundRow = z.object({ id: z.string(), tenant_id: z.string(), payment_id: z.string(), order_id: z.string(), amount: z.number(), currency: z.string(), status: z.string(), authorization_ref: z.string() });
+/** A refund and the authorization it returns money from. */
+export type Refund = z.infer<typeof refundRow>;
+
+const refundColumns = sql.fragment`r.id, r.tenant_id, r.payment_id, r.order_id, r.amount, r.currency, r.status, p.authorization_ref`;
+
+/** Refund id for a request: the same Idempotency-Key on the same order always names the same refund. */
+export function refundIdFor(tenantId: string, orderId: string, idempotencyKey: string): string {
+  return `rfd_${createHash('sha256').update(`${tenantId}\0${orderId}\0${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Reserves a refund of captured card money: checks, under the payment's row lock, that captured minus refunded
+ * minus refunds in flight covers it (422 otherwise). A known refund id returns the refund already reserved.
+ */
+export async function reserveRefund(pool: DatabasePool, r: { tenantId: string; orderId: string; refundId: string; amount: number; currency: string; requestedBy: string; reason?: string }): Promise<Refund> {
+  return pool.transaction(async (tx) => {
+    const existing = await tx.maybeOne(sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${r.refundId} AND r.tenant_id = ${r.tenantId}`);
+    if (existing) {
+      if (existing.order_id !== r.orderId || existing.amount !== r.amount) throw new ConflictError('this Idempotency-Key was already used for another refund');
+      return existing;
+    }
+    await lockOrder(tx, r.tenantId, r.orderId);
+    const payment = await tx.maybeOne(sql.type(cardPaymentRow)`
+      SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${r.tenantId} AND order_id = ${r.orderId} AND method = 'card' FOR UPDATE`);
+    if (!payment) throw new ConflictError('only card payments are refunded through the gateway; pay bank-transfer and cash orders back by hand');
+    if (!payment.captured || !payment.authorization_ref) throw new ConflictError(`nothing was captured on this order (payment ${payment.status}); cancel it to release the authorization`);
+    if (r.currency !== payment.currency) throw new AmountMismatchError(`the payment is in ${payment.currency}, not ${r.currency}`);
+    const inFlight = await tx.one(sql.type(z.object({ total: z.number() }))`
+      SELECT COALESCE(sum(amount), 0)::bigint AS total FROM refunds WHERE payment_id = ${payment.id} AND status = 'pending'`);
+    const left = payment.received_amount - payment.refunded_amount - inFlight.total;
+    if (r.amount > left) throw new AmountMismatchError(`refund of ${r.amount} ${r.currency} exceeds the ${left} ${r.currency} left to refund`, { refundable: { amount: left, currency: payment.currency } });
+    return tx.one(sql.type(refundRow)`
+      WITH r AS (
+        INSERT INTO refunds (id, tenant_id, payment_id, order_id, amount, currency, status, requested_by, reason)
+        VALUES (${r.refundId}, ${r.tenantId}, ${payment.id}, ${r.orderId}, ${r.amount}, ${r.currency}, 'pending', ${r.requestedBy}, ${r.reason ?? null})
+        RETURNING *)
+      SELECT ${refundColumns} FROM r JOIN payments p ON p.id = r.payment_id`);
+  });
+}
+
+/** The refund with its authorization. */
+export async function getRefund(db: CommonQueryMethods, tenantId: string, refundId: string): Promise<Refund> {
+  const row = await db.maybeOne(sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${refundId} AND r.tenant_id = ${tenantId}`);
+  if (!row) throw new NotFoundError('refund', refundId);
+  return row;
+}
+
+/** Records a refund the gateway made: the payment's refunded total grows, and a full refund marks it `refunded`. */
+export async function completeRefund(pool: DatabasePool, refundId: string, gatewayRef: string): Promise<void> {
+  await pool.transaction(async (tx) => {
+    const done = await tx.maybeOne(sql.type(refundRow)`
+      WITH r AS (UPDATE refunds SET status = 'succeeded', gateway_ref = ${gatewayRef}, completed_at = now() WHERE id = ${refundId} AND status = 'pending' RETURNING *)
+      SELECT ${refundColumns} FROM r JOIN payments p ON p.id = r.payment_id`);
+    if (!done) return;
+    await tx.query(sql.type(noRows)`
+      UPDATE payments SET refunded_amount = refunded_amount + ${done.amount},
+        status = CASE WHEN refunded_amount + ${done.amount} >= received_amount THEN 'refunded' ELSE status END, updated_at = now()
+      WHERE id = ${done.payment_id}`);
+    await appendOutbox(tx, { tenantId: done.tenant_id, type: 'payment.refunded', aggregateId: done.payment_id, eventId: `refund:${done.id}`, payload: { order_id: done.order_id, payment_id: done.payment_id, refund_id: done.id, amount: done.amount, currency: done.currency } });
+  });
+}
+
+/** Marks a refund failed (the gateway refused it), so its amount is refundable again. */
+export async function failRefund(pool: DatabasePool, refundId: string): Promise<void> {
+  await pool.query(sql.type(noRows)`UPDATE refunds SET status = 'failed', completed_at = now() WHERE id = ${refundId} AND status = 'pending'`);
+}

@@ -1,0 +1,204 @@
+// The built-in test card gateway: behaves like a real one (idempotency keys, declines, timeouts) and keeps its own ledger.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
+import { countRow, noRows, sql } from '../../db/sql.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import { GatewayUnavailableError, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
+
+/** The test tokens of API.md and how each card behaves. */
+export const TEST_CARD_TOKENS = ['tok_visa', 'tok_declined', 'tok_insufficient_funds', 'tok_renewal_fails', 'tok_recovers_after_2', 'tok_flaky'] as const;
+type TestToken = (typeof TEST_CARD_TOKENS)[number];
+
+type Operation = 'authorize' | 'capture' | 'void' | 'refund' | 'charge' | 'save_card';
+type Decision = { outcome: 'succeeded' } | { outcome: 'declined'; declineCode: string };
+
+const ledgerRow = z.object({
+  id: z.string(), operation: z.string(), card_id: z.string().nullable(), parent_id: z.string().nullable(), amount: z.number(),
+  outcome: z.enum(['succeeded', 'declined']), decline_code: z.string().nullable(),
+});
+type LedgerRow = z.infer<typeof ledgerRow>;
+const cardRow = z.object({ id: z.string(), token: z.string() });
+const sumRow = z.object({ total: z.number() });
+
+const HARD_DECLINES = new Set(['card_declined', 'invalid_token']);
+
+/** A request that reuses an idempotency key with different parameters (a real gateway answers 400). */
+export class IdempotencyMismatchError extends ConflictError {}
+
+/**
+ * Test card gateway on its own tables (`test_gateway_cards`, `test_gateway_ledger`). `tok_flaky` records the
+ * operation and then times out on the first network attempt of every call, so only an idempotent retry is safe.
+ */
+export class TestCardGateway implements PaymentProvider {
+  readonly method = 'card' as const;
+  readonly name = 'test card gateway';
+  private readonly pool: DatabasePool;
+  constructor(pool: DatabasePool) {
+    this.pool = pool;
+  }
+
+  async authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>> {
+    const token = req.token ?? '';
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'authorize', async (tx) => {
+      if (!isTestToken(token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: req.amount, currency: req.currency, reference: req.reference };
+      const card = await this.newCard(tx, token);
+      // Every card's first charge is decided by its token alone; later ones by the renewal rules.
+      return { decision: firstChargeDecision(token), cardId: card, amount: req.amount, currency: req.currency, reference: req.reference };
+    }, isTestToken(token) && token === 'tok_flaky');
+    this.failFirstAttempt(flaky, replay, 'authorize');
+    if (row.outcome === 'declined') return declined(row);
+    return { outcome: 'succeeded', status: 'authorized', authorizationRef: row.id, cardRef: row.card_id ?? undefined };
+  }
+
+  async capture(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, async (tx, auth) => {
+      const captured = await this.sumChildren(tx, auth.id, 'capture');
+      if (await this.countChildren(tx, auth.id, 'void')) throw new ConflictError(`authorization ${auth.id} was voided`);
+      if (captured + req.amount > auth.amount) throw new ConflictError(`capture of ${req.amount} exceeds the authorized ${auth.amount - captured}`);
+      return req.amount;
+    });
+    this.failFirstAttempt(flaky, replay, 'capture');
+    return { ref: row.id };
+  }
+
+  async void(req: { idempotencyKey: string; authorizationRef: string }): Promise<{ ref: string }> {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'void', req.authorizationRef, async (tx, auth) => {
+      if (await this.countChildren(tx, auth.id, 'capture')) throw new ConflictError(`authorization ${auth.id} was captured; refund it instead`);
+      return 0;
+    });
+    this.failFirstAttempt(flaky, replay, 'void');
+    return { ref: row.id };
+  }
+
+  async refund(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'refund', req.authorizationRef, async (tx, auth) => {
+      const left = (await this.sumChildren(tx, auth.id, 'capture')) - (await this.sumChildren(tx, auth.id, 'refund'));
+      if (req.amount > left) throw new ConflictError(`refund of ${req.amount} exceeds the ${left} captured and not yet refunded`);
+      return req.amount;
+    });
+    this.failFirstAttempt(flaky, replay, 'refund');
+    return { ref: row.id };
+  }
+
+  async charge(req: { idempotencyKey: string; cardRef: string; amount: number; currency: string; reference: string }): Promise<Outcome<{ ref: string }>> {
+    const token = await this.cardToken(req.cardRef);
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'charge', async (tx) => {
+      await tx.one(sql.type(cardRow)`SELECT id, token FROM test_gateway_cards WHERE id = ${req.cardRef} FOR UPDATE`);
+      const earlier = await tx.one(sql.type(countRow)`
+        SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${req.cardRef} AND operation IN ('authorize', 'charge')`);
+      const attemptsOfThisBill = await tx.one(sql.type(countRow)`
+        SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${req.cardRef} AND operation = 'charge' AND reference = ${req.reference}`);
+      const decision = earlier.n === 0 && isTestToken(token) ? firstChargeDecision(token) : laterChargeDecision(token, attemptsOfThisBill.n + 1);
+      return { decision, cardId: req.cardRef, amount: req.amount, currency: req.currency, reference: req.reference };
+    }, token === 'tok_flaky');
+    this.failFirstAttempt(flaky, replay, 'charge');
+    return row.outcome === 'declined' ? declined(row) : { outcome: 'succeeded', ref: row.id };
+  }
+
+  async saveCard(req: { idempotencyKey: string; token: string }): Promise<Outcome<{ cardRef: string }>> {
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'save_card', async (tx) => {
+      if (!isTestToken(req.token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: 0 };
+      const decision: Decision = req.token === 'tok_declined' ? { outcome: 'declined', declineCode: 'card_declined' } : { outcome: 'succeeded' };
+      return { decision, cardId: decision.outcome === 'succeeded' ? await this.newCard(tx, req.token) : undefined, amount: 0 };
+    }, req.token === 'tok_flaky');
+    this.failFirstAttempt(flaky, replay, 'save_card');
+    return row.outcome === 'declined' ? declined(row) : { outcome: 'succeeded', cardRef: row.card_id! };
+  }
+
+  /** The ledger rows of an operation kind, oldest first (what the gateway's dashboard would show). */
+  async ledger(filter: { cardRef?: string; reference?: string } = {}): Promise<LedgerRow[]> {
+    return [...(await this.pool.any(sql.type(ledgerRow)`
+      SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger
+      WHERE (${filter.cardRef ?? null}::text IS NULL OR card_id = ${filter.cardRef ?? null})
+        AND (${filter.reference ?? null}::text IS NULL OR reference = ${filter.reference ?? null})
+      ORDER BY created_at, id`))];
+  }
+
+  private async cardToken(cardRef: string): Promise<string> {
+    const card = await this.pool.maybeOne(sql.type(cardRow)`SELECT id, token FROM test_gateway_cards WHERE id = ${cardRef}`);
+    if (!card) throw new ConflictError(`no such card ${cardRef}`);
+    return card.token;
+  }
+
+  private async newCard(tx: DatabaseTransactionConnection, token: string): Promise<string> {
+    const id = `card_${randomUUID().replaceAll('-', '')}`;
+    await tx.query(sql.type(noRows)`INSERT INTO test_gateway_cards (id, token) VALUES (${id}, ${token})`);
+    return id;
+  }
+
+  private async countChildren(tx: DatabaseTransactionConnection, parentId: string, operation: Operation): Promise<number> {
+    return (await tx.one(sql.type(countRow)`SELECT count(*)::int AS n FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).n;
+  }
+
+  private async sumChildren(tx: DatabaseTransactionConnection, parentId: string, operation: Operation): Promise<number> {
+    return (await tx.one(sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).total;
+  }
+
+  /** An operation on an authorization: locks it, applies the rule, records the amount. */
+  private async onAuthorization(key: string, operation: Operation, authorizationRef: string, rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>) {
+    const auth = await this.pool.maybeOne(sql.type(ledgerRow)`
+      SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger WHERE id = ${authorizationRef}`);
+    if (!auth || auth.operation !== 'authorize' || auth.outcome !== 'succeeded') throw new ConflictError(`no approved authorization ${authorizationRef}`);
+    const token = auth.card_id ? await this.cardToken(auth.card_id) : '';
+    return this.record(key, operation, async (tx) => {
+      await tx.query(sql.type(noRows)`SELECT 1 FROM test_gateway_ledger WHERE id = ${auth.id} FOR UPDATE`);
+      const amount = await rule(tx, auth);
+      return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
+    }, token === 'tok_flaky');
+  }
+
+  /**
+   * Records an operation once per idempotency key. A repeated key replays the stored result (a different
+   * operation under the same key is refused); only a new key runs `decide`.
+   */
+  private async record(
+    key: string, operation: Operation,
+    decide: (tx: DatabaseTransactionConnection) => Promise<{ decision: Decision; cardId?: string; parentId?: string; amount: number; currency?: string; reference?: string }>,
+    flakyCard: boolean,
+  ): Promise<{ row: LedgerRow; replay: boolean; flaky: boolean }> {
+    return this.pool.transaction(async (tx) => {
+      // Serialises concurrent requests with one key (an activity retried while its first attempt still runs).
+      await tx.query(sql.type(noRows)`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+      const existing = await tx.maybeOne(sql.type(ledgerRow)`
+        SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger WHERE idempotency_key = ${key}`);
+      if (existing) {
+        if (existing.operation !== operation) throw new IdempotencyMismatchError(`idempotency key ${key} was used for a ${existing.operation}`);
+        return { row: existing, replay: true, flaky: flakyCard };
+      }
+      const d = await decide(tx);
+      const row = await tx.one(sql.type(ledgerRow)`
+        INSERT INTO test_gateway_ledger (id, idempotency_key, operation, card_id, parent_id, reference, amount, currency, outcome, decline_code)
+        VALUES (${`gw_${randomUUID().replaceAll('-', '')}`}, ${key}, ${operation}, ${d.cardId ?? null}, ${d.parentId ?? null}, ${d.reference ?? null},
+          ${d.amount}, ${d.currency ?? null}, ${d.decision.outcome}, ${d.decision.outcome === 'declined' ? d.decision.declineCode : null})
+        RETURNING id, operation, card_id, parent_id, amount, outcome, decline_code`);
+      return { row, replay: false, flaky: flakyCard };
+    });
+  }
+
+  /** `tok_flaky`: the first network attempt of every call is lost after the gateway has recorded it. */
+  private failFirstAttempt(flaky: boolean, replay: boolean, operation: string): void {
+    if (flaky && !replay) throw new GatewayUnavailableError(`test gateway: ${operation} timed out (tok_flaky); the operation was recorded, retry with the same idempotency key`);
+  }
+}
+
+function isTestToken(token: string): token is TestToken {
+  return (TEST_CARD_TOKENS as readonly string[]).includes(token);
+}
+
+function firstChargeDecision(token: TestToken): Decision {
+  if (token === 'tok_declined') return { outcome: 'declined', declineCode: 'card_declined' };
+  if (token === 'tok_insufficient_funds') return { outcome: 'declined', declineCode: 'insufficient_funds' };
+  return { outcome: 'succeeded' };
+}
+
+function laterChargeDecision(token: string, attemptOfThisBill: number): Decision {
+  if (token === 'tok_renewal_fails') return { outcome: 'declined', declineCode: 'insufficient_funds' };
+  if (token === 'tok_recovers_after_2') return attemptOfThisBill <= 2 ? { outcome: 'declined', declineCode: 'insufficient_funds' } : { outcome: 'succeeded' };
+  return isTestToken(token) ? firstChargeDecision(token) : { outcome: 'declined', declineCode: 'invalid_token' };
+}
+
+function declined(row: LedgerRow): { outcome: 'declined'; declineCode: string; hard: boolean; ref: string } {
+  const code = row.decline_code ?? 'card_declined';
+  return { outcome: 'declined', declineCode: code, hard: HARD_DECLINES.has(code), ref: row.id };
+}
