@@ -1,9 +1,10 @@
 // Activities of card payments: authorize at checkout, capture at the first shipment, void on cancellation, refunds.
 import type { DatabasePool } from 'slonik';
 import {
-  completeRefund, failRefund, findCardPayment, getRefund, recordAuthorization, recordCapture, recordDecline, recordVoid,
+  completeRefund, failRefund, findCardPayment, getRefund, recordAuthorization, recordCapture, recordDecline, recordVoid, reserveRefund,
 } from '../db/queries/card-payments.ts';
-import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
+import { CardDeclinedError, ConflictError, DomainError } from '../domain/errors.ts';
+import type { RefundInput } from '../workflows/types.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
@@ -54,6 +55,20 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
       });
     },
 
+    /**
+     * Reserves a refund (pending) if captured minus refunded minus refunds in flight covers it. A client mistake
+     * (too much, wrong currency, nothing captured) is returned, not thrown: the refund workflow then ends `rejected`.
+     */
+    async reserveRefund(input: RefundInput): Promise<{ ok: true } | { ok: false; code: string; message: string; details?: Record<string, unknown> }> {
+      try {
+        await reserveRefund(pool, input);
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof DomainError) return { ok: false, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+        throw err;
+      }
+    },
+
     /** Pays a reserved refund back to the card (key `refund:<refund>`); the gateway refusing it frees the amount again. */
     async executeRefund(input: { tenantId: string; refundId: string }): Promise<{ status: string }> {
       return asActivity(async () => {
@@ -64,8 +79,9 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
           await completeRefund(pool, refund.id, done.ref);
           return { status: 'succeeded' };
         } catch (err) {
-          if (err instanceof ConflictError) await failRefund(pool, refund.id);
-          throw err;
+          if (!(err instanceof ConflictError)) throw err;
+          await failRefund(pool, refund.id);
+          return { status: 'failed' };
         }
       });
     },

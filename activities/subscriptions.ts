@@ -5,13 +5,13 @@ import {
   beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard, type BillingState,
 } from '../db/queries/subscriptions.ts';
 import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
-import type { PaymentProviders } from '../providers/payments/types.ts';
+import { isHardDecline, type PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
 
 /** Outcome of one renewal attempt. Gateway timeouts are not outcomes: the activity is retried with the same key. */
 export type RenewalResult =
   | { result: 'succeeded'; state: BillingState }
-  | { result: 'failed'; declineCode: string; state: BillingState }
+  | { result: 'failed'; declineCode: string; hard: boolean; state: BillingState }
   | { result: 'ended'; state: BillingState };
 
 const ENDED = new Set(['cancelled', 'unpaid']);
@@ -36,9 +36,10 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
 
     /**
      * One renewal attempt at the end of `period`, charged off-session with key `renewal:<sub>:<period + 1>:<attempt>`: a retry of
-     * this activity replays the gateway's answer instead of charging again. `nextAttemptAt` is shown while past due.
+     * this activity replays the gateway's answer instead of charging again. After a soft decline the next attempt is
+     * shown as due in `retryInMs`; after a hard decline none is (the card must change).
      */
-    async chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; nextAttemptAt: string | null }): Promise<RenewalResult> {
+    async chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; retryInMs: number | null }): Promise<RenewalResult> {
       return asActivity(async () => {
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) return { result: 'ended', state };
@@ -46,7 +47,10 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         // Charges are numbered by the period they pay for: the renewal at the end of period 1 pays period 2.
         const paying = input.period + 1;
         const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: paying, attempt: input.attempt, amount: state.amount, currency: state.currency });
-        if (charge.status === 'failed') return { result: 'failed', declineCode: charge.decline_code ?? 'declined', state };
+        if (charge.status === 'failed') {
+          const code = charge.decline_code ?? 'card_declined';
+          return { result: 'failed', declineCode: code, hard: isHardDecline(code), state };
+        }
         const outcome = await gateway.charge({
           idempotencyKey: `renewal:${state.id}:${paying}:${input.attempt}`, cardRef: state.card_ref, amount: state.amount, currency: state.currency,
           reference: `renewal:${state.id}:${paying}`,
@@ -54,8 +58,10 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         if (outcome.outcome === 'succeeded') {
           return { result: 'succeeded', state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }) };
         }
-        const failed = await recordFailedRenewal(pool, { chargeId: charge.id, declineCode: outcome.declineCode, gatewayRef: outcome.ref, subscriptionId: state.id, nextAttemptAt: input.nextAttemptAt });
-        return { result: 'failed', declineCode: outcome.declineCode, state: failed };
+        const failed = await recordFailedRenewal(pool, {
+          chargeId: charge.id, declineCode: outcome.declineCode, gatewayRef: outcome.ref, subscriptionId: state.id, retryInMs: outcome.hard ? null : input.retryInMs,
+        });
+        return { result: 'failed', declineCode: outcome.declineCode, hard: outcome.hard, state: failed };
       });
     },
 
@@ -64,12 +70,12 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
       return asActivity(() => endSubscription(pool, input));
     },
 
-    /** Saves the customer's new card (key `save-card:<sub>:<n>`) for future charges; a declined card is refused. */
-    async updateSubscriptionCard(input: { subscriptionId: string; token: string; requestNumber: number }): Promise<void> {
+    /** Saves the customer's new card (key `save-card:<sub>:<request>`) for future charges; a declined card is refused. */
+    async updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string }): Promise<void> {
       return asActivity(async () => {
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) throw new ConflictError(`the subscription is ${state.status}`);
-        const saved = await gateway.saveCard({ idempotencyKey: `save-card:${input.subscriptionId}:${input.requestNumber}`, token: input.token });
+        const saved = await gateway.saveCard({ idempotencyKey: `save-card:${input.subscriptionId}:${input.requestKey}`, token: input.token });
         if (saved.outcome === 'declined') throw new CardDeclinedError(`the new card was declined (${saved.declineCode})`, { decline_code: saved.declineCode });
         await setSubscriptionCard(pool, input.subscriptionId, saved.cardRef);
       });

@@ -9,7 +9,7 @@ import {
 } from '../workflows/definitions.ts';
 import type { checkout as checkoutWorkflow, refundPayment as refundWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
 import { CartIdKey, CustomerEmailKey, OrderIdKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
-import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs } from '../workflows/types.ts';
+import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, RefundInput, RefundOutcome, ShipArgs } from '../workflows/types.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -127,11 +127,11 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     },
 
     /** Runs `refund:<tenant>:<refund>` to completion; a repeated request joins the running refund instead of paying twice. */
-    async refund(tenantId: string, orderId: string, refundId: string): Promise<string> {
+    async refund(input: RefundInput): Promise<RefundOutcome> {
       try {
         const handle = await client.workflow.start<typeof refundWorkflow>('refundPayment', {
-          workflowId: refundWorkflowId(tenantId, refundId), taskQueue, args: [{ tenantId, refundId }], workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: OrderIdKey, value: orderId }],
+          workflowId: refundWorkflowId(input.tenantId, input.refundId), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [{ key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: input.orderId }],
         });
         metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
         return await handle.result();

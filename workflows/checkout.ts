@@ -205,6 +205,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
           typedSearchAttributes: attributes,
         });
       }
+      // Cancelled while the subscriptions were being set up: stop what just started.
+      if (currentStatus() === 'cancelled') await releaseCardPayment();
     } catch (err) {
       const failure = unwrapFailure(err);
       await compensate(`card authorization failed: ${String(failure)}`);

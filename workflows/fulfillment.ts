@@ -51,6 +51,8 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       await acts.captureCardPayment({ tenantId: input.tenantId, orderId: input.orderId });
     })
     : Promise.resolve();
+  // Handled here so a failed capture never rejects unobserved (which fails workflow tasks); it is rethrown at the end.
+  captured.catch(() => undefined);
   const allDelivered = CancellationScope.nonCancellable(() => Promise.all(children.map((c) => c.result())));
   const cancelRequested = CancellationScope.current().cancelRequested;
   cancelRequested.catch(() => undefined);

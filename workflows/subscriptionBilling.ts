@@ -1,5 +1,5 @@
 // Subscription billing: charges each renewal off-session at the period end; a declined renewal starts dunning.
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, uuid4 } from '@temporalio/workflow';
 import type { BillingState } from '../db/queries/subscriptions.ts';
 import type { RenewalResult } from '../activities/subscriptions.ts';
 import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from './definitions.ts';
@@ -10,40 +10,48 @@ const ENDED = ['cancelled', 'unpaid'];
 
 /**
  * One per subscription (`subscription:<tenant>:<sub>`), continued-as-new after each paid period. A renewal is
- * attempt 1; each decline is recorded, notified and retried after the next delay of the dunning schedule
- * (`past_due` meanwhile); after the last, the subscription ends `cancelled` or `unpaid`. Gateway timeouts are
+ * attempt 1; each soft decline is recorded, notified and retried after the next delay of the dunning schedule
+ * (`past_due` meanwhile); after the last, the subscription ends `cancelled` or `unpaid`. A hard decline is not
+ * retried on the same card: the customer has what was left of the schedule to update it. Gateway timeouts are
  * retried inside the activity with the same key and never count as attempts. Back office updates: retryNow,
  * updatePaymentMethod (charges at once when past due), cancel (no charge follows).
  */
 export async function subscriptionBilling(input: SubscriptionBillingInput): Promise<string> {
-  // Handlers are registered before the first await, so an update sent right after the start is never refused;
-  // they wait for the state to load.
+  // Handlers are registered before the first await, so an update sent right after the start is never refused.
   let state: BillingState | undefined;
   const oneAtATime = createLock();
   const notifications = createNotifications();
   let chargeNow = false;
+  let charging = false;
   let attemptsMade = 0;
-  let cardUpdates = 0;
   const ended = () => state !== undefined && ENDED.includes(state.status);
-  const whenLoaded = () => condition(() => state !== undefined);
+  const settled = () => state !== undefined && !charging;
 
-  // Makes the current wait end now and returns once that attempt ran (the caller reads its outcome from the DB).
-  const attemptNow = async () => {
-    await whenLoaded();
-    if (state!.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
+  /**
+   * Waits out an attempt in flight (its outcome decides whether the subscription is past due); when it is past due,
+   * ends the dunning wait now and returns once that attempt ran. The caller reads the outcome from the database.
+   */
+  const attemptNow = async (requireMissedPayment: boolean) => {
+    await condition(settled);
+    if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
+    if (state!.status !== 'past_due') {
+      if (requireMissedPayment) throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
+      return;
+    }
     const target = attemptsMade + 1;
     chargeNow = true;
     await condition(() => attemptsMade >= target || ended());
   };
 
   setHandler(statusQuery, () => state?.status ?? 'loading');
-  setHandler(retrySubscriptionUpdate, attemptNow, {
+  setHandler(retrySubscriptionUpdate, () => attemptNow(true), {
     validator: () => {
-      if (state && state.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state.status})`);
+      if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
+      if (settled() && state!.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
     },
   });
   setHandler(cancelSubscriptionUpdate, async ({ reason }: { reason: string }): Promise<void> => {
-    await whenLoaded();
+    await condition(() => state !== undefined);
     await oneAtATime(async () => {
       if (ended()) return;
       state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason });
@@ -55,15 +63,17 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     },
   });
   setHandler(updatePaymentMethodUpdate, async ({ token }) => {
-    await whenLoaded();
+    await condition(() => state !== undefined);
+    // A fresh key per request: the same card update replayed by Temporal keeps its key, a new one never reuses it.
+    const requestKey = uuid4();
     await oneAtATime(async () => {
       try {
-        await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestNumber: ++cardUpdates });
+        await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestKey });
       } catch (err) {
         throw unwrapFailure(err);
       }
     });
-    if (state!.status === 'past_due') await attemptNow();
+    await attemptNow(false);
   }, {
     validator: ({ token }) => {
       if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
@@ -71,37 +81,50 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     },
   });
 
-  state = await acts.loadSubscription({ subscriptionId: input.subscriptionId });
   try {
+    state = await acts.loadSubscription({ subscriptionId: input.subscriptionId });
     if (ended()) return await finish();
-    // Sleep until the period ends (a past-due run that was continued does not exist: we continue only after a paid period).
-    await condition(() => ended(), Math.max(1, Date.parse(state!.current_period_end) - Date.now()));
+    await condition(ended, Math.max(1, Date.parse(state.current_period_end) - Date.now()));
     const schedule = input.dunning.retryScheduleMs;
     for (let attempt = 1; !ended(); attempt++) {
       chargeNow = false;
-      const delay = schedule[attempt - 1];
-      const nextAttemptAt = delay === undefined ? null : new Date(Date.now() + delay).toISOString();
+      charging = true;
       const period: number = state!.period;
-      const outcome: RenewalResult | undefined = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({ subscriptionId: input.subscriptionId, period, attempt, nextAttemptAt })));
-      attemptsMade++;
-      if (!outcome) break;
+      let outcome: RenewalResult | undefined;
+      try {
+        outcome = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
+          subscriptionId: input.subscriptionId, period, attempt, retryInMs: schedule[attempt - 1] ?? null,
+        })));
+      } finally {
+        charging = false;
+        attemptsMade++;
+      }
+      if (!outcome || outcome.result === 'ended') break;
       state = outcome.state;
       if (outcome.result === 'succeeded') {
-        await condition(allHandlersFinished);
         await notifications.flush();
+        // Nothing may be awaited between this check and continuing as new, or an accepted update could be cut off.
+        await condition(allHandlersFinished);
         return await continueAsNew<typeof subscriptionBilling>(input);
       }
-      if (outcome.result === 'ended') break;
+      const retriesLeft = schedule.slice(attempt - 1);
       notifications.send({
         tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
-        data: { subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency, next_attempt_at: nextAttemptAt },
+        data: {
+          subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency,
+          next_attempt_at: state!.next_attempt_at, card_update_required: outcome.hard,
+        },
       });
-      if (delay === undefined) {
-        state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: `renewal failed ${attempt} times` }));
+      // Soft decline: retry after the next delay. Hard decline: the same card is never retried; a card update
+      // (or retry now) within what was left of the schedule brings the next attempt.
+      const wait = retriesLeft.length === 0 ? 0 : outcome.hard ? retriesLeft.reduce((a, b) => a + b, 0) : retriesLeft[0];
+      const woken = wait > 0 && (await condition(() => chargeNow || ended(), wait));
+      if (ended()) break;
+      if (retriesLeft.length === 0 || (outcome.hard && !woken)) {
+        state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }));
         notifyEnded('payment_failed');
         break;
       }
-      await condition(() => chargeNow || ended(), delay);
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -115,8 +138,8 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
 
   async function finish(): Promise<string> {
     await CancellationScope.nonCancellable(async () => {
-      await condition(allHandlersFinished);
       await notifications.flush();
+      await condition(allHandlersFinished);
     });
     return state!.status;
   }

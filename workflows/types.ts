@@ -29,8 +29,13 @@ export type DunningPolicy = { retryScheduleMs: number[]; exhaustedStatus: 'cance
 /** Input of a subscription's billing workflow; its state (period, card, status) lives in the database. */
 export type SubscriptionBillingInput = { tenantId: string; subscriptionId: string; email: string; dunning: DunningPolicy };
 
-/** Input of a refund's workflow. */
-export type RefundInput = { tenantId: string; refundId: string };
+/** Input of a refund's workflow: what the back office asked to pay back. */
+export type RefundInput = { tenantId: string; orderId: string; refundId: string; amount: number; currency: string; requestedBy: string; reason?: string };
+
+/** How a refund ended: paid back, refused by the gateway, or rejected before anything moved (with the domain error). */
+export type RefundOutcome =
+  | { status: 'succeeded' | 'failed'; refundId: string }
+  | { status: 'rejected'; refundId: string; code: string; message: string; details?: Record<string, unknown> };
 
 /** What the storefront gets back once the order exists. */
 export type PlacedOrder = {

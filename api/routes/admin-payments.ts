@@ -1,10 +1,10 @@
 // Back-office routes of card money: refunds of captured payments, and subscriptions with their dunning.
 import { Router } from 'express';
 import { randomUUID } from 'node:crypto';
-import { refundIdFor, reserveRefund } from '../../db/queries/card-payments.ts';
+import { checkRefundable, refundIdFor } from '../../db/queries/card-payments.ts';
 import { getOrder } from '../../db/queries/orders.ts';
 import { getSubscription, listSubscriptions, type SubscriptionView } from '../../db/queries/subscriptions.ts';
-import { ConflictError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, domainErrorFromCode, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
@@ -29,15 +29,18 @@ export function adminPaymentRoutes(deps: AppDeps, processes: Processes): Router 
     const key = req.get('idempotency-key');
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw new ValidationError('Idempotency-Key is 1 to 200 characters');
     const order = await getOrder(pool, t.id, String(req.params.id));
-    const refund = await reserveRefund(pool, {
+    const request = {
       tenantId: t.id, orderId: order.id, refundId: refundIdFor(t.id, order.id, key ?? randomUUID()), amount: body.amount.amount, currency: body.amount.currency,
       requestedBy: actor(req), reason: body.reason,
-    });
-    const status = await processes.refund(t.id, order.id, refund.id);
-    if (status === 'failed') throw new ConflictError('the gateway refused the refund; nothing was paid back');
+    };
+    // An obvious mistake is answered without starting anything; a retried key skips it (its refund may be done).
+    if (key === undefined) await checkRefundable(pool, request);
+    const outcome = await processes.refund(request);
+    if (outcome.status === 'rejected') throw domainErrorFromCode(outcome.code, outcome.message, outcome.details) ?? new ConflictError(outcome.message);
+    if (outcome.status === 'failed') throw new ConflictError('the gateway refused the refund; nothing was paid back');
     const after = await getOrder(pool, t.id, order.id);
     const workflows = await processes.orderWorkflows(t.id, after.cart_id, after.id, after.payment_method, after.shipments.map((s) => s.id));
-    res.json({ ...adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), refund: { id: refund.id, amount: body.amount, status } });
+    res.json({ ...adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), refund: { id: request.refundId, amount: body.amount, status: outcome.status } });
   });
 
   r.get('/subscriptions', async (req, res) => {

@@ -82,6 +82,8 @@ CREATE TABLE test_gateway_cards (
 CREATE TABLE test_gateway_ledger (
   id text PRIMARY KEY,
   idempotency_key text NOT NULL UNIQUE,
+  -- What the request asked for: a key reused for a different request is refused, as real gateways do.
+  request_fingerprint text NOT NULL,
   operation text NOT NULL CHECK (operation IN ('authorize', 'capture', 'void', 'refund', 'charge', 'save_card')),
   card_id text REFERENCES test_gateway_cards(id),
   parent_id text REFERENCES test_gateway_ledger(id),

@@ -79,27 +79,42 @@ export function refundIdFor(tenantId: string, orderId: string, idempotencyKey: s
   return `rfd_${createHash('sha256').update(`${tenantId}\0${orderId}\0${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }
 
+/** A refund request. */
+export type RefundRequest = { tenantId: string; orderId: string; refundId: string; amount: number; currency: string; requestedBy: string; reason?: string };
+
+/** What can still be refunded of the order's card payment, or the domain error that says why nothing can. */
+async function refundable(db: CommonQueryMethods, r: Pick<RefundRequest, 'tenantId' | 'orderId' | 'amount' | 'currency'>, lock: boolean): Promise<CardPayment> {
+  const payment = await db.maybeOne(sql.type(cardPaymentRow)`
+    SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${r.tenantId} AND order_id = ${r.orderId} AND method = 'card' ${lock ? sql.fragment`FOR UPDATE` : sql.fragment``}`);
+  if (!payment) throw new ConflictError('only card payments are refunded through the gateway; pay bank-transfer and cash orders back by hand');
+  if (!payment.captured || !payment.authorization_ref) throw new ConflictError(`nothing was captured on this order (payment ${payment.status}); cancel it to release the authorization`);
+  if (r.currency !== payment.currency) throw new AmountMismatchError(`the payment is in ${payment.currency}, not ${r.currency}`);
+  const inFlight = await db.one(sql.type(z.object({ total: z.number() }))`
+    SELECT COALESCE(sum(amount), 0)::bigint AS total FROM refunds WHERE payment_id = ${payment.id} AND status = 'pending'`);
+  const left = payment.received_amount - payment.refunded_amount - inFlight.total;
+  if (r.amount > left) throw new AmountMismatchError(`refund of ${r.amount} ${r.currency} exceeds the ${left} ${r.currency} left to refund`, { refundable: { amount: left, currency: payment.currency } });
+  return payment;
+}
+
+/** Read-only early answer to an obviously impossible refund (the binding check is reserveRefund's, under lock). */
+export async function checkRefundable(db: CommonQueryMethods, r: Pick<RefundRequest, 'tenantId' | 'orderId' | 'amount' | 'currency'>): Promise<void> {
+  await refundable(db, r, false);
+}
+
 /**
- * Reserves a refund of captured card money: checks, under the payment's row lock, that captured minus refunded
- * minus refunds in flight covers it (422 otherwise). A known refund id returns the refund already reserved.
+ * Reserves a refund of captured card money: checks, under the order's and payment's row locks, that captured minus
+ * refunded minus refunds in flight covers it (422 otherwise). A known refund id returns the refund already reserved.
  */
-export async function reserveRefund(pool: DatabasePool, r: { tenantId: string; orderId: string; refundId: string; amount: number; currency: string; requestedBy: string; reason?: string }): Promise<Refund> {
+export async function reserveRefund(pool: DatabasePool, r: RefundRequest): Promise<Refund> {
   return pool.transaction(async (tx) => {
+    // The order's lock first: a concurrent request with the same key then finds the refund the first one committed.
+    await lockOrder(tx, r.tenantId, r.orderId);
     const existing = await tx.maybeOne(sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${r.refundId} AND r.tenant_id = ${r.tenantId}`);
     if (existing) {
-      if (existing.order_id !== r.orderId || existing.amount !== r.amount) throw new ConflictError('this Idempotency-Key was already used for another refund');
+      if (existing.order_id !== r.orderId || existing.amount !== r.amount || existing.currency !== r.currency) throw new ConflictError('this Idempotency-Key was already used for another refund');
       return existing;
     }
-    await lockOrder(tx, r.tenantId, r.orderId);
-    const payment = await tx.maybeOne(sql.type(cardPaymentRow)`
-      SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${r.tenantId} AND order_id = ${r.orderId} AND method = 'card' FOR UPDATE`);
-    if (!payment) throw new ConflictError('only card payments are refunded through the gateway; pay bank-transfer and cash orders back by hand');
-    if (!payment.captured || !payment.authorization_ref) throw new ConflictError(`nothing was captured on this order (payment ${payment.status}); cancel it to release the authorization`);
-    if (r.currency !== payment.currency) throw new AmountMismatchError(`the payment is in ${payment.currency}, not ${r.currency}`);
-    const inFlight = await tx.one(sql.type(z.object({ total: z.number() }))`
-      SELECT COALESCE(sum(amount), 0)::bigint AS total FROM refunds WHERE payment_id = ${payment.id} AND status = 'pending'`);
-    const left = payment.received_amount - payment.refunded_amount - inFlight.total;
-    if (r.amount > left) throw new AmountMismatchError(`refund of ${r.amount} ${r.currency} exceeds the ${left} ${r.currency} left to refund`, { refundable: { amount: left, currency: payment.currency } });
+    const payment = await refundable(tx, r, true);
     return tx.one(sql.type(refundRow)`
       WITH r AS (
         INSERT INTO refunds (id, tenant_id, payment_id, order_id, amount, currency, status, requested_by, reason)

@@ -16,12 +16,14 @@ const iso = (column: ReturnType<typeof sql.identifier>) => sql.fragment`to_char(
 const billingRow = z.object({
   id: z.string(), tenant_id: z.string(), status: z.enum(SUBSCRIPTION_STATUSES), period: z.number(), amount: z.number(), currency: z.string(),
   card_ref: z.string(), customer_email: z.string(), billing_interval: z.string(), anchor_at: z.string(), current_period_end: z.string(), failed_attempts: z.number(),
+  next_attempt_at: z.string().nullable(),
 });
 /** What the billing workflow needs to know about its subscription. */
 export type BillingState = z.infer<typeof billingRow>;
 
 const billingColumns = sql.fragment`id, tenant_id, status, period, amount, currency, card_ref, customer_email, billing_interval,
-  ${iso(sql.identifier(['anchor_at']))} AS anchor_at, ${iso(sql.identifier(['current_period_end']))} AS current_period_end, failed_attempts`;
+  ${iso(sql.identifier(['anchor_at']))} AS anchor_at, ${iso(sql.identifier(['current_period_end']))} AS current_period_end, failed_attempts,
+  ${iso(sql.identifier(['next_attempt_at']))} AS next_attempt_at`;
 
 const orderItemRow = z.object({ id: z.string(), variant_id: z.string(), total: z.number(), interval: z.string(), email: z.string(), currency: z.string(), created_at: z.string() });
 
@@ -31,6 +33,8 @@ const orderItemRow = z.object({ id: z.string(), variant_id: z.string(), total: z
  */
 export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId: string; orderId: string; cardRef: string }): Promise<string[]> {
   return pool.transaction(async (tx) => {
+    const order = await tx.maybeOne(sql.type(z.object({ status: z.string() }))`SELECT status FROM orders WHERE tenant_id = ${s.tenantId} AND id = ${s.orderId} FOR UPDATE`);
+    if (!order || order.status === 'cancelled') return [];
     const lines = await tx.any(sql.type(orderItemRow)`
       SELECT i.id, i.variant_id, i.total, v.subscription_interval AS interval, o.email, o.currency, ${iso(sql.identifier(['o', 'created_at']))} AS created_at
       FROM order_items i JOIN variants v ON v.id = i.variant_id JOIN orders o ON o.id = i.order_id
@@ -66,14 +70,12 @@ export type ChargeAttempt = z.infer<typeof chargeRow>;
 /** Records the start of a renewal attempt (idempotent per subscription, period and attempt). */
 export async function beginCharge(pool: DatabasePool, c: { tenantId: string; subscriptionId: string; period: number; attempt: number; amount: number; currency: string }): Promise<ChargeAttempt> {
   const id = `chg_${c.subscriptionId.replace(/^sub_/, '')}_${c.period}_${c.attempt}`;
+  // DO UPDATE (a no-op) rather than DO NOTHING: a racing retry waits for the first insert and gets its row back.
   return pool.one(sql.type(chargeRow)`
-    WITH ins AS (
-      INSERT INTO subscription_charges (id, tenant_id, subscription_id, period, attempt, status, amount, currency)
-      VALUES (${id}, ${c.tenantId}, ${c.subscriptionId}, ${c.period}, ${c.attempt}, 'pending', ${c.amount}, ${c.currency})
-      ON CONFLICT (subscription_id, period, attempt) DO NOTHING RETURNING id, status, decline_code)
-    SELECT * FROM ins UNION ALL
-    SELECT id, status, decline_code FROM subscription_charges WHERE subscription_id = ${c.subscriptionId} AND period = ${c.period} AND attempt = ${c.attempt}
-    LIMIT 1`);
+    INSERT INTO subscription_charges (id, tenant_id, subscription_id, period, attempt, status, amount, currency)
+    VALUES (${id}, ${c.tenantId}, ${c.subscriptionId}, ${c.period}, ${c.attempt}, 'pending', ${c.amount}, ${c.currency})
+    ON CONFLICT (subscription_id, period, attempt) DO UPDATE SET status = subscription_charges.status
+    RETURNING id, status, decline_code`);
 }
 
 /**
@@ -95,14 +97,15 @@ export async function completeRenewal(pool: DatabasePool, r: { chargeId: string;
   });
 }
 
-/** A renewal attempt was declined: the subscription is past due until the next attempt (or `nextAttemptAt` null: none left). */
-export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; nextAttemptAt: string | null }): Promise<BillingState> {
+/** A renewal attempt was declined: the subscription is past due until the next attempt, due in `retryInMs` (null: none scheduled). */
+export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; retryInMs: number | null }): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const changed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
       UPDATE subscription_charges SET status = 'failed', decline_code = ${f.declineCode}, gateway_ref = ${f.gatewayRef} WHERE id = ${f.chargeId} AND status = 'pending' RETURNING id`);
     const sub = await tx.one(sql.type(billingRow)`
       UPDATE subscriptions SET status = CASE WHEN status IN ('active', 'past_due') THEN 'past_due' ELSE status END,
-        failed_attempts = failed_attempts + ${changed ? 1 : 0}, next_attempt_at = ${f.nextAttemptAt}, updated_at = now()
+        failed_attempts = failed_attempts + ${changed ? 1 : 0},
+        next_attempt_at = ${f.retryInMs === null ? null : sql.fragment`now() + ${f.retryInMs} * interval '1 millisecond'`}, updated_at = now()
       WHERE id = ${f.subscriptionId} RETURNING ${billingColumns}`);
     if (changed) await appendOutbox(tx, { tenantId: sub.tenant_id, type: 'subscription.payment_failed', aggregateId: sub.id, eventId: `subscription-failed:${f.chargeId}`, payload: { subscription_id: sub.id, charge_id: f.chargeId, decline_code: f.declineCode } });
     return sub;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { countRow, noRows, sql } from '../../db/sql.ts';
 import { ConflictError } from '../../domain/errors.ts';
-import { GatewayUnavailableError, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
+import { GatewayUnavailableError, isHardDecline, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
 
 /** The test tokens of API.md and how each card behaves. */
 export const TEST_CARD_TOKENS = ['tok_visa', 'tok_declined', 'tok_insufficient_funds', 'tok_renewal_fails', 'tok_recovers_after_2', 'tok_flaky'] as const;
@@ -20,8 +20,6 @@ const ledgerRow = z.object({
 type LedgerRow = z.infer<typeof ledgerRow>;
 const cardRow = z.object({ id: z.string(), token: z.string() });
 const sumRow = z.object({ total: z.number() });
-
-const HARD_DECLINES = new Set(['card_declined', 'invalid_token']);
 
 /** A request that reuses an idempotency key with different parameters (a real gateway answers 400). */
 export class IdempotencyMismatchError extends ConflictError {}
@@ -40,7 +38,7 @@ export class TestCardGateway implements PaymentProvider {
 
   async authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>> {
     const token = req.token ?? '';
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'authorize', async (tx) => {
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'authorize', `${token}|${req.amount}|${req.currency}|${req.reference}`, async (tx) => {
       if (!isTestToken(token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: req.amount, currency: req.currency, reference: req.reference };
       const card = await this.newCard(tx, token);
       // Every card's first charge is decided by its token alone; later ones by the renewal rules.
@@ -52,7 +50,7 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   async capture(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
-    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, async (tx, auth) => {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
       const captured = await this.sumChildren(tx, auth.id, 'capture');
       if (await this.countChildren(tx, auth.id, 'void')) throw new ConflictError(`authorization ${auth.id} was voided`);
       if (captured + req.amount > auth.amount) throw new ConflictError(`capture of ${req.amount} exceeds the authorized ${auth.amount - captured}`);
@@ -63,7 +61,7 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   async void(req: { idempotencyKey: string; authorizationRef: string }): Promise<{ ref: string }> {
-    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'void', req.authorizationRef, async (tx, auth) => {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'void', req.authorizationRef, '', async (tx, auth) => {
       if (await this.countChildren(tx, auth.id, 'capture')) throw new ConflictError(`authorization ${auth.id} was captured; refund it instead`);
       return 0;
     });
@@ -72,7 +70,7 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   async refund(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
-    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'refund', req.authorizationRef, async (tx, auth) => {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'refund', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
       const left = (await this.sumChildren(tx, auth.id, 'capture')) - (await this.sumChildren(tx, auth.id, 'refund'));
       if (req.amount > left) throw new ConflictError(`refund of ${req.amount} exceeds the ${left} captured and not yet refunded`);
       return req.amount;
@@ -83,7 +81,7 @@ export class TestCardGateway implements PaymentProvider {
 
   async charge(req: { idempotencyKey: string; cardRef: string; amount: number; currency: string; reference: string }): Promise<Outcome<{ ref: string }>> {
     const token = await this.cardToken(req.cardRef);
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'charge', async (tx) => {
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'charge', `${req.cardRef}|${req.amount}|${req.currency}|${req.reference}`, async (tx) => {
       await tx.one(sql.type(cardRow)`SELECT id, token FROM test_gateway_cards WHERE id = ${req.cardRef} FOR UPDATE`);
       const earlier = await tx.one(sql.type(countRow)`
         SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${req.cardRef} AND operation IN ('authorize', 'charge')`);
@@ -97,7 +95,7 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   async saveCard(req: { idempotencyKey: string; token: string }): Promise<Outcome<{ cardRef: string }>> {
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'save_card', async (tx) => {
+    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'save_card', req.token, async (tx) => {
       if (!isTestToken(req.token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: 0 };
       const decision: Decision = req.token === 'tok_declined' ? { outcome: 'declined', declineCode: 'card_declined' } : { outcome: 'succeeded' };
       return { decision, cardId: decision.outcome === 'succeeded' ? await this.newCard(tx, req.token) : undefined, amount: 0 };
@@ -136,12 +134,12 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   /** An operation on an authorization: locks it, applies the rule, records the amount. */
-  private async onAuthorization(key: string, operation: Operation, authorizationRef: string, rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>) {
+  private async onAuthorization(key: string, operation: Operation, authorizationRef: string, params: string, rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>) {
     const auth = await this.pool.maybeOne(sql.type(ledgerRow)`
       SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger WHERE id = ${authorizationRef}`);
     if (!auth || auth.operation !== 'authorize' || auth.outcome !== 'succeeded') throw new ConflictError(`no approved authorization ${authorizationRef}`);
     const token = auth.card_id ? await this.cardToken(auth.card_id) : '';
-    return this.record(key, operation, async (tx) => {
+    return this.record(key, operation, `${auth.id}|${params}`, async (tx) => {
       await tx.query(sql.type(noRows)`SELECT 1 FROM test_gateway_ledger WHERE id = ${auth.id} FOR UPDATE`);
       const amount = await rule(tx, auth);
       return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
@@ -153,23 +151,25 @@ export class TestCardGateway implements PaymentProvider {
    * operation under the same key is refused); only a new key runs `decide`.
    */
   private async record(
-    key: string, operation: Operation,
+    key: string, operation: Operation, params: string,
     decide: (tx: DatabaseTransactionConnection) => Promise<{ decision: Decision; cardId?: string; parentId?: string; amount: number; currency?: string; reference?: string }>,
     flakyCard: boolean,
   ): Promise<{ row: LedgerRow; replay: boolean; flaky: boolean }> {
     return this.pool.transaction(async (tx) => {
       // Serialises concurrent requests with one key (an activity retried while its first attempt still runs).
       await tx.query(sql.type(noRows)`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-      const existing = await tx.maybeOne(sql.type(ledgerRow)`
-        SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger WHERE idempotency_key = ${key}`);
+      const fingerprint = `${operation}|${params}`;
+      const existing = await tx.maybeOne(sql.type(ledgerRow.extend({ request_fingerprint: z.string() }))`
+        SELECT id, operation, card_id, parent_id, amount, outcome, decline_code, request_fingerprint FROM test_gateway_ledger WHERE idempotency_key = ${key}`);
       if (existing) {
-        if (existing.operation !== operation) throw new IdempotencyMismatchError(`idempotency key ${key} was used for a ${existing.operation}`);
-        return { row: existing, replay: true, flaky: flakyCard };
+        if (existing.request_fingerprint !== fingerprint) throw new IdempotencyMismatchError(`idempotency key ${key} was already used for a different ${existing.operation} request`);
+        const { request_fingerprint: _f, ...row } = existing;
+        return { row, replay: true, flaky: flakyCard };
       }
       const d = await decide(tx);
       const row = await tx.one(sql.type(ledgerRow)`
-        INSERT INTO test_gateway_ledger (id, idempotency_key, operation, card_id, parent_id, reference, amount, currency, outcome, decline_code)
-        VALUES (${`gw_${randomUUID().replaceAll('-', '')}`}, ${key}, ${operation}, ${d.cardId ?? null}, ${d.parentId ?? null}, ${d.reference ?? null},
+        INSERT INTO test_gateway_ledger (id, idempotency_key, request_fingerprint, operation, card_id, parent_id, reference, amount, currency, outcome, decline_code)
+        VALUES (${`gw_${randomUUID().replaceAll('-', '')}`}, ${key}, ${fingerprint}, ${operation}, ${d.cardId ?? null}, ${d.parentId ?? null}, ${d.reference ?? null},
           ${d.amount}, ${d.currency ?? null}, ${d.decision.outcome}, ${d.decision.outcome === 'declined' ? d.decision.declineCode : null})
         RETURNING id, operation, card_id, parent_id, amount, outcome, decline_code`);
       return { row, replay: false, flaky: flakyCard };
@@ -200,5 +200,5 @@ function laterChargeDecision(token: string, attemptOfThisBill: number): Decision
 
 function declined(row: LedgerRow): { outcome: 'declined'; declineCode: string; hard: boolean; ref: string } {
   const code = row.decline_code ?? 'card_declined';
-  return { outcome: 'declined', declineCode: code, hard: HARD_DECLINES.has(code), ref: row.id };
+  return { outcome: 'declined', declineCode: code, hard: isHardDecline(code), ref: row.id };
 }

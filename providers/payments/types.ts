@@ -44,5 +44,13 @@ export class GatewayUnavailableError extends Error {
   }
 }
 
+// Declines that no retry on the same card can turn into a payment (stolen, closed, unknown card).
+const HARD_DECLINE_CODES = new Set(['card_declined', 'invalid_token', 'stolen_card', 'lost_card', 'expired_card']);
+
+/** Whether a decline code is hard: never retried on the same card. */
+export function isHardDecline(code: string): boolean {
+  return HARD_DECLINE_CODES.has(code);
+}
+
 /** Providers by payment method, chosen by config. */
 export type PaymentProviders = { forMethod(method: PaymentMethod): PaymentProvider };

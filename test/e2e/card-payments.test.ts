@@ -52,10 +52,14 @@ describe('card payments', () => {
     const wrongCurrency = await admin.refund(order.id, 100, undefined, 'USD');
     expect(wrongCurrency.status).toBe(422);
 
-    const rest = await admin.refund(order.id, 2000, 'refund-rest-1');
-    const repeated = await admin.refund(order.id, 2000, 'refund-rest-1');
+    // The same Idempotency-Key sent twice at once (a client retrying on a timeout) refunds once.
+    const [rest, repeated] = await Promise.all([admin.refund(order.id, 2000, 'refund-rest-1'), admin.refund(order.id, 2000, 'refund-rest-1')]);
     expect([rest.status, repeated.status]).toEqual([200, 200]);
     expect(repeated.body.refund.id).toBe(rest.body.refund.id);
+    const later = await admin.refund(order.id, 2000, 'refund-rest-1');
+    expect([later.status, later.body.refund.id]).toEqual([200, rest.body.refund.id]);
+    const reusedKey = await admin.refund(order.id, 1500, 'refund-rest-1');
+    expect(reusedKey.status).toBe(409);
     const final = (await admin.order(order.id)).body.payments[0];
     expect(final).toMatchObject({ status: 'refunded', received: { amount: 3000 }, refunded: { amount: 3000 } });
     expect(ops(await gatewayLedger(stack.pool, { orderId: order.id }))).toEqual([

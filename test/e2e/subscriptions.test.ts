@@ -1,10 +1,12 @@
 // Subscriptions bought by card: renewals every period, dunning on DUNNING_RETRY_SCHEDULE, back-office retry, card update, cancel.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, gatewayLedger, seedProduct, storefront } from '../helpers/factories.ts';
+import { z } from 'zod';
+import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { subscriptionWorkflowId } from '../../domain/ids.ts';
 
-type Charge = { period: number; attempt: number; status: string; amount: { amount: number }; created_at: string };
+type Charge = { period: number; attempt: number; status: string; amount: { amount: number }; created_at: string; decline_code: string | null };
 type Subscription = { id: string; status: string; period: number; current_period_end: string; next_attempt_at: string | null; charges: Charge[] };
 
 /** Buys a subscription variant (`interval`) by card with `token`; returns the order and its subscription. */
@@ -104,6 +106,38 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ status: 'active', period: 2, next_attempt_at: null });
     expect(charges(updated.body).filter((c) => c.endsWith('succeeded'))).toEqual([expect.stringMatching(/^2\.\d:succeeded$/)]);
+    // A second update, after the billing workflow continued as new, must save this new card, not replay the first.
+    const second = await admin.updateCard(subscriptionId, 'tok_renewal_fails');
+    expect(second.status).toBe(200);
+    const nextPeriod = second.body.period + 1;
+    const pastDueAgain = await waitFor(async () => {
+      const s = await sub(stack, tenant, subscriptionId);
+      return s.status === 'past_due' ? s : null;
+    }, { what: 'the next renewal to hit the newly saved card', timeoutMs: 30_000 });
+    // tok_renewal_fails approves its own first charge, then declines: proof that the second card is the one charged.
+    expect(charges(pastDueAgain)).toEqual(expect.arrayContaining([`${nextPeriod}.1:succeeded`, `${nextPeriod + 1}.1:failed`]));
+    expect((await admin.cancelSubscription(subscriptionId)).status).toBe(200);
+  });
+
+  test('when the saved card is reported stolen before the renewal (hard decline), then it is not retried and the subscription ends after the schedule', async () => {
+    const { subscriptionId, admin } = await subscribe(stack, tenant, 'tok_visa', '2s');
+    // The gateway learns the card is dead; its next charge is a hard decline.
+    await stack.pool.query(sql.type(z.object({}))`
+      UPDATE test_gateway_cards SET token = 'tok_declined' WHERE id = (SELECT card_ref FROM subscriptions WHERE id = ${subscriptionId})`);
+    const pastDue = await waitFor(async () => {
+      const s = await sub(stack, tenant, subscriptionId);
+      return s.status === 'past_due' ? s : null;
+    }, { what: 'past_due', timeoutMs: 30_000 });
+    expect(pastDue.next_attempt_at).toBeNull();
+    const ended = await waitFor(async () => {
+      const s = await sub(stack, tenant, subscriptionId);
+      return s.status === 'cancelled' ? s : null;
+    }, { what: 'the end of the card-update window', timeoutMs: 30_000 });
+    expect(charges(ended)).toEqual(['2.1:failed']);
+    expect(ended.charges[0]).toMatchObject({ decline_code: 'card_declined' });
+    const notice = stack.notifier.sent.find((n) => n.data.subscription_id === subscriptionId && n.template === 'subscription_payment_failed');
+    expect(notice?.data).toMatchObject({ card_update_required: true, next_attempt_at: null });
+    expect((await admin.retrySubscription(subscriptionId)).status).toBe(409);
   });
 
   test('when a subscription is cancelled, then no charge follows, its workflow ends, and retry or a second cancel are 409', async () => {
