@@ -12,6 +12,7 @@ import { createWebhookActivities } from './webhooks.ts';
 import { createSearchActivities } from './search.ts';
 import { createCardPaymentActivities } from './card-payments.ts';
 import { createSubscriptionActivities } from './subscriptions.ts';
+import { createEventNoticeActivities } from './event-notices.ts';
 
 /** Dependencies of the activities. */
 export type ActivityDeps = { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders } & Omit<RelayDeps, 'pool'>;
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSearchActivities(deps),
     ...createCardPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createEventNoticeActivities(deps),
   };
 }
 

@@ -10,6 +10,17 @@ export function webhookDeliveryWorkflowId(webhookId: string, eventId: string): s
   return `webhook:${webhookId}:${eventId}`;
 }
 
+/** Business facts the customer hears about from the outbox (process steps are notified by their workflows). */
+export const EVENT_NOTICES: Record<string, 'payment_refunded' | 'subscription_renewed'> = {
+  'payment.refunded': 'payment_refunded',
+  'subscription.renewed': 'subscription_renewed',
+};
+
+/** Workflow id of the customer notice sent for one outbox event: a re-relayed event does not notify twice. */
+export function eventNoticeWorkflowId(eventId: string): string {
+  return `notice:${eventId}`;
+}
+
 /** Workflow id of a tenant's search reindex (one at a time per tenant). */
 export function searchReindexWorkflowId(tenantId: string): string {
   return `search-reindex:${tenantId}`;

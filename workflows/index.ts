@@ -10,3 +10,4 @@ export { webhookDelivery } from './webhookDelivery.ts';
 export { searchReindex } from './searchReindex.ts';
 export { subscriptionBilling } from './subscriptionBilling.ts';
 export { refundPayment } from './refundPayment.ts';
+export { eventNotice } from './eventNotice.ts';

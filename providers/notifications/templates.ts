@@ -50,6 +50,15 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
     text: [`We could not charge ${money({ amount: d.amount as number, currency: str(d.currency) })} for subscription ${str(d.subscription_id)} (attempt ${str(d.attempt)}).`,
       d.next_attempt_at ? `We will try again at ${str(d.next_attempt_at)}. Please update your payment method before then.` : 'Please update your payment method.'].join('\n'),
   }),
+  payment_refunded: (d) => ({
+    subject: `Refund for order ${str(d.order_id)}`,
+    text: [`We refunded ${money({ amount: d.amount as number, currency: str(d.currency) })} of order ${str(d.order_id)} to your card.`,
+      'It can take a few days to appear on your statement.'].join('\n'),
+  }),
+  subscription_renewed: (d) => ({
+    subject: `Your subscription ${str(d.subscription_id)} renewed`,
+    text: `We charged ${money({ amount: d.amount as number, currency: str(d.currency) })} to your card for period ${str(d.period)} of subscription ${str(d.subscription_id)}.`,
+  }),
   subscription_cancelled: (d) => ({
     subject: `Your subscription ${str(d.subscription_id)} has ended`,
     text: d.reason === 'payment_failed'

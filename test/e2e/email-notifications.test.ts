@@ -10,7 +10,7 @@ let tenant: CreatedTenant;
 const transport = new RecordingTransport();
 const emailNotifier = () => new EmailNotifier({ transport: transport as never, from: 'Shop <shop@example.jp>', operations: 'ops@example.jp' });
 
-beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s', DUNNING_RETRY_SCHEDULE: '1s' } })));
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ relay: true, notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s', DUNNING_RETRY_SCHEDULE: '1s' } })));
 afterAll(async () => stack?.stop());
 
 const mailsTo = (to: string) => transport.messages.filter((m) => m.to === to);
@@ -63,6 +63,27 @@ describe('e-mail notifications', () => {
     expect(mails[1].text).toContain('attempt 2');
     expect(mails[1].text).not.toContain('We will try again');
     expect(mails[2].text).toContain(`Subscription ${subscriptionId} is now cancelled`);
+  });
+
+  test('when card money is refunded, then the relay turns the payment.refunded event into one e-mail, visible as its own workflow', async () => {
+    const email = 'refund@example.jp';
+    const store = storefront(stack.http, tenant.publishable_key);
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 2500, stock: 5 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const order = (await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }))).body.order;
+    const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+    await admin.ship(shipment.id);
+    await waitFor(async () => (await admin.order(order.id)).body.payments[0].status === 'captured' || null, { what: 'the capture' });
+    const refund = await admin.refund(order.id, 500);
+    expect(refund.status).toBe(200);
+    const mail = await waitFor(async () => mailsTo(email).find((m) => m.template === 'payment_refunded'), { what: 'the refund e-mail' });
+    expect(mail.subject).toBe(`Refund for order ${order.id}`);
+    expect(mail.text).toContain('We refunded 500 JPY');
+    const notice = stack.temporal.workflow.getHandle(`notice:refund:${refund.body.refund.id}`);
+    expect(await notice.result()).toBe(email);
+    expect(mailsTo(email).filter((m) => m.template === 'payment_refunded')).toHaveLength(1);
   });
 
   test('when operations must be told (a late shipment), then the mail goes to OPERATIONS_EMAIL, not to a customer', async () => {

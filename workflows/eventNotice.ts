@@ -1,0 +1,16 @@
+// One customer notice for one outbox event (`notice:<event>`), started by the relay; retried a bounded number of times.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+
+/** What the relay starts a notice with: the event as it was recorded. */
+export type EventNoticeInput = { tenantId: string; event: { id: string; type: string; data: Record<string, unknown> } };
+
+const { sendEventNotice } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/** Finds the customer the event is about and sends them its notice; returns the recipient (null: nobody to tell). */
+export async function eventNotice(input: EventNoticeInput): Promise<string | null> {
+  return sendEventNotice(input);
+}
