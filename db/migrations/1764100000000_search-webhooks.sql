@@ -37,6 +37,8 @@ CREATE TABLE search_terms (
   PRIMARY KEY (tenant_id, term)
 );
 CREATE INDEX search_terms_length_idx ON search_terms (tenant_id, char_length(term));
+-- Typo candidates with a one-typo budget share the query word's first character (a first-character typo costs two).
+CREATE INDEX search_terms_first_char_idx ON search_terms (tenant_id, left(term, 1), char_length(term));
 
 CREATE TABLE webhooks (
   id text PRIMARY KEY,

@@ -47,7 +47,11 @@ export async function deleteDocumentsBefore(db: CommonQueryMethods, tenantId: st
   return rows.length;
 }
 
-/** Known terms of a tenant within `2 × budget` Levenshtein edits of each word (a swap costs two there); callers refine. */
+/**
+ * Known terms of a tenant within `2 × budget` Levenshtein edits of each word (a swap costs two there); callers refine.
+ * A first-character typo costs two (Meilisearch's rule), so with a budget of one only terms sharing the first
+ * character qualify, which lets the (tenant, first character, length) index do the narrowing.
+ */
 export async function termCandidates(db: CommonQueryMethods, tenantId: string, words: { word: string; budget: number }[]): Promise<{ word: string; term: string }[]> {
   if (words.length === 0) return [];
   const rows = await db.any(sql.type(z.object({ word: z.string(), term: z.string() }))`
@@ -55,7 +59,8 @@ export async function termCandidates(db: CommonQueryMethods, tenantId: string, w
     FROM ${sql.unnest(words.map((w) => [w.word, w.budget]), ['text', 'int4'])} AS w(word, budget)
     JOIN LATERAL (
       SELECT term FROM search_terms
-      WHERE tenant_id = ${tenantId} AND char_length(term) BETWEEN char_length(w.word) - w.budget AND char_length(w.word) + w.budget
+      WHERE tenant_id = ${tenantId} AND (w.budget > 1 OR left(term, 1) = left(w.word, 1))
+        AND char_length(term) BETWEEN char_length(w.word) - w.budget AND char_length(w.word) + w.budget
         AND levenshtein_less_equal(term, w.word, 2 * w.budget) <= 2 * w.budget
       LIMIT 50
     ) s ON true`);
@@ -99,13 +104,15 @@ export async function searchDocuments(db: CommonQueryMethods, tenantId: string, 
   const bucket = sql.join(PRICE_BUCKETS.map((b) => sql.fragment`WHEN price_min >= ${b.min} ${b.max === null ? sql.fragment`` : sql.fragment`AND price_min <= ${b.max}`} THEN ${b.key}`), sql.fragment` `);
   return db.one(sql.type(resultRow)`
     WITH m AS MATERIALIZED (
-      SELECT product_id, doc, vendor_id, category_ids, price_min, product_created_at, ${rank} AS rank
+      SELECT product_id, vendor_id, category_ids, price_min, product_created_at, ${rank} AS rank
       FROM search_documents WHERE ${sql.join(where, sql.fragment` AND `)}
     )
     SELECT
       (SELECT count(*) FROM m)::int8 AS total,
-      COALESCE((SELECT jsonb_agg(p.doc ORDER BY p.n) FROM (
-        SELECT doc, row_number() OVER (ORDER BY ${order}) AS n FROM m ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}) p), '[]') AS hits,
+      -- Only the page's documents are read whole; every match feeds the count and the facets from narrow columns.
+      COALESCE((SELECT jsonb_agg(d.doc ORDER BY p.n) FROM (
+        SELECT product_id, row_number() OVER (ORDER BY ${order}) AS n FROM m ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}) p
+        JOIN search_documents d ON d.tenant_id = ${tenantId} AND d.product_id = p.product_id), '[]') AS hits,
       COALESCE((SELECT jsonb_object_agg(c, n) FROM (SELECT c, count(*)::int8 AS n FROM m, unnest(m.category_ids) c GROUP BY c) f), '{}') AS category,
       COALESCE((SELECT jsonb_object_agg(vendor_id, n) FROM (SELECT vendor_id, count(*)::int8 AS n FROM m WHERE vendor_id IS NOT NULL GROUP BY vendor_id) f), '{}') AS vendor,
       COALESCE((SELECT jsonb_object_agg(k, n) FROM (SELECT CASE ${bucket} END AS k, count(*)::int8 AS n FROM m WHERE price_min IS NOT NULL GROUP BY 1) f), '{}') AS price`);

@@ -2,7 +2,7 @@
 // trigram-indexed substrings for Japanese; written by the outbox relay like any external index.
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
-import { documentTerms, editDistance, needsSubstring, normalize, tokenize, typoBudget } from './text.ts';
+import { documentTerms, needsSubstring, normalize, tokenize, typoBudget, typoCost } from './text.ts';
 import type { SearchBackend, SearchDocument, SearchQuery, SearchResult } from './types.ts';
 
 const MAX_WORDS = 10;
@@ -62,7 +62,7 @@ export class PostgresSearch implements SearchBackend {
     // Terms are letters and digits only (tokenize), so quoting them in a tsquery needs no escaping.
     const groups = spaced.map((word) => {
       const budget = typoBudget(word);
-      const near = candidates.filter((c) => c.word === word && c.term !== word && editDistance(c.term, word) <= budget).map((c) => `'${c.term}'`);
+      const near = candidates.filter((c) => c.word === word && c.term !== word && typoCost(word, c.term) <= budget).map((c) => `'${c.term}'`);
       return `(${[`'${word}'${word === last ? ':*' : ''}`, ...new Set(near)].join(' | ')})`;
     });
     return { tsquery: groups.join(' & '), substrings };

@@ -37,6 +37,11 @@ export function typoBudget(word: string): number {
   return length >= 9 ? 2 : length >= 5 ? 1 : 0;
 }
 
+/** Typos between a query word and a term, as Meilisearch counts them: a wrong first character costs two. */
+export function typoCost(word: string, term: string): number {
+  return editDistance(word, term) + ([...word][0] === [...term][0] ? 0 : 1);
+}
+
 /** Optimal string alignment distance: insert, delete, substitute, swap two neighbours each count one. */
 export function editDistance(a: string, b: string): number {
   const s = [...a];

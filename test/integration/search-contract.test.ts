@@ -56,6 +56,11 @@ describe.each(backends)('search contract: $name', ({ make }) => {
     expect(found.total).toBe(1);
   });
 
+  test('when the only typo of a 5-8 letter word is its first letter, then it counts as two and does not match (Meilisearch rule)', async () => {
+    expect(ids((await search.search(shop, query({ q: 'canvsa' }))).hits)).toEqual([docs.tote.id]);
+    expect((await search.search(shop, query({ q: 'xanvas' }))).total).toBe(0);
+  });
+
   test('when a Japanese word is part of a longer title, then a substring query finds it ("抹茶" → 宇治抹茶ラテ)', async () => {
     const found = await search.search(shop, query({ q: '抹茶' }));
     expect(ids(found.hits)).toEqual([docs.latte.id]);
