@@ -33,7 +33,8 @@ CREATE INDEX search_documents_newest_idx ON search_documents (tenant_id, product
 -- budget. Terms of deleted products stay (they only widen a query by a word that matches nothing).
 CREATE TABLE search_terms (
   tenant_id text NOT NULL REFERENCES tenants(id),
-  term text NOT NULL,
+  -- C collation: the primary key's btree then serves `term LIKE 'pre%'` (search-as-you-type completions).
+  term text COLLATE "C" NOT NULL,
   PRIMARY KEY (tenant_id, term)
 );
 CREATE INDEX search_terms_length_idx ON search_terms (tenant_id, char_length(term));

@@ -67,6 +67,15 @@ export async function termCandidates(db: CommonQueryMethods, tenantId: string, w
   return [...rows];
 }
 
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Known terms of a tenant beginning with `prefix` (a range scan of the C-collated key), at most `limit`, in order. */
+export async function termsWithPrefix(db: CommonQueryMethods, tenantId: string, prefix: string, limit: number): Promise<string[]> {
+  const rows = await db.any(sql.type(z.object({ term: z.string() }))`
+    SELECT term FROM search_terms WHERE tenant_id = ${tenantId} AND term LIKE ${`${escapeLike(prefix)}%`} ORDER BY term LIMIT ${limit}`);
+  return rows.map((r) => r.term);
+}
+
 /** How a query matches: a tsquery over the terms, and substrings every document must contain (unspaced scripts). */
 export type MatchPlan = { tsquery: string | null; substrings: string[] };
 
@@ -78,7 +87,6 @@ const resultRow = z.object({
   price: z.record(z.string(), z.number()),
 });
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Matching documents of one tenant: the page of hits, the total and the facets, in one statement. */
 export async function searchDocuments(db: CommonQueryMethods, tenantId: string, match: MatchPlan, q: SearchQuery): Promise<z.infer<typeof resultRow>> {

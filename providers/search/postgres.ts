@@ -1,11 +1,13 @@
 // The default search backend: search_documents with a weighted tsvector (GIN), typo expansion over known terms,
 // trigram-indexed substrings for Japanese; written by the outbox relay like any external index.
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
+import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, termsWithPrefix, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
 import { documentTerms, needsSubstring, normalize, tokenize, typoBudget, typoCost } from './text.ts';
 import type { SearchBackend, SearchDocument, SearchQuery, SearchResult } from './types.ts';
 
 const MAX_WORDS = 10;
+// Completions of the last word turned into exact terms; beyond this many the query keeps a `:*` prefix instead.
+const MAX_COMPLETIONS = 50;
 
 /** Search over PostgreSQL (always available). */
 export class PostgresSearch implements SearchBackend {
@@ -57,13 +59,20 @@ export class PostgresSearch implements SearchBackend {
     const spaced = words.filter((w) => !needsSubstring(w));
     if (spaced.length === 0) return { tsquery: null, substrings };
     const fuzzy = spaced.map((word) => ({ word, budget: typoBudget(word) })).filter((w) => w.budget > 0);
-    const candidates = await termCandidates(this.pool, tenantId, fuzzy);
     const last = words[words.length - 1];
+    const typing = needsSubstring(last) ? undefined : last;
+    const [candidates, completions] = await Promise.all([
+      termCandidates(this.pool, tenantId, fuzzy),
+      typing ? termsWithPrefix(this.pool, tenantId, typing, MAX_COMPLETIONS + 1) : Promise.resolve([]),
+    ]);
+    // Known completions as exact terms keep the query on the GIN index (the planner scans the table for `:*`).
+    const prefixTerms = completions.length <= MAX_COMPLETIONS ? completions.map((t) => `'${t}'`) : null;
     // Terms are letters and digits only (tokenize), so quoting them in a tsquery needs no escaping.
     const groups = spaced.map((word) => {
       const budget = typoBudget(word);
       const near = candidates.filter((c) => c.word === word && c.term !== word && typoCost(word, c.term) <= budget).map((c) => `'${c.term}'`);
-      return `(${[`'${word}'${word === last ? ':*' : ''}`, ...new Set(near)].join(' | ')})`;
+      const own = word !== last ? [`'${word}'`] : prefixTerms ? [`'${word}'`, ...prefixTerms] : [`'${word}':*`];
+      return `(${[...new Set([...own, ...near])].join(' | ')})`;
     });
     return { tsquery: groups.join(' & '), substrings };
   }

@@ -61,6 +61,12 @@ describe.each(backends)('search contract: $name', ({ make }) => {
     expect((await search.search(shop, query({ q: 'xanvas' }))).total).toBe(0);
   });
 
+  test('when the last word is still being typed, then it matches the words it begins; earlier words must be whole', async () => {
+    expect([...ids((await search.search(shop, query({ q: 'matc' }))).hits)].sort()).toEqual([docs.whisk.id, docs.teapot.id, docs.latte.id].sort());
+    expect(ids((await search.search(shop, query({ q: 'bamboo chas' }))).hits)).toEqual([docs.whisk.id]);
+    expect((await search.search(shop, query({ q: 'bamb chasen' }))).total).toBe(0);
+  });
+
   test('when a Japanese word is part of a longer title, then a substring query finds it ("抹茶" → 宇治抹茶ラテ)', async () => {
     const found = await search.search(shop, query({ q: '抹茶' }));
     expect(ids(found.hits)).toEqual([docs.latte.id]);
