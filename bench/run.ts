@@ -12,6 +12,7 @@ import { createTenant } from '../db/queries/tenants.ts';
 import { createCart } from '../db/queries/carts.ts';
 import { createProduct } from '../db/queries/catalog.ts';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server.ts';
+import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, type Latencies } from './checkout.ts';
 import { z } from 'zod';
 import { sql } from '../db/sql.ts';
 
@@ -124,15 +125,29 @@ async function main() {
     results.push(await searchLoad('GET /store/search (10k products, mixed)', 50));
     results.push(await searchLoad('GET /store/search (10k products, mixed)', 1));
     const [base, list50, list1, , holds, search50, search1] = results;
+    // Checkout: the order-placed answer at 20 orders/s next to a one-activity workflow at 20/s; then whole guest checkouts.
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const line = (label: string, l: Latencies) => process.stdout.write(`${label.padEnd(44)} ${String(l.rate_per_s).padStart(6)} /s  p50 ${l.p50} ms  p99 ${l.p99} ms  failed ${l.failed} of ${l.count + l.failed}\n`);
+    const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS);
+    line('baseline: one-activity workflow', workflowBaseline);
+    const checkout = await checkoutsAtRate(apiUrl, tenant.publishable_key, variants, CHECKOUT_RATE, CHECKOUT_SECONDS);
+    line('POST /store/carts/:id/checkout (card)', checkout);
+    const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
+    line('whole guest checkout (cart, add, card)', guest);
     const summary = {
       at: new Date().toISOString(), duration_s: DURATION_S, results, idle, api_start_ms: apiStartMs,
       ratios: { products_vs_baseline_rps: +(list50.rps / base.rps).toFixed(3), search_vs_baseline_rps: +(search50.rps / base.rps).toFixed(3) },
+      checkout: { rate_per_s: CHECKOUT_RATE, seconds: CHECKOUT_SECONDS, orders: checkout, one_activity_workflow: workflowBaseline, whole_guest_checkout: guest },
       search: { products: SEARCH_PRODUCTS, queries: SEARCH_QUERIES, relay_index_s: indexSeconds, rps_50: search50.rps, p50_1_ms: search1.p50, p99_1_ms: search1.p99, p50_50_ms: search50.p50, p99_50_ms: search50.p99 },
       targets: {
         'products >= 0.6 x baseline rps at 50 conn': list50.rps >= 0.6 * base.rps,
         'products P50 <= 5 ms at 1 conn': list1.p50 <= 5,
         'holds >= 1000/s': holds.rps >= 1000,
         'holds P99 <= 30 ms': holds.p99 <= 30,
+        'checkout P50 <= 60 ms at 20 orders/s': checkout.p50 <= 60,
+        'checkout P99 <= 200 ms at 20 orders/s': checkout.p99 <= 200,
+        'checkout sustained >= 0.75 x one-activity workflow rate': checkout.failed === 0 && checkout.rate_per_s >= 0.75 * workflowBaseline.rate_per_s,
+        'whole guest checkout P50 <= 100 ms': guest.p50 <= 100,
         'api idle RSS <= 90 MB': (idle.api_rss_mb ?? Infinity) <= 90,
         'worker idle RSS <= 250 MB': (idle.worker_rss_mb ?? Infinity) <= 250,
       },
@@ -154,6 +169,9 @@ async function main() {
 }
 
 const SEARCH_PRODUCTS = Number(process.env.BENCH_SEARCH_PRODUCTS ?? 10_000);
+const CHECKOUT_RATE = 20;
+const CHECKOUT_SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 10);
+const GUEST_CHECKOUTS = Number(process.env.BENCH_GUEST_CHECKOUTS ?? 50);
 // Typical storefront searches: words, a typo, Japanese, filters, facets always, sorts, a deep page.
 const SEARCH_QUERIES = [
   'q=shirt', 'q=tshrit', 'q=matcha', 'q=%E6%8A%B9%E8%8C%B6', 'q=cotton%20bag&sort=price_asc', 'q=blue&max_price=3000',

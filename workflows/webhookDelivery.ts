@@ -14,7 +14,8 @@ export type WebhookDeliveryInput = {
 /** Delivers until the receiver answers 2xx or `giveUpAfterMs` passes (exponential backoff between attempts). */
 export async function webhookDelivery(input: WebhookDeliveryInput): Promise<{ status: number | null; attempts: number }> {
   const { deliverWebhook } = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
+    // The POST itself gives up after 10 s; a worker that died mid-attempt is noticed 15 s in, and the attempt retried.
+    startToCloseTimeout: '15 seconds',
     scheduleToCloseTimeout: input.retry.giveUpAfterMs,
     retry: { initialInterval: input.retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: input.retry.maximumIntervalMs, nonRetryableErrorTypes: ['webhook_not_deliverable'] },
   });

@@ -88,7 +88,8 @@ describe('a worker process crashes in the middle of a relay batch', () => {
       const rows = await stack.pool.any(sql.type(z.object({ event_id: z.string(), delivered: z.boolean() }))`
         SELECT event_id, delivered_at IS NOT NULL AS delivered FROM webhook_deliveries WHERE webhook_id = ${hook.body.id as string} ORDER BY event_id`);
       return rows.filter((r) => r.delivered).length === PRODUCTS && rows;
-    }, { what: 'every delivery logged as delivered' });
+      // An attempt cut off by the kill (answered, not yet logged) is retried once its start-to-close timeout (15 s) passes.
+    }, { what: 'every delivery logged as delivered', timeoutMs: 60_000 });
     expect(deliveries).toEqual(events.map((event_id) => ({ event_id, delivered: true })));
     // The repeated batch tried to start every delivery again: Temporal rejected the duplicates.
     await waitFor(async () => (await deliveryWorkflows()) === PRODUCTS, { what: 'visibility of the delivery workflows' });

@@ -1,0 +1,99 @@
+// Checkout scenarios of DESIGN.md §9: orders placed at a fixed rate next to a one-activity workflow at the same
+// rate on the same Temporal server, and whole guest checkouts (cart, add, checkout) one after another.
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Latency figures of a scenario, in milliseconds. */
+export type Latencies = { count: number; failed: number; p50: number; p99: number; rate_per_s: number };
+
+function summarize(samples: number[], failed: number, seconds: number): Latencies {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1) : NaN);
+  return { count: samples.length, failed, p50: at(0.5), p99: at(0.99), rate_per_s: +(samples.length / seconds).toFixed(1) };
+}
+
+/** Fires `call` `rate` times a second for `seconds` (open loop: a slow answer does not delay the next start). */
+async function atRate(rate: number, seconds: number, call: (i: number) => Promise<boolean>): Promise<Latencies> {
+  const samples: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push((async () => {
+      const t0 = performance.now();
+      const ok = await call(i).catch(() => false);
+      if (ok) samples.push(performance.now() - t0);
+      else failed++;
+    })());
+  }
+  await Promise.all(pending);
+  return summarize(samples, failed, (performance.now() - started) / 1000);
+}
+
+const address = { name: 'Bench Buyer', line1: '1-2-3 Marunouchi', city: 'Chiyoda-ku', postal_code: '100-0005', country: 'JP', phone: '+81-3-0000-0000' };
+const checkoutBody = JSON.stringify({ email: 'bench@example.jp', payment_method: 'card', payment_token: 'tok_visa', shipping_address: address });
+
+async function post(url: string, key: string, body: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'x-publishable-key': key, 'content-type': 'application/json' }, body });
+  return { status: res.status, json: await res.json() };
+}
+
+/** A cart holding one unit of `variantId`. */
+async function cartWithItem(api: string, key: string, variantId: string): Promise<string> {
+  const cart = await post(`${api}/store/carts`, key, '{}');
+  const added = await post(`${api}/store/carts/${cart.json.id}/items`, key, JSON.stringify({ variant_id: variantId, quantity: 1 }));
+  if (added.status !== 200) throw new Error(`bench cart: add item answered ${added.status}`);
+  return cart.json.id;
+}
+
+/** Card checkouts of prepared carts at `rate`/s: latency of the order-placed answer (201). */
+export async function checkoutsAtRate(api: string, key: string, variantIds: string[], rate: number, seconds: number): Promise<Latencies> {
+  const carts: string[] = [];
+  for (let i = 0; i < rate * seconds; i++) carts.push(await cartWithItem(api, key, variantIds[i % variantIds.length]));
+  return atRate(rate, seconds, async (i) => (await post(`${api}/store/carts/${carts[i]}/checkout`, key, checkoutBody)).status === 201);
+}
+
+/** Whole guest checkouts one after another: create a cart, add an item, check out by card. */
+export async function sequentialGuestCheckouts(api: string, key: string, variantIds: string[], count: number): Promise<Latencies> {
+  const samples: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    try {
+      const cartId = await cartWithItem(api, key, variantIds[i % variantIds.length]);
+      if ((await post(`${api}/store/carts/${cartId}/checkout`, key, checkoutBody)).status === 201) samples.push(performance.now() - t0);
+      else failed++;
+    } catch {
+      failed++;
+    }
+  }
+  return summarize(samples, failed, (performance.now() - started) / 1000);
+}
+
+/** The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server. */
+export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number): Promise<Latencies> {
+  const taskQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts') });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { code }, activities: { noop: async () => 'ok' } });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection });
+  try {
+    return await atRate(rate, seconds, async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok');
+  } finally {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+  }
+}
