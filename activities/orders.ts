@@ -1,6 +1,7 @@
 // Activities of the checkout saga: place the order, cancel it (compensation), notify.
 import type { DatabasePool } from 'slonik';
 import { cancelOrder, placeOrder } from '../db/queries/orders.ts';
+import { countSubscriptionLines } from '../db/queries/subscriptions.ts';
 import { newSecret } from '../domain/secrets.ts';
 import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
@@ -29,8 +30,9 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
           idempotencyKey: `authorize:${order.id}`, amount: order.total.amount, currency: order.total.currency, reference: order.id, dueAt: payment?.due_at ?? null,
         });
         const instructions = offline?.outcome === 'succeeded' ? offline.instructions : undefined;
+        const subscriptionLines = order.payment_method === 'card' ? await countSubscriptionLines(pool, order.id) : 0;
         return {
-          orderId: order.id, status: order.status, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
+          orderId: order.id, status: order.status, subscriptionLines, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
           vendorIds: [...new Set(order.items.flatMap((i) => (i.vendor_id ? [i.vendor_id] : [])))].sort(),
           payment: { method: order.payment_method, status: payment?.status ?? 'pending', ...(instructions ? { instructions } : {}) },
         };

@@ -1,6 +1,6 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched,
   setHandler, startChild, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -34,6 +34,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   let activeChildId: string | undefined;
   let operatorCancel: unknown;
   let subscriptionIds: string[] = [];
+  let cartClosed: Promise<void> = Promise.resolve();
   const compensations: Compensation[] = [];
 
   const currentStatus = (): OrderStatus | 'placing' => status;
@@ -80,6 +81,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     notifyCancelled(reason);
   };
   const finish = async (): Promise<OrderStatus> => {
+    await cartClosed;
     await condition(allHandlersFinished);
     await notifications.flush();
     if (currentStatus() === 'cancelled' && operatorCancel) throw operatorCancel;
@@ -127,7 +129,9 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     upsertSearchAttributes([{ key: OrderIdKey, value: orderId }, ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : [])]);
     setStatus(placed.status);
     void watchOperatorCancel();
-    await signalCartClosed(input.tenantId, input.cartId);
+    // The cart's expiry workflow only has to stop eventually: newer runs signal it beside the next step, not before.
+    if (patched('cart-closed-beside-next-step')) cartClosed = signalCartClosed(input.tenantId, input.cartId);
+    else await signalCartClosed(input.tenantId, input.cartId);
 
     const childAttributes = [
       { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
@@ -195,7 +199,9 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         return;
       }
       setStatus('pending_shipment');
-      subscriptionIds = await acts.createOrderSubscriptions({ tenantId: input.tenantId, orderId });
+      // Newer runs know from placeOrder whether the order has subscription lines, and skip the activity when not.
+      const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (placed?.subscriptionLines ?? 1) > 0;
+      subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId: input.tenantId, orderId }) : [];
       for (const subscriptionId of subscriptionIds) {
         await startChild(subscriptionBilling, {
           workflowId: subscriptionWorkflowId(input.tenantId, subscriptionId),
@@ -212,6 +218,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       await compensate(`card authorization failed: ${String(failure)}`);
       setStatus('cancelled');
       placeFailure = failure;
+      await cartClosed;
       await condition(allHandlersFinished);
       throw failure instanceof ApplicationFailure ? failure : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
     }

@@ -48,6 +48,8 @@ export type PlacedOrder = {
   vendorIds: string[];
   /** True only for the request that created the order (others get the same order back). */
   created: boolean;
+  /** Order lines that start a subscription (card orders only). */
+  subscriptionLines?: number;
 };
 
 /** Input of the reservation-expiry workflow. */

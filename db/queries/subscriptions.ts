@@ -167,6 +167,12 @@ export async function listSubscriptions(db: CommonQueryMethods, tenantId: string
     ORDER BY s.created_at DESC, s.id DESC LIMIT ${f.limit + 1}`))];
 }
 
+/** How many of the order's lines are subscription variants. */
+export async function countSubscriptionLines(db: CommonQueryMethods, orderId: string): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int8 AS n FROM order_items i JOIN variants v ON v.id = i.variant_id WHERE i.order_id = ${orderId} AND v.subscription_interval IS NOT NULL`);
+}
+
 /** The subscriptions an order created (its cancellation ends them). */
 export async function subscriptionsOfOrder(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<string[]> {
   return (await db.any(sql.type(z.object({ id: z.string() }))`SELECT id FROM subscriptions WHERE tenant_id = ${tenantId} AND order_id = ${orderId} ORDER BY id`)).map((r) => r.id);

@@ -13,8 +13,11 @@ import type { CreatedTenant } from '../../db/queries/tenants.ts';
 const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
 const UPDATE = process.env.UPDATE_HISTORIES === '1';
 
-/** Fixtures this file owns (file names without `.json`). */
+/** Fixtures this file owns (file names without `.json`); `-before-patches` ones predate patched() and are never re-recorded. */
 const FIXTURES = [
+  'checkout-card-completed-before-patches',
+  'checkout-card-declined-before-patches',
+  'checkout-cod-completed-with-patches',
   'checkout-card-completed',
   'fulfillment-card-completed',
   'checkout-card-declined',
@@ -70,6 +73,17 @@ async function recordHistories(): Promise<void> {
       ok(await admin.deliver(shipment.id), 200, 'deliver');
       await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-completed');
       await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-card-completed');
+    }
+    // COD with today's patches (cart closed beside the next step): placed, shipped, delivered.
+    {
+      const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 900, stock: 5 });
+      const cart = ok(await store.createCart(), 201, 'cart');
+      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
+      const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
+      ok(await admin.ship(shipment.id), 200, 'ship');
+      ok(await admin.deliver(shipment.id, { amount: 900, currency: 'JPY' }), 200, 'deliver');
+      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed-with-patches');
     }
     // Card declined: compensated, the checkout fails with card_declined.
     {
