@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,7 +82,8 @@ export async function sequentialGuestCheckouts(api: string, key: string, variant
 /** The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server. */
 export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number): Promise<Latencies> {
   const taskQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts') });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts'), logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { code }, activities: { noop: async () => 'ok' } });
   const running = worker.run();
