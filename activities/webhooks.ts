@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../config/config.ts';
-import { recordDeliveryAttempt, webhookTarget } from '../db/queries/webhooks.ts';
+import { recordDeliveryAttempt, recordDeliveryGivenUp, webhookTarget } from '../db/queries/webhooks.ts';
 import { DomainError } from '../domain/errors.ts';
 import { decryptSecret } from '../domain/secrets.ts';
 import { signWebhook, SIGNATURE_HEADER } from '../providers/webhooks/signature.ts';
@@ -16,6 +16,11 @@ const TIMEOUT_MS = 10_000;
 /** Builds the webhook activities. */
 export function createWebhookActivities({ pool, config }: { pool: DatabasePool; config?: Config }) {
   return {
+    /** Marks a delivery given up in the delivery log (the workflow's retries ran out or the URL was refused). */
+    async recordWebhookGivenUp(input: Omit<WebhookDeliveryInput, 'retry'> & { reason: string }): Promise<void> {
+      await recordDeliveryGivenUp(pool, { webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, reason: input.reason });
+    },
+
     /**
      * POSTs the event to the webhook, signed over `<timestamp>.<body>`, and records the attempt. A non-2xx answer or a
      * network error fails the attempt (retried); a deleted webhook or a URL now resolving to a private address does not.

@@ -1,6 +1,6 @@
 // One event to one webhook (`webhook:<webhook>:<event>`): the activity retry policy is the delivery schedule, so ops
 // see every attempt, its HTTP status and the next retry in the workflow's pending activity.
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 /** What the relay starts a delivery with; the event travels in the input so every attempt sends the same body. */
@@ -19,5 +19,13 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<{ st
     scheduleToCloseTimeout: input.retry.giveUpAfterMs,
     retry: { initialInterval: input.retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: input.retry.maximumIntervalMs, nonRetryableErrorTypes: ['webhook_not_deliverable'] },
   });
-  return deliverWebhook({ tenantId: input.tenantId, webhookId: input.webhookId, event: input.event });
+  const { recordWebhookGivenUp } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
+  const delivery = { tenantId: input.tenantId, webhookId: input.webhookId, event: input.event };
+  try {
+    return await deliverWebhook(delivery);
+  } catch (err) {
+    // The merchant sees "failed" in the delivery log; ops see this workflow failed, with every attempt in its history.
+    if (err instanceof ActivityFailure) await recordWebhookGivenUp({ ...delivery, reason: String(err.cause?.message ?? err.message).slice(0, 500) });
+    throw err;
+  }
 }

@@ -63,6 +63,8 @@ CREATE TABLE webhook_deliveries (
   last_status integer,
   last_error text,
   delivered_at timestamptz,
+  -- Set when the retry policy ran out (WEBHOOK_RETRY_FOR) or the URL became undeliverable: no attempt follows.
+  gave_up_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (webhook_id, event_id)

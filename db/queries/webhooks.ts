@@ -60,16 +60,27 @@ export async function recordDeliveryAttempt(db: CommonQueryMethods, d: { webhook
       delivered_at = COALESCE(webhook_deliveries.delivered_at, EXCLUDED.delivered_at), updated_at = now()`);
 }
 
-/** A delivery as the back office sees it. */
+/** Records that a delivery will not be attempted again (retries exhausted or the URL refused), keeping its attempts. */
+export async function recordDeliveryGivenUp(db: CommonQueryMethods, d: { webhookId: string; tenantId: string; eventId: string; eventType: string; reason: string }): Promise<void> {
+  await db.query(sql.type(noRows)`
+    INSERT INTO webhook_deliveries (webhook_id, event_id, tenant_id, event_type, last_error, gave_up_at)
+    VALUES (${d.webhookId}, ${d.eventId}, ${d.tenantId}, ${d.eventType}, ${d.reason}, now())
+    ON CONFLICT (webhook_id, event_id) DO UPDATE SET
+      gave_up_at = COALESCE(webhook_deliveries.gave_up_at, now()), last_error = COALESCE(webhook_deliveries.last_error, EXCLUDED.last_error), updated_at = now()
+    WHERE webhook_deliveries.delivered_at IS NULL`);
+}
+
+/** A delivery as the back office sees it: `status` is delivered, retrying, or failed (no attempt follows). */
 export const deliveryView = z.object({
-  event_id: z.string(), event_type: z.string(), attempts: z.number(), last_status: z.number().nullable(), last_error: z.string().nullable(),
-  delivered_at: z.string().nullable(), created_at: z.string(), cursor_at: z.string(),
+  event_id: z.string(), event_type: z.string(), status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number(), last_status: z.number().nullable(),
+  last_error: z.string().nullable(), delivered_at: z.string().nullable(), gave_up_at: z.string().nullable(), created_at: z.string(), cursor_at: z.string(),
 });
 
 /** A webhook's deliveries, newest first (`limit + 1` rows). */
 export async function listDeliveries(db: CommonQueryMethods, webhookId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<z.infer<typeof deliveryView>[]> {
   return [...(await db.any(sql.type(deliveryView)`
-    SELECT event_id, event_type, attempts, last_status, last_error, delivered_at, created_at,
+    SELECT event_id, event_type, attempts, last_status, last_error, delivered_at, gave_up_at, created_at,
+      CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN gave_up_at IS NOT NULL THEN 'failed' ELSE 'retrying' END AS status,
       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
     FROM webhook_deliveries WHERE webhook_id = ${webhookId}
       ${after ? sql.fragment`AND (created_at, event_id) < (${after.createdAt}::timestamptz, ${after.id})` : sql.fragment``}

@@ -66,7 +66,7 @@ describe('webhooks', () => {
       return res.body.items?.[0]?.delivered_at && res.body;
     }, { what: 'the delivery to succeed', timeoutMs: 30_000 });
     expect(deliveries).toEqual({
-      items: [{ event_id: expect.any(String), event_type: 'product.updated', attempts: 4, last_status: 200, last_error: null, delivered_at: expect.any(String), created_at: expect.any(String) }],
+      items: [{ event_id: expect.any(String), event_type: 'product.updated', status: 'delivered', attempts: 4, last_status: 200, last_error: null, delivered_at: expect.any(String), gave_up_at: null, created_at: expect.any(String) }],
       next_cursor: null,
     });
     const eventId = deliveries.items[0].event_id as string;
@@ -114,5 +114,47 @@ describe('webhook URL checks', () => {
     expect((await strict.http.get('/admin/webhooks').set({ Authorization: `Bearer ${shop.admin_api_key}` })).body.items).toEqual([]);
     const accepted = await post({ url: 'https://93.184.215.14/hooks', events: ['order.placed', 'order.status_changed'] });
     expect(accepted.status).toBe(201);
+  });
+});
+
+describe('a webhook whose receiver never accepts', () => {
+  let short: TestStack;
+  let shop: CreatedTenant;
+  let failing: Server;
+  let hits = 0;
+  beforeAll(async () => {
+    ({ stack: short, tenant: shop } = await startStackWithTenant({
+      relay: true, config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX_INTERVAL: '500ms', WEBHOOK_RETRY_FOR: '3s' },
+    }));
+    failing = createServer((_req, res) => {
+      hits++;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await short?.stop();
+    await new Promise((resolve) => failing?.close(resolve));
+  });
+
+  test('when the retry window (WEBHOOK_RETRY_FOR) passes without a 2xx, then the delivery log says failed and no attempt follows', async () => {
+    const auth = { Authorization: `Bearer ${shop.admin_api_key}` };
+    const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hooks`;
+    const hook = await short.http.post('/admin/webhooks').set(auth).send({ url, events: ['product.updated'] });
+    expect(hook.status).toBe(201);
+    expect((await backOffice(short.http, shop.admin_api_key).createProduct(buildProduct({ title: 'Undeliverable teapot' }))).status).toBe(201);
+    const retrying = await waitFor(async () => (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0], { what: 'the first attempt' });
+    expect(retrying).toMatchObject({ event_type: 'product.updated', status: 'retrying', gave_up_at: null, last_status: 503 });
+    const failed = await waitFor(async () => {
+      const item = (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0];
+      return item?.status === 'failed' ? item : null;
+    }, { what: 'the delivery to be given up', timeoutMs: 30_000 });
+    expect(failed).toMatchObject({ delivered_at: null, last_status: 503, gave_up_at: expect.any(String) });
+    expect(failed.attempts).toBeGreaterThanOrEqual(2);
+    const attemptsWhenGivenUp = hits;
+    const workflow = short.temporal.workflow.getHandle(webhookDeliveryWorkflowId(hook.body.id, failed.event_id));
+    await expect(workflow.result()).rejects.toThrow();
+    expect((await workflow.describe()).status.name).toBe('FAILED');
+    expect(hits).toBe(attemptsWhenGivenUp);
   });
 });
