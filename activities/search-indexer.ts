@@ -1,6 +1,7 @@
 // The search indexer: turns catalog events into index writes. It re-reads each touched product instead of trusting the
 // event's snapshot, so a late or repeated event can never put an older state back into the index.
-import type { CommonQueryMethods } from 'slonik';
+import type { DatabaseTransactionConnection } from 'slonik';
+import { lockProductsForIndexing } from '../db/queries/search.ts';
 import { productIdsOfVariants, productsForIndex, type IndexedProduct } from '../db/queries/catalog.ts';
 import { tenantCurrency } from '../db/queries/tenants.ts';
 import type { OutboxRow } from '../db/queries/outbox.ts';
@@ -20,9 +21,14 @@ export function toDocument(tenantId: string, p: IndexedProduct): SearchDocument 
   };
 }
 
-/** Writes the current state of these products: published ones upserted, the others removed. */
-export async function refreshProducts(db: CommonQueryMethods, search: SearchBackend, tenantId: string, productIds: string[]): Promise<{ upserted: number; removed: number }> {
+/**
+ * Writes the current state of these products: published ones upserted, the others removed. Must run in a transaction:
+ * each product's lock is held from the read to the commit, so two indexers (a relay and a reindex, or two overlapping
+ * relays) write one product one after the other, and the later one writes what it read later.
+ */
+export async function refreshProducts(db: DatabaseTransactionConnection, search: SearchBackend, tenantId: string, productIds: string[]): Promise<{ upserted: number; removed: number }> {
   if (productIds.length === 0) return { upserted: 0, removed: 0 };
+  await lockProductsForIndexing(db, tenantId, productIds);
   const currency = await tenantCurrency(db, tenantId);
   const products = currency ? await productsForIndex(db, tenantId, currency, productIds) : [];
   const live = new Set(products.map((p) => p.id));
@@ -33,7 +39,7 @@ export async function refreshProducts(db: CommonQueryMethods, search: SearchBack
 }
 
 /** Applies a batch of outbox events to the index; returns how many products it refreshed. */
-export async function indexEvents(db: CommonQueryMethods, search: SearchBackend, events: OutboxRow[]): Promise<number> {
+export async function indexEvents(db: DatabaseTransactionConnection, search: SearchBackend, events: OutboxRow[]): Promise<number> {
   const byTenant = new Map<string, { products: Set<string>; variants: Set<string> }>();
   for (const e of events) {
     if (!INDEXED_EVENT_TYPES.includes(e.type)) continue;
@@ -44,7 +50,8 @@ export async function indexEvents(db: CommonQueryMethods, search: SearchBackend,
     else touched.products.add(e.aggregate_id);
   }
   let refreshed = 0;
-  for (const [tenantId, touched] of byTenant) {
+  // Tenants in a fixed order, so two relays locking the same products never wait on each other in a cycle.
+  for (const [tenantId, touched] of [...byTenant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const ids = new Set([...touched.products, ...(await productIdsOfVariants(db, tenantId, [...touched.variants]))]);
     const { upserted, removed } = await refreshProducts(db, search, tenantId, [...ids]);
     refreshed += upserted + removed;

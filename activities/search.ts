@@ -18,7 +18,8 @@ export function createSearchActivities({ pool, search }: { pool: DatabasePool; s
     /** Rewrites one page of the tenant's products (by id); `lastId` is null after the last page. */
     async reindexSearchPage(input: { tenantId: string; afterId: string | null; limit: number }): Promise<{ upserted: number; removed: number; lastId: string | null }> {
       const ids = await productIdPage(pool, input.tenantId, input.afterId, input.limit);
-      const { upserted, removed } = await refreshProducts(pool, backend(), input.tenantId, ids);
+      // In a transaction: the page's product locks keep a concurrent deletion from being overwritten by this page.
+      const { upserted, removed } = await pool.transaction((tx) => refreshProducts(tx, backend(), input.tenantId, ids));
       return { upserted, removed, lastId: ids.length === input.limit ? ids[ids.length - 1] : null };
     },
     /** Drops the tenant's documents the reindex did not rewrite. */

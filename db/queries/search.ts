@@ -34,6 +34,13 @@ export async function upsertDocuments(db: CommonQueryMethods, rows: DocumentRow[
     ON CONFLICT DO NOTHING`);
 }
 
+/** Takes each product's index lock until the transaction ends, in id order (two callers never deadlock). */
+export async function lockProductsForIndexing(tx: CommonQueryMethods, tenantId: string, productIds: string[]): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    SELECT pg_advisory_xact_lock(hashtextextended(${tenantId} || ':' || id, 0))
+    FROM (SELECT DISTINCT unnest(${sql.array(productIds, 'text')}) AS id ORDER BY 1) ids`);
+}
+
 /** Removes a tenant's documents. */
 export async function deleteDocuments(db: CommonQueryMethods, tenantId: string, productIds: string[]): Promise<void> {
   if (productIds.length === 0) return;
