@@ -4,10 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../config/config.ts';
 import { recordDeliveryAttempt, recordDeliveryGivenUp, webhookTarget } from '../db/queries/webhooks.ts';
-import { DomainError } from '../domain/errors.ts';
 import { decryptSecret } from '../domain/secrets.ts';
 import { signWebhook, SIGNATURE_HEADER } from '../providers/webhooks/signature.ts';
-import { assertDeliverableUrl } from '../providers/webhooks/url-guard.ts';
+import { parseWebhookUrl } from '../providers/webhooks/url-guard.ts';
+import { InternalAddressError, postWebhook } from '../providers/webhooks/post.ts';
 import { webhookSecretKey } from '../providers/webhooks/secret-key.ts';
 import type { WebhookDeliveryInput } from '../workflows/webhookDelivery.ts';
 
@@ -32,29 +32,29 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
       const record = (status: number | null, error: string | null, delivered: boolean) => recordDeliveryAttempt(pool, {
         webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, attempt, status, error, delivered,
       });
+      const allowPrivate = config?.WEBHOOK_ALLOW_PRIVATE_URLS ?? false;
+      const notDeliverable = async (message: string): Promise<never> => {
+        await record(null, message, false);
+        throw ApplicationFailure.create({ message, type: 'webhook_not_deliverable', nonRetryable: true });
+      };
+      let url: URL;
       try {
-        // Checked again at delivery: a host may resolve elsewhere now than when the webhook was registered.
-        await assertDeliverableUrl(target.url, config?.WEBHOOK_ALLOW_PRIVATE_URLS ?? false);
+        url = parseWebhookUrl(target.url);
       } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        await record(null, err.message, false);
-        throw ApplicationFailure.create({ message: err.message, type: 'webhook_not_deliverable', nonRetryable: true });
+        return notDeliverable((err as Error).message);
       }
       const body = JSON.stringify({ id: input.event.id, type: input.event.type, created_at: input.event.created_at, tenant_id: input.tenantId, data: input.event.data });
       const secret = decryptSecret(target.secret_ciphertext, webhookSecretKey(config));
       let status: number;
       try {
-        const res = await fetch(target.url, {
-          method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS),
-          headers: {
-            'content-type': 'application/json', 'user-agent': 'temporal-commerce-webhooks/1',
-            'webhook-id': input.event.id, 'webhook-event': input.event.type, 'webhook-attempt': String(attempt),
-            [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
-          },
-        });
-        status = res.status;
-        await res.body?.cancel();
+        // The address is checked where the connection is made (DNS rebinding); a DNS failure is retried like any network error.
+        status = await postWebhook(url, body, {
+          'content-type': 'application/json', 'user-agent': 'temporal-commerce-webhooks/1',
+          'webhook-id': input.event.id, 'webhook-event': input.event.type, 'webhook-attempt': String(attempt),
+          [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
+        }, { timeoutMs: TIMEOUT_MS, allowPrivate });
       } catch (err) {
+        if (err instanceof InternalAddressError) return notDeliverable(err.message);
         await record(null, (err as Error).message.slice(0, 500), false);
         throw ApplicationFailure.retryable(`webhook request failed: ${(err as Error).message}`, 'webhook_network_error');
       }
