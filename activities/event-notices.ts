@@ -12,7 +12,7 @@ export function createEventNoticeActivities({ pool, notifier }: { pool: Database
   const recipientOf = async (tenantId: string, data: Record<string, unknown>): Promise<string | null> => {
     try {
       if (typeof data.order_id === 'string') return (await getOrder(pool, tenantId, data.order_id)).email;
-      if (typeof data.subscription_id === 'string') return (await getBillingState(pool, data.subscription_id)).customer_email;
+      if (typeof data.subscription_id === 'string') return (await getBillingState(pool, data.subscription_id, tenantId)).customer_email;
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }

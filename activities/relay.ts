@@ -30,7 +30,7 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     let started = 0;
     for (let i = 0; i < starts.length; i += START_CONCURRENCY) {
       await Promise.all(starts.slice(i, i + START_CONCURRENCY).map(async ({ e, h }) => {
-        const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload }, retry };
+        const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq }, retry };
         try {
           await temporal.workflow.start<typeof webhookDelivery>('webhookDelivery', {
             workflowId: webhookDeliveryWorkflowId(h.id, e.event_id), taskQueue, args: [input],

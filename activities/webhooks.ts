@@ -43,7 +43,10 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
       } catch (err) {
         return notDeliverable((err as Error).message);
       }
-      const body = JSON.stringify({ id: input.event.id, type: input.event.type, created_at: input.event.created_at, tenant_id: input.tenantId, data: input.event.data });
+      // `sequence` orders events (deliveries are independent and may arrive out of order): apply a newer one only.
+      const body = JSON.stringify({
+        id: input.event.id, type: input.event.type, sequence: input.event.sequence ?? null, created_at: input.event.created_at, tenant_id: input.tenantId, data: input.event.data,
+      });
       const secret = decryptSecret(target.secret_ciphertext, webhookSecretKey(config));
       let status: number;
       try {

@@ -5,9 +5,11 @@ import type { Activities } from '../activities/index.ts';
 /** What the relay starts a notice with: the event as it was recorded. */
 export type EventNoticeInput = { tenantId: string; event: { id: string; type: string; data: Record<string, unknown> } };
 
+// A time budget, not an attempt count: an e-mail provider down for hours still gets the notice out afterwards.
 const { sendEventNotice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 /** Finds the customer the event is about and sends them its notice; returns the recipient (null: nobody to tell). */

@@ -1,13 +1,13 @@
 // One event to one webhook (`webhook:<webhook>:<event>`): the activity retry policy is the delivery schedule, so ops
 // see every attempt, its HTTP status and the next retry in the workflow's pending activity.
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 /** What the relay starts a delivery with; the event travels in the input so every attempt sends the same body. */
 export type WebhookDeliveryInput = {
   tenantId: string;
   webhookId: string;
-  event: { id: string; type: string; created_at: string; data: Record<string, unknown> };
+  event: { id: string; type: string; created_at: string; data: Record<string, unknown>; sequence?: number };
   retry: { initialIntervalMs: number; maximumIntervalMs: number; giveUpAfterMs: number };
 };
 
@@ -19,13 +19,14 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<{ st
     scheduleToCloseTimeout: input.retry.giveUpAfterMs,
     retry: { initialInterval: input.retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: input.retry.maximumIntervalMs, nonRetryableErrorTypes: ['webhook_not_deliverable'] },
   });
-  const { recordWebhookGivenUp } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
+  const { recordWebhookGivenUp } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', scheduleToCloseTimeout: '1 hour', retry: { maximumInterval: '1 minute' } });
   const delivery = { tenantId: input.tenantId, webhookId: input.webhookId, event: input.event };
   try {
     return await deliverWebhook(delivery);
   } catch (err) {
     // The merchant sees "failed" in the delivery log; ops see this workflow failed, with every attempt in its history.
-    if (err instanceof ActivityFailure) await recordWebhookGivenUp({ ...delivery, reason: String(err.cause?.message ?? err.message).slice(0, 500) });
+    const reason = isCancellation(err) ? 'delivery cancelled by an operator' : err instanceof ActivityFailure ? String(err.cause?.message ?? err.message) : null;
+    if (reason) await CancellationScope.nonCancellable(() => recordWebhookGivenUp({ ...delivery, reason: reason.slice(0, 500) }));
     throw err;
   }
 }

@@ -56,9 +56,10 @@ export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId
   });
 }
 
-/** The subscription's billing state. */
-export async function getBillingState(db: CommonQueryMethods, subscriptionId: string): Promise<BillingState> {
-  const row = await db.maybeOne(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${subscriptionId}`);
+/** The subscription's billing state (of that tenant only, when given). */
+export async function getBillingState(db: CommonQueryMethods, subscriptionId: string, tenantId?: string): Promise<BillingState> {
+  const row = await db.maybeOne(sql.type(billingRow)`
+    SELECT ${billingColumns} FROM subscriptions WHERE id = ${subscriptionId} ${tenantId ? sql.fragment`AND tenant_id = ${tenantId}` : sql.fragment``}`);
   if (!row) throw new NotFoundError('subscription', subscriptionId);
   return row;
 }

@@ -17,6 +17,9 @@ export const MEILI_SETTINGS = {
   filterableAttributes: ['tenant_id', 'category_ids', 'category_handles', 'vendor_id', 'price_min', 'price_max', 'in_stock', 'indexed_at_ms'],
   sortableAttributes: ['price_min', 'created_at_ms'],
   displayedAttributes: ['product_id', 'hit'],
+  // The defaults (1,000 hits, 100 facet values) would cut results the PostgreSQL backend returns.
+  pagination: { maxTotalHits: 100_000 },
+  faceting: { maxValuesPerFacet: 1000 },
 };
 
 const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

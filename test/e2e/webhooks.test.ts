@@ -86,6 +86,9 @@ describe('webhooks', () => {
     const again = stack.temporal.workflow.start('webhookDelivery', { workflowId, taskQueue: stack.taskQueue, args: [{}], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
     await expect(again).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     expect(received).toHaveLength(4);
+    // Every attempt carries the event's outbox sequence, so a receiver can drop an older event arriving late.
+    expect(received[0].body.sequence).toEqual(expect.any(Number));
+    expect(new Set(received.map((r) => r.body.sequence)).size).toBe(1);
   }, 60_000);
 
   test('when another tenant reads this webhook or its deliveries, then it is 404', async () => {
