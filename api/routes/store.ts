@@ -10,6 +10,7 @@ import { tenantOf } from '../context.ts';
 import { storefrontAuth } from '../auth.ts';
 import { addItemBody, checkoutBody, createCartBody, cursor, page, pageQuery, productListQuery, searchQuery, updateItemBody } from '../schemas.ts';
 import { createSearchBackend } from '../../providers/search/index.ts';
+import { withCurrentAvailability } from '../search-hits.ts';
 import { storeOrder } from '../views.ts';
 import type { Processes } from '../processes.ts';
 
@@ -23,9 +24,11 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.get('/search', async (req, res) => {
     const q = searchQuery.parse(req.query);
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) throw new ValidationError('min_price is above max_price');
-    res.json(await search.search(tenantOf(req).id, {
+    const t = tenantOf(req);
+    const found = await search.search(t.id, {
       q: q.q, category: q.category, vendor: q.vendor, minPrice: q.min_price, maxPrice: q.max_price, inStock: q.in_stock, sort: q.sort, limit: q.limit, offset: q.offset,
-    }));
+    });
+    res.json({ ...found, hits: await withCurrentAvailability(pool, t.id, found.hits) });
   });
 
   r.get('/products', async (req, res) => {
@@ -36,7 +39,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       const offset = Number(cursor.decode(q.cursor) ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > 10_000) throw new ValidationError('cursor is not valid; use next_cursor as returned');
       const found = await search.search(t.id, { q: q.q, category: q.category, vendor: q.vendor, sort: 'relevance', limit: q.limit, offset });
-      res.json({ items: found.hits, next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null });
+      res.json({ items: await withCurrentAvailability(pool, t.id, found.hits), next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null });
       return;
     }
     const rows = await listProducts(pool, t.id, t.currency, { q: q.q, category: q.category, vendor: q.vendor, publishedOnly: true, afterId: cursor.decode(q.cursor), limit: q.limit });

@@ -53,6 +53,15 @@ const productColumns = (currency: string) => sql.fragment`
     FROM variants v WHERE v.product_id = p.id
   ), '[]') AS variants`;
 
+/** Units available now (on hand minus reserved, all locations) of each variant given. */
+export async function currentAvailability(db: CommonQueryMethods, tenantId: string, variantIds: string[]): Promise<Map<string, number>> {
+  if (variantIds.length === 0) return new Map();
+  const rows = await db.any(sql.type(z.object({ variant_id: z.string(), available: z.number() }))`
+    SELECT variant_id, sum(on_hand - reserved)::int8 AS available FROM inventory_levels
+    WHERE tenant_id = ${tenantId} AND variant_id = ANY(${sql.array(variantIds, 'text')}) GROUP BY variant_id`);
+  return new Map(rows.map((r) => [r.variant_id, r.available]));
+}
+
 /** Filters of a product listing. */
 export type ProductFilter = { q?: string; category?: string; vendor?: string; publishedOnly: boolean; afterId?: string; limit: number };
 
