@@ -20,24 +20,19 @@ const START_CONCURRENCY = 16;
 
 /** Builds the relay activities. */
 export function createRelayActivities({ pool, temporal, search, config }: RelayDeps) {
-  const startDeliveries = async (tx: CommonQueryMethods, events: OutboxRow[]): Promise<number> => {
-    const hooks = await activeWebhooks(tx, [...new Set(events.map((e) => e.tenant_id))]);
-    const starts = events.flatMap((e) => hooks.filter((h) => h.tenant_id === e.tenant_id && webhookWants(h.events, e.type)).map((h) => ({ e, h })));
-    if (starts.length === 0) return 0;
-    if (!temporal || !config) throw ApplicationFailure.nonRetryable('this worker has no Temporal client or config to start webhook deliveries', 'relay_not_configured');
+  /**
+   * Starts one workflow per item, at most START_CONCURRENCY at a time. Ids are derived from the event, and a relay
+   * retried after a crash starts the same ids again: Temporal rejects them, even once the first run finished.
+   */
+  const startEach = async <T>(items: T[], what: string, start: (client: Client, taskQueue: string, item: T) => Promise<unknown>): Promise<number> => {
+    if (items.length === 0) return 0;
+    if (!temporal) throw ApplicationFailure.nonRetryable(`this worker has no Temporal client to start ${what}`, 'relay_not_configured');
     const taskQueue = Context.current().info.taskQueue;
-    const retry = { initialIntervalMs: config.WEBHOOK_RETRY_INITIAL, maximumIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL, giveUpAfterMs: config.WEBHOOK_RETRY_FOR };
     let started = 0;
-    for (let i = 0; i < starts.length; i += START_CONCURRENCY) {
-      await Promise.all(starts.slice(i, i + START_CONCURRENCY).map(async ({ e, h }) => {
-        const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq }, retry };
+    for (let i = 0; i < items.length; i += START_CONCURRENCY) {
+      await Promise.all(items.slice(i, i + START_CONCURRENCY).map(async (item) => {
         try {
-          await temporal.workflow.start<typeof webhookDelivery>('webhookDelivery', {
-            workflowId: webhookDeliveryWorkflowId(h.id, e.event_id), taskQueue, args: [input],
-            // A relay retried after a crash starts the same ids again: rejected, even once the first delivery finished.
-            workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
-            typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
-          });
+          await start(temporal, taskQueue, item);
           started++;
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -46,27 +41,27 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     }
     return started;
   };
+  const once = { workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL' } as const;
+
+  const startDeliveries = async (tx: CommonQueryMethods, events: OutboxRow[]): Promise<number> => {
+    const hooks = await activeWebhooks(tx, [...new Set(events.map((e) => e.tenant_id))]);
+    const starts = events.flatMap((e) => hooks.filter((h) => h.tenant_id === e.tenant_id && webhookWants(h.events, e.type)).map((h) => ({ e, h })));
+    if (starts.length && !config) throw ApplicationFailure.nonRetryable('this worker has no config to start webhook deliveries', 'relay_not_configured');
+    const retry = config && { initialIntervalMs: config.WEBHOOK_RETRY_INITIAL, maximumIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL, giveUpAfterMs: config.WEBHOOK_RETRY_FOR };
+    return startEach(starts, 'webhook deliveries', (client, taskQueue, { e, h }) => {
+      const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq }, retry: retry! };
+      return client.workflow.start<typeof webhookDelivery>('webhookDelivery', {
+        workflowId: webhookDeliveryWorkflowId(h.id, e.event_id), taskQueue, args: [input], ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
+      });
+    });
+  };
 
   // Customer notices of business facts (refund issued, renewal charged): one `notice:<event>` workflow per event.
-  const startNotices = async (events: OutboxRow[]): Promise<number> => {
-    const noticed = events.filter((e) => EVENT_NOTICES[e.type]);
-    if (noticed.length === 0) return 0;
-    if (!temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to start customer notices', 'relay_not_configured');
-    const taskQueue = Context.current().info.taskQueue;
-    let started = 0;
-    for (const e of noticed) {
-      try {
-        await temporal.workflow.start<typeof eventNotice>('eventNotice', {
-          workflowId: eventNoticeWorkflowId(e.event_id), taskQueue, args: [{ tenantId: e.tenant_id, event: { id: e.event_id, type: e.type, data: e.payload } }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL', typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
-        });
-        started++;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
-    }
-    return started;
-  };
+  const startNotices = (events: OutboxRow[]): Promise<number> => startEach(events.filter((e) => EVENT_NOTICES[e.type]), 'customer notices', (client, taskQueue, e) =>
+    client.workflow.start<typeof eventNotice>('eventNotice', {
+      workflowId: eventNoticeWorkflowId(e.event_id), taskQueue, args: [{ tenantId: e.tenant_id, event: { id: e.event_id, type: e.type, data: e.payload } }],
+      ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
+    }));
 
   // Every step is idempotent, so a crash anywhere before the commit only makes the next run repeat the batch.
   const relayBatch = (index: SearchBackend, input: { batchSize: number; tenantIds?: string[] }) => pool.transaction(async (tx) => {
