@@ -1,17 +1,12 @@
 // Replays committed histories of card checkouts and subscription dunning against the current workflow code.
 // `UPDATE_HISTORIES=1` first records them from real runs on the test stack (then commit them).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, seedProduct, storefront } from '../helpers/factories.ts';
-import { workflowBundle } from '../helpers/stack.ts';
+import { committedHistories, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
-
-const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
-const UPDATE = process.env.UPDATE_HISTORIES === '1';
 
 /** Fixtures this file owns (file names without `.json`); `-before-patches` ones predate patched() and are never re-recorded. */
 const FIXTURES = [
@@ -26,32 +21,14 @@ const FIXTURES = [
   'subscription-cancelled-by-update',
 ];
 
-type Res = { status: number; body: any };
-const ok = (res: Res, status: number, what: string): any => {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
-
-/** Writes the history of a closed run (the latest, or the first run that continued as new). */
-async function record(stack: TestStack, workflowId: string, name: string, endsAs: 'COMPLETED' | 'FAILED' | 'CONTINUED_AS_NEW' = 'COMPLETED'): Promise<void> {
-  const runId = await waitFor(async () => {
-    for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      if (run.status.name === endsAs) return run.runId;
-    }
-    return null;
-  }, { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` });
-  const history = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
-}
-
 /** Buys `interval` subscription by card with `token`; returns the order and subscription ids. */
 async function buySubscription(stack: TestStack, tenant: CreatedTenant, token: string, interval: string) {
   const store = storefront(stack.http, tenant.publishable_key);
   const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 800, stock: 10, billing_interval: interval });
-  const cart = ok(await store.createCart(), 201, 'cart');
-  ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-  const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: token })), 201, 'checkout').order;
-  const listed = ok(await backOffice(stack.http, tenant.admin_api_key).subscriptions(), 200, 'subscriptions').items.find((s: { order_id: string }) => s.order_id === order.id);
+  const cart = expectStatus(await store.createCart(), 201, 'cart');
+  expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+  const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: token })), 201, 'checkout').order;
+  const listed = expectStatus(await backOffice(stack.http, tenant.admin_api_key).subscriptions(), 200, 'subscriptions').items.find((s: { order_id: string }) => s.order_id === order.id);
   return { orderId: order.id as string, cartId: cart.id as string, subscriptionId: listed.id as string };
 }
 
@@ -65,50 +42,50 @@ async function recordHistories(): Promise<void> {
     // Card: authorized, shipped (captured), delivered.
     {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1200, stock: 5 });
-      const cart = ok(await store.createCart(), 201, 'cart');
-      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_flaky' })), 201, 'checkout').order;
+      const cart = expectStatus(await store.createCart(), 201, 'cart');
+      expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_flaky' })), 201, 'checkout').order;
       const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
-      ok(await admin.ship(shipment.id), 200, 'ship');
-      ok(await admin.deliver(shipment.id), 200, 'deliver');
-      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-completed');
-      await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-card-completed');
+      expectStatus(await admin.ship(shipment.id), 200, 'ship');
+      expectStatus(await admin.deliver(shipment.id), 200, 'deliver');
+      await recordHistory(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-completed');
+      await recordHistory(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-card-completed');
     }
     // COD with today's patches (cart closed beside the next step): placed, shipped, delivered.
     {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 900, stock: 5 });
-      const cart = ok(await store.createCart(), 201, 'cart');
-      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
+      const cart = expectStatus(await store.createCart(), 201, 'cart');
+      expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
       const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
-      ok(await admin.ship(shipment.id), 200, 'ship');
-      ok(await admin.deliver(shipment.id, { amount: 900, currency: 'JPY' }), 200, 'deliver');
-      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed-with-patches');
+      expectStatus(await admin.ship(shipment.id), 200, 'ship');
+      expectStatus(await admin.deliver(shipment.id, { amount: 900, currency: 'JPY' }), 200, 'deliver');
+      await recordHistory(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed-with-patches');
     }
     // Card declined: compensated, the checkout fails with card_declined.
     {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1200, stock: 5 });
-      const cart = ok(await store.createCart(), 201, 'cart');
-      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-      ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_declined' })), 402, 'declined checkout');
-      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-declined', 'FAILED');
+      const cart = expectStatus(await store.createCart(), 201, 'cart');
+      expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_declined' })), 402, 'declined checkout');
+      await recordHistory(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-declined', 'FAILED');
     }
     // Dunning to the end: 1 + 3 declines, then cancelled.
     {
       const { subscriptionId } = await buySubscription(stack, tenant, 'tok_renewal_fails', '2s');
-      await record(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-dunning-cancelled');
+      await recordHistory(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-dunning-cancelled');
     }
     // Recovered after two declines: the run continues as new for the next period.
     {
       const { subscriptionId } = await buySubscription(stack, tenant, 'tok_recovers_after_2', '2s');
-      await record(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-recovered-continued-as-new', 'CONTINUED_AS_NEW');
-      ok(await admin.cancelSubscription(subscriptionId), 200, 'cancel the recovered subscription');
+      await recordHistory(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-recovered-continued-as-new', 'CONTINUED_AS_NEW');
+      expectStatus(await admin.cancelSubscription(subscriptionId), 200, 'cancel the recovered subscription');
     }
     // Cancelled by the back office while waiting for the period end.
     {
       const { subscriptionId } = await buySubscription(stack, tenant, 'tok_visa', '1mo');
-      ok(await admin.cancelSubscription(subscriptionId, 'customer asked'), 200, 'cancel');
-      await record(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-cancelled-by-update');
+      expectStatus(await admin.cancelSubscription(subscriptionId, 'customer asked'), 200, 'cancel');
+      await recordHistory(stack, subscriptionWorkflowId(tenant.tenant_id, subscriptionId), 'subscription-cancelled-by-update');
     }
   } finally {
     await stack.stop();
@@ -116,24 +93,16 @@ async function recordHistories(): Promise<void> {
 }
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed in this process.
-  }
-  if (UPDATE) await recordHistories();
+  installQuietRuntime();
+  if (UPDATE_HISTORIES) await recordHistories();
 }, 240_000);
 
 describe('card and subscription history replay', () => {
   test('when the committed card and dunning histories are replayed against the current code, then every one replays', async () => {
-    const histories = FIXTURES.map((name) => ({ workflowId: name, history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, `${name}.json`), 'utf8'))) }));
     // The dunning fixture must hold the whole schedule: the renewal and its three retries.
     const dunning = readFileSync(path.join(HISTORIES_DIR, 'subscription-dunning-cancelled.json'), 'utf8');
     expect(dunning.match(/"name": "chargeRenewal"/g)).toHaveLength(4);
-    const results: { workflowId: string; error?: string }[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'card-and-subscription-histories' }, histories)) {
-      results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
-    }
+    const results = await replayHistories(committedHistories(FIXTURES));
     expect(results.map((r) => r.workflowId).sort()).toEqual([...FIXTURES].sort());
     expect(results.filter((r) => r.error)).toEqual([]);
   });

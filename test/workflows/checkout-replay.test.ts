@@ -1,18 +1,12 @@
 // Replays committed workflow histories against the current workflow code, to catch non-determinism before deploy.
 // `UPDATE_HISTORIES=1` first records fresh histories from real runs on the test stack (then commit them).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { mkdirSync } from 'node:fs';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
-import { workflowBundle } from '../helpers/stack.ts';
+import { committedHistories, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
-
-const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
-const UPDATE = process.env.UPDATE_HISTORIES === '1';
 
 /** The scenarios the committed fixtures must cover (file name without `.json`). */
 const REQUIRED = [
@@ -34,25 +28,6 @@ const REQUIRED = [
   'shipment-mall-late-completed',
 ];
 
-type Res = { status: number; body: any };
-
-function ok(res: Res, status: number, what: string): any {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-/** Waits until the workflow closed as `endsAs` (COMPLETED unless told), then writes its history as `<name>.json`. */
-async function record(stack: TestStack, workflowId: string, name: string, endsAs: 'COMPLETED' | 'CANCELLED' = 'COMPLETED'): Promise<void> {
-  const handle = stack.temporal.workflow.getHandle(workflowId);
-  await waitFor(async () => {
-    const status = (await handle.describe()).status.name;
-    if (status !== 'RUNNING' && status !== endsAs) throw new Error(`${workflowId} ended ${status}, not ${endsAs}; refusing to record it`);
-    return status === endsAs;
-  }, { timeoutMs: 30_000, what: `${workflowId} to end ${endsAs}` });
-  const history = await handle.fetchHistory();
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
-}
-
 /** Drives each scenario through the HTTP API on a real stack and records the histories of its workflows. */
 async function recordHistories(): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
@@ -66,31 +41,31 @@ async function recordHistories(): Promise<void> {
     // Bank transfer: paid, shipped, delivered → checkout, payment, fulfillment and the cart's holds workflow complete.
     {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1500, stock: 5 });
-      const cart = ok(await store.createCart(), 201, 'cart');
-      ok(await store.addItem(cart.id, variantId, 2), 200, 'add item');
-      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
-      ok(await admin.confirmPayment(order.id, 1000), 200, 'partial payment');
-      ok(await admin.confirmPayment(order.id, 2000), 200, 'rest of the payment');
+      const cart = expectStatus(await store.createCart(), 201, 'cart');
+      expectStatus(await store.addItem(cart.id, variantId, 2), 200, 'add item');
+      const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
+      expectStatus(await admin.confirmPayment(order.id, 1000), 200, 'partial payment');
+      expectStatus(await admin.confirmPayment(order.id, 2000), 200, 'rest of the payment');
       const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
-      ok(await admin.ship(shipment.id), 200, 'ship');
-      ok(await admin.deliver(shipment.id), 200, 'deliver');
-      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-bank-transfer-completed');
-      await record(stack, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-paid');
-      await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-bank-transfer-completed');
-      await record(stack, holdsWorkflowId(tenant.tenant_id, cart.id), 'reservation-expiry-cart-closed');
+      expectStatus(await admin.ship(shipment.id), 200, 'ship');
+      expectStatus(await admin.deliver(shipment.id), 200, 'deliver');
+      await recordHistory(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-bank-transfer-completed');
+      await recordHistory(stack, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-paid');
+      await recordHistory(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-bank-transfer-completed');
+      await recordHistory(stack, holdsWorkflowId(tenant.tenant_id, cart.id), 'reservation-expiry-cart-closed');
     }
 
     // Cash on delivery: shipped, delivered with the cash collected.
     {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 800, stock: 5 });
-      const cart = ok(await store.createCart(), 201, 'cart');
-      ok(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-      const order = ok(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
+      const cart = expectStatus(await store.createCart(), 201, 'cart');
+      expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
+      const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' })), 201, 'checkout').order;
       const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
-      ok(await admin.ship(shipment.id), 200, 'ship');
-      ok(await admin.deliver(shipment.id, order.total), 200, 'deliver with cash');
-      await record(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed');
-      await record(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-cod-completed');
+      expectStatus(await admin.ship(shipment.id), 200, 'ship');
+      expectStatus(await admin.deliver(shipment.id, order.total), 200, 'deliver with cash');
+      await recordHistory(stack, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-cod-completed');
+      await recordHistory(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-cod-completed');
     }
 
     // Mall: one bank-transfer order of two vendors, vendor 1 ships and delivers with its key, the admin does vendor 2's.
@@ -99,18 +74,18 @@ async function recordHistories(): Promise<void> {
       const mallAdmin = backOffice(stack.http, mall.admin_api_key);
       const vendors = await twoVendors(stack, mall);
       const { cartId, order } = await placeMallOrder(stack.http, mall, vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 1 })), 'bank_transfer');
-      ok(await mallAdmin.confirmPayment(order.id, order.total.amount), 200, 'payment');
+      expectStatus(await mallAdmin.confirmPayment(order.id, order.total.amount), 200, 'payment');
       const shipments = await shipmentsOf(stack, mall, order.id);
       const [s1, s2] = vendors.map((v) => shipments.find((s) => s.vendor_id === v.id)!.id);
       const portal1 = vendorPortal(stack.http, vendors[0].key);
-      ok(await portal1.ship(s1), 200, 'vendor ships');
-      ok(await mallAdmin.ship(s2), 200, 'admin ships');
-      ok(await portal1.deliver(s1), 200, 'vendor delivers');
-      ok(await mallAdmin.deliver(s2), 200, 'admin delivers');
-      await record(stack, checkoutWorkflowId(mall.tenant_id, cartId), 'checkout-mall-bank-transfer-completed');
-      await record(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-bank-transfer-completed');
-      await record(stack, shipmentWorkflowId(mall.tenant_id, s1), 'shipment-mall-vendor-shipped-completed');
-      await record(stack, shipmentWorkflowId(mall.tenant_id, s2), 'shipment-mall-admin-shipped-completed');
+      expectStatus(await portal1.ship(s1), 200, 'vendor ships');
+      expectStatus(await mallAdmin.ship(s2), 200, 'admin ships');
+      expectStatus(await portal1.deliver(s1), 200, 'vendor delivers');
+      expectStatus(await mallAdmin.deliver(s2), 200, 'admin delivers');
+      await recordHistory(stack, checkoutWorkflowId(mall.tenant_id, cartId), 'checkout-mall-bank-transfer-completed');
+      await recordHistory(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-bank-transfer-completed');
+      await recordHistory(stack, shipmentWorkflowId(mall.tenant_id, s1), 'shipment-mall-vendor-shipped-completed');
+      await recordHistory(stack, shipmentWorkflowId(mall.tenant_id, s2), 'shipment-mall-admin-shipped-completed');
     }
 
     // Mall: a two-vendor COD order cancelled before anything shipped stops its fulfillment and both shipments.
@@ -124,9 +99,9 @@ async function recordHistories(): Promise<void> {
         const wfs = (await mallAdmin.order(order.id)).body.workflows as { type: string; status: string }[];
         return wfs.filter((w) => w.type === 'shipment' && w.status === 'RUNNING').length === 2;
       }, { what: 'both shipment workflows to run' });
-      ok(await mallAdmin.cancel(order.id), 200, 'cancel');
-      await record(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-cod-cancelled', 'CANCELLED');
-      await record(stack, shipmentWorkflowId(mall.tenant_id, shipments[0].id), 'shipment-mall-cod-cancelled', 'CANCELLED');
+      expectStatus(await mallAdmin.cancel(order.id), 200, 'cancel');
+      await recordHistory(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-cod-cancelled', 'CANCELLED');
+      await recordHistory(stack, shipmentWorkflowId(mall.tenant_id, shipments[0].id), 'shipment-mall-cod-cancelled', 'CANCELLED');
       for (const v of vendors) expect(await stockOf(stack.pool, v.variantId)).toEqual({ on_hand: 10, reserved: 0, holds_total: 0 });
     }
   } finally {
@@ -142,9 +117,9 @@ async function recordHistories(): Promise<void> {
     const { order } = await placeMallOrder(late.http, mall, [{ variantId: vendor.variantId, quantity: 1 }], 'cod');
     const shipment = await waitFor(async () => (await mallAdmin.order(order.id)).body.shipments[0] as { id: string } | undefined, { what: 'the shipment' });
     await waitFor(async () => late.notifier.sent.some((n) => n.template === 'shipment_late' && n.data.shipment_id === shipment.id), { what: 'the shipment_late notice' });
-    ok(await mallAdmin.ship(shipment.id), 200, 'ship');
-    ok(await mallAdmin.deliver(shipment.id, order.total), 200, 'deliver with cash');
-    await record(late, shipmentWorkflowId(mall.tenant_id, shipment.id), 'shipment-mall-late-completed');
+    expectStatus(await mallAdmin.ship(shipment.id), 200, 'ship');
+    expectStatus(await mallAdmin.deliver(shipment.id, order.total), 200, 'deliver with cash');
+    await recordHistory(late, shipmentWorkflowId(mall.tenant_id, shipment.id), 'shipment-mall-late-completed');
   } finally {
     await late.stop();
   }
@@ -156,16 +131,16 @@ async function recordHistories(): Promise<void> {
     const store = storefront(fast.http, tenant.publishable_key);
     const { variantId } = await seedProduct(fast.http, tenant.admin_api_key, { stock: 5 });
 
-    const idle = ok(await store.createCart(), 201, 'cart');
-    ok(await store.addItem(idle.id, variantId, 1), 200, 'add item');
+    const idle = expectStatus(await store.createCart(), 201, 'cart');
+    expectStatus(await store.addItem(idle.id, variantId, 1), 200, 'add item');
 
-    const unpaid = ok(await store.createCart(), 201, 'cart');
-    ok(await store.addItem(unpaid.id, variantId, 1), 200, 'add item');
-    const order = ok(await store.checkout(unpaid.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
+    const unpaid = expectStatus(await store.createCart(), 201, 'cart');
+    expectStatus(await store.addItem(unpaid.id, variantId, 1), 200, 'add item');
+    const order = expectStatus(await store.checkout(unpaid.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
 
-    await record(fast, holdsWorkflowId(tenant.tenant_id, idle.id), 'reservation-expiry-released-hold');
-    await record(fast, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-expired');
-    await record(fast, checkoutWorkflowId(tenant.tenant_id, unpaid.id), 'checkout-payment-expired-cancelled');
+    await recordHistory(fast, holdsWorkflowId(tenant.tenant_id, idle.id), 'reservation-expiry-released-hold');
+    await recordHistory(fast, paymentWorkflowId(tenant.tenant_id, order.id), 'payment-confirmation-expired');
+    await recordHistory(fast, checkoutWorkflowId(tenant.tenant_id, unpaid.id), 'checkout-payment-expired-cancelled');
     expect(await fast.temporal.workflow.getHandle(paymentWorkflowId(tenant.tenant_id, order.id)).result()).toBe('expired');
     expect(await fast.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, unpaid.id)).result()).toBe('cancelled');
     expect(await stockOf(fast.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
@@ -193,32 +168,9 @@ function shipmentsOf(stack: TestStack, mall: CreatedTenant, orderId: string): Pr
   }, { what: `two shipments of ${orderId}` });
 }
 
-function committedHistories(): { name: string; json: Record<string, unknown> }[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
-  } catch {
-    // No folder: reported by the assertions below as "no histories".
-  }
-  return files.map((f) => ({ name: f.replace(/\.json$/, ''), json: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) }));
-}
-
-async function replay(histories: { name: string; json: unknown }[]): Promise<{ workflowId: string; error?: string }[]> {
-  const results: { workflowId: string; error?: string }[] = [];
-  const input = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
-  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories' }, input)) {
-    results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
-  }
-  return results;
-}
-
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed in this process.
-  }
-  if (UPDATE) await recordHistories();
+  installQuietRuntime();
+  if (UPDATE_HISTORIES) await recordHistories();
 }, 180_000);
 
 describe('workflow history replay', () => {
@@ -227,7 +179,7 @@ describe('workflow history replay', () => {
     // An empty or partial fixture folder must fail loudly, never pass by replaying nothing.
     expect(histories.map((h) => h.name)).toEqual(expect.arrayContaining(REQUIRED));
 
-    const results = await replay(histories);
+    const results = await replayHistories(histories);
 
     expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((h) => h.name).sort());
     expect(results.filter((r) => r.error)).toEqual([]);
@@ -239,7 +191,7 @@ describe('workflow history replay', () => {
     const tampered = JSON.parse(JSON.stringify(original!.json).replaceAll('"name":"placeOrder"', '"name":"placeOrderV2"'));
     expect(JSON.stringify(tampered)).toContain('placeOrderV2');
 
-    const [result] = await replay([{ name: 'tampered-checkout', json: tampered }]);
+    const [result] = await replayHistories([{ name: 'tampered-checkout', json: tampered }]);
 
     expect(result.error).toMatch(/DeterminismViolation|nondetermin/i);
   });

@@ -1,0 +1,67 @@
+// Workflow history fixtures: recording them from real runs (UPDATE_HISTORIES=1) and replaying them against the code.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { waitFor, type TestStack } from './harness.ts';
+import { workflowBundle } from './stack.ts';
+
+/** Where the committed fixtures live. */
+export const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
+
+/** True when this run records fresh fixtures before replaying. */
+export const UPDATE_HISTORIES = process.env.UPDATE_HISTORIES === '1';
+
+/** The body of a response with the expected status, or an error naming the step (for scripted scenarios). */
+export function expectStatus(res: { status: number; body: any }, status: number, what: string): any {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** How the recorded run must have ended; CONTINUED_AS_NEW records the first run that continued. */
+export type RunEnd = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'CONTINUED_AS_NEW';
+
+/** Waits for a run of `workflowId` that ended as `endsAs`, then writes its history as `<name>.json`. */
+export async function recordHistory(stack: TestStack, workflowId: string, name: string, endsAs: RunEnd = 'COMPLETED'): Promise<void> {
+  const runId = await waitFor(async () => {
+    if (endsAs === 'CONTINUED_AS_NEW') {
+      for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.status.name === endsAs) return run.runId;
+      return null;
+    }
+    const latest = await stack.temporal.workflow.getHandle(workflowId).describe();
+    if (latest.status.name !== 'RUNNING' && latest.status.name !== endsAs) throw new Error(`${workflowId} ended ${latest.status.name}, not ${endsAs}; refusing to record it`);
+    return latest.status.name === endsAs ? latest.runId : null;
+  }, { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` });
+  const history = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+}
+
+/** The committed fixtures (all, or the names given), parsed. */
+export function committedHistories(names?: string[]): { name: string; json: Record<string, unknown> }[] {
+  let files: string[] = [];
+  try {
+    files = names ? names.map((n) => `${n}.json`) : readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    // No folder: reported by the callers' assertions as "no histories".
+  }
+  return files.map((f) => ({ name: f.replace(/\.json$/, ''), json: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) }));
+}
+
+/** Replays histories against the current workflow bundle; one result per history, with the error if it failed. */
+export async function replayHistories(histories: { name: string; json: unknown }[]): Promise<{ workflowId: string; error?: string }[]> {
+  const results: { workflowId: string; error?: string }[] = [];
+  const input = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
+  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories' }, input)) {
+    results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
+  }
+  return results;
+}
+
+/** Installs the quiet runtime once per test process (replay workers log every activation otherwise). */
+export function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process.
+  }
+}
