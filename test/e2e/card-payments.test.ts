@@ -1,6 +1,6 @@
 // Card orders through the test gateway: authorize at checkout, capture at shipping, void on cancellation, refunds.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestStaffKey, gatewayLedger, orderOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, createTestStaffKey, gatewayLedger, orderOfCart, placeTestOrder, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
@@ -136,11 +136,7 @@ describe('card payments', () => {
 
   test('when a refund is asked for a bank-transfer order or by a staff key, then it is refused and nothing moves', async () => {
     const admin = backOffice(stack.http, tenant.admin_api_key);
-    const store = storefront(stack.http, tenant.publishable_key);
-    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 500, stock: 2 });
-    const cart = (await store.createCart()).body;
-    await store.addItem(cart.id, variantId, 1);
-    const order = (await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' }))).body.order;
+    const { order } = await placeTestOrder(stack.http, tenant, { price: 500, stock: 2, quantity: 1, payment_method: 'bank_transfer' });
     const refused = await admin.refund(order.id, 100);
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/card/);

@@ -1,6 +1,6 @@
 // Customer e-mail through the nodemailer notifier: the workflows' notifications, rendered and handed to a transport.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, placeTestOrder } from '../helpers/factories.ts';
 import { EmailNotifier } from '../../providers/notifications/email.ts';
 import { RecordingTransport, type RecordedMail } from '../../providers/notifications/recording-transport.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -47,11 +47,7 @@ describe('e-mail notifications', () => {
 
   test('when a subscription renewal is declined on every retry, then the customer is told each failure (amount, attempt, next try), then that it ended', async () => {
     const email = 'sub@example.jp';
-    const store = storefront(stack.http, tenant.publishable_key);
-    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 980, stock: 5, billing_interval: '2s' });
-    const cart = (await store.createCart()).body;
-    await store.addItem(cart.id, variantId, 1);
-    expect((await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_renewal_fails', email }))).status).toBe(201);
+    await placeTestOrder(stack.http, tenant, { price: 980, stock: 5, quantity: 1, payment_method: 'card', payment_token: 'tok_renewal_fails', email, billing_interval: '2s' });
     const subscriptionMails = () => mailsTo(email).filter((m) => m.template.startsWith('subscription_'));
     const mails = await waitFor(async () => (subscriptionMails().length >= 3 ? subscriptionMails() : null), { what: 'the dunning e-mails', timeoutMs: 30_000 });
     expect(mails.map((m) => m.template)).toEqual(['subscription_payment_failed', 'subscription_payment_failed', 'subscription_cancelled']);
@@ -67,12 +63,8 @@ describe('e-mail notifications', () => {
 
   test('when card money is refunded, then the relay turns the payment.refunded event into one e-mail, visible as its own workflow', async () => {
     const email = 'refund@example.jp';
-    const store = storefront(stack.http, tenant.publishable_key);
     const admin = backOffice(stack.http, tenant.admin_api_key);
-    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 2500, stock: 5 });
-    const cart = (await store.createCart()).body;
-    await store.addItem(cart.id, variantId, 1);
-    const order = (await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }))).body.order;
+    const { order } = await placeTestOrder(stack.http, tenant, { price: 2500, stock: 5, quantity: 1, payment_method: 'card', payment_token: 'tok_visa', email });
     const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
     await admin.ship(shipment.id);
     await waitFor(async () => (await admin.order(order.id)).body.payments[0].status === 'captured' || null, { what: 'the capture' });

@@ -1,6 +1,6 @@
 // Subscriptions bought by card: renewals every period, dunning on DUNNING_RETRY_SCHEDULE, back-office retry, card update, cancel.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, gatewayLedger, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, gatewayLedger, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
 import { z } from 'zod';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -11,14 +11,9 @@ type Subscription = { id: string; status: string; period: number; current_period
 
 /** Buys a subscription variant (`interval`) by card with `token`; returns the order and its subscription. */
 async function subscribe(stack: TestStack, tenant: CreatedTenant, token: string, interval = '3s') {
-  const store = storefront(stack.http, tenant.publishable_key);
   const admin = backOffice(stack.http, tenant.admin_api_key);
-  const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 980, stock: 100, billing_interval: interval });
-  const cart = (await store.createCart()).body;
-  expect((await store.addItem(cart.id, variantId, 1)).status).toBe(200);
-  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: token }));
-  expect(checkout.status).toBe(201);
-  const order = checkout.body.order;
+  // placeTestOrder fails the test unless every step (add to cart 200, checkout 201) succeeded.
+  const { variantId, order } = await placeTestOrder(stack.http, tenant, { price: 980, stock: 100, quantity: 1, payment_method: 'card', payment_token: token, billing_interval: interval });
   const listed = (await admin.subscriptions()).body.items.find((s: { order_id: string }) => s.order_id === order.id);
   expect(listed).toMatchObject({ status: 'active', period: 1, billing_interval: interval, variant_id: variantId, amount: { amount: 980, currency: 'JPY' }, charges: [] });
   return { order, subscriptionId: listed.id as string, admin };

@@ -95,13 +95,13 @@ export async function stockOf(pool: DatabasePool, variantId: string) {
 }
 
 /** Buyer steps up to a placed order: a product with `stock`, a cart holding `quantity`, a checkout by `payment_method`. */
-export async function placeTestOrder(http: TestAgent, tenant: CreatedTenant, opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; email?: string } = {}) {
-  const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, { price: opts.price ?? 1000, stock: opts.stock ?? 5 });
+export async function placeTestOrder(http: TestAgent, tenant: CreatedTenant, opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; payment_token?: string; email?: string; billing_interval?: string } = {}) {
+  const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, { price: opts.price ?? 1000, stock: opts.stock ?? 5, billing_interval: opts.billing_interval });
   const store = storefront(http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   const added = await store.addItem(cart.id, variantId, opts.quantity ?? 1);
   if (added.status !== 200) throw new Error(`add to cart failed: ${added.status} ${JSON.stringify(added.body)}`);
-  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', email: opts.email }));
+  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', payment_token: opts.payment_token, email: opts.email }));
   if (checkout.status !== 201) throw new Error(`checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
   return { productId, variantId, cartId: cart.id, order: checkout.body.order as { id: string; status: string; total: { amount: number; currency: string }; access_token: string } };
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestTenant, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, createTestTenant, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
 import { committedHistories, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -23,13 +23,9 @@ const FIXTURES = [
 
 /** Buys `interval` subscription by card with `token`; returns the order and subscription ids. */
 async function buySubscription(stack: TestStack, tenant: CreatedTenant, token: string, interval: string) {
-  const store = storefront(stack.http, tenant.publishable_key);
-  const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 800, stock: 10, billing_interval: interval });
-  const cart = expectStatus(await store.createCart(), 201, 'cart');
-  expectStatus(await store.addItem(cart.id, variantId, 1), 200, 'add item');
-  const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: token })), 201, 'checkout').order;
+  const { order, cartId } = await placeTestOrder(stack.http, tenant, { price: 800, stock: 10, quantity: 1, payment_method: 'card', payment_token: token, billing_interval: interval });
   const listed = expectStatus(await backOffice(stack.http, tenant.admin_api_key).subscriptions(), 200, 'subscriptions').items.find((s: { order_id: string }) => s.order_id === order.id);
-  return { orderId: order.id as string, cartId: cart.id as string, subscriptionId: listed.id as string };
+  return { orderId: order.id, cartId, subscriptionId: listed.id as string };
 }
 
 async function recordHistories(): Promise<void> {
