@@ -83,7 +83,12 @@ export class StoreOrigins {
     if (this.#snapshot && this.#loadedGeneration === generation && Date.now() - this.#loadedAt < maxAge) return Promise.resolve(this.#snapshot);
     // Questions share a load, unless it began before the latest invalidation (it may have read the old origins).
     if (this.#loading?.generation === generation) return this.#loading.promise;
-    const promise = this.#load(generation).finally(() => {
+    const promise = this.#load(generation).catch((err: unknown) => {
+      // A database blip should not turn every cross-origin answer into an error: keep the last known origins.
+      if (!this.#snapshot) throw err;
+      this.#opts.logger?.warn({ err }, 'could not reload store origins; serving the previous ones');
+      return this.#snapshot;
+    }).finally(() => {
       if (this.#loading?.promise === promise) this.#loading = undefined;
     });
     this.#loading = { generation, promise };
