@@ -1,5 +1,6 @@
 // The Express app factory: tests pass their own pool, Temporal client and config.
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from './context.ts';
 import { errorMiddleware, problem } from './errors.ts';
@@ -12,6 +13,19 @@ import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { storeRoutes } from './routes/store.ts';
 import { vendorRoutes } from './routes/vendor.ts';
+import { adminStoreRoutes } from './routes/admin-store.ts';
+import { StoreOrigins } from './store-origins.ts';
+import { storeCors } from './cors.ts';
+import { noStore, storeCaching } from './http-caching.ts';
+
+// API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
+const HELMET_OPTIONS = { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } } as const;
+
+// Storefront answers are read by scripts of other origins (under CORS): helmet's same-origin default would block them.
+const crossOriginStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  next();
+};
 
 /** Builds the HTTP app. */
 export function createApp(deps: AppDeps): Express {
@@ -20,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
+  const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -38,6 +53,10 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
+  // Before everything that can refuse a request, so every answer (404s, 400s, 401s, 429s) carries these headers.
+  app.use(helmet(HELMET_OPTIONS));
+  app.use('/store', crossOriginStore, storeCaching, ...storeCors(storeOrigins, deps.config.CORS_PREFLIGHT_MAX_AGE));
+  app.use(['/admin', '/vendor'], noStore);
   // PostgreSQL text cannot hold NUL: refuse it at the edge rather than fail deep inside a workflow.
   app.use((req, _res, next) => {
     if (/%00|\u0000/i.test(req.originalUrl)) throw new ValidationError('the URL contains a NUL character');
@@ -52,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(opsRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
+  app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminPaymentRoutes(deps, processes));

@@ -8,6 +8,7 @@ import { vendorView } from '../db/queries/vendors.ts';
 import { payoutView } from '../db/queries/payouts.ts';
 import { vendorShipmentView } from '../db/queries/shipments.ts';
 import { subscriptionView } from '../db/queries/subscriptions.ts';
+import { storeSettingsView } from '../db/queries/stores.ts';
 
 type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
 
@@ -52,6 +53,8 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/webhooks', summary: 'List webhooks', auth: 'admin', query: s.pageQuery },
   { method: 'get', path: '/admin/webhooks/{id}', summary: 'Get a webhook', auth: 'admin' },
   { method: 'get', path: '/admin/webhooks/{id}/deliveries', summary: "A webhook's deliveries: attempts and outcome per event", auth: 'admin', query: s.pageQuery },
+  { method: 'get', path: '/admin/store', summary: 'Store settings: publishable key and the browser origins allowed to call /store', auth: 'admin', response: storeSettingsView },
+  { method: 'patch', path: '/admin/store', summary: 'Change store settings: allowed_origins replaces the CORS origins (owner/admin)', auth: 'admin', body: s.updateStoreBody, response: storeSettingsView },
   { method: 'get', path: '/health/live', summary: 'Liveness', auth: 'none' },
   { method: 'get', path: '/health/ready', summary: 'Readiness: Postgres and Temporal reachable', auth: 'none' },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none' },

@@ -9,6 +9,7 @@ import { SUBSCRIPTION_STATUSES } from '../db/queries/subscriptions.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SEARCH_SORTS } from '../providers/search/types.ts';
 import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
+import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH, normalizeOriginPattern } from '../domain/origins.ts';
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
@@ -170,4 +171,19 @@ export const searchQuery = z.object({
 export const createWebhookBody = z.object({
   url: z.string().trim().min(1).max(2000),
   events: z.array(z.string().regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
+}).strict();
+
+/** One allowed browser origin, normalised as browsers send `Origin`. */
+const originPattern = z.string().max(MAX_ORIGIN_LENGTH).transform((text, ctx) => {
+  const parsed = normalizeOriginPattern(text);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.pattern;
+});
+
+/** PATCH /admin/store: the store settings given replace the current ones. */
+export const updateStoreBody = z.object({
+  allowed_origins: z.array(originPattern).max(MAX_ALLOWED_ORIGINS).transform((list) => [...new Set(list)]).optional(),
 }).strict();

@@ -6,13 +6,17 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
+import { StoreOrigins } from './store-origins.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics() });
+  // Its own connection LISTENs for origin changes; not awaited, so start-up does not wait for it.
+  const storeOrigins = new StoreOrigins(pool, { ttlMs: config.CORS_ORIGINS_CACHE_TTL, logger });
+  storeOrigins.listen(config.DATABASE_URL);
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -25,6 +29,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await storeOrigins.close();
       await connection.close();
       await pool.end();
     },

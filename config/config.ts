@@ -59,6 +59,10 @@ export const configSchema = z.object({
   EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
   EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
   OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
+  // Browser storefronts (CORS per store): how long a process trusts its copy of the stores' origins when its
+  // LISTEN connection is down, and how long browsers may cache a preflight answer.
+  CORS_ORIGINS_CACHE_TTL: duration('5s'),
+  CORS_PREFLIGHT_MAX_AGE: duration('10m'),
 });
 
 /** Validated configuration. Durations are milliseconds. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DatabasePool } from 'slonik';
 import { createCategory, createProduct } from '../db/queries/catalog.ts';
 import { createTenant, type CreatedTenant } from '../db/queries/tenants.ts';
+import { setAllowedOrigins } from '../db/queries/stores.ts';
 
 const PRODUCTS = [
   { title: 'Uji Matcha Latte Mix', description: '宇治抹茶ラテ — stone-ground matcha with a touch of cane sugar.', category: 'tea', variants: [{ sku: 'MATCHA-200', title: '200 g', price: 1800, stock: 40 }, { sku: 'MATCHA-500', title: '500 g', price: 3900, stock: 15 }] },
@@ -14,9 +15,14 @@ const PRODUCTS = [
   { title: 'Limited Edition Tea Bowl', description: 'Hand-thrown chawan; only three made.', category: 'kitchen', variants: [{ sku: 'CHAWAN-LTD', title: '', price: 18000, stock: 3 }] },
 ];
 
+/** Browser origins the demo store admits. */
+export const DEMO_ORIGINS = ['http://localhost:*'];
+
 /** Creates the demo tenant and catalog; returns its credentials. */
 export async function seedDemo(pool: DatabasePool): Promise<CreatedTenant> {
   const tenant = await createTenant(pool, { name: 'Demo Tea House', mode: 'single_brand', currency: 'JPY' });
+  // Any local storefront dev server (Vite, Next…) may call the demo store from the browser.
+  await setAllowedOrigins(pool, tenant.tenant_id, DEMO_ORIGINS);
   const categories = new Map<string, string>();
   for (const name of new Set(PRODUCTS.map((p) => p.category))) {
     categories.set(name, (await createCategory(pool, tenant.tenant_id, { name: name[0].toUpperCase() + name.slice(1), handle: name })).id);
@@ -55,6 +61,7 @@ export function demoBanner(tenant: CreatedTenant, apiUrl: string): string {
     `  tenant_id        ${tenant.tenant_id}`,
     `  publishable key  ${tenant.publishable_key}   (X-Publishable-Key for /store)`,
     `  admin API key    ${tenant.admin_api_key}   (Authorization: Bearer … for /admin)`,
+    `  browser origins  ${DEMO_ORIGINS.join(', ')}   (CORS; PATCH /admin/store changes them)`,
     'Try:',
     `  curl -s ${apiUrl}/store/products -H 'X-Publishable-Key: ${tenant.publishable_key}'`,
     `  curl -s ${apiUrl}/admin/orders -H 'Authorization: Bearer ${tenant.admin_api_key}'`,

@@ -69,6 +69,9 @@ test('when npm start runs on an empty database against a running Temporal, then 
     expect(products.status).toBe(200);
     expect(products.body.items.length).toBeGreaterThanOrEqual(5);
     await api.get('/admin/orders').set('Authorization', `Bearer ${adminKey}`).expect(200);
+    // The demo store admits local storefront dev servers from the browser.
+    const preflight = await api.options('/store/products').set('Origin', 'http://localhost:5173').set('Access-Control-Request-Method', 'GET');
+    expect({ status: preflight.status, origin: preflight.headers['access-control-allow-origin'] }).toEqual({ status: 204, origin: 'http://localhost:5173' });
     await api.get('/health/ready').expect(200);
     child.kill('SIGINT');
     expect(await exited).toBe(0);

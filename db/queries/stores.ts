@@ -1,0 +1,35 @@
+// SQL of store settings (allowed browser origins). Creating stores and resolving publishable keys stay in tenants.ts.
+import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import { noRows, sql } from '../sql.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+
+/** The store settings the back office reads and edits. */
+export const storeSettingsView = z.object({
+  id: z.string(), name: z.string(), publishable_key: z.string(), allowed_origins: z.array(z.string()), created_at: z.string(),
+});
+
+/** A store's settings as the API answers them. */
+export type StoreSettings = z.infer<typeof storeSettingsView>;
+
+/** The tenant's store (each tenant has one; the oldest wins should there ever be more). */
+export async function getStoreSettings(db: CommonQueryMethods, tenantId: string): Promise<StoreSettings> {
+  const row = await db.maybeOne(sql.type(storeSettingsView)`
+    SELECT id, name, publishable_key, allowed_origins, created_at FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1`);
+  if (!row) throw new NotFoundError('store');
+  return row;
+}
+
+/** Replaces the tenant's allowed origins (already normalised); the table's trigger notifies every API process. */
+export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[]): Promise<StoreSettings> {
+  await db.query(sql.type(noRows)`
+    UPDATE stores SET allowed_origins = ${sql.array(origins, 'text')} WHERE tenant_id = ${tenantId}`);
+  return getStoreSettings(db, tenantId);
+}
+
+const originsRow = z.object({ publishable_key: z.string(), allowed_origins: z.array(z.string()) });
+
+/** Every store's publishable key with its origins: the CORS registry's snapshot (thousands of short rows). */
+export async function allStoreOrigins(db: CommonQueryMethods): Promise<readonly z.infer<typeof originsRow>[]> {
+  return db.any(sql.type(originsRow)`SELECT publishable_key, allowed_origins FROM stores`);
+}
