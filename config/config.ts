@@ -59,6 +59,9 @@ export const configSchema = z.object({
   EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
   EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
   OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
+  // Cart holds that cannot be hoarded (issue 9). Lines stay at most 1,000 units so line totals remain safe integers.
+  MAX_LINE_QUANTITY: z.coerce.number().int().min(1).max(1000).default(100),
+  CART_HOLD_MAX_LIFETIME: duration('2h'),
 });
 
 /** Validated configuration. Durations are milliseconds. */
