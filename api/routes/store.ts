@@ -109,12 +109,15 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     if (cart.items.length === 0) throw new ValidationError('the cart is empty');
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey && idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is at most 200 characters');
+    // After price_changed the storefront re-submits with the new expected_total: a new request, even under the same key
+    // (the key alone would replay the failed run's price_changed answer).
+    const requestKey = idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
     const placed = await processes.checkout({
       tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
       holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
       shipSlaMs: config.VENDOR_SHIP_SLA, paymentToken: body.payment_token, expectedTotal: body.expected_total,
       dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
-    }, idempotencyKey).catch(countStockOut);
+    }, requestKey).catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');
     const created = placed !== 'already_finished' && placed.created;
