@@ -89,6 +89,26 @@ describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
     expect(placed.body.order.total).toEqual({ amount: 2_400, currency: 'JPY' });
   });
 
+  test('when the product of a line is no longer published, then the cart shows it not for sale and checkout is 409 conflict placing nothing', async () => {
+    const store = storefront(stack.http, tenant.publishable_key);
+    const kept = await seedProduct(stack.http, tenant.admin_api_key, { price: 300, stock: 5 });
+    const withdrawn = await seedProduct(stack.http, tenant.admin_api_key, { price: 700, stock: 5 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, kept.variantId, 1);
+    await store.addItem(cart.id, withdrawn.variantId, 1);
+    const unpublished = await stack.http.patch(`/admin/products/${withdrawn.productId}`).set('Authorization', `Bearer ${tenant.admin_api_key}`).send({ status: 'draft' });
+    expect(unpublished.status).toBe(200);
+
+    expect((await store.cart(cart.id)).body.items).toMatchObject([
+      { variant_id: kept.variantId, for_sale: true, unit_price: { amount: 300 } },
+      { variant_id: withdrawn.variantId, for_sale: false, unit_price: { amount: 700 } },
+    ]);
+    const checkout = await store.checkout(cart.id, buildCheckout());
+    expect(checkout.status).toBe(409);
+    expect(checkout.body).toMatchObject({ code: 'conflict', details: { variant_ids: [withdrawn.variantId] } });
+    expect(await orderCountOfCart(stack.pool, cart.id)).toBe(0);
+  });
+
   test('when expected_total matches the current total, then checkout places the order', async () => {
     const store = storefront(stack.http, tenant.publishable_key);
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1_200, stock: 5 });
