@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { getProduct, listCategories, listProducts } from '../../db/queries/catalog.ts';
-import { addCartItem, createCart, getCart, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { addCartItem, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
@@ -107,6 +107,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       return;
     }
     if (cart.items.length === 0) throw new ValidationError('the cart is empty');
+    // Checkout refuses it too (by the database clock); answering here spares a workflow run per attempt.
+    if (cart.holds_end_at && Date.parse(cart.holds_end_at) <= Date.now()) throw holdsOver();
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey && idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is at most 200 characters');
     // After price_changed the storefront re-submits with the new expected_total: a new request, even under the same key

@@ -12,6 +12,7 @@ const money = z.object({ amount: z.number(), currency: z.string() });
 /**
  * A cart as storefronts see it, at current prices. `held_quantity` shows what is still reserved per line; a line whose
  * variant lost its price in the cart's currency shows `unit_price: null`, and `for_sale: false` marks lines checkout refuses.
+ * `holds_end_at`: no hold of the cart outlives it (its first hold + CART_HOLD_MAX_LIFETIME); null before the first hold.
  */
 export const cartView = z.object({
   id: z.string(),
@@ -22,6 +23,7 @@ export const cartView = z.object({
   items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: money.nullable(), for_sale: z.boolean(), held_quantity: z.number() })),
   subtotal: money,
   hold_expires_at: z.string().nullable(),
+  holds_end_at: z.string().nullable(),
 });
 export type CartView = z.infer<typeof cartView>;
 
@@ -31,7 +33,7 @@ export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: 
     SELECT c.id, c.status, c.currency, c.email, c.order_id,
       COALESCE(l.items, '[]') AS items,
       json_build_object('amount', COALESCE(l.subtotal, 0), 'currency', c.currency) AS subtotal,
-      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at
+      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at
     FROM carts c
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,

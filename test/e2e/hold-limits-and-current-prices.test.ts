@@ -1,7 +1,8 @@
 // Holds cannot be hoarded (summed line cap, a fixed lifetime from the first hold) and checkout charges current prices.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { buildCheckout, holdsOfCart, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { buildAddress, buildCheckout, holdsOfCart, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { placeOrder } from '../../db/queries/orders.ts';
 
 describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
   let stack: TestStack;
@@ -138,6 +139,7 @@ describe('with CART_HOLD_MAX_LIFETIME 4s and a long CART_HOLD_TTL', () => {
     const touched = await store.addItem(cart.id, second.variantId, 2);
     expect(touched.status).toBe(200);
     expect(touched.body.hold_expires_at).toBe(added.body.hold_expires_at);
+    expect(touched.body.holds_end_at).toBe(added.body.hold_expires_at);
     const resized = await store.setQuantity(cart.id, touched.body.items[0].id, 2);
     expect(resized.body.hold_expires_at).toBe(added.body.hold_expires_at);
 
@@ -155,6 +157,11 @@ describe('with CART_HOLD_MAX_LIFETIME 4s and a long CART_HOLD_TTL', () => {
     const checkout = await store.checkout(cart.id, buildCheckout());
     expect(checkout.status).toBe(409);
     expect(checkout.body.code).toBe('conflict');
+    // The checkout activity refuses it too (the API answers before starting a workflow): nothing is re-held.
+    await expect(placeOrder(stack.pool, {
+      tenantId: tenant.tenant_id, cartId: cart.id, orderId: `ord_lifetime_${cart.id}`, email: 'late@example.jp', shippingAddress: buildAddress(),
+      paymentMethod: 'cod', paymentDueInMs: null, holdTtlMs: 600_000, accessToken: 'ot_test',
+    })).rejects.toMatchObject({ code: 'conflict' });
     expect(await orderCountOfCart(stack.pool, cart.id)).toBe(0);
     expect(await stockOf(stack.pool, first.variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
 
