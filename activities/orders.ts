@@ -22,6 +22,7 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
           tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, email: input.email,
           shippingAddress: input.shippingAddress, paymentMethod: input.paymentMethod, holdTtlMs: input.holdTtlMs,
           paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null, accessToken: newSecret('ot', 18),
+          expectedTotal: input.expectedTotal ?? null,
         });
         const payment = order.payments[0];
         // Offline methods authorize without moving money (bank transfer answers with its instructions);

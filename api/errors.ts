@@ -9,7 +9,7 @@ import type { Logger } from '../config/logger.ts';
 
 const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400, unauthenticated: 401, forbidden: 403, not_found: 404, insufficient_stock: 409,
-  conflict: 409, amount_mismatch: 422, card_declined: 402, rate_limited: 429,
+  conflict: 409, amount_mismatch: 422, card_declined: 402, rate_limited: 429, price_changed: 409,
 };
 
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };

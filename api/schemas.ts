@@ -41,6 +41,7 @@ export const checkoutBody = z.object({
   shipping_address: shippingAddress,
   payment_method: z.enum(PAYMENT_METHODS),
   payment_token: z.string().trim().min(1).max(200).optional(),
+  expected_total: moneyInput.optional(),
 }).strict().refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, { message: 'payment_token is required when payment_method is card', path: ['payment_token'] });
 
 // `1mo`, `1y`, `7d`, `5s`: checked by the same parser billing uses, so a stored interval always bills.

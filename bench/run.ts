@@ -78,7 +78,8 @@ async function main() {
     const searchTenant = await createTenant(pool, { name: 'Bench search', mode: 'single_brand' });
 
     const address = temporal?.address ?? process.env.TEMPORAL_ADDRESS!;
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m' };
+    // The hold scenarios add one unit at a time to the same 500 cart lines: allow the most a line may hold.
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m', MAX_LINE_QUANTITY: '1000' };
     const basePort = await freePort();
     const baseline = await startChild('bench/baseline-server.ts', { PORT: String(basePort) }, 'listening');
     const apiPort = await freePort();

@@ -63,6 +63,9 @@ export const configSchema = z.object({
   // LISTEN connection is down, and how long browsers may cache a preflight answer.
   CORS_ORIGINS_CACHE_TTL: duration('5s'),
   CORS_PREFLIGHT_MAX_AGE: duration('10m'),
+  // Cart holds that cannot be hoarded (issue 9). Lines stay at most 1,000 units so line totals remain safe integers.
+  MAX_LINE_QUANTITY: z.coerce.number().int().min(1).max(1000).default(100),
+  CART_HOLD_MAX_LIFETIME: duration('2h'),
 });
 
 /** Validated configuration. Durations are milliseconds. */

@@ -68,6 +68,13 @@ export class CardDeclinedError extends DomainError {
   }
 }
 
+/** Checkout's `expected_total` differs from what the cart costs now; `details.cart` is the re-priced cart. */
+export class PriceChangedError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('price_changed', message, details);
+  }
+}
+
 const BY_CODE: Record<string, (message: string, details?: Record<string, unknown>) => DomainError> = {
   not_found: (m) => Object.assign(new NotFoundError('resource'), { message: m }),
   conflict: (m, d) => new ConflictError(m, d),
@@ -75,6 +82,7 @@ const BY_CODE: Record<string, (message: string, details?: Record<string, unknown
   amount_mismatch: (m, d) => new AmountMismatchError(m, d),
   validation_failed: (m, d) => new ValidationError(m, d),
   card_declined: (m, d) => new CardDeclinedError(m, d),
+  price_changed: (m, d) => new PriceChangedError(m, d),
 };
 
 /** Rebuilds a domain error from its code (used when an error crossed Temporal as an ApplicationFailure type). */

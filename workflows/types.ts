@@ -21,6 +21,8 @@ export type CheckoutInput = {
   paymentToken?: string;
   /** Dunning rules the order's subscriptions start with (card orders with subscription items). */
   dunning?: DunningPolicy;
+  /** The total the storefront showed the buyer: checkout fails with `price_changed` when the cart now costs otherwise. */
+  expectedTotal?: Money;
 };
 
 /** When to retry a failed renewal, and what the subscription becomes after the last retry fails. */

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { getProduct, listCategories, listProducts } from '../../db/queries/catalog.ts';
-import { addCartItem, createCart, getCart, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { addCartItem, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
@@ -17,6 +17,7 @@ import type { Processes } from '../processes.ts';
 /** Routes under /store. */
 export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config, metrics } = deps;
+  const holdRules = { ttlMs: config.CART_HOLD_TTL, maxLifetimeMs: config.CART_HOLD_MAX_LIFETIME, maxLineQuantity: config.MAX_LINE_QUANTITY };
   const r = Router();
   const search = deps.search ?? createSearchBackend(config, pool);
   r.use(storefrontAuth(pool));
@@ -75,7 +76,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts/:id/items', async (req, res) => {
     const t = tenantOf(req);
     const body = addItemBody.parse(req.body);
-    const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, holdRules).catch(countStockOut);
     metrics?.holdsPlaced.inc();
     if (holdsStarted) await processes.watchHolds(t.id, cart.id);
     res.json(cart);
@@ -84,14 +85,14 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.patch('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
     const body = updateItemBody.parse(req.body);
-    const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, config.CART_HOLD_TTL).catch(countStockOut);
+    const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
     if (holdsStarted) await processes.watchHolds(t.id, cart.id);
     res.json(cart);
   });
 
   r.delete('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
-    const { cart } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, config.CART_HOLD_TTL);
+    const { cart } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, holdRules);
     metrics?.holdsReleased.inc();
     res.json(cart);
   });
@@ -106,14 +107,19 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       return;
     }
     if (cart.items.length === 0) throw new ValidationError('the cart is empty');
+    // Checkout refuses it too (by the database clock); answering here spares a workflow run per attempt.
+    if (cart.holds_end_at && Date.parse(cart.holds_end_at) <= Date.now()) throw holdsOver();
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey && idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is at most 200 characters');
+    // After price_changed the storefront re-submits with the new expected_total: a new request, even under the same key
+    // (the key alone would replay the failed run's price_changed answer).
+    const requestKey = idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
     const placed = await processes.checkout({
       tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
       holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
-      shipSlaMs: config.VENDOR_SHIP_SLA, paymentToken: body.payment_token,
+      shipSlaMs: config.VENDOR_SHIP_SLA, paymentToken: body.payment_token, expectedTotal: body.expected_total,
       dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
-    }, idempotencyKey).catch(countStockOut);
+    }, requestKey).catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');
     const created = placed !== 'already_finished' && placed.created;

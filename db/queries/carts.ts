@@ -9,30 +9,44 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 
 const money = z.object({ amount: z.number(), currency: z.string() });
 
-/** A cart as storefronts see it. `held_quantity` shows what is still reserved per line. */
+/**
+ * A cart as storefronts see it, at current prices. `held_quantity` shows what is still reserved per line; a line whose
+ * variant lost its price in the cart's currency shows `unit_price: null`, and `for_sale: false` marks lines checkout refuses.
+ * `holds_end_at`: no hold of the cart outlives it (its first hold + CART_HOLD_MAX_LIFETIME); null before the first hold.
+ */
 export const cartView = z.object({
   id: z.string(),
   status: z.enum(['open', 'converted']),
   currency: z.string(),
   email: z.string().nullable(),
   order_id: z.string().nullable(),
-  items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: money, held_quantity: z.number() })),
+  items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: money.nullable(), for_sale: z.boolean(), held_quantity: z.number() })),
   subtotal: money,
   hold_expires_at: z.string().nullable(),
+  holds_end_at: z.string().nullable(),
 });
 export type CartView = z.infer<typeof cartView>;
 
-/** Loads a cart of the tenant with its items, or NotFoundError. */
+/** Loads a cart of the tenant with its items priced as the catalog prices them now, or NotFoundError. */
 export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {
   const row = await db.maybeOne(sql.type(cartView)`
     SELECT c.id, c.status, c.currency, c.email, c.order_id,
-      COALESCE((SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,
-          'unit_price', json_build_object('amount', ci.unit_price, 'currency', c.currency),
+      COALESCE(l.items, '[]') AS items,
+      json_build_object('amount', COALESCE(l.subtotal, 0), 'currency', c.currency) AS subtotal,
+      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at
+    FROM carts c
+    LEFT JOIN LATERAL (
+      SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,
+          'unit_price', CASE WHEN pr.amount IS NULL THEN NULL ELSE json_build_object('amount', pr.amount, 'currency', c.currency) END,
+          'for_sale', pr.amount IS NOT NULL AND p.status = 'published' AND p.deleted_at IS NULL,
           'held_quantity', COALESCE((SELECT sum(h.quantity) FROM holds h WHERE h.cart_item_id = ci.id AND h.status IN ('held', 'allocated')), 0))
-        ORDER BY ci.created_at, ci.id) FROM cart_items ci WHERE ci.cart_id = c.id), '[]') AS items,
-      json_build_object('amount', COALESCE((SELECT sum(ci.quantity * ci.unit_price) FROM cart_items ci WHERE ci.cart_id = c.id), 0), 'currency', c.currency) AS subtotal,
-      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at
-    FROM carts c WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
+        ORDER BY ci.created_at, ci.id) AS items,
+        sum(ci.quantity * pr.amount) AS subtotal
+      FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+      LEFT JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = c.currency
+      WHERE ci.cart_id = c.id
+    ) l ON true
+    WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!row) throw new NotFoundError('cart', cartId);
   return row;
 }
@@ -44,11 +58,16 @@ export async function createCart(pool: DatabasePool, tenantId: string, input: { 
   return getCart(pool, tenantId, id);
 }
 
-const lockedCart = z.object({ id: z.string(), status: z.string(), currency: z.string() });
+/** What bounds a cart's holds: their TTL after the last change, the cart's hold lifetime, the units one line may hold. */
+export type HoldRules = { ttlMs: number; maxLifetimeMs: number; maxLineQuantity: number };
 
-/** Locks an open cart for a change; converted carts are a conflict. */
+const lockedCart = z.object({ id: z.string(), status: z.string(), currency: z.string(), holds_started: z.boolean(), holds_over: z.boolean() });
+
+/** Locks an open cart for a change; converted carts are a conflict. `holds_over`: its hold lifetime has passed. */
 export async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
-  const cart = await tx.maybeOne(sql.type(lockedCart)`SELECT id, status, currency FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);
+  const cart = await tx.maybeOne(sql.type(lockedCart)`
+    SELECT id, status, currency, holds_started_at IS NOT NULL AS holds_started, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
+    FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);
   if (!cart) throw new NotFoundError('cart', cartId);
   if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
   return cart;
@@ -56,9 +75,16 @@ export async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, car
 
 const itemRow = z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: z.number() });
 
-/** Items of a cart, in a fixed order (holds are placed in this order). */
+/** Items of a cart, in a fixed order (holds are placed in this order). `unit_price` is the price last written to the line. */
 export async function cartItems(tx: CommonQueryMethods, cartId: string) {
   return tx.any(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} ORDER BY variant_id`);
+}
+
+/** Writes the catalog's current price in the cart's currency onto each line that still has one (checkout charges these). */
+export async function repriceCartItems(tx: CommonQueryMethods, cartId: string, currency: string): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE cart_items ci SET unit_price = pr.amount FROM prices pr
+    WHERE ci.cart_id = ${cartId} AND pr.variant_id = ci.variant_id AND pr.currency = ${currency} AND ci.unit_price <> pr.amount`);
 }
 
 /**
@@ -68,16 +94,24 @@ export async function cartItems(tx: CommonQueryMethods, cartId: string) {
 export type CartChange = { cart: CartView; holdsStarted: boolean };
 
 const cartForAddRow = z.object({
-  status: z.string(), currency: z.string(), had_live_holds: z.boolean(), variant_id: z.string().nullable(), product_status: z.string().nullable(), price: z.number().nullable(),
+  status: z.string(), currency: z.string(), had_live_holds: z.boolean(), holds_over: z.boolean(),
+  variant_id: z.string().nullable(), product_status: z.string().nullable(), price: z.number().nullable(),
 });
 
-/** Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available. */
-export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, ttlMs: number): Promise<CartChange> {
+const lineQuantityRow = z.object({ quantity: z.number() });
+
+/**
+ * Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available or the cart's
+ * hold lifetime is over, 400 when the line would hold more than `maxLineQuantity` units in all.
+ */
+export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, rules: HoldRules): Promise<CartChange> {
+  if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, variantId, 0, quantity);
   // Few round trips on purpose: this is the hottest write path of a sale.
   const holdsStarted = await pool.transaction(async (tx) => {
     const cart = await tx.maybeOne(sql.type(cartForAddRow)`
       SELECT c.status, c.currency,
         EXISTS (SELECT 1 FROM holds h WHERE h.cart_id = c.id AND h.status = 'held' AND h.expires_at > clock_timestamp()) AS had_live_holds,
+        COALESCE(c.holds_end_at <= clock_timestamp(), false) AS holds_over,
         v.id AS variant_id, p.status AS product_status, pr.amount AS price
       FROM carts c
       LEFT JOIN variants v ON v.tenant_id = c.tenant_id AND v.id = ${variantId}
@@ -87,37 +121,65 @@ export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: 
       FOR UPDATE OF c`);
     if (!cart) throw new NotFoundError('cart', cartId);
     if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
+    if (cart.holds_over) throw holdsOver();
     if (!cart.variant_id || cart.product_status !== 'published') throw new NotFoundError('variant', variantId);
     if (cart.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
-    const itemId = await tx.oneFirst(sql.type(idRow)`
+    // The summed line is capped in the upsert itself (no row comes back over the cap); the cart's first hold starts its lifetime.
+    const itemId = await tx.maybeOneFirst(sql.type(idRow)`
+      WITH first_hold AS (
+        UPDATE carts SET holds_started_at = clock_timestamp(), holds_end_at = clock_timestamp() + ${rules.maxLifetimeMs} * interval '1 millisecond'
+        WHERE id = ${cartId} AND holds_started_at IS NULL
+      )
       INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${makeId('item', randomUUID())}, ${tenantId}, ${cartId}, ${variantId}, ${quantity}, ${cart.price})
       ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity
+        WHERE cart_items.quantity + EXCLUDED.quantity <= ${rules.maxLineQuantity}
       RETURNING id`);
-    await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs });
-    await touchCart(tx, cartId, ttlMs);
+    if (!itemId) {
+      const line = await tx.maybeOne(sql.type(lineQuantityRow)`SELECT quantity FROM cart_items WHERE cart_id = ${cartId} AND variant_id = ${variantId}`);
+      throw lineTooLarge(rules.maxLineQuantity, variantId, line?.quantity ?? 0, quantity);
+    }
+    await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs: rules.ttlMs });
+    await touchCart(tx, cartId, rules.ttlMs);
     return !cart.had_live_holds;
   });
   return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
 }
 
-/** Sets an item's quantity (0 removes it), re-holding stock for the new quantity. */
-export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, ttlMs: number): Promise<CartChange> {
+/** Sets an item's quantity (0 removes it, also after the hold lifetime), re-holding stock for the new quantity. */
+export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, rules: HoldRules): Promise<CartChange> {
   const holdsStarted = await pool.transaction(async (tx) => {
-    await lockOpenCart(tx, tenantId, cartId);
+    const cart = await lockOpenCart(tx, tenantId, cartId);
     const hadLiveHolds = await hasLiveHolds(tx, cartId);
     const item = await tx.maybeOne(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND id = ${itemId}`);
     if (!item) throw new NotFoundError('cart item', itemId);
+    if (quantity > 0 && cart.holds_over) throw holdsOver();
+    if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, item.variant_id, 0, quantity);
     await releaseItemHolds(tx, itemId);
     if (quantity === 0) {
       await tx.query(sql.type(noRows)`DELETE FROM cart_items WHERE id = ${itemId}`);
     } else {
+      if (!cart.holds_started) {
+        await tx.query(sql.type(noRows)`
+          UPDATE carts SET holds_started_at = clock_timestamp(), holds_end_at = clock_timestamp() + ${rules.maxLifetimeMs} * interval '1 millisecond' WHERE id = ${cartId}`);
+      }
       await tx.query(sql.type(noRows)`UPDATE cart_items SET quantity = ${quantity} WHERE id = ${itemId}`);
-      await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId: item.variant_id, quantity, ttlMs });
+      await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId: item.variant_id, quantity, ttlMs: rules.ttlMs });
     }
-    await touchCart(tx, cartId, ttlMs);
+    await touchCart(tx, cartId, rules.ttlMs);
     return !hadLiveHolds && quantity > 0;
   });
   return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
+}
+
+/** The 409 of a cart whose hold lifetime (CART_HOLD_MAX_LIFETIME after its first hold) has passed. */
+export function holdsOver(): ConflictError {
+  return new ConflictError('this cart can no longer hold stock: its holds ended a fixed time after its first hold; start a new cart');
+}
+
+function lineTooLarge(max: number, variantId: string, inCart: number, adding: number): ValidationError {
+  return new ValidationError(`a cart line holds at most ${max} units; the line of variant ${variantId} would hold ${inCart + adding}`, {
+    max_line_quantity: max, variant_id: variantId, quantity_in_cart: inCart, quantity_requested: adding,
+  });
 }
 
 // Expired-but-unreleased holds do not count: their workflow may be about to release them and end.

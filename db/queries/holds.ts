@@ -29,7 +29,7 @@ export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; c
     )
     INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
     SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${h.quantity}, 'held',
-      clock_timestamp() + ${h.ttlMs} * interval '1 millisecond'
+      ${holdExpiry(h.cartId, h.ttlMs)}
     FROM bumped RETURNING id`);
   if (!placed) await splitHold(tx, h);
 }
@@ -58,17 +58,25 @@ async function splitHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: 
       )
       INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
       SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${take}, 'held',
-        clock_timestamp() + ${h.ttlMs} * interval '1 millisecond'
+        ${holdExpiry(h.cartId, h.ttlMs)}
       FROM bumped`);
     remaining -= take;
   }
 }
 
-/** Moves every still-held hold of the cart to expire `ttlMs` from now; `alongWith` runs in the same statement. */
+/**
+ * When a hold placed or extended now expires: `ttlMs` from now, but never after the cart's `holds_end_at` (its hold
+ * lifetime, fixed at its first hold; carts from before it existed have none).
+ */
+function holdExpiry(cartId: string, ttlMs: number): FragmentSqlToken {
+  return sql.fragment`LEAST(clock_timestamp() + ${ttlMs} * interval '1 millisecond', (SELECT holds_end_at FROM carts WHERE id = ${cartId}))`;
+}
+
+/** Moves every still-held hold of the cart to expire `ttlMs` from now (within its lifetime); `alongWith` runs in the same statement. */
 export async function extendCartHolds(tx: CommonQueryMethods, cartId: string, ttlMs: number, alongWith?: FragmentSqlToken): Promise<void> {
   await tx.query(sql.type(noRows)`
     WITH extended AS (
-      UPDATE holds SET expires_at = clock_timestamp() + ${ttlMs} * interval '1 millisecond' WHERE cart_id = ${cartId} AND status = 'held'
+      UPDATE holds SET expires_at = ${holdExpiry(cartId, ttlMs)} WHERE cart_id = ${cartId} AND status = 'held'
     ) ${alongWith ?? sql.fragment`SELECT 1 WHERE false`}`);
 }
 

@@ -4,10 +4,11 @@ import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations } from './holds.ts';
-import { cartItems } from './carts.ts';
+import { cartItems, getCart, holdsOver, repriceCartItems } from './carts.ts';
 import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError, PriceChangedError, ValidationError } from '../../domain/errors.ts';
+import { sameMoney, type Money } from '../../domain/money.ts';
 import { computeTotals, initialOrderStatus, isCancellable, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const money = z.object({ amount: z.number(), currency: z.string() });
@@ -93,41 +94,54 @@ export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { 
 export type PlaceOrderInput = {
   tenantId: string; cartId: string; orderId: string; email: string; shippingAddress: ShippingAddress;
   paymentMethod: PaymentMethod; paymentDueInMs: number | null; holdTtlMs: number; accessToken: string;
+  /** The total the storefront showed; when given and the cart now costs something else, nothing is placed. */
+  expectedTotal?: Money | null;
 };
 
-const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable() });
+const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable(), holds_over: z.boolean() });
 
 /**
- * In one transaction: re-holds any line whose hold expired, creates the order, its lines and payment,
+ * In one transaction: prices the lines as the catalog prices them now (PriceChangedError when that is not the
+ * `expectedTotal`), re-holds any line whose hold expired, creates the order, its lines and payment,
  * turns the holds into allocations and marks the cart converted. A second call returns the same order.
  */
 export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Promise<{ order: OrderView; created: boolean }> {
   return pool.transaction(async (tx) => {
     const cart = await tx.maybeOne(sql.type(cartStateRow)`
-      SELECT status, currency, order_id FROM carts WHERE tenant_id = ${input.tenantId} AND id = ${input.cartId} FOR UPDATE`);
+      SELECT status, currency, order_id, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
+      FROM carts WHERE tenant_id = ${input.tenantId} AND id = ${input.cartId} FOR UPDATE`);
     if (!cart) throw new NotFoundError('cart', input.cartId);
     if (cart.status === 'converted') {
       const existing = await findOrderByCart(tx, input.tenantId, input.cartId);
       if (!existing) throw new ConflictError('this cart was already checked out');
       return { order: existing, created: false };
     }
+    // Past its hold lifetime a cart is not re-held: checking it out would let holds outlive the limit.
+    if (cart.holds_over) throw holdsOver();
+    await repriceCartItems(tx, input.cartId, cart.currency);
     const items = await cartItems(tx, input.cartId);
     if (items.length === 0) throw new ValidationError('the cart is empty');
     const unsold = await tx.any(sql.type(idRow)`
       SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
-      WHERE ci.cart_id = ${input.cartId} AND (p.deleted_at IS NOT NULL OR p.status <> 'published')`);
+      WHERE ci.cart_id = ${input.cartId} AND (p.deleted_at IS NOT NULL OR p.status <> 'published'
+        OR NOT EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency}))`);
     if (unsold.length) throw new ConflictError(`no longer sold: ${unsold.map((v) => v.id).join(', ')}; remove these items from the cart`, { variant_ids: unsold.map((v) => v.id) });
     if (input.paymentMethod !== 'card') {
       const subscribed = await tx.any(sql.type(idRow)`
         SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id WHERE ci.cart_id = ${input.cartId} AND v.subscription_interval IS NOT NULL`);
       if (subscribed.length) throw new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed.map((v) => v.id) });
     }
+    const totals = computeTotals(items.map((i) => ({ quantity: i.quantity, unitPrice: { amount: i.unit_price, currency: cart.currency } })), cart.currency);
+    if (input.expectedTotal && !sameMoney(input.expectedTotal, totals.total)) {
+      throw new PriceChangedError(`the cart now costs ${totals.total.amount} ${totals.total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`, {
+        cart: await getCart(tx, input.tenantId, input.cartId), total: totals.total, expected_total: input.expectedTotal,
+      });
+    }
     const held = await heldQuantities(tx, input.cartId);
     for (const item of items) {
       const missing = item.quantity - (held.get(item.id) ?? 0);
       if (missing > 0) await placeHold(tx, { tenantId: input.tenantId, cartId: input.cartId, cartItemId: item.id, variantId: item.variant_id, quantity: missing, ttlMs: input.holdTtlMs });
     }
-    const totals = computeTotals(items.map((i) => ({ quantity: i.quantity, unitPrice: { amount: i.unit_price, currency: cart.currency } })), cart.currency);
     const status = initialOrderStatus(input.paymentMethod);
     await tx.query(sql.type(noRows)`
       INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, shipping_total, total, email, shipping_address, payment_method, access_token)
