@@ -19,6 +19,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // req.ip (the /store rate-limit key) comes from X-Forwarded-For only through the proxies TRUST_PROXY names.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
 
   app.use((req, res, next) => {
@@ -51,6 +53,11 @@ export function createApp(deps: AppDeps): Express {
   }));
 
   app.use(opsRoutes(deps));
+  // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
+  if (deps.rateLimits) {
+    app.use('/store', deps.rateLimits.store);
+    app.use(['/admin', '/vendor'], deps.rateLimits.admin);
+  }
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
+import type { RateLimits } from './rate-limit.ts';
 
 /** The tenant a request acts for. */
 export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currency: string };
@@ -23,8 +24,8 @@ declare global {
   }
 }
 
-/** Dependencies of the HTTP app; tests pass their own. */
-export type AppDeps = { pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend };
+/** Dependencies of the HTTP app; tests pass their own. Without `rateLimits` nothing is rate limited. */
+export type AppDeps = { pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend; rateLimits?: RateLimits };
 
 /** The tenant of an authenticated request (middleware guarantees it). */
 export function tenantOf(req: Express.Request): TenantContext {

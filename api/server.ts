@@ -6,13 +6,15 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
+import { createRateLimits } from './rate-limit.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics() });
+  const rateLimits = createRateLimits(config, logger);
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), rateLimits });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -26,6 +28,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
         server.closeIdleConnections();
       });
       await connection.close();
+      await rateLimits.close();
       await pool.end();
     },
   };

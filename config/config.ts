@@ -2,11 +2,23 @@
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/duration.ts';
 import { CARD_PROVIDERS } from '../providers/payments/index.ts';
+import { parseRate } from '../domain/rate.ts';
+import { parseTrustProxy } from './trust-proxy.ts';
 
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((text, ctx) => {
     try {
       return parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const parsed = <T>(fallback: string, parse: (text: string) => T) =>
+  z.string().default(fallback).transform((text, ctx) => {
+    try {
+      return parse(text);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
@@ -59,6 +71,11 @@ export const configSchema = z.object({
   EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
   EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
   OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
+  // Rate limits (issue 9): per publishable key + client address on /store, per credential on /admin and /vendor.
+  STORE_RATE_LIMIT: parsed('600/min', parseRate),
+  ADMIN_RATE_LIMIT: parsed('1200/min', parseRate),
+  RATE_LIMIT_SYNC_INTERVAL: duration('1s'),
+  TRUST_PROXY: parsed('false', parseTrustProxy),
 });
 
 /** Validated configuration. Durations are milliseconds. */

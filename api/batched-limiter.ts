@@ -1,0 +1,137 @@
+// Per-key request counting that decides in process memory and syncs with a shared store in batches, so a
+// steady stream of reads costs a few store writes per key per second, not one each.
+import { RateLimiterRes } from 'rate-limiter-flexible';
+
+/** The part of a rate-limiter-flexible limiter used here: atomically add points to a key's shared window. */
+export type SharedCounter = { consume(key: string, points: number): Promise<RateLimiterRes> };
+
+/** What one request gets: allowed or not, and the numbers for the RateLimit-* and Retry-After headers. */
+export type Decision = { allowed: boolean; limit: number; remaining: number; resetMs: number };
+
+type KeyState = {
+  pending: number; // allowed here, not yet written to the store
+  sending: number; // in the store write under way
+  shared: number; // the store's count (every process) as of the last write
+  resetAt: number; // end of the window: the store's once known, else counted from the first request here
+  blockedUntil: number; // over the limit: refused without counting until then
+};
+
+/** Options: `points` per `windowMs`; a count flush every `batch` points or `syncIntervalMs`, whichever comes first. */
+export type BatchedLimiterOptions = {
+  points: number;
+  windowMs: number;
+  syncIntervalMs: number;
+  /** Default: a tenth of `points`, so a key costs at most ~10 count-triggered writes per window per process. */
+  batch?: number;
+  /** Keys remembered in memory; beyond it the oldest are flushed and forgotten. */
+  maxKeys?: number;
+  onStoreError?: (err: unknown) => void;
+};
+
+/**
+ * A key is refused once `shared + sending + pending` reaches `points`, then blocked in memory until its window
+ * ends. The count can lag the truth by what the other processes have not flushed yet (at most one batch or
+ * one sync interval of traffic each), so N processes may together allow a little more than `points`.
+ */
+export class BatchedLimiter {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly batch: number;
+  private readonly maxKeys: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly counter: SharedCounter;
+  private readonly opts: BatchedLimiterOptions;
+
+  constructor(counter: SharedCounter, opts: BatchedLimiterOptions) {
+    this.counter = counter;
+    this.opts = opts;
+    this.batch = Math.max(1, opts.batch ?? Math.ceil(opts.points / 10));
+    this.maxKeys = opts.maxKeys ?? 100_000;
+    this.timer = setInterval(() => this.sweep(), opts.syncIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Counts one request for `key` (synchronous: no store round trip on the request path). */
+  take(key: string, now = Date.now()): Decision {
+    const { points, windowMs } = this.opts;
+    let s = this.keys.get(key);
+    if (!s) {
+      if (this.keys.size >= this.maxKeys) this.evictOldest();
+      s = { pending: 0, sending: 0, shared: 0, resetAt: now + windowMs, blockedUntil: 0 };
+      this.keys.set(key, s);
+    } else if (now >= s.resetAt && s.sending === 0) {
+      // The window is over here and in the store (same end): start a fresh one.
+      Object.assign(s, { pending: 0, shared: 0, resetAt: now + windowMs, blockedUntil: 0 });
+    }
+    if (s.blockedUntil > now) return { allowed: false, limit: points, remaining: 0, resetMs: s.blockedUntil - now };
+    const used = s.shared + s.sending + s.pending;
+    if (used >= points) {
+      s.blockedUntil = s.resetAt;
+      this.flush(key, s);
+      return { allowed: false, limit: points, remaining: 0, resetMs: Math.max(s.resetAt - now, 0) };
+    }
+    s.pending += 1;
+    if (s.pending >= this.batch) this.flush(key, s);
+    return { allowed: true, limit: points, remaining: points - used - 1, resetMs: Math.max(s.resetAt - now, 0) };
+  }
+
+  /** Writes what is pending now and resolves once no store write is under way. */
+  async settled(): Promise<void> {
+    for (const [key, s] of this.keys) this.flush(key, s);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops the sync timer and writes what is still pending (each write is bounded by the store's timeouts). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.settled();
+  }
+
+  private sweep(now = Date.now()): void {
+    for (const [key, s] of this.keys) {
+      if (s.pending > 0) this.flush(key, s);
+      else if (s.sending === 0 && now >= s.resetAt) this.keys.delete(key);
+    }
+  }
+
+  private evictOldest(): void {
+    const oldest = this.keys.entries().next().value;
+    if (!oldest) return;
+    this.flush(oldest[0], oldest[1]);
+    this.keys.delete(oldest[0]);
+  }
+
+  // One write per key at a time: points taken meanwhile wait in `pending` for the next one.
+  private flush(key: string, s: KeyState): void {
+    if (s.sending > 0 || s.pending === 0) return;
+    s.sending = s.pending;
+    s.pending = 0;
+    const done = this.write(key, s).finally(() => {
+      this.inFlight.delete(done);
+      if (s.pending >= this.batch) this.flush(key, s);
+    });
+    this.inFlight.add(done);
+  }
+
+  private async write(key: string, s: KeyState): Promise<void> {
+    const sent = s.sending;
+    let res: RateLimiterRes | undefined;
+    try {
+      res = await this.counter.consume(key, sent);
+    } catch (err) {
+      // The store answers "over the limit" by rejecting with the same result object.
+      if (err instanceof RateLimiterRes) res = err;
+      else this.opts.onStoreError?.(err);
+    }
+    const now = Date.now();
+    if (res) {
+      s.shared = res.consumedPoints;
+      if (res.msBeforeNext > 0) s.resetAt = now + res.msBeforeNext;
+      if (s.shared + s.pending > this.opts.points) s.blockedUntil = s.resetAt;
+    } else {
+      // Neither the store nor its insurance answered: keep the points as counted here.
+      s.shared += sent;
+    }
+    s.sending = 0;
+  }
+}
