@@ -13,6 +13,7 @@ type KeyState = {
   sending: number; // in the store write under way
   shared: number; // the store's count (every process) as of the last write
   resetAt: number; // end of the window: the store's once known, else counted from the first request here
+  resetFromStore: boolean;
   blockedUntil: number; // over the limit: refused without counting until then
 };
 
@@ -57,11 +58,11 @@ export class BatchedLimiter {
     let s = this.keys.get(key);
     if (!s) {
       if (this.keys.size >= this.maxKeys) this.evictOldest();
-      s = { pending: 0, sending: 0, shared: 0, resetAt: now + windowMs, blockedUntil: 0 };
+      s = { pending: 0, sending: 0, shared: 0, resetAt: now + windowMs, resetFromStore: false, blockedUntil: 0 };
       this.keys.set(key, s);
     } else if (now >= s.resetAt && s.sending === 0) {
       // The window is over here and in the store (same end): start a fresh one.
-      Object.assign(s, { pending: 0, shared: 0, resetAt: now + windowMs, blockedUntil: 0 });
+      Object.assign(s, { pending: 0, shared: 0, resetAt: now + windowMs, resetFromStore: false, blockedUntil: 0 });
     }
     if (s.blockedUntil > now) return { allowed: false, limit: points, remaining: 0, resetMs: s.blockedUntil - now };
     const used = s.shared + s.sending + s.pending;
@@ -125,13 +126,20 @@ export class BatchedLimiter {
     }
     const now = Date.now();
     if (res) {
-      s.shared = res.consumedPoints;
-      if (res.msBeforeNext > 0) s.resetAt = now + res.msBeforeNext;
-      if (s.shared + s.pending > this.opts.points) s.blockedUntil = s.resetAt;
+      const windowOver = now >= s.resetAt;
+      // Within a window the count never goes down: an insurance limiter taking over mid-window knows only what it
+      // counted itself since; its (later) reset is kept too, which errs on the side of refusing.
+      s.shared = windowOver ? res.consumedPoints : Math.max(s.shared + sent, res.consumedPoints);
+      if (res.msBeforeNext > 0) {
+        const storeReset = now + res.msBeforeNext;
+        s.resetAt = windowOver || !s.resetFromStore ? storeReset : Math.max(s.resetAt, storeReset);
+        s.resetFromStore = true;
+      }
     } else {
       // Neither the store nor its insurance answered: keep the points as counted here.
       s.shared += sent;
     }
+    if (s.shared + s.pending > this.opts.points) s.blockedUntil = s.resetAt;
     s.sending = 0;
   }
 }
