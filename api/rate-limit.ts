@@ -16,15 +16,17 @@ export type RateLimits = { store: RequestHandler; admin: RequestHandler; close()
 const TABLE = 'rate_limits';
 const pass: RequestHandler = (_req, _res, next) => next();
 
-// Keys are hashed: the store never holds a credential, and any header length fits the varchar(255) key.
-const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('base64url');
+/** The stored key of a limit (after its `store:`/`admin:` prefix): hashed, so the store never holds a credential and any header fits varchar(255). */
+export function rateLimitKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('base64url');
+}
 
-const storeKey = (req: Request) => digest(req.get('x-publishable-key') ?? '', req.ip ?? '');
+const storeKey = (req: Request) => rateLimitKey(req.get('x-publishable-key') ?? '', req.ip ?? '');
 
 function adminKey(req: Request): string {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
   // Without a credential the caller is known only by its address.
-  return bearer ? digest('bearer', bearer) : digest('address', req.ip ?? '');
+  return bearer ? rateLimitKey('bearer', bearer) : rateLimitKey('address', req.ip ?? '');
 }
 
 function middleware(limiter: BatchedLimiter, keyOf: (req: Request) => string): RequestHandler {
