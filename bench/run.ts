@@ -78,7 +78,7 @@ async function main() {
     const searchTenant = await createTenant(pool, { name: 'Bench search', mode: 'single_brand' });
 
     const address = temporal?.address ?? process.env.TEMPORAL_ADDRESS!;
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m' };
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m', ...BENCH_RATE_LIMITS };
     const basePort = await freePort();
     const baseline = await startChild('bench/baseline-server.ts', { PORT: String(basePort) }, 'listening');
     const apiPort = await freePort();
@@ -168,6 +168,8 @@ async function main() {
   }
 }
 
+// Rate limits stay on, set too high to refuse, so every request pays for its counting (BENCH_RATE_LIMIT=off to compare).
+const BENCH_RATE_LIMITS = { STORE_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min', ADMIN_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min' };
 const SEARCH_PRODUCTS = Number(process.env.BENCH_SEARCH_PRODUCTS ?? 10_000);
 const CHECKOUT_RATE = 20;
 const CHECKOUT_SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 10);
