@@ -90,7 +90,7 @@ test('when a storefront client goes over the limit through two API processes, th
 
 test('when an unknown admin credential floods /admin and /vendor through two API processes, then it is refused with 429 before authentication, and a real key is unaffected', async () => {
   const bogus = `sk_${'x'.repeat(40)}`;
-  const key = `admin:${rateLimitKey('bearer', bogus)}`;
+  const key = `admin:${rateLimitKey(rateLimitKey('bearer', bogus))}`;
   expect(await statuses(() => admin(a, bogus), 6)).toEqual(Array(6).fill(401));
   await sharedCount(key, 6);
   expect((await admin(b, bogus, '/vendor/shipments')).status).toBe(401);

@@ -1,7 +1,7 @@
 // The rate limiter on real PostgreSQL: counts shared through `rate_limits`, and still answering when the store fails.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createSharedLimiter } from '../../api/rate-limit.ts';
+import { createSharedLimiter, rateLimitKey } from '../../api/rate-limit.ts';
 import type { BatchedLimiter } from '../../api/batched-limiter.ts';
 
 const pools: pg.Pool[] = [];
@@ -35,7 +35,7 @@ test('when two processes count one key on their own pools, then PostgreSQL holds
   expect(allowed).toBeGreaterThanOrEqual(10);
   expect(allowed).toBeLessThanOrEqual(11);
   expect(a.take(key).allowed || b.take(key).allowed).toBe(false);
-  const row = await pool().query<{ points: number; expire: string }>('SELECT points, expire FROM rate_limits WHERE key = $1', [`itest:${key}`]);
+  const row = await pool().query<{ points: number; expire: string }>('SELECT points, expire FROM rate_limits WHERE key = $1', [`itest:${rateLimitKey(key)}`]);
   expect(row.rows[0].points).toBe(allowed);
   expect(Number(row.rows[0].expire)).toBeGreaterThan(Date.now());
 });
