@@ -17,7 +17,10 @@ type KeyState = {
   blockedUntil: number; // over the limit: refused without counting until then
 };
 
-/** Options: `points` per `windowMs`; a count flush every `batch` points or `syncIntervalMs`, whichever comes first. */
+/**
+ * Options: `points` per `windowMs`. A key's count is written every `batch` points, and also every `syncIntervalMs`
+ * once half its budget is used: a casual client (fewer than `batch` requests per window) never causes a write.
+ */
 export type BatchedLimiterOptions = {
   points: number;
   windowMs: number;
@@ -31,8 +34,9 @@ export type BatchedLimiterOptions = {
 
 /**
  * A key is refused once `shared + sending + pending` reaches `points`, then blocked in memory until its window
- * ends. The count can lag the truth by what the other processes have not flushed yet (at most one batch or
- * one sync interval of traffic each), so N processes may together allow a little more than `points`.
+ * ends. A process learns the others' counts at its own writes, so after the true count crosses `points` each
+ * process may still allow up to one batch (near the limit: one sync interval of its traffic, if fewer) before it
+ * refuses: N processes may together allow a little more than `points`.
  */
 export class BatchedLimiter {
   private readonly keys = new Map<string, KeyState>();
@@ -89,9 +93,10 @@ export class BatchedLimiter {
   }
 
   private sweep(now = Date.now()): void {
+    const warm = this.opts.points / 2;
     for (const [key, s] of this.keys) {
-      if (s.pending > 0) this.flush(key, s);
-      else if (s.sending === 0 && now >= s.resetAt) this.keys.delete(key);
+      if (s.sending === 0 && now >= s.resetAt) this.keys.delete(key);
+      else if (s.pending > 0 && s.shared + s.pending >= warm) this.flush(key, s);
     }
   }
 

@@ -58,6 +58,21 @@ describe('batched limiter', () => {
     expect(writes).toEqual([400, 600]);
   });
 
+  test('when a client stays far below its limit, then its requests cause no store write at all', async () => {
+    const writes: number[] = [];
+    const store = new RateLimiterMemory({ points: 600, duration: 60 });
+    const counter: SharedCounter = { consume: (key, points) => (writes.push(points), store.consume(key, points)) };
+    const l = new BatchedLimiter(counter, { points: 600, windowMs: 60_000, syncIntervalMs: 10, batch: 60 });
+    limiters.push(l);
+    for (let i = 0; i < 59; i++) expect(l.take('visitor').allowed).toBe(true);
+    // Several sync intervals pass: the key is below half its budget, so the sync leaves it alone.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(writes).toEqual([]);
+    l.take('visitor');
+    await l.settled();
+    expect(writes).toEqual([60]);
+  });
+
   test('when two processes share one store, then together they allow the limit plus at most one batch each', async () => {
     const shared = new RateLimiterMemory({ points: 20, duration: 60 });
     const [a, b] = [limiter(shared, 20, 2), limiter(shared, 20, 2)];
