@@ -86,10 +86,11 @@ export class BatchedLimiter {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Stops the sync timer and writes what is still pending (each write is bounded by the store's timeouts). */
+  /** Stops the sync timer, writes what the sync would write (keys near their limit) and waits for the writes under way. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.settled();
+    this.sweep();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private sweep(now = Date.now()): void {
