@@ -33,6 +33,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // req.ip (the /store rate-limit key) comes from X-Forwarded-For only through the proxies TRUST_PROXY names.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
   const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
 
@@ -70,6 +72,11 @@ export function createApp(deps: AppDeps): Express {
   }));
 
   app.use(opsRoutes(deps));
+  // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
+  if (deps.rateLimits) {
+    app.use('/store', deps.rateLimits.store);
+    app.use(['/admin', '/vendor'], deps.rateLimits.admin);
+  }
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminVendorRoutes(deps));

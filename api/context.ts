@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
 import type { StoreOrigins } from './store-origins.ts';
+import type { RateLimits } from './rate-limit.ts';
 
 /** The tenant a request acts for. */
 export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currency: string };
@@ -24,8 +25,13 @@ declare global {
   }
 }
 
-/** Dependencies of the HTTP app; tests pass their own. Without `storeOrigins` the app keeps a TTL-only registry. */
-export type AppDeps = { pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend; storeOrigins?: StoreOrigins };
+/**
+ * Dependencies of the HTTP app; tests pass their own. Without `storeOrigins` the app keeps a TTL-only registry;
+ * without `rateLimits` nothing is rate limited.
+ */
+export type AppDeps = {
+  pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend; storeOrigins?: StoreOrigins; rateLimits?: RateLimits;
+};
 
 /** The tenant of an authenticated request (middleware guarantees it). */
 export function tenantOf(req: Express.Request): TenantContext {

@@ -7,6 +7,7 @@ import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
 import { StoreOrigins } from './store-origins.ts';
+import { createRateLimits } from './rate-limit.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
@@ -16,7 +17,8 @@ export async function startApi(config: Config, logger: Logger, address: string):
   // Its own connection LISTENs for origin changes; not awaited, so start-up does not wait for it.
   const storeOrigins = new StoreOrigins(pool, { ttlMs: config.CORS_ORIGINS_CACHE_TTL, logger });
   storeOrigins.listen(config.DATABASE_URL);
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins });
+  const rateLimits = createRateLimits(config, logger);
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -31,6 +33,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
       });
       await storeOrigins.close();
       await connection.close();
+      await rateLimits.close();
       await pool.end();
     },
   };

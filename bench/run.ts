@@ -79,7 +79,7 @@ async function main() {
 
     const address = temporal?.address ?? process.env.TEMPORAL_ADDRESS!;
     // The hold scenarios add one unit at a time to the same 500 cart lines: allow the most a line may hold.
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m', MAX_LINE_QUANTITY: '1000' };
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m', MAX_LINE_QUANTITY: '1000', ...BENCH_RATE_LIMITS };
     const basePort = await freePort();
     const baseline = await startChild('bench/baseline-server.ts', { PORT: String(basePort) }, 'listening');
     const apiPort = await freePort();
@@ -169,6 +169,8 @@ async function main() {
   }
 }
 
+// Rate limits stay on, set too high to refuse, so every request pays for its counting (BENCH_RATE_LIMIT=off to compare).
+const BENCH_RATE_LIMITS = { STORE_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min', ADMIN_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min' };
 const SEARCH_PRODUCTS = Number(process.env.BENCH_SEARCH_PRODUCTS ?? 10_000);
 const CHECKOUT_RATE = 20;
 const CHECKOUT_SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 10);

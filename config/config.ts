@@ -2,11 +2,23 @@
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/duration.ts';
 import { CARD_PROVIDERS } from '../providers/payments/index.ts';
+import { parseRate } from '../domain/rate.ts';
+import { parseTrustProxy } from './trust-proxy.ts';
 
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((text, ctx) => {
     try {
       return parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const parsed = <T>(fallback: string, parse: (text: string) => T) =>
+  z.string().default(fallback).transform((text, ctx) => {
+    try {
+      return parse(text);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
@@ -66,6 +78,11 @@ export const configSchema = z.object({
   // Cart holds that cannot be hoarded (issue 9). Lines stay at most 1,000 units so line totals remain safe integers.
   MAX_LINE_QUANTITY: z.coerce.number().int().min(1).max(1000).default(100),
   CART_HOLD_MAX_LIFETIME: duration('2h'),
+  // Rate limits (issue 9): per publishable key + client address on /store, per credential on /admin and /vendor.
+  STORE_RATE_LIMIT: parsed('600/min', parseRate),
+  ADMIN_RATE_LIMIT: parsed('1200/min', parseRate),
+  RATE_LIMIT_SYNC_INTERVAL: duration('1s'),
+  TRUST_PROXY: parsed('false', parseTrustProxy),
 });
 
 /** Validated configuration. Durations are milliseconds. */

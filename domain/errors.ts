@@ -75,6 +75,13 @@ export class PriceChangedError extends DomainError {
   }
 }
 
+/** Too many requests for a key in the current window; the HTTP edge adds `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('rate_limited', message, details);
+  }
+}
+
 const BY_CODE: Record<string, (message: string, details?: Record<string, unknown>) => DomainError> = {
   not_found: (m) => Object.assign(new NotFoundError('resource'), { message: m }),
   conflict: (m, d) => new ConflictError(m, d),

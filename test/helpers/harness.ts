@@ -10,6 +10,7 @@ import type { Config } from '../../config/config.ts';
 import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
 import { createMetrics } from '../../api/metrics.ts';
+import { createRateLimits } from '../../api/rate-limit.ts';
 import { createWorker } from '../../workers/worker.ts';
 import { RecordingNotifier, type Notifier } from '../../providers/notifications/notifier.ts';
 import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
@@ -56,7 +57,8 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const search = createSearchBackend(config, pool);
   await search.setup();
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), search });
+  const rateLimits = createRateLimits(config, logger);
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), search, rateLimits });
   const server = app.listen(0);
   let connection: NativeConnection | undefined;
   let worker: Worker | undefined;
@@ -85,6 +87,7 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
       if (relaySchedule) await temporal.schedule.getHandle(relaySchedule).delete().catch(() => {});
       await stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rateLimits.close();
       await temporal.connection.close();
       await pool.end();
     },

@@ -3,9 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
 
+// Tests send hundreds of requests quickly: limits high enough never to refuse, still counted (test/e2e/rate-limits.test.ts sets low ones).
+const TEST_DEFAULTS = { STORE_RATE_LIMIT: '1000000/min', ADMIN_RATE_LIMIT: '1000000/min' };
+
 /** Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`. */
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides });
+  return parseConfig({ ...TEST_DEFAULTS, ...process.env, ...overrides });
 }
 
 /** A Temporal client on the run's server; close it with `client.connection.close()` in afterAll. */
