@@ -171,3 +171,12 @@ export const createWebhookBody = z.object({
   url: z.string().trim().min(1).max(2000),
   events: z.array(z.string().regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
 }).strict();
+
+/** A payload of Temporal's remote codec protocol: metadata values and data in base64. */
+export const codecPayload = z.object({ metadata: z.record(z.string(), z.string().max(10_000)).nullish(), data: z.string().nullish() });
+
+/** POST /codec/decode and /codec/encode (the Temporal remote codec protocol: what the CLI and the Web UI send). */
+export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000) });
+
+/** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
+export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });

@@ -6,12 +6,13 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
+import { dataConverter } from '../providers/codec/data-converter.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
   const app = createApp({ pool, temporal, config, logger, metrics: createMetrics() });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));

@@ -2,18 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
+import { dataConverter } from '../../providers/codec/data-converter.ts';
 
 /** Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`. */
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
   return parseConfig({ ...process.env, ...overrides });
 }
 
-/** A Temporal client on the run's server; close it with `client.connection.close()` in afterAll. */
-export async function connectTemporal(): Promise<Client> {
+/** A Temporal client on the run's server, with the product's payload codec unless `codec: false` (to see what the server stores); close it with `client.connection.close()` in afterAll. */
+export async function connectTemporal(opts: { codec?: boolean } = {}): Promise<Client> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run tests with `npm test` (jest global setup starts Temporal)');
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', ...(opts.codec === false ? {} : { dataConverter: dataConverter(testConfig()) }) });
 }
 
 /** A task queue no other test file (or earlier run against the same server) polls. */
