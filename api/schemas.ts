@@ -176,7 +176,8 @@ export const createWebhookBody = z.object({
 export const codecPayload = z.object({ metadata: z.record(z.string(), z.string().max(10_000)).nullish(), data: z.string().nullish() });
 
 /** POST /codec/decode and /codec/encode (the Temporal remote codec protocol: what the CLI and the Web UI send). */
-export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000) });
+// Protobuf JSON omits an empty list, so the CLI sends `{}` for no payloads.
+export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000).default([]) });
 
 /** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
 export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });

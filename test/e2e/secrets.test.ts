@@ -1,6 +1,10 @@
 // Secrets stay secret: histories hold encrypted payloads, the codec endpoint decodes them for owner/admin staff only
 // (Bearer key or staff session cookie, CORS for the Web UI's origin), and a checkout's logs carry no key, token or query string.
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { findTemporalBinary } from '../../scripts/temporal-binary.ts';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Client } from '@temporalio/client';
 import { sql } from 'slonik';
@@ -109,6 +113,21 @@ test('when /codec/decode is called without an owner or admin credential, then it
   expect(staff.status).toBe(403);
   expect(JSON.stringify(staff.body)).not.toContain(card.order.access_token);
   expect((await decode([payload]).set('Authorization', `Bearer ${await createTestStaffKey(stack.pool, tenant.tenant_id, 'admin')}`)).status).toBe(200);
+});
+
+test('when the Temporal CLI shows the history with --codec-endpoint and --codec-auth, then it prints the decoded order token; without them it cannot', async () => {
+  const binary = await findTemporalBinary();
+  if (!binary) throw new Error('no temporal binary (global setup found one to start the dev server)');
+  const { port } = stack.server.address() as AddressInfo;
+  const show = (extra: string[]) => promisify(execFile)(binary, ['workflow', 'show', '-w', `checkout:${tenant.tenant_id}:${card.cartId}`, '--address', process.env.TEMPORAL_ADDRESS!, '-o', 'json', ...extra], { maxBuffer: 20_000_000 });
+  const decoded = await show(['--codec-endpoint', `http://127.0.0.1:${port}/codec`, '--codec-auth', `Bearer ${tenant.admin_api_key}`]);
+  // `-o json` prints payloads in the codec's wire format: base64 metadata and data.
+  const dataOf = (out: string) => [...out.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => unb64(m[1])).join('\n');
+  expect(decoded.stdout).toContain(b64('json/plain'));
+  expect(dataOf(decoded.stdout)).toContain(card.order.access_token);
+  const plain = await show([]);
+  expect(plain.stdout).toContain(b64('binary/encrypted'));
+  expect(dataOf(plain.stdout)).not.toContain(card.order.access_token);
 });
 
 test('when payloads are encoded then decoded through the endpoints, then they round-trip, and malformed payloads are a 400', async () => {
