@@ -1,7 +1,9 @@
-// The payload codec: encryption, key rotation, pass-through of old plain payloads, tampering.
+// The payload codec: encryption, key rotation, pass-through of old plain payloads, tampering; who may reach /codec.
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../providers/codec/encryption-codec.ts';
 import { payloadKeys } from '../../providers/codec/payload-keys.ts';
+import { checkCodecTenant, codecOrigins } from '../../api/codec-access.ts';
+import { ForbiddenError } from '../../domain/errors.ts';
 
 const keyA = Buffer.alloc(32, 1).toString('base64');
 const keyB = Buffer.alloc(32, 2).toString('hex');
@@ -43,4 +45,15 @@ test('when encrypted data is altered, then decode refuses it', async () => {
   const data = Buffer.from(encoded.data!);
   data[data.length - 20] ^= 1;
   await expect(codec.decode([{ ...encoded, data }])).rejects.toThrow(/does not decrypt/);
+});
+
+test('when CODEC_TENANT_IDS names the operator tenant, then another tenant\'s keys are refused and unset allows any tenant', () => {
+  expect(() => checkCodecTenant({ CODEC_TENANT_IDS: ['ten_operator'] }, 'ten_shop')).toThrow(ForbiddenError);
+  expect(() => checkCodecTenant({ CODEC_TENANT_IDS: ['ten_operator'] }, 'ten_operator')).not.toThrow();
+  expect(() => checkCodecTenant({ CODEC_TENANT_IDS: undefined }, 'ten_shop')).not.toThrow();
+});
+
+test('when the Web UI is configured at localhost, then its 127.0.0.1 twin is an allowed codec origin too, and nothing else', () => {
+  expect(codecOrigins({ TEMPORAL_UI_URL: 'http://localhost:8233' })).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+  expect(codecOrigins({ TEMPORAL_UI_URL: 'https://temporal.example.jp/ui' })).toEqual(['https://temporal.example.jp']);
 });
