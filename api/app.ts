@@ -10,6 +10,9 @@ import { adminRoutes } from './routes/admin.ts';
 import { adminPaymentRoutes } from './routes/admin-payments.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
+import { adminSessionRoutes } from './routes/admin-session.ts';
+import { codecRoutes } from './routes/codec.ts';
+import { loggedPath } from './log-path.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { storeRoutes } from './routes/store.ts';
 import { vendorRoutes } from './routes/vendor.ts';
@@ -49,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
       deps.metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       if (res.statusCode >= 400 || deps.logger.isLevelEnabled('debug')) {
         deps.logger[res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug']({
-          requestId: req.id, method: req.method, path: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000), tenantId: req.tenant?.id,
+          requestId: req.id, method: req.method, path: loggedPath(req), status: res.statusCode, ms: Math.round(seconds * 1000), tenantId: req.tenant?.id,
         }, 'request');
       }
     });
@@ -77,6 +80,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/store', deps.rateLimits.store);
     app.use(['/admin', '/vendor'], deps.rateLimits.admin);
   }
+  app.use(codecRoutes(deps));
+  app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminVendorRoutes(deps));

@@ -6,6 +6,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConflictError, DomainError, domainErrorFromCode } from '../domain/errors.ts';
 import { translateDbError } from '../db/errors.ts';
 import type { Logger } from '../config/logger.ts';
+import { loggedPath } from './log-path.ts';
 
 const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400, unauthenticated: 401, forbidden: 403, not_found: 404, insufficient_stock: 409,
@@ -60,7 +61,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toProblem(err);
     const body = known ?? problem(500, 'internal', 'an unexpected error occurred; it was logged with the request id');
-    if (!known) logger.error({ err, requestId: req.id, path: req.path }, 'unhandled error');
+    if (!known) logger.error({ err, requestId: req.id, path: loggedPath(req) }, 'unhandled error');
     res.status(body.status).type('application/problem+json').json({ ...body, request_id: req.id });
   };
 }

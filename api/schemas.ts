@@ -188,3 +188,12 @@ const originPattern = z.string().max(MAX_ORIGIN_LENGTH).transform((text, ctx) =>
 export const updateStoreBody = z.object({
   allowed_origins: z.array(originPattern).max(MAX_ALLOWED_ORIGINS).transform((list) => [...new Set(list)]).optional(),
 }).strict();
+/** A payload of Temporal's remote codec protocol: metadata values and data in base64. */
+export const codecPayload = z.object({ metadata: z.record(z.string(), z.string().max(10_000)).nullish(), data: z.string().nullish() });
+
+/** POST /codec/decode and /codec/encode (the Temporal remote codec protocol: what the CLI and the Web UI send). */
+// Protobuf JSON omits an empty list, so the CLI sends `{}` for no payloads.
+export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000).default([]) });
+
+/** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
+export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });

@@ -8,12 +8,13 @@ import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
 import { StoreOrigins } from './store-origins.ts';
 import { createRateLimits } from './rate-limit.ts';
+import { dataConverter } from '../providers/codec/data-converter.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
   // Its own connection LISTENs for origin changes; not awaited, so start-up does not wait for it.
   const storeOrigins = new StoreOrigins(pool, { ttlMs: config.CORS_ORIGINS_CACHE_TTL, logger });
   storeOrigins.listen(config.DATABASE_URL);

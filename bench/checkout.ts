@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { parseConfig } from '../config/config.ts';
+import { dataConverter } from '../providers/codec/data-converter.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -85,10 +87,12 @@ export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: 
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts'), logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { code }, activities: { noop: async () => 'ok' } });
+  // The same payload encryption as the product's worker and API, so the baseline pays what they pay.
+  const converter = dataConverter(parseConfig());
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { code }, activities: { noop: async () => 'ok' }, dataConverter: converter });
   const running = worker.run();
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: converter });
   try {
     return await atRate(rate, seconds, async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok');
   } finally {

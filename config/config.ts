@@ -4,6 +4,7 @@ import { parseDuration, parseDurationList } from '../domain/duration.ts';
 import { CARD_PROVIDERS } from '../providers/payments/index.ts';
 import { parseRate } from '../domain/rate.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
+import { parseOldKeys, parsePayloadKey } from '../providers/codec/payload-keys.ts';
 
 const duration = (fallback: string) =>
   z.string().default(fallback).transform((text, ctx) => {
@@ -26,6 +27,15 @@ const parsed = <T>(fallback: string, parse: (text: string) => T) =>
   });
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
+
+const checked = (parse: (text: string) => unknown) => z.string().optional().superRefine((text, ctx) => {
+  if (text === undefined) return;
+  try {
+    parse(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 const flag = (fallback: boolean) => z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
 
@@ -83,7 +93,17 @@ export const configSchema = z.object({
   ADMIN_RATE_LIMIT: parsed('1200/min', parseRate),
   RATE_LIMIT_SYNC_INTERVAL: duration('1s'),
   TRUST_PROXY: parsed('false', parseTrustProxy),
+  // Secrets (issue 9): payload encryption of workflow histories, the codec endpoint's staff sessions.
+  NODE_ENV: optionalText,
+  TEMPORAL_PAYLOAD_KEY: checked(parsePayloadKey),
+  TEMPORAL_PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., - and _ (at most 64)').optional(),
+  TEMPORAL_PAYLOAD_OLD_KEYS: checked(parseOldKeys),
+  STAFF_SESSION_TTL: duration('8h'),
+  CODEC_TENANT_IDS: z.string().optional().transform((text) => (text ? text.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
 });
+
+// Production never runs on the development keys written in the source.
+const PRODUCTION_REQUIRED = ['WEBHOOK_SECRET_KEY', 'TEMPORAL_PAYLOAD_KEY'] as const;
 
 /** Validated configuration. Durations are milliseconds. */
 export type Config = z.infer<typeof configSchema>;
@@ -93,8 +113,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   // An empty variable (`PORT=`) means unset, not zero or an empty string.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = configSchema.safeParse(given);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const issues = result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  if (given.NODE_ENV === 'production') {
+    for (const name of PRODUCTION_REQUIRED) if (!given[name]) issues.push({ path: name, message: 'required when NODE_ENV=production (the built-in development key is public)' });
+  }
+  if (result.success && !issues.length) return result.data;
+  const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
   throw new Error(`invalid configuration:\n${lines.join('\n')}`);
 }
 

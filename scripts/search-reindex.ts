@@ -4,12 +4,13 @@ import type { Config } from '../config/config.ts';
 import { searchReindexWorkflowId } from '../domain/relay.ts';
 import { reindexProgressQuery, type ReindexProgress, type searchReindex } from '../workflows/searchReindex.ts';
 import { TenantIdKey } from '../workflows/search-attributes.ts';
+import { dataConverter } from '../providers/codec/data-converter.ts';
 
 /** Runs the reindex workflow for a tenant on the configured task queue; `onProgress` hears about it every second. */
 export async function reindexTenant(config: Config, tenantId: string, onProgress: (p: ReindexProgress) => void): Promise<{ workflow_id: string; progress: ReindexProgress }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
     const workflowId = searchReindexWorkflowId(tenantId);
     // A reindex already running for the tenant is joined, not doubled.
     const handle = await client.workflow.start<typeof searchReindex>('searchReindex', {

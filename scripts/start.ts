@@ -1,6 +1,6 @@
 // `npm start`: the whole store on one machine — database and migrations, a Temporal dev server with its
 // Web UI (unless TEMPORAL_ADDRESS is set), demo data on an empty database, then the worker and the API.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadConfigOrExit } from '../config/config.ts';
@@ -12,11 +12,13 @@ import { startApi } from '../api/server.ts';
 import { startWorker } from '../workers/run.ts';
 import { isPortOpen, startDevServer, type DevServer } from './temporal-dev-server.ts';
 import { demoBanner, demoCredentialsPath, saveDemoCredentials, seedDemo } from './seed-data.ts';
+import type { CreatedTenant } from '../db/queries/tenants.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'store');
 const say = (text: string) => process.stdout.write(`${text}\n`);
+const apiUrl = `http://localhost:${config.PORT}`;
 
 try {
   if (await ensureDatabase(config.DATABASE_URL)) say(`created database ${new URL(config.DATABASE_URL).pathname.slice(1)}`);
@@ -37,27 +39,32 @@ if (!address) {
     say('a Temporal server already listens on 127.0.0.1:7233; using it');
   } else {
     say('starting the Temporal dev server (state in .data/temporal.db, Web UI on :8233)…');
-    devServer = await startDevServer({ port: 7233, uiPort: 8233, dbFile: path.join(root, '.data', 'temporal.db') });
+    // The UI decodes payloads through our API's codec endpoint (staff sign in at /codec/sign-in).
+    devServer = await startDevServer({ port: 7233, uiPort: 8233, dbFile: path.join(root, '.data', 'temporal.db'), codecEndpoint: `${apiUrl}/codec` });
     address = devServer.address;
     uiUrl = devServer.uiUrl ?? uiUrl;
   }
 }
 
 const pool = await createDbPool(config.DATABASE_URL, 2);
+let created: CreatedTenant | undefined;
 if ((await countTenants(pool)) === 0) {
   say('empty database: loading the demo catalog');
-  saveDemoCredentials(root, config.DATABASE_URL, await seedDemo(pool));
+  created = await seedDemo(pool);
+  saveDemoCredentials(root, config.DATABASE_URL, created);
 }
 await pool.end();
 
 const worker = await startWorker(config, logger, address);
 const api = await startApi(config, logger, address);
-const apiUrl = `http://localhost:${config.PORT}`;
 say('');
 say(`Store API       ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`);
 say(`Temporal Web UI ${uiUrl}   (find an order: OrderId="ord_…" in the search box)`);
+say(`Decode payloads sign in at ${apiUrl}/codec/sign-in with an owner/admin key; in the UI's Codec Server settings tick "Include cross-origin credentials"`);
+// Keys are printed once, when they are created; later starts say where they are kept, not what they are.
 const credentials = demoCredentialsPath(root, config.DATABASE_URL);
-if (existsSync(credentials)) say(demoBanner(JSON.parse(readFileSync(credentials, 'utf8')), apiUrl));
+if (created) say(demoBanner(created, apiUrl));
+else if (existsSync(credentials)) say(`Demo store credentials: in ${path.relative(process.cwd(), credentials) || credentials} (printed when they were created)`);
 say('Ctrl-C stops everything.');
 
 let stopping = false;

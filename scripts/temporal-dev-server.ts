@@ -20,6 +20,8 @@ export type DevServerOptions = {
   logLevel?: string;
   /** Where the server's output goes (default .data/temporal-dev-server-<port>.log). */
   logFile?: string;
+  /** The Web UI's remote codec (`--ui-codec-endpoint`), e.g. http://localhost:3000/codec. */
+  codecEndpoint?: string;
   /** How long to wait for the server to serve requests (default 60 s: the SDK's 5 s is too short on 2 cores). */
   startTimeoutMs?: number;
 };
@@ -94,6 +96,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const args = ['server', 'start-dev', '--ip', host, '--port', String(opts.port)];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  if (!opts.headless && opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   if (opts.dbFile) args.push('--db-filename', path.resolve(root, opts.dbFile), '--sqlite-pragma', 'journal_mode=WAL');
   args.push('--namespace', 'default');
   if (namespace !== 'default') args.push('--namespace', namespace);

@@ -6,7 +6,7 @@ import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodK
 import { projectRoot } from './temporal-binary.ts';
 
 /** Starts a dev server from an SDK-downloaded CLI; fails with a clear message when the download is impossible. */
-export async function startSdkDownloadedDevServer(opts: { port: number; uiPort?: number; headless?: boolean; dbFile?: string }) {
+export async function startSdkDownloadedDevServer(opts: { port: number; uiPort?: number; headless?: boolean; dbFile?: string; codecEndpoint?: string }) {
   const root = projectRoot();
   process.stderr.write('[temporal] no `temporal` binary and no Go: asking the Temporal SDK to download the CLI…\n');
   try {
@@ -15,6 +15,7 @@ export async function startSdkDownloadedDevServer(opts: { port: number; uiPort?:
         executable: { type: 'cached-download', downloadDir: path.join(root, '.tools', 'temporal-download') },
         ip: '127.0.0.1', port: opts.port, ui: !opts.headless, ...(opts.uiPort && !opts.headless ? { uiPort: opts.uiPort } : {}),
         ...(opts.dbFile ? { dbFilename: path.resolve(root, opts.dbFile) } : {}),
+        ...(opts.codecEndpoint && !opts.headless ? { extraArgs: ['--ui-codec-endpoint', opts.codecEndpoint] } : {}),
         searchAttributes: [TenantIdKey, OrderIdKey, CartIdKey, CustomerEmailKey, OrderStatusKey, PaymentMethodKey, VendorIdsKey],
       },
     });

@@ -10,6 +10,7 @@ import { bundleWorkflowsInChild } from './bundle.ts';
 import { ensureHoldSweeperSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
 import { createSearchBackend } from '../providers/search/index.ts';
 import { createNotifier } from '../providers/notifications/email.ts';
+import { dataConverter } from '../providers/codec/data-converter.ts';
 
 let runtimeInstalled = false;
 
@@ -27,7 +28,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   }
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
   await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
@@ -39,7 +40,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
-    notifier: createNotifier(config, (obj, msg) => logger.info(obj, msg)),
+    notifier: createNotifier(config, logger),
     payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
     temporal: client, search, config,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),

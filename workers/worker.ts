@@ -1,5 +1,7 @@
 // Worker factory: tests pass their own pool, connection and task queue.
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { dataConverter } from '../providers/codec/data-converter.ts';
+import { parseConfig } from '../config/config.ts';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from '../activities/index.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
@@ -29,5 +31,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments, temporal: deps.temporal, search: deps.search, config: deps.config }),
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
+    // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.
+    dataConverter: dataConverter(deps.config ?? parseConfig()),
   });
 }

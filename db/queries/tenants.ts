@@ -71,3 +71,10 @@ export async function countTenants(pool: DatabasePool): Promise<number> {
 export async function tenantCurrency(db: CommonQueryMethods, tenantId: string): Promise<string | null> {
   return db.maybeOneFirst(sql.type(z.object({ currency: z.string() }))`SELECT default_currency AS currency FROM tenants WHERE id = ${tenantId}`);
 }
+
+/** The live API key with this id (a staff session re-checks its key on every use, so revoking the key ends the session). */
+export async function principalByKeyId(pool: DatabasePool, keyId: string) {
+  return pool.maybeOne(sql.type(principalRow)`
+    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${keyId} AND k.revoked_at IS NULL`);
+}

@@ -33,12 +33,18 @@ export class EmailNotifier implements Notifier {
   }
 }
 
-/** The configured notifier: SMTP for an smtp(s):// EMAIL_TRANSPORT, else rendered JSON messages in the log. */
-export function createNotifier(config: Pick<Config, 'EMAIL_TRANSPORT' | 'EMAIL_FROM' | 'OPERATIONS_EMAIL'>, log: (obj: object, msg: string) => void): Notifier {
+/** Where notices are logged: a line per e-mail at info, the rendered body only at debug (bodies carry links and tokens). */
+export type NoticeLog = { info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+
+/** The configured notifier: SMTP for an smtp(s):// EMAIL_TRANSPORT, else rendered JSON messages in the log (bodies at debug). */
+export function createNotifier(config: Pick<Config, 'EMAIL_TRANSPORT' | 'EMAIL_FROM' | 'OPERATIONS_EMAIL'>, log: NoticeLog): Notifier {
   const smtp = config.EMAIL_TRANSPORT !== 'log';
   return new EmailNotifier({
     transport: smtp ? config.EMAIL_TRANSPORT : { jsonTransport: true },
     from: config.EMAIL_FROM, operations: config.OPERATIONS_EMAIL,
-    onSent: (info, n) => log(smtp ? { messageId: info.messageId, template: n.template } : { email: JSON.parse(String(info.message)) }, `notification ${n.template} to ${n.to}`),
+    onSent: (info, n) => {
+      log.info({ messageId: info.messageId, template: n.template }, `notification ${n.template} to ${n.to}`);
+      if (!smtp) log.debug({ email: JSON.parse(String(info.message)) }, `notification ${n.template} body`);
+    },
   });
 }

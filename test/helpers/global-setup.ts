@@ -14,6 +14,9 @@ import globalTeardown from './global-teardown.ts';
 // Teardown reads these; setup and teardown share the jest parent process, hence globalThis.
 const state = globalThis as typeof globalThis & { __TEMPORAL_DEV_SERVER__?: DevServer; __TEST_DATABASE__?: { name: string; adminUrl: string } };
 
+/** The payload key of test runs (test-only; never a production key). */
+export const TEST_PAYLOAD_KEY = Buffer.alloc(32, 't').toString('base64');
+
 const log = (msg: string) => process.stderr.write(`[test stack] ${msg}\n`);
 
 function withDatabase(url: string, name: string): string {
@@ -101,6 +104,8 @@ export default async function globalSetup(): Promise<void> {
     throw reasons[0];
   }
   process.env.DATABASE_URL = db.value.url;
+  // Workflow payloads are encrypted in tests as in production; a fixed test-only key keeps recorded histories replayable.
+  process.env.TEMPORAL_PAYLOAD_KEY ??= TEST_PAYLOAD_KEY;
   process.env.TEMPORAL_ADDRESS = tmp.value.address;
   if (wf.value) process.env.TEST_WORKFLOW_BUNDLE = wf.value;
   log(`database ${db.value.name}; Temporal ${tmp.value.address}${tmp.value.server ? ` (dev server, log ${path.relative(root, tmp.value.server.logFile)})` : ' (external)'}`);

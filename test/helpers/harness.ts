@@ -4,9 +4,9 @@ import request from 'supertest';
 import type { Agent as TestAgent } from 'supertest';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { pino } from 'pino';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/config.ts';
+import { createLogger, type Logger } from '../../config/logger.ts';
 import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
 import { createMetrics } from '../../api/metrics.ts';
@@ -40,7 +40,7 @@ export type TestStack = {
 };
 
 /** Starts the stack; `config` overrides env (e.g. `{ CART_HOLD_TTL: '2s' }`); `worker: false` runs the API alone. */
-export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier; logger?: Logger } = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     try {
       Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -54,7 +54,8 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   const pool = await createDbPool(config.DATABASE_URL, 20);
   const temporal = await connectTemporal();
   const notifier = new RecordingNotifier();
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // The product's logger (with its redaction); `logger` lets a test read what the API logs.
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'api');
   const search = createSearchBackend(config, pool);
   await search.setup();
   const rateLimits = createRateLimits(config, logger);
@@ -95,8 +96,8 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
 }
 
 /** A stack plus one tenant (single brand unless `mode: 'mall'`), the setup most test files share. */
-export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
-  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier });
+export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier; logger?: Logger } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
+  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier, logger: opts.logger });
   const tenant = await createTestTenant(stack.pool, { mode: opts.mode });
   if (opts.relay) await stack.startRelay([tenant.tenant_id]);
   return { stack, tenant };

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { waitFor, type TestStack } from './harness.ts';
-import { workflowBundle } from './stack.ts';
+import { testConfig, workflowBundle } from './stack.ts';
+import { dataConverter } from '../../providers/codec/data-converter.ts';
 
 /** Where the committed fixtures live. */
 export const HISTORIES_DIR = path.join(process.cwd(), 'test', 'workflows', 'histories');
@@ -51,7 +52,7 @@ export function committedHistories(names?: string[]): { name: string; json: Reco
 export async function replayHistories(histories: { name: string; json: unknown }[]): Promise<{ workflowId: string; error?: string }[]> {
   const results: { workflowId: string; error?: string }[] = [];
   const input = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
-  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories' }, input)) {
+  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories', dataConverter: dataConverter(testConfig()) }, input)) {
     results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
   }
   return results;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
+import { dataConverter } from '../../providers/codec/data-converter.ts';
 
 // Tests send hundreds of requests quickly: limits high enough never to refuse, still counted (test/e2e/rate-limits.test.ts sets low ones).
 const TEST_DEFAULTS = { STORE_RATE_LIMIT: '1000000/min', ADMIN_RATE_LIMIT: '1000000/min' };
@@ -11,12 +12,12 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
   return parseConfig({ ...TEST_DEFAULTS, ...process.env, ...overrides });
 }
 
-/** A Temporal client on the run's server; close it with `client.connection.close()` in afterAll. */
-export async function connectTemporal(): Promise<Client> {
+/** A Temporal client on the run's server, with the product's payload codec unless `codec: false` (to see what the server stores); close it with `client.connection.close()` in afterAll. */
+export async function connectTemporal(opts: { codec?: boolean } = {}): Promise<Client> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run tests with `npm test` (jest global setup starts Temporal)');
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', ...(opts.codec === false ? {} : { dataConverter: dataConverter(testConfig()) }) });
 }
 
 /** A task queue no other test file (or earlier run against the same server) polls. */

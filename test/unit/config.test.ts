@@ -98,3 +98,49 @@ describe('loadConfigOrExit', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('secrets in production', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+
+  test('when NODE_ENV=production lacks WEBHOOK_SECRET_KEY and TEMPORAL_PAYLOAD_KEY, then the config names both', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/WEBHOOK_SECRET_KEY: required when NODE_ENV=production[\s\S]*TEMPORAL_PAYLOAD_KEY: required/);
+    expect(() => parseConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'a-long-enough-webhook-key' })).toThrow(/TEMPORAL_PAYLOAD_KEY/);
+  });
+
+  test('when NODE_ENV=production has both keys, then the config loads', () => {
+    const config = parseConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'a-long-enough-webhook-key', TEMPORAL_PAYLOAD_KEY: key });
+    expect(config.TEMPORAL_PAYLOAD_KEY).toBe(key);
+  });
+
+  test.each(['short', Buffer.alloc(16).toString('base64'), 'z'.repeat(64), `${'a'.repeat(63)}`])('when TEMPORAL_PAYLOAD_KEY is %j (not 32 bytes), then it is rejected by name', (bad) => {
+    expect(() => parseConfig({ TEMPORAL_PAYLOAD_KEY: bad })).toThrow(/TEMPORAL_PAYLOAD_KEY: must be 32 bytes/);
+  });
+
+  test('when the key is 64 hex digits or base64, then both are accepted, and old keys take id:key', () => {
+    expect(() => parseConfig({ TEMPORAL_PAYLOAD_KEY: 'ab'.repeat(32), TEMPORAL_PAYLOAD_OLD_KEYS: `k1:${key},${'cd'.repeat(32)}` })).not.toThrow();
+    expect(() => parseConfig({ TEMPORAL_PAYLOAD_OLD_KEYS: 'k1:nope' })).toThrow(/TEMPORAL_PAYLOAD_OLD_KEYS/);
+  });
+
+  test('when the API starts with NODE_ENV=production and no keys, then it exits 1 naming the missing keys', async () => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`api/main.ts did not exit; stderr: ${stderr}`));
+      }, 30_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('WEBHOOK_SECRET_KEY: required when NODE_ENV=production');
+    expect(stderr).toContain('TEMPORAL_PAYLOAD_KEY: required when NODE_ENV=production');
+  });
+});
