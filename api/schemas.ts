@@ -42,27 +42,25 @@ export const checkoutBody = z.object({
   payment_token: z.string().trim().min(1).max(200).optional(),
 }).strict().refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, { message: 'payment_token is required when payment_method is card', path: ['payment_token'] });
 
-// `1mo`, `1y`, `7d`, `5s`: checked by the same parser billing uses, so a stored interval always bills.
-const billingInterval = z.string().trim().max(20).refine((text) => {
+// `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
+const billingInterval = (allowShort: boolean) => z.string().trim().max(20).superRefine((text, ctx) => {
   try {
-    parseBillingInterval(text);
-    return true;
-  } catch {
-    return false;
+    parseBillingInterval(text, { allowShort });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; a billing interval is 1d to 1y, such as 7d, 1mo or 1y` });
   }
-}, 'a billing interval such as 1mo, 1y, 7d or 30s');
+});
 
-const variantInput = z.object({
+const variantInput = (allowShort: boolean) => z.object({
   sku: z.string().trim().min(1).max(100),
   title: z.string().max(200).optional(),
   price: moneyInput,
   compare_at_price: moneyInput.nullable().optional(),
   inventory: z.array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) })).max(100).optional(),
-  subscription: z.object({ billing_interval: billingInterval }).strict().nullable().optional(),
+  subscription: z.object({ billing_interval: billingInterval(allowShort) }).strict().nullable().optional(),
 });
 
-/** POST /admin/products. */
-export const createProductBody = z.object({
+const productBody = (allowShort: boolean) => z.object({
   title: z.string().trim().min(1).max(300),
   handle: z.string().trim().min(1).max(200).regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #').optional(),
   description: z.string().max(20_000).optional(),
@@ -70,8 +68,17 @@ export const createProductBody = z.object({
   type: z.enum(PRODUCT_TYPES).optional(),
   vendor_id: id.nullable().optional(),
   category_ids: z.array(id).max(50).optional(),
-  variants: z.array(variantInput).min(1).max(100),
+  variants: z.array(variantInput(allowShort)).min(1).max(100),
 }).strict();
+
+/** POST /admin/products (billing intervals of a day at least). */
+export const createProductBody = productBody(false);
+const createProductBodyShort = productBody(true);
+
+/** POST /admin/products under the config's rule: intervals below a day only when ALLOW_SHORT_BILLING_INTERVALS. */
+export function createProductBodyFor(config: { ALLOW_SHORT_BILLING_INTERVALS: boolean }): typeof createProductBody {
+  return config.ALLOW_SHORT_BILLING_INTERVALS ? createProductBodyShort : createProductBody;
+}
 
 /** PATCH /admin/products/:id. */
 export const updateProductBody = createProductBody.omit({ variants: true }).partial().extend({

@@ -3,9 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
 
-/** Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`. */
+/**
+ * Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`.
+ * Subscriptions bill in seconds here, as in the demo.
+ */
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides });
+  return parseConfig({ ALLOW_SHORT_BILLING_INTERVALS: 'true', ...process.env, ...overrides });
 }
 
 /** A Temporal client on the run's server; close it with `client.connection.close()` in afterAll. */
