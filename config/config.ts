@@ -59,9 +59,11 @@ export const configSchema = z.object({
   EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
   EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
   OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
-  // Bounds (issue 9): billing intervals below a day only for tests and demos; how long a storefront waits for a checkout.
+  // Bounds (issue 9): billing intervals below a day only for tests and demos; how long a checkout (storefront) and any
+  // other workflow answer (back office: refunds, confirmations, shipping, subscriptions) is waited for before 503.
   ALLOW_SHORT_BILLING_INTERVALS: flag(false),
   CHECKOUT_ANSWER_TIMEOUT: duration('20s'),
+  PROCESS_ANSWER_TIMEOUT: duration('30s'),
 });
 
 /** Validated configuration. Durations are milliseconds. */
