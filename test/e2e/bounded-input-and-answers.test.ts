@@ -1,0 +1,151 @@
+// Bounds (issue 9): billing intervals an admin types, programming errors that must not be retried forever, and a
+// checkout that answers 503 `unavailable` instead of hanging when its workflow cannot finish.
+import { z } from 'zod';
+import { createOrderActivities } from '../../activities/orders.ts';
+import { sql } from '../../db/sql.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { checkoutWorkflowId } from '../../domain/ids.ts';
+import { createPaymentProviders } from '../../providers/payments/index.ts';
+import type { CheckoutInput } from '../../workflows/types.ts';
+import { backOffice, buildCheckout, buildProduct, createTestTenant, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import { startStackWithTenant, startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
+
+const withInterval = (billing_interval: string) => buildProduct({ billing_interval });
+
+describe('billing intervals an admin types', () => {
+  let strict: TestStack;
+  let demo: TestStack;
+  let strictTenant: CreatedTenant;
+  let demoTenant: CreatedTenant;
+  beforeAll(async () => {
+    strict = await startTestStack({ worker: false, config: { ALLOW_SHORT_BILLING_INTERVALS: 'false' } });
+    demo = await startTestStack({ worker: false });
+    strictTenant = await createTestTenant(strict.pool);
+    demoTenant = await createTestTenant(demo.pool);
+  });
+  afterAll(async () => {
+    await strict?.stop();
+    await demo?.stop();
+  });
+
+  test('when an interval is longer than a year (99999999y, 500d, 13mo), then 400 naming the field, and no product is created', async () => {
+    const admin = backOffice(strict.http, strictTenant.admin_api_key);
+    for (const interval of ['99999999y', '500d', '366d', '13mo']) {
+      const res = await admin.createProduct(withInterval(interval));
+      expect([interval, res.status, res.body.code]).toEqual([interval, 400, 'validation_failed']);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'variants.0.subscription.billing_interval', message: expect.stringMatching(/longer than a year/) })]);
+    }
+    expect((await strict.http.get('/admin/products').set('Authorization', `Bearer ${strictTenant.admin_api_key}`)).body.items).toEqual([]);
+  });
+
+  test('when an interval is shorter than a day, then 400 unless ALLOW_SHORT_BILLING_INTERVALS (tests, demos) is set', async () => {
+    const res = await backOffice(strict.http, strictTenant.admin_api_key).createProduct(withInterval('5s'));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/shorter than a day/);
+    const allowed = await backOffice(demo.http, demoTenant.admin_api_key).createProduct(withInterval('5s'));
+    expect(allowed.status).toBe(201);
+    expect(allowed.body.variants[0].subscription).toEqual({ billing_interval: '5s' });
+    expect((await backOffice(demo.http, demoTenant.admin_api_key).createProduct(withInterval('99999999y'))).status).toBe(400);
+  });
+
+  test('when an interval is between a day and a year (1d, 1mo, 1y, 365d), then the product is created', async () => {
+    for (const interval of ['1d', '1mo', '1y', '365d']) {
+      expect([interval, (await backOffice(strict.http, strictTenant.admin_api_key).createProduct(withInterval(interval))).status]).toEqual([interval, 201]);
+    }
+  });
+});
+
+describe('a programming error inside an activity', () => {
+  let s: TestStack;
+  let tenant: CreatedTenant;
+  let brokenCalls = 0;
+  // placeOrder throws a TypeError for buyers named bug-…; everyone else gets the real activity.
+  const placeOrder = async (input: CheckoutInput & { orderId: string }) => {
+    if (input.email.startsWith('bug-')) {
+      brokenCalls++;
+      const missing = undefined as unknown as { id: string };
+      return { orderId: missing.id } as never;
+    }
+    return createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) }).placeOrder(input);
+  };
+  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder } })));
+  afterAll(async () => s?.stop());
+
+  test('when placeOrder throws a TypeError, then the checkout answers 503 unavailable with Retry-After at once, the workflow failed naming the error, and the activity ran once', async () => {
+    const store = storefront(s.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const res = await store.checkout(cart.id, buildCheckout({ email: `bug-${Date.now()}@example.jp` }));
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'unavailable', status: 503 });
+    // The failure answered, not the 60 s answer timeout.
+    expect(res.body.detail).toMatch(/could not finish/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    const handle = s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id));
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { type?: string } }) => err.cause);
+    expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/placeOrder failed: TypeError: Cannot read properties of undefined/) });
+    expect(brokenCalls).toBe(1);
+    expect(await orderCountOfCart(s.pool, cart.id)).toBe(0);
+    expect((await store.cart(cart.id)).body.status).toBe('open');
+  });
+
+  test('when a stored billing interval is beyond a year (a row from before the bound), then the card checkout answers 503 at once, the authorization is voided and nothing bills', async () => {
+    const store = storefront(s.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3, billing_interval: '1mo' });
+    await s.pool.query(sql.type(z.object({}))`UPDATE variants SET subscription_interval = '99999999y' WHERE id = ${variantId}`);
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const email = `old-row-${Date.now()}@example.jp`;
+    const res = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }));
+    expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
+    expect(res.body.detail).toMatch(/could not finish/);
+    const handle = s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id));
+    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { type?: string } }) => err.cause);
+    expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/createOrderSubscriptions failed: RangeError: billing interval "99999999y" is longer than a year/) });
+    const orderId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM orders WHERE cart_id = ${cart.id}`);
+    const order = (await backOffice(s.http, tenant.admin_api_key).order(orderId)).body;
+    expect(order).toMatchObject({ status: 'cancelled', payments: [expect.objectContaining({ status: 'voided' })] });
+    expect((await backOffice(s.http, tenant.admin_api_key).subscriptions()).body.items).toEqual([]);
+    // The customer never hears "received" for it.
+    expect(s.notifier.sent.filter((n) => n.to === email).map((n) => n.template)).not.toContain('order_placed');
+    // The same request again gets the order as it stands, not a second one.
+    const again = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }));
+    expect([again.status, again.body.order?.id, again.body.order?.status]).toEqual([200, orderId, 'cancelled']);
+  });
+});
+
+describe('a checkout whose workflow cannot run (no worker on its task queue)', () => {
+  let s: TestStack;
+  let tenant: CreatedTenant;
+  beforeAll(async () => {
+    s = await startTestStack({ worker: false, config: { CHECKOUT_ANSWER_TIMEOUT: '2s' } });
+    tenant = await createTestTenant(s.pool);
+  });
+  afterAll(async () => s?.stop());
+
+  test('when no worker answers within CHECKOUT_ANSWER_TIMEOUT, then 503 unavailable with Retry-After, and once a worker runs the same request gets the one order', async () => {
+    const store = storefront(s.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const body = buildCheckout({ payment_method: 'cod' });
+    const first = await store.checkout(cart.id, body);
+    expect([first.status, first.body.code]).toEqual([503, 'unavailable']);
+    expect(first.body.detail).toMatch(/did not answer within 2 s/);
+    expect(Number(first.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await orderCountOfCart(s.pool, cart.id)).toBe(0);
+    await s.startWorker();
+    const answered = await waitFor(async () => {
+      const res = await store.checkout(cart.id, body);
+      return res.status === 503 ? null : res;
+    }, { what: 'the retried checkout to answer', timeoutMs: 60_000, intervalMs: 500 });
+    expect([201, 200]).toContain(answered.status);
+    expect(answered.body.order).toMatchObject({ status: 'pending_shipment', payment: { method: 'cod' } });
+    expect(await orderCountOfCart(s.pool, cart.id)).toBe(1);
+    const again = await store.checkout(cart.id, body);
+    expect([again.status, again.body.order.id]).toEqual([200, answered.body.order.id]);
+  });
+});
