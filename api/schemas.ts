@@ -12,6 +12,8 @@ import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
+// RFC 5321's longest address; an unbounded one would also overflow the CustomerEmail search attribute of the checkout.
+const email = z.email().max(254);
 
 // 10^12 minor units per amount: line totals (× at most 1,000 units) stay far inside the safe integer range.
 const MAX_AMOUNT = 1_000_000_000_000;
@@ -26,7 +28,7 @@ export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(10
 export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional(), category: z.string().max(100).optional(), vendor: z.string().max(100).optional() });
 
 /** POST /store/carts. */
-export const createCartBody = z.object({ currency: currency.optional(), email: z.email().optional() }).strict();
+export const createCartBody = z.object({ currency: currency.optional(), email: email.optional() }).strict();
 
 /** POST /store/carts/:id/items. */
 export const addItemBody = z.object({ variant_id: id, quantity: z.number().int().min(1).max(1000) }).strict();
@@ -36,7 +38,7 @@ export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1
 
 /** POST /store/carts/:id/checkout. */
 export const checkoutBody = z.object({
-  email: z.email(),
+  email,
   shipping_address: shippingAddress,
   payment_method: z.enum(PAYMENT_METHODS),
   payment_token: z.string().trim().min(1).max(200).optional(),
@@ -176,5 +178,5 @@ export const searchQuery = z.object({
 /** POST /admin/webhooks. */
 export const createWebhookBody = z.object({
   url: z.string().trim().min(1).max(2000),
-  events: z.array(z.string().regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
+  events: z.array(z.string().max(100).regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
 }).strict();

@@ -48,6 +48,21 @@ describe('billing intervals an admin types', () => {
     expect((await backOffice(demo.http, demoTenant.admin_api_key).createProduct(withInterval('99999999y'))).status).toBe(400);
   });
 
+  test('when an e-mail, a webhook event or an id is longer than any real one, then 400 (404 for a path id) and nothing is created', async () => {
+    const store = storefront(strict.http, strictTenant.publishable_key);
+    const longEmail = `${'a'.repeat(250)}@example.jp`;
+    const cart = await store.createCart({ email: longEmail });
+    expect([cart.status, cart.body.errors?.[0]?.path]).toEqual([400, 'email']);
+    const open = (await store.createCart()).body;
+    const checkout = await store.checkout(open.id, buildCheckout({ email: longEmail }));
+    expect([checkout.status, checkout.body.errors?.[0]?.path]).toEqual([400, 'email']);
+    expect(await orderCountOfCart(strict.pool, open.id)).toBe(0);
+    const hook = await strict.http.post('/admin/webhooks').set('Authorization', `Bearer ${strictTenant.admin_api_key}`)
+      .send({ url: 'https://8.8.8.8/hooks', events: [`order.${'x'.repeat(200)}`] });
+    expect([hook.status, hook.body.code]).toEqual([400, 'validation_failed']);
+    expect((await store.cart(`cart_${'0'.repeat(5000)}`)).status).toBe(404);
+  });
+
   test('when an interval is between a day and a year (1d, 1mo, 1y, 365d), then the product is created', async () => {
     for (const interval of ['1d', '1mo', '1y', '365d']) {
       expect([interval, (await backOffice(strict.http, strictTenant.admin_api_key).createProduct(withInterval(interval))).status]).toEqual([interval, 201]);
