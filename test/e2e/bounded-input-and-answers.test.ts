@@ -1,6 +1,7 @@
 // Bounds (issue 9): billing intervals an admin types, programming errors that must not be retried forever, and a
 // checkout that answers 503 `unavailable` instead of hanging when its workflow cannot finish.
 import { z } from 'zod';
+import { createCardPaymentActivities } from '../../activities/card-payments.ts';
 import { createOrderActivities } from '../../activities/orders.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -70,10 +71,20 @@ describe('billing intervals an admin types', () => {
   });
 });
 
-describe('a programming error inside an activity', () => {
+describe('a checkout step that breaks or stalls (activities replaced)', () => {
   let s: TestStack;
   let tenant: CreatedTenant;
   let brokenCalls = 0;
+  // While set, card authorizations wait for it (the gateway is slow), then run for real.
+  let authorizationGate: Promise<void> | undefined;
+  let authorizationsWaiting = 0;
+  const authorizeCardPayment = async (input: { tenantId: string; orderId: string; token: string }) => {
+    if (authorizationGate) {
+      authorizationsWaiting++;
+      await authorizationGate;
+    }
+    return createCardPaymentActivities({ pool: s.pool, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) }).authorizeCardPayment(input);
+  };
   // placeOrder throws a TypeError for buyers named bug-…; everyone else gets the real activity.
   const placeOrder = async (input: CheckoutInput & { orderId: string }) => {
     if (input.email.startsWith('bug-')) {
@@ -83,7 +94,7 @@ describe('a programming error inside an activity', () => {
     }
     return createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) }).placeOrder(input);
   };
-  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder } })));
+  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder, authorizeCardPayment } })));
   afterAll(async () => s?.stop());
 
   test('when placeOrder throws a TypeError, then the checkout answers 503 unavailable with Retry-After at once, the workflow failed naming the error, and the activity ran once', async () => {
@@ -129,6 +140,31 @@ describe('a programming error inside an activity', () => {
     // The same request again gets the order as it stands, not a second one.
     const again = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }));
     expect([again.status, again.body.order?.id, again.body.order?.status]).toEqual([200, orderId, 'cancelled']);
+  });
+
+  test('when the back office cancels a card order while its authorization is under way, then the customer hears "cancelled" and never "received" after it', async () => {
+    const store = storefront(s.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const email = `slow-gateway-${Date.now()}@example.jp`;
+    let release!: () => void;
+    authorizationGate = new Promise<void>((resolve) => (release = resolve));
+    const checkout = store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email })).then((res) => res);
+    try {
+      await waitFor(async () => authorizationsWaiting > 0, { what: 'the authorization to start' });
+      const orderId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM orders WHERE cart_id = ${cart.id}`);
+      const cancelled = await backOffice(s.http, tenant.admin_api_key).cancel(orderId, 'customer phoned');
+      expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+    } finally {
+      authorizationGate = undefined;
+      release();
+    }
+    const res = await checkout;
+    expect(res.body.order).toMatchObject({ status: 'cancelled' });
+    await s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id)).result();
+    expect(s.notifier.sent.filter((n) => n.to === email).map((n) => n.template)).toEqual(['order_cancelled']);
+    expect((await backOffice(s.http, tenant.admin_api_key).order(res.body.order.id)).body.payments[0].status).toBe('voided');
   });
 });
 
