@@ -5,10 +5,10 @@ import { createCardPaymentActivities } from '../../activities/card-payments.ts';
 import { createOrderActivities } from '../../activities/orders.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
-import { checkoutWorkflowId } from '../../domain/ids.ts';
+import { checkoutWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import { createPaymentProviders } from '../../providers/payments/index.ts';
 import type { CheckoutInput } from '../../workflows/types.ts';
-import { backOffice, buildCheckout, buildProduct, createTestTenant, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, buildProduct, createTestTenant, gatewayLedger, orderCountOfCart, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
 import { startStackWithTenant, startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
 
@@ -141,6 +141,18 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     // The same request again gets the order as it stands, not a second one.
     const again = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }));
     expect([again.status, again.body.order?.id, again.body.order?.status]).toEqual([200, orderId, 'cancelled']);
+  });
+
+  test('when a running subscription\'s stored interval is beyond a year, then its renewal fails once without charging the card, and its workflow ends failed instead of retrying', async () => {
+    const { order } = await placeTestOrder(s.http, tenant, { price: 900, payment_method: 'card', payment_token: 'tok_visa', billing_interval: '3s' });
+    const subscriptionId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM subscriptions WHERE order_id = ${order.id}`);
+    await s.pool.query(sql.type(z.object({}))`UPDATE subscriptions SET billing_interval = '99999999y' WHERE id = ${subscriptionId}`);
+    const handle = s.temporal.workflow.getHandle(subscriptionWorkflowId(tenant.tenant_id, subscriptionId));
+    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { cause?: Error & { type?: string } } }) => err.cause?.cause);
+    expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/chargeRenewal failed: RangeError: billing interval "99999999y"/) });
+    const history = await handle.fetchHistory();
+    expect((history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt !== 1)).toEqual([]);
+    expect(await gatewayLedger(s.pool, { subscriptionId })).toEqual([]);
   });
 
   test('when the back office cancels a card order while its authorization is under way, then the customer hears "cancelled" and never "received" after it', async () => {
