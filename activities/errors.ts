@@ -3,13 +3,17 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, INTERNAL_FAILURE_TYPE } from '../domain/errors.ts';
-import { translateDbError } from '../db/errors.ts';
+import { isDbProgrammingError, translateDbError } from '../db/errors.ts';
 
 const PROGRAMMING_ERRORS = [TypeError, RangeError, SyntaxError, ReferenceError];
 
-/** True for a bug in our code or data (TypeError, RangeError, SyntaxError, ReferenceError, an invalid date), not an outage. */
+/**
+ * True for a bug in our code or data (TypeError, RangeError, SyntaxError, ReferenceError, an invalid date, SQL that
+ * cannot run or rows off their schema), not an outage.
+ */
 export function isProgrammingError(err: unknown): err is Error {
   if (!(err instanceof Error)) return false;
+  if (isDbProgrammingError(err)) return true;
   // fetch() reports network failures as `TypeError: fetch failed` with the system error as cause: an outage, retried.
   const cause = err.cause as { code?: unknown } | undefined;
   if (err instanceof TypeError && (err.message === 'fetch failed' || typeof cause?.code === 'string')) return false;
