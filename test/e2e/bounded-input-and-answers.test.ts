@@ -93,9 +93,15 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
       const missing = undefined as unknown as { id: string };
       return { orderId: missing.id } as never;
     }
-    return createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) }).placeOrder(input);
+    return orderActivities().placeOrder(input);
   };
-  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder, authorizeCardPayment } })));
+  // cancelOrder throws a RangeError for a reason mentioning "bug"; otherwise the real one runs.
+  const cancelOrder = async (input: { tenantId: string; orderId?: string; reason: string }) => {
+    if (input.reason.includes('bug')) return { cancelled: false, status: new Date(NaN).toISOString() as never };
+    return orderActivities().cancelOrder(input);
+  };
+  const orderActivities = () => createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) });
+  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder, authorizeCardPayment, cancelOrder } })));
   afterAll(async () => s?.stop());
 
   test('when placeOrder throws a TypeError, then the checkout answers 503 unavailable with Retry-After at once, the workflow failed naming the error, and the activity ran once', async () => {
@@ -141,6 +147,21 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     // The same request again gets the order as it stands, not a second one.
     const again = await store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email }));
     expect([again.status, again.body.order?.id, again.body.order?.status]).toEqual([200, orderId, 'cancelled']);
+  });
+
+  test('when a back-office cancellation meets a programming error, then 503 unavailable with Retry-After, the order stands, and a later cancellation works', async () => {
+    const store = storefront(s.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3 });
+    const cart = (await store.createCart()).body;
+    await store.addItem(cart.id, variantId, 1);
+    const order = (await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' }))).body.order;
+    const admin = backOffice(s.http, tenant.admin_api_key);
+    const broken = await admin.cancel(order.id, 'a bug in cancelOrder');
+    expect([broken.status, broken.body.code]).toEqual([503, 'unavailable']);
+    expect(Number(broken.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await admin.order(order.id)).body.status).toBe('pending_payment');
+    const cancelled = await admin.cancel(order.id, 'customer asked');
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
   });
 
   test('when a running subscription\'s stored interval is beyond a year, then its renewal fails once without charging the card, and its workflow ends failed instead of retrying', async () => {
