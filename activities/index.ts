@@ -13,13 +13,14 @@ import { createSearchActivities } from './search.ts';
 import { createCardPaymentActivities } from './card-payments.ts';
 import { createSubscriptionActivities } from './subscriptions.ts';
 import { createEventNoticeActivities } from './event-notices.ts';
+import { allAsActivities } from './errors.ts';
 
 /** Dependencies of the activities. */
 export type ActivityDeps = { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders } & Omit<RelayDeps, 'pool'>;
 
-/** Builds every activity the worker registers. */
+/** Builds every activity the worker registers, each behind asActivity (no programming error is retried forever). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return allAsActivities({
     ...createHoldActivities(deps),
     ...createOrderActivities(deps),
     ...createPaymentActivities(deps),
@@ -31,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCardPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createEventNoticeActivities(deps),
-  };
+  });
 }
 
 /** Activity types, the only thing workflows import from here. */

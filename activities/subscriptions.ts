@@ -5,6 +5,7 @@ import {
   beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard, type BillingState,
 } from '../db/queries/subscriptions.ts';
 import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
+import { parseBillingInterval } from '../domain/billing-interval.ts';
 import { isHardDecline, type PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
 
@@ -44,6 +45,9 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) return { result: 'ended', state };
         if (state.period > input.period) return { result: 'succeeded', state };
+        // An interval beyond the bounds (a row older than them) throws here, before the card is charged for a period
+        // whose end cannot be computed; the failure is not retried (asActivity).
+        parseBillingInterval(state.billing_interval, { allowShort: true });
         // Charges are numbered by the period they pay for: the renewal at the end of period 1 pays period 2.
         const paying = input.period + 1;
         const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: paying, attempt: input.attempt, amount: state.amount, currency: state.currency });

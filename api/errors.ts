@@ -3,7 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ConflictError, DomainError, domainErrorFromCode } from '../domain/errors.ts';
+import { ConflictError, DomainError, domainErrorFromCode, INTERNAL_FAILURE_TYPE, UnavailableError } from '../domain/errors.ts';
 import { translateDbError } from '../db/errors.ts';
 import type { Logger } from '../config/logger.ts';
 import { loggedPath } from './log-path.ts';
@@ -11,6 +11,7 @@ import { loggedPath } from './log-path.ts';
 const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400, unauthenticated: 401, forbidden: 403, not_found: 404, insufficient_stock: 409,
   conflict: 409, amount_mismatch: 422, card_declined: 402, rate_limited: 429, price_changed: 409,
+  unavailable: 503,
 };
 
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
@@ -23,16 +24,28 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `https://docs.temporal-commerce.dev/errors/${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
+/** The ApplicationFailure behind a failed workflow update, if any. */
+function updateFailure(err: WorkflowUpdateFailedError): ApplicationFailure | undefined {
+  let cause: unknown = err.cause;
+  while (cause && !(cause instanceof ApplicationFailure) && (cause as Error).cause) cause = (cause as Error).cause;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+/** The business error (a domain code) a failed workflow update carries; undefined for any other failure. */
+export function businessErrorFromTemporal(err: unknown): DomainError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = updateFailure(err);
+  if (!cause?.type) return undefined;
+  return domainErrorFromCode(cause.type, cause.message, (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined);
+}
+
 /** Turns a failed workflow update or a finished workflow into the domain error behind it. */
 export function domainErrorFromTemporal(err: unknown): DomainError | undefined {
   if (err instanceof WorkflowUpdateFailedError) {
-    let cause: unknown = err.cause;
-    while (cause && !(cause instanceof ApplicationFailure) && (cause as Error).cause) cause = (cause as Error).cause;
-    if (cause instanceof ApplicationFailure && cause.type) {
-      const details = (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined;
-      const domain = domainErrorFromCode(cause.type, cause.message, details);
-      if (domain) return domain;
-    }
+    const business = businessErrorFromTemporal(err);
+    if (business) return business;
+    // A programming error stopped the step: not the client's doing, and a later retry may meet fixed code.
+    if (updateFailure(err)?.type === INTERNAL_FAILURE_TYPE) return new UnavailableError('the process failed on an internal error (logged); retry later');
     // An update cut off by the workflow ending (e.g. the order was cancelled meanwhile): the state moved on.
     return new ConflictError('the order changed while this request was processed; reload it and try again');
   }
@@ -62,6 +75,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const known = toProblem(err);
     const body = known ?? problem(500, 'internal', 'an unexpected error occurred; it was logged with the request id');
     if (!known) logger.error({ err, requestId: req.id, path: loggedPath(req) }, 'unhandled error');
+    // Errors that say when to come back (unavailable, rate_limited) carry `retryAfterSeconds` or `details.retry_after`.
+    const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds ?? (known?.details as { retry_after?: unknown } | undefined)?.retry_after;
+    if (known && typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
     res.status(body.status).type('application/problem+json').json({ ...body, request_id: req.id });
   };
 }

@@ -13,11 +13,37 @@ import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, Plac
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
-import { domainErrorFromTemporal } from './errors.ts';
+import { businessErrorFromTemporal, domainErrorFromTemporal } from './errors.ts';
+import { DomainError, UnavailableError } from '../domain/errors.ts';
 
 /** Workflow operations the routes need. */
 export function createProcesses(client: Client, config: Config, logger: Logger, metrics?: Metrics) {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
+
+  /**
+   * Every wait on Temporal is bounded: after `ms` the call's gRPC requests are aborted and the caller gets 503
+   * `unavailable` (Retry-After). The workflow itself goes on, and the same request retried later joins it: workflow
+   * ids are deterministic and starts use USE_EXISTING (an Idempotency-Key also names the Update).
+   */
+  const answerWithin = async <T>(ms: number, what: string, call: () => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const work = client.withAbortSignal(controller.signal, call);
+    work.catch(() => undefined); // once timed out, nobody awaits the aborted call's rejection
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new UnavailableError(`${what} did not answer within ${Math.ceil(ms / 1000)} s; it may still finish: retry the same request`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([work, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const backOffice = <T>(what: string, call: () => Promise<T>) => answerWithin(config.PROCESS_ANSWER_TIMEOUT, what, call);
+
   const rethrow = (err: unknown, workflow: string): never => {
     const domain = domainErrorFromTemporal(err);
     if (domain) throw domain;
@@ -54,10 +80,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      */
     async watchHolds(tenantId: string, cartId: string): Promise<void> {
       try {
-        await client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
+        await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () => client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
           workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
           typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: CartIdKey, value: cartId }],
-        });
+        }));
         metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
       } catch (err) {
         metrics?.workflowFailures.inc({ workflow: 'reservationExpiry' });
@@ -65,7 +91,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Update-with-Start on `checkout:<tenant>:<cart>`: a retried or concurrent request gets the same order. */
+    /**
+     * Update-with-Start on `checkout:<tenant>:<cart>`: a retried or concurrent request gets the same order. The answer is
+     * waited for CHECKOUT_ANSWER_TIMEOUT at most; then, or when the checkout failed for a reason that is not the
+     * customer's (a programming error, Temporal unreachable), 503 `unavailable`: the retried request rejoins the same
+     * workflow (USE_EXISTING) or, after a failed one, starts it again (ALLOW_DUPLICATE_FAILED_ONLY), never a second order.
+     */
     async checkout(input: CheckoutInput, idempotencyKey?: string): Promise<PlacedOrder | 'already_finished'> {
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof checkoutWorkflow>('checkout', {
         workflowId: checkoutWorkflowId(input.tenantId, input.cartId), taskQueue, args: [input],
@@ -76,22 +107,26 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
         ],
       });
       try {
-        const placed = await client.workflow.executeUpdateWithStart(placeOrderUpdate, {
+        const placed = await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the checkout', () => client.workflow.executeUpdateWithStart(placeOrderUpdate, {
           startWorkflowOperation, ...(idempotencyKey ? { updateId: `checkout-request:${idempotencyKey}` } : {}),
-        });
+        }));
         metrics?.workflowStarts.inc({ workflow: 'checkout' });
         return placed;
       } catch (err) {
         // A finished checkout (completed or cancelled order) is not started again: the order stands.
         if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already_finished';
-        return rethrow(err, 'checkout');
+        const business = err instanceof DomainError && !(err instanceof UnavailableError) ? err : businessErrorFromTemporal(err);
+        if (business) throw business;
+        metrics?.workflowFailures.inc({ workflow: 'checkout' });
+        logger.warn({ err, tenantId: input.tenantId, cartId: input.cartId }, 'checkout could not answer; the storefront was told to retry');
+        throw err instanceof UnavailableError ? err : new UnavailableError('the checkout could not finish; retry the same request');
       }
     },
 
     /** Sends confirmPayment to `payment:<tenant>:<order>`. */
     async confirmPayment(tenantId: string, orderId: string, args: ConfirmPaymentArgs): Promise<PaymentState> {
       try {
-        return await client.workflow.getHandle(paymentWorkflowId(tenantId, orderId)).executeUpdate(confirmPaymentUpdate, { args: [args] });
+        return await backOffice('the payment confirmation', () => client.workflow.getHandle(paymentWorkflowId(tenantId, orderId)).executeUpdate(confirmPaymentUpdate, { args: [args] }));
       } catch (err) {
         return rethrow(err, 'paymentConfirmation');
       }
@@ -100,7 +135,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends cancelOrder to the order's checkout workflow. */
     async cancelOrder(tenantId: string, cartId: string, reason: string, cancelledBy: string): Promise<void> {
       try {
-        await client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] });
+        await backOffice('the cancellation', () => client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] }));
       } catch (err) {
         rethrow(err, 'checkout');
       }
@@ -109,7 +144,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends ship to the shipment's workflow (`orderId` is for logs: shipment ids are unique). */
     async ship(tenantId: string, orderId: string, args: ShipArgs): Promise<ShipmentChange> {
       try {
-        return await untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] }));
+        return await backOffice('the shipment', () => untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] })));
       } catch (err) {
         logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'ship update failed');
         return rethrow(err, 'shipment');
@@ -119,22 +154,27 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends deliver to the shipment's workflow. */
     async deliver(tenantId: string, orderId: string, args: DeliverArgs): Promise<ShipmentChange> {
       try {
-        return await untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] }));
+        return await backOffice('the shipment', () => untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] })));
       } catch (err) {
         logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'deliver update failed');
         return rethrow(err, 'shipment');
       }
     },
 
-    /** Runs `refund:<tenant>:<refund>` to completion; a repeated request joins the running refund instead of paying twice. */
+    /**
+     * Runs `refund:<tenant>:<refund>` to completion (PROCESS_ANSWER_TIMEOUT at most, then 503); a repeated request with the
+     * same Idempotency-Key joins the running refund instead of paying twice.
+     */
     async refund(input: RefundInput): Promise<RefundOutcome> {
       try {
-        const handle = await client.workflow.start<typeof refundWorkflow>('refundPayment', {
-          workflowId: refundWorkflowId(input.tenantId, input.refundId), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [{ key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: input.orderId }],
+        return await backOffice('the refund', async () => {
+          const handle = await client.workflow.start<typeof refundWorkflow>('refundPayment', {
+            workflowId: refundWorkflowId(input.tenantId, input.refundId), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+            typedSearchAttributes: [{ key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: input.orderId }],
+          });
+          metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
+          return await handle.result();
         });
-        metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
-        return await handle.result();
       } catch (err) {
         return rethrow(err, 'refundPayment');
       }
@@ -142,13 +182,13 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
     /** Sends retryNow, cancel or updatePaymentMethod to `subscription:<tenant>:<sub>`; each returns once it took effect. */
     async retrySubscription(tenantId: string, subscriptionId: string): Promise<void> {
-      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate)).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
     async cancelSubscription(tenantId: string, subscriptionId: string, reason: string): Promise<void> {
-      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] }).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] })).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
     async updateSubscriptionCard(tenantId: string, subscriptionId: string, token: string): Promise<void> {
-      await client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] }).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] })).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
 
     /** Ids and types of the workflows an order has or will have. */
@@ -158,7 +198,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): Promise<{ id: string; type: string; status: string }[]> {
       const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
         try {
-          const d = await client.workflow.getHandle(w.id).describe();
+          const d = await backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
           return { ...w, status: d.status.name as string };
         } catch {
           return null;

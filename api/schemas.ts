@@ -13,6 +13,8 @@ import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH, normalizeOriginPattern } from '
 
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
+// RFC 5321's longest address; an unbounded one would also overflow the CustomerEmail search attribute of the checkout.
+const email = z.email().max(254);
 
 // 10^12 minor units per amount: line totals (× at most 1,000 units) stay far inside the safe integer range.
 const MAX_AMOUNT = 1_000_000_000_000;
@@ -27,7 +29,7 @@ export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(10
 export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional(), category: z.string().max(100).optional(), vendor: z.string().max(100).optional() });
 
 /** POST /store/carts. */
-export const createCartBody = z.object({ currency: currency.optional(), email: z.email().optional() }).strict();
+export const createCartBody = z.object({ currency: currency.optional(), email: email.optional() }).strict();
 
 /** POST /store/carts/:id/items. */
 export const addItemBody = z.object({ variant_id: id, quantity: z.number().int().min(1).max(1000) }).strict();
@@ -37,34 +39,32 @@ export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1
 
 /** POST /store/carts/:id/checkout. */
 export const checkoutBody = z.object({
-  email: z.email(),
+  email,
   shipping_address: shippingAddress,
   payment_method: z.enum(PAYMENT_METHODS),
   payment_token: z.string().trim().min(1).max(200).optional(),
   expected_total: moneyInput.optional(),
 }).strict().refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, { message: 'payment_token is required when payment_method is card', path: ['payment_token'] });
 
-// `1mo`, `1y`, `7d`, `5s`: checked by the same parser billing uses, so a stored interval always bills.
-const billingInterval = z.string().trim().max(20).refine((text) => {
+// `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
+const billingInterval = (allowShort: boolean) => z.string().trim().max(20).superRefine((text, ctx) => {
   try {
-    parseBillingInterval(text);
-    return true;
-  } catch {
-    return false;
+    parseBillingInterval(text, { allowShort });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; a billing interval is 1d to 1y, such as 7d, 1mo or 1y` });
   }
-}, 'a billing interval such as 1mo, 1y, 7d or 30s');
+});
 
-const variantInput = z.object({
+const variantInput = (allowShort: boolean) => z.object({
   sku: z.string().trim().min(1).max(100),
   title: z.string().max(200).optional(),
   price: moneyInput,
   compare_at_price: moneyInput.nullable().optional(),
   inventory: z.array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) })).max(100).optional(),
-  subscription: z.object({ billing_interval: billingInterval }).strict().nullable().optional(),
+  subscription: z.object({ billing_interval: billingInterval(allowShort) }).strict().nullable().optional(),
 });
 
-/** POST /admin/products. */
-export const createProductBody = z.object({
+const productBody = (allowShort: boolean) => z.object({
   title: z.string().trim().min(1).max(300),
   handle: z.string().trim().min(1).max(200).regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #').optional(),
   description: z.string().max(20_000).optional(),
@@ -72,8 +72,17 @@ export const createProductBody = z.object({
   type: z.enum(PRODUCT_TYPES).optional(),
   vendor_id: id.nullable().optional(),
   category_ids: z.array(id).max(50).optional(),
-  variants: z.array(variantInput).min(1).max(100),
+  variants: z.array(variantInput(allowShort)).min(1).max(100),
 }).strict();
+
+/** POST /admin/products (billing intervals of a day at least). */
+export const createProductBody = productBody(false);
+const createProductBodyShort = productBody(true);
+
+/** POST /admin/products under the config's rule: intervals below a day only when ALLOW_SHORT_BILLING_INTERVALS. */
+export function createProductBodyFor(config: { ALLOW_SHORT_BILLING_INTERVALS: boolean }): typeof createProductBody {
+  return config.ALLOW_SHORT_BILLING_INTERVALS ? createProductBodyShort : createProductBody;
+}
 
 /** PATCH /admin/products/:id. */
 export const updateProductBody = createProductBody.omit({ variants: true }).partial().extend({
@@ -171,7 +180,7 @@ export const searchQuery = z.object({
 /** POST /admin/webhooks. */
 export const createWebhookBody = z.object({
   url: z.string().trim().min(1).max(2000),
-  events: z.array(z.string().regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
+  events: z.array(z.string().max(100).regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
 }).strict();
 
 /** One allowed browser origin, normalised as browsers send `Origin`. */

@@ -100,6 +100,11 @@ export const configSchema = z.object({
   TEMPORAL_PAYLOAD_OLD_KEYS: checked(parseOldKeys),
   STAFF_SESSION_TTL: duration('8h'),
   CODEC_TENANT_IDS: z.string().optional().transform((text) => (text ? text.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
+  // Bounds (issue 9): billing intervals below a day only for tests and demos; how long a checkout (storefront) and any
+  // other workflow answer (back office: refunds, confirmations, shipping, subscriptions) is waited for before 503.
+  ALLOW_SHORT_BILLING_INTERVALS: flag(false),
+  CHECKOUT_ANSWER_TIMEOUT: duration('20s'),
+  PROCESS_ANSWER_TIMEOUT: duration('30s'),
 });
 
 // Production never runs on the development keys written in the source.

@@ -1,5 +1,8 @@
 // The one place where constraint violations become domain errors.
-import { CheckIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, IntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError } from 'slonik';
+import {
+  CheckIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, InputSyntaxError, IntegrityConstraintViolationError, InvalidInputError, SchemaValidationError,
+  UniqueIntegrityConstraintViolationError,
+} from 'slonik';
 import { ConflictError, ValidationError, type DomainError } from '../domain/errors.ts';
 
 const MESSAGES: Record<string, () => DomainError> = {
@@ -28,4 +31,9 @@ export function translateDbError(err: unknown): DomainError | undefined {
   if (err instanceof ForeignKeyIntegrityConstraintViolationError) return new ValidationError(`a referenced record does not exist (${err.constraint})`);
   if (err instanceof CheckIntegrityConstraintViolationError) return new ConflictError(`the change violates ${err.constraint}`);
   return undefined;
+}
+
+/** True for a database error that is our bug, not an outage (SQL syntax, a value slonik cannot bind, a row off its schema): retrying cannot help. */
+export function isDbProgrammingError(err: unknown): boolean {
+  return err instanceof SchemaValidationError || err instanceof InputSyntaxError || err instanceof InvalidInputError;
 }

@@ -82,6 +82,19 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** A dependency is down or a process could not answer in time: nothing failed for good, the same request may be retried. */
+export class UnavailableError extends DomainError {
+  /** Seconds the client should wait before retrying (the `Retry-After` header). */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 5) {
+    super('unavailable', message, { retry_after: retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** ApplicationFailure type of a programming error inside an activity (not a business outcome, never retried). */
+export const INTERNAL_FAILURE_TYPE = 'internal_error';
+
 const BY_CODE: Record<string, (message: string, details?: Record<string, unknown>) => DomainError> = {
   not_found: (m) => Object.assign(new NotFoundError('resource'), { message: m }),
   conflict: (m, d) => new ConflictError(m, d),
@@ -90,6 +103,7 @@ const BY_CODE: Record<string, (message: string, details?: Record<string, unknown
   validation_failed: (m, d) => new ValidationError(m, d),
   card_declined: (m, d) => new CardDeclinedError(m, d),
   price_changed: (m, d) => new PriceChangedError(m, d),
+  unavailable: (m) => new UnavailableError(m),
 };
 
 /** Rebuilds a domain error from its code (used when an error crossed Temporal as an ApplicationFailure type). */

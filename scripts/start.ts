@@ -15,7 +15,8 @@ import { demoBanner, demoCredentialsPath, saveDemoCredentials, seedDemo } from '
 import type { CreatedTenant } from '../db/queries/tenants.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = loadConfigOrExit();
+// The demo bills subscriptions in seconds when asked to (`5s`); the environment may still say otherwise.
+const config = loadConfigOrExit({ ALLOW_SHORT_BILLING_INTERVALS: 'true', ...process.env });
 const logger = createLogger(config.LOG_LEVEL, 'store');
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const apiUrl = `http://localhost:${config.PORT}`;

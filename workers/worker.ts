@@ -3,7 +3,8 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { dataConverter } from '../providers/codec/data-converter.ts';
 import { parseConfig } from '../config/config.ts';
 import type { DatabasePool } from 'slonik';
-import { createActivities } from '../activities/index.ts';
+import { createActivities, type Activities } from '../activities/index.ts';
+import { allAsActivities } from '../activities/errors.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
 import type { RelayDeps } from '../activities/relay.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
@@ -19,6 +20,8 @@ export type WorkerDeps = {
   workflowBundlePath?: string;
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Activities replacing the real ones of the same name (tests: a failing step); wrapped like the real ones. */
+  activityOverrides?: Partial<Activities>;
 } & Omit<RelayDeps, 'pool'>;
 
 /** Creates a worker hosting every workflow and activity. */
@@ -28,7 +31,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments, temporal: deps.temporal, search: deps.search, config: deps.config }),
+    activities: {
+      ...createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments, temporal: deps.temporal, search: deps.search, config: deps.config }),
+      ...allAsActivities((deps.activityOverrides ?? {}) as Record<string, (...args: never[]) => Promise<unknown>>),
+    },
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
     // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.

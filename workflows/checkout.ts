@@ -149,7 +149,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         });
         ready = true;
         if (currentStatus() === 'cancelled') await stopActiveChild();
-        notifyPlaced();
+        notifyPlacedUnlessCancelled();
         const outcome = await payment.result();
         if (currentStatus() === 'cancelled') return await finish();
         if (outcome === 'expired') {
@@ -161,7 +161,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         setStatus('pending_shipment');
       }
       ready = true;
-      if (input.paymentMethod !== 'bank_transfer') notifyPlaced();
+      if (input.paymentMethod !== 'bank_transfer') notifyPlacedUnlessCancelled();
       if (currentStatus() === 'cancelled') return await finish();
       activeChildId = fulfillmentWorkflowId(input.tenantId, orderId);
       const shipping = await startChild(fulfillment, {
@@ -228,6 +228,13 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     if (placed?.created) {
       notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: placed.orderId, total: placed.total, payment: placed.payment } });
     }
+  }
+
+  // An order cancelled while it was being placed (by the back office during card authorization) gets no "received"
+  // notice after its "cancelled" one. Runs recorded before this patch sent it, and replay them so.
+  function notifyPlacedUnlessCancelled(): void {
+    if (currentStatus() === 'cancelled' && patched('no-placed-notice-once-cancelled')) return;
+    notifyPlaced();
   }
 
   async function watchOperatorCancel(): Promise<void> {

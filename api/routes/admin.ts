@@ -9,7 +9,7 @@ import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
 import {
-  cancelBody, createCategoryBody, createLocationBody, createProductBody, cursor, deliverBody, orderListQuery, page, pageQuery,
+  cancelBody, createCategoryBody, createLocationBody, createProductBodyFor, cursor, deliverBody, orderListQuery, page, pageQuery,
   paymentConfirmationBody, setInventoryBody, shipBody, timeCursor, updateProductBody,
 } from '../schemas.ts';
 import { adminOrder } from '../views.ts';
@@ -31,7 +31,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   });
   r.post('/products', async (req, res) => {
     const t = tenantOf(req);
-    res.status(201).json(await createProduct(pool, t.id, t.currency, createProductBody.parse(req.body)));
+    res.status(201).json(await createProduct(pool, t.id, t.currency, createProductBodyFor(config).parse(req.body)));
   });
   r.get('/products/:id', async (req, res) => {
     const t = tenantOf(req);

@@ -6,6 +6,9 @@ import { appendOutbox } from './outbox.ts';
 import { parseBillingInterval, periodEnd } from '../../domain/billing-interval.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 
+// A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
+const STORED = { allowShort: true };
+
 /** Subscription statuses (API.md). */
 export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'cancelled', 'unpaid'] as const;
 /** One of SUBSCRIPTION_STATUSES. */
@@ -43,7 +46,7 @@ export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId
     for (const line of lines) {
       const id = `sub_${line.id.replace(/^oi_/, '')}`;
       const anchor = new Date(line.created_at);
-      const end = periodEnd(anchor, parseBillingInterval(line.interval), 1);
+      const end = periodEnd(anchor, parseBillingInterval(line.interval, STORED), 1);
       const created = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
         INSERT INTO subscriptions (id, tenant_id, order_id, order_item_id, variant_id, customer_email, status, billing_interval, amount, currency, card_ref, anchor_at, current_period_end)
         VALUES (${id}, ${s.tenantId}, ${s.orderId}, ${line.id}, ${line.variant_id}, ${line.email}, 'active', ${line.interval}, ${line.total}, ${line.currency}, ${s.cardRef},
@@ -88,7 +91,7 @@ export async function completeRenewal(pool: DatabasePool, r: { chargeId: string;
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${r.subscriptionId} FOR UPDATE`);
     await tx.query(sql.type(noRows)`UPDATE subscription_charges SET status = 'succeeded', gateway_ref = ${r.gatewayRef} WHERE id = ${r.chargeId}`);
     if (sub.period !== r.period) return sub; // a retried activity: already advanced
-    const nextEnd = periodEnd(new Date(sub.anchor_at), parseBillingInterval(sub.billing_interval), r.period + 1);
+    const nextEnd = periodEnd(new Date(sub.anchor_at), parseBillingInterval(sub.billing_interval, STORED), r.period + 1);
     const next = await tx.one(sql.type(billingRow)`
       UPDATE subscriptions SET period = period + 1, current_period_end = ${nextEnd.toISOString()}, failed_attempts = 0, next_attempt_at = NULL,
         status = CASE WHEN status IN ('active', 'past_due') THEN 'active' ELSE status END, updated_at = now()

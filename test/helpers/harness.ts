@@ -11,7 +11,7 @@ import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createRateLimits } from '../../api/rate-limit.ts';
-import { createWorker } from '../../workers/worker.ts';
+import { createWorker, type WorkerDeps } from '../../workers/worker.ts';
 import { RecordingNotifier, type Notifier } from '../../providers/notifications/notifier.ts';
 import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
 import { ensureOutboxRelaySchedule } from '../../workers/setup.ts';
@@ -35,12 +35,17 @@ export type TestStack = {
   search: SearchBackend;
   /** Runs the outbox relay Schedule for these tenants only (other test files' relays serve theirs); deleted by stop(). */
   startRelay(tenantIds: string[]): Promise<void>;
+  /** Starts the in-process worker (again, or for the first time in a `worker: false` stack). */
+  startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
 };
 
-/** Starts the stack; `config` overrides env (e.g. `{ CART_HOLD_TTL: '2s' }`); `worker: false` runs the API alone. */
-export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier; logger?: Logger } = {}): Promise<TestStack> {
+/**
+ * Starts the stack; `config` overrides env (e.g. `{ CART_HOLD_TTL: '2s' }`); `worker: false` runs the API alone;
+ * `activityOverrides` replaces activities of the worker (e.g. one that throws).
+ */
+export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier; activityOverrides?: WorkerDeps['activityOverrides']; logger?: Logger } = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     try {
       Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -64,14 +69,15 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   let connection: NativeConnection | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
-  if (opts.worker !== false) {
+  const startWorker = async () => {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
     worker = await createWorker({
       connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier: opts.notifier ?? notifier, workflowBundlePath: workflowBundle().codePath, temporal, search, config,
-      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
+      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }), activityOverrides: opts.activityOverrides,
     });
     running = worker.run();
-  }
+  };
+  if (opts.worker !== false) await startWorker();
   const stopWorker = async () => {
     if (worker && worker.getState() === 'RUNNING') worker.shutdown();
     await running;
@@ -83,7 +89,10 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
     relaySchedule = await ensureOutboxRelaySchedule(temporal, { taskQueue, everyMs: config.OUTBOX_RELAY_INTERVAL, batchSize: config.OUTBOX_RELAY_BATCH_SIZE, tenantIds });
   };
   return {
-    config, pool, temporal, notifier, http: request(server), server, taskQueue, worker, search, startRelay, stopWorker,
+    config, pool, temporal, notifier, http: request(server), server, taskQueue, search, startRelay, startWorker, stopWorker,
+    get worker() {
+      return worker;
+    },
     async stop() {
       if (relaySchedule) await temporal.schedule.getHandle(relaySchedule).delete().catch(() => {});
       await stopWorker();
@@ -96,8 +105,8 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
 }
 
 /** A stack plus one tenant (single brand unless `mode: 'mall'`), the setup most test files share. */
-export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier; logger?: Logger } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
-  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier, logger: opts.logger });
+export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier; logger?: Logger; activityOverrides?: WorkerDeps['activityOverrides'] } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
+  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier, logger: opts.logger, activityOverrides: opts.activityOverrides });
   const tenant = await createTestTenant(stack.pool, { mode: opts.mode });
   if (opts.relay) await stack.startRelay([tenant.tenant_id]);
   return { stack, tenant };

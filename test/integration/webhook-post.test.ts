@@ -22,6 +22,8 @@ test('when a host name resolves to a loopback address at delivery time, then the
   await expect(send('localhost', false)).rejects.toBeInstanceOf(InternalAddressError);
   await expect(send('127.0.0.1', false)).rejects.toBeInstanceOf(InternalAddressError);
   await expect(send('[::ffff:127.0.0.1]', false)).rejects.toBeInstanceOf(InternalAddressError);
+  await expect(send('[::ffff:0:7f00:1]', false)).rejects.toBeInstanceOf(InternalAddressError);
+  await expect(send('[::127.0.0.1]', false)).rejects.toBeInstanceOf(InternalAddressError);
   expect(hits).toBe(0);
 });
 

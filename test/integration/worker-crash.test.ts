@@ -17,6 +17,8 @@ const KILL_AFTER_ORDERS = 1;
 const HTTP_TIMEOUT_MS = 150_000;
 // Longer than the activities' 30 s start-to-close timeout (workflows/support.ts).
 const SLOW_COMMIT_S = 32;
+// These buyers wait through a crash or a slow commit on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
+const PATIENT_API = { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` };
 
 const log = (msg: string) => process.stderr.write(`[worker-crash] ${msg}\n`);
 
@@ -27,7 +29,7 @@ describe('a worker process crashes mid-batch', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false, taskQueue });
+    stack = await startTestStack({ worker: false, taskQueue, config: PATIENT_API });
     tenant = await createTestTenant(stack.pool);
     workers.push(await startWorkerProcess(taskQueue));
   }, 120_000);
@@ -123,7 +125,7 @@ describe('placeOrder committed but its result was lost', () => {
   let admin: pg.Client;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ config: PATIENT_API });
     tenant = await createTestTenant(stack.pool);
     admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
