@@ -2,20 +2,19 @@
 // Worker, and activities that are plain functions the test controls (record calls, fail, block).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.ts';
 import type { BillingState } from '../../db/queries/subscriptions.ts';
 import { initialOrderStatus, statusFromShipments, type ShipmentStatus } from '../../domain/order.ts';
 import { dataConverter } from '../../providers/codec/data-converter.ts';
 import type { CheckoutInput, TrackedShipment } from '../../workflows/types.ts';
-import { installQuietRuntime } from './histories.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
 
 /** The activities a stand-in set may provide (every one optional, typed as the worker registers them). */
 export type StandIns = Partial<Activities>;
 
-/** One recorded activity call. */
-export type Call = { name: string; input: unknown };
+/** One recorded activity call and when it started (ms since the epoch). */
+export type Call = { name: string; input: unknown; at: number };
 
 /** Stand-in activities plus the log of their calls, in the order they were made. */
 export type StandInSet = { activities: StandIns; calls: Call[]; inputsOf: <T = Record<string, unknown>>(name: keyof Activities) => T[]; names: () => string[] };
@@ -114,7 +113,7 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
   const activities: StandIns = {};
   for (const [name, fn] of Object.entries({ ...defaults, ...overrides }) as [string, (input: unknown) => Promise<unknown>][]) {
     (activities as Record<string, unknown>)[name] = async (input: unknown) => {
-      calls.push({ name, input });
+      calls.push({ name, input, at: Date.now() });
       const result = await fn(input);
       // Shipments an override created are tracked like the default ones, so ship/deliver stand-ins know them.
       if (name === 'createShipments') track(result as TrackedShipment[]);
@@ -129,32 +128,50 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
   };
 }
 
-/** A client and a native connection shared by one test file; close it in afterAll. */
-export type WorkflowEnv = { client: Client; connection: NativeConnection; close: () => Promise<void> };
+/**
+ * A client, a native connection and one Worker for a whole test file (creating a Worker per test costs about a
+ * second); each test hands the Worker its own stand-ins with `use`. Tests in a file run one after another.
+ */
+export type WorkflowEnv = { client: Client; taskQueue: string; use: (set: StandInSet) => void; close: () => Promise<void> };
 
-/** Connects to the run's dev server with the product's data converter (payloads are encrypted as in production). */
+/**
+ * Connects to the run's dev server with the product's data converter (payloads are encrypted as in production) and
+ * starts a Worker on a task queue of its own, whose activities call whichever stand-ins the current test chose.
+ */
 export async function createWorkflowEnv(): Promise<WorkflowEnv> {
-  installQuietRuntime();
+  try {
+    // Stand-ins throw business failures on purpose: the worker's per-failure warnings would only be noise.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed in this process.
+  }
   const client = await connectTemporal();
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const taskQueue = uniqueTaskQueue('wf-standins');
+  let current: StandIns = {};
+  const activities = Object.fromEntries(Object.keys(buildActivities().activities).map((name) => [name, (input: unknown) => {
+    const fn = (current as Record<string, ((input: unknown) => Promise<unknown>) | undefined>)[name];
+    if (!fn) throw new Error(`no stand-in for activity ${name}`);
+    return fn(input);
+  }]));
+  const worker = await Worker.create({
+    connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, workflowBundle: workflowBundle(), activities,
+    dataConverter: dataConverter(testConfig()),
+  });
+  const running = worker.run();
   return {
     client,
-    connection,
+    taskQueue,
+    use(set) {
+      current = set.activities;
+    },
     async close() {
+      worker.shutdown();
+      await running;
       await connection.close();
       await client.connection.close();
     },
   };
-}
-
-/** Runs `body` while a fresh Worker (own task queue, the shared workflow bundle, the given stand-ins) polls. */
-export async function withWorker<T>(env: WorkflowEnv, activities: StandIns, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueTaskQueue('wf-standins');
-  const worker = await Worker.create({
-    connection: env.connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, workflowBundle: workflowBundle(), activities,
-    dataConverter: dataConverter(testConfig()),
-  });
-  return worker.runUntil(body(taskQueue));
 }
 
 /** Polls `check` until it returns true (workflow state reached through queries or recorded calls). */

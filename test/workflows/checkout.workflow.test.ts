@@ -8,7 +8,7 @@ import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdat
 import { checkoutWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../workflows/types.ts';
 import type { Notification } from '../../providers/notifications/notifier.ts';
-import { buildActivities, businessError, createWorkflowEnv, eventually, gate, withWorker, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import { buildActivities, businessError, createWorkflowEnv, eventually, gate, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 let env: WorkflowEnv;
 beforeAll(async () => {
@@ -24,8 +24,8 @@ const input = (paymentMethod: CheckoutInput['paymentMethod'], overrides: Partial
   holdTtlMs: 60_000, bankTransferTimeoutMs: 60_000, paymentReminderBeforeMs: 0, shipSlaMs: 60_000, paymentToken: 'tok_visa', ...overrides,
 });
 
-const start = (taskQueue: string, args: CheckoutInput) =>
-  env.client.workflow.start(checkout, { taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });
+const start = (args: CheckoutInput) =>
+  env.client.workflow.start(checkout, { taskQueue: env.taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });
 
 const templates = (notices: Notification[]) => notices.map((n) => n.template);
 
@@ -36,16 +36,15 @@ describe('checkout workflow with stand-in activities', () => {
         throw businessError('card_declined', 'the card was declined (insufficient_funds)');
       },
     });
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const handle = await start(taskQueue, input('card'));
-      const update = await handle.executeUpdate(placeOrderUpdate).catch((err: unknown) => err);
-      expect(update).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(((update as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('card_declined');
-      const failure = await handle.result().catch((err: unknown) => err);
-      expect(failure).toBeInstanceOf(WorkflowFailedError);
-      expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('card_declined');
-      expect(await handle.query(statusQuery)).toBe('cancelled');
-    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const update = await handle.executeUpdate(placeOrderUpdate).catch((err: unknown) => err);
+    expect(update).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((update as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('card_declined');
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('card_declined');
+    expect(await handle.query(statusQuery)).toBe('cancelled');
     const [placed] = acts.inputsOf<{ orderId: string }>('placeOrder');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ orderId: placed.orderId, reason: 'checkout compensation' })]);
     expect(acts.names()).not.toContain('voidCardAuthorization');
@@ -62,16 +61,15 @@ describe('checkout workflow with stand-in activities', () => {
         return { orderStatus: 'cancelled' as const, cardRef: 'card_1' };
       },
     });
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const handle = await start(taskQueue, input('card'));
-      const placing = handle.executeUpdate(placeOrderUpdate);
-      await authorizing.entered;
-      const cancelled = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer asked', cancelledBy: 'admin' }] });
-      expect(cancelled).toEqual({ status: 'cancelled' });
-      authorizing.open();
-      expect(await handle.result()).toBe('cancelled');
-      expect((await placing).orderId).toMatch(/^ord_/);
-    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const placing = handle.executeUpdate(placeOrderUpdate);
+    await authorizing.entered;
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer asked', cancelledBy: 'admin' }] });
+    expect(cancelled).toEqual({ status: 'cancelled' });
+    authorizing.open();
+    expect(await handle.result()).toBe('cancelled');
+    expect((await placing).orderId).toMatch(/^ord_/);
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'customer asked (by admin)' })]);
     expect(acts.inputsOf('voidCardAuthorization').length).toBeGreaterThanOrEqual(1);
     const notices = templates(acts.inputsOf<Notification>('notifyCustomer'));
@@ -82,19 +80,18 @@ describe('checkout workflow with stand-in activities', () => {
 
   test('when an operator cancels the workflow before anything shipped, then cancelOrder runs, the fulfillment stops and the order ends cancelled', async () => {
     const acts = buildActivities();
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const args = input('cod');
-      const handle = await start(taskQueue, args);
-      await handle.executeUpdate(placeOrderUpdate);
-      await eventually(() => acts.names().includes('createShipments'));
-      const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-      await eventually(() => shipmentHandle.describe().then(() => true, () => false));
-      await handle.cancel();
-      const failure = await handle.result().catch((err: unknown) => err);
-      expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-      expect(await handle.query(statusQuery)).toBe('cancelled');
-      expect((await shipmentHandle.describe()).status.name).toBe('CANCELLED');
-    });
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    await handle.executeUpdate(placeOrderUpdate);
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await handle.cancel();
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(await handle.query(statusQuery)).toBe('cancelled');
+    expect((await shipmentHandle.describe()).status.name).toBe('CANCELLED');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toContain('order_cancelled');
   });
@@ -105,37 +102,35 @@ describe('checkout workflow with stand-in activities', () => {
         throw businessError('conflict', 'the order has shipped');
       },
     });
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const args = input('cod');
-      const handle = await start(taskQueue, args);
-      await handle.executeUpdate(placeOrderUpdate);
-      await eventually(() => acts.names().includes('createShipments'));
-      const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-      await eventually(() => shipmentHandle.describe().then(() => true, () => false));
-      await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
-      await handle.cancel();
-      await eventually(() => acts.names().includes('cancelOrder'));
-      await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
-      expect(await handle.result()).toBe('completed');
-    });
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    await handle.executeUpdate(placeOrderUpdate);
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await handle.cancel();
+    await eventually(() => acts.names().includes('cancelOrder'));
+    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    expect(await handle.result()).toBe('completed');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).not.toContain('order_cancelled');
   });
 
   test('when a COD order is placed, then it answers pending_shipment at once, authorizes no card and completes on delivery', async () => {
     const acts = buildActivities();
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const args = input('cod');
-      const handle = await start(taskQueue, args);
-      const placed = await handle.executeUpdate(placeOrderUpdate);
-      expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
-      await eventually(() => acts.names().includes('createShipments'));
-      const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-      await eventually(() => shipmentHandle.describe().then(() => true, () => false));
-      await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
-      await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
-      expect(await handle.result()).toBe('completed');
-    });
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    const placed = await handle.executeUpdate(placeOrderUpdate);
+    expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    expect(await handle.result()).toBe('completed');
     expect(acts.names()).not.toContain('authorizeCardPayment');
     expect(acts.names()).not.toContain('captureCardPayment');
     expect(acts.names()).not.toContain('cancelOrder');
@@ -144,11 +139,10 @@ describe('checkout workflow with stand-in activities', () => {
 
   test('when a bank transfer is not confirmed before its deadline, then checkout compensates and ends cancelled with a payment_timeout notice', async () => {
     const acts = buildActivities();
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const handle = await start(taskQueue, input('bank_transfer', { bankTransferTimeoutMs: 150 }));
-      expect(await handle.executeUpdate(placeOrderUpdate)).toMatchObject({ status: 'pending_payment' });
-      expect(await handle.result()).toBe('cancelled');
-    });
+    env.use(acts);
+    const handle = await start(input('bank_transfer', { bankTransferTimeoutMs: 150 }));
+    expect(await handle.executeUpdate(placeOrderUpdate)).toMatchObject({ status: 'pending_payment' });
+    expect(await handle.result()).toBe('cancelled');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'checkout compensation' })]);
     expect(acts.inputsOf<Notification>('notifyCustomer').find((n) => n.template === 'order_cancelled')?.data).toMatchObject({ reason: 'payment_timeout' });
     expect(acts.names()).not.toContain('createShipments');
@@ -171,27 +165,25 @@ describe('payment confirmation deadline races', () => {
         return { received: args.amount.amount, fullyPaid: true };
       },
     });
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const args = paymentInput(300);
-      const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
-      const confirmed = handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] });
-      await recording.entered;
-      await new Promise((r) => setTimeout(r, 400)); // the deadline passes while the transfer is recorded
-      recording.open();
-      expect(await confirmed).toMatchObject({ status: 'paid', received: 2500 });
-      expect(await handle.result()).toBe('paid');
-    });
+    env.use(acts);
+    const args = paymentInput(300);
+    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    const confirmed = handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] });
+    await recording.entered;
+    await new Promise((r) => setTimeout(r, 400)); // the deadline passes while the transfer is recorded
+    recording.open();
+    expect(await confirmed).toMatchObject({ status: 'paid', received: 2500 });
+    expect(await handle.result()).toBe('paid');
     expect(acts.inputsOf('recordBankTransfer')).toHaveLength(1);
   });
 
   test('when the deadline passes before any confirmation, then the payment ends expired after a reminder and a later confirmation is refused', async () => {
     const acts = buildActivities();
-    await withWorker(env, acts.activities, async (taskQueue) => {
-      const args = paymentInput(100);
-      const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
-      expect(await handle.result()).toBe('expired');
-      await expect(handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] })).rejects.toThrow();
-    });
+    env.use(acts);
+    const args = paymentInput(100);
+    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    expect(await handle.result()).toBe('expired');
+    await expect(handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] })).rejects.toThrow();
     expect(acts.names()).not.toContain('recordBankTransfer');
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toEqual(['payment_reminder']);
   });
