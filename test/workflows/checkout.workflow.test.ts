@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { checkout } from '../../workflows/checkout.ts';
 import { paymentConfirmation } from '../../workflows/paymentConfirmation.ts';
 import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../workflows/definitions.ts';
@@ -9,6 +10,8 @@ import { checkoutWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../workflows/types.ts';
 import type { Notification } from '../../providers/notifications/notifier.ts';
 import { buildActivities, businessError, createWorkflowEnv, eventually, gate, type WorkflowEnv } from '../helpers/workflow-env.ts';
+
+const { EventType } = temporal.api.enums.v1;
 
 let env: WorkflowEnv;
 beforeAll(async () => {
@@ -150,8 +153,8 @@ describe('checkout workflow with stand-in activities', () => {
 });
 
 describe('payment confirmation deadline races', () => {
-  const paymentInput = (timeoutMs: number) => ({
-    tenantId: `ten_${randomUUID().slice(0, 8)}`, orderId: `ord_${randomUUID().slice(0, 8)}`, amountDue: { amount: 2500, currency: 'EUR' }, timeoutMs, reminderBeforeMs: timeoutMs / 2,
+  const paymentInput = (timeoutMs: number, reminderBeforeMs = timeoutMs / 2) => ({
+    tenantId: `ten_${randomUUID().slice(0, 8)}`, orderId: `ord_${randomUUID().slice(0, 8)}`, amountDue: { amount: 2500, currency: 'EUR' }, timeoutMs, reminderBeforeMs,
     email: 'buyer@example.com',
   });
   const confirmation = { amount: { amount: 2500, currency: 'EUR' }, reference: 'BANK-1', confirmedBy: 'admin' };
@@ -166,11 +169,17 @@ describe('payment confirmation deadline races', () => {
       },
     });
     env.use(acts);
-    const args = paymentInput(300);
+    // No reminder: the only timer is the deadline.
+    const args = paymentInput(300, 300);
     const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
     const confirmed = handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] });
     await recording.entered;
-    await new Promise((r) => setTimeout(r, 400)); // the deadline passes while the transfer is recorded
+    // The deadline fires, and the workflow sees it, while the transfer is still being recorded (the dev server may fire
+    // timers late under load, so wait for the workflow task after the timer rather than a fixed time).
+    await eventually(async () => {
+      const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+      return types.slice(types.indexOf(EventType.EVENT_TYPE_TIMER_FIRED) + 1).includes(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) && types.includes(EventType.EVENT_TYPE_TIMER_FIRED);
+    });
     recording.open();
     expect(await confirmed).toMatchObject({ status: 'paid', received: 2500 });
     expect(await handle.result()).toBe('paid');
