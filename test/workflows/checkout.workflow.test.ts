@@ -1,0 +1,199 @@
+// Checkout orchestration with stand-in activities: decline, cancellation races, operator cancel, bank-transfer deadline, COD.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { checkout } from '../../workflows/checkout.ts';
+import { paymentConfirmation } from '../../workflows/paymentConfirmation.ts';
+import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../workflows/definitions.ts';
+import { checkoutWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
+import type { CheckoutInput } from '../../workflows/types.ts';
+import type { Notification } from '../../providers/notifications/notifier.ts';
+import { buildActivities, businessError, createWorkflowEnv, eventually, gate, type WorkflowEnv } from '../helpers/workflow-env.ts';
+
+const { EventType } = temporal.api.enums.v1;
+
+let env: WorkflowEnv;
+beforeAll(async () => {
+  env = await createWorkflowEnv();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const input = (paymentMethod: CheckoutInput['paymentMethod'], overrides: Partial<CheckoutInput> = {}): CheckoutInput => ({
+  tenantId: `ten_${randomUUID().slice(0, 8)}`, cartId: `cart_${randomUUID().slice(0, 8)}`, email: 'buyer@example.com', paymentMethod,
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
+  holdTtlMs: 60_000, bankTransferTimeoutMs: 60_000, paymentReminderBeforeMs: 0, shipSlaMs: 60_000, paymentToken: 'tok_visa', ...overrides,
+});
+
+const start = (args: CheckoutInput) =>
+  env.client.workflow.start(checkout, { taskQueue: env.taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });
+
+const templates = (notices: Notification[]) => notices.map((n) => n.template);
+
+describe('checkout workflow with stand-in activities', () => {
+  test('when the card is declined, then the order is compensated (cancelled, no void), the placeOrder caller gets card_declined and the workflow fails with it', async () => {
+    const acts = buildActivities({
+      async authorizeCardPayment() {
+        throw businessError('card_declined', 'the card was declined (insufficient_funds)');
+      },
+    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const update = await handle.executeUpdate(placeOrderUpdate).catch((err: unknown) => err);
+    expect(update).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((update as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('card_declined');
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('card_declined');
+    expect(await handle.query(statusQuery)).toBe('cancelled');
+    const [placed] = acts.inputsOf<{ orderId: string }>('placeOrder');
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ orderId: placed.orderId, reason: 'checkout compensation' })]);
+    expect(acts.names()).not.toContain('voidCardAuthorization');
+    expect(acts.names()).not.toContain('createShipments');
+  });
+
+  test('when the back office cancels while the card is being authorized, then the order ends cancelled, the authorization is voided and no order_placed notice follows the cancel notice', async () => {
+    const authorizing = gate<void>();
+    const acts = buildActivities({
+      async authorizeCardPayment() {
+        authorizing.enter();
+        await authorizing.promise;
+        // The database already says cancelled when the gateway answers.
+        return { orderStatus: 'cancelled' as const, cardRef: 'card_1' };
+      },
+    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const placing = handle.executeUpdate(placeOrderUpdate);
+    await authorizing.entered;
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer asked', cancelledBy: 'admin' }] });
+    expect(cancelled).toEqual({ status: 'cancelled' });
+    authorizing.open();
+    expect(await handle.result()).toBe('cancelled');
+    expect((await placing).orderId).toMatch(/^ord_/);
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'customer asked (by admin)' })]);
+    expect(acts.inputsOf('voidCardAuthorization').length).toBeGreaterThanOrEqual(1);
+    const notices = templates(acts.inputsOf<Notification>('notifyCustomer'));
+    expect(notices).toContain('order_cancelled');
+    expect(notices.slice(notices.indexOf('order_cancelled'))).not.toContain('order_placed');
+    expect(acts.names()).not.toContain('createShipments');
+  });
+
+  test('when an operator cancels the workflow before anything shipped, then cancelOrder runs, the fulfillment stops and the order ends cancelled', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    await handle.executeUpdate(placeOrderUpdate);
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await handle.cancel();
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(await handle.query(statusQuery)).toBe('cancelled');
+    expect((await shipmentHandle.describe()).status.name).toBe('CANCELLED');
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
+    expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toContain('order_cancelled');
+  });
+
+  test('when an operator cancels the workflow but the cancel activity refuses because the order shipped, then the workflow carries on to completed', async () => {
+    const acts = buildActivities({
+      async cancelOrder() {
+        throw businessError('conflict', 'the order has shipped');
+      },
+    });
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    await handle.executeUpdate(placeOrderUpdate);
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await handle.cancel();
+    await eventually(() => acts.names().includes('cancelOrder'));
+    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    expect(await handle.result()).toBe('completed');
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
+    expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).not.toContain('order_cancelled');
+  });
+
+  test('when a COD order is placed, then it answers pending_shipment at once, authorizes no card and completes on delivery', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    const placed = await handle.executeUpdate(placeOrderUpdate);
+    expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
+    await eventually(() => acts.names().includes('createShipments'));
+    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    expect(await handle.result()).toBe('completed');
+    expect(acts.names()).not.toContain('authorizeCardPayment');
+    expect(acts.names()).not.toContain('captureCardPayment');
+    expect(acts.names()).not.toContain('cancelOrder');
+    expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toEqual(['order_placed', 'order_shipped', 'order_completed']);
+  });
+
+  test('when a bank transfer is not confirmed before its deadline, then checkout compensates and ends cancelled with a payment_timeout notice', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const handle = await start(input('bank_transfer', { bankTransferTimeoutMs: 150 }));
+    expect(await handle.executeUpdate(placeOrderUpdate)).toMatchObject({ status: 'pending_payment' });
+    expect(await handle.result()).toBe('cancelled');
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'checkout compensation' })]);
+    expect(acts.inputsOf<Notification>('notifyCustomer').find((n) => n.template === 'order_cancelled')?.data).toMatchObject({ reason: 'payment_timeout' });
+    expect(acts.names()).not.toContain('createShipments');
+  });
+});
+
+describe('payment confirmation deadline races', () => {
+  const paymentInput = (timeoutMs: number, reminderBeforeMs = timeoutMs / 2) => ({
+    tenantId: `ten_${randomUUID().slice(0, 8)}`, orderId: `ord_${randomUUID().slice(0, 8)}`, amountDue: { amount: 2500, currency: 'EUR' }, timeoutMs, reminderBeforeMs,
+    email: 'buyer@example.com',
+  });
+  const confirmation = { amount: { amount: 2500, currency: 'EUR' }, reference: 'BANK-1', confirmedBy: 'admin' };
+
+  test('when a confirmation is accepted just before the deadline and is still being recorded when it passes, then the payment ends paid', async () => {
+    const recording = gate<void>();
+    const acts = buildActivities({
+      async recordBankTransfer(args) {
+        recording.enter();
+        await recording.promise;
+        return { received: args.amount.amount, fullyPaid: true };
+      },
+    });
+    env.use(acts);
+    // No reminder: the only timer is the deadline.
+    const args = paymentInput(300, 300);
+    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    const confirmed = handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] });
+    await recording.entered;
+    // The deadline fires, and the workflow sees it, while the transfer is still being recorded (the dev server may fire
+    // timers late under load, so wait for the workflow task after the timer rather than a fixed time).
+    await eventually(async () => {
+      const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+      return types.slice(types.indexOf(EventType.EVENT_TYPE_TIMER_FIRED) + 1).includes(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) && types.includes(EventType.EVENT_TYPE_TIMER_FIRED);
+    });
+    recording.open();
+    expect(await confirmed).toMatchObject({ status: 'paid', received: 2500 });
+    expect(await handle.result()).toBe('paid');
+    expect(acts.inputsOf('recordBankTransfer')).toHaveLength(1);
+  });
+
+  test('when the deadline passes before any confirmation, then the payment ends expired after a reminder and a later confirmation is refused', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const args = paymentInput(100);
+    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    expect(await handle.result()).toBe('expired');
+    await expect(handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] })).rejects.toThrow();
+    expect(acts.names()).not.toContain('recordBankTransfer');
+    expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toEqual(['payment_reminder']);
+  });
+});
