@@ -91,7 +91,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|\\.data|\\.tools|coverage|bench/results|test/workflows/histories)/' },
+    exclude: { path: '^(\\.data|\\.tools|coverage|bench/results|test/workflows/histories)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
