@@ -29,6 +29,7 @@ export async function startSdkDownloadedDevServer(opts: { port: number; uiPort?:
       `the Temporal CLI could not be downloaded (${(err as Error).message}).\n` +
         `Install Go >= 1.25 and run: GOBIN=${path.join(root, '.tools', 'bin')} go install github.com/temporalio/cli/cmd/temporal@v1.5.1,\n` +
         'or put a `temporal` binary on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server.',
+      { cause: err },
     );
   }
 }

@@ -1,6 +1,5 @@
 // The data converter of every Temporal client and worker of the product: the default payload converter, then encryption.
 import type { DataConverter } from '@temporalio/common';
-import type { Config } from '../../config/config.ts';
 import { EncryptionCodec } from './encryption-codec.ts';
 import { payloadKeys } from './payload-keys.ts';
 

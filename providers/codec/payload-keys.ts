@@ -1,6 +1,5 @@
 // TEMPORAL_PAYLOAD_KEY and its retired predecessors → the keys of the payload codec.
 import { createHash } from 'node:crypto';
-import type { Config } from '../../config/config.ts';
 import type { PayloadKeys } from './encryption-codec.ts';
 
 // Development only: without TEMPORAL_PAYLOAD_KEY payloads are still encrypted, but under a key anyone can read here.
@@ -32,8 +31,11 @@ export function parseOldKeys(text: string): { id: string; key: Buffer }[] {
   });
 }
 
+/** The config entries the codec keys come from (spelled out rather than picked from Config: config/ imports this file's parsers). */
+export type PayloadKeyConfig = { TEMPORAL_PAYLOAD_KEY?: string; TEMPORAL_PAYLOAD_KEY_ID?: string; TEMPORAL_PAYLOAD_OLD_KEYS?: string; NODE_ENV?: string };
+
 /** The codec keys of a config; without TEMPORAL_PAYLOAD_KEY (never in production: config refuses) the development key, said once on stderr. */
-export function payloadKeys(config: Pick<Config, 'TEMPORAL_PAYLOAD_KEY' | 'TEMPORAL_PAYLOAD_KEY_ID' | 'TEMPORAL_PAYLOAD_OLD_KEYS' | 'NODE_ENV'>): PayloadKeys {
+export function payloadKeys(config: PayloadKeyConfig): PayloadKeys {
   let current: { id: string; key: Buffer };
   if (config.TEMPORAL_PAYLOAD_KEY) {
     const key = parsePayloadKey(config.TEMPORAL_PAYLOAD_KEY);
