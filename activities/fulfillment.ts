@@ -8,8 +8,9 @@ import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { statusFromShipments, type OrderStatus } from '../domain/order.ts';
-import type { DeliverArgs, ShipArgs, TrackedShipment } from '../workflows/types.ts';
+import type { DeliverArgs, ShipArgs, TrackedShipment } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
+import type { FulfillmentActivities } from '../contracts/activities.ts';
 
 const groupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
 
@@ -82,5 +83,5 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
         return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
       }));
     },
-  };
+  } satisfies FulfillmentActivities;
 }
