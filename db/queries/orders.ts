@@ -184,3 +184,14 @@ export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId:
     return { cancelled: true, releasedHolds };
   });
 }
+
+const itemGroupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
+/** An order's items per vendor (single brand: one group with vendor null): their total and variants. */
+export type OrderItemGroup = z.infer<typeof itemGroupRow>;
+
+/** Groups an order's items by vendor, the single-brand group (vendor null) first: one shipment each. */
+export async function orderItemGroups(tx: CommonQueryMethods, orderId: string): Promise<readonly OrderItemGroup[]> {
+  return tx.any(sql.type(itemGroupRow)`
+    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
+    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
+}
