@@ -4,10 +4,11 @@ import {
   completeRefund, failRefund, findCardPayment, getRefund, recordAuthorization, recordCapture, recordDecline, recordVoid, reserveRefund,
 } from '../db/queries/card-payments.ts';
 import { CardDeclinedError, ConflictError, DomainError } from '../domain/errors.ts';
-import type { RefundInput } from '../workflows/types.ts';
+import type { RefundInput } from '../contracts/workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
+import type { CardPaymentActivities } from '../contracts/activities.ts';
 
 /** Builds the card payment activities. Idempotency keys derive from the order, payment and refund ids. */
 export function createCardPaymentActivities({ pool, payments }: { pool: DatabasePool; payments: PaymentProviders }) {
@@ -85,5 +86,5 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
         }
       });
     },
-  };
+  } satisfies CardPaymentActivities;
 }

@@ -5,7 +5,8 @@ import { getBillingState } from '../db/queries/subscriptions.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { EVENT_NOTICES } from '../domain/relay.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
-import type { EventNoticeInput } from '../workflows/eventNotice.ts';
+import type { EventNoticeInput } from '../contracts/workflows.ts';
+import type { EventNoticeActivities } from '../contracts/activities.ts';
 
 /** Builds the event-notice activity. */
 export function createEventNoticeActivities({ pool, notifier }: { pool: DatabasePool; notifier: Notifier }) {
@@ -27,5 +28,5 @@ export function createEventNoticeActivities({ pool, notifier }: { pool: Database
       await notifier.send({ tenantId: input.tenantId, to, template, data: { ...input.event.data, event_id: input.event.id } });
       return to;
     },
-  };
+  } satisfies EventNoticeActivities;
 }

@@ -1,17 +1,14 @@
 // Activities of the fulfillment workflow: shipments, shipping and delivery.
-import { z } from 'zod';
 import type { DatabasePool } from 'slonik';
-import { sql } from '../db/sql.ts';
-import { lockOrder, setOrderStatus } from '../db/queries/orders.ts';
+import { lockOrder, orderItemGroups, setOrderStatus } from '../db/queries/orders.ts';
 import { createShipments, lockShipment, markDelivered, markShipped, orderShipments, type ShipmentView } from '../db/queries/shipments.ts';
 import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { statusFromShipments, type OrderStatus } from '../domain/order.ts';
-import type { DeliverArgs, ShipArgs, TrackedShipment } from '../workflows/types.ts';
+import type { DeliverArgs, ShipArgs, TrackedShipment } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
-
-const groupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
+import type { FulfillmentActivities } from '../contracts/activities.ts';
 
 const track = (s: ShipmentView, currency: string): TrackedShipment => ({
   id: s.id, vendorId: s.vendor_id, status: s.status, codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
@@ -19,16 +16,12 @@ const track = (s: ShipmentView, currency: string): TrackedShipment => ({
 
 /** Builds the fulfillment activities. */
 export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
-  const itemGroups = (tx: Parameters<Parameters<DatabasePool['transaction']>[0]>[0], orderId: string) => tx.any(sql.type(groupRow)`
-    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
-    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
-
   return {
     /** One shipment per vendor group (single brand: one). COD shipments carry the cash to collect. Idempotent. */
     async createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]> {
       return asActivity(() => pool.transaction(async (tx) => {
         const order = await lockOrder(tx, input.tenantId, input.orderId);
-        const groups = await itemGroups(tx, input.orderId);
+        const groups = await orderItemGroups(tx, input.orderId);
         const shipments = await createShipments(tx, input.tenantId, input.orderId, groups.map((g, i) => ({
           groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id,
           // Shipping charges ride on the first group so COD amounts always add up to the order total.
@@ -46,7 +39,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
         if (order.status === 'cancelled') throw new ConflictError('the order was cancelled');
         if (shipment.status === 'pending') {
           await markShipped(tx, shipment.id, input.carrier, input.trackingNumber);
-          const group = (await itemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
+          const group = (await orderItemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
           await consumeOrderAllocations(tx, input.orderId, group?.variant_ids ?? []);
         } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
           throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
@@ -82,5 +75,5 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
         return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
       }));
     },
-  };
+  } satisfies FulfillmentActivities;
 }

@@ -1,7 +1,8 @@
 // Activities of the reservation-expiry workflow and the hold sweeper.
 import type { DatabasePool } from 'slonik';
-import { releaseExpiredCartHolds, releaseExpiredHoldsBatch, type ExpiryPass } from '../db/queries/holds.ts';
+import { releaseExpiredCartHolds, releaseExpiredHoldsBatch } from '../db/queries/holds.ts';
 import { asActivity } from './errors.ts';
+import type { ExpiryPass, HoldActivities } from '../contracts/activities.ts';
 
 /** Builds the hold activities. */
 export function createHoldActivities({ pool }: { pool: DatabasePool }) {
@@ -22,5 +23,5 @@ export function createHoldActivities({ pool }: { pool: DatabasePool }) {
         return total;
       });
     },
-  };
+  } satisfies HoldActivities;
 }

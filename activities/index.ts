@@ -14,13 +14,14 @@ import { createCardPaymentActivities } from './card-payments.ts';
 import { createSubscriptionActivities } from './subscriptions.ts';
 import { createEventNoticeActivities } from './event-notices.ts';
 import { allAsActivities } from './errors.ts';
+import type { Activities } from '../contracts/activities.ts';
 
 /** Dependencies of the activities. */
 export type ActivityDeps = { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders } & Omit<RelayDeps, 'pool'>;
 
 /** Builds every activity the worker registers, each behind asActivity (no programming error is retried forever). */
-export function createActivities(deps: ActivityDeps) {
-  return allAsActivities({
+export function createActivities(deps: ActivityDeps): Activities {
+  return allAsActivities<Activities>({
     ...createHoldActivities(deps),
     ...createOrderActivities(deps),
     ...createPaymentActivities(deps),
@@ -34,6 +35,3 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventNoticeActivities(deps),
   });
 }
-
-/** Activity types, the only thing workflows import from here. */
-export type Activities = ReturnType<typeof createActivities>;

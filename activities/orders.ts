@@ -3,11 +3,13 @@ import type { DatabasePool } from 'slonik';
 import { cancelOrder, placeOrder } from '../db/queries/orders.ts';
 import { countSubscriptionLines } from '../db/queries/subscriptions.ts';
 import { newSecret } from '../domain/secrets.ts';
-import type { Notifier, Notification } from '../providers/notifications/notifier.ts';
+import type { Notifier } from '../providers/notifications/notifier.ts';
+import type { Notification } from '../domain/notification.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
-import type { CheckoutInput, PlacedOrder } from '../workflows/types.ts';
+import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import { asActivity } from './errors.ts';
+import type { OrderActivities } from '../contracts/activities.ts';
 
 /** Builds the order activities. */
 export function createOrderActivities({ pool, notifier, payments }: { pool: DatabasePool; notifier: Notifier; payments: PaymentProviders }) {
@@ -51,5 +53,5 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
     async notifyCustomer(input: Notification): Promise<void> {
       await notifier.send(input);
     },
-  };
+  } satisfies OrderActivities;
 }

@@ -4,8 +4,9 @@ import { lockOrder, setOrderStatus } from '../db/queries/orders.ts';
 import { findReceipt, lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { evaluatePaymentConfirmation } from '../domain/order.ts';
-import type { ConfirmPaymentArgs } from '../workflows/types.ts';
+import type { ConfirmPaymentArgs } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
+import type { PaymentActivities } from '../contracts/activities.ts';
 
 /** Builds the payment activities. */
 export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
@@ -33,6 +34,6 @@ export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
         return { received: after.received_amount, fullyPaid };
       }));
     },
-  };
+  } satisfies PaymentActivities;
 }
 

@@ -2,6 +2,7 @@
 import type { DatabasePool } from 'slonik';
 import { createPayoutsForOrder } from '../db/queries/payouts.ts';
 import { asActivity } from './errors.ts';
+import type { PayoutActivities } from '../contracts/activities.ts';
 
 /** Builds the payout activities. */
 export function createPayoutActivities({ pool }: { pool: DatabasePool }) {
@@ -10,5 +11,5 @@ export function createPayoutActivities({ pool }: { pool: DatabasePool }) {
     async createPayouts(input: { tenantId: string; orderId: string }): Promise<number> {
       return asActivity(() => createPayoutsForOrder(pool, input.tenantId, input.orderId));
     },
-  };
+  } satisfies PayoutActivities;
 }

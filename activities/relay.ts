@@ -8,10 +8,10 @@ import { claimOutboxBatch, markOutboxPublished, type OutboxRow } from '../db/que
 import { activeWebhooks } from '../db/queries/webhooks.ts';
 import { EVENT_NOTICES, eventNoticeWorkflowId, webhookDeliveryWorkflowId, webhookWants } from '../domain/relay.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
-import type { WebhookDeliveryInput, webhookDelivery } from '../workflows/webhookDelivery.ts';
-import type { eventNotice } from '../workflows/eventNotice.ts';
-import { TenantIdKey } from '../workflows/search-attributes.ts';
+import type { WebhookDeliveryInput, WorkflowSignatures } from '../contracts/workflows.ts';
+import { TenantIdKey } from '../contracts/search-attributes.ts';
 import { indexEvents } from './search-indexer.ts';
+import type { RelayActivities } from '../contracts/activities.ts';
 
 /** What the relay needs besides the pool (absent in workers that do not relay). */
 export type RelayDeps = { pool: DatabasePool; temporal?: Client; search?: SearchBackend; config?: Config };
@@ -50,7 +50,7 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     const retry = config && { initialIntervalMs: config.WEBHOOK_RETRY_INITIAL, maximumIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL, giveUpAfterMs: config.WEBHOOK_RETRY_FOR };
     return startEach(starts, 'webhook deliveries', (client, taskQueue, { e, h }) => {
       const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq }, retry: retry! };
-      return client.workflow.start<typeof webhookDelivery>('webhookDelivery', {
+      return client.workflow.start<WorkflowSignatures['webhookDelivery']>('webhookDelivery', {
         workflowId: webhookDeliveryWorkflowId(h.id, e.event_id), taskQueue, args: [input], ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
       });
     });
@@ -58,7 +58,7 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
 
   // Customer notices of business facts (refund issued, renewal charged): one `notice:<event>` workflow per event.
   const startNotices = (events: OutboxRow[]): Promise<number> => startEach(events.filter((e) => EVENT_NOTICES[e.type]), 'customer notices', (client, taskQueue, e) =>
-    client.workflow.start<typeof eventNotice>('eventNotice', {
+    client.workflow.start<WorkflowSignatures['eventNotice']>('eventNotice', {
       workflowId: eventNoticeWorkflowId(e.event_id), taskQueue, args: [{ tenantId: e.tenant_id, event: { id: e.event_id, type: e.type, data: e.payload } }],
       ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
     }));
@@ -90,5 +90,5 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
         clearInterval(beat);
       }
     },
-  };
+  } satisfies RelayActivities;
 }

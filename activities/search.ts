@@ -4,6 +4,7 @@ import type { DatabasePool } from 'slonik';
 import { productIdPage } from '../db/queries/catalog.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
 import { refreshProducts } from './search-indexer.ts';
+import type { SearchActivities } from '../contracts/activities.ts';
 
 /** Builds the reindex activities. */
 export function createSearchActivities({ pool, search }: { pool: DatabasePool; search?: SearchBackend }) {
@@ -26,5 +27,5 @@ export function createSearchActivities({ pool, search }: { pool: DatabasePool; s
     async pruneSearchIndex(input: { tenantId: string; beforeMs: number }): Promise<number> {
       return backend().pruneBefore(input.tenantId, input.beforeMs);
     },
-  };
+  } satisfies SearchActivities;
 }

@@ -2,18 +2,13 @@
 import type { DatabasePool } from 'slonik';
 import { findCardPayment } from '../db/queries/card-payments.ts';
 import {
-  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard, type BillingState,
+  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard,
 } from '../db/queries/subscriptions.ts';
 import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
 import { parseBillingInterval } from '../domain/billing-interval.ts';
 import { isHardDecline, type PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
-
-/** Outcome of one renewal attempt. Gateway timeouts are not outcomes: the activity is retried with the same key. */
-export type RenewalResult =
-  | { result: 'succeeded'; state: BillingState }
-  | { result: 'failed'; declineCode: string; hard: boolean; state: BillingState }
-  | { result: 'ended'; state: BillingState };
+import type { BillingState, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
 
 const ENDED = new Set(['cancelled', 'unpaid']);
 
@@ -84,5 +79,5 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         await setSubscriptionCard(pool, input.subscriptionId, saved.cardRef);
       });
     },
-  };
+  } satisfies SubscriptionActivities;
 }

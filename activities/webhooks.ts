@@ -9,7 +9,7 @@ import { signWebhook, SIGNATURE_HEADER } from '../providers/webhooks/signature.t
 import { parseWebhookUrl } from '../providers/webhooks/url-guard.ts';
 import { InternalAddressError, postWebhook } from '../providers/webhooks/post.ts';
 import { webhookSecretKey } from '../providers/webhooks/secret-key.ts';
-import type { WebhookDeliveryInput } from '../workflows/webhookDelivery.ts';
+import type { WebhookActivities, WebhookDelivery } from '../contracts/activities.ts';
 
 const TIMEOUT_MS = 10_000;
 
@@ -17,7 +17,7 @@ const TIMEOUT_MS = 10_000;
 export function createWebhookActivities({ pool, config }: { pool: DatabasePool; config?: Config }) {
   return {
     /** Marks a delivery given up in the delivery log (the workflow's retries ran out or the URL was refused). */
-    async recordWebhookGivenUp(input: Omit<WebhookDeliveryInput, 'retry'> & { reason: string }): Promise<void> {
+    async recordWebhookGivenUp(input: WebhookDelivery & { reason: string }): Promise<void> {
       await recordDeliveryGivenUp(pool, { webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, reason: input.reason });
     },
 
@@ -25,7 +25,7 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
      * POSTs the event to the webhook, signed over `<timestamp>.<body>`, and records the attempt. A non-2xx answer or a
      * network error fails the attempt (retried); a deleted webhook or a URL now resolving to a private address does not.
      */
-    async deliverWebhook(input: Omit<WebhookDeliveryInput, 'retry'>): Promise<{ status: number | null; attempts: number }> {
+    async deliverWebhook(input: WebhookDelivery): Promise<{ status: number | null; attempts: number }> {
       const attempt = Context.current().info.attempt;
       const target = await webhookTarget(pool, input.tenantId, input.webhookId);
       if (!target || target.status !== 'active') return { status: null, attempts: attempt - 1 };
@@ -66,5 +66,5 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
       if (!ok) throw ApplicationFailure.retryable(`webhook answered HTTP ${status}`, 'webhook_http_error');
       return { status, attempts: attempt };
     },
-  };
+  } satisfies WebhookActivities;
 }

@@ -6,10 +6,9 @@ import type { PaymentMethod } from '../domain/order.ts';
 import {
   cancelOrderUpdate, cancelSubscriptionUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, retrySubscriptionUpdate, shipUpdate,
   updatePaymentMethodUpdate, type ShipmentChange,
-} from '../workflows/definitions.ts';
-import type { checkout as checkoutWorkflow, refundPayment as refundWorkflow, reservationExpiry as reservationExpiryWorkflow } from '../workflows/index.ts';
-import { CartIdKey, CustomerEmailKey, OrderIdKey, PaymentMethodKey, TenantIdKey } from '../workflows/search-attributes.ts';
-import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, RefundInput, RefundOutcome, ShipArgs } from '../workflows/types.ts';
+} from '../contracts/definitions.ts';
+import { orderSearchAttributes } from '../contracts/search-attributes.ts';
+import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, RefundInput, RefundOutcome, ShipArgs, WorkflowSignatures } from '../contracts/workflows.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -80,9 +79,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      */
     async watchHolds(tenantId: string, cartId: string): Promise<void> {
       try {
-        await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () => client.workflow.signalWithStart<typeof reservationExpiryWorkflow, []>('reservationExpiry', {
+        await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () => client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
           workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
-          typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }, { key: CartIdKey, value: cartId }],
+          typedSearchAttributes: orderSearchAttributes({ tenantId, cartId }),
         }));
         metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
       } catch (err) {
@@ -98,13 +97,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * workflow (USE_EXISTING) or, after a failed one, starts it again (ALLOW_DUPLICATE_FAILED_ONLY), never a second order.
      */
     async checkout(input: CheckoutInput, idempotencyKey?: string): Promise<PlacedOrder | 'already_finished'> {
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof checkoutWorkflow>('checkout', {
+      const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkout']>('checkout', {
         workflowId: checkoutWorkflowId(input.tenantId, input.cartId), taskQueue, args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        typedSearchAttributes: [
-          { key: TenantIdKey, value: input.tenantId }, { key: CartIdKey, value: input.cartId },
-          { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod as PaymentMethod },
-        ],
+        typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod }),
       });
       try {
         const placed = await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the checkout', () => client.workflow.executeUpdateWithStart(placeOrderUpdate, {
@@ -168,9 +164,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     async refund(input: RefundInput): Promise<RefundOutcome> {
       try {
         return await backOffice('the refund', async () => {
-          const handle = await client.workflow.start<typeof refundWorkflow>('refundPayment', {
+          const handle = await client.workflow.start<WorkflowSignatures['refundPayment']>('refundPayment', {
             workflowId: refundWorkflowId(input.tenantId, input.refundId), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
-            typedSearchAttributes: [{ key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: input.orderId }],
+            typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, orderId: input.orderId }),
           });
           metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
           return await handle.result();

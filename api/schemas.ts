@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
-import { shippingAddress } from '../db/queries/orders.ts';
+import type { Address } from '../contracts/workflows.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { parseBillingInterval } from '../domain/billing-interval.ts';
-import { SUBSCRIPTION_STATUSES } from '../db/queries/subscriptions.ts';
+import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
-import { SEARCH_SORTS } from '../providers/search/types.ts';
+import { SEARCH_SORTS } from '../domain/search.ts';
 import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
 import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH, normalizeOriginPattern } from '../domain/origins.ts';
 
@@ -18,6 +18,18 @@ const email = z.email().max(254);
 
 // 10^12 minor units per amount: line totals (× at most 1,000 units) stay far inside the safe integer range.
 const MAX_AMOUNT = 1_000_000_000_000;
+
+/** Shipping address given at checkout. */
+export const shippingAddress = z.object({
+  name: z.string().trim().min(1).max(200),
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  region: z.string().trim().max(100).optional(),
+  postal_code: z.string().trim().min(1).max(20),
+  country: z.string().trim().length(2).transform((c) => c.toUpperCase()),
+  phone: z.string().trim().min(3).max(40),
+}) satisfies z.ZodType<Address, unknown>;
 
 /** Money in minor units. */
 export const moneyInput = z.object({ amount: z.number().int().min(0).max(MAX_AMOUNT), currency });

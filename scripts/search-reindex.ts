@@ -2,8 +2,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/config.ts';
 import { searchReindexWorkflowId } from '../domain/relay.ts';
-import { reindexProgressQuery, type ReindexProgress, type searchReindex } from '../workflows/searchReindex.ts';
-import { TenantIdKey } from '../workflows/search-attributes.ts';
+import { reindexProgressQuery } from '../contracts/definitions.ts';
+import type { ReindexProgress, WorkflowSignatures } from '../contracts/workflows.ts';
+import { TenantIdKey } from '../contracts/search-attributes.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
 
 /** Runs the reindex workflow for a tenant on the configured task queue; `onProgress` hears about it every second. */
@@ -13,7 +14,7 @@ export async function reindexTenant(config: Config, tenantId: string, onProgress
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
     const workflowId = searchReindexWorkflowId(tenantId);
     // A reindex already running for the tenant is joined, not doubled.
-    const handle = await client.workflow.start<typeof searchReindex>('searchReindex', {
+    const handle = await client.workflow.start<WorkflowSignatures['searchReindex']>('searchReindex', {
       workflowId, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ tenantId }], workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [{ key: TenantIdKey, value: tenantId }],
     });

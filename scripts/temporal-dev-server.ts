@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contracts/search-attributes.ts';
 import { findTemporalBinary, projectRoot } from './temporal-binary.ts';
 import { ensureSearchAttributes } from '../workers/setup.ts';
 import { startSdkDownloadedDevServer } from './temporal-sdk-server.ts';

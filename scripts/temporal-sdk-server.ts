@@ -2,7 +2,7 @@
 // (@temporalio/testing's cached download) and runs the same dev server with our options.
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, VendorIdsKey } from '../workflows/search-attributes.ts';
+import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, VendorIdsKey } from '../contracts/search-attributes.ts';
 import { projectRoot } from './temporal-binary.ts';
 
 /** Starts a dev server from an SDK-downloaded CLI; fails with a clear message when the download is impossible. */

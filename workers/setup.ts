@@ -1,9 +1,9 @@
 // Server-side setup a worker ensures at start: custom search attributes, the hold-sweeper and outbox-relay Schedules.
 import { Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contracts/search-attributes.ts';
 import { HOLD_SWEEPER_SCHEDULE_ID } from '../domain/ids.ts';
 import { outboxRelayScheduleId } from '../domain/relay.ts';
-import type { OutboxRelayInput } from '../workflows/outboxRelay.ts';
+import type { OutboxRelayInput } from '../contracts/workflows.ts';
 
 // temporal.api.enums.v1.IndexedValueType values (the proto enum is not re-exported for ESM importers).
 const INDEXED_KEYWORD = 2;

@@ -1,21 +1,40 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched,
-  setHandler, startChild, upsertSearchAttributes, uuid4,
+  proxyActivities, setHandler, startChild, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
-import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from './definitions.ts';
+import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
-import { CartIdKey, CustomerEmailKey, OrderIdKey, OrderStatusKey, PaymentMethodKey, TenantIdKey, VendorIdsKey } from './search-attributes.ts';
-import { acts, businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
-import type { CheckoutInput, DunningPolicy, PlacedOrder } from './types.ts';
+import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
+import type { CardPaymentActivities, OrderActivities, SubscriptionActivities } from '../contracts/activities.ts';
+import { businessFailure, createNotifications, GATEWAY_RETRY, publishOrderStatus, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
+import type { CheckoutInput, DunningPolicy, PlacedOrder } from '../contracts/workflows.ts';
 
 // Used only when a caller predates the dunning input: the documented default schedule.
 const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) => d * 86_400_000), exhaustedStatus: 'cancelled' };
+
+// placeOrder: one transaction keyed by the cart (a retry finds the order already placed). 30 s to run, because a commit
+// under load can be slow and a shorter timeout would start a second attempt beside it; retried for 5 minutes (the
+// storefront gives up sooner and its retried request rejoins this workflow), after that the checkout fails and the
+// cart's holds expire as usual.
+const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '5 minutes', retry: RETRY_UNTIL_DONE });
+// authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a
+// gateway still down after 2 minutes fails the checkout (compensation voids and cancels) instead of leaving it hanging.
+const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
+  startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+// Compensations (cancelOrder, voidCardAuthorization) must finish whatever it takes: both are idempotent (a conditional
+// status change; the void's gateway key), so they are retried without limit, with backoff.
+const { cancelOrder: cancelOrderStep } = proxyActivities<Pick<OrderActivities, 'cancelOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
+// createOrderSubscriptions: ids derive from the order lines, so a retry creates nothing new; the card is authorized, so it must happen.
+const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities, 'createOrderSubscriptions'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const acts = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
 
 type Compensation = { name: string; run: () => Promise<unknown> };
 
@@ -126,18 +145,17 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const orderId = placed.orderId;
     compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
     // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
-    upsertSearchAttributes([{ key: OrderIdKey, value: orderId }, ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : [])]);
+    upsertSearchAttributes(orderSearchAttributes({ orderId, vendorIds: placed.vendorIds }));
     setStatus(placed.status);
     void watchOperatorCancel();
     // The cart's expiry workflow only has to stop eventually: newer runs signal it beside the next step, not before.
     if (patched('cart-closed-beside-next-step')) cartClosed = signalCartClosed(input.tenantId, input.cartId);
     else await signalCartClosed(input.tenantId, input.cartId);
 
-    const childAttributes = [
-      { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: orderId }, { key: CartIdKey, value: input.cartId },
-      { key: CustomerEmailKey, value: input.email }, { key: PaymentMethodKey, value: input.paymentMethod },
-      ...((placed.vendorIds ?? []).length ? [{ key: VendorIdsKey, value: placed.vendorIds }] : []),
-    ];
+    const orderAttributes: OrderAttributes = {
+      tenantId: input.tenantId, orderId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod, vendorIds: placed.vendorIds,
+    };
+    const childAttributes = orderSearchAttributes(orderAttributes);
     if (input.paymentMethod === 'card') await authorizeCard(orderId, childAttributes);
     try {
       if (input.paymentMethod === 'bank_transfer') {
@@ -145,7 +163,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
         const payment = await startChild(paymentConfirmation, {
           workflowId: activeChildId,
           args: [{ tenantId: input.tenantId, orderId, amountDue: placed.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
-          typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_payment' }],
+          typedSearchAttributes: orderSearchAttributes({ ...orderAttributes, status: 'pending_payment' }),
         });
         ready = true;
         if (currentStatus() === 'cancelled') await stopActiveChild();
@@ -167,7 +185,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       const shipping = await startChild(fulfillment, {
         workflowId: activeChildId,
         args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email, shipSlaMs: input.shipSlaMs }],
-        typedSearchAttributes: [...childAttributes, { key: OrderStatusKey, value: 'pending_shipment' }],
+        typedSearchAttributes: orderSearchAttributes({ ...orderAttributes, status: 'pending_shipment' }),
       });
       if (currentStatus() === 'cancelled') await stopActiveChild();
       const final = await shipping.result();

@@ -1,12 +1,10 @@
 // One customer notice for one outbox event (`notice:<event>`), started by the relay; retried a bounded number of times.
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-
-/** What the relay starts a notice with: the event as it was recorded. */
-export type EventNoticeInput = { tenantId: string; event: { id: string; type: string; data: Record<string, unknown> } };
+import type { EventNoticeActivities } from '../contracts/activities.ts';
+import type { EventNoticeInput } from '../contracts/workflows.ts';
 
 // A time budget, not an attempt count: an e-mail provider down for hours still gets the notice out afterwards.
-const { sendEventNotice } = proxyActivities<Activities>({
+const { sendEventNotice } = proxyActivities<EventNoticeActivities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },

@@ -1,15 +1,23 @@
 // Fulfillment: splits the order into one shipment per vendor (single brand: one) and follows them to completion.
 import {
-  allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, startChild, workflowInfo,
+  allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, proxyActivities, setHandler, startChild, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { shipmentWorkflowId } from '../domain/ids.ts';
 import type { OrderStatus } from '../domain/order.ts';
-import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, type ShipmentChange } from './definitions.ts';
-import { OrderIdKey, OrderStatusKey, TenantIdKey, VendorIdsKey } from './search-attributes.ts';
+import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, type ShipmentChange } from '../contracts/definitions.ts';
+import { orderSearchAttributes } from '../contracts/search-attributes.ts';
+import type { CardPaymentActivities, FulfillmentActivities, PayoutActivities } from '../contracts/activities.ts';
 import { shipment } from './shipment.ts';
-import { acts, createNotifications, publishOrderStatus, rethrowAfterHandlers } from './support.ts';
-import type { FulfillmentInput, TrackedShipment } from './types.ts';
+import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
+import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
+
+// createShipments, createPayouts: keyed inserts (per vendor group, per order), so retrying them is safe; the order is paid, so they must happen.
+const { createShipments, createPayouts } = proxyActivities<Pick<FulfillmentActivities, 'createShipments'> & PayoutActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+// captureCardPayment: the parcel has left, so the money must be captured; the key `capture:<order>` makes every retry
+// safe, and a gateway outage of hours is waited out with backoff rather than given up on.
+const { captureCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'captureCardPayment'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
+const acts = { createShipments, createPayouts, captureCardPayment };
 
 /**
  * One per paid (or COD) order (`fulfillment:<tenant>:<order>`). Runs a `shipment` child per shipment, keeps the
@@ -39,10 +47,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
   const children: ChildWorkflowHandle<typeof shipment>[] = await CancellationScope.nonCancellable(() => Promise.all(shipments.map((s) => startChild(shipment, {
     workflowId: shipmentWorkflowId(input.tenantId, s.id),
     args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
-    typedSearchAttributes: [
-      { key: TenantIdKey, value: input.tenantId }, { key: OrderIdKey, value: input.orderId }, { key: OrderStatusKey, value: 'pending_shipment' },
-      ...(s.vendorId ? [{ key: VendorIdsKey, value: [s.vendorId] }] : []),
-    ],
+    typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, orderId: input.orderId, status: 'pending_shipment', vendorIds: s.vendorId ? [s.vendorId] : null }),
   }))));
   // Card money is captured when the first parcel leaves, never before: until then a cancellation only voids.
   const captured = input.paymentMethod === 'card'

@@ -1,13 +1,24 @@
 // Every workflow the worker hosts.
-export { checkout } from './checkout.ts';
-export { reservationExpiry } from './reservationExpiry.ts';
-export { holdSweeper } from './holdSweeper.ts';
-export { paymentConfirmation } from './paymentConfirmation.ts';
-export { fulfillment } from './fulfillment.ts';
-export { shipment } from './shipment.ts';
-export { outboxRelay } from './outboxRelay.ts';
-export { webhookDelivery } from './webhookDelivery.ts';
-export { searchReindex } from './searchReindex.ts';
-export { subscriptionBilling } from './subscriptionBilling.ts';
-export { refundPayment } from './refundPayment.ts';
-export { eventNotice } from './eventNotice.ts';
+import type { WorkflowSignatures } from '../contracts/workflows.ts';
+import { checkout } from './checkout.ts';
+import { reservationExpiry } from './reservationExpiry.ts';
+import { holdSweeper } from './holdSweeper.ts';
+import { paymentConfirmation } from './paymentConfirmation.ts';
+import { fulfillment } from './fulfillment.ts';
+import { shipment } from './shipment.ts';
+import { outboxRelay } from './outboxRelay.ts';
+import { webhookDelivery } from './webhookDelivery.ts';
+import { searchReindex } from './searchReindex.ts';
+import { subscriptionBilling } from './subscriptionBilling.ts';
+import { refundPayment } from './refundPayment.ts';
+import { eventNotice } from './eventNotice.ts';
+
+export { checkout, reservationExpiry, holdSweeper, paymentConfirmation, fulfillment, shipment, outboxRelay, webhookDelivery, searchReindex, subscriptionBilling, refundPayment, eventNotice };
+
+/** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
+export type SignaturesHold = Expect<{
+  checkout: typeof checkout; reservationExpiry: typeof reservationExpiry; holdSweeper: typeof holdSweeper; paymentConfirmation: typeof paymentConfirmation;
+  fulfillment: typeof fulfillment; shipment: typeof shipment; outboxRelay: typeof outboxRelay; webhookDelivery: typeof webhookDelivery;
+  searchReindex: typeof searchReindex; subscriptionBilling: typeof subscriptionBilling; refundPayment: typeof refundPayment; eventNotice: typeof eventNotice;
+}>;
+type Expect<T extends WorkflowSignatures> = T;

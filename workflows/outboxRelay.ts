@@ -2,12 +2,11 @@
 // deployment). Each batch is one activity: claim events (FOR UPDATE SKIP LOCKED), start their webhook deliveries,
 // update the search index, mark them published — all or nothing, so a crash mid-batch only means a retry.
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { RelayActivities } from '../contracts/activities.ts';
+import type { OutboxRelayInput } from '../contracts/workflows.ts';
 
-/** Input of a relay run (the Schedule's action arguments). */
-export type OutboxRelayInput = { batchSize: number; maxBatches: number; tenantIds?: string[] };
-
-const { relayOutboxBatch } = proxyActivities<Activities>({
+// One batch is one transaction (all or nothing); the heartbeat notices a dead worker within seconds.
+const { relayOutboxBatch } = proxyActivities<RelayActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },

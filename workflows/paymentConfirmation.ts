@@ -1,9 +1,14 @@
 // Payment confirmation: waits for the back office to confirm a bank transfer, reminds, expires at the deadline.
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { evaluatePaymentConfirmation } from '../domain/order.ts';
-import { confirmPaymentUpdate, paymentStateQuery, statusQuery } from './definitions.ts';
-import { acts, businessFailure, createLock, createNotifications, publishOrderStatus, rethrowAfterHandlers, unwrapFailure } from './support.ts';
-import type { ConfirmPaymentArgs, PaymentConfirmationInput, PaymentOutcome, PaymentState } from './types.ts';
+import { confirmPaymentUpdate, paymentStateQuery, statusQuery } from '../contracts/definitions.ts';
+import type { PaymentActivities } from '../contracts/activities.ts';
+import { businessFailure, createLock, createNotifications, publishOrderStatus, rethrowAfterHandlers, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
+import type { ConfirmPaymentArgs, PaymentConfirmationInput, PaymentOutcome, PaymentState } from '../contracts/workflows.ts';
+
+// recordBankTransfer: keyed by the transfer reference (safe to repeat); the back office waits on the confirmPayment
+// update, so it is retried for a minute, then the update fails and they can confirm again.
+const acts = proxyActivities<PaymentActivities>(WHILE_OPERATOR_WAITS);
 
 /** One per bank-transfer order (`payment:<tenant>:<order>`); returns `paid` or `expired`. */
 export async function paymentConfirmation(input: PaymentConfirmationInput): Promise<PaymentOutcome> {

@@ -1,8 +1,12 @@
 // Reservation expiry: sleeps until a cart's holds expire, releases them, ends when none are left.
-import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
-import { cartClosedSignal, holdsChangedSignal, statusQuery } from './definitions.ts';
-import { acts } from './support.ts';
-import type { HoldsInput } from './types.ts';
+import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { cartClosedSignal, holdsChangedSignal, statusQuery } from '../contracts/definitions.ts';
+import type { HoldActivities } from '../contracts/activities.ts';
+import { RETRY_UNTIL_DONE } from './support.ts';
+import type { HoldsInput } from '../contracts/workflows.ts';
+
+// releaseExpiredCartHolds: releases only holds still held and expired (safe to repeat); stock must go back, so no attempt limit.
+const acts = proxyActivities<Pick<HoldActivities, 'releaseExpiredCartHolds'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
 
 // Timers fire a little after the database says the hold expired, so the release always finds it.
 const GRACE_MS = 200;

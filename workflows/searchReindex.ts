@@ -1,21 +1,18 @@
 // Rebuilds one tenant's search index (`search-reindex:<tenant>`): page by page, then drops documents the pages did not
 // rewrite (products deleted while the index was out of sync). Progress is a query and the workflow's memo in the UI.
-import { defineQuery, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import { proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
+import type { SearchActivities } from '../contracts/activities.ts';
+import { reindexProgressQuery } from '../contracts/definitions.ts';
+import type { ReindexProgress, SearchReindexInput } from '../contracts/workflows.ts';
 
-/** Progress of a reindex. */
-export type ReindexProgress = { indexed: number; removed: number; pages: number; pruned: number; done: boolean };
-
-/** Reindex: how far it got. */
-export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');
-
-const acts = proxyActivities<Activities>({
+// Pages are upserts keyed by product id (safe to repeat); a page may take a while against a remote index.
+const acts = proxyActivities<SearchActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Reindexes every live product of the tenant, `pageSize` at a time. */
-export async function searchReindex(input: { tenantId: string; pageSize?: number }): Promise<ReindexProgress> {
+export async function searchReindex(input: SearchReindexInput): Promise<ReindexProgress> {
   const progress: ReindexProgress = { indexed: 0, removed: 0, pages: 0, pruned: 0, done: false };
   setHandler(reindexProgressQuery, () => progress);
   const startedAtMs = await acts.reindexStartedAt();

@@ -1,9 +1,16 @@
 // Shipment: one vendor's (or the warehouse's) part of an order, from pending through shipped to delivered.
-import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
 import { sameMoney } from '../domain/money.ts';
-import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from './definitions.ts';
-import { acts, businessFailure, createLock, createNotifications, rethrowAfterHandlers, unwrapFailure } from './support.ts';
-import type { DeliverArgs, ShipArgs, ShipmentInput } from './types.ts';
+import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from '../contracts/definitions.ts';
+import type { FulfillmentActivities } from '../contracts/activities.ts';
+import { businessFailure, createLock, createNotifications, rethrowAfterHandlers, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
+import type { DeliverArgs, ShipArgs, ShipmentInput } from '../contracts/workflows.ts';
+
+// shipShipment, deliverShipment: conditional status changes (safe to repeat), run while the back office or the vendor
+// waits on the ship/deliver update: retried for a minute, then the update fails and they can send it again.
+const acts = proxyActivities<Pick<FulfillmentActivities, 'shipShipment' | 'deliverShipment'>>(WHILE_OPERATOR_WAITS);
 
 /**
  * One per shipment (`shipment:<tenant>:<shipment>`), a child of the order's fulfillment. Waits for the ship

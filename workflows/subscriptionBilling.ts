@@ -1,10 +1,20 @@
 // Subscription billing: charges each renewal off-session at the period end; a declined renewal starts dunning.
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, uuid4 } from '@temporalio/workflow';
-import type { BillingState } from '../db/queries/subscriptions.ts';
-import type { RenewalResult } from '../activities/subscriptions.ts';
-import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from './definitions.ts';
-import { acts, businessFailure, createLock, createNotifications, unwrapFailure } from './support.ts';
-import type { SubscriptionBillingInput } from './types.ts';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import type { BillingState, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
+import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from '../contracts/definitions.ts';
+import { businessFailure, createLock, createNotifications, GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
+import type { SubscriptionBillingInput } from '../contracts/workflows.ts';
+
+// loadSubscription, endSubscription: a read and a conditional status change (safe to repeat) that must happen; no attempt limit.
+const { loadSubscription, endSubscription } = proxyActivities<Pick<SubscriptionActivities, 'loadSubscription' | 'endSubscription'>>({
+  startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE,
+});
+// chargeRenewal: keyed per subscription, period and attempt, so a gateway timeout is retried here with the same key and
+// never counts as a dunning attempt (declines are results, not failures).
+const { chargeRenewal } = proxyActivities<Pick<SubscriptionActivities, 'chargeRenewal'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
+// updateSubscriptionCard: keyed by the request; the back office waits on the updatePaymentMethod update.
+const { updateSubscriptionCard } = proxyActivities<Pick<SubscriptionActivities, 'updateSubscriptionCard'>>(WHILE_OPERATOR_WAITS);
+const acts = { loadSubscription, endSubscription, chargeRenewal, updateSubscriptionCard };
 
 const ENDED = ['cancelled', 'unpaid'];
 

@@ -1,16 +1,22 @@
-// Helpers shared by workflows: activity proxies, failure shaping, one-at-a-time handlers.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Notification } from '../providers/notifications/notifier.ts';
-import type { Activities } from '../activities/index.ts';
-import { OrderStatusKey } from './search-attributes.ts';
+// Helpers shared by workflows: notifications, failure shaping, one-at-a-time handlers (each workflow proxies its own activities).
+import {
+  ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, upsertSearchAttributes, type RetryPolicy,
+} from '@temporalio/workflow';
+import type { Notification } from '../domain/notification.ts';
+import type { OrderActivities } from '../contracts/activities.ts';
+import { OrderStatusKey } from '../contracts/search-attributes.ts';
 
-/** Activities with the house retry policy: infrastructure errors retried with backoff, business failures not. */
-export const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+/** Retry policy of a step that must happen and is idempotent: backoff up to 30 s, no attempt limit (business failures are never retried). */
+export const RETRY_UNTIL_DONE = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' } satisfies RetryPolicy;
 
-const notificationActs = proxyActivities<Activities>({
+/** Retry policy of a card-gateway call: idempotency keys make every retry safe; backoff up to 5 minutes so an outage is not hammered. */
+export const GATEWAY_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } satisfies RetryPolicy;
+
+/** Timeouts of a step an operator's update waits on: retried for a minute, then the update fails and the operator can send it again. */
+export const WHILE_OPERATOR_WAITS = { startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '1 minute', retry: RETRY_UNTIL_DONE } as const;
+
+// notifyCustomer: a bounded number of attempts; a notice is never worth holding up (or failing) the business step.
+const notificationActs = proxyActivities<Pick<OrderActivities, 'notifyCustomer'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });

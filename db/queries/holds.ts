@@ -6,6 +6,7 @@ import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutboxMany } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
+import type { ExpiryPass } from '../../contracts/activities.ts';
 
 const releasedRow = z.object({ id: z.string(), cart_id: z.string(), tenant_id: z.string(), variant_id: z.string(), location_id: z.string(), quantity: z.number() });
 type ReleasedHold = z.infer<typeof releasedRow>;
@@ -119,9 +120,6 @@ export async function heldQuantities(tx: CommonQueryMethods, cartId: string): Pr
   for (const r of rows) if (r.cart_item_id) held.set(r.cart_item_id, (held.get(r.cart_item_id) ?? 0) + r.quantity);
   return held;
 }
-
-/** Outcome of an expiry pass over one cart. */
-export type ExpiryPass = { released: number; remaining: number; nextExpiryInMs: number | null };
 
 const nextExpiryRow = z.object({ remaining: z.number(), next_ms: z.number().nullable() });
 

@@ -9,22 +9,10 @@ import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
 import { ConflictError, NotFoundError, PriceChangedError, ValidationError } from '../../domain/errors.ts';
 import { sameMoney, type Money } from '../../domain/money.ts';
+import type { Address } from '../../contracts/workflows.ts';
 import { computeTotals, initialOrderStatus, isCancellable, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const money = z.object({ amount: z.number(), currency: z.string() });
-
-/** Shipping address given at checkout. */
-export const shippingAddress = z.object({
-  name: z.string().trim().min(1).max(200),
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  city: z.string().trim().min(1).max(100),
-  region: z.string().trim().max(100).optional(),
-  postal_code: z.string().trim().min(1).max(20),
-  country: z.string().trim().length(2).transform((c) => c.toUpperCase()),
-  phone: z.string().trim().min(3).max(40),
-});
-export type ShippingAddress = z.infer<typeof shippingAddress>;
 
 /** An order with its lines, payment and shipments (the admin view adds workflow links in the API). */
 export const orderView = z.object({
@@ -92,7 +80,7 @@ export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { 
 
 /** Input of placing an order from a cart (checkout step 2). */
 export type PlaceOrderInput = {
-  tenantId: string; cartId: string; orderId: string; email: string; shippingAddress: ShippingAddress;
+  tenantId: string; cartId: string; orderId: string; email: string; shippingAddress: Address;
   paymentMethod: PaymentMethod; paymentDueInMs: number | null; holdTtlMs: number; accessToken: string;
   /** The total the storefront showed; when given and the cart now costs something else, nothing is placed. */
   expectedTotal?: Money | null;
@@ -195,4 +183,15 @@ export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId:
     await voidOpenPayments(tx, orderId);
     return { cancelled: true, releasedHolds };
   });
+}
+
+const itemGroupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
+/** An order's items per vendor (single brand: one group with vendor null): their total and variants. */
+export type OrderItemGroup = z.infer<typeof itemGroupRow>;
+
+/** Groups an order's items by vendor, the single-brand group (vendor null) first: one shipment each. */
+export async function orderItemGroups(tx: CommonQueryMethods, orderId: string): Promise<readonly OrderItemGroup[]> {
+  return tx.any(sql.type(itemGroupRow)`
+    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
+    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
-import { PRICE_BUCKETS, type SearchQuery } from '../../providers/search/types.ts';
+import { PRICE_BUCKETS, type SearchQuery } from '../../domain/search.ts';
 
 /** A document row as the indexer writes it; terms come from providers/search/text.ts. */
 export type DocumentRow = {

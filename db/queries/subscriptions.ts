@@ -5,14 +5,12 @@ import { noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { parseBillingInterval, periodEnd } from '../../domain/billing-interval.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../domain/subscription-status.ts';
+import type { BillingState } from '../../contracts/activities.ts';
 
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
 
-/** Subscription statuses (API.md). */
-export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'cancelled', 'unpaid'] as const;
-/** One of SUBSCRIPTION_STATUSES. */
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 const iso = (column: ReturnType<typeof sql.identifier>) => sql.fragment`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -20,9 +18,7 @@ const billingRow = z.object({
   id: z.string(), tenant_id: z.string(), status: z.enum(SUBSCRIPTION_STATUSES), period: z.number(), amount: z.number(), currency: z.string(),
   card_ref: z.string(), customer_email: z.string(), billing_interval: z.string(), anchor_at: z.string(), current_period_end: z.string(), failed_attempts: z.number(),
   next_attempt_at: z.string().nullable(),
-});
-/** What the billing workflow needs to know about its subscription. */
-export type BillingState = z.infer<typeof billingRow>;
+}) satisfies z.ZodType<BillingState>;
 
 const billingColumns = sql.fragment`id, tenant_id, status, period, amount, currency, card_ref, customer_email, billing_interval,
   ${iso(sql.identifier(['anchor_at']))} AS anchor_at, ${iso(sql.identifier(['current_period_end']))} AS current_period_end, failed_attempts,

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/config.ts';
-import type { Notification, Notifier } from './notifier.ts';
+import type { Notification } from '../../domain/notification.ts';
+import type { Notifier } from './notifier.ts';
 import { renderNotification } from './templates.ts';
 
 type Transport = Parameters<typeof nodemailer.createTransport>[0];

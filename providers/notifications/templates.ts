@@ -1,5 +1,5 @@
 // Every notification's subject and text, in one place.
-import type { Notification } from './notifier.ts';
+import type { Notification } from '../../domain/notification.ts';
 
 /** A rendered message. */
 export type Rendered = { subject: string; text: string };

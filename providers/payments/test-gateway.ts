@@ -1,8 +1,10 @@
 // The built-in test card gateway: behaves like a real one (idempotency keys, declines, timeouts) and keeps its own ledger.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
-import { countRow, noRows, sql } from '../../db/sql.ts';
+import {
+  cardToken, countBillCharges, countCardPayments, countChildren, findByIdempotencyKey, findLedgerEntry, insertCard, insertLedgerEntry, ledgerEntries,
+  lockCard, lockIdempotencyKey, lockLedgerEntry, sumChildren, type LedgerRow,
+} from '../../db/queries/test-gateway.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { GatewayUnavailableError, isHardDecline, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
 
@@ -12,14 +14,6 @@ type TestToken = (typeof TEST_CARD_TOKENS)[number];
 
 type Operation = 'authorize' | 'capture' | 'void' | 'refund' | 'charge' | 'save_card';
 type Decision = { outcome: 'succeeded' } | { outcome: 'declined'; declineCode: string };
-
-const ledgerRow = z.object({
-  id: z.string(), operation: z.string(), card_id: z.string().nullable(), parent_id: z.string().nullable(), amount: z.number(),
-  outcome: z.enum(['succeeded', 'declined']), decline_code: z.string().nullable(),
-});
-type LedgerRow = z.infer<typeof ledgerRow>;
-const cardRow = z.object({ id: z.string(), token: z.string() });
-const sumRow = z.object({ total: z.number() });
 
 /** A request that reuses an idempotency key with different parameters (a real gateway answers 400). */
 export class IdempotencyMismatchError extends ConflictError {}
@@ -51,8 +45,8 @@ export class TestCardGateway implements PaymentProvider {
 
   async capture(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
     const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
-      const captured = await this.sumChildren(tx, auth.id, 'capture');
-      if (await this.countChildren(tx, auth.id, 'void')) throw new ConflictError(`authorization ${auth.id} was voided`);
+      const captured = await sumChildren(tx, auth.id, 'capture');
+      if (await countChildren(tx, auth.id, 'void')) throw new ConflictError(`authorization ${auth.id} was voided`);
       if (captured + req.amount > auth.amount) throw new ConflictError(`capture of ${req.amount} exceeds the authorized ${auth.amount - captured}`);
       return req.amount;
     });
@@ -62,7 +56,7 @@ export class TestCardGateway implements PaymentProvider {
 
   async void(req: { idempotencyKey: string; authorizationRef: string }): Promise<{ ref: string }> {
     const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'void', req.authorizationRef, '', async (tx, auth) => {
-      if (await this.countChildren(tx, auth.id, 'capture')) throw new ConflictError(`authorization ${auth.id} was captured; refund it instead`);
+      if (await countChildren(tx, auth.id, 'capture')) throw new ConflictError(`authorization ${auth.id} was captured; refund it instead`);
       return 0;
     });
     this.failFirstAttempt(flaky, replay, 'void');
@@ -71,7 +65,7 @@ export class TestCardGateway implements PaymentProvider {
 
   async refund(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
     const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'refund', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
-      const left = (await this.sumChildren(tx, auth.id, 'capture')) - (await this.sumChildren(tx, auth.id, 'refund'));
+      const left = (await sumChildren(tx, auth.id, 'capture')) - (await sumChildren(tx, auth.id, 'refund'));
       if (req.amount > left) throw new ConflictError(`refund of ${req.amount} exceeds the ${left} captured and not yet refunded`);
       return req.amount;
     });
@@ -82,12 +76,10 @@ export class TestCardGateway implements PaymentProvider {
   async charge(req: { idempotencyKey: string; cardRef: string; amount: number; currency: string; reference: string }): Promise<Outcome<{ ref: string }>> {
     const token = await this.cardToken(req.cardRef);
     const { row, replay, flaky } = await this.record(req.idempotencyKey, 'charge', `${req.cardRef}|${req.amount}|${req.currency}|${req.reference}`, async (tx) => {
-      await tx.one(sql.type(cardRow)`SELECT id, token FROM test_gateway_cards WHERE id = ${req.cardRef} FOR UPDATE`);
-      const earlier = await tx.one(sql.type(countRow)`
-        SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${req.cardRef} AND operation IN ('authorize', 'charge')`);
-      const attemptsOfThisBill = await tx.one(sql.type(countRow)`
-        SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${req.cardRef} AND operation = 'charge' AND reference = ${req.reference}`);
-      const decision = earlier.n === 0 && isTestToken(token) ? firstChargeDecision(token) : laterChargeDecision(token, attemptsOfThisBill.n + 1);
+      await lockCard(tx, req.cardRef);
+      const earlier = await countCardPayments(tx, req.cardRef);
+      const attemptsOfThisBill = await countBillCharges(tx, req.cardRef, req.reference);
+      const decision = earlier === 0 && isTestToken(token) ? firstChargeDecision(token) : laterChargeDecision(token, attemptsOfThisBill + 1);
       return { decision, cardId: req.cardRef, amount: req.amount, currency: req.currency, reference: req.reference };
     }, token === 'tok_flaky');
     this.failFirstAttempt(flaky, replay, 'charge');
@@ -106,41 +98,28 @@ export class TestCardGateway implements PaymentProvider {
 
   /** The ledger rows of an operation kind, oldest first (what the gateway's dashboard would show). */
   async ledger(filter: { cardRef?: string; reference?: string } = {}): Promise<LedgerRow[]> {
-    return [...(await this.pool.any(sql.type(ledgerRow)`
-      SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger
-      WHERE (${filter.cardRef ?? null}::text IS NULL OR card_id = ${filter.cardRef ?? null})
-        AND (${filter.reference ?? null}::text IS NULL OR reference = ${filter.reference ?? null})
-      ORDER BY created_at, id`))];
+    return ledgerEntries(this.pool, filter);
   }
 
   private async cardToken(cardRef: string): Promise<string> {
-    const card = await this.pool.maybeOne(sql.type(cardRow)`SELECT id, token FROM test_gateway_cards WHERE id = ${cardRef}`);
-    if (!card) throw new ConflictError(`no such card ${cardRef}`);
-    return card.token;
+    const token = await cardToken(this.pool, cardRef);
+    if (token === null) throw new ConflictError(`no such card ${cardRef}`);
+    return token;
   }
 
   private async newCard(tx: DatabaseTransactionConnection, token: string): Promise<string> {
     const id = `card_${randomUUID().replaceAll('-', '')}`;
-    await tx.query(sql.type(noRows)`INSERT INTO test_gateway_cards (id, token) VALUES (${id}, ${token})`);
+    await insertCard(tx, id, token);
     return id;
-  }
-
-  private async countChildren(tx: DatabaseTransactionConnection, parentId: string, operation: Operation): Promise<number> {
-    return (await tx.one(sql.type(countRow)`SELECT count(*)::int AS n FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).n;
-  }
-
-  private async sumChildren(tx: DatabaseTransactionConnection, parentId: string, operation: Operation): Promise<number> {
-    return (await tx.one(sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).total;
   }
 
   /** An operation on an authorization: locks it, applies the rule, records the amount. */
   private async onAuthorization(key: string, operation: Operation, authorizationRef: string, params: string, rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>) {
-    const auth = await this.pool.maybeOne(sql.type(ledgerRow)`
-      SELECT id, operation, card_id, parent_id, amount, outcome, decline_code FROM test_gateway_ledger WHERE id = ${authorizationRef}`);
+    const auth = await findLedgerEntry(this.pool, authorizationRef);
     if (!auth || auth.operation !== 'authorize' || auth.outcome !== 'succeeded') throw new ConflictError(`no approved authorization ${authorizationRef}`);
     const token = auth.card_id ? await this.cardToken(auth.card_id) : '';
     return this.record(key, operation, `${auth.id}|${params}`, async (tx) => {
-      await tx.query(sql.type(noRows)`SELECT 1 FROM test_gateway_ledger WHERE id = ${auth.id} FOR UPDATE`);
+      await lockLedgerEntry(tx, auth.id);
       const amount = await rule(tx, auth);
       return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
     }, token === 'tok_flaky');
@@ -157,21 +136,20 @@ export class TestCardGateway implements PaymentProvider {
   ): Promise<{ row: LedgerRow; replay: boolean; flaky: boolean }> {
     return this.pool.transaction(async (tx) => {
       // Serialises concurrent requests with one key (an activity retried while its first attempt still runs).
-      await tx.query(sql.type(noRows)`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+      await lockIdempotencyKey(tx, key);
       const fingerprint = `${operation}|${params}`;
-      const existing = await tx.maybeOne(sql.type(ledgerRow.extend({ request_fingerprint: z.string() }))`
-        SELECT id, operation, card_id, parent_id, amount, outcome, decline_code, request_fingerprint FROM test_gateway_ledger WHERE idempotency_key = ${key}`);
+      const existing = await findByIdempotencyKey(tx, key);
       if (existing) {
         if (existing.request_fingerprint !== fingerprint) throw new IdempotencyMismatchError(`idempotency key ${key} was already used for a different ${existing.operation} request`);
         const { request_fingerprint: _f, ...row } = existing;
         return { row, replay: true, flaky: flakyCard };
       }
       const d = await decide(tx);
-      const row = await tx.one(sql.type(ledgerRow)`
-        INSERT INTO test_gateway_ledger (id, idempotency_key, request_fingerprint, operation, card_id, parent_id, reference, amount, currency, outcome, decline_code)
-        VALUES (${`gw_${randomUUID().replaceAll('-', '')}`}, ${key}, ${fingerprint}, ${operation}, ${d.cardId ?? null}, ${d.parentId ?? null}, ${d.reference ?? null},
-          ${d.amount}, ${d.currency ?? null}, ${d.decision.outcome}, ${d.decision.outcome === 'declined' ? d.decision.declineCode : null})
-        RETURNING id, operation, card_id, parent_id, amount, outcome, decline_code`);
+      const row = await insertLedgerEntry(tx, {
+        id: `gw_${randomUUID().replaceAll('-', '')}`, idempotencyKey: key, fingerprint, operation, cardId: d.cardId ?? null, parentId: d.parentId ?? null,
+        reference: d.reference ?? null, amount: d.amount, currency: d.currency ?? null, outcome: d.decision.outcome,
+        declineCode: d.decision.outcome === 'declined' ? d.decision.declineCode : null,
+      });
       return { row, replay: false, flaky: flakyCard };
     });
   }

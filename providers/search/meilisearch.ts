@@ -2,7 +2,8 @@
 // cannot remove (filters in an array are ANDed, and caller values are quoted).
 import { Meilisearch, type Index } from 'meilisearch';
 import { tokenize } from './text.ts';
-import { PRICE_BUCKETS, type SearchBackend, type SearchDocument, type SearchQuery, type SearchResult } from './types.ts';
+import type { SearchBackend, SearchDocument, SearchResult } from './types.ts';
+import { PRICE_BUCKETS, type SearchQuery } from '../../domain/search.ts';
 
 type MeiliDocument = {
   uid: string; tenant_id: string; product_id: string; title: string; title_compact: string; description: string; skus: string[];

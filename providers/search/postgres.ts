@@ -3,7 +3,8 @@
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, termsWithPrefix, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
 import { documentTerms, needsSubstring, normalize, tokenize, typoBudget, typoCost } from './text.ts';
-import type { SearchBackend, SearchDocument, SearchQuery, SearchResult } from './types.ts';
+import type { SearchBackend, SearchDocument, SearchResult } from './types.ts';
+import type { SearchQuery } from '../../domain/search.ts';
 
 const MAX_WORDS = 10;
 // Completions of the last word turned into exact terms; beyond this many the query keeps a `:*` prefix instead.

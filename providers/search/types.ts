@@ -1,5 +1,6 @@
 // The search interface: one contract, two backends (PostgreSQL by default, Meilisearch when MEILI_HOST is set).
 import type { CommonQueryMethods } from 'slonik';
+import type { SearchQuery } from '../../domain/search.ts';
 
 /** A product as the index stores it: filterable fields plus the hit returned to storefronts. */
 export type SearchDocument = {
@@ -20,37 +21,11 @@ export type SearchDocument = {
   hit: Record<string, unknown>;
 };
 
-/** Sort orders of `GET /store/search`. */
-export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
-export type SearchSort = (typeof SEARCH_SORTS)[number];
-
-/** A storefront search. Prices are minor units; a product matches a price range when one of its variants does. */
-export type SearchQuery = {
-  q?: string;
-  category?: string;
-  vendor?: string;
-  minPrice?: number;
-  maxPrice?: number;
-  inStock?: boolean;
-  sort: SearchSort;
-  limit: number;
-  offset: number;
-};
-
 /** Facet name → value → count, over every document matching the query and filters. */
 export type Facets = { category: Record<string, number>; vendor: Record<string, number>; price: Record<string, number> };
 
 /** `GET /store/search` body. */
 export type SearchResult = { hits: Record<string, unknown>[]; total: number; facets: Facets };
-
-/** Price facet buckets (on the lowest variant price, minor units); only non-empty buckets are reported. */
-export const PRICE_BUCKETS: { key: string; min: number; max: number | null }[] = [
-  { key: '0-999', min: 0, max: 999 },
-  { key: '1000-4999', min: 1000, max: 4999 },
-  { key: '5000-9999', min: 5000, max: 9999 },
-  { key: '10000-49999', min: 10_000, max: 49_999 },
-  { key: '50000+', min: 50_000, max: null },
-];
 
 /** A search index. Writes are idempotent (the relay delivers at least once); every read is scoped to one tenant. */
 export interface SearchBackend {

@@ -7,7 +7,7 @@ import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import { createPaymentProviders } from '../../providers/payments/index.ts';
-import type { CheckoutInput } from '../../workflows/types.ts';
+import type { CheckoutInput } from '../../contracts/workflows.ts';
 import { backOffice, buildCheckout, buildProduct, createTestTenant, gatewayLedger, orderCountOfCart, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
 import { startStackWithTenant, startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';

@@ -5,7 +5,7 @@ import { backOffice, createTestTenant, placeTestOrder } from '../helpers/factori
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
-import { OrderIdKey, VendorIdsKey } from '../../workflows/search-attributes.ts';
+import { OrderIdKey, VendorIdsKey } from '../../contracts/search-attributes.ts';
 
 type Shipment = { id: string; vendor_id: string | null; status: string; cod_amount: { amount: number; currency: string } | null };
 type Workflow = { id: string; type: string; status: string };

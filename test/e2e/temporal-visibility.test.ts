@@ -4,7 +4,7 @@ import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harnes
 import { backOffice, placeTestOrder } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../../domain/ids.ts';
-import { OrderStatusKey, PaymentMethodKey, TenantIdKey } from '../../workflows/search-attributes.ts';
+import { OrderStatusKey, PaymentMethodKey, TenantIdKey } from '../../contracts/search-attributes.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;

@@ -4,7 +4,8 @@ import type { DatabasePool } from 'slonik';
 import { createDbPool } from '../../db/pool.ts';
 import { MeiliSearchBackend } from '../../providers/search/meilisearch.ts';
 import { PostgresSearch } from '../../providers/search/postgres.ts';
-import type { SearchBackend, SearchDocument, SearchQuery } from '../../providers/search/types.ts';
+import type { SearchBackend, SearchDocument } from '../../providers/search/types.ts';
+import type { SearchQuery } from '../../domain/search.ts';
 import { createTestTenant } from '../helpers/factories.ts';
 import { buildSearchDocument } from '../helpers/search.ts';
 

@@ -1,7 +1,7 @@
 // The stack that global setup provides: a migrated fresh database, Temporal with our search attributes, the workflow bundle.
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../contracts/search-attributes.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from '../helpers/stack.ts';
 
 test('the database is this run’s own and migrated', async () => {

@@ -15,7 +15,7 @@ const BUYERS = 20;
 // through the steps after them (measured: with a kill after the 3rd answer every order was already committed).
 const KILL_AFTER_ORDERS = 1;
 const HTTP_TIMEOUT_MS = 150_000;
-// Longer than the activities' 30 s start-to-close timeout (workflows/support.ts).
+// Longer than placeOrder's 30 s start-to-close timeout (workflows/checkout.ts).
 const SLOW_COMMIT_S = 32;
 // These buyers wait through a crash or a slow commit on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
 const PATIENT_API = { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` };
@@ -117,7 +117,7 @@ describe('a worker process crashes mid-batch', () => {
 });
 
 // The crash above sometimes lands between placeOrder's commit and the report of its result, and the retried attempt then
-// finds the cart converted. The same happens without a crash whenever the commit outlasts the activity's 30 s
+// finds the cart converted. The same happens without a crash whenever the commit outlasts placeOrder's 30 s
 // start-to-close timeout; a deferred trigger that sleeps at COMMIT (scoped to one cart) makes that moment deterministic.
 describe('placeOrder committed but its result was lost', () => {
   let stack: TestStack;

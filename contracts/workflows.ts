@@ -1,4 +1,4 @@
-// Inputs and results of workflows, shared by workflows, activities and the API (types only, no I/O).
+// Inputs and results of workflows, shared by workflows, activities, workers and the API (types only, no I/O).
 import type { Money } from '../domain/money.ts';
 import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order.ts';
 
@@ -86,3 +86,39 @@ export type DeliverArgs = { shipmentId: string; codCollected?: Money | null };
 
 /** Body of the cancel update. */
 export type CancelArgs = { reason: string; cancelledBy: string };
+
+/** Input of a relay run (the Schedule's action arguments). */
+export type OutboxRelayInput = { batchSize: number; maxBatches: number; tenantIds?: string[] };
+
+/** What the relay starts a notice with: the event as it was recorded. */
+export type EventNoticeInput = { tenantId: string; event: { id: string; type: string; data: Record<string, unknown> } };
+
+/** What the relay starts a delivery with; the event travels in the input so every attempt sends the same body. */
+export type WebhookDeliveryInput = {
+  tenantId: string;
+  webhookId: string;
+  event: { id: string; type: string; created_at: string; data: Record<string, unknown>; sequence?: number };
+  retry: { initialIntervalMs: number; maximumIntervalMs: number; giveUpAfterMs: number };
+};
+
+/** Input of a tenant's search reindex. */
+export type SearchReindexInput = { tenantId: string; pageSize?: number };
+
+/** Progress of a reindex. */
+export type ReindexProgress = { indexed: number; removed: number; pages: number; pruned: number; done: boolean };
+
+/** Workflow signatures, so callers start workflows by type without importing workflows/ (workflows/index.ts checks them). */
+export type WorkflowSignatures = {
+  checkout: (input: CheckoutInput) => Promise<OrderStatus>;
+  reservationExpiry: (input: HoldsInput) => Promise<string>;
+  holdSweeper: () => Promise<number>;
+  paymentConfirmation: (input: PaymentConfirmationInput) => Promise<PaymentOutcome>;
+  fulfillment: (input: FulfillmentInput) => Promise<OrderStatus>;
+  shipment: (input: ShipmentInput) => Promise<'delivered'>;
+  outboxRelay: (input: OutboxRelayInput) => Promise<number>;
+  webhookDelivery: (input: WebhookDeliveryInput) => Promise<{ status: number | null; attempts: number }>;
+  searchReindex: (input: SearchReindexInput) => Promise<ReindexProgress>;
+  subscriptionBilling: (input: SubscriptionBillingInput) => Promise<string>;
+  refundPayment: (input: RefundInput) => Promise<RefundOutcome>;
+  eventNotice: (input: EventNoticeInput) => Promise<string | null>;
+};

@@ -1,5 +1,6 @@
 // Custom search attributes (DESIGN.md §4): ops find any order's workflows by these in the Temporal UI.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { OrderStatus, PaymentMethod } from '../domain/order.ts';
 
 /** Tenant that owns the workflow. */
 export const TenantIdKey = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
@@ -26,3 +27,21 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList'> =
   PaymentMethod: 'Keyword',
   VendorIds: 'KeywordList',
 };
+
+/** What an order's workflow is found by; fields left out are not set. */
+export type OrderAttributes = {
+  tenantId?: string; orderId?: string; cartId?: string; email?: string; paymentMethod?: PaymentMethod; status?: OrderStatus; vendorIds?: string[] | null;
+};
+
+/** The search attributes of an order's workflow, always in the same order; VendorIds only when there are vendors (mall mode). */
+export function orderSearchAttributes(a: OrderAttributes): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [];
+  if (a.tenantId !== undefined) pairs.push({ key: TenantIdKey, value: a.tenantId });
+  if (a.orderId !== undefined) pairs.push({ key: OrderIdKey, value: a.orderId });
+  if (a.cartId !== undefined) pairs.push({ key: CartIdKey, value: a.cartId });
+  if (a.email !== undefined) pairs.push({ key: CustomerEmailKey, value: a.email });
+  if (a.paymentMethod !== undefined) pairs.push({ key: PaymentMethodKey, value: a.paymentMethod });
+  if (a.vendorIds?.length) pairs.push({ key: VendorIdsKey, value: a.vendorIds });
+  if (a.status !== undefined) pairs.push({ key: OrderStatusKey, value: a.status });
+  return pairs;
+}

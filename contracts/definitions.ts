@@ -1,6 +1,6 @@
 // Signals, updates and queries of every workflow; the API and tests import these same definitions.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CancelArgs, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ShipArgs, TrackedShipment } from './types.ts';
+import type { CancelArgs, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ReindexProgress, ShipArgs, TrackedShipment } from './workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
 
 /** Checkout: waits until the order exists and returns it (Update-with-Start target). */
@@ -39,3 +39,6 @@ export const retrySubscriptionUpdate = defineUpdate<void, []>('retryNow');
 export const cancelSubscriptionUpdate = defineUpdate<void, [{ reason: string }]>('cancel');
 /** Subscription: save a new card (and, when past due, charge it at once). */
 export const updatePaymentMethodUpdate = defineUpdate<void, [{ token: string }]>('updatePaymentMethod');
+
+/** Reindex: how far it got. */
+export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');

@@ -1,0 +1,106 @@
+// What each activity group does, as workflows call it: activities/ implements these (`satisfies`), workflows proxy them.
+import type { Notification } from '../domain/notification.ts';
+import type { OrderStatus } from '../domain/order.ts';
+import type { SubscriptionStatus } from '../domain/subscription-status.ts';
+import type {
+  CheckoutInput, ConfirmPaymentArgs, DeliverArgs, EventNoticeInput, PlacedOrder, RefundInput, ShipArgs, TrackedShipment, WebhookDeliveryInput,
+} from './workflows.ts';
+
+/** Outcome of an expiry pass over one cart. */
+export type ExpiryPass = { released: number; remaining: number; nextExpiryInMs: number | null };
+
+/** Stock holds: release what expired (per cart, or swept in batches). */
+export type HoldActivities = {
+  releaseExpiredCartHolds(input: { tenantId: string; cartId: string }): Promise<ExpiryPass>;
+  sweepExpiredHolds(input: { batchSize: number; maxBatches: number }): Promise<number>;
+};
+
+/** Orders: place one from a cart, cancel it (releasing its stock), tell the customer. */
+export type OrderActivities = {
+  placeOrder(input: CheckoutInput & { orderId: string }): Promise<PlacedOrder>;
+  cancelOrder(input: { tenantId: string; orderId?: string; reason: string }): Promise<{ cancelled: boolean; status: OrderStatus | null }>;
+  notifyCustomer(input: Notification): Promise<void>;
+};
+
+/** Bank transfers: record a confirmed payment. */
+export type PaymentActivities = {
+  recordBankTransfer(input: { tenantId: string; orderId: string } & ConfirmPaymentArgs): Promise<{ received: number; fullyPaid: boolean }>;
+};
+
+/** A shipment as changed by a ship or deliver, with the order status that follows. */
+export type ShipmentResult = { shipment: TrackedShipment; orderStatus: OrderStatus };
+
+/** Fulfillment: create the order's shipments, ship and deliver them. */
+export type FulfillmentActivities = {
+  createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]>;
+  shipShipment(input: { tenantId: string; orderId: string } & ShipArgs): Promise<ShipmentResult>;
+  deliverShipment(input: { tenantId: string; orderId: string } & DeliverArgs): Promise<ShipmentResult>;
+};
+
+/** Payouts: one line per vendor of a completed order. */
+export type PayoutActivities = {
+  createPayouts(input: { tenantId: string; orderId: string }): Promise<number>;
+};
+
+/** Outbox relay: one batch of events published. */
+export type RelayActivities = {
+  relayOutboxBatch(input: { batchSize: number; tenantIds?: string[] }): Promise<{ published: number; deliveries: number; indexed: number; notices: number }>;
+};
+
+/** A webhook delivery without its retry schedule (that is the activity's retry policy). */
+export type WebhookDelivery = Omit<WebhookDeliveryInput, 'retry'>;
+
+/** Outbound webhooks: one POST attempt, and the record of giving up. */
+export type WebhookActivities = {
+  deliverWebhook(input: WebhookDelivery): Promise<{ status: number | null; attempts: number }>;
+  recordWebhookGivenUp(input: WebhookDelivery & { reason: string }): Promise<void>;
+};
+
+/** Search index rebuild: a start time, page by page, then prune what the pages did not rewrite. */
+export type SearchActivities = {
+  reindexStartedAt(): Promise<number>;
+  reindexSearchPage(input: { tenantId: string; afterId: string | null; limit: number }): Promise<{ upserted: number; removed: number; lastId: string | null }>;
+  pruneSearchIndex(input: { tenantId: string; beforeMs: number }): Promise<number>;
+};
+
+/** Why a refund was rejected before any money moved (a domain error's code, message and details). */
+export type RefundReservation = { ok: true } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
+
+/** Card money: authorize, capture, void; refunds reserved then executed. */
+export type CardPaymentActivities = {
+  authorizeCardPayment(input: { tenantId: string; orderId: string; token: string }): Promise<{ orderStatus: OrderStatus; cardRef: string | null }>;
+  captureCardPayment(input: { tenantId: string; orderId: string }): Promise<{ status: string }>;
+  voidCardAuthorization(input: { tenantId: string; orderId?: string }): Promise<{ voided: boolean }>;
+  reserveRefund(input: RefundInput): Promise<RefundReservation>;
+  executeRefund(input: { tenantId: string; refundId: string }): Promise<{ status: string }>;
+};
+
+/** What the billing workflow needs to know about its subscription (timestamps as ISO strings). */
+export type BillingState = {
+  id: string; tenant_id: string; status: SubscriptionStatus; period: number; amount: number; currency: string; card_ref: string; customer_email: string;
+  billing_interval: string; anchor_at: string; current_period_end: string; failed_attempts: number; next_attempt_at: string | null;
+};
+
+/** Outcome of one renewal attempt. Gateway timeouts are not outcomes: the activity is retried with the same key. */
+export type RenewalResult =
+  | { result: 'succeeded'; state: BillingState }
+  | { result: 'failed'; declineCode: string; hard: boolean; state: BillingState }
+  | { result: 'ended'; state: BillingState };
+
+/** Subscriptions: create them from an order, charge renewals, end them, change the card. */
+export type SubscriptionActivities = {
+  createOrderSubscriptions(input: { tenantId: string; orderId: string }): Promise<string[]>;
+  loadSubscription(input: { subscriptionId: string }): Promise<BillingState>;
+  chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; retryInMs: number | null }): Promise<RenewalResult>;
+  endSubscription(input: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState>;
+  updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string }): Promise<void>;
+};
+
+/** Event notices: the customer notice of one outbox event; returns the recipient (null: nobody to tell). */
+export type EventNoticeActivities = {
+  sendEventNotice(input: EventNoticeInput): Promise<string | null>;
+};
+
+/** Every activity the worker registers. */
+export type Activities = HoldActivities & OrderActivities & PaymentActivities & FulfillmentActivities & PayoutActivities & RelayActivities
+  & WebhookActivities & SearchActivities & CardPaymentActivities & SubscriptionActivities & EventNoticeActivities;
