@@ -3,11 +3,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { Activities } from '../../activities/index.ts';
-import type { BillingState } from '../../db/queries/subscriptions.ts';
+import type { Activities } from '../../contracts/activities.ts';
+import type { BillingState } from '../../contracts/activities.ts';
 import { initialOrderStatus, statusFromShipments, type ShipmentStatus } from '../../domain/order.ts';
 import { dataConverter } from '../../providers/codec/data-converter.ts';
-import type { CheckoutInput, TrackedShipment } from '../../workflows/types.ts';
+import type { CheckoutInput, TrackedShipment } from '../../contracts/workflows.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
 
 /** The activities a stand-in set may provide (every one optional, typed as the worker registers them). */

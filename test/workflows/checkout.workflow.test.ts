@@ -5,10 +5,10 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { temporal } from '@temporalio/proto';
 import { checkout } from '../../workflows/checkout.ts';
 import { paymentConfirmation } from '../../workflows/paymentConfirmation.ts';
-import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../workflows/definitions.ts';
+import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../contracts/definitions.ts';
 import { checkoutWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
-import type { CheckoutInput } from '../../workflows/types.ts';
-import type { Notification } from '../../providers/notifications/notifier.ts';
+import type { CheckoutInput } from '../../contracts/workflows.ts';
+import type { Notification } from '../../domain/notification.ts';
 import { buildActivities, businessError, createWorkflowEnv, eventually, gate, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 const { EventType } = temporal.api.enums.v1;

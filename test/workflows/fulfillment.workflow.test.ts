@@ -1,10 +1,10 @@
 // Fulfillment and shipment orchestration with stand-in activities: partial shipment across vendors, the ship SLA.
 import { randomUUID } from 'node:crypto';
 import { fulfillment } from '../../workflows/fulfillment.ts';
-import { deliverUpdate, shipmentsQuery, shipUpdate } from '../../workflows/definitions.ts';
+import { deliverUpdate, shipmentsQuery, shipUpdate } from '../../contracts/definitions.ts';
 import { fulfillmentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
-import type { FulfillmentInput, TrackedShipment } from '../../workflows/types.ts';
-import type { Notification } from '../../providers/notifications/notifier.ts';
+import type { FulfillmentInput, TrackedShipment } from '../../contracts/workflows.ts';
+import type { Notification } from '../../domain/notification.ts';
 import { buildActivities, createWorkflowEnv, eventually, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 let env: WorkflowEnv;

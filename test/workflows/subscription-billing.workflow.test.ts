@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { subscriptionBilling } from '../../workflows/subscriptionBilling.ts';
-import { cancelSubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from '../../workflows/definitions.ts';
+import { cancelSubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from '../../contracts/definitions.ts';
 import { subscriptionWorkflowId } from '../../domain/ids.ts';
-import type { DunningPolicy, SubscriptionBillingInput } from '../../workflows/types.ts';
-import type { Notification } from '../../providers/notifications/notifier.ts';
+import type { DunningPolicy, SubscriptionBillingInput } from '../../contracts/workflows.ts';
+import type { Notification } from '../../domain/notification.ts';
 import { billingState, buildActivities, createWorkflowEnv, eventually, type StandIns, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 let env: WorkflowEnv;
