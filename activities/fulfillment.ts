@@ -7,7 +7,8 @@ import { createShipments, lockShipment, markDelivered, markShipped, orderShipmen
 import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
-import { statusFromShipments, type OrderStatus } from '../domain/order.ts';
+import { money } from '../domain/money.ts';
+import { isExactCodCash, statusFromShipments, type OrderStatus } from '../domain/order.ts';
 import type { DeliverArgs, ShipArgs, TrackedShipment } from '../workflows/types.ts';
 import { asActivity } from './errors.ts';
 
@@ -66,7 +67,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
         if (shipment.status === 'shipped') {
           if (order.payment_method === 'cod') {
             const cash = input.codCollected;
-            if (!cash || cash.currency !== order.currency || cash.amount !== shipment.cod_amount) {
+            if (shipment.cod_amount === null || !isExactCodCash(money(shipment.cod_amount, order.currency), cash)) {
               throw new AmountMismatchError(`cash collected must be exactly ${shipment.cod_amount} ${order.currency}`);
             }
             const payment = await lockPayment(tx, input.orderId, 'cod');

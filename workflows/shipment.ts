@@ -1,6 +1,6 @@
 // Shipment: one vendor's (or the warehouse's) part of an order, from pending through shipped to delivered.
 import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import { sameMoney } from '../domain/money.ts';
+import { isExactCodCash } from '../domain/order.ts';
 import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from './definitions.ts';
 import { acts, businessFailure, createLock, createNotifications, rethrowAfterHandlers, unwrapFailure } from './support.ts';
 import type { DeliverArgs, ShipArgs, ShipmentInput } from './types.ts';
@@ -24,7 +24,7 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
   const checkDeliver = (args: DeliverArgs) => {
     own(args.shipmentId);
     if (s.status !== 'shipped') throw businessFailure('conflict', `shipment ${s.id} is ${s.status}, not shipped`);
-    if (s.codAmount && (!args.codCollected || !sameMoney(s.codAmount, args.codCollected))) {
+    if (s.codAmount && !isExactCodCash(s.codAmount, args.codCollected)) {
       throw businessFailure('amount_mismatch', `cash on delivery must be exactly ${s.codAmount.amount} ${s.codAmount.currency}`);
     }
   };

@@ -1,5 +1,6 @@
 // Subscription billing: charges each renewal off-session at the period end; a declined renewal starts dunning.
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, uuid4 } from '@temporalio/workflow';
+import { dunningWait, retryDelayMs } from '../domain/dunning.ts';
 import type { BillingState } from '../db/queries/subscriptions.ts';
 import type { RenewalResult } from '../activities/subscriptions.ts';
 import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from './definitions.ts';
@@ -93,7 +94,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       let outcome: RenewalResult | undefined;
       try {
         outcome = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
-          subscriptionId: input.subscriptionId, period, attempt, retryInMs: schedule[attempt - 1] ?? null,
+          subscriptionId: input.subscriptionId, period, attempt, retryInMs: retryDelayMs(schedule, attempt),
         })));
       } finally {
         charging = false;
@@ -107,7 +108,6 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
         await condition(allHandlersFinished);
         return await continueAsNew<typeof subscriptionBilling>(input);
       }
-      const retriesLeft = schedule.slice(attempt - 1);
       notifications.send({
         tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
         data: {
@@ -117,10 +117,10 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       });
       // Soft decline: retry after the next delay. Hard decline: the same card is never retried; a card update
       // (or retry now) within what was left of the schedule brings the next attempt.
-      const wait = retriesLeft.length === 0 ? 0 : outcome.hard ? retriesLeft.reduce((a, b) => a + b, 0) : retriesLeft[0];
+      const { waitMs: wait, exhausted } = dunningWait(schedule, attempt, outcome.hard);
       const woken = wait > 0 && (await condition(() => chargeNow || ended(), wait));
       if (ended()) break;
-      if (retriesLeft.length === 0 || (outcome.hard && !woken)) {
+      if (exhausted || (outcome.hard && !woken)) {
         state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }));
         notifyEnded('payment_failed');
         break;

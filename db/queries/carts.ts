@@ -191,3 +191,8 @@ async function hasLiveHolds(tx: CommonQueryMethods, cartId: string): Promise<boo
 async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
   await extendCartHolds(tx, cartId, ttlMs, sql.fragment`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
 }
+
+/** Marks the cart converted into the order, inside the transaction that places the order. */
+export async function markCartConverted(tx: CommonQueryMethods, cartId: string, orderId: string, email: string): Promise<void> {
+  await tx.query(sql.type(noRows)`UPDATE carts SET status = 'converted', order_id = ${orderId}, email = ${email}, updated_at = now() WHERE id = ${cartId}`);
+}
