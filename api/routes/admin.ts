@@ -1,6 +1,8 @@
 // Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
 import { Router } from 'express';
-import { createCategory, createLocation, createProduct, deleteProduct, getInventory, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import { createCategory, createProduct, deleteProduct, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import { getInventory } from '../../db/queries/holds.ts';
+import { createLocation } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
 import { getShipment } from '../../db/queries/shipments.ts';
 import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
