@@ -8,7 +8,6 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Payment status as clients see it. */
 export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'failed', 'refunded', 'voided'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Payment methods offered at checkout. */
 export const PAYMENT_METHODS = ['bank_transfer', 'cod', 'card'] as const;

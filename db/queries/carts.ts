@@ -64,7 +64,7 @@ export type HoldRules = { ttlMs: number; maxLifetimeMs: number; maxLineQuantity:
 const lockedCart = z.object({ id: z.string(), status: z.string(), currency: z.string(), holds_started: z.boolean(), holds_over: z.boolean() });
 
 /** Locks an open cart for a change; converted carts are a conflict. `holds_over`: its hold lifetime has passed. */
-export async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
+async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
   const cart = await tx.maybeOne(sql.type(lockedCart)`
     SELECT id, status, currency, holds_started_at IS NOT NULL AS holds_started, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
     FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);

@@ -13,7 +13,7 @@ import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 const moneyRow = z.object({ amount: z.number(), currency: z.string() });
 
 /** A variant as storefronts and the back office see it. */
-export const variantView = z.object({
+const variantView = z.object({
   id: z.string(),
   sku: z.string(),
   title: z.string(),
@@ -121,7 +121,7 @@ async function freeHandle(tx: CommonQueryMethods, tenantId: string, slug: string
 }
 
 /** The tenant's default location (created with the tenant). */
-export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
+async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
   return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
 }
 
@@ -215,7 +215,7 @@ export async function deleteProduct(pool: DatabasePool, tenantId: string, produc
 }
 
 /** A category. */
-export const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
+const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
 export type CategoryView = z.infer<typeof categoryView>;
 
 /** Lists a tenant's categories by name. */

@@ -8,7 +8,7 @@ import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
 
 /** Stock of a variant at a location. */
-export const inventoryView = z.object({ variant_id: z.string(), location_id: z.string(), on_hand: z.number(), reserved: z.number(), available: z.number() });
+const inventoryView = z.object({ variant_id: z.string(), location_id: z.string(), on_hand: z.number(), reserved: z.number(), available: z.number() });
 export type InventoryView = z.infer<typeof inventoryView>;
 
 /** Sets a variant's on_hand at a location (the CHECK refuses it below reserved); creates the level when new. */

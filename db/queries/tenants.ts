@@ -34,7 +34,7 @@ export async function createTenant(pool: DatabasePool, input: { name: string; mo
 }
 
 /** A stock location. */
-export const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
+const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
 
 /** Creates a stock location. */
 export async function createLocation(pool: DatabasePool, tenantId: string, input: { name: string; code?: string }): Promise<z.infer<typeof locationView>> {

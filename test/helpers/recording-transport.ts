@@ -1,5 +1,5 @@
 // A nodemailer transport that keeps every message instead of sending it (tests assert on what customers receive).
-import type { Notification } from './notifier.ts';
+import type { Notification } from '../../providers/notifications/notifier.ts';
 
 /** One message as the transport received it. */
 export type RecordedMail = { from: string; to: string; subject: string; text: string; messageId: string; template: Notification['template'] };
