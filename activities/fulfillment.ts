@@ -8,7 +8,7 @@ import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { money } from '../domain/money.ts';
-import { isExactCodCash, statusFromShipments, type OrderStatus } from '../domain/order.ts';
+import { codShares, isExactCodCash, statusFromShipments, type OrderStatus } from '../domain/order.ts';
 import type { DeliverArgs, ShipArgs, TrackedShipment } from '../workflows/types.ts';
 import { asActivity } from './errors.ts';
 
@@ -30,10 +30,9 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
       return asActivity(() => pool.transaction(async (tx) => {
         const order = await lockOrder(tx, input.tenantId, input.orderId);
         const groups = await itemGroups(tx, input.orderId);
+        const cod = order.payment_method === 'cod' ? codShares(groups.map((g) => g.amount), order.total) : null;
         const shipments = await createShipments(tx, input.tenantId, input.orderId, groups.map((g, i) => ({
-          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id,
-          // Shipping charges ride on the first group so COD amounts always add up to the order total.
-          codAmount: order.payment_method === 'cod' ? g.amount + (i === 0 ? order.total - groups.reduce((s, x) => s + x.amount, 0) : 0) : null,
+          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id, codAmount: cod ? cod[i]! : null,
         })));
         return shipments.map((s) => track(s, order.currency));
       }));

@@ -47,6 +47,13 @@ export function isExactCodCash(owed: Money, collected: Money | null | undefined)
   return !!collected && sameMoney(owed, collected);
 }
 
+/** Cash each shipment collects on delivery: its lines' amount, the first also the rest of the order total (shipping),
+ * so the shares always add up to what the order costs. */
+export function codShares(groupAmounts: number[], orderTotal: number): number[] {
+  const rest = orderTotal - groupAmounts.reduce((s, a) => s + a, 0);
+  return groupAmounts.map((amount, i) => amount + (i === 0 ? rest : 0));
+}
+
 /** The status an order starts in for a payment method (a card order waits for its authorization). */
 export function initialOrderStatus(method: PaymentMethod): OrderStatus {
   return method === 'cod' ? 'pending_shipment' : 'pending_payment';

@@ -1,7 +1,7 @@
 import { dunningWait, retryDelayMs } from '../../domain/dunning.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
 import { money } from '../../domain/money.ts';
-import { cancellationRefusal, checkPlacement, isExactCodCash, priceOrder, type PlacementLine } from '../../domain/order.ts';
+import { cancellationRefusal, checkPlacement, codShares, isExactCodCash, priceOrder, type PlacementLine } from '../../domain/order.ts';
 
 const line = (over: Partial<PlacementLine> = {}): PlacementLine => ({ variantId: 'var_1', quantity: 1, unitPrice: 1000, sold: true, subscription: false, ...over });
 
@@ -69,6 +69,17 @@ describe('isExactCodCash', () => {
     expect(isExactCodCash(owed, { amount: 4200, currency: 'USD' })).toBe(false);
     expect(isExactCodCash(owed, null)).toBe(false);
     expect(isExactCodCash(owed, undefined)).toBe(false);
+  });
+});
+
+describe('codShares', () => {
+  it('when the order total includes shipping, then the first shipment collects it on top of its lines', () => {
+    expect(codShares([3000, 2000], 5500)).toEqual([3500, 2000]);
+  });
+  it('when there is one shipment, then it collects the whole total', () => {
+    const shares = codShares([4200], 4200);
+    expect(shares).toEqual([4200]);
+    expect(shares.reduce((a, b) => a + b, 0)).toBe(4200);
   });
 });
 
