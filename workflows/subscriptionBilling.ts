@@ -1,13 +1,12 @@
 // Subscription billing: charges each renewal off-session at the period end; a declined renewal starts dunning.
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, uuid4 } from '@temporalio/workflow';
 import { dunningWait, retryDelayMs } from '../domain/dunning.ts';
+import { isSubscriptionEnded } from '../domain/subscription.ts';
 import type { BillingState } from '../db/queries/subscriptions.ts';
 import type { RenewalResult } from '../activities/subscriptions.ts';
 import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from './definitions.ts';
 import { acts, businessFailure, createLock, createNotifications, unwrapFailure } from './support.ts';
 import type { SubscriptionBillingInput } from './types.ts';
-
-const ENDED = ['cancelled', 'unpaid'];
 
 /**
  * One per subscription (`subscription:<tenant>:<sub>`), continued-as-new after each paid period. A renewal is
@@ -25,7 +24,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   let chargeNow = false;
   let charging = false;
   let attemptsMade = 0;
-  const ended = () => state !== undefined && ENDED.includes(state.status);
+  const ended = () => state !== undefined && isSubscriptionEnded(state.status);
   const settled = () => state !== undefined && !charging;
 
   /**

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { getSubscription, listSubscriptions, type SubscriptionView } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
+import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
@@ -40,7 +41,7 @@ export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Ro
     const t = tenantOf(req);
     const body = cancelSubscriptionBody.parse(req.body ?? {});
     const sub = await getSubscription(pool, t.id, req.params.id);
-    if (sub.status === 'cancelled' || sub.status === 'unpaid') throw new ConflictError(`the subscription is already ${sub.status}`);
+    if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is already ${sub.status}`);
     await processes.cancelSubscription(t.id, sub.id, body.reason ?? `cancelled by ${actor(req)}`);
     res.json(subscriptionResponse(await getSubscription(pool, t.id, sub.id)));
   });
@@ -49,7 +50,7 @@ export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Ro
     const t = tenantOf(req);
     const body = paymentMethodBody.parse(req.body);
     const sub = await getSubscription(pool, t.id, req.params.id);
-    if (sub.status === 'cancelled' || sub.status === 'unpaid') throw new ConflictError(`the subscription is ${sub.status}`);
+    if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is ${sub.status}`);
     await processes.updateSubscriptionCard(t.id, sub.id, body.payment_token);
     res.json(subscriptionResponse(await getSubscription(pool, t.id, sub.id)));
   });

@@ -5,6 +5,7 @@ import { noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { parseBillingInterval, periodEnd } from '../../domain/billing-interval.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import { isSubscriptionEnded } from '../../domain/subscription.ts';
 
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
@@ -120,7 +121,7 @@ export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: str
 export async function endSubscription(pool: DatabasePool, e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${e.subscriptionId} FOR UPDATE`);
-    if (sub.status === 'cancelled' || sub.status === 'unpaid') return sub;
+    if (isSubscriptionEnded(sub.status)) return sub;
     const ended = await tx.one(sql.type(billingRow)`
       UPDATE subscriptions SET status = ${e.status}, cancel_reason = ${e.reason}, next_attempt_at = NULL, updated_at = now()
       WHERE id = ${e.subscriptionId} RETURNING ${billingColumns}`);

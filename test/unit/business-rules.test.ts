@@ -1,6 +1,7 @@
 import { dunningWait, retryDelayMs } from '../../domain/dunning.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
 import { money } from '../../domain/money.ts';
+import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import { cancellationRefusal, checkPlacement, codShares, isExactCodCash, priceOrder, type PlacementLine } from '../../domain/order.ts';
 
 const line = (over: Partial<PlacementLine> = {}): PlacementLine => ({ variantId: 'var_1', quantity: 1, unitPrice: 1000, sold: true, subscription: false, ...over });
@@ -99,5 +100,16 @@ describe('dunning', () => {
   it('when the schedule is used up, then dunning is exhausted without waiting', () => {
     expect(dunningWait(schedule, 4, false)).toEqual({ waitMs: 0, exhausted: true });
     expect(dunningWait([], 1, true)).toEqual({ waitMs: 0, exhausted: true });
+  });
+});
+
+describe('isSubscriptionEnded', () => {
+  it('when cancelled or unpaid, then the subscription has ended', () => {
+    expect(isSubscriptionEnded('cancelled')).toBe(true);
+    expect(isSubscriptionEnded('unpaid')).toBe(true);
+  });
+  it('when active or past due, then it is still billed', () => {
+    expect(isSubscriptionEnded('active')).toBe(false);
+    expect(isSubscriptionEnded('past_due')).toBe(false);
   });
 });
