@@ -5,7 +5,8 @@ import { createShipments, lockShipment, markDelivered, markShipped, orderShipmen
 import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
-import { statusFromShipments, type OrderStatus } from '../domain/order.ts';
+import { money } from '../domain/money.ts';
+import { codShares, isExactCodCash, statusFromShipments, type OrderStatus } from '../domain/order.ts';
 import type { DeliverArgs, ShipArgs, TrackedShipment } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
 import type { FulfillmentActivities } from '../contracts/activities.ts';
@@ -22,10 +23,9 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
       return asActivity(() => pool.transaction(async (tx) => {
         const order = await lockOrder(tx, input.tenantId, input.orderId);
         const groups = await orderItemGroups(tx, input.orderId);
+        const cod = order.payment_method === 'cod' ? codShares(groups.map((g) => g.amount), order.total) : null;
         const shipments = await createShipments(tx, input.tenantId, input.orderId, groups.map((g, i) => ({
-          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id,
-          // Shipping charges ride on the first group so COD amounts always add up to the order total.
-          codAmount: order.payment_method === 'cod' ? g.amount + (i === 0 ? order.total - groups.reduce((s, x) => s + x.amount, 0) : 0) : null,
+          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id, codAmount: cod ? cod[i]! : null,
         })));
         return shipments.map((s) => track(s, order.currency));
       }));
@@ -59,7 +59,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
         if (shipment.status === 'shipped') {
           if (order.payment_method === 'cod') {
             const cash = input.codCollected;
-            if (!cash || cash.currency !== order.currency || cash.amount !== shipment.cod_amount) {
+            if (shipment.cod_amount === null || !isExactCodCash(money(shipment.cod_amount, order.currency), cash)) {
               throw new AmountMismatchError(`cash collected must be exactly ${shipment.cod_amount} ${order.currency}`);
             }
             const payment = await lockPayment(tx, input.orderId, 'cod');

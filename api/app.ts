@@ -7,7 +7,8 @@ import { errorMiddleware, problem } from './errors.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
-import { adminPaymentRoutes } from './routes/admin-payments.ts';
+import { adminRefundRoutes } from './routes/admin-refunds.ts';
+import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -86,7 +87,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
-  app.use('/admin', adminPaymentRoutes(deps, processes));
+  app.use('/admin', adminRefundRoutes(deps, processes));
+  app.use('/admin', adminSubscriptionRoutes(deps, processes));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {

@@ -6,7 +6,7 @@ export type BillingInterval = { kind: 'fixed'; ms: number } | { kind: 'calendar'
 
 const DAY_MS = 86_400_000;
 /** Bounds of a billing interval: a day to a year (a year is 12 months or 365 days); a second when short ones are allowed. */
-export const BILLING_INTERVAL_BOUNDS = { minMs: DAY_MS, minShortMs: 1_000, maxMonths: 12, maxFixedMs: 365 * DAY_MS } as const;
+const BILLING_INTERVAL_BOUNDS = { minMs: DAY_MS, minShortMs: 1_000, maxMonths: 12, maxFixedMs: 365 * DAY_MS } as const;
 
 /**
  * Parses `1mo`, `3mo`, `1y`, or any config duration (`30d`, `5s`) between a day and a year; below a day only with

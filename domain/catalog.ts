@@ -7,3 +7,9 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 /** Product type. */
 export const PRODUCT_TYPES = ['physical', 'digital', 'subscription'] as const;
 export type ProductType = (typeof PRODUCT_TYPES)[number];
+
+/** A URL-safe handle made from a title (letters and digits of any script, dashes between). */
+export function slugify(title: string): string {
+  const slug = title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  return slug || 'product';
+}

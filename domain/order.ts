@@ -1,5 +1,6 @@
 // Order, payment and shipment states and the transitions the business allows.
-import { money, sumMoney, times, type Money } from './money.ts';
+import { ConflictError, ValidationError, type DomainError } from './errors.ts';
+import { money, sameMoney, sumMoney, times, type Money } from './money.ts';
 
 /** Order status as clients see it. */
 export const ORDER_STATUSES = ['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled'] as const;
@@ -7,7 +8,6 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Payment status as clients see it. */
 export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'failed', 'refunded', 'voided'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Payment methods offered at checkout. */
 export const PAYMENT_METHODS = ['bank_transfer', 'cod', 'card'] as const;
@@ -34,6 +34,24 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 /** Orders can be cancelled only before anything has shipped. */
 export function isCancellable(status: OrderStatus): boolean {
   return canTransition(status, 'cancelled');
+}
+
+/** Why an order in this status cannot be cancelled (null: it can), in the words every layer answers with. */
+export function cancellationRefusal(status: OrderStatus): string | null {
+  if (status === 'cancelled') return 'the order is already cancelled';
+  return isCancellable(status) ? null : `an order in status ${status} can no longer be cancelled`;
+}
+
+/** Cash on delivery is accepted only when exactly the amount owed, in its currency, was collected. */
+export function isExactCodCash(owed: Money, collected: Money | null | undefined): collected is Money {
+  return !!collected && sameMoney(owed, collected);
+}
+
+/** Cash each shipment collects on delivery: its lines' amount, the first also the rest of the order total (shipping),
+ * so the shares always add up to what the order costs. */
+export function codShares(groupAmounts: number[], orderTotal: number): number[] {
+  const rest = orderTotal - groupAmounts.reduce((s, a) => s + a, 0);
+  return groupAmounts.map((amount, i) => amount + (i === 0 ? rest : 0));
 }
 
 /** The status an order starts in for a payment method (a card order waits for its authorization). */
@@ -74,4 +92,26 @@ export function evaluatePaymentConfirmation(owed: Money, receivedBefore: number,
   const receivedAfter = receivedBefore + paid.amount;
   if (receivedAfter > owed.amount) return { ok: false, reason: `over-payment: ${receivedAfter} received for ${owed.amount} owed` };
   return { ok: true, receivedAfter, fullyPaid: receivedAfter === owed.amount };
+}
+
+/** A cart line as checkout sees it: is it still sold in the cart's currency, does it renew (a subscription)? */
+export type PlacementLine = { variantId: string; quantity: number; unitPrice: number; sold: boolean; subscription: boolean };
+
+/** What stops a cart from becoming an order with this payment method, first problem first (empty: it can be placed). */
+export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMethod): DomainError[] {
+  if (lines.length === 0) return [new ValidationError('the cart is empty')];
+  const problems: DomainError[] = [];
+  const unsold = lines.filter((l) => !l.sold).map((l) => l.variantId);
+  if (unsold.length) problems.push(new ConflictError(`no longer sold: ${unsold.join(', ')}; remove these items from the cart`, { variant_ids: unsold }));
+  // Subscriptions renew off-session, which only a stored card can pay.
+  const subscribed = lines.filter((l) => l.subscription).map((l) => l.variantId);
+  if (paymentMethod !== 'card' && subscribed.length) {
+    problems.push(new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed }));
+  }
+  return problems;
+}
+
+/** Prices an order from its lines' unit prices (minor units) in the cart's currency. */
+export function priceOrder(lines: { quantity: number; unitPrice: number }[], currency: string): OrderTotals {
+  return computeTotals(lines.map((l) => ({ quantity: l.quantity, unitPrice: money(l.unitPrice, currency) })), currency);
 }

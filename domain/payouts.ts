@@ -2,7 +2,6 @@
 
 /** Payout line status: owed to the vendor, then paid out by the back office. */
 export const PAYOUT_STATUSES = ['pending', 'paid'] as const;
-export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 /** Vendor status: suspended vendors keep their data and payouts. */
 export const VENDOR_STATUSES = ['active', 'suspended'] as const;

@@ -2,7 +2,7 @@
 import {
   allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import { sameMoney } from '../domain/money.ts';
+import { isExactCodCash } from '../domain/order.ts';
 import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from '../contracts/definitions.ts';
 import type { FulfillmentActivities } from '../contracts/activities.ts';
 import { businessFailure, createLock, createNotifications, rethrowAfterHandlers, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
@@ -31,7 +31,7 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
   const checkDeliver = (args: DeliverArgs) => {
     own(args.shipmentId);
     if (s.status !== 'shipped') throw businessFailure('conflict', `shipment ${s.id} is ${s.status}, not shipped`);
-    if (s.codAmount && (!args.codCollected || !sameMoney(s.codAmount, args.codCollected))) {
+    if (s.codAmount && !isExactCodCash(s.codAmount, args.codCollected)) {
       throw businessFailure('amount_mismatch', `cash on delivery must be exactly ${s.codAmount.amount} ${s.codAmount.currency}`);
     }
   };

@@ -1,5 +1,7 @@
 // Subscription billing: charges each renewal off-session at the period end; a declined renewal starts dunning.
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import { dunningWait, retryDelayMs } from '../domain/dunning.ts';
+import { isSubscriptionEnded } from '../domain/subscription.ts';
 import type { BillingState, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
 import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from '../contracts/definitions.ts';
 import { businessFailure, createLock, createNotifications, GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
@@ -15,8 +17,6 @@ const { chargeRenewal } = proxyActivities<Pick<SubscriptionActivities, 'chargeRe
 // updateSubscriptionCard: keyed by the request; the back office waits on the updatePaymentMethod update.
 const { updateSubscriptionCard } = proxyActivities<Pick<SubscriptionActivities, 'updateSubscriptionCard'>>(WHILE_OPERATOR_WAITS);
 const acts = { loadSubscription, endSubscription, chargeRenewal, updateSubscriptionCard };
-
-const ENDED = ['cancelled', 'unpaid'];
 
 /**
  * One per subscription (`subscription:<tenant>:<sub>`), continued-as-new after each paid period. A renewal is
@@ -34,7 +34,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   let chargeNow = false;
   let charging = false;
   let attemptsMade = 0;
-  const ended = () => state !== undefined && ENDED.includes(state.status);
+  const ended = () => state !== undefined && isSubscriptionEnded(state.status);
   const settled = () => state !== undefined && !charging;
 
   /**
@@ -103,7 +103,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       let outcome: RenewalResult | undefined;
       try {
         outcome = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
-          subscriptionId: input.subscriptionId, period, attempt, retryInMs: schedule[attempt - 1] ?? null,
+          subscriptionId: input.subscriptionId, period, attempt, retryInMs: retryDelayMs(schedule, attempt),
         })));
       } finally {
         charging = false;
@@ -117,7 +117,6 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
         await condition(allHandlersFinished);
         return await continueAsNew<typeof subscriptionBilling>(input);
       }
-      const retriesLeft = schedule.slice(attempt - 1);
       notifications.send({
         tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
         data: {
@@ -127,10 +126,10 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       });
       // Soft decline: retry after the next delay. Hard decline: the same card is never retried; a card update
       // (or retry now) within what was left of the schedule brings the next attempt.
-      const wait = retriesLeft.length === 0 ? 0 : outcome.hard ? retriesLeft.reduce((a, b) => a + b, 0) : retriesLeft[0];
+      const { waitMs: wait, exhausted } = dunningWait(schedule, attempt, outcome.hard);
       const woken = wait > 0 && (await condition(() => chargeNow || ended(), wait));
       if (ended()) break;
-      if (retriesLeft.length === 0 || (outcome.hard && !woken)) {
+      if (exhausted || (outcome.hard && !woken)) {
         state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }));
         notifyEnded('payment_failed');
         break;

@@ -1,10 +1,13 @@
 // Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
 import { Router } from 'express';
-import { createCategory, createLocation, createProduct, deleteProduct, getInventory, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import { createCategory, createProduct, deleteProduct, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import { getInventory } from '../../db/queries/holds.ts';
+import { createLocation } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
 import { getShipment } from '../../db/queries/shipments.ts';
 import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
+import { cancellationRefusal } from '../../domain/order.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
@@ -97,8 +100,8 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const t = tenantOf(req);
     const body = cancelBody.parse(req.body);
     const order = await getOrder(pool, t.id, req.params.id);
-    if (order.status === 'cancelled') throw new ConflictError('the order is already cancelled');
-    if (!['pending_payment', 'pending_shipment'].includes(order.status)) throw new ConflictError(`an order in status ${order.status} can no longer be cancelled`);
+    const refusal = cancellationRefusal(order.status);
+    if (refusal) throw new ConflictError(refusal);
     await processes.cancelOrder(t.id, order.cart_id, body.reason, actor(req));
     res.json(await orderResponse(t.id, order.id));
   });

@@ -1,9 +1,11 @@
-// SQL of card payments (authorization, capture, void) and refunds, owned beside the payments table.
+// Card payments (authorization, capture, void) and refunds: the transactions around them and the SQL of refunds.
+// The payments rows themselves are written by payments.ts, inside these transactions.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
+import { addRefunded, markAuthorized, markCaptured, markDeclined, markVoided } from './payments.ts';
 import { lockOrder, setOrderStatus } from './orders.ts';
 import { AmountMismatchError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { OrderStatus } from '../../domain/order.ts';
@@ -31,10 +33,7 @@ export async function findCardPayment(db: CommonQueryMethods, tenantId: string, 
 export async function recordAuthorization(pool: DatabasePool, a: { tenantId: string; orderId: string; provider: string; authorizationRef: string; cardRef: string | null }): Promise<OrderStatus> {
   return pool.transaction(async (tx) => {
     const order = await lockOrder(tx, a.tenantId, a.orderId);
-    await tx.query(sql.type(noRows)`
-      UPDATE payments SET provider = ${a.provider}, authorization_ref = ${a.authorizationRef}, card_ref = ${a.cardRef},
-        status = CASE WHEN status = 'pending' THEN 'authorized' ELSE status END, updated_at = now()
-      WHERE order_id = ${a.orderId} AND method = 'card'`);
+    await markAuthorized(tx, a);
     if (order.status !== 'pending_payment') return order.status;
     await setOrderStatus(tx, a.tenantId, a.orderId, order.status, 'pending_shipment');
     await appendOutbox(tx, { tenantId: a.tenantId, type: 'payment.authorized', aggregateId: a.orderId, eventId: `payment-authorized:${a.orderId}`, payload: { order_id: a.orderId } });
@@ -45,9 +44,7 @@ export async function recordAuthorization(pool: DatabasePool, a: { tenantId: str
 /** Records the gateway's decline on the order's card payment (the order itself is cancelled by compensation). */
 export async function recordDecline(pool: DatabasePool, d: { tenantId: string; orderId: string; provider: string; declineCode: string }): Promise<void> {
   await pool.transaction(async (tx) => {
-    await tx.query(sql.type(noRows)`
-      UPDATE payments SET provider = ${d.provider}, status = 'failed', decline_code = ${d.declineCode}, updated_at = now()
-      WHERE tenant_id = ${d.tenantId} AND order_id = ${d.orderId} AND method = 'card' AND status = 'pending'`);
+    await markDeclined(tx, d);
     await appendOutbox(tx, { tenantId: d.tenantId, type: 'payment.failed', aggregateId: d.orderId, eventId: `payment-failed:${d.orderId}`, payload: { order_id: d.orderId, decline_code: d.declineCode } });
   });
 }
@@ -55,17 +52,14 @@ export async function recordDecline(pool: DatabasePool, d: { tenantId: string; o
 /** Marks the authorized money captured (the whole authorization: we capture once, at the first shipment). */
 export async function recordCapture(pool: DatabasePool, paymentId: string): Promise<void> {
   await pool.transaction(async (tx) => {
-    const p = await tx.maybeOne(sql.type(cardPaymentRow)`
-      UPDATE payments SET status = 'captured', received_amount = amount, captured_at = now(), updated_at = now()
-      WHERE id = ${paymentId} AND captured_at IS NULL RETURNING ${cardPaymentColumns}`);
+    const p = await markCaptured(tx, paymentId);
     if (p) await appendOutbox(tx, { tenantId: p.tenant_id, type: 'payment.confirmed', aggregateId: p.id, eventId: `payment-captured:${p.id}`, payload: { payment_id: p.id, order_id: p.order_id, amount: p.amount, currency: p.currency } });
   });
 }
 
 /** Marks the authorization voided at the gateway (the order was cancelled before capture). */
 export async function recordVoid(pool: DatabasePool, paymentId: string): Promise<void> {
-  await pool.query(sql.type(noRows)`
-    UPDATE payments SET status = 'voided', voided_at = now(), updated_at = now() WHERE id = ${paymentId} AND voided_at IS NULL AND captured_at IS NULL`);
+  await markVoided(pool, paymentId);
 }
 
 const refundRow = z.object({ id: z.string(), tenant_id: z.string(), payment_id: z.string(), order_id: z.string(), amount: z.number(), currency: z.string(), status: z.string(), authorization_ref: z.string() });
@@ -138,10 +132,7 @@ export async function completeRefund(pool: DatabasePool, refundId: string, gatew
       WITH r AS (UPDATE refunds SET status = 'succeeded', gateway_ref = ${gatewayRef}, completed_at = now() WHERE id = ${refundId} AND status = 'pending' RETURNING *)
       SELECT ${refundColumns} FROM r JOIN payments p ON p.id = r.payment_id`);
     if (!done) return;
-    await tx.query(sql.type(noRows)`
-      UPDATE payments SET refunded_amount = refunded_amount + ${done.amount},
-        status = CASE WHEN refunded_amount + ${done.amount} >= received_amount THEN 'refunded' ELSE status END, updated_at = now()
-      WHERE id = ${done.payment_id}`);
+    await addRefunded(tx, done.payment_id, done.amount);
     await appendOutbox(tx, { tenantId: done.tenant_id, type: 'payment.refunded', aggregateId: done.payment_id, eventId: `refund:${done.id}`, payload: { order_id: done.order_id, payment_id: done.payment_id, refund_id: done.id, amount: done.amount, currency: done.currency } });
   });
 }

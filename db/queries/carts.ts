@@ -64,7 +64,7 @@ export type HoldRules = { ttlMs: number; maxLifetimeMs: number; maxLineQuantity:
 const lockedCart = z.object({ id: z.string(), status: z.string(), currency: z.string(), holds_started: z.boolean(), holds_over: z.boolean() });
 
 /** Locks an open cart for a change; converted carts are a conflict. `holds_over`: its hold lifetime has passed. */
-export async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
+async function lockOpenCart(tx: CommonQueryMethods, tenantId: string, cartId: string) {
   const cart = await tx.maybeOne(sql.type(lockedCart)`
     SELECT id, status, currency, holds_started_at IS NOT NULL AS holds_started, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
     FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);
@@ -190,4 +190,9 @@ async function hasLiveHolds(tx: CommonQueryMethods, cartId: string): Promise<boo
 
 async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
   await extendCartHolds(tx, cartId, ttlMs, sql.fragment`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
+}
+
+/** Marks the cart converted into the order, inside the transaction that places the order. */
+export async function markCartConverted(tx: CommonQueryMethods, cartId: string, orderId: string, email: string): Promise<void> {
+  await tx.query(sql.type(noRows)`UPDATE carts SET status = 'converted', order_id = ${orderId}, email = ${email}, updated_at = now() WHERE id = ${cartId}`);
 }

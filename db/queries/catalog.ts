@@ -1,17 +1,19 @@
-// SQL owned by products, variants, prices, product_categories, categories and locations.
+// SQL owned by products, variants, prices, product_categories and categories (stock levels are written by holds.ts,
+// locations by tenants.ts, inside these transactions).
 import { randomUUID } from 'node:crypto';
-import { PRODUCT_STATUSES, PRODUCT_TYPES, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
+import { PRODUCT_STATUSES, PRODUCT_TYPES, slugify, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
+import { setOnHand, type InventoryView } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 
 const moneyRow = z.object({ amount: z.number(), currency: z.string() });
 
 /** A variant as storefronts and the back office see it. */
-export const variantView = z.object({
+const variantView = z.object({
   id: z.string(),
   sku: z.string(),
   title: z.string(),
@@ -105,11 +107,6 @@ export type NewVariant = { sku: string; title?: string; price: { amount: number;
 export type NewProduct = { title: string; handle?: string; description?: string; status: ProductStatus; type?: ProductType; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
 
 /** A URL-safe handle from a title (keeps letters of any script). */
-export function slugify(title: string): string {
-  const slug = title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
-  return slug || 'product';
-}
-
 async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await tx.oneFirst(sql.type(countRow)`
@@ -124,7 +121,7 @@ async function freeHandle(tx: CommonQueryMethods, tenantId: string, slug: string
 }
 
 /** The tenant's default location (created with the tenant). */
-export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
+async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
   return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
 }
 
@@ -139,9 +136,7 @@ async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId
   const locations = (v.inventory ?? []).map((i) => i.location_id ?? defaultLocation);
   await assertTenantOwns(tx, tenantId, 'locations', locations.filter((l) => l !== defaultLocation));
   for (const [i, level] of (v.inventory ?? []).entries()) {
-    await tx.query(sql.type(noRows)`
-      INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) VALUES (${tenantId}, ${variantId}, ${locations[i]}, ${level.on_hand})
-      ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand`);
+    await setOnHand(tx, tenantId, variantId, locations[i]!, level.on_hand);
   }
 }
 
@@ -220,7 +215,7 @@ export async function deleteProduct(pool: DatabasePool, tenantId: string, produc
 }
 
 /** A category. */
-export const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
+const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
 export type CategoryView = z.infer<typeof categoryView>;
 
 /** Lists a tenant's categories by name. */
@@ -242,20 +237,6 @@ export async function createCategory(pool: DatabasePool, tenantId: string, input
   });
 }
 
-/** A stock location. */
-export const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
-
-/** Creates a stock location. */
-export async function createLocation(pool: DatabasePool, tenantId: string, input: { name: string; code?: string }): Promise<z.infer<typeof locationView>> {
-  return pool.one(sql.type(locationView)`
-    INSERT INTO locations (id, tenant_id, code, name) VALUES (${makeId('loc', randomUUID())}, ${tenantId}, ${input.code ?? slugify(input.name)}, ${input.name})
-    RETURNING id, code, name, is_default`);
-}
-
-/** Stock of a variant at a location. */
-export const inventoryView = z.object({ variant_id: z.string(), location_id: z.string(), on_hand: z.number(), reserved: z.number(), available: z.number() });
-export type InventoryView = z.infer<typeof inventoryView>;
-
 /** Sets on_hand (409 below reserved, by the CHECK constraint) and appends `inventory.updated`. */
 export async function setInventory(pool: DatabasePool, tenantId: string, variantId: string, locationId: string | undefined, onHand: number): Promise<InventoryView> {
   return pool.transaction(async (tx) => {
@@ -263,20 +244,10 @@ export async function setInventory(pool: DatabasePool, tenantId: string, variant
     if (!variant) throw new NotFoundError('variant', variantId);
     const location = locationId ?? (await defaultLocationId(tx, tenantId));
     await assertTenantOwns(tx, tenantId, 'locations', [location]);
-    const level = await tx.one(sql.type(inventoryView)`
-      INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) VALUES (${tenantId}, ${variantId}, ${location}, ${onHand})
-      ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()
-      RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`);
+    const level = await setOnHand(tx, tenantId, variantId, location, onHand);
     await appendOutbox(tx, { tenantId, type: 'inventory.updated', aggregateId: variantId, payload: { ...level } });
     return level;
   });
-}
-
-/** Stock of a variant summed over locations. */
-export async function getInventory(db: CommonQueryMethods, tenantId: string, variantId: string): Promise<InventoryView[]> {
-  return [...(await db.any(sql.type(inventoryView)`
-    SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
-    FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
 }
 
 const indexedProduct = productView.extend({ category_handles: z.array(z.string()) });

@@ -1,4 +1,4 @@
-// SQL owned by holds and the reserved column of inventory_levels: stock is held, allocated, released, consumed.
+// SQL owned by holds and inventory_levels: stock is set, held, allocated, released, consumed.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool, FragmentSqlToken } from 'slonik';
@@ -7,6 +7,25 @@ import { appendOutboxMany } from './outbox.ts';
 import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
 import type { ExpiryPass } from '../../contracts/activities.ts';
+
+/** Stock of a variant at a location. */
+const inventoryView = z.object({ variant_id: z.string(), location_id: z.string(), on_hand: z.number(), reserved: z.number(), available: z.number() });
+export type InventoryView = z.infer<typeof inventoryView>;
+
+/** Sets a variant's on_hand at a location (the CHECK refuses it below reserved); creates the level when new. */
+export async function setOnHand(tx: CommonQueryMethods, tenantId: string, variantId: string, locationId: string, onHand: number): Promise<InventoryView> {
+  return tx.one(sql.type(inventoryView)`
+    INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) VALUES (${tenantId}, ${variantId}, ${locationId}, ${onHand})
+    ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()
+    RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`);
+}
+
+/** Stock of a variant per location. */
+export async function getInventory(db: CommonQueryMethods, tenantId: string, variantId: string): Promise<InventoryView[]> {
+  return [...(await db.any(sql.type(inventoryView)`
+    SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
+    FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
+}
 
 const releasedRow = z.object({ id: z.string(), cart_id: z.string(), tenant_id: z.string(), variant_id: z.string(), location_id: z.string(), quantity: z.number() });
 type ReleasedHold = z.infer<typeof releasedRow>;

@@ -1,16 +1,16 @@
 // SQL owned by orders and order_items.
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { idRow, noRows, sql } from '../sql.ts';
+import { noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations } from './holds.ts';
-import { cartItems, getCart, holdsOver, repriceCartItems } from './carts.ts';
+import { cartItems, getCart, holdsOver, markCartConverted, repriceCartItems } from './carts.ts';
 import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
-import { ConflictError, NotFoundError, PriceChangedError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError, PriceChangedError } from '../../domain/errors.ts';
 import { sameMoney, type Money } from '../../domain/money.ts';
 import type { Address } from '../../contracts/workflows.ts';
-import { computeTotals, initialOrderStatus, isCancellable, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
+import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const money = z.object({ amount: z.number(), currency: z.string() });
 
@@ -86,6 +86,8 @@ export type PlaceOrderInput = {
   expectedTotal?: Money | null;
 };
 
+const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean() });
+
 const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable(), holds_over: z.boolean() });
 
 /**
@@ -108,18 +110,15 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     if (cart.holds_over) throw holdsOver();
     await repriceCartItems(tx, input.cartId, cart.currency);
     const items = await cartItems(tx, input.cartId);
-    if (items.length === 0) throw new ValidationError('the cart is empty');
-    const unsold = await tx.any(sql.type(idRow)`
-      SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
-      WHERE ci.cart_id = ${input.cartId} AND (p.deleted_at IS NOT NULL OR p.status <> 'published'
-        OR NOT EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency}))`);
-    if (unsold.length) throw new ConflictError(`no longer sold: ${unsold.map((v) => v.id).join(', ')}; remove these items from the cart`, { variant_ids: unsold.map((v) => v.id) });
-    if (input.paymentMethod !== 'card') {
-      const subscribed = await tx.any(sql.type(idRow)`
-        SELECT v.id FROM cart_items ci JOIN variants v ON v.id = ci.variant_id WHERE ci.cart_id = ${input.cartId} AND v.subscription_interval IS NOT NULL`);
-      if (subscribed.length) throw new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed.map((v) => v.id) });
-    }
-    const totals = computeTotals(items.map((i) => ({ quantity: i.quantity, unitPrice: { amount: i.unit_price, currency: cart.currency } })), cart.currency);
+    const lines = await tx.any(sql.type(placementRow)`
+      SELECT v.id AS variant_id, ci.quantity, ci.unit_price,
+        (p.deleted_at IS NULL AND p.status = 'published' AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
+        v.subscription_interval IS NOT NULL AS subscription
+      FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
+    const [problem] = checkPlacement(lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription })), input.paymentMethod);
+    if (problem) throw problem;
+    const totals = priceOrder(items.map((i) => ({ quantity: i.quantity, unitPrice: i.unit_price })), cart.currency);
     if (input.expectedTotal && !sameMoney(input.expectedTotal, totals.total)) {
       throw new PriceChangedError(`the cart now costs ${totals.total.amount} ${totals.total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`, {
         cart: await getCart(tx, input.tenantId, input.cartId), total: totals.total, expected_total: input.expectedTotal,
@@ -143,7 +142,7 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       WHERE ci.cart_id = ${input.cartId}`);
     await createPayment(tx, { tenantId: input.tenantId, orderId: input.orderId, method: input.paymentMethod, amount: totals.total.amount, currency: cart.currency, dueInMs: input.paymentDueInMs });
     await allocateCartHolds(tx, input.cartId, input.orderId);
-    await tx.query(sql.type(noRows)`UPDATE carts SET status = 'converted', order_id = ${input.orderId}, email = ${input.email}, updated_at = now() WHERE id = ${input.cartId}`);
+    await markCartConverted(tx, input.cartId, input.orderId, input.email);
     const order = await getOrder(tx, input.tenantId, input.orderId);
     await appendOutbox(tx, { tenantId: input.tenantId, type: 'order.placed', aggregateId: input.orderId, eventId: `order-placed:${input.orderId}`, payload: { order_id: input.orderId, email: input.email, total: order.total, payment_method: input.paymentMethod } });
     return { order, created: true };
@@ -175,7 +174,8 @@ export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId:
   return pool.transaction(async (tx) => {
     const order = await lockOrder(tx, tenantId, orderId);
     if (order.status === 'cancelled') return { cancelled: false, releasedHolds: 0 };
-    if (!isCancellable(order.status)) throw new ConflictError(`an order in status ${order.status} can no longer be cancelled`);
+    const refusal = cancellationRefusal(order.status);
+    if (refusal) throw new ConflictError(refusal);
     await tx.query(sql.type(noRows)`UPDATE orders SET cancel_reason = ${reason} WHERE id = ${orderId}`);
     await setOrderStatus(tx, tenantId, orderId, order.status, 'cancelled');
     const releasedHolds = await releaseOrderAllocations(tx, orderId);

@@ -28,7 +28,7 @@ export async function appendOutboxMany(tx: CommonQueryMethods, events: OutboxEve
 }
 
 /** An outbox row as the relay reads it. */
-export const outboxRow = z.object({
+const outboxRow = z.object({
   seq: z.number(), event_id: z.string(), tenant_id: z.string(), type: z.string(), aggregate_id: z.string(),
   payload: z.record(z.string(), z.unknown()), created_at: z.string(),
 });

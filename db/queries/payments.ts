@@ -1,4 +1,4 @@
-// SQL owned by payments and payment_receipts.
+// SQL owned by payments and payment_receipts (card payments' transactions in card-payments.ts call in here).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
@@ -68,4 +68,42 @@ const receiptRow = z.object({ amount: z.number(), currency: z.string() });
 /** The receipt already recorded under this reference, if any (a retried or repeated confirmation). */
 export async function findReceipt(tx: CommonQueryMethods, paymentId: string, reference: string) {
   return tx.maybeOne(sql.type(receiptRow)`SELECT amount, currency FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
+}
+
+/** Records the card authorization on the order's card payment (pending → authorized). */
+export async function markAuthorized(tx: CommonQueryMethods, a: { orderId: string; provider: string; authorizationRef: string; cardRef: string | null }): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE payments SET provider = ${a.provider}, authorization_ref = ${a.authorizationRef}, card_ref = ${a.cardRef},
+      status = CASE WHEN status = 'pending' THEN 'authorized' ELSE status END, updated_at = now()
+    WHERE order_id = ${a.orderId} AND method = 'card'`);
+}
+
+/** Records the gateway's decline on the order's pending card payment. */
+export async function markDeclined(tx: CommonQueryMethods, d: { tenantId: string; orderId: string; provider: string; declineCode: string }): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE payments SET provider = ${d.provider}, status = 'failed', decline_code = ${d.declineCode}, updated_at = now()
+    WHERE tenant_id = ${d.tenantId} AND order_id = ${d.orderId} AND method = 'card' AND status = 'pending'`);
+}
+
+const capturedRow = z.object({ id: z.string(), tenant_id: z.string(), order_id: z.string(), amount: z.number(), currency: z.string() });
+
+/** Marks the whole authorization captured; null when it already was. */
+export async function markCaptured(tx: CommonQueryMethods, paymentId: string): Promise<z.infer<typeof capturedRow> | null> {
+  return tx.maybeOne(sql.type(capturedRow)`
+    UPDATE payments SET status = 'captured', received_amount = amount, captured_at = now(), updated_at = now()
+    WHERE id = ${paymentId} AND captured_at IS NULL RETURNING id, tenant_id, order_id, amount, currency`);
+}
+
+/** Marks an uncaptured authorization voided. */
+export async function markVoided(db: CommonQueryMethods, paymentId: string): Promise<void> {
+  await db.query(sql.type(noRows)`
+    UPDATE payments SET status = 'voided', voided_at = now(), updated_at = now() WHERE id = ${paymentId} AND voided_at IS NULL AND captured_at IS NULL`);
+}
+
+/** Adds a completed refund to the payment's refunded total; a full refund marks it `refunded`. */
+export async function addRefunded(tx: CommonQueryMethods, paymentId: string, amount: number): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE payments SET refunded_amount = refunded_amount + ${amount},
+      status = CASE WHEN refunded_amount + ${amount} >= received_amount THEN 'refunded' ELSE status END, updated_at = now()
+    WHERE id = ${paymentId}`);
 }

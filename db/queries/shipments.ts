@@ -8,7 +8,7 @@ import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 
 /** A shipment as the back office sees it. */
-export const shipmentView = z.object({
+const shipmentView = z.object({
   id: z.string(),
   order_id: z.string(),
   vendor_id: z.string().nullable(),

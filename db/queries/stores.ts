@@ -1,8 +1,17 @@
-// SQL of store settings (allowed browser origins). Creating stores and resolving publishable keys stay in tenants.ts.
+// SQL owned by stores: the store created with its tenant and its settings (allowed browser origins). Resolving
+// publishable keys stays in tenants.ts.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import { makeId } from '../../domain/ids.ts';
+
+/** Creates the tenant's store, inside the transaction that creates the tenant. */
+export async function createStore(tx: CommonQueryMethods, tenantId: string, name: string, publishableKey: string): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    INSERT INTO stores (id, tenant_id, name, publishable_key) VALUES (${makeId('str', randomUUID())}, ${tenantId}, ${name}, ${publishableKey})`);
+}
 
 /** The store settings the back office reads and edits. */
 export const storeSettingsView = z.object({

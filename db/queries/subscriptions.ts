@@ -7,6 +7,7 @@ import { parseBillingInterval, periodEnd } from '../../domain/billing-interval.t
 import { NotFoundError } from '../../domain/errors.ts';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import type { BillingState } from '../../contracts/activities.ts';
+import { isSubscriptionEnded } from '../../domain/subscription.ts';
 
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
@@ -116,7 +117,7 @@ export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: str
 export async function endSubscription(pool: DatabasePool, e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${e.subscriptionId} FOR UPDATE`);
-    if (sub.status === 'cancelled' || sub.status === 'unpaid') return sub;
+    if (isSubscriptionEnded(sub.status)) return sub;
     const ended = await tx.one(sql.type(billingRow)`
       UPDATE subscriptions SET status = ${e.status}, cancel_reason = ${e.reason}, next_attempt_at = NULL, updated_at = now()
       WHERE id = ${e.subscriptionId} RETURNING ${billingColumns}`);

@@ -1,9 +1,11 @@
-// SQL owned by tenants, stores, api_keys and locations.
+// SQL owned by tenants, api_keys and locations (the store row is written by stores.ts).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import type { DatabasePool } from '../pool.ts';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
+import { createStore } from './stores.ts';
+import { slugify } from '../../domain/catalog.ts';
 import { makeId } from '../../domain/ids.ts';
 import { hashSecret, newSecret } from '../../domain/secrets.ts';
 
@@ -22,14 +24,23 @@ export async function createTenant(pool: DatabasePool, input: { name: string; mo
   await pool.transaction(async (tx) => {
     await tx.query(sql.type(noRows)`
       INSERT INTO tenants (id, name, mode, default_currency) VALUES (${tenantId}, ${input.name}, ${input.mode}, ${input.currency ?? 'JPY'})`);
-    await tx.query(sql.type(noRows)`
-      INSERT INTO stores (id, tenant_id, name, publishable_key) VALUES (${makeId('str', randomUUID())}, ${tenantId}, ${input.name}, ${publishableKey})`);
+    await createStore(tx, tenantId, input.name, publishableKey);
     await tx.query(sql.type(noRows)`
       INSERT INTO locations (id, tenant_id, code, name, is_default) VALUES (${locationId}, ${tenantId}, 'default', 'Default warehouse', true)`);
     await tx.query(sql.type(noRows)`
       INSERT INTO api_keys (id, tenant_id, key_hash, role, label) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(adminKey)}, 'owner', 'created with the tenant')`);
   });
   return { tenant_id: tenantId, publishable_key: publishableKey, admin_api_key: adminKey, default_location_id: locationId };
+}
+
+/** A stock location. */
+const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
+
+/** Creates a stock location. */
+export async function createLocation(pool: DatabasePool, tenantId: string, input: { name: string; code?: string }): Promise<z.infer<typeof locationView>> {
+  return pool.one(sql.type(locationView)`
+    INSERT INTO locations (id, tenant_id, code, name) VALUES (${makeId('loc', randomUUID())}, ${tenantId}, ${input.code ?? slugify(input.name)}, ${input.name})
+    RETURNING id, code, name, is_default`);
 }
 
 const tenantRow = z.object({ id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string() });

@@ -6,7 +6,7 @@ import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 
 /** A webhook as the back office sees it (never its secret). */
-export const webhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), status: z.string(), created_at: z.string(), cursor_at: z.string() });
+const webhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), status: z.string(), created_at: z.string(), cursor_at: z.string() });
 export type WebhookView = z.infer<typeof webhookView>;
 
 const columns = sql.fragment`id, url, events, status, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
@@ -71,7 +71,7 @@ export async function recordDeliveryGivenUp(db: CommonQueryMethods, d: { webhook
 }
 
 /** A delivery as the back office sees it: `status` is delivered, retrying, or failed (no attempt follows). */
-export const deliveryView = z.object({
+const deliveryView = z.object({
   event_id: z.string(), event_type: z.string(), status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number(), last_status: z.number().nullable(),
   last_error: z.string().nullable(), delivered_at: z.string().nullable(), gave_up_at: z.string().nullable(), created_at: z.string(), cursor_at: z.string(),
 });

@@ -18,7 +18,7 @@ export function parsePayloadKey(text: string): Buffer {
 }
 
 /** The id a key gets when none is named: a short fingerprint, so a new key never reuses an old key's id. */
-export function defaultKeyId(key: Buffer): string {
+function defaultKeyId(key: Buffer): string {
   return `k-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 

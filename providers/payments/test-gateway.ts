@@ -9,14 +9,14 @@ import { ConflictError } from '../../domain/errors.ts';
 import { GatewayUnavailableError, isHardDecline, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
 
 /** The test tokens of API.md and how each card behaves. */
-export const TEST_CARD_TOKENS = ['tok_visa', 'tok_declined', 'tok_insufficient_funds', 'tok_renewal_fails', 'tok_recovers_after_2', 'tok_flaky'] as const;
+const TEST_CARD_TOKENS = ['tok_visa', 'tok_declined', 'tok_insufficient_funds', 'tok_renewal_fails', 'tok_recovers_after_2', 'tok_flaky'] as const;
 type TestToken = (typeof TEST_CARD_TOKENS)[number];
 
 type Operation = 'authorize' | 'capture' | 'void' | 'refund' | 'charge' | 'save_card';
 type Decision = { outcome: 'succeeded' } | { outcome: 'declined'; declineCode: string };
 
 /** A request that reuses an idempotency key with different parameters (a real gateway answers 400). */
-export class IdempotencyMismatchError extends ConflictError {}
+class IdempotencyMismatchError extends ConflictError {}
 
 /**
  * Test card gateway on its own tables (`test_gateway_cards`, `test_gateway_ledger`). `tok_flaky` records the

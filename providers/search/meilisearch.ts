@@ -12,7 +12,7 @@ type MeiliDocument = {
 };
 
 /** Index settings applied at start-up. */
-export const MEILI_SETTINGS = {
+const MEILI_SETTINGS = {
   // Order is rank: the title (and the title with its words joined, so "tshrit" is one typo from "T-Shirt") over the rest.
   searchableAttributes: ['title', 'title_compact', 'description', 'skus'],
   filterableAttributes: ['tenant_id', 'category_ids', 'category_handles', 'vendor_id', 'price_min', 'price_max', 'in_stock', 'indexed_at_ms'],

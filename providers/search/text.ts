@@ -43,7 +43,7 @@ export function typoCost(word: string, term: string): number {
 }
 
 /** Optimal string alignment distance: insert, delete, substitute, swap two neighbours each count one. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = [...a];
   const t = [...b];
   const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) => [i, ...new Array<number>(t.length).fill(0)]);

@@ -2,7 +2,7 @@
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, placeTestOrder } from '../helpers/factories.ts';
 import { EmailNotifier } from '../../providers/notifications/email.ts';
-import { RecordingTransport, type RecordedMail } from '../../providers/notifications/recording-transport.ts';
+import { RecordingTransport, type RecordedMail } from '../helpers/recording-transport.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;

@@ -5,7 +5,7 @@ import { startTestStack, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildAddress, createTestTenant, gatewayLedger, seedProduct, storefront } from '../helpers/factories.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createPaymentProviders } from '../../providers/payments/index.ts';
-import { RecordingNotifier } from '../../providers/notifications/notifier.ts';
+import { RecordingNotifier } from '../helpers/recording-notifier.ts';
 import { reserveRefund } from '../../db/queries/card-payments.ts';
 import { TestCardGateway } from '../../providers/payments/test-gateway.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
