@@ -50,7 +50,16 @@ export const cartView = z.object({
   currency: z.string(),
   email: z.string().nullable(),
   order_id: z.string().nullable(),
-  items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: moneyView.nullable(), for_sale: z.boolean(), held_quantity: z.number() })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      variant_id: z.string(),
+      quantity: z.number(),
+      unit_price: moneyView.nullable(),
+      for_sale: z.boolean(),
+      held_quantity: z.number(),
+    }),
+  ),
   subtotal: moneyView,
   hold_expires_at: z.string().nullable(),
   holds_end_at: z.string().nullable(),
@@ -67,12 +76,46 @@ export const orderView = z.object({
   currency: z.string(),
   payment_method: z.enum(PAYMENT_METHODS),
   shipping_address: z.record(z.string(), z.unknown()),
-  items: z.array(z.object({ id: z.string(), variant_id: z.string(), product_id: z.string(), vendor_id: z.string().nullable(), sku: z.string(), title: z.string(), quantity: z.number(), unit_price: moneyView, total: moneyView })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      variant_id: z.string(),
+      product_id: z.string(),
+      vendor_id: z.string().nullable(),
+      sku: z.string(),
+      title: z.string(),
+      quantity: z.number(),
+      unit_price: moneyView,
+      total: moneyView,
+    }),
+  ),
   subtotal: moneyView,
   shipping_total: moneyView,
   total: moneyView,
-  payments: z.array(z.object({ id: z.string(), method: z.enum(PAYMENT_METHODS), status: z.enum(PAYMENT_STATUSES), amount: moneyView, received: moneyView, refunded: moneyView, decline_code: z.string().nullable(), due_at: z.string().nullable() })),
-  shipments: z.array(z.object({ id: z.string(), vendor_id: z.string().nullable(), status: z.string(), carrier: z.string().nullable(), tracking_number: z.string().nullable(), cod_amount: moneyView.nullable(), shipped_at: z.string().nullable(), delivered_at: z.string().nullable() })),
+  payments: z.array(
+    z.object({
+      id: z.string(),
+      method: z.enum(PAYMENT_METHODS),
+      status: z.enum(PAYMENT_STATUSES),
+      amount: moneyView,
+      received: moneyView,
+      refunded: moneyView,
+      decline_code: z.string().nullable(),
+      due_at: z.string().nullable(),
+    }),
+  ),
+  shipments: z.array(
+    z.object({
+      id: z.string(),
+      vendor_id: z.string().nullable(),
+      status: z.string(),
+      carrier: z.string().nullable(),
+      tracking_number: z.string().nullable(),
+      cod_amount: moneyView.nullable(),
+      shipped_at: z.string().nullable(),
+      delivered_at: z.string().nullable(),
+    }),
+  ),
   access_token: z.string(),
   cancel_reason: z.string().nullable(),
   created_at: z.string(),
@@ -148,16 +191,40 @@ export type PayoutView = z.infer<typeof payoutView>;
 
 /** A subscription with its charges (API.md). */
 export const subscriptionView = z.object({
-  id: z.string(), status: z.enum(SUBSCRIPTION_STATUSES), customer_email: z.string(), order_id: z.string(), variant_id: z.string(), billing_interval: z.string(),
-  amount: moneyView, period: z.number(), current_period_end: z.string(), next_attempt_at: z.string().nullable(), cancel_reason: z.string().nullable(), created_at: z.string(),
-  charges: z.array(z.object({ id: z.string(), period: z.number(), attempt: z.number(), status: z.string(), amount: moneyView, decline_code: z.string().nullable(), created_at: z.string() })),
+  id: z.string(),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  customer_email: z.string(),
+  order_id: z.string(),
+  variant_id: z.string(),
+  billing_interval: z.string(),
+  amount: moneyView,
+  period: z.number(),
+  current_period_end: z.string(),
+  next_attempt_at: z.string().nullable(),
+  cancel_reason: z.string().nullable(),
+  created_at: z.string(),
+  charges: z.array(
+    z.object({
+      id: z.string(),
+      period: z.number(),
+      attempt: z.number(),
+      status: z.string(),
+      amount: moneyView,
+      decline_code: z.string().nullable(),
+      created_at: z.string(),
+    }),
+  ),
 });
 /** A subscription as the back office sees it (API.md). */
 export type SubscriptionView = z.infer<typeof subscriptionView>;
 
 /** The store settings the back office reads and edits. */
 export const storeSettingsView = z.object({
-  id: z.string(), name: z.string(), publishable_key: z.string(), allowed_origins: z.array(z.string()), created_at: z.string(),
+  id: z.string(),
+  name: z.string(),
+  publishable_key: z.string(),
+  allowed_origins: z.array(z.string()),
+  created_at: z.string(),
 });
 /** A store's settings as the API answers them. */
 export type StoreSettingsView = z.infer<typeof storeSettingsView>;
