@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^(activities|workflows)/' },
     },
     {
+      name: 'api-schemas-not-to-db',
+      severity: 'error',
+      comment:
+        'The HTTP contract (request schemas, the OpenAPI document, the response builders) takes its shapes from contracts/views.ts, not from the SQL layer.',
+      from: { path: '^api/(schemas|openapi|views)\\.ts$' },
+      to: { path: '^db/' },
+    },
+    {
       name: 'activities-not-to-workflows-or-api',
       severity: 'error',
       comment: 'Activities are called by workflows; what they share lives in contracts/. They know nothing of HTTP.',

@@ -1,7 +1,8 @@
 // Activities of the fulfillment workflow: shipments, shipping and delivery.
 import type { DatabasePool } from 'slonik';
 import { lockOrder, orderItemGroups, setOrderStatus } from '../db/queries/orders.ts';
-import { createShipments, lockShipment, markDelivered, markShipped, orderShipments, type ShipmentView } from '../db/queries/shipments.ts';
+import { createShipments, lockShipment, markDelivered, markShipped, orderShipments } from '../db/queries/shipments.ts';
+import type { ShipmentView } from '../contracts/views.ts';
 import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
 import { AmountMismatchError, ConflictError } from '../domain/errors.ts';

@@ -1,14 +1,7 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
 import * as s from './schemas.ts';
-import { productView } from '../db/queries/catalog.ts';
-import { cartView } from '../db/queries/carts.ts';
-import { orderView } from '../db/queries/orders.ts';
-import { vendorView } from '../db/queries/vendors.ts';
-import { payoutView } from '../db/queries/payouts.ts';
-import { vendorShipmentView } from '../db/queries/shipments.ts';
-import { subscriptionView } from '../db/queries/subscriptions.ts';
-import { storeSettingsView } from '../db/queries/stores.ts';
+import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
 

@@ -1,7 +1,8 @@
 // Ship and deliver, shared by the back office and the vendor portal (each finds the shipment its own way).
 import type { DatabasePool } from 'slonik';
 import { getOrder } from '../db/queries/orders.ts';
-import { getShipment, type ShipmentView } from '../db/queries/shipments.ts';
+import { getShipment } from '../db/queries/shipments.ts';
+import type { ShipmentView } from '../contracts/views.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { Processes } from './processes.ts';
 import { shipmentResponse } from './views.ts';

@@ -1,6 +1,5 @@
-// Response shapes of API.md built from query results.
-import type { OrderView } from '../db/queries/orders.ts';
-import type { ShipmentView } from '../db/queries/shipments.ts';
+// Response shapes of API.md built from the views of contracts/views.ts.
+import type { OrderView, ShipmentView } from '../contracts/views.ts';
 
 /** The order a storefront sees (no internal fields). */
 export function storeOrder(o: OrderView) {

@@ -1,6 +1,7 @@
 // Back-office routes of subscriptions and their dunning: list, read, retry now, cancel, change the card.
 import { Router } from 'express';
-import { getSubscription, listSubscriptions, type SubscriptionView } from '../../db/queries/subscriptions.ts';
+import { getSubscription, listSubscriptions } from '../../db/queries/subscriptions.ts';
+import type { SubscriptionView } from '../../contracts/views.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import type { AppDeps } from '../context.ts';

@@ -1,7 +1,8 @@
 // Back-office routes of mall mode: vendors and their payout lines.
 import { Router } from 'express';
 import { createVendor, getVendor, listVendors } from '../../db/queries/vendors.ts';
-import { listVendorPayouts, payPayout, type PayoutView } from '../../db/queries/payouts.ts';
+import { listVendorPayouts, payPayout } from '../../db/queries/payouts.ts';
+import type { PayoutView } from '../../contracts/views.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';

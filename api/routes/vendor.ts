@@ -1,6 +1,7 @@
 // Vendor portal routes (mall mode): a vendor key sees and fulfils only its own vendor's shipments.
 import { Router } from 'express';
-import { getVendorShipment, listVendorShipments, type VendorShipmentView } from '../../db/queries/shipments.ts';
+import { getVendorShipment, listVendorShipments } from '../../db/queries/shipments.ts';
+import type { VendorShipmentView } from '../../contracts/views.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';

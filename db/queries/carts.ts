@@ -6,26 +6,7 @@ import { idRow, noRows, oneRow, sql } from '../sql.ts';
 import { extendCartHolds, placeHold, releaseItemHolds } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-
-const money = z.object({ amount: z.number(), currency: z.string() });
-
-/**
- * A cart as storefronts see it, at current prices. `held_quantity` shows what is still reserved per line; a line whose
- * variant lost its price in the cart's currency shows `unit_price: null`, and `for_sale: false` marks lines checkout refuses.
- * `holds_end_at`: no hold of the cart outlives it (its first hold + CART_HOLD_MAX_LIFETIME); null before the first hold.
- */
-export const cartView = z.object({
-  id: z.string(),
-  status: z.enum(['open', 'converted']),
-  currency: z.string(),
-  email: z.string().nullable(),
-  order_id: z.string().nullable(),
-  items: z.array(z.object({ id: z.string(), variant_id: z.string(), quantity: z.number(), unit_price: money.nullable(), for_sale: z.boolean(), held_quantity: z.number() })),
-  subtotal: money,
-  hold_expires_at: z.string().nullable(),
-  holds_end_at: z.string().nullable(),
-});
-export type CartView = z.infer<typeof cartView>;
+import { cartView, type CartView } from '../../contracts/views.ts';
 
 /** Loads a cart of the tenant with its items priced as the catalog prices them now, or NotFoundError. */
 export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {

@@ -1,7 +1,7 @@
 // SQL owned by products, variants, prices, product_categories and categories (stock levels are written by holds.ts,
 // locations by tenants.ts, inside these transactions).
 import { randomUUID } from 'node:crypto';
-import { PRODUCT_STATUSES, PRODUCT_TYPES, slugify, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
+import { slugify, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
@@ -9,36 +9,7 @@ import { appendOutbox } from './outbox.ts';
 import { setOnHand, type InventoryView } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
-
-const moneyRow = z.object({ amount: z.number(), currency: z.string() });
-
-/** A variant as storefronts and the back office see it. */
-const variantView = z.object({
-  id: z.string(),
-  sku: z.string(),
-  title: z.string(),
-  price: moneyRow.nullable(),
-  compare_at_price: moneyRow.nullable(),
-  prices: z.array(moneyRow),
-  available_quantity: z.number(),
-  subscription: z.object({ billing_interval: z.string() }).nullable(),
-});
-
-/** A product with its variants, prices and availability. */
-export const productView = z.object({
-  id: z.string(),
-  handle: z.string(),
-  title: z.string(),
-  description: z.string(),
-  status: z.enum(PRODUCT_STATUSES),
-  type: z.enum(PRODUCT_TYPES),
-  vendor_id: z.string().nullable(),
-  category_ids: z.array(z.string()),
-  variants: z.array(variantView),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-export type ProductView = z.infer<typeof productView>;
+import { productView, type ProductView } from '../../contracts/views.ts';
 
 const productColumns = (currency: string) => sql.fragment`
   p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at,

@@ -10,31 +10,8 @@ import { createPayment, voidOpenPayments } from './payments.ts';
 import { ConflictError, NotFoundError, PriceChangedError } from '../../domain/errors.ts';
 import { sameMoney, type Money } from '../../domain/money.ts';
 import type { Address } from '../../contracts/workflows.ts';
-import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
-
-const money = z.object({ amount: z.number(), currency: z.string() });
-
-/** An order with its lines, payment and shipments (the admin view adds workflow links in the API). */
-export const orderView = z.object({
-  id: z.string(),
-  status: z.enum(ORDER_STATUSES),
-  cart_id: z.string(),
-  email: z.string(),
-  currency: z.string(),
-  payment_method: z.enum(PAYMENT_METHODS),
-  shipping_address: z.record(z.string(), z.unknown()),
-  items: z.array(z.object({ id: z.string(), variant_id: z.string(), product_id: z.string(), vendor_id: z.string().nullable(), sku: z.string(), title: z.string(), quantity: z.number(), unit_price: money, total: money })),
-  subtotal: money,
-  shipping_total: money,
-  total: money,
-  payments: z.array(z.object({ id: z.string(), method: z.enum(PAYMENT_METHODS), status: z.enum(PAYMENT_STATUSES), amount: money, received: money, refunded: money, decline_code: z.string().nullable(), due_at: z.string().nullable() })),
-  shipments: z.array(z.object({ id: z.string(), vendor_id: z.string().nullable(), status: z.string(), carrier: z.string().nullable(), tracking_number: z.string().nullable(), cod_amount: money.nullable(), shipped_at: z.string().nullable(), delivered_at: z.string().nullable() })),
-  access_token: z.string(),
-  cancel_reason: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-export type OrderView = z.infer<typeof orderView>;
+import { orderView, type OrderView } from '../../contracts/views.ts';
+import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
   o.id, o.status, o.cart_id, o.email, o.currency, o.payment_method, o.shipping_address, o.access_token, o.cancel_reason, o.created_at, o.updated_at,

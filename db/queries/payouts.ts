@@ -6,27 +6,7 @@ import { appendOutbox } from './outbox.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { PAYOUT_STATUSES, payoutLine } from '../../domain/payouts.ts';
 import { ORDER_STATUSES } from '../../domain/order.ts';
-
-const moneyRow = z.object({ amount: z.number(), currency: z.string() });
-
-/** A payout line as the back office sees it (money as `{amount, currency}`). */
-export const payoutView = z.object({
-  id: z.string(),
-  order_id: z.string(),
-  vendor_id: z.string(),
-  status: z.enum(PAYOUT_STATUSES),
-  currency: z.string(),
-  gross: moneyRow,
-  commission: moneyRow,
-  net: moneyRow,
-  commission_rate_bps: z.number(),
-  reference: z.string().nullable(),
-  paid_at: z.string().nullable(),
-  created_at: z.string(),
-  /** Creation time to the microsecond, for the list cursor (created_at is rounded to milliseconds). */
-  cursor_at: z.string(),
-});
-export type PayoutView = z.infer<typeof payoutView>;
+import { payoutView, type PayoutView } from '../../contracts/views.ts';
 
 const columns = sql.fragment`
   id, order_id, vendor_id, status, currency, commission_rate_bps, reference, paid_at, created_at,

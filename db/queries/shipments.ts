@@ -1,26 +1,10 @@
 // SQL owned by shipments.
 import { randomUUID } from 'node:crypto';
-import { SHIPMENT_STATUSES } from '../../domain/order.ts';
-import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
-
-/** A shipment as the back office sees it. */
-const shipmentView = z.object({
-  id: z.string(),
-  order_id: z.string(),
-  vendor_id: z.string().nullable(),
-  status: z.enum(SHIPMENT_STATUSES),
-  carrier: z.string().nullable(),
-  tracking_number: z.string().nullable(),
-  cod_amount: z.number().nullable(),
-  cod_collected: z.number().nullable(),
-  shipped_at: z.string().nullable(),
-  delivered_at: z.string().nullable(),
-});
-export type ShipmentView = z.infer<typeof shipmentView>;
+import { shipmentView, vendorShipmentView, type ShipmentView, type VendorShipmentView } from '../../contracts/views.ts';
 
 const columns = sql.fragment`id, order_id, vendor_id, status, carrier, tracking_number, cod_amount, cod_collected, shipped_at, delivered_at`;
 
@@ -68,23 +52,6 @@ export async function markDelivered(tx: CommonQueryMethods, shipmentId: string, 
 export async function cancelPendingShipments(tx: CommonQueryMethods, orderId: string): Promise<void> {
   await tx.query(sql.type(noRows)`UPDATE shipments SET status = 'cancelled' WHERE order_id = ${orderId} AND status = 'pending'`);
 }
-
-/** A shipment as its vendor sees it: what to pack and where to send it. */
-export const vendorShipmentView = z.object({
-  id: z.string(),
-  order_id: z.string(),
-  status: z.enum(SHIPMENT_STATUSES),
-  carrier: z.string().nullable(),
-  tracking_number: z.string().nullable(),
-  items: z.array(z.object({ sku: z.string(), title: z.string(), quantity: z.number() })),
-  shipping_address: z.record(z.string(), z.unknown()),
-  shipped_at: z.string().nullable(),
-  delivered_at: z.string().nullable(),
-  created_at: z.string(),
-  /** Creation time to the microsecond, for the list cursor (created_at is rounded to milliseconds). */
-  cursor_at: z.string(),
-});
-export type VendorShipmentView = z.infer<typeof vendorShipmentView>;
 
 /** A vendor's shipments, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
 export async function listVendorShipments(db: CommonQueryMethods, tenantId: string, vendorId: string, page: { after?: { createdAt: string; id: string }; limit: number }): Promise<VendorShipmentView[]> {

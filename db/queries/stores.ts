@@ -6,6 +6,7 @@ import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { makeId } from '../../domain/ids.ts';
+import { storeSettingsView, type StoreSettingsView } from '../../contracts/views.ts';
 
 /** Creates the tenant's store, inside the transaction that creates the tenant. */
 export async function createStore(tx: CommonQueryMethods, tenantId: string, name: string, publishableKey: string): Promise<void> {
@@ -13,16 +14,8 @@ export async function createStore(tx: CommonQueryMethods, tenantId: string, name
     INSERT INTO stores (id, tenant_id, name, publishable_key) VALUES (${makeId('str', randomUUID())}, ${tenantId}, ${name}, ${publishableKey})`);
 }
 
-/** The store settings the back office reads and edits. */
-export const storeSettingsView = z.object({
-  id: z.string(), name: z.string(), publishable_key: z.string(), allowed_origins: z.array(z.string()), created_at: z.string(),
-});
-
-/** A store's settings as the API answers them. */
-export type StoreSettings = z.infer<typeof storeSettingsView>;
-
 /** The tenant's store (each tenant has one; the oldest wins should there ever be more). */
-export async function getStoreSettings(db: CommonQueryMethods, tenantId: string): Promise<StoreSettings> {
+export async function getStoreSettings(db: CommonQueryMethods, tenantId: string): Promise<StoreSettingsView> {
   const row = await db.maybeOne(sql.type(storeSettingsView)`
     SELECT id, name, publishable_key, allowed_origins, created_at FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1`);
   if (!row) throw new NotFoundError('store');
@@ -30,7 +23,7 @@ export async function getStoreSettings(db: CommonQueryMethods, tenantId: string)
 }
 
 /** Replaces the tenant's allowed origins (already normalised); the table's trigger notifies every API process. */
-export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[]): Promise<StoreSettings> {
+export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[]): Promise<StoreSettingsView> {
   await db.query(sql.type(noRows)`
     UPDATE stores SET allowed_origins = ${sql.array(origins, 'text')} WHERE tenant_id = ${tenantId}`);
   return getStoreSettings(db, tenantId);

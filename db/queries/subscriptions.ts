@@ -8,6 +8,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import type { BillingState } from '../../contracts/activities.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
+import { subscriptionView, type SubscriptionView } from '../../contracts/views.ts';
 
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
@@ -130,16 +131,6 @@ export async function endSubscription(pool: DatabasePool, e: { subscriptionId: s
 export async function setSubscriptionCard(pool: DatabasePool, subscriptionId: string, cardRef: string): Promise<void> {
   await pool.query(sql.type(noRows)`UPDATE subscriptions SET card_ref = ${cardRef}, updated_at = now() WHERE id = ${subscriptionId}`);
 }
-
-const money = z.object({ amount: z.number(), currency: z.string() });
-/** A subscription with its charges (API.md). */
-export const subscriptionView = z.object({
-  id: z.string(), status: z.enum(SUBSCRIPTION_STATUSES), customer_email: z.string(), order_id: z.string(), variant_id: z.string(), billing_interval: z.string(),
-  amount: money, period: z.number(), current_period_end: z.string(), next_attempt_at: z.string().nullable(), cancel_reason: z.string().nullable(), created_at: z.string(),
-  charges: z.array(z.object({ id: z.string(), period: z.number(), attempt: z.number(), status: z.string(), amount: money, decline_code: z.string().nullable(), created_at: z.string() })),
-});
-/** A subscription as the back office sees it (API.md). */
-export type SubscriptionView = z.infer<typeof subscriptionView>;
 
 const subscriptionColumns = sql.fragment`
   s.id, s.status, s.customer_email, s.order_id, s.variant_id, s.billing_interval, json_build_object('amount', s.amount, 'currency', s.currency) AS amount, s.period,

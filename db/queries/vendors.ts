@@ -1,21 +1,11 @@
 // SQL owned by vendors (mall mode).
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
-import { VENDOR_STATUSES, type VendorStatus } from '../../domain/payouts.ts';
-
-/** A vendor as the back office sees it. */
-export const vendorView = z.object({
-  id: z.string(),
-  name: z.string(),
-  commission_rate_bps: z.number(),
-  status: z.enum(VENDOR_STATUSES),
-  created_at: z.string(),
-});
-export type VendorView = z.infer<typeof vendorView>;
+import type { VendorStatus } from '../../domain/payouts.ts';
+import { vendorView, type VendorView } from '../../contracts/views.ts';
 
 /** Input of a new vendor. */
 export type NewVendor = { name: string; commission_rate_bps: number; status?: VendorStatus };
