@@ -8,17 +8,12 @@ import { cancelOrderUpdate, orderStatusSignal, placeOrderUpdate, statusQuery } f
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
-import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
+import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
-import { asWorkflowFailure, checkoutActivities as acts, DEFAULT_DUNNING, signalCartClosed, stopWorkflow } from './checkout-steps.ts';
+import {
+  asWorkflowFailure, checkoutActivities as acts, fulfillmentChild, isDecline, paymentChild, signalCartClosed, stopWorkflow, subscriptionChild, type Placement,
+} from './checkout-steps.ts';
 import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
-
-/** Where placing the order stands, as the storefront's placeOrder update sees it (one state, not a set of flags). */
-type Placement =
-  | { step: 'placing' }
-  | { step: 'placed'; order: PlacedOrder }
-  | { step: 'answered'; order: PlacedOrder; created: boolean }
-  | { step: 'failed'; order?: PlacedOrder; failure: unknown };
 
 /**
  * One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or
@@ -109,7 +104,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
    */
   async function payByCard(order: PlacedOrder, cartClosed: Promise<void>): Promise<void> {
     const auth = await acts.authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
-      .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: false }));
+      .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: mayHoldAuthorization(err) }));
     try {
       // Cancelled while the gateway answered: give the money back.
       if (auth.orderStatus === 'cancelled' || cancelled()) return await releaseCardPayment();
@@ -118,16 +113,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (order.subscriptionLines ?? 1) > 0;
       const subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId, orderId: order.orderId }) : [];
       running = subscriptionIds.map((id) => subscriptionWorkflowId(tenantId, id));
-      const attributes = orderSearchAttributes(orderAttributes(order));
-      for (const subscriptionId of subscriptionIds) {
-        await startChild(subscriptionBilling, {
-          workflowId: subscriptionWorkflowId(tenantId, subscriptionId),
-          args: [{ tenantId, subscriptionId, email: input.email, dunning: input.dunning ?? DEFAULT_DUNNING }],
-          // A subscription outlives the order's workflow; cancelling the order stops it explicitly.
-          parentClosePolicy: 'ABANDON',
-          typedSearchAttributes: attributes,
-        });
-      }
+      for (const subscriptionId of subscriptionIds) await startChild(subscriptionBilling, subscriptionChild(input, order, subscriptionId));
       // Cancelled while the subscriptions were being set up: stop what just started.
       if (cancelled()) await releaseCardPayment();
     } catch (err) {
@@ -138,11 +124,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Bank transfer: the storefront hears back once the payment workflow waits; true once paid, an unpaid deadline cancels the order. */
   async function payByBankTransfer(order: PlacedOrder): Promise<boolean> {
     const outcome = await runChild(paymentWorkflowId(tenantId, order.orderId), async (workflowId) => {
-      const payment = await startChild(paymentConfirmation, {
-        workflowId,
-        args: [{ tenantId, orderId: order.orderId, amountDue: order.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
-        typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(order), status: 'pending_payment' }),
-      });
+      const payment = await startChild(paymentConfirmation, paymentChild(input, order, workflowId));
       answer();
       if (cancelled()) await stopWorkflow(workflowId);
       notifyPlacedUnlessCancelled(order);
@@ -167,11 +149,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Fulfillment ships the order (one shipment per vendor); the order's status follows it. */
   async function ship(order: PlacedOrder): Promise<void> {
     const final = await runChild(fulfillmentWorkflowId(tenantId, order.orderId), async (workflowId) => {
-      const shipping = await startChild(fulfillment, {
-        workflowId,
-        args: [{ tenantId, orderId: order.orderId, paymentMethod: input.paymentMethod, email: input.email, shipSlaMs: input.shipSlaMs }],
-        typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(order), status: 'pending_shipment' }),
-      });
+      const shipping = await startChild(fulfillment, fulfillmentChild(input, order, workflowId));
       if (cancelled()) await stopWorkflow(workflowId);
       return shipping.result();
     });
@@ -265,6 +243,12 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     for (const workflowId of running) await stopWorkflow(workflowId);
   }
 
+  // Not declined yet failed (the gateway's answer was lost, the step gave up): the gateway may hold an authorization the
+  // order never recorded, so the compensation voids too. Runs recorded before this patch did not, and replay so.
+  function mayHoldAuthorization(err: unknown): boolean {
+    return !isDecline(unwrapFailure(err)) && patched('void-unknown-authorization');
+  }
+
   /** The storefront hears back: the order can be acted on now. */
   function answer(): void {
     if (placement.step === 'placed') placement = { step: 'answered', order: placement.order, created: placement.order.created };
@@ -284,9 +268,5 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   function setStatus(next: OrderStatus): void {
     status = next;
     publishOrderStatus(next);
-  }
-
-  function orderAttributes(order: PlacedOrder): OrderAttributes {
-    return { tenantId, orderId: order.orderId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod, vendorIds: order.vendorIds };
   }
 }

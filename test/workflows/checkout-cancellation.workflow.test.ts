@@ -1,8 +1,9 @@
 // Checkout cancellation paths with stand-in activities: the back office cancelling a bank transfer or a card order with
-// subscriptions, an operator cancelling the workflow or its fulfillment child. `UPDATE_HISTORIES=1` also writes each
-// run's history as a replay fixture (they were recorded with the checkout code from before its rewrite as a saga).
+// subscriptions, an operator cancelling the workflow or its fulfillment child, a card authorization that gives up.
+// `UPDATE_HISTORIES=1` also writes each run's history as a replay fixture unless it exists: the cancellation fixtures
+// were recorded with the checkout code from before its rewrite as a saga, and are kept as such.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -13,13 +14,14 @@ import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, shipmentW
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
 import { committedHistories, HISTORIES_DIR, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
-import { billingState, buildActivities, createWorkflowEnv, eventually, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import { billingState, buildActivities, businessError, createWorkflowEnv, eventually, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 const FIXTURES = [
   'checkout-bank-transfer-cancelled-by-back-office',
   'checkout-cod-cancelled-by-operator',
   'checkout-card-subscription-cancelled-by-back-office',
   'checkout-card-fulfillment-cancelled-by-operator',
+  'checkout-card-authorization-gave-up',
 ];
 
 let env: WorkflowEnv;
@@ -66,10 +68,11 @@ function cardWithSubscription() {
   });
 }
 
-/** With UPDATE_HISTORIES=1, writes the ended run's history as a committed fixture. */
+/** With UPDATE_HISTORIES=1, writes the ended run's history as a committed fixture, unless one was recorded before. */
 async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (!UPDATE_HISTORIES) return;
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (!UPDATE_HISTORIES || existsSync(file)) return;
+  writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
 }
 
 describe('checkout cancellation with stand-in activities', () => {
@@ -145,7 +148,27 @@ describe('checkout cancellation with stand-in activities', () => {
     await keepHistory(handle, 'checkout-card-fulfillment-cancelled-by-operator');
   });
 
-  test('when the histories of these paths recorded before the rewrite are replayed against the current checkout, then every one replays', async () => {
+  test('when the card authorization fails without a decline (the gateway step gave up), then the compensation voids what the gateway may hold, cancels the order and the checkout fails with that failure', async () => {
+    const acts = buildActivities({
+      async authorizeCardPayment() {
+        throw businessError('gateway_unavailable', 'the card gateway did not answer');
+      },
+    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const update = await handle.executeUpdate(placeOrderUpdate).catch((err: unknown) => err);
+    expect(String((update as Error).cause)).toMatch(/did not answer/);
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(await handle.query(statusQuery)).toBe('cancelled');
+    const [placed] = acts.inputsOf<{ orderId: string }>('placeOrder');
+    expect(acts.names().filter((n) => n === 'cancelOrder' || n === 'voidCardAuthorization')).toEqual(['voidCardAuthorization', 'cancelOrder']);
+    expect(acts.inputsOf('voidCardAuthorization')).toEqual([expect.objectContaining({ orderId: placed.orderId })]);
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'checkout compensation' })]);
+    await keepHistory(handle, 'checkout-card-authorization-gave-up');
+  });
+
+  test('when the histories of these paths are replayed against the current checkout, then every one replays', async () => {
     const results = await replayHistories(committedHistories(FIXTURES));
     expect(results.map((r) => r.workflowId).sort()).toEqual([...FIXTURES].sort());
     expect(results.filter((r) => r.error)).toEqual([]);
