@@ -44,13 +44,19 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
       });
     },
 
-    /** Compensation: releases an uncaptured authorization (key `void:<payment>`). Tolerates no payment or no authorization. */
+    /**
+     * Compensation: releases an uncaptured authorization (key `void:<payment>`). Tolerates no payment or no authorization.
+     * An authorization the order never recorded (the gateway's answer was lost, the checkout gave up) is found at the
+     * gateway by its request's key `authorize:<order>`, so it is released too.
+     */
     async voidCardAuthorization(input: { tenantId: string; orderId?: string }): Promise<{ voided: boolean }> {
       return asActivity(async () => {
         if (!input.orderId) return { voided: false };
         const payment = await findCardPayment(pool, input.tenantId, input.orderId);
-        if (!payment?.authorization_ref || payment.captured || payment.voided) return { voided: false };
-        await gateway.void({ idempotencyKey: `void:${payment.id}`, authorizationRef: payment.authorization_ref });
+        if (!payment || payment.captured || payment.voided) return { voided: false };
+        const authorizationRef = payment.authorization_ref ?? (await gateway.findAuthorization?.(`authorize:${input.orderId}`))?.authorizationRef;
+        if (!authorizationRef) return { voided: false };
+        await gateway.void({ idempotencyKey: `void:${payment.id}`, authorizationRef });
         await recordVoid(pool, payment.id);
         return { voided: true };
       });

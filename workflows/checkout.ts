@@ -1,276 +1,272 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched,
-  proxyActivities, setHandler, startChild, upsertSearchAttributes, uuid4,
+  allHandlersFinished, CancellationScope, condition, isCancellation, log, patched, setHandler, startChild, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
-import { fulfillmentWorkflowId, holdsWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
+import { fulfillmentWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
-import { cancelOrderUpdate, cartClosedSignal, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';
+import { cancelOrderUpdate, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
-import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
-import type { CardPaymentActivities, OrderActivities, SubscriptionActivities } from '../contracts/activities.ts';
-import { businessFailure, createNotifications, GATEWAY_RETRY, publishOrderStatus, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
-import type { CheckoutInput, DunningPolicy, PlacedOrder } from '../contracts/workflows.ts';
-
-// Used only when a caller predates the dunning input: the documented default schedule.
-const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) => d * 86_400_000), exhaustedStatus: 'cancelled' };
-
-// placeOrder: one transaction keyed by the cart (a retry finds the order already placed). 30 s to run, because a commit
-// under load can be slow and a shorter timeout would start a second attempt beside it; retried for 5 minutes (the
-// storefront gives up sooner and its retried request rejoins this workflow), after that the checkout fails and the
-// cart's holds expire as usual.
-const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '5 minutes', retry: RETRY_UNTIL_DONE });
-// authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a
-// gateway still down after 2 minutes fails the checkout (compensation voids and cancels) instead of leaving it hanging.
-const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
-  startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
-// Compensations (cancelOrder, voidCardAuthorization) must finish whatever it takes: both are idempotent (a conditional
-// status change; the void's gateway key), so they are retried without limit, with backoff.
-const { cancelOrder: cancelOrderStep } = proxyActivities<Pick<OrderActivities, 'cancelOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
-const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
-// createOrderSubscriptions: ids derive from the order lines, so a retry creates nothing new; the card is authorized, so it must happen.
-const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities, 'createOrderSubscriptions'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
-const acts = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
-
-type Compensation = { name: string; run: () => Promise<unknown> };
+import { orderSearchAttributes } from '../contracts/search-attributes.ts';
+import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
+import {
+  asWorkflowFailure, checkoutActivities as acts, fulfillmentChild, isDecline, paymentChild, signalCartClosed, stopWorkflow, subscriptionChild, type Placement,
+} from './checkout-steps.ts';
+import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
 
 /**
  * One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or
- * is cancelled. Cancellation — by the cancelOrder update or by an operator cancelling this workflow — always asks
- * the database first: an order that has shipped is never cancelled, and its fulfillment carries on.
+ * is cancelled. A saga: place the order, pay by its method (bank transfer, cash on delivery, card with its
+ * subscriptions), ship it; any failure after placement cancels the order and undoes what it holds. Cancellation — by
+ * the cancelOrder update or by an operator cancelling this workflow — always asks the database first: an order that
+ * has shipped is never cancelled, and its fulfillment carries on.
  */
 export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
-  let placed: PlacedOrder | undefined;
-  // The storefront hears back once the order can be acted on (for bank transfer: its payment workflow runs).
-  let ready = false;
-  let placeFailure: unknown;
+  const { tenantId } = input;
   let status: OrderStatus | 'placing' = 'placing';
-  let updateCalls = 0;
-  let activeChildId: string | undefined;
-  let operatorCancel: unknown;
-  let subscriptionIds: string[] = [];
-  let cartClosed: Promise<void> = Promise.resolve();
-  const compensations: Compensation[] = [];
-
-  const currentStatus = (): OrderStatus | 'placing' => status;
-  const setStatus = (next: OrderStatus) => {
-    status = next;
-    publishOrderStatus(next);
-  };
+  let placement: Placement = { step: 'placing' };
+  // Workflows this order runs that a cancellation stops: its subscriptions' billing, then the payment or fulfillment child.
+  let running: string[] = [];
+  const workflow = CancellationScope.current();
   const notifications = createNotifications();
-  const notifyCancelled = (reason: string) =>
-    notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_cancelled', data: { order_id: placed?.orderId, reason } });
-  const stopActiveChild = async () => {
-    if (!activeChildId) return;
-    try {
-      await getExternalWorkflowHandle(activeChildId).cancel();
-    } catch {
-      // Already closed: nothing to stop.
-    }
-  };
-  const compensate = async (reason: string) => {
-    for (const c of [...compensations].reverse()) {
-      try {
-        await c.run();
-      } catch (err) {
-        log.error('compensation failed', { compensation: c.name, reason, error: String(unwrapFailure(err)) });
-        throw err;
-      }
-    }
-    compensations.length = 0;
-  };
-  // A cancelled card order gives the authorized money back and bills its subscriptions no more.
-  const releaseCardPayment = async () => {
-    await acts.voidCardAuthorization({ tenantId: input.tenantId, orderId: placed?.orderId });
-    for (const id of subscriptionIds) {
-      await getExternalWorkflowHandle(subscriptionWorkflowId(input.tenantId, id)).cancel().catch(() => undefined);
-    }
-  };
-  // Cancels the order (the activity refuses once anything shipped), then stops the waiting child.
-  const cancelOrder = async (reason: string) => {
-    await acts.cancelOrder({ tenantId: input.tenantId, orderId: placed?.orderId, reason });
-    compensations.length = 0;
-    setStatus('cancelled');
-    if (input.paymentMethod === 'card') await releaseCardPayment();
-    await stopActiveChild();
-    notifyCancelled(reason);
-  };
-  const finish = async (): Promise<OrderStatus> => {
-    await cartClosed;
-    await condition(allHandlersFinished);
-    await notifications.flush();
-    if (currentStatus() === 'cancelled' && operatorCancel) throw operatorCancel;
-    return currentStatus() as OrderStatus;
-  };
+  const cancelled = () => status === 'cancelled';
+  const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
 
   setHandler(statusQuery, () => status);
   setHandler(orderStatusSignal, (next) => {
-    if (currentStatus() !== 'cancelled') setStatus(next);
+    if (!cancelled()) setStatus(next);
   });
   setHandler(placeOrderUpdate, async () => {
-    const first = ++updateCalls === 1;
-    await condition(() => (placed !== undefined && ready) || placeFailure !== undefined);
-    if (placeFailure !== undefined) throw unwrapFailure(placeFailure);
-    return { ...placed!, created: placed!.created && first };
+    await condition(() => placement.step === 'answered' || placement.step === 'failed');
+    if (placement.step === 'failed') throw unwrapFailure(placement.failure);
+    // Only the request that created the order hears `created`; a retried request gets the same order back.
+    const { order, created } = placement as Extract<Placement, { step: 'answered' }>;
+    placement = { step: 'answered', order, created: false };
+    return { ...order, created };
   });
   setHandler(cancelOrderUpdate, ({ reason, cancelledBy }) => CancellationScope.nonCancellable(async () => {
     try {
-      await cancelOrder(`${reason} (by ${cancelledBy})`);
+      await cancelAndCompensate(`${reason} (by ${cancelledBy})`, { asked: true });
     } catch (err) {
       throw unwrapFailure(err);
     }
     return { status: 'cancelled' as const };
   }), {
     validator: (_args) => {
-      if (!placed) throw businessFailure('conflict', 'the order is still being placed');
+      if (!orderId()) throw businessFailure('conflict', 'the order is still being placed');
       if (status !== 'placing' && !isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
     },
   });
+
   // An operator cancelling this workflow (UI/CLI) is a request, not an order: the body below runs non-cancellable.
-  CancellationScope.current().cancelRequested.catch((err) => void (operatorCancel = err));
-
   return CancellationScope.nonCancellable(async () => {
-    // Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason.
-    try {
-      placed = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
-    } catch (err) {
-      placeFailure = unwrapFailure(err);
-      await condition(allHandlersFinished);
-      throw placeFailure instanceof ApplicationFailure ? placeFailure : ApplicationFailure.create({ message: String(placeFailure), nonRetryable: true });
-    }
-    const orderId = placed.orderId;
-    compensations.push({ name: 'cancelOrderAndReleaseStock', run: () => acts.cancelOrder({ tenantId: input.tenantId, orderId, reason: 'checkout compensation' }) });
-    // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
-    upsertSearchAttributes(orderSearchAttributes({ orderId, vendorIds: placed.vendorIds }));
-    setStatus(placed.status);
-    void watchOperatorCancel();
+    const order = await placeTheOrder();
+    void cancelWhenAnOperatorAsks();
     // The cart's expiry workflow only has to stop eventually: newer runs signal it beside the next step, not before.
-    if (patched('cart-closed-beside-next-step')) cartClosed = signalCartClosed(input.tenantId, input.cartId);
-    else await signalCartClosed(input.tenantId, input.cartId);
+    const besideNextStep = patched('cart-closed-beside-next-step');
+    const cartClosed = signalCartClosed(tenantId, input.cartId);
+    if (!besideNextStep) await cartClosed;
 
-    const orderAttributes: OrderAttributes = {
-      tenantId: input.tenantId, orderId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod, vendorIds: placed.vendorIds,
-    };
-    const childAttributes = orderSearchAttributes(orderAttributes);
-    if (input.paymentMethod === 'card') await authorizeCard(orderId, childAttributes);
+    // A card that is not authorized fails the checkout: the storefront hears why.
+    if (input.paymentMethod === 'card') await payByCard(order, cartClosed);
     try {
-      if (input.paymentMethod === 'bank_transfer') {
-        activeChildId = paymentWorkflowId(input.tenantId, orderId);
-        const payment = await startChild(paymentConfirmation, {
-          workflowId: activeChildId,
-          args: [{ tenantId: input.tenantId, orderId, amountDue: placed.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email: input.email }],
-          typedSearchAttributes: orderSearchAttributes({ ...orderAttributes, status: 'pending_payment' }),
-        });
-        ready = true;
-        if (currentStatus() === 'cancelled') await stopActiveChild();
-        notifyPlacedUnlessCancelled();
-        const outcome = await payment.result();
-        if (currentStatus() === 'cancelled') return await finish();
-        if (outcome === 'expired') {
-          await compensate('payment deadline passed');
-          setStatus('cancelled');
-          notifyCancelled('payment_timeout');
-          return await finish();
-        }
-        setStatus('pending_shipment');
-      }
-      ready = true;
-      if (input.paymentMethod !== 'bank_transfer') notifyPlacedUnlessCancelled();
-      if (currentStatus() === 'cancelled') return await finish();
-      activeChildId = fulfillmentWorkflowId(input.tenantId, orderId);
-      const shipping = await startChild(fulfillment, {
-        workflowId: activeChildId,
-        args: [{ tenantId: input.tenantId, orderId, paymentMethod: input.paymentMethod, email: input.email, shipSlaMs: input.shipSlaMs }],
-        typedSearchAttributes: orderSearchAttributes({ ...orderAttributes, status: 'pending_shipment' }),
-      });
-      if (currentStatus() === 'cancelled') await stopActiveChild();
-      const final = await shipping.result();
-      if (currentStatus() !== 'cancelled') setStatus(final);
+      const payable = input.paymentMethod === 'bank_transfer' ? await payByBankTransfer(order) : acceptOrder(order);
+      if (payable) await ship(order);
     } catch (err) {
-      if (currentStatus() === 'cancelled') return await finish(); // the child was stopped by cancelOrder
-      // A child cancelled on its own by an operator, or failed: the order cannot go on, so undo it.
-      await compensate(isCancellation(err) ? 'a child workflow was cancelled by an operator' : `failure: ${String(err)}`);
-      setStatus('cancelled');
-      notifyCancelled(isCancellation(err) ? 'cancelled_by_operator' : 'processing_failed');
-      if (!isCancellation(err)) {
-        await notifications.flush();
-        throw err;
-      }
+      // A child cancelled on its own by an operator, or failed: the order cannot go on, so undo it (unless a
+      // cancellation, which stopped the child, already did).
+      if (!cancelled()) await cancelAfterFailure(err);
     }
-    return await finish();
+    return await finish(cartClosed);
   });
+
+  /** Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason. */
+  async function placeTheOrder(): Promise<PlacedOrder> {
+    try {
+      const order = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
+      placement = { step: 'placed', order };
+    } catch (err) {
+      placement = { step: 'failed', failure: unwrapFailure(err) };
+      await condition(allHandlersFinished);
+      throw asWorkflowFailure(placement.failure);
+    }
+    const { order } = placement;
+    // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
+    upsertSearchAttributes(orderSearchAttributes({ orderId: order.orderId, vendorIds: order.vendorIds }));
+    setStatus(order.status);
+    return order;
+  }
 
   /**
    * Card: authorizes the total before the storefront hears back. A decline cancels the order, frees its stock and
    * fails the checkout with `card_declined`; an approval moves the order on and starts its subscriptions' billing.
    */
-  async function authorizeCard(orderId: string, attributes: SearchAttributePair[]): Promise<void> {
+  async function payByCard(order: PlacedOrder, cartClosed: Promise<void>): Promise<void> {
+    const auth = await acts.authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
+      .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: mayHoldAuthorization(err) }));
     try {
-      const auth = await acts.authorizeCardPayment({ tenantId: input.tenantId, orderId, token: input.paymentToken ?? '' });
-      compensations.push({ name: 'voidCardAuthorization', run: releaseCardPayment });
-      if (auth.orderStatus === 'cancelled' || currentStatus() === 'cancelled') {
-        await releaseCardPayment(); // cancelled while the gateway answered
-        return;
-      }
+      // Cancelled while the gateway answered: give the money back.
+      if (auth.orderStatus === 'cancelled' || cancelled()) return await releaseCardPayment();
       setStatus('pending_shipment');
       // Newer runs know from placeOrder whether the order has subscription lines, and skip the activity when not.
-      const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (placed?.subscriptionLines ?? 1) > 0;
-      subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId: input.tenantId, orderId }) : [];
-      for (const subscriptionId of subscriptionIds) {
-        await startChild(subscriptionBilling, {
-          workflowId: subscriptionWorkflowId(input.tenantId, subscriptionId),
-          args: [{ tenantId: input.tenantId, subscriptionId, email: input.email, dunning: input.dunning ?? DEFAULT_DUNNING }],
-          // A subscription outlives the order's workflow; cancelling the order stops it explicitly.
-          parentClosePolicy: 'ABANDON',
-          typedSearchAttributes: attributes,
-        });
-      }
+      const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (order.subscriptionLines ?? 1) > 0;
+      const subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId, orderId: order.orderId }) : [];
+      running = subscriptionIds.map((id) => subscriptionWorkflowId(tenantId, id));
+      for (const subscriptionId of subscriptionIds) await startChild(subscriptionBilling, subscriptionChild(input, order, subscriptionId));
       // Cancelled while the subscriptions were being set up: stop what just started.
-      if (currentStatus() === 'cancelled') await releaseCardPayment();
+      if (cancelled()) await releaseCardPayment();
     } catch (err) {
-      const failure = unwrapFailure(err);
-      await compensate(`card authorization failed: ${String(failure)}`);
-      setStatus('cancelled');
-      placeFailure = failure;
-      await cartClosed;
-      await condition(allHandlersFinished);
-      throw failure instanceof ApplicationFailure ? failure : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
+      await failCheckout(err, cartClosed, { authorized: true });
     }
   }
 
-  function notifyPlaced(): void {
-    if (placed?.created) {
-      notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_placed', data: { order_id: placed.orderId, total: placed.total, payment: placed.payment } });
+  /** Bank transfer: the storefront hears back once the payment workflow waits; true once paid, an unpaid deadline cancels the order. */
+  async function payByBankTransfer(order: PlacedOrder): Promise<boolean> {
+    const outcome = await runChild(paymentWorkflowId(tenantId, order.orderId), async (workflowId) => {
+      const payment = await startChild(paymentConfirmation, paymentChild(input, order, workflowId));
+      answer();
+      if (cancelled()) await stopWorkflow(workflowId);
+      notifyPlacedUnlessCancelled(order);
+      return payment.result();
+    });
+    if (cancelled()) return false;
+    if (outcome === 'expired') {
+      await cancelAndCompensate('payment deadline passed', { notice: 'payment_timeout' });
+      return false;
     }
+    setStatus('pending_shipment');
+    return true;
+  }
+
+  /** Cash on delivery, or a card once authorized: the storefront hears back at once; true unless already cancelled. */
+  function acceptOrder(order: PlacedOrder): boolean {
+    answer();
+    notifyPlacedUnlessCancelled(order);
+    return !cancelled();
+  }
+
+  /** Fulfillment ships the order (one shipment per vendor); the order's status follows it. */
+  async function ship(order: PlacedOrder): Promise<void> {
+    const final = await runChild(fulfillmentWorkflowId(tenantId, order.orderId), async (workflowId) => {
+      const shipping = await startChild(fulfillment, fulfillmentChild(input, order, workflowId));
+      if (cancelled()) await stopWorkflow(workflowId);
+      return shipping.result();
+    });
+    if (!cancelled()) setStatus(final);
+  }
+
+  /**
+   * The one way an order ends cancelled. Asked (back office, operator): the database decides first — it refuses once
+   * anything shipped, and then nothing is undone — then the payment and what runs are stopped. As compensation (a
+   * failure, an unpaid transfer): undone in reverse, the card payment first, then the order and its stock.
+   */
+  async function cancelAndCompensate(reason: string, how: { asked?: boolean; notice?: string | null; releaseCard?: boolean }): Promise<void> {
+    const { asked = false, notice = reason, releaseCard = input.paymentMethod === 'card' } = how;
+    if (asked) {
+      await acts.cancelOrder({ tenantId, orderId: orderId(), reason });
+    } else if (!cancelled()) {
+      // Not yet cancelled by someone who asked (that already undid everything).
+      try {
+        if (releaseCard) await releaseCardPayment();
+        await acts.cancelOrder({ tenantId, orderId: orderId(), reason: 'checkout compensation' });
+      } catch (err) {
+        log.error('compensation failed', { reason, error: String(unwrapFailure(err)) });
+        throw err;
+      }
+    }
+    setStatus('cancelled');
+    if (asked) await (input.paymentMethod === 'card' ? releaseCardPayment() : stopRunning());
+    if (notice) notify('order_cancelled', { order_id: orderId(), reason: notice });
+  }
+
+  /** A failure after placement that is not a business answer: the order is undone, the workflow fails unless an operator cancelled a child. */
+  async function cancelAfterFailure(err: unknown): Promise<void> {
+    const byOperator = isCancellation(err);
+    await cancelAndCompensate(byOperator ? 'a child workflow was cancelled by an operator' : `failure: ${String(err)}`, {
+      notice: byOperator ? 'cancelled_by_operator' : 'processing_failed',
+    });
+    if (byOperator) return;
+    await notifications.flush();
+    throw err;
+  }
+
+  /** The card step failed (declined, gateway gone): undo, answer the storefront with the reason, fail the checkout. */
+  async function failCheckout(err: unknown, cartClosed: Promise<void>, { authorized }: { authorized: boolean }): Promise<never> {
+    const failure = unwrapFailure(err);
+    await cancelAndCompensate(`card authorization failed: ${String(failure)}`, { notice: null, releaseCard: authorized });
+    placement = { step: 'failed', order: 'order' in placement ? placement.order : undefined, failure };
+    await cartClosed;
+    await condition(allHandlersFinished);
+    throw asWorkflowFailure(failure);
+  }
+
+  /** An operator's cancellation of the workflow cancels the order, unless it is already over or can no longer be. */
+  async function cancelWhenAnOperatorAsks(): Promise<void> {
+    await condition(() => workflow.consideredCancelled || cancelled() || status === 'completed');
+    if (cancelled() || status === 'completed') return;
+    try {
+      await cancelAndCompensate('workflow_cancelled', { asked: true });
+    } catch (err) {
+      log.warn('operator cancellation refused: the order can no longer be cancelled, so it carries on', { error: String(unwrapFailure(err)) });
+    }
+  }
+
+  /** Waits for the cart's signal, running handlers and notices; an order cancelled by an operator ends the workflow cancelled. */
+  async function finish(cartClosed: Promise<void>): Promise<OrderStatus> {
+    await cartClosed;
+    await condition(allHandlersFinished);
+    await notifications.flush();
+    // An operator's refused cancellation leaves the order going, so a cancelled order here means it was carried out.
+    if (cancelled() && workflow.consideredCancelled) await workflow.cancelRequested;
+    return status as OrderStatus;
+  }
+
+  /** Runs a child of this order; a cancellation stops it while it runs. */
+  async function runChild<T>(workflowId: string, body: (workflowId: string) => Promise<T>): Promise<T> {
+    running = [...running, workflowId];
+    try {
+      return await body(workflowId);
+    } finally {
+      running = running.filter((id) => id !== workflowId);
+    }
+  }
+
+  /** A cancelled card order gives the authorized money back and bills its subscriptions no more. */
+  async function releaseCardPayment(): Promise<void> {
+    await acts.voidCardAuthorization({ tenantId, orderId: orderId() });
+    await stopRunning();
+  }
+
+  /** Stops, one after another, the workflows this order still runs. */
+  async function stopRunning(): Promise<void> {
+    for (const workflowId of running) await stopWorkflow(workflowId);
+  }
+
+  // Not declined yet failed (the gateway's answer was lost, the step gave up): the gateway may hold an authorization the
+  // order never recorded, so the compensation voids too. Runs recorded before this patch did not, and replay so.
+  function mayHoldAuthorization(err: unknown): boolean {
+    return !isDecline(unwrapFailure(err)) && patched('void-unknown-authorization');
+  }
+
+  /** The storefront hears back: the order can be acted on now. */
+  function answer(): void {
+    if (placement.step === 'placed') placement = { step: 'answered', order: placement.order, created: placement.order.created };
   }
 
   // An order cancelled while it was being placed (by the back office during card authorization) gets no "received"
   // notice after its "cancelled" one. Runs recorded before this patch sent it, and replay them so.
-  function notifyPlacedUnlessCancelled(): void {
-    if (currentStatus() === 'cancelled' && patched('no-placed-notice-once-cancelled')) return;
-    notifyPlaced();
+  function notifyPlacedUnlessCancelled(order: PlacedOrder): void {
+    if (cancelled() && patched('no-placed-notice-once-cancelled')) return;
+    if (order.created) notify('order_placed', { order_id: order.orderId, total: order.total, payment: order.payment });
   }
 
-  async function watchOperatorCancel(): Promise<void> {
-    await condition(() => operatorCancel !== undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed');
-    if (operatorCancel === undefined || currentStatus() === 'cancelled' || currentStatus() === 'completed') return;
-    try {
-      await cancelOrder('workflow_cancelled');
-    } catch (err) {
-      log.warn('operator cancellation refused: the order can no longer be cancelled, so it carries on', { error: String(unwrapFailure(err)) });
-      operatorCancel = undefined;
-    }
+  function notify(template: 'order_placed' | 'order_cancelled', data: Record<string, unknown>): void {
+    notifications.send({ tenantId, to: input.email, template, data });
   }
-}
 
-async function signalCartClosed(tenantId: string, cartId: string): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(holdsWorkflowId(tenantId, cartId)).signal(cartClosedSignal);
-  } catch {
-    // The expiry workflow may have ended already: nothing to stop.
+  function setStatus(next: OrderStatus): void {
+    status = next;
+    publishOrderStatus(next);
   }
 }

@@ -31,6 +31,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   let state: BillingState | undefined;
   const oneAtATime = createLock();
   const notifications = createNotifications();
+  // The dunning wait is cut short (retry now, a new card); a charge is in flight; how many charges ran in this run.
   let chargeNow = false;
   let charging = false;
   let attemptsMade = 0;
@@ -91,45 +92,20 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     },
   });
 
+  // The period ends, the renewal is charged; a decline starts dunning: notify, wait, charge again, or give up.
   try {
     state = await acts.loadSubscription({ subscriptionId: input.subscriptionId });
     if (ended()) return await finish();
     await condition(ended, Math.max(1, Date.parse(state.current_period_end) - Date.now()));
-    const schedule = input.dunning.retryScheduleMs;
     for (let attempt = 1; !ended(); attempt++) {
-      chargeNow = false;
-      charging = true;
-      const period: number = state!.period;
-      let outcome: RenewalResult | undefined;
-      try {
-        outcome = await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
-          subscriptionId: input.subscriptionId, period, attempt, retryInMs: retryDelayMs(schedule, attempt),
-        })));
-      } finally {
-        charging = false;
-        attemptsMade++;
-      }
+      const outcome = await chargeRenewal(attempt);
       if (!outcome || outcome.result === 'ended') break;
       state = outcome.state;
-      if (outcome.result === 'succeeded') {
-        await notifications.flush();
-        // Nothing may be awaited between this check and continuing as new, or an accepted update could be cut off.
-        await condition(allHandlersFinished);
-        return await continueAsNew<typeof subscriptionBilling>(input);
-      }
-      notifications.send({
-        tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
-        data: {
-          subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency,
-          next_attempt_at: state!.next_attempt_at, card_update_required: outcome.hard,
-        },
-      });
-      // Soft decline: retry after the next delay. Hard decline: the same card is never retried; a card update
-      // (or retry now) within what was left of the schedule brings the next attempt.
-      const { waitMs: wait, exhausted } = dunningWait(schedule, attempt, outcome.hard);
-      const woken = wait > 0 && (await condition(() => chargeNow || ended(), wait));
-      if (ended()) break;
-      if (exhausted || (outcome.hard && !woken)) {
+      if (outcome.result === 'succeeded') return await startNextPeriod();
+      notifyDeclined(attempt, outcome);
+      const next = await waitForNextAttempt(attempt, outcome.hard);
+      if (next === 'ended') break;
+      if (next === 'give up') {
         state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }));
         notifyEnded('payment_failed');
         break;
@@ -144,6 +120,50 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     });
   }
   return await finish();
+
+  /** One attempt to charge this period (none once the subscription ended); undefined when it was not made. */
+  async function chargeRenewal(attempt: number): Promise<RenewalResult | undefined> {
+    chargeNow = false;
+    charging = true;
+    const period: number = state!.period;
+    try {
+      return await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
+        subscriptionId: input.subscriptionId, period, attempt, retryInMs: retryDelayMs(input.dunning.retryScheduleMs, attempt),
+      })));
+    } finally {
+      charging = false;
+      attemptsMade++;
+    }
+  }
+
+  /**
+   * After a decline: a soft one waits the next delay of the dunning schedule; a hard one is never retried on the same
+   * card, so a card update (or retry now) within what was left of the schedule brings the next attempt, or it gives up.
+   */
+  async function waitForNextAttempt(attempt: number, hard: boolean): Promise<'retry' | 'ended' | 'give up'> {
+    const { waitMs, exhausted } = dunningWait(input.dunning.retryScheduleMs, attempt, hard);
+    const woken = waitMs > 0 && (await condition(() => chargeNow || ended(), waitMs));
+    if (ended()) return 'ended';
+    return exhausted || (hard && !woken) ? 'give up' : 'retry';
+  }
+
+  /** The period is paid: the next one starts in a fresh run. */
+  async function startNextPeriod(): Promise<never> {
+    await notifications.flush();
+    // Nothing may be awaited between this check and continuing as new, or an accepted update could be cut off.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof subscriptionBilling>(input);
+  }
+
+  function notifyDeclined(attempt: number, outcome: Extract<RenewalResult, { result: 'failed' }>): void {
+    notifications.send({
+      tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
+      data: {
+        subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency,
+        next_attempt_at: state!.next_attempt_at, card_update_required: outcome.hard,
+      },
+    });
+  }
 
   async function finish(): Promise<string> {
     await CancellationScope.nonCancellable(async () => {

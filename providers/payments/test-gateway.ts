@@ -43,6 +43,11 @@ export class TestCardGateway implements PaymentProvider {
     return { outcome: 'succeeded', status: 'authorized', authorizationRef: row.id, cardRef: row.card_id ?? undefined };
   }
 
+  async findAuthorization(idempotencyKey: string): Promise<{ authorizationRef: string } | null> {
+    const row = await findByIdempotencyKey(this.pool, idempotencyKey);
+    return row?.operation === 'authorize' && row.outcome === 'succeeded' ? { authorizationRef: row.id } : null;
+  }
+
   async capture(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
     const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
       const captured = await sumChildren(tx, auth.id, 'capture');

@@ -26,6 +26,8 @@ export interface PaymentProvider {
   authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>>;
   capture(req: Idempotent & { authorizationRef: string; amount: number }): Promise<{ ref: string }>;
   void(req: Idempotent & { authorizationRef: string }): Promise<{ ref: string }>;
+  /** The approved authorization an earlier request with this key made, if any (its answer may have been lost on the way back). */
+  findAuthorization?(idempotencyKey: string): Promise<{ authorizationRef: string } | null>;
   refund(req: Idempotent & { authorizationRef: string; amount: number }): Promise<{ ref: string }>;
   /** Off-session charge of a saved card (subscription renewals); `reference` groups the attempts of one bill. */
   charge(req: Idempotent & { cardRef: string; amount: number; currency: string; reference: string }): Promise<Outcome<{ ref: string }>>;

@@ -79,6 +79,22 @@ describe('card activities under a racing retry', () => {
     expect(await acts.createOrderSubscriptions({ tenantId: tenant.tenant_id, orderId })).toEqual([]);
   });
 
+  test('when the gateway authorized an order whose answer never arrived, then voidCardAuthorization finds it by its request key and voids it once', async () => {
+    const orderId = await placeCardOrder();
+    // The authorize call went through at the gateway, but the activity never recorded it (its answer was lost).
+    await new TestCardGateway(stack.pool).authorize({ idempotencyKey: `authorize:${orderId}`, amount: 1000, currency: 'JPY', reference: orderId, token: 'tok_visa' });
+    expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: true });
+    expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: false });
+    expect((await gatewayLedger(stack.pool, { orderId })).map((l) => `${l.operation}:${l.outcome}`)).toEqual(['authorize:succeeded', 'void:succeeded']);
+    expect((await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.payments[0]).toMatchObject({ status: 'voided' });
+  });
+
+  test('when an order was never authorized at the gateway, then voidCardAuthorization voids nothing', async () => {
+    const orderId = await placeCardOrder();
+    expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: false });
+    expect(await gatewayLedger(stack.pool, { orderId })).toEqual([]);
+  });
+
   test('when an idempotency key is reused for a different request, then the gateway refuses it and records nothing new', async () => {
     const gateway = new TestCardGateway(stack.pool);
     const key = `authorize:test-${randomUUID()}`;

@@ -1,0 +1,102 @@
+// The checkout saga's activities (each with the timeouts and retries its step needs) and its stateless steps.
+import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities, type ChildWorkflowOptions, type WithWorkflowArgs } from '@temporalio/workflow';
+import { holdsWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
+import { cartClosedSignal } from '../contracts/definitions.ts';
+import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
+import type { CardPaymentActivities, OrderActivities, SubscriptionActivities } from '../contracts/activities.ts';
+import type { CheckoutInput, DunningPolicy, PlacedOrder, WorkflowSignatures } from '../contracts/workflows.ts';
+import { GATEWAY_RETRY, RETRY_UNTIL_DONE } from './support.ts';
+
+/** Where placing the order stands, as the storefront's placeOrder update sees it (one state, not a set of flags). */
+export type Placement =
+  | { step: 'placing' }
+  | { step: 'placed'; order: PlacedOrder }
+  | { step: 'answered'; order: PlacedOrder; created: boolean }
+  | { step: 'failed'; order?: PlacedOrder; failure: unknown };
+
+// Used only when a caller predates the dunning input: the documented default schedule.
+const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) => d * 86_400_000), exhaustedStatus: 'cancelled' };
+
+// placeOrder: one transaction keyed by the cart (a retry finds the order already placed). 30 s to run, because a commit
+// under load can be slow and a shorter timeout would start a second attempt beside it; retried for 5 minutes (the
+// storefront gives up sooner and its retried request rejoins this workflow), after that the checkout fails and the
+// cart's holds expire as usual.
+const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '5 minutes', retry: RETRY_UNTIL_DONE });
+// authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a
+// gateway still down after 2 minutes fails the checkout (compensation voids and cancels) instead of leaving it hanging.
+const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
+  startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+// Compensations (cancelOrder, voidCardAuthorization) must finish whatever it takes: both are idempotent (a conditional
+// status change; the void's gateway key), so they are retried without limit, with backoff.
+const { cancelOrder: cancelOrderStep } = proxyActivities<Pick<OrderActivities, 'cancelOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
+// createOrderSubscriptions: ids derive from the order lines, so a retry creates nothing new; the card is authorized, so it must happen.
+const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities, 'createOrderSubscriptions'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+/** The activities checkout calls. */
+export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
+
+/** A failure the workflow can end with: business failures as they are, anything else non-retryable. */
+export function asWorkflowFailure(failure: unknown): ApplicationFailure {
+  return failure instanceof ApplicationFailure ? failure : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
+}
+
+/** Stops another workflow of this order; one that already ended has nothing to stop. */
+export async function stopWorkflow(workflowId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowId).cancel();
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Tells the cart's expiry workflow that the cart became an order. */
+export async function signalCartClosed(tenantId: string, cartId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(holdsWorkflowId(tenantId, cartId)).signal(cartClosedSignal);
+  } catch {
+    // The expiry workflow may have ended already: nothing to stop.
+  }
+}
+
+/** A card decline: the customer's answer, not a failure of the checkout's machinery. */
+export function isDecline(failure: unknown): boolean {
+  return failure instanceof ApplicationFailure && failure.type === 'card_declined';
+}
+
+type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>>;
+
+function orderAttributes(input: CheckoutInput, order: PlacedOrder): OrderAttributes {
+  return { tenantId: input.tenantId, orderId: order.orderId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod, vendorIds: order.vendorIds };
+}
+
+/** The bank transfer's payment workflow: waits for the confirmation until the deadline, reminding before it. */
+export function paymentChild(input: CheckoutInput, order: PlacedOrder, workflowId: string): ChildOf<'paymentConfirmation'> {
+  const { tenantId, email } = input;
+  return {
+    workflowId,
+    args: [{ tenantId, orderId: order.orderId, amountDue: order.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email }],
+    typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(input, order), status: 'pending_payment' }),
+  };
+}
+
+/** The order's fulfillment: one shipment per vendor. */
+export function fulfillmentChild(input: CheckoutInput, order: PlacedOrder, workflowId: string): ChildOf<'fulfillment'> {
+  const { tenantId, email, paymentMethod, shipSlaMs } = input;
+  return {
+    workflowId,
+    args: [{ tenantId, orderId: order.orderId, paymentMethod, email, shipSlaMs }],
+    typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(input, order), status: 'pending_shipment' }),
+  };
+}
+
+/** A subscription's billing: it outlives the order's workflow (ABANDON); cancelling the order stops it explicitly. */
+export function subscriptionChild(input: CheckoutInput, order: PlacedOrder, subscriptionId: string): ChildOf<'subscriptionBilling'> {
+  const { tenantId, email } = input;
+  return {
+    workflowId: subscriptionWorkflowId(tenantId, subscriptionId),
+    args: [{ tenantId, subscriptionId, email, dunning: input.dunning ?? DEFAULT_DUNNING }],
+    parentClosePolicy: 'ABANDON',
+    typedSearchAttributes: orderSearchAttributes(orderAttributes(input, order)),
+  };
+}
