@@ -13,8 +13,7 @@ import { createCart } from '../db/queries/carts.ts';
 import { createProduct } from '../db/queries/catalog.ts';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server.ts';
 import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, type Latencies } from './checkout.ts';
-import { z } from 'zod';
-import { sql } from '../db/sql.ts';
+import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from './search-catalog.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,7 +21,11 @@ const children: ChildProcess[] = [];
 
 function startChild(script: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', script], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -48,8 +51,18 @@ type Result = { scenario: string; connections: number; rps: number; p50: number;
 
 async function load(scenario: string, opts: autocannon.Options): Promise<Result> {
   const r = await autocannon({ duration: DURATION_S, ...opts });
-  const result = { scenario, connections: opts.connections ?? 10, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-  process.stdout.write(`${scenario.padEnd(44)} ${String(result.connections).padStart(3)} conn  ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non2xx ${result.non2xx}\n`);
+  const result = {
+    scenario,
+    connections: opts.connections ?? 10,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+  process.stdout.write(
+    `${scenario.padEnd(44)} ${String(result.connections).padStart(3)} conn  ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non2xx ${result.non2xx}\n`,
+  );
   return result;
 }
 
@@ -68,8 +81,15 @@ async function main() {
     const variants: string[] = [];
     for (let i = 0; i < 20; i++) {
       const p = await createProduct(pool, tenant.tenant_id, 'JPY', {
-        title: `Bench product ${i}`, description: 'A product with two variants', status: 'published',
-        variants: [0, 1].map((v) => ({ sku: `B-${i}-${v}`, title: `V${v}`, price: { amount: 1000 + i, currency: 'JPY' }, inventory: [{ on_hand: 10_000_000 }] })),
+        title: `Bench product ${i}`,
+        description: 'A product with two variants',
+        status: 'published',
+        variants: [0, 1].map((v) => ({
+          sku: `B-${i}-${v}`,
+          title: `V${v}`,
+          price: { amount: 1000 + i, currency: 'JPY' },
+          inventory: [{ on_hand: 10_000_000 }],
+        })),
       });
       variants.push(p.variants[0].id);
     }
@@ -79,7 +99,15 @@ async function main() {
 
     const address = temporal?.address ?? process.env.TEMPORAL_ADDRESS!;
     // The hold scenarios add one unit at a time to the same 500 cart lines: allow the most a line may hold.
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'info', CART_HOLD_TTL: '15m', MAX_LINE_QUANTITY: '1000', ...BENCH_RATE_LIMITS };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: 'bench',
+      LOG_LEVEL: 'info',
+      CART_HOLD_TTL: '15m',
+      MAX_LINE_QUANTITY: '1000',
+      ...BENCH_RATE_LIMITS,
+    };
     const basePort = await freePort();
     const baseline = await startChild('bench/baseline-server.ts', { PORT: String(basePort) }, 'listening');
     const apiPort = await freePort();
@@ -106,29 +134,47 @@ async function main() {
     results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 50, headers }));
     results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 1, headers }));
     let n = 0;
-    const addItem = (label: string) => load(label, {
-      url: `http://127.0.0.1:${apiPort}`, connections: 20, headers,
-      requests: [{ method: 'POST', setupRequest: (req) => {
-        n++;
-        return { ...req, path: `/store/carts/${carts[n % carts.length].id}/items`, body: JSON.stringify({ variant_id: variants[n % variants.length], quantity: 1 }) };
-      } }],
-    });
+    const addItem = (label: string) =>
+      load(label, {
+        url: `http://127.0.0.1:${apiPort}`,
+        connections: 20,
+        headers,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => {
+              n++;
+              return {
+                ...req,
+                path: `/store/carts/${carts[n % carts.length].id}/items`,
+                body: JSON.stringify({ variant_id: variants[n % variants.length], quantity: 1 }),
+              };
+            },
+          },
+        ],
+      });
     // A cart's first hold starts its reservation-expiry workflow (bounded by the Temporal server's start rate);
     // later holds reuse the running workflow. Measured apart, first holds while the carts are fresh.
     results.push(await addItem('POST /store/carts/:id/items (first holds)'));
     results.push(await addItem('POST /store/carts/:id/items (more holds)'));
     const searchHeaders = { 'x-publishable-key': searchTenant.publishable_key };
     let s = 0;
-    const searchLoad = (label: string, connections: number) => load(label, {
-      url: `http://127.0.0.1:${apiPort}`, connections, headers: searchHeaders,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/store/search?${SEARCH_QUERIES[s++ % SEARCH_QUERIES.length]}` }) }],
-    });
+    const searchLoad = (label: string, connections: number) =>
+      load(label, {
+        url: `http://127.0.0.1:${apiPort}`,
+        connections,
+        headers: searchHeaders,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/store/search?${SEARCH_QUERIES[s++ % SEARCH_QUERIES.length]}` }) }],
+      });
     results.push(await searchLoad('GET /store/search (10k products, mixed)', 50));
     results.push(await searchLoad('GET /store/search (10k products, mixed)', 1));
     const [base, list50, list1, , holds, search50, search1] = results;
     // Checkout: the order-placed answer at 20 orders/s next to a one-activity workflow at 20/s; then whole guest checkouts.
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const line = (label: string, l: Latencies) => process.stdout.write(`${label.padEnd(44)} ${String(l.rate_per_s).padStart(6)} /s  p50 ${l.p50} ms  p99 ${l.p99} ms  failed ${l.failed} of ${l.count + l.failed}\n`);
+    const line = (label: string, l: Latencies) =>
+      process.stdout.write(
+        `${label.padEnd(44)} ${String(l.rate_per_s).padStart(6)} /s  p50 ${l.p50} ms  p99 ${l.p99} ms  failed ${l.failed} of ${l.count + l.failed}\n`,
+      );
     const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS);
     line('baseline: one-activity workflow', workflowBaseline);
     const checkout = await checkoutsAtRate(apiUrl, tenant.publishable_key, variants, CHECKOUT_RATE, CHECKOUT_SECONDS);
@@ -136,10 +182,29 @@ async function main() {
     const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
     line('whole guest checkout (cart, add, card)', guest);
     const summary = {
-      at: new Date().toISOString(), duration_s: DURATION_S, results, idle, api_start_ms: apiStartMs,
+      at: new Date().toISOString(),
+      duration_s: DURATION_S,
+      results,
+      idle,
+      api_start_ms: apiStartMs,
       ratios: { products_vs_baseline_rps: +(list50.rps / base.rps).toFixed(3), search_vs_baseline_rps: +(search50.rps / base.rps).toFixed(3) },
-      checkout: { rate_per_s: CHECKOUT_RATE, seconds: CHECKOUT_SECONDS, orders: checkout, one_activity_workflow: workflowBaseline, whole_guest_checkout: guest },
-      search: { products: SEARCH_PRODUCTS, queries: SEARCH_QUERIES, relay_index_s: indexSeconds, rps_50: search50.rps, p50_1_ms: search1.p50, p99_1_ms: search1.p99, p50_50_ms: search50.p50, p99_50_ms: search50.p99 },
+      checkout: {
+        rate_per_s: CHECKOUT_RATE,
+        seconds: CHECKOUT_SECONDS,
+        orders: checkout,
+        one_activity_workflow: workflowBaseline,
+        whole_guest_checkout: guest,
+      },
+      search: {
+        products: SEARCH_PRODUCTS,
+        queries: SEARCH_QUERIES,
+        relay_index_s: indexSeconds,
+        rps_50: search50.rps,
+        p50_1_ms: search1.p50,
+        p99_1_ms: search1.p99,
+        p50_50_ms: search50.p50,
+        p99_50_ms: search50.p99,
+      },
       targets: {
         'products >= 0.6 x baseline rps at 50 conn': list50.rps >= 0.6 * base.rps,
         'products P50 <= 5 ms at 1 conn': list1.p50 <= 5,
@@ -156,7 +221,9 @@ async function main() {
     mkdirSync(path.join(root, 'bench/results'), { recursive: true });
     const file = path.join(root, 'bench/results', `${summary.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-    process.stdout.write(`\nproducts/baseline ${summary.ratios.products_vs_baseline_rps}; idle RSS api ${idle.api_rss_mb} MB, worker ${idle.worker_rss_mb} MB; API ready in ${apiStartMs} ms\n`);
+    process.stdout.write(
+      `\nproducts/baseline ${summary.ratios.products_vs_baseline_rps}; idle RSS api ${idle.api_rss_mb} MB, worker ${idle.worker_rss_mb} MB; API ready in ${apiStartMs} ms\n`,
+    );
     for (const [target, met] of Object.entries(summary.targets)) process.stdout.write(`  ${met ? 'met   ' : 'MISSED'} ${target}\n`);
     process.stdout.write(`results: ${path.relative(root, file)}\n`);
     void baseline;
@@ -170,46 +237,11 @@ async function main() {
 }
 
 // Rate limits stay on, set too high to refuse, so every request pays for its counting (BENCH_RATE_LIMIT=off to compare).
-const BENCH_RATE_LIMITS = { STORE_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min', ADMIN_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min' };
-const SEARCH_PRODUCTS = Number(process.env.BENCH_SEARCH_PRODUCTS ?? 10_000);
+const BENCH_RATE_LIMITS = {
+  STORE_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min',
+  ADMIN_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? '100000000/min',
+};
 const CHECKOUT_RATE = 20;
 const CHECKOUT_SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 10);
 const GUEST_CHECKOUTS = Number(process.env.BENCH_GUEST_CHECKOUTS ?? 50);
-// Typical storefront searches: words, a typo, Japanese, filters, facets always, sorts, a deep page.
-const SEARCH_QUERIES = [
-  'q=shirt', 'q=tshrit', 'q=matcha', 'q=%E6%8A%B9%E8%8C%B6', 'q=cotton%20bag&sort=price_asc', 'q=blue&max_price=3000',
-  'q=ceramic%20mug&in_stock=true', 'q=linen', 'sort=newest', 'q=kettle&offset=20&limit=20', 'q=green%20tea&min_price=1000&max_price=5000', 'q=wool',
-];
-const WORDS = {
-  color: ['blue', 'green', 'indigo', 'black', 'white', 'red', 'ochre', 'grey', 'navy', 'sakura'],
-  material: ['cotton', 'linen', 'wool', 'ceramic', 'cast iron', 'bamboo', 'hinoki', 'leather', 'glass', 'porcelain'],
-  noun: ['T-Shirt', 'bag', 'mug', 'kettle', 'tea bowl', 'scarf', 'apron', 'tote', 'cup', 'teapot', 'matcha whisk', 'towel'],
-  ja: ['宇治抹茶', '煎茶', '南部鉄器', '有田焼', '手ぬぐい', 'ほうじ茶', '抹茶ラテ', '風呂敷'],
-};
-
-async function seedSearchCatalog(pool: Awaited<ReturnType<typeof createDbPool>>, tenantId: string): Promise<void> {
-  const pick = <T>(list: T[], i: number) => list[i % list.length];
-  let next = 0;
-  const one = async (i: number) => {
-    const title = i % 5 === 0 ? `${pick(WORDS.ja, i)} ${pick(WORDS.noun, i >> 2)}` : `${pick(WORDS.color, i)} ${pick(WORDS.material, i >> 1)} ${pick(WORDS.noun, i >> 3)}`;
-    await createProduct(pool, tenantId, 'JPY', {
-      title: `${title} ${i}`, description: `${pick(WORDS.material, i >> 4)} ${pick(WORDS.noun, i >> 5)}, made in Japan. ${pick(WORDS.ja, i >> 2)}`, status: 'published',
-      variants: [{ sku: `S-${i}`, price: { amount: 300 + ((i * 7919) % 20_000), currency: 'JPY' }, inventory: [{ on_hand: i % 7 === 0 ? 0 : 10 }] }],
-    });
-  };
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < SEARCH_PRODUCTS) await one(next++);
-  }));
-}
-
-async function waitForIndex(pool: Awaited<ReturnType<typeof createDbPool>>, tenantId: string): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    const n = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM search_documents WHERE tenant_id = ${tenantId}`);
-    if (n >= SEARCH_PRODUCTS) return;
-    if (Date.now() > deadline) throw new Error(`the relay indexed only ${n} of ${SEARCH_PRODUCTS} products in 10 minutes`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 await main();
