@@ -9,7 +9,9 @@ export default {
     '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   // Transform every ESM package; @temporalio is CommonJS and must stay untouched (its bundler reads its own files).
-  transformIgnorePatterns: ['/node_modules/(?!(slonik|meilisearch|@slonik|p-queue|p-timeout|eventemitter3|serialize-error|roarr|node-pg-migrate|iso8601-duration|postgres-interval|strict-event-emitter-types|type-fest|non-error|@standard-schema)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(slonik|meilisearch|@slonik|p-queue|p-timeout|eventemitter3|serialize-error|roarr|node-pg-migrate|iso8601-duration|postgres-interval|strict-event-emitter-types|type-fest|non-error|@standard-schema)/)',
+  ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

@@ -1,7 +1,15 @@
 // Activities of card payments: authorize at checkout, capture at the first shipment, void on cancellation, refunds.
 import type { DatabasePool } from 'slonik';
 import {
-  completeRefund, failRefund, findCardPayment, getRefund, recordAuthorization, recordCapture, recordDecline, recordVoid, reserveRefund,
+  completeRefund,
+  failRefund,
+  findCardPayment,
+  getRefund,
+  recordAuthorization,
+  recordCapture,
+  recordDecline,
+  recordVoid,
+  reserveRefund,
 } from '../db/queries/card-payments.ts';
 import { CardDeclinedError, ConflictError, DomainError } from '../domain/errors.ts';
 import type { RefundInput } from '../contracts/workflows.ts';
@@ -22,12 +30,24 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
       return asActivity(async () => {
         const payment = await findCardPayment(pool, input.tenantId, input.orderId);
         if (!payment) throw new ConflictError(`order ${input.orderId} is not paid by card`);
-        const result = await gateway.authorize({ idempotencyKey: `authorize:${input.orderId}`, amount: payment.amount, currency: payment.currency, reference: input.orderId, token: input.token });
+        const result = await gateway.authorize({
+          idempotencyKey: `authorize:${input.orderId}`,
+          amount: payment.amount,
+          currency: payment.currency,
+          reference: input.orderId,
+          token: input.token,
+        });
         if (result.outcome === 'declined') {
           await recordDecline(pool, { tenantId: input.tenantId, orderId: input.orderId, provider: gateway.name, declineCode: result.declineCode });
           throw new CardDeclinedError(`the card was declined (${result.declineCode})`, { decline_code: result.declineCode, hard: result.hard });
         }
-        const orderStatus = await recordAuthorization(pool, { tenantId: input.tenantId, orderId: input.orderId, provider: gateway.name, authorizationRef: result.authorizationRef!, cardRef: result.cardRef ?? null });
+        const orderStatus = await recordAuthorization(pool, {
+          tenantId: input.tenantId,
+          orderId: input.orderId,
+          provider: gateway.name,
+          authorizationRef: result.authorizationRef!,
+          cardRef: result.cardRef ?? null,
+        });
         return { orderStatus, cardRef: result.cardRef ?? null };
       });
     },

@@ -42,10 +42,16 @@ export async function asActivity<T>(body: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     const domain = err instanceof DomainError ? err : translateDbError(err);
-    if (domain) throw ApplicationFailure.create({ message: domain.message, type: domain.code, nonRetryable: true, details: domain.details ? [domain.details] : [] });
+    if (domain)
+      throw ApplicationFailure.create({ message: domain.message, type: domain.code, nonRetryable: true, details: domain.details ? [domain.details] : [] });
     if (isProgrammingError(err)) {
       const activity = logProgrammingError(err);
-      throw ApplicationFailure.create({ message: `${activity} failed: ${err.name}: ${err.message}`, type: INTERNAL_FAILURE_TYPE, nonRetryable: true, cause: err });
+      throw ApplicationFailure.create({
+        message: `${activity} failed: ${err.name}: ${err.message}`,
+        type: INTERNAL_FAILURE_TYPE,
+        nonRetryable: true,
+        cause: err,
+      });
     }
     throw err;
   }

@@ -13,7 +13,10 @@ import { asActivity } from './errors.ts';
 import type { FulfillmentActivities } from '../contracts/activities.ts';
 
 const track = (s: ShipmentView, currency: string): TrackedShipment => ({
-  id: s.id, vendorId: s.vendor_id, status: s.status, codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
+  id: s.id,
+  vendorId: s.vendor_id,
+  status: s.status,
+  codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
 });
 
 /** Builds the fulfillment activities. */
@@ -21,60 +24,98 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
   return {
     /** One shipment per vendor group (single brand: one). COD shipments carry the cash to collect. Idempotent. */
     async createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]> {
-      return asActivity(() => pool.transaction(async (tx) => {
-        const order = await lockOrder(tx, input.tenantId, input.orderId);
-        const groups = await orderItemGroups(tx, input.orderId);
-        const cod = order.payment_method === 'cod' ? codShares(groups.map((g) => g.amount), order.total) : null;
-        const shipments = await createShipments(tx, input.tenantId, input.orderId, groups.map((g, i) => ({
-          groupKey: g.vendor_id ?? 'main', vendorId: g.vendor_id, codAmount: cod ? cod[i]! : null,
-        })));
-        return shipments.map((s) => track(s, order.currency));
-      }));
+      return asActivity(() =>
+        pool.transaction(async (tx) => {
+          const order = await lockOrder(tx, input.tenantId, input.orderId);
+          const groups = await orderItemGroups(tx, input.orderId);
+          const cod =
+            order.payment_method === 'cod'
+              ? codShares(
+                  groups.map((g) => g.amount),
+                  order.total,
+                )
+              : null;
+          const shipments = await createShipments(
+            tx,
+            input.tenantId,
+            input.orderId,
+            groups.map((g, i) => ({
+              groupKey: g.vendor_id ?? 'main',
+              vendorId: g.vendor_id,
+              codAmount: cod ? cod[i]! : null,
+            })),
+          );
+          return shipments.map((s) => track(s, order.currency));
+        }),
+      );
     },
 
     /** pending → shipped; the shipped stock leaves on_hand and reserved; the order status follows. Idempotent. */
     async shipShipment(input: { tenantId: string; orderId: string } & ShipArgs): Promise<{ shipment: TrackedShipment; orderStatus: OrderStatus }> {
-      return asActivity(() => pool.transaction(async (tx) => {
-        const order = await lockOrder(tx, input.tenantId, input.orderId);
-        const shipment = await lockShipment(tx, input.shipmentId);
-        if (order.status === 'cancelled') throw new ConflictError('the order was cancelled');
-        if (shipment.status === 'pending') {
-          await markShipped(tx, shipment.id, input.carrier, input.trackingNumber);
-          const group = (await orderItemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
-          await consumeOrderAllocations(tx, input.orderId, group?.variant_ids ?? []);
-        } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
-          throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
-        }
-        const all = await orderShipments(tx, input.orderId);
-        const next = statusFromShipments(all.map((s) => s.status));
-        await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
-        return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
-      }));
+      return asActivity(() =>
+        pool.transaction(async (tx) => {
+          const order = await lockOrder(tx, input.tenantId, input.orderId);
+          const shipment = await lockShipment(tx, input.shipmentId);
+          if (order.status === 'cancelled') throw new ConflictError('the order was cancelled');
+          if (shipment.status === 'pending') {
+            await markShipped(tx, shipment.id, input.carrier, input.trackingNumber);
+            const group = (await orderItemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
+            await consumeOrderAllocations(tx, input.orderId, group?.variant_ids ?? []);
+          } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
+            throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
+          }
+          const all = await orderShipments(tx, input.orderId);
+          const next = statusFromShipments(all.map((s) => s.status));
+          await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
+          return {
+            shipment: track(
+              all.find((s) => s.id === shipment.id)!,
+              order.currency,
+            ),
+            orderStatus: next,
+          };
+        }),
+      );
     },
 
     /** shipped → delivered; COD cash must match exactly and is recorded as a receipt; the order completes with its last delivery. */
     async deliverShipment(input: { tenantId: string; orderId: string } & DeliverArgs): Promise<{ shipment: TrackedShipment; orderStatus: OrderStatus }> {
-      return asActivity(() => pool.transaction(async (tx) => {
-        const order = await lockOrder(tx, input.tenantId, input.orderId);
-        const shipment = await lockShipment(tx, input.shipmentId);
-        if (shipment.status === 'shipped') {
-          if (order.payment_method === 'cod') {
-            const cash = input.codCollected;
-            if (shipment.cod_amount === null || !isExactCodCash(money(shipment.cod_amount, order.currency), cash)) {
-              throw new AmountMismatchError(`cash collected must be exactly ${shipment.cod_amount} ${order.currency}`);
+      return asActivity(() =>
+        pool.transaction(async (tx) => {
+          const order = await lockOrder(tx, input.tenantId, input.orderId);
+          const shipment = await lockShipment(tx, input.shipmentId);
+          if (shipment.status === 'shipped') {
+            if (order.payment_method === 'cod') {
+              const cash = input.codCollected;
+              if (shipment.cod_amount === null || !isExactCodCash(money(shipment.cod_amount, order.currency), cash)) {
+                throw new AmountMismatchError(`cash collected must be exactly ${shipment.cod_amount} ${order.currency}`);
+              }
+              const payment = await lockPayment(tx, input.orderId, 'cod');
+              await recordReceipt(tx, {
+                tenantId: input.tenantId,
+                paymentId: payment.id,
+                amount: cash.amount,
+                currency: cash.currency,
+                reference: `cod:${shipment.id}`,
+                confirmedBy: 'courier',
+              });
             }
-            const payment = await lockPayment(tx, input.orderId, 'cod');
-            await recordReceipt(tx, { tenantId: input.tenantId, paymentId: payment.id, amount: cash.amount, currency: cash.currency, reference: `cod:${shipment.id}`, confirmedBy: 'courier' });
+            await markDelivered(tx, shipment.id, order.payment_method === 'cod' ? (input.codCollected?.amount ?? null) : null);
+          } else if (shipment.status !== 'delivered') {
+            throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
           }
-          await markDelivered(tx, shipment.id, order.payment_method === 'cod' ? input.codCollected?.amount ?? null : null);
-        } else if (shipment.status !== 'delivered') {
-          throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
-        }
-        const all = await orderShipments(tx, input.orderId);
-        const next = statusFromShipments(all.map((s) => s.status));
-        await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
-        return { shipment: track(all.find((s) => s.id === shipment.id)!, order.currency), orderStatus: next };
-      }));
+          const all = await orderShipments(tx, input.orderId);
+          const next = statusFromShipments(all.map((s) => s.status));
+          await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
+          return {
+            shipment: track(
+              all.find((s) => s.id === shipment.id)!,
+              order.currency,
+            ),
+            orderStatus: next,
+          };
+        }),
+      );
     },
   } satisfies FulfillmentActivities;
 }

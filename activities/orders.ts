@@ -21,21 +21,39 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
     async placeOrder(input: CheckoutInput & { orderId: string }): Promise<PlacedOrder> {
       return asActivity(async () => {
         const { order } = await placeOrder(pool, {
-          tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, email: input.email,
-          shippingAddress: input.shippingAddress, paymentMethod: input.paymentMethod, holdTtlMs: input.holdTtlMs,
-          paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null, accessToken: newSecret('ot', 18),
+          tenantId: input.tenantId,
+          cartId: input.cartId,
+          orderId: input.orderId,
+          email: input.email,
+          shippingAddress: input.shippingAddress,
+          paymentMethod: input.paymentMethod,
+          holdTtlMs: input.holdTtlMs,
+          paymentDueInMs: input.paymentMethod === 'bank_transfer' ? input.bankTransferTimeoutMs : null,
+          accessToken: newSecret('ot', 18),
           expectedTotal: input.expectedTotal ?? null,
         });
         const payment = order.payments[0];
         // Offline methods authorize without moving money (bank transfer answers with its instructions);
         // a card is authorized by its own activity, which may decline.
-        const offline = order.payment_method === 'card' ? undefined : await payments.forMethod(order.payment_method).authorize({
-          idempotencyKey: `authorize:${order.id}`, amount: order.total.amount, currency: order.total.currency, reference: order.id, dueAt: payment?.due_at ?? null,
-        });
+        const offline =
+          order.payment_method === 'card'
+            ? undefined
+            : await payments.forMethod(order.payment_method).authorize({
+                idempotencyKey: `authorize:${order.id}`,
+                amount: order.total.amount,
+                currency: order.total.currency,
+                reference: order.id,
+                dueAt: payment?.due_at ?? null,
+              });
         const instructions = offline?.outcome === 'succeeded' ? offline.instructions : undefined;
         const subscriptionLines = order.payment_method === 'card' ? await countSubscriptionLines(pool, order.id) : 0;
         return {
-          orderId: order.id, status: order.status, subscriptionLines, total: order.total, accessToken: order.access_token, created: order.id === input.orderId,
+          orderId: order.id,
+          status: order.status,
+          subscriptionLines,
+          total: order.total,
+          accessToken: order.access_token,
+          created: order.id === input.orderId,
           vendorIds: [...new Set(order.items.flatMap((i) => (i.vendor_id ? [i.vendor_id] : [])))].sort(),
           payment: { method: order.payment_method, status: payment?.status ?? 'pending', ...(instructions ? { instructions } : {}) },
         };

@@ -16,24 +16,32 @@ export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
      * pending_shipment in the same transaction. The reference makes a retry count the money once.
      */
     async recordBankTransfer(input: { tenantId: string; orderId: string } & ConfirmPaymentArgs): Promise<{ received: number; fullyPaid: boolean }> {
-      return asActivity(() => pool.transaction(async (tx) => {
-        const order = await lockOrder(tx, input.tenantId, input.orderId);
-        const payment = await lockPayment(tx, input.orderId, 'bank_transfer');
-        if (order.status === 'cancelled') throw new ConflictError('the order was cancelled; the transfer must be refunded by hand');
-        const before = await findReceipt(tx, payment.id, input.reference);
-        if (before && (before.amount !== input.amount.amount || before.currency !== input.amount.currency)) {
-          throw new ConflictError(`reference ${input.reference} was already used for ${before.amount} ${before.currency}`);
-        }
-        if (!before) {
-          const verdict = evaluatePaymentConfirmation({ amount: payment.amount, currency: payment.currency }, payment.received_amount, input.amount);
-          if (!verdict.ok) throw new AmountMismatchError(verdict.reason);
-        }
-        const after = await recordReceipt(tx, { tenantId: input.tenantId, paymentId: payment.id, amount: input.amount.amount, currency: input.amount.currency, reference: input.reference, confirmedBy: input.confirmedBy });
-        const fullyPaid = after.status === 'captured';
-        if (fullyPaid && order.status === 'pending_payment') await setOrderStatus(tx, input.tenantId, input.orderId, order.status, 'pending_shipment');
-        return { received: after.received_amount, fullyPaid };
-      }));
+      return asActivity(() =>
+        pool.transaction(async (tx) => {
+          const order = await lockOrder(tx, input.tenantId, input.orderId);
+          const payment = await lockPayment(tx, input.orderId, 'bank_transfer');
+          if (order.status === 'cancelled') throw new ConflictError('the order was cancelled; the transfer must be refunded by hand');
+          const before = await findReceipt(tx, payment.id, input.reference);
+          if (before && (before.amount !== input.amount.amount || before.currency !== input.amount.currency)) {
+            throw new ConflictError(`reference ${input.reference} was already used for ${before.amount} ${before.currency}`);
+          }
+          if (!before) {
+            const verdict = evaluatePaymentConfirmation({ amount: payment.amount, currency: payment.currency }, payment.received_amount, input.amount);
+            if (!verdict.ok) throw new AmountMismatchError(verdict.reason);
+          }
+          const after = await recordReceipt(tx, {
+            tenantId: input.tenantId,
+            paymentId: payment.id,
+            amount: input.amount.amount,
+            currency: input.amount.currency,
+            reference: input.reference,
+            confirmedBy: input.confirmedBy,
+          });
+          const fullyPaid = after.status === 'captured';
+          if (fullyPaid && order.status === 'pending_payment') await setOrderStatus(tx, input.tenantId, input.orderId, order.status, 'pending_shipment');
+          return { received: after.received_amount, fullyPaid };
+        }),
+      );
     },
   } satisfies PaymentActivities;
 }
-

@@ -30,14 +30,16 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     const taskQueue = Context.current().info.taskQueue;
     let started = 0;
     for (let i = 0; i < items.length; i += START_CONCURRENCY) {
-      await Promise.all(items.slice(i, i + START_CONCURRENCY).map(async (item) => {
-        try {
-          await start(temporal, taskQueue, item);
-          started++;
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }));
+      await Promise.all(
+        items.slice(i, i + START_CONCURRENCY).map(async (item) => {
+          try {
+            await start(temporal, taskQueue, item);
+            started++;
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          }
+        }),
+      );
     }
     return started;
   };
@@ -47,39 +49,67 @@ export function createRelayActivities({ pool, temporal, search, config }: RelayD
     const hooks = await activeWebhooks(tx, [...new Set(events.map((e) => e.tenant_id))]);
     const starts = events.flatMap((e) => hooks.filter((h) => h.tenant_id === e.tenant_id && webhookWants(h.events, e.type)).map((h) => ({ e, h })));
     if (starts.length && !config) throw ApplicationFailure.nonRetryable('this worker has no config to start webhook deliveries', 'relay_not_configured');
-    const retry = config && { initialIntervalMs: config.WEBHOOK_RETRY_INITIAL, maximumIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL, giveUpAfterMs: config.WEBHOOK_RETRY_FOR };
+    const retry = config && {
+      initialIntervalMs: config.WEBHOOK_RETRY_INITIAL,
+      maximumIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL,
+      giveUpAfterMs: config.WEBHOOK_RETRY_FOR,
+    };
     return startEach(starts, 'webhook deliveries', (client, taskQueue, { e, h }) => {
-      const input: WebhookDeliveryInput = { tenantId: e.tenant_id, webhookId: h.id, event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq }, retry: retry! };
+      const input: WebhookDeliveryInput = {
+        tenantId: e.tenant_id,
+        webhookId: h.id,
+        event: { id: e.event_id, type: e.type, created_at: e.created_at, data: e.payload, sequence: e.seq },
+        retry: retry!,
+      };
       return client.workflow.start<WorkflowSignatures['webhookDelivery']>('webhookDelivery', {
-        workflowId: webhookDeliveryWorkflowId(h.id, e.event_id), taskQueue, args: [input], ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
+        workflowId: webhookDeliveryWorkflowId(h.id, e.event_id),
+        taskQueue,
+        args: [input],
+        ...once,
+        typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
       });
     });
   };
 
   // Customer notices of business facts (refund issued, renewal charged): one `notice:<event>` workflow per event.
-  const startNotices = (events: OutboxRow[]): Promise<number> => startEach(events.filter((e) => EVENT_NOTICES[e.type]), 'customer notices', (client, taskQueue, e) =>
-    client.workflow.start<WorkflowSignatures['eventNotice']>('eventNotice', {
-      workflowId: eventNoticeWorkflowId(e.event_id), taskQueue, args: [{ tenantId: e.tenant_id, event: { id: e.event_id, type: e.type, data: e.payload } }],
-      ...once, typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
-    }));
+  const startNotices = (events: OutboxRow[]): Promise<number> =>
+    startEach(
+      events.filter((e) => EVENT_NOTICES[e.type]),
+      'customer notices',
+      (client, taskQueue, e) =>
+        client.workflow.start<WorkflowSignatures['eventNotice']>('eventNotice', {
+          workflowId: eventNoticeWorkflowId(e.event_id),
+          taskQueue,
+          args: [{ tenantId: e.tenant_id, event: { id: e.event_id, type: e.type, data: e.payload } }],
+          ...once,
+          typedSearchAttributes: [{ key: TenantIdKey, value: e.tenant_id }],
+        }),
+    );
 
   // Every step is idempotent, so a crash anywhere before the commit only makes the next run repeat the batch.
-  const relayBatch = (index: SearchBackend, input: { batchSize: number; tenantIds?: string[] }) => pool.transaction(async (tx) => {
-    const events = await claimOutboxBatch(tx, input.batchSize, input.tenantIds ?? null);
-    if (events.length === 0) return { published: 0, deliveries: 0, indexed: 0, notices: 0 };
-    const deliveries = await startDeliveries(tx, events);
-    const notices = await startNotices(events);
-    const indexed = await indexEvents(tx, index, events);
-    await markOutboxPublished(tx, events.map((e) => e.seq));
-    return { published: events.length, deliveries, indexed, notices };
-  });
+  const relayBatch = (index: SearchBackend, input: { batchSize: number; tenantIds?: string[] }) =>
+    pool.transaction(async (tx) => {
+      const events = await claimOutboxBatch(tx, input.batchSize, input.tenantIds ?? null);
+      if (events.length === 0) return { published: 0, deliveries: 0, indexed: 0, notices: 0 };
+      const deliveries = await startDeliveries(tx, events);
+      const notices = await startNotices(events);
+      const indexed = await indexEvents(tx, index, events);
+      await markOutboxPublished(
+        tx,
+        events.map((e) => e.seq),
+      );
+      return { published: events.length, deliveries, indexed, notices };
+    });
 
   return {
     /**
      * Claims up to `batchSize` unpublished events (of `tenantIds` only, when given), starts their webhook deliveries and
      * customer notices, updates the search index, then marks them published in the same transaction.
      */
-    async relayOutboxBatch(input: { batchSize: number; tenantIds?: string[] }): Promise<{ published: number; deliveries: number; indexed: number; notices: number }> {
+    async relayOutboxBatch(input: {
+      batchSize: number;
+      tenantIds?: string[];
+    }): Promise<{ published: number; deliveries: number; indexed: number; notices: number }> {
       if (!search) throw ApplicationFailure.nonRetryable('this worker has no search backend to index events into', 'relay_not_configured');
       // Heartbeats let Temporal retry the batch on another worker within seconds when this one dies.
       const context = Context.current();

@@ -15,9 +15,19 @@ export function toDocument(tenantId: string, p: IndexedProduct): SearchDocument 
   const prices = p.variants.flatMap((v) => (v.price ? [v.price.amount] : []));
   const { created_at, updated_at: _u, category_handles, ...hit } = p;
   return {
-    id: p.id, tenant_id: tenantId, title: p.title, description: p.description, skus: p.variants.map((v) => v.sku), vendor_id: p.vendor_id,
-    category_ids: p.category_ids, category_handles, price_min: prices.length ? Math.min(...prices) : null, price_max: prices.length ? Math.max(...prices) : null,
-    in_stock: p.variants.some((v) => v.available_quantity > 0), created_at, hit,
+    id: p.id,
+    tenant_id: tenantId,
+    title: p.title,
+    description: p.description,
+    skus: p.variants.map((v) => v.sku),
+    vendor_id: p.vendor_id,
+    category_ids: p.category_ids,
+    category_handles,
+    price_min: prices.length ? Math.min(...prices) : null,
+    price_max: prices.length ? Math.max(...prices) : null,
+    in_stock: p.variants.some((v) => v.available_quantity > 0),
+    created_at,
+    hit,
   };
 }
 
@@ -26,14 +36,22 @@ export function toDocument(tenantId: string, p: IndexedProduct): SearchDocument 
  * each product's lock is held from the read to the commit, so two indexers (a relay and a reindex, or two overlapping
  * relays) write one product one after the other, and the later one writes what it read later.
  */
-export async function refreshProducts(db: DatabaseTransactionConnection, search: SearchBackend, tenantId: string, productIds: string[]): Promise<{ upserted: number; removed: number }> {
+export async function refreshProducts(
+  db: DatabaseTransactionConnection,
+  search: SearchBackend,
+  tenantId: string,
+  productIds: string[],
+): Promise<{ upserted: number; removed: number }> {
   if (productIds.length === 0) return { upserted: 0, removed: 0 };
   await lockProductsForIndexing(db, tenantId, productIds);
   const currency = await tenantCurrency(db, tenantId);
   const products = currency ? await productsForIndex(db, tenantId, currency, productIds) : [];
   const live = new Set(products.map((p) => p.id));
   const gone = productIds.filter((id) => !live.has(id));
-  await search.upsert(products.map((p) => toDocument(tenantId, p)), db);
+  await search.upsert(
+    products.map((p) => toDocument(tenantId, p)),
+    db,
+  );
   await search.remove(tenantId, gone, db);
   return { upserted: products.length, removed: gone.length };
 }

@@ -2,7 +2,13 @@
 import type { DatabasePool } from 'slonik';
 import { findCardPayment } from '../db/queries/card-payments.ts';
 import {
-  beginCharge, completeRenewal, createOrderSubscriptions, endSubscription, getBillingState, recordFailedRenewal, setSubscriptionCard,
+  beginCharge,
+  completeRenewal,
+  createOrderSubscriptions,
+  endSubscription,
+  getBillingState,
+  recordFailedRenewal,
+  setSubscriptionCard,
 } from '../db/queries/subscriptions.ts';
 import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
 import { parseBillingInterval } from '../domain/billing-interval.ts';
@@ -45,20 +51,37 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         parseBillingInterval(state.billing_interval, { allowShort: true });
         // Charges are numbered by the period they pay for: the renewal at the end of period 1 pays period 2.
         const paying = input.period + 1;
-        const charge = await beginCharge(pool, { tenantId: state.tenant_id, subscriptionId: state.id, period: paying, attempt: input.attempt, amount: state.amount, currency: state.currency });
+        const charge = await beginCharge(pool, {
+          tenantId: state.tenant_id,
+          subscriptionId: state.id,
+          period: paying,
+          attempt: input.attempt,
+          amount: state.amount,
+          currency: state.currency,
+        });
         if (charge.status === 'failed') {
           const code = charge.decline_code ?? 'card_declined';
           return { result: 'failed', declineCode: code, hard: isHardDecline(code), state };
         }
         const outcome = await gateway.charge({
-          idempotencyKey: `renewal:${state.id}:${paying}:${input.attempt}`, cardRef: state.card_ref, amount: state.amount, currency: state.currency,
+          idempotencyKey: `renewal:${state.id}:${paying}:${input.attempt}`,
+          cardRef: state.card_ref,
+          amount: state.amount,
+          currency: state.currency,
           reference: `renewal:${state.id}:${paying}`,
         });
         if (outcome.outcome === 'succeeded') {
-          return { result: 'succeeded', state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }) };
+          return {
+            result: 'succeeded',
+            state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }),
+          };
         }
         const failed = await recordFailedRenewal(pool, {
-          chargeId: charge.id, declineCode: outcome.declineCode, gatewayRef: outcome.ref, subscriptionId: state.id, retryInMs: outcome.hard ? null : input.retryInMs,
+          chargeId: charge.id,
+          declineCode: outcome.declineCode,
+          gatewayRef: outcome.ref,
+          subscriptionId: state.id,
+          retryInMs: outcome.hard ? null : input.retryInMs,
         });
         return { result: 'failed', declineCode: outcome.declineCode, hard: outcome.hard, state: failed };
       });

@@ -18,7 +18,13 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
   return {
     /** Marks a delivery given up in the delivery log (the workflow's retries ran out or the URL was refused). */
     async recordWebhookGivenUp(input: WebhookDelivery & { reason: string }): Promise<void> {
-      await recordDeliveryGivenUp(pool, { webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, reason: input.reason });
+      await recordDeliveryGivenUp(pool, {
+        webhookId: input.webhookId,
+        tenantId: input.tenantId,
+        eventId: input.event.id,
+        eventType: input.event.type,
+        reason: input.reason,
+      });
     },
 
     /**
@@ -29,9 +35,17 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
       const attempt = Context.current().info.attempt;
       const target = await webhookTarget(pool, input.tenantId, input.webhookId);
       if (!target || target.status !== 'active') return { status: null, attempts: attempt - 1 };
-      const record = (status: number | null, error: string | null, delivered: boolean) => recordDeliveryAttempt(pool, {
-        webhookId: input.webhookId, tenantId: input.tenantId, eventId: input.event.id, eventType: input.event.type, attempt, status, error, delivered,
-      });
+      const record = (status: number | null, error: string | null, delivered: boolean) =>
+        recordDeliveryAttempt(pool, {
+          webhookId: input.webhookId,
+          tenantId: input.tenantId,
+          eventId: input.event.id,
+          eventType: input.event.type,
+          attempt,
+          status,
+          error,
+          delivered,
+        });
       const allowPrivate = config?.WEBHOOK_ALLOW_PRIVATE_URLS ?? false;
       const notDeliverable = async (message: string): Promise<never> => {
         await record(null, message, false);
@@ -45,17 +59,30 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
       }
       // `sequence` orders events (deliveries are independent and may arrive out of order): apply a newer one only.
       const body = JSON.stringify({
-        id: input.event.id, type: input.event.type, sequence: input.event.sequence ?? null, created_at: input.event.created_at, tenant_id: input.tenantId, data: input.event.data,
+        id: input.event.id,
+        type: input.event.type,
+        sequence: input.event.sequence ?? null,
+        created_at: input.event.created_at,
+        tenant_id: input.tenantId,
+        data: input.event.data,
       });
       const secret = decryptSecret(target.secret_ciphertext, webhookSecretKey(config));
       let status: number;
       try {
         // The address is checked where the connection is made (DNS rebinding); a DNS failure is retried like any network error.
-        status = await postWebhook(url, body, {
-          'content-type': 'application/json', 'user-agent': 'temporal-commerce-webhooks/1',
-          'webhook-id': input.event.id, 'webhook-event': input.event.type, 'webhook-attempt': String(attempt),
-          [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
-        }, { timeoutMs: TIMEOUT_MS, allowPrivate });
+        status = await postWebhook(
+          url,
+          body,
+          {
+            'content-type': 'application/json',
+            'user-agent': 'temporal-commerce-webhooks/1',
+            'webhook-id': input.event.id,
+            'webhook-event': input.event.type,
+            'webhook-attempt': String(attempt),
+            [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
+          },
+          { timeoutMs: TIMEOUT_MS, allowPrivate },
+        );
       } catch (err) {
         if (err instanceof InternalAddressError) return notDeliverable(err.message);
         await record(null, (err as Error).message.slice(0, 500), false);

@@ -52,9 +52,17 @@ export function createApp(deps: AppDeps): Express {
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       deps.metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       if (res.statusCode >= 400 || deps.logger.isLevelEnabled('debug')) {
-        deps.logger[res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug']({
-          requestId: req.id, method: req.method, path: loggedPath(req), status: res.statusCode, ms: Math.round(seconds * 1000), tenantId: req.tenant?.id,
-        }, 'request');
+        deps.logger[res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'](
+          {
+            requestId: req.id,
+            method: req.method,
+            path: loggedPath(req),
+            status: res.statusCode,
+            ms: Math.round(seconds * 1000),
+            tenantId: req.tenant?.id,
+          },
+          'request',
+        );
       }
     });
     next();
@@ -68,12 +76,14 @@ export function createApp(deps: AppDeps): Express {
     if (/%00/i.test(req.originalUrl) || req.originalUrl.includes('\u0000')) throw new ValidationError('the URL contains a NUL character');
     next();
   });
-  app.use(express.json({
-    limit: '1mb',
-    verify: (_req, _res, buf) => {
-      if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
-    },
-  }));
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (_req, _res, buf) => {
+        if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
+      },
+    }),
+  );
 
   app.use(opsRoutes(deps));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
@@ -92,7 +102,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {
-    res.status(404).type('application/problem+json').json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.path}`), request_id: req.id });
+    res
+      .status(404)
+      .type('application/problem+json')
+      .json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.path}`), request_id: req.id });
   });
   app.use(errorMiddleware(deps.logger));
   return app;

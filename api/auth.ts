@@ -38,7 +38,12 @@ export function storefrontAuth(pool: DatabasePool): RequestHandler {
 export function apiKeyAuth(pool: DatabasePool, allow: Principal['role'][]): RequestHandler {
   const lookup = cached<{ tenant: TenantContext; principal: Principal }>(async (hash) => {
     const row = await principalByKeyHash(pool, hash);
-    return row && { tenant: { id: row.tenant_id, mode: row.mode, currency: row.currency }, principal: { keyId: row.key_id, role: row.role, vendorId: row.vendor_id } };
+    return (
+      row && {
+        tenant: { id: row.tenant_id, mode: row.mode, currency: row.currency },
+        principal: { keyId: row.key_id, role: row.role, vendorId: row.vendor_id },
+      }
+    );
   });
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';

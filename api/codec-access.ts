@@ -29,7 +29,8 @@ export function staffSessions(config: Parameters<typeof payloadKeys>[0]) {
 
 /** Refuses tenants outside CODEC_TENANT_IDS (when set): one namespace holds every tenant's histories. */
 export function checkCodecTenant(config: Pick<Config, 'CODEC_TENANT_IDS'>, tenantId: string): void {
-  if (config.CODEC_TENANT_IDS && !config.CODEC_TENANT_IDS.includes(tenantId)) throw new ForbiddenError('this tenant\'s keys may not decode workflow histories (CODEC_TENANT_IDS)');
+  if (config.CODEC_TENANT_IDS && !config.CODEC_TENANT_IDS.includes(tenantId))
+    throw new ForbiddenError("this tenant's keys may not decode workflow histories (CODEC_TENANT_IDS)");
 }
 
 /** Middleware: a Bearer owner/admin key, or a live staff session cookie sent from an allowed origin. */
@@ -50,14 +51,17 @@ export function codecAccess(pool: DatabasePool, config: Config): RequestHandler 
       });
     }
     const token = sessionCookie(req);
-    if (!token) throw new UnauthenticatedError('an Authorization: Bearer <admin api key> header or the staff session cookie of POST /admin/session is required');
+    if (!token)
+      throw new UnauthenticatedError('an Authorization: Bearer <admin api key> header or the staff session cookie of POST /admin/session is required');
     // The cookie is SameSite=None: a page of another site may make the browser send it, so only the UI's origin (or none) counts.
     const origin = req.get('origin');
-    if (origin && !origins.includes(origin) && origin !== `${req.protocol}://${req.get('host')}`) throw new ForbiddenError('the staff session is accepted only from the Temporal Web UI');
+    if (origin && !origins.includes(origin) && origin !== `${req.protocol}://${req.get('host')}`)
+      throw new ForbiddenError('the staff session is accepted only from the Temporal Web UI');
     const session = sessions.verify(token);
     if (!session) throw new UnauthenticatedError('the staff session is invalid or expired: sign in again');
     const principal = await principalByKeyId(pool, session.keyId);
-    if (!principal || principal.tenant_id !== session.tenantId || !CODEC_ROLES.includes(principal.role)) throw new UnauthenticatedError('the key of this staff session was revoked: sign in again');
+    if (!principal || principal.tenant_id !== session.tenantId || !CODEC_ROLES.includes(principal.role))
+      throw new UnauthenticatedError('the key of this staff session was revoked: sign in again');
     checkCodecTenant(config, principal.tenant_id);
     req.tenant = { id: principal.tenant_id, mode: principal.mode, currency: principal.currency };
     req.principal = { keyId: principal.key_id, role: principal.role, vendorId: principal.vendor_id };

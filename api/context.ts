@@ -30,7 +30,14 @@ declare global {
  * without `rateLimits` nothing is rate limited.
  */
 export type AppDeps = {
-  pool: DatabasePool; temporal: Client; config: Config; logger: Logger; metrics?: Metrics; search?: SearchBackend; storeOrigins?: StoreOrigins; rateLimits?: RateLimits;
+  pool: DatabasePool;
+  temporal: Client;
+  config: Config;
+  logger: Logger;
+  metrics?: Metrics;
+  search?: SearchBackend;
+  storeOrigins?: StoreOrigins;
+  rateLimits?: RateLimits;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

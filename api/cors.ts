@@ -16,15 +16,22 @@ export const STORE_EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id'];
  */
 export function storeCors(origins: StoreOrigins, maxAgeMs: number): RequestHandler[] {
   const allowed: CorsOptions = {
-    origin: true, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], allowedHeaders: STORE_ALLOWED_HEADERS,
-    exposedHeaders: STORE_EXPOSED_HEADERS, maxAge: Math.floor(maxAgeMs / 1000), optionsSuccessStatus: 204,
+    origin: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: STORE_ALLOWED_HEADERS,
+    exposedHeaders: STORE_EXPOSED_HEADERS,
+    maxAge: Math.floor(maxAgeMs / 1000),
+    optionsSuccessStatus: 204,
   };
   const refused: CorsOptions = { origin: false };
   const decide = cors<Request>((req, callback) => {
     const origin = req.get('origin');
     if (!origin) return callback(null, refused);
     const answer = req.method === 'OPTIONS' ? origins.allowedBySome(origin) : origins.allowedFor(req.get('x-publishable-key'), origin);
-    answer.then((ok) => callback(null, ok ? allowed : refused), (err: Error) => callback(err));
+    answer.then(
+      (ok) => callback(null, ok ? allowed : refused),
+      (err: Error) => callback(err),
+    );
   });
   return [
     (_req, res, next) => {

@@ -9,15 +9,44 @@ import type { Logger } from '../config/logger.ts';
 import { loggedPath } from './log-path.ts';
 
 const STATUS_BY_CODE: Record<string, number> = {
-  validation_failed: 400, unauthenticated: 401, forbidden: 403, not_found: 404, insufficient_stock: 409,
-  conflict: 409, amount_mismatch: 422, card_declined: 402, rate_limited: 429, price_changed: 409,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  insufficient_stock: 409,
+  conflict: 409,
+  amount_mismatch: 422,
+  card_declined: 402,
+  rate_limited: 429,
+  price_changed: 409,
   unavailable: 503,
 };
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 /** A problem+json body. */
-export type Problem = { type: string; title: string; status: number; detail: string; code: string; errors?: { path: string; message: string }[]; [k: string]: unknown };
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+  [k: string]: unknown;
+};
 
 /** Builds a problem body for a status and code. */
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
@@ -59,7 +88,7 @@ function toProblem(err: unknown): Problem | undefined {
       errors: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     });
   }
-  const domain = err instanceof DomainError ? err : translateDbError(err) ?? domainErrorFromTemporal(err);
+  const domain = err instanceof DomainError ? err : (translateDbError(err) ?? domainErrorFromTemporal(err));
   if (domain) return problem(STATUS_BY_CODE[domain.code] ?? 400, domain.code, domain.message, domain.details ? { details: domain.details } : {});
   const httpError = err as { type?: string; status?: number; expose?: boolean; message?: string };
   if (httpError?.type === 'entity.parse.failed') return problem(400, 'validation_failed', 'the request body is not valid JSON');
@@ -78,6 +107,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     // Errors that say when to come back (unavailable, rate_limited) carry `retryAfterSeconds` or `details.retry_after`.
     const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds ?? (known?.details as { retry_after?: unknown } | undefined)?.retry_after;
     if (known && typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-    res.status(body.status).type('application/problem+json').json({ ...body, request_id: req.id });
+    res
+      .status(body.status)
+      .type('application/problem+json')
+      .json({ ...body, request_id: req.id });
   };
 }

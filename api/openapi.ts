@@ -3,9 +3,25 @@ import { z } from 'zod';
 import * as s from './schemas.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
-type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; auth: 'store' | 'admin' | 'none'; body?: z.ZodType; query?: z.ZodObject; response?: z.ZodType; status?: number };
+type Op = {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  auth: 'store' | 'admin' | 'none';
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  response?: z.ZodType;
+  status?: number;
+};
 
-const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+  code: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
 const list = (item: z.ZodType) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
 const OPERATIONS: Op[] = [
@@ -17,7 +33,14 @@ const OPERATIONS: Op[] = [
   { method: 'post', path: '/store/carts/{id}/items', summary: 'Add an item (holds stock)', auth: 'store', body: s.addItemBody, response: cartView },
   { method: 'patch', path: '/store/carts/{id}/items/{item_id}', summary: 'Change an item quantity', auth: 'store', body: s.updateItemBody, response: cartView },
   { method: 'delete', path: '/store/carts/{id}/items/{item_id}', summary: 'Remove an item (releases its hold)', auth: 'store', response: cartView },
-  { method: 'post', path: '/store/carts/{id}/checkout', summary: 'Check out (Update-with-Start of the checkout workflow)', auth: 'store', body: s.checkoutBody, status: 201 },
+  {
+    method: 'post',
+    path: '/store/carts/{id}/checkout',
+    summary: 'Check out (Update-with-Start of the checkout workflow)',
+    auth: 'store',
+    body: s.checkoutBody,
+    status: 201,
+  },
   { method: 'get', path: '/store/orders/{id}', summary: 'Order status (X-Order-Token)', auth: 'store' },
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
@@ -31,38 +54,158 @@ const OPERATIONS: Op[] = [
   { method: 'put', path: '/admin/inventory/{variant_id}', summary: 'Set on-hand stock', auth: 'admin', body: s.setInventoryBody },
   { method: 'get', path: '/admin/orders', summary: 'List orders', auth: 'admin', query: s.orderListQuery },
   { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: orderView },
-  { method: 'post', path: '/admin/orders/{id}/payment-confirmations', summary: 'Confirm a bank transfer (workflow Update)', auth: 'admin', body: s.paymentConfirmationBody },
+  {
+    method: 'post',
+    path: '/admin/orders/{id}/payment-confirmations',
+    summary: 'Confirm a bank transfer (workflow Update)',
+    auth: 'admin',
+    body: s.paymentConfirmationBody,
+  },
   { method: 'post', path: '/admin/orders/{id}/cancel', summary: 'Cancel an order before it ships', auth: 'admin', body: s.cancelBody },
-  { method: 'post', path: '/admin/orders/{id}/refunds', summary: 'Refund captured card money, partly or fully (owner/admin; Idempotency-Key honoured)', auth: 'admin', body: s.refundBody },
-  { method: 'get', path: '/admin/subscriptions', summary: 'List subscriptions, newest first', auth: 'admin', query: s.subscriptionListQuery, response: list(subscriptionView) },
+  {
+    method: 'post',
+    path: '/admin/orders/{id}/refunds',
+    summary: 'Refund captured card money, partly or fully (owner/admin; Idempotency-Key honoured)',
+    auth: 'admin',
+    body: s.refundBody,
+  },
+  {
+    method: 'get',
+    path: '/admin/subscriptions',
+    summary: 'List subscriptions, newest first',
+    auth: 'admin',
+    query: s.subscriptionListQuery,
+    response: list(subscriptionView),
+  },
   { method: 'get', path: '/admin/subscriptions/{id}', summary: 'A subscription with every renewal attempt', auth: 'admin', response: subscriptionView },
   { method: 'post', path: '/admin/subscriptions/{id}/retry', summary: 'Charge a past-due renewal now', auth: 'admin', response: subscriptionView },
-  { method: 'post', path: '/admin/subscriptions/{id}/cancel', summary: 'Cancel a subscription (no charge follows)', auth: 'admin', body: s.cancelSubscriptionBody, response: subscriptionView },
-  { method: 'put', path: '/admin/subscriptions/{id}/payment-method', summary: 'Save a new card; charges at once when past due', auth: 'admin', body: s.paymentMethodBody, response: subscriptionView },
+  {
+    method: 'post',
+    path: '/admin/subscriptions/{id}/cancel',
+    summary: 'Cancel a subscription (no charge follows)',
+    auth: 'admin',
+    body: s.cancelSubscriptionBody,
+    response: subscriptionView,
+  },
+  {
+    method: 'put',
+    path: '/admin/subscriptions/{id}/payment-method',
+    summary: 'Save a new card; charges at once when past due',
+    auth: 'admin',
+    body: s.paymentMethodBody,
+    response: subscriptionView,
+  },
   { method: 'post', path: '/admin/shipments/{id}/ship', summary: 'Mark a shipment shipped', auth: 'admin', body: s.shipBody },
   { method: 'post', path: '/admin/shipments/{id}/deliver', summary: 'Mark a shipment delivered (COD: cash collected)', auth: 'admin', body: s.deliverBody },
-  { method: 'get', path: '/store/search', summary: 'Search published products: typo tolerant, filters, facets, sort (the index follows catalog events)', auth: 'store', query: s.searchQuery },
-  { method: 'post', path: '/admin/webhooks', summary: 'Register a webhook; the signing secret is in this response only', auth: 'admin', body: s.createWebhookBody, status: 201 },
+  {
+    method: 'get',
+    path: '/store/search',
+    summary: 'Search published products: typo tolerant, filters, facets, sort (the index follows catalog events)',
+    auth: 'store',
+    query: s.searchQuery,
+  },
+  {
+    method: 'post',
+    path: '/admin/webhooks',
+    summary: 'Register a webhook; the signing secret is in this response only',
+    auth: 'admin',
+    body: s.createWebhookBody,
+    status: 201,
+  },
   { method: 'get', path: '/admin/webhooks', summary: 'List webhooks', auth: 'admin', query: s.pageQuery },
   { method: 'get', path: '/admin/webhooks/{id}', summary: 'Get a webhook', auth: 'admin' },
-  { method: 'get', path: '/admin/webhooks/{id}/deliveries', summary: "A webhook's deliveries: attempts and outcome per event", auth: 'admin', query: s.pageQuery },
-  { method: 'get', path: '/admin/store', summary: 'Store settings: publishable key and the browser origins allowed to call /store', auth: 'admin', response: storeSettingsView },
-  { method: 'patch', path: '/admin/store', summary: 'Change store settings: allowed_origins replaces the CORS origins (owner/admin)', auth: 'admin', body: s.updateStoreBody, response: storeSettingsView },
+  {
+    method: 'get',
+    path: '/admin/webhooks/{id}/deliveries',
+    summary: "A webhook's deliveries: attempts and outcome per event",
+    auth: 'admin',
+    query: s.pageQuery,
+  },
+  {
+    method: 'get',
+    path: '/admin/store',
+    summary: 'Store settings: publishable key and the browser origins allowed to call /store',
+    auth: 'admin',
+    response: storeSettingsView,
+  },
+  {
+    method: 'patch',
+    path: '/admin/store',
+    summary: 'Change store settings: allowed_origins replaces the CORS origins (owner/admin)',
+    auth: 'admin',
+    body: s.updateStoreBody,
+    response: storeSettingsView,
+  },
   { method: 'get', path: '/health/live', summary: 'Liveness', auth: 'none' },
   { method: 'get', path: '/health/ready', summary: 'Readiness: Postgres and Temporal reachable', auth: 'none' },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none' },
-  { method: 'post', path: '/codec/decode', summary: 'Decrypt workflow payloads (Temporal remote codec; owner/admin key or staff session cookie)', auth: 'admin', body: s.codecBody, response: s.codecBody },
-  { method: 'post', path: '/codec/encode', summary: 'Encrypt workflow payloads (Temporal remote codec; owner/admin key or staff session cookie)', auth: 'admin', body: s.codecBody, response: s.codecBody },
-  { method: 'post', path: '/admin/session', summary: 'Staff session for the Temporal Web UI: sets the HttpOnly codec_session cookie (owner/admin key in the body)', auth: 'none', body: s.staffSessionBody },
+  {
+    method: 'post',
+    path: '/codec/decode',
+    summary: 'Decrypt workflow payloads (Temporal remote codec; owner/admin key or staff session cookie)',
+    auth: 'admin',
+    body: s.codecBody,
+    response: s.codecBody,
+  },
+  {
+    method: 'post',
+    path: '/codec/encode',
+    summary: 'Encrypt workflow payloads (Temporal remote codec; owner/admin key or staff session cookie)',
+    auth: 'admin',
+    body: s.codecBody,
+    response: s.codecBody,
+  },
+  {
+    method: 'post',
+    path: '/admin/session',
+    summary: 'Staff session for the Temporal Web UI: sets the HttpOnly codec_session cookie (owner/admin key in the body)',
+    auth: 'none',
+    body: s.staffSessionBody,
+  },
   { method: 'delete', path: '/admin/session', summary: 'End the staff session (clears the cookie)', auth: 'none', status: 204 },
-  { method: 'post', path: '/admin/vendors', summary: 'Create a vendor (mall tenants only)', auth: 'admin', body: s.createVendorBody, response: vendorView, status: 201 },
+  {
+    method: 'post',
+    path: '/admin/vendors',
+    summary: 'Create a vendor (mall tenants only)',
+    auth: 'admin',
+    body: s.createVendorBody,
+    response: vendorView,
+    status: 201,
+  },
   { method: 'get', path: '/admin/vendors', summary: 'List vendors', auth: 'admin', query: s.pageQuery, response: list(vendorView) },
   { method: 'get', path: '/admin/vendors/{id}', summary: 'Get a vendor', auth: 'admin', response: vendorView },
-  { method: 'get', path: '/admin/vendors/{id}/payouts', summary: "A vendor's payout lines, newest first", auth: 'admin', query: s.pageQuery, response: list(payoutView.omit({ cursor_at: true })) },
-  { method: 'post', path: '/admin/payouts/{id}/pay', summary: 'Record a manual payout (pending → paid)', auth: 'admin', body: s.payPayoutBody, response: payoutView.omit({ cursor_at: true }) },
-  { method: 'get', path: '/vendor/shipments', summary: "The vendor key's shipments, newest first", auth: 'admin', query: s.pageQuery, response: list(vendorShipmentView.omit({ cursor_at: true })) },
+  {
+    method: 'get',
+    path: '/admin/vendors/{id}/payouts',
+    summary: "A vendor's payout lines, newest first",
+    auth: 'admin',
+    query: s.pageQuery,
+    response: list(payoutView.omit({ cursor_at: true })),
+  },
+  {
+    method: 'post',
+    path: '/admin/payouts/{id}/pay',
+    summary: 'Record a manual payout (pending → paid)',
+    auth: 'admin',
+    body: s.payPayoutBody,
+    response: payoutView.omit({ cursor_at: true }),
+  },
+  {
+    method: 'get',
+    path: '/vendor/shipments',
+    summary: "The vendor key's shipments, newest first",
+    auth: 'admin',
+    query: s.pageQuery,
+    response: list(vendorShipmentView.omit({ cursor_at: true })),
+  },
   { method: 'post', path: '/vendor/shipments/{id}/ship', summary: "Ship one of the vendor's shipments", auth: 'admin', body: s.shipBody },
-  { method: 'post', path: '/vendor/shipments/{id}/deliver', summary: "Deliver one of the vendor's shipments (COD: cash collected)", auth: 'admin', body: s.deliverBody },
+  {
+    method: 'post',
+    path: '/vendor/shipments/{id}/deliver',
+    summary: "Deliver one of the vendor's shipments (COD: cash collected)",
+    auth: 'admin',
+    body: s.deliverBody,
+  },
 ];
 
 const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
@@ -72,7 +215,9 @@ export function buildOpenApi() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const queryParams = op.query ? Object.keys(op.query.shape).map((name) => ({ name, in: 'query', required: false, schema: json(op.query!.shape[name] as z.ZodType, 'input') })) : [];
+    const queryParams = op.query
+      ? Object.keys(op.query.shape).map((name) => ({ name, in: 'query', required: false, schema: json(op.query!.shape[name] as z.ZodType, 'input') }))
+      : [];
     paths[op.path] ??= {};
     paths[op.path][op.method] = {
       summary: op.summary,
@@ -80,7 +225,10 @@ export function buildOpenApi() {
       parameters: [...params, ...queryParams],
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } } : {}),
       responses: {
-        [String(op.status ?? 200)]: { description: 'success', ...(op.response ? { content: { 'application/json': { schema: json(op.response, 'output') } } } : {}) },
+        [String(op.status ?? 200)]: {
+          description: 'success',
+          ...(op.response ? { content: { 'application/json': { schema: json(op.response, 'output') } } } : {}),
+        },
         default: { description: 'problem', content: { 'application/problem+json': { schema: json(problem, 'output') } } },
       },
     };
@@ -88,7 +236,9 @@ export function buildOpenApi() {
   return {
     openapi: '3.1.0',
     info: { title: 'temporal-commerce', version: '0.1.0', description: 'Headless commerce API whose business processes run as Temporal workflows.' },
-    components: { securitySchemes: { publishableKey: { type: 'apiKey', in: 'header', name: 'X-Publishable-Key' }, apiKey: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { publishableKey: { type: 'apiKey', in: 'header', name: 'X-Publishable-Key' }, apiKey: { type: 'http', scheme: 'bearer' } },
+    },
     paths,
   };
 }

@@ -1,14 +1,40 @@
 // How the API drives workflows: signal-with-start holds, Update-with-Start checkout, updates for the back office.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, refundWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
+import {
+  checkoutWorkflowId,
+  fulfillmentWorkflowId,
+  holdsWorkflowId,
+  paymentWorkflowId,
+  refundWorkflowId,
+  shipmentWorkflowId,
+  subscriptionWorkflowId,
+} from '../domain/ids.ts';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { PaymentMethod } from '../domain/order.ts';
 import {
-  cancelOrderUpdate, cancelSubscriptionUpdate, confirmPaymentUpdate, deliverUpdate, holdsChangedSignal, placeOrderUpdate, retrySubscriptionUpdate, shipUpdate,
-  updatePaymentMethodUpdate, type ShipmentChange,
+  cancelOrderUpdate,
+  cancelSubscriptionUpdate,
+  confirmPaymentUpdate,
+  deliverUpdate,
+  holdsChangedSignal,
+  placeOrderUpdate,
+  retrySubscriptionUpdate,
+  shipUpdate,
+  updatePaymentMethodUpdate,
+  type ShipmentChange,
 } from '../contracts/definitions.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
-import type { CheckoutInput, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, RefundInput, RefundOutcome, ShipArgs, WorkflowSignatures } from '../contracts/workflows.ts';
+import type {
+  CheckoutInput,
+  ConfirmPaymentArgs,
+  DeliverArgs,
+  PaymentState,
+  PlacedOrder,
+  RefundInput,
+  RefundOutcome,
+  ShipArgs,
+  WorkflowSignatures,
+} from '../contracts/workflows.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -62,7 +88,14 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     }
   };
 
-  const orderWorkflowIds = (tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): { id: string; type: string }[] => [
+  const orderWorkflowIds = (
+    tenantId: string,
+    cartId: string,
+    orderId: string,
+    method: PaymentMethod,
+    shipmentIds: string[],
+    subscriptionIds: string[] = [],
+  ): { id: string; type: string }[] => [
     { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
     ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
     { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
@@ -79,10 +112,16 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      */
     async watchHolds(tenantId: string, cartId: string): Promise<void> {
       try {
-        await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () => client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
-          workflowId: holdsWorkflowId(tenantId, cartId), taskQueue, args: [{ tenantId, cartId }], signal: holdsChangedSignal, signalArgs: [],
-          typedSearchAttributes: orderSearchAttributes({ tenantId, cartId }),
-        }));
+        await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () =>
+          client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
+            workflowId: holdsWorkflowId(tenantId, cartId),
+            taskQueue,
+            args: [{ tenantId, cartId }],
+            signal: holdsChangedSignal,
+            signalArgs: [],
+            typedSearchAttributes: orderSearchAttributes({ tenantId, cartId }),
+          }),
+        );
         metrics?.workflowStarts.inc({ workflow: 'reservationExpiry' });
       } catch (err) {
         metrics?.workflowFailures.inc({ workflow: 'reservationExpiry' });
@@ -98,14 +137,25 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      */
     async checkout(input: CheckoutInput, idempotencyKey?: string): Promise<PlacedOrder | 'already_finished'> {
       const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkout']>('checkout', {
-        workflowId: checkoutWorkflowId(input.tenantId, input.cartId), taskQueue, args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod }),
+        workflowId: checkoutWorkflowId(input.tenantId, input.cartId),
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: orderSearchAttributes({
+          tenantId: input.tenantId,
+          cartId: input.cartId,
+          email: input.email,
+          paymentMethod: input.paymentMethod,
+        }),
       });
       try {
-        const placed = await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the checkout', () => client.workflow.executeUpdateWithStart(placeOrderUpdate, {
-          startWorkflowOperation, ...(idempotencyKey ? { updateId: `checkout-request:${idempotencyKey}` } : {}),
-        }));
+        const placed = await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the checkout', () =>
+          client.workflow.executeUpdateWithStart(placeOrderUpdate, {
+            startWorkflowOperation,
+            ...(idempotencyKey ? { updateId: `checkout-request:${idempotencyKey}` } : {}),
+          }),
+        );
         metrics?.workflowStarts.inc({ workflow: 'checkout' });
         return placed;
       } catch (err) {
@@ -122,7 +172,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends confirmPayment to `payment:<tenant>:<order>`. */
     async confirmPayment(tenantId: string, orderId: string, args: ConfirmPaymentArgs): Promise<PaymentState> {
       try {
-        return await backOffice('the payment confirmation', () => client.workflow.getHandle(paymentWorkflowId(tenantId, orderId)).executeUpdate(confirmPaymentUpdate, { args: [args] }));
+        return await backOffice('the payment confirmation', () =>
+          client.workflow.getHandle(paymentWorkflowId(tenantId, orderId)).executeUpdate(confirmPaymentUpdate, { args: [args] }),
+        );
       } catch (err) {
         return rethrow(err, 'paymentConfirmation');
       }
@@ -131,7 +183,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends cancelOrder to the order's checkout workflow. */
     async cancelOrder(tenantId: string, cartId: string, reason: string, cancelledBy: string): Promise<void> {
       try {
-        await backOffice('the cancellation', () => client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] }));
+        await backOffice('the cancellation', () =>
+          client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] }),
+        );
       } catch (err) {
         rethrow(err, 'checkout');
       }
@@ -140,7 +194,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends ship to the shipment's workflow (`orderId` is for logs: shipment ids are unique). */
     async ship(tenantId: string, orderId: string, args: ShipArgs): Promise<ShipmentChange> {
       try {
-        return await backOffice('the shipment', () => untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] })));
+        return await backOffice('the shipment', () =>
+          untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] })),
+        );
       } catch (err) {
         logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'ship update failed');
         return rethrow(err, 'shipment');
@@ -150,7 +206,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends deliver to the shipment's workflow. */
     async deliver(tenantId: string, orderId: string, args: DeliverArgs): Promise<ShipmentChange> {
       try {
-        return await backOffice('the shipment', () => untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] })));
+        return await backOffice('the shipment', () =>
+          untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] })),
+        );
       } catch (err) {
         logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'deliver update failed');
         return rethrow(err, 'shipment');
@@ -165,7 +223,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       try {
         return await backOffice('the refund', async () => {
           const handle = await client.workflow.start<WorkflowSignatures['refundPayment']>('refundPayment', {
-            workflowId: refundWorkflowId(input.tenantId, input.refundId), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowId: refundWorkflowId(input.tenantId, input.refundId),
+            taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
             typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, orderId: input.orderId }),
           });
           metrics?.workflowStarts.inc({ workflow: 'refundPayment' });
@@ -178,28 +239,43 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
     /** Sends retryNow, cancel or updatePaymentMethod to `subscription:<tenant>:<sub>`; each returns once it took effect. */
     async retrySubscription(tenantId: string, subscriptionId: string): Promise<void> {
-      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate)).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () =>
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate),
+      ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
     async cancelSubscription(tenantId: string, subscriptionId: string, reason: string): Promise<void> {
-      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] })).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () =>
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] }),
+      ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
     async updateSubscriptionCard(tenantId: string, subscriptionId: string, token: string): Promise<void> {
-      await backOffice('the subscription', () => client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] })).catch((err) => rethrow(err, 'subscriptionBilling'));
+      await backOffice('the subscription', () =>
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] }),
+      ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
 
     /** Ids and types of the workflows an order has or will have. */
     orderWorkflowIds,
 
     /** Ids, types and states of an order's workflows that exist (for the admin order view). */
-    async orderWorkflows(tenantId: string, cartId: string, orderId: string, method: PaymentMethod, shipmentIds: string[], subscriptionIds: string[] = []): Promise<{ id: string; type: string; status: string }[]> {
-      const described = await Promise.all(orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
-        try {
-          const d = await backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
-          return { ...w, status: d.status.name as string };
-        } catch {
-          return null;
-        }
-      }));
+    async orderWorkflows(
+      tenantId: string,
+      cartId: string,
+      orderId: string,
+      method: PaymentMethod,
+      shipmentIds: string[],
+      subscriptionIds: string[] = [],
+    ): Promise<{ id: string; type: string; status: string }[]> {
+      const described = await Promise.all(
+        orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
+          try {
+            const d = await backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
+            return { ...w, status: d.status.name as string };
+          } catch {
+            return null;
+          }
+        }),
+      );
       return described.filter((w): w is { id: string; type: string; status: string } => w !== null);
     },
   };

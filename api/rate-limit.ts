@@ -51,15 +51,31 @@ function middleware(limiter: BatchedLimiter, keyOf: (req: Request) => string): R
 }
 
 /** One limiter: batched counts in PostgreSQL (`rate_limits`, keys under `keyPrefix`), insured by an in-memory limiter. */
-export function createSharedLimiter(pool: pg.Pool, rate: Rate, opts: { keyPrefix: string; syncIntervalMs: number; onStoreError?: (err: unknown) => void; clearExpired?: boolean }): BatchedLimiter {
+export function createSharedLimiter(
+  pool: pg.Pool,
+  rate: Rate,
+  opts: { keyPrefix: string; syncIntervalMs: number; onStoreError?: (err: unknown) => void; clearExpired?: boolean },
+): BatchedLimiter {
   const { keyPrefix } = opts;
   const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points: rate.points, duration: rate.windowSeconds });
   const shared = new RateLimiterPostgres({
-    storeClient: pool, storeType: 'pool', tableName: TABLE, tableCreated: true, clearExpiredByTimeout: opts.clearExpired ?? false,
-    keyPrefix, points: rate.points, duration: rate.windowSeconds, insuranceLimiter,
+    storeClient: pool,
+    storeType: 'pool',
+    tableName: TABLE,
+    tableCreated: true,
+    clearExpiredByTimeout: opts.clearExpired ?? false,
+    keyPrefix,
+    points: rate.points,
+    duration: rate.windowSeconds,
+    insuranceLimiter,
   });
   const hashed = { consume: (key: string, points: number) => shared.consume(rateLimitKey(key), points) };
-  return new BatchedLimiter(hashed, { points: rate.points, windowMs: rate.windowSeconds * 1000, syncIntervalMs: opts.syncIntervalMs, onStoreError: opts.onStoreError });
+  return new BatchedLimiter(hashed, {
+    points: rate.points,
+    windowMs: rate.windowSeconds * 1000,
+    syncIntervalMs: opts.syncIntervalMs,
+    onStoreError: opts.onStoreError,
+  });
 }
 
 /**
@@ -71,7 +87,16 @@ export function createRateLimits(config: Config, logger: Logger, storeClient?: p
   const rates = [config.STORE_RATE_LIMIT, config.ADMIN_RATE_LIMIT].filter((r): r is Rate => r !== null);
   if (rates.length === 0) return { store: pass, admin: pass, close: async () => {} };
   // Every wait has a bound: a slow or unreachable database sends the count to the insurance limiter instead.
-  const pool = storeClient ?? new pg.Pool({ connectionString: config.DATABASE_URL, max: 2, connectionTimeoutMillis: 1_000, query_timeout: 2_000, statement_timeout: 2_000, idleTimeoutMillis: 30_000 });
+  const pool =
+    storeClient ??
+    new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: 2,
+      connectionTimeoutMillis: 1_000,
+      query_timeout: 2_000,
+      statement_timeout: 2_000,
+      idleTimeoutMillis: 30_000,
+    });
   pool.on('error', (err) => logger.warn({ err }, 'rate limit store connection failed'));
   let lastWarned = 0;
   const onStoreError = (err: unknown) => {
@@ -82,7 +107,12 @@ export function createRateLimits(config: Config, logger: Logger, storeClient?: p
   const limiters: BatchedLimiter[] = [];
   const build = (rate: Rate | null, keyPrefix: string, keyOf: (req: Request) => string): RequestHandler => {
     if (!rate) return pass;
-    const limiter = createSharedLimiter(pool, rate, { keyPrefix, syncIntervalMs: config.RATE_LIMIT_SYNC_INTERVAL, onStoreError, clearExpired: keyPrefix === 'store' });
+    const limiter = createSharedLimiter(pool, rate, {
+      keyPrefix,
+      syncIntervalMs: config.RATE_LIMIT_SYNC_INTERVAL,
+      onStoreError,
+      clearExpired: keyPrefix === 'store',
+    });
     limiters.push(limiter);
     return middleware(limiter, keyOf);
   };

@@ -11,7 +11,10 @@ import { SEARCH_SORTS } from '../domain/search.ts';
 import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
 import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH, normalizeOriginPattern } from '../domain/origins.ts';
 
-const currency = z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code').transform((c) => c.toUpperCase());
+const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
+  .transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
 // RFC 5321's longest address; an unbounded one would also overflow the CustomerEmail search attribute of the checkout.
 const email = z.email().max(254);
@@ -27,7 +30,11 @@ export const shippingAddress = z.object({
   city: z.string().trim().min(1).max(100),
   region: z.string().trim().max(100).optional(),
   postal_code: z.string().trim().min(1).max(20),
-  country: z.string().trim().length(2).transform((c) => c.toUpperCase()),
+  country: z
+    .string()
+    .trim()
+    .length(2)
+    .transform((c) => c.toUpperCase()),
   phone: z.string().trim().min(3).max(40),
 }) satisfies z.ZodType<Address, unknown>;
 
@@ -38,7 +45,11 @@ export const moneyInput = z.object({ amount: z.number().int().min(0).max(MAX_AMO
 export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
 
 /** GET /store/products. */
-export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional(), category: z.string().max(100).optional(), vendor: z.string().max(100).optional() });
+export const productListQuery = pageQuery.extend({
+  q: z.string().trim().max(200).optional(),
+  category: z.string().max(100).optional(),
+  vendor: z.string().max(100).optional(),
+});
 
 /** POST /store/carts. */
 export const createCartBody = z.object({ currency: currency.optional(), email: email.optional() }).strict();
@@ -50,42 +61,70 @@ export const addItemBody = z.object({ variant_id: id, quantity: z.number().int()
 export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1000) }).strict();
 
 /** POST /store/carts/:id/checkout. */
-export const checkoutBody = z.object({
-  email,
-  shipping_address: shippingAddress,
-  payment_method: z.enum(PAYMENT_METHODS),
-  payment_token: z.string().trim().min(1).max(200).optional(),
-  expected_total: moneyInput.optional(),
-}).strict().refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, { message: 'payment_token is required when payment_method is card', path: ['payment_token'] });
+export const checkoutBody = z
+  .object({
+    email,
+    shipping_address: shippingAddress,
+    payment_method: z.enum(PAYMENT_METHODS),
+    payment_token: z.string().trim().min(1).max(200).optional(),
+    expected_total: moneyInput.optional(),
+  })
+  .strict()
+  .refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, {
+    message: 'payment_token is required when payment_method is card',
+    path: ['payment_token'],
+  });
 
 // `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
-const billingInterval = (allowShort: boolean) => z.string().trim().max(20).superRefine((text, ctx) => {
-  try {
-    parseBillingInterval(text, { allowShort });
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; a billing interval is 1d to 1y, such as 7d, 1mo or 1y` });
-  }
-});
+const billingInterval = (allowShort: boolean) =>
+  z
+    .string()
+    .trim()
+    .max(20)
+    .superRefine((text, ctx) => {
+      try {
+        parseBillingInterval(text, { allowShort });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; a billing interval is 1d to 1y, such as 7d, 1mo or 1y` });
+      }
+    });
 
-const variantInput = (allowShort: boolean) => z.object({
-  sku: z.string().trim().min(1).max(100),
-  title: z.string().max(200).optional(),
-  price: moneyInput,
-  compare_at_price: moneyInput.nullable().optional(),
-  inventory: z.array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) })).max(100).optional(),
-  subscription: z.object({ billing_interval: billingInterval(allowShort) }).strict().nullable().optional(),
-});
+const variantInput = (allowShort: boolean) =>
+  z.object({
+    sku: z.string().trim().min(1).max(100),
+    title: z.string().max(200).optional(),
+    price: moneyInput,
+    compare_at_price: moneyInput.nullable().optional(),
+    inventory: z
+      .array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) }))
+      .max(100)
+      .optional(),
+    subscription: z
+      .object({ billing_interval: billingInterval(allowShort) })
+      .strict()
+      .nullable()
+      .optional(),
+  });
 
-const productBody = (allowShort: boolean) => z.object({
-  title: z.string().trim().min(1).max(300),
-  handle: z.string().trim().min(1).max(200).regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #').optional(),
-  description: z.string().max(20_000).optional(),
-  status: z.enum(PRODUCT_STATUSES),
-  type: z.enum(PRODUCT_TYPES).optional(),
-  vendor_id: id.nullable().optional(),
-  category_ids: z.array(id).max(50).optional(),
-  variants: z.array(variantInput(allowShort)).min(1).max(100),
-}).strict();
+const productBody = (allowShort: boolean) =>
+  z
+    .object({
+      title: z.string().trim().min(1).max(300),
+      handle: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .regex(/^[^\s/?#]+$/, 'no spaces, slashes, ? or #')
+        .optional(),
+      description: z.string().max(20_000).optional(),
+      status: z.enum(PRODUCT_STATUSES),
+      type: z.enum(PRODUCT_TYPES).optional(),
+      vendor_id: id.nullable().optional(),
+      category_ids: z.array(id).max(50).optional(),
+      variants: z.array(variantInput(allowShort)).min(1).max(100),
+    })
+    .strict();
 
 /** POST /admin/products (billing intervals of a day at least). */
 export const createProductBody = productBody(false);
@@ -97,12 +136,21 @@ export function createProductBodyFor(config: { ALLOW_SHORT_BILLING_INTERVALS: bo
 }
 
 /** PATCH /admin/products/:id. */
-export const updateProductBody = createProductBody.omit({ variants: true }).partial().extend({
-  variants: z.array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional() })).max(100).optional(),
-}).strict();
+export const updateProductBody = createProductBody
+  .omit({ variants: true })
+  .partial()
+  .extend({
+    variants: z
+      .array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional() }))
+      .max(100)
+      .optional(),
+  })
+  .strict();
 
 /** POST /admin/categories. */
-export const createCategoryBody = z.object({ name: z.string().trim().min(1).max(200), handle: z.string().trim().min(1).max(200).optional(), parent_id: id.nullable().optional() }).strict();
+export const createCategoryBody = z
+  .object({ name: z.string().trim().min(1).max(200), handle: z.string().trim().min(1).max(200).optional(), parent_id: id.nullable().optional() })
+  .strict();
 
 /** POST /admin/locations. */
 export const createLocationBody = z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().min(1).max(100).optional() }).strict();
@@ -117,7 +165,9 @@ export const orderListQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).
 export const paymentConfirmationBody = z.object({ amount: moneyInput, reference: z.string().trim().min(1).max(200) }).strict();
 
 /** POST /admin/orders/:id/refunds. */
-export const refundBody = z.object({ amount: moneyInput.refine((m) => m.amount > 0, 'a refund is more than zero'), reason: z.string().trim().min(1).max(500).optional() }).strict();
+export const refundBody = z
+  .object({ amount: moneyInput.refine((m) => m.amount > 0, 'a refund is more than zero'), reason: z.string().trim().min(1).max(500).optional() })
+  .strict();
 
 /** GET /admin/subscriptions. */
 export const subscriptionListQuery = pageQuery.extend({ status: z.enum(SUBSCRIPTION_STATUSES).optional() });
@@ -144,7 +194,12 @@ export const cursor = {
 };
 
 /** Shapes `limit + 1` rows into `{items, next_cursor}`; the cursor is `keyOf` of the page's last row. */
-export function page<T extends { id: string }, R>(rows: T[], limit: number, map: (row: T) => R, keyOf: (row: T) => string = (row) => row.id): { items: R[]; next_cursor: string | null } {
+export function page<T extends { id: string }, R>(
+  rows: T[],
+  limit: number,
+  map: (row: T) => R,
+  keyOf: (row: T) => string = (row) => row.id,
+): { items: R[]; next_cursor: string | null } {
   const items = rows.slice(0, limit);
   return { items: items.map(map), next_cursor: rows.length > limit ? cursor.encode(keyOf(items[items.length - 1])) : null };
 }
@@ -165,11 +220,13 @@ export const timeCursor = {
 };
 
 /** POST /admin/vendors (mall tenants only). */
-export const createVendorBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  commission_rate_bps: z.number().int().min(0).max(BPS_SCALE),
-  status: z.enum(VENDOR_STATUSES).optional(),
-}).strict();
+export const createVendorBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    commission_rate_bps: z.number().int().min(0).max(BPS_SCALE),
+    status: z.enum(VENDOR_STATUSES).optional(),
+  })
+  .strict();
 
 /** POST /admin/payouts/:id/pay: a manual payout and its bank or ledger reference. */
 export const payPayoutBody = z.object({ reference: z.string().trim().min(1).max(200) }).strict();
@@ -183,32 +240,46 @@ export const searchQuery = z.object({
   vendor: z.string().max(100).optional(),
   min_price: minorUnits.optional(),
   max_price: minorUnits.optional(),
-  in_stock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  in_stock: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   sort: z.enum(SEARCH_SORTS).default('relevance'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(10_000).default(0),
 });
 
 /** POST /admin/webhooks. */
-export const createWebhookBody = z.object({
-  url: z.string().trim().min(1).max(2000),
-  events: z.array(z.string().max(100).regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
-}).strict();
+export const createWebhookBody = z
+  .object({
+    url: z.string().trim().min(1).max(2000),
+    events: z.array(z.string().max(100).regex(WEBHOOK_EVENT_PATTERN, 'an event type such as order.placed, or *')).min(1).max(50),
+  })
+  .strict();
 
 /** One allowed browser origin, normalised as browsers send `Origin`. */
-const originPattern = z.string().max(MAX_ORIGIN_LENGTH).transform((text, ctx) => {
-  const parsed = normalizeOriginPattern(text);
-  if ('error' in parsed) {
-    ctx.addIssue({ code: 'custom', message: parsed.error });
-    return z.NEVER;
-  }
-  return parsed.pattern;
-});
+const originPattern = z
+  .string()
+  .max(MAX_ORIGIN_LENGTH)
+  .transform((text, ctx) => {
+    const parsed = normalizeOriginPattern(text);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.pattern;
+  });
 
 /** PATCH /admin/store: the store settings given replace the current ones. */
-export const updateStoreBody = z.object({
-  allowed_origins: z.array(originPattern).max(MAX_ALLOWED_ORIGINS).transform((list) => [...new Set(list)]).optional(),
-}).strict();
+export const updateStoreBody = z
+  .object({
+    allowed_origins: z
+      .array(originPattern)
+      .max(MAX_ALLOWED_ORIGINS)
+      .transform((list) => [...new Set(list)])
+      .optional(),
+  })
+  .strict();
 /** A payload of Temporal's remote codec protocol: metadata values and data in base64. */
 export const codecPayload = z.object({ metadata: z.record(z.string(), z.string().max(10_000)).nullish(), data: z.string().nullish() });
 

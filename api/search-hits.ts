@@ -9,7 +9,7 @@ type Hit = Record<string, unknown> & { variants?: { id: string; available_quanti
 export async function withCurrentAvailability(db: CommonQueryMethods, tenantId: string, hits: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const variantIds = (hits as Hit[]).flatMap((h) => (Array.isArray(h.variants) ? h.variants.map((v) => v.id) : []));
   const now = await currentAvailability(db, tenantId, variantIds);
-  return (hits as Hit[]).map((h) => (Array.isArray(h.variants)
-    ? { ...h, variants: h.variants.map((v) => ({ ...v, available_quantity: now.get(v.id) ?? 0 })) }
-    : h));
+  return (hits as Hit[]).map((h) =>
+    Array.isArray(h.variants) ? { ...h, variants: h.variants.map((v) => ({ ...v, available_quantity: now.get(v.id) ?? 0 })) } : h,
+  );
 }

@@ -83,14 +83,16 @@ export class StoreOrigins {
     if (this.#snapshot && this.#loadedGeneration === generation && Date.now() - this.#loadedAt < maxAge) return Promise.resolve(this.#snapshot);
     // Questions share a load, unless it began before the latest invalidation (it may have read the old origins).
     if (this.#loading?.generation === generation) return this.#loading.promise;
-    const promise = this.#load(generation).catch((err: unknown) => {
-      // A database blip should not turn every cross-origin answer into an error: keep the last known origins.
-      if (!this.#snapshot) throw err;
-      this.#opts.logger?.warn({ err }, 'could not reload store origins; serving the previous ones');
-      return this.#snapshot;
-    }).finally(() => {
-      if (this.#loading?.promise === promise) this.#loading = undefined;
-    });
+    const promise = this.#load(generation)
+      .catch((err: unknown) => {
+        // A database blip should not turn every cross-origin answer into an error: keep the last known origins.
+        if (!this.#snapshot) throw err;
+        this.#opts.logger?.warn({ err }, 'could not reload store origins; serving the previous ones');
+        return this.#snapshot;
+      })
+      .finally(() => {
+        if (this.#loading?.promise === promise) this.#loading = undefined;
+      });
     this.#loading = { generation, promise };
     return promise;
   }
@@ -111,7 +113,12 @@ export class StoreOrigins {
 
   async #connect(databaseUrl: string): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, application_name: 'store-origins-listener' });
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      application_name: 'store-origins-listener',
+    });
     client.on('notification', () => this.invalidate());
     client.on('error', (err) => {
       this.#opts.logger?.warn({ err }, 'store origins listener connection failed; reconnecting');

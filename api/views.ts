@@ -5,16 +5,40 @@ import type { OrderView, ShipmentView } from '../contracts/views.ts';
 export function storeOrder(o: OrderView) {
   const payment = o.payments[0];
   return {
-    id: o.id, status: o.status, email: o.email, currency: o.currency, items: o.items,
-    subtotal: o.subtotal, shipping_total: o.shipping_total, total: o.total,
+    id: o.id,
+    status: o.status,
+    email: o.email,
+    currency: o.currency,
+    items: o.items,
+    subtotal: o.subtotal,
+    shipping_total: o.shipping_total,
+    total: o.total,
     payment: payment && {
-      method: payment.method, status: payment.status, amount: payment.amount, received: payment.received, refunded: payment.refunded,
+      method: payment.method,
+      status: payment.status,
+      amount: payment.amount,
+      received: payment.received,
+      refunded: payment.refunded,
       ...(payment.decline_code ? { decline_code: payment.decline_code } : {}),
       ...(o.payment_method === 'bank_transfer' && payment.status === 'pending'
-        ? { instructions: { reference: o.id, amount: { amount: payment.amount.amount - payment.received.amount, currency: o.currency }, due_at: payment.due_at, note: 'Transfer the exact amount and quote the reference.' } }
+        ? {
+            instructions: {
+              reference: o.id,
+              amount: { amount: payment.amount.amount - payment.received.amount, currency: o.currency },
+              due_at: payment.due_at,
+              note: 'Transfer the exact amount and quote the reference.',
+            },
+          }
         : {}),
     },
-    shipments: o.shipments.map((s) => ({ id: s.id, status: s.status, carrier: s.carrier, tracking_number: s.tracking_number, shipped_at: s.shipped_at, delivered_at: s.delivered_at })),
+    shipments: o.shipments.map((s) => ({
+      id: s.id,
+      status: s.status,
+      carrier: s.carrier,
+      tracking_number: s.tracking_number,
+      shipped_at: s.shipped_at,
+      delivered_at: s.delivered_at,
+    })),
     created_at: o.created_at,
   };
 }
@@ -25,7 +49,16 @@ export function adminOrder(o: OrderView, workflows: { id: string; type: string; 
   return {
     ...rest,
     payment: storeOrder(o).payment,
-    payments: payments.map((p) => ({ id: p.id, method: p.method, status: p.status, amount: p.amount, received: p.received, refunded: p.refunded, decline_code: p.decline_code, due_at: p.due_at })),
+    payments: payments.map((p) => ({
+      id: p.id,
+      method: p.method,
+      status: p.status,
+      amount: p.amount,
+      received: p.received,
+      refunded: p.refunded,
+      decline_code: p.decline_code,
+      due_at: p.due_at,
+    })),
     workflows,
     temporal_ui_url: `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`OrderId="${o.id}"`)}`,
   };
@@ -34,9 +67,15 @@ export function adminOrder(o: OrderView, workflows: { id: string; type: string; 
 /** A shipment as the back office sees it. */
 export function shipmentResponse(s: ShipmentView, currency: string) {
   return {
-    id: s.id, order_id: s.order_id, vendor_id: s.vendor_id, status: s.status, carrier: s.carrier, tracking_number: s.tracking_number,
+    id: s.id,
+    order_id: s.order_id,
+    vendor_id: s.vendor_id,
+    status: s.status,
+    carrier: s.carrier,
+    tracking_number: s.tracking_number,
     cod_amount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
     cod_collected: s.cod_collected === null ? null : { amount: s.cod_collected, currency },
-    shipped_at: s.shipped_at, delivered_at: s.delivered_at,
+    shipped_at: s.shipped_at,
+    delivered_at: s.delivered_at,
   };
 }

@@ -29,12 +29,14 @@ async function atRate(rate: number, seconds: number, call: (i: number) => Promis
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push((async () => {
-      const t0 = performance.now();
-      const ok = await call(i).catch(() => false);
-      if (ok) samples.push(performance.now() - t0);
-      else failed++;
-    })());
+    pending.push(
+      (async () => {
+        const t0 = performance.now();
+        const ok = await call(i).catch(() => false);
+        if (ok) samples.push(performance.now() - t0);
+        else failed++;
+      })(),
+    );
   }
   await Promise.all(pending);
   return summarize(samples, failed, (performance.now() - started) / 1000);
@@ -89,12 +91,22 @@ export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: 
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   // The same payload encryption as the product's worker and API, so the baseline pays what they pay.
   const converter = dataConverter(parseConfig());
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: { code }, activities: { noop: async () => 'ok' }, dataConverter: converter });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { code },
+    activities: { noop: async () => 'ok' },
+    dataConverter: converter,
+  });
   const running = worker.run();
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, dataConverter: converter });
   try {
-    return await atRate(rate, seconds, async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok');
+    return await atRate(
+      rate,
+      seconds,
+      async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok',
+    );
   } finally {
     worker.shutdown();
     await running;

@@ -16,7 +16,11 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 
 function startApi(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk;
@@ -35,14 +39,18 @@ async function main() {
   const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${dbName}"`);
-  const temporal = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ port: await freePort(), headless: true, logFile: '.data/bench-limits-temporal.log' });
+  const temporal = process.env.TEMPORAL_ADDRESS
+    ? null
+    : await startDevServer({ port: await freePort(), headless: true, logFile: '.data/bench-limits-temporal.log' });
   try {
     await migrate(databaseUrl, path.join(root, 'db/migrations'));
     const pool = await createDbPool(databaseUrl, 2);
     const tenant = await createTenant(pool, { name: 'Bench', mode: 'single_brand' });
     for (let i = 0; i < 20; i++) {
       await createProduct(pool, tenant.tenant_id, 'JPY', {
-        title: `Bench product ${i}`, description: 'A product with two variants', status: 'published',
+        title: `Bench product ${i}`,
+        description: 'A product with two variants',
+        status: 'published',
         variants: [0, 1].map((v) => ({ sku: `B-${i}-${v}`, title: `V${v}`, price: { amount: 1000 + i, currency: 'JPY' }, inventory: [{ on_hand: 1000 }] })),
       });
     }
@@ -51,8 +59,15 @@ async function main() {
     for (const limit of ['off', '100000000/min']) {
       const port = await freePort();
       const api = await startApi({ ...env, PORT: String(port), STORE_RATE_LIMIT: limit, ADMIN_RATE_LIMIT: limit });
-      const r = await autocannon({ url: `http://127.0.0.1:${port}/store/products`, connections: 50, duration: DURATION_S, headers: { 'x-publishable-key': tenant.publishable_key } });
-      process.stdout.write(`limits ${limit.padEnd(14)} ${Math.round(r.requests.average)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non2xx ${r.non2xx}\n`);
+      const r = await autocannon({
+        url: `http://127.0.0.1:${port}/store/products`,
+        connections: 50,
+        duration: DURATION_S,
+        headers: { 'x-publishable-key': tenant.publishable_key },
+      });
+      process.stdout.write(
+        `limits ${limit.padEnd(14)} ${Math.round(r.requests.average)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non2xx ${r.non2xx}\n`,
+      );
       api.kill('SIGTERM');
       await new Promise((resolve) => api.once('exit', resolve));
     }

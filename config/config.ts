@@ -7,37 +7,51 @@ import { parseTrustProxy } from './trust-proxy.ts';
 import { parseOldKeys, parsePayloadKey } from '../providers/codec/payload-keys.ts';
 
 const duration = (fallback: string) =>
-  z.string().default(fallback).transform((text, ctx) => {
-    try {
-      return parseDuration(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const parsed = <T>(fallback: string, parse: (text: string) => T) =>
-  z.string().default(fallback).transform((text, ctx) => {
-    try {
-      return parse(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
-const checked = (parse: (text: string) => unknown) => z.string().optional().superRefine((text, ctx) => {
-  if (text === undefined) return;
-  try {
-    parse(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-  }
-});
+const checked = (parse: (text: string) => unknown) =>
+  z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      if (text === undefined) return;
+      try {
+        parse(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    });
 
-const flag = (fallback: boolean) => z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
 
 /** Environment variables the product reads, with defaults. */
 export const configSchema = z.object({
@@ -54,31 +68,50 @@ export const configSchema = z.object({
   PAYMENT_REMINDER_BEFORE: duration('24h'),
   HOLD_SWEEP_INTERVAL: duration('1m'),
   VENDOR_SHIP_SLA: duration('48h'),
-  DUNNING_RETRY_SCHEDULE: z.string().default('1d,3d,5d,7d').transform((text, ctx) => {
-    try {
-      return parseDurationList(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  DUNNING_RETRY_SCHEDULE: z
+    .string()
+    .default('1d,3d,5d,7d')
+    .transform((text, ctx) => {
+      try {
+        return parseDurationList(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   // Dunning: what a subscription becomes after its last failed retry.
   DUNNING_EXHAUSTED_STATUS: z.enum(['cancelled', 'unpaid']).default('cancelled'),
   CARD_PAYMENT_PROVIDER: z.enum(CARD_PROVIDERS).default('test'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WORKFLOW_BUNDLE_PATH: optionalText,
-  MEILI_INDEX: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _').default('products'),
+  MEILI_INDEX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _')
+    .default('products'),
   OUTBOX_RELAY_ENABLED: flag(true),
   OUTBOX_RELAY_INTERVAL: duration('1s'),
   OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
-  OUTBOX_RELAY_TENANTS: z.string().optional().transform((text) => (text ? text.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
+  OUTBOX_RELAY_TENANTS: z
+    .string()
+    .optional()
+    .transform((text) =>
+      text
+        ? text
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
   WEBHOOK_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   WEBHOOK_ALLOW_PRIVATE_URLS: flag(false),
   WEBHOOK_RETRY_INITIAL: duration('10s'),
   WEBHOOK_RETRY_MAX_INTERVAL: duration('1h'),
   WEBHOOK_RETRY_FOR: duration('72h'),
-  EMAIL_TRANSPORT: z.string().default('log').refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
+  EMAIL_TRANSPORT: z
+    .string()
+    .default('log')
+    .refine((t) => t === 'log' || /^smtps?:\/\//.test(t), 'log, or an smtp:// or smtps:// URL'),
   EMAIL_FROM: z.string().min(3).default('Shop <no-reply@localhost>'),
   OPERATIONS_EMAIL: z.string().min(3).default('operations@localhost'),
   // Browser storefronts (CORS per store): how long a process trusts its copy of the stores' origins when its
@@ -96,10 +129,23 @@ export const configSchema = z.object({
   // Secrets (issue 9): payload encryption of workflow histories, the codec endpoint's staff sessions.
   NODE_ENV: optionalText,
   TEMPORAL_PAYLOAD_KEY: checked(parsePayloadKey),
-  TEMPORAL_PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., - and _ (at most 64)').optional(),
+  TEMPORAL_PAYLOAD_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., - and _ (at most 64)')
+    .optional(),
   TEMPORAL_PAYLOAD_OLD_KEYS: checked(parseOldKeys),
   STAFF_SESSION_TTL: duration('8h'),
-  CODEC_TENANT_IDS: z.string().optional().transform((text) => (text ? text.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
+  CODEC_TENANT_IDS: z
+    .string()
+    .optional()
+    .transform((text) =>
+      text
+        ? text
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
   // Bounds (issue 9): billing intervals below a day only for tests and demos; how long a checkout (storefront) and any
   // other workflow answer (back office: refunds, confirmations, shipping, subscriptions) is waited for before 503.
   ALLOW_SHORT_BILLING_INTERVALS: flag(false),
@@ -120,7 +166,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const result = configSchema.safeParse(given);
   const issues = result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   if (given.NODE_ENV === 'production') {
-    for (const name of PRODUCTION_REQUIRED) if (!given[name]) issues.push({ path: name, message: 'required when NODE_ENV=production (the built-in development key is public)' });
+    for (const name of PRODUCTION_REQUIRED)
+      if (!given[name]) issues.push({ path: name, message: 'required when NODE_ENV=production (the built-in development key is public)' });
   }
   if (result.success && !issues.length) return result.data;
   const lines = issues.map((i) => `  ${i.path}: ${i.message}`);

@@ -3,8 +3,23 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 // Field names that hold credentials, at the top level and up to three objects deep (request headers, bodies, e-mails).
 const SECRET_FIELDS = [
-  'authorization', 'cookie', 'set-cookie', 'x-publishable-key', 'x-order-token', 'password', 'current_password', 'new_password',
-  'token', 'access_token', 'api_key', 'admin_api_key', 'publishable_key', 'payment_token', 'secret', 'secret_ciphertext', 'codec_session',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-publishable-key',
+  'x-order-token',
+  'password',
+  'current_password',
+  'new_password',
+  'token',
+  'access_token',
+  'api_key',
+  'admin_api_key',
+  'publishable_key',
+  'payment_token',
+  'secret',
+  'secret_ciphertext',
+  'codec_session',
 ];
 
 /** The redacted paths: each secret field at depth 0-3 (pino's fast-redact has no recursive wildcard). */
@@ -17,7 +32,10 @@ export const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => {
 
 /** Creates the process logger at the given level; tests pass a destination to read what was logged. */
 export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
-  return pino({ level, name, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, name, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    destination,
+  );
 }
 
 export type { Logger };

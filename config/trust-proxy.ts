@@ -9,8 +9,12 @@ export function parseTrustProxy(text: string): boolean | number | string[] {
   if (value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.filter((e) => !NAMED.has(e) && !ipaddr.isValid(e) && !ipaddr.isValidCIDR(e));
-  if (entries.length === 0 || bad.length > 0) throw new Error(`invalid TRUST_PROXY "${text}" (expected false, true, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal separated by commas)`);
+  if (entries.length === 0 || bad.length > 0)
+    throw new Error(`invalid TRUST_PROXY "${text}" (expected false, true, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal separated by commas)`);
   return entries;
 }

@@ -3,7 +3,15 @@ import type { Notification } from '../domain/notification.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
 import type {
-  CheckoutInput, ConfirmPaymentArgs, DeliverArgs, EventNoticeInput, PlacedOrder, RefundInput, ShipArgs, TrackedShipment, WebhookDeliveryInput,
+  CheckoutInput,
+  ConfirmPaymentArgs,
+  DeliverArgs,
+  EventNoticeInput,
+  PlacedOrder,
+  RefundInput,
+  ShipArgs,
+  TrackedShipment,
+  WebhookDeliveryInput,
 } from './workflows.ts';
 
 /** Outcome of an expiry pass over one cart. */
@@ -77,8 +85,19 @@ export type CardPaymentActivities = {
 
 /** What the billing workflow needs to know about its subscription (timestamps as ISO strings). */
 export type BillingState = {
-  id: string; tenant_id: string; status: SubscriptionStatus; period: number; amount: number; currency: string; card_ref: string; customer_email: string;
-  billing_interval: string; anchor_at: string; current_period_end: string; failed_attempts: number; next_attempt_at: string | null;
+  id: string;
+  tenant_id: string;
+  status: SubscriptionStatus;
+  period: number;
+  amount: number;
+  currency: string;
+  card_ref: string;
+  customer_email: string;
+  billing_interval: string;
+  anchor_at: string;
+  current_period_end: string;
+  failed_attempts: number;
+  next_attempt_at: string | null;
 };
 
 /** Outcome of one renewal attempt. Gateway timeouts are not outcomes: the activity is retried with the same key. */
@@ -102,5 +121,14 @@ export type EventNoticeActivities = {
 };
 
 /** Every activity the worker registers. */
-export type Activities = HoldActivities & OrderActivities & PaymentActivities & FulfillmentActivities & PayoutActivities & RelayActivities
-  & WebhookActivities & SearchActivities & CardPaymentActivities & SubscriptionActivities & EventNoticeActivities;
+export type Activities = HoldActivities &
+  OrderActivities &
+  PaymentActivities &
+  FulfillmentActivities &
+  PayoutActivities &
+  RelayActivities &
+  WebhookActivities &
+  SearchActivities &
+  CardPaymentActivities &
+  SubscriptionActivities &
+  EventNoticeActivities;

@@ -30,7 +30,13 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList'> =
 
 /** What an order's workflow is found by; fields left out are not set. */
 export type OrderAttributes = {
-  tenantId?: string; orderId?: string; cartId?: string; email?: string; paymentMethod?: PaymentMethod; status?: OrderStatus; vendorIds?: string[] | null;
+  tenantId?: string;
+  orderId?: string;
+  cartId?: string;
+  email?: string;
+  paymentMethod?: PaymentMethod;
+  status?: OrderStatus;
+  vendorIds?: string[] | null;
 };
 
 /** The search attributes of an order's workflow, always in the same order; VendorIds only when there are vendors (mall mode). */

@@ -1,6 +1,11 @@
 // The one place where constraint violations become domain errors.
 import {
-  CheckIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, InputSyntaxError, IntegrityConstraintViolationError, InvalidInputError, SchemaValidationError,
+  CheckIntegrityConstraintViolationError,
+  ForeignKeyIntegrityConstraintViolationError,
+  InputSyntaxError,
+  IntegrityConstraintViolationError,
+  InvalidInputError,
+  SchemaValidationError,
   UniqueIntegrityConstraintViolationError,
 } from 'slonik';
 import { ConflictError, ValidationError, type DomainError } from '../domain/errors.ts';

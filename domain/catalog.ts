@@ -10,6 +10,10 @@ export type ProductType = (typeof PRODUCT_TYPES)[number];
 
 /** A URL-safe handle made from a title (letters and digits of any script, dashes between). */
 export function slugify(title: string): string {
-  const slug = title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const slug = title
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
   return slug || 'product';
 }

@@ -1,7 +1,8 @@
 // Ids: opaque prefixed strings, and the deterministic workflow ids ops type into the Temporal UI.
 
 /** Prefixes of the ids of each kind of record. */
-export type IdPrefix = 'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt' | 'sub' | 'chg' | 'rfd';
+export type IdPrefix =
+  'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt' | 'sub' | 'chg' | 'rfd';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {

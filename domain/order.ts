@@ -78,15 +78,20 @@ export type OrderTotals = { subtotal: Money; shipping: Money; total: Money };
 /** Computes an order's totals; shipping is flat per order for now (zero unless configured). */
 export function computeTotals(lines: PricedLine[], currency: string, shippingAmount = 0): OrderTotals {
   if (lines.length === 0) throw new Error('an order needs at least one line');
-  const subtotal = sumMoney(lines.map((l) => times(l.unitPrice, l.quantity)), currency);
+  const subtotal = sumMoney(
+    lines.map((l) => times(l.unitPrice, l.quantity)),
+    currency,
+  );
   const shipping = money(shippingAmount, currency);
   return { subtotal, shipping, total: money(subtotal.amount + shipping.amount, currency) };
 }
 
 /** What a bank-transfer confirmation does given what was received before. */
-export function evaluatePaymentConfirmation(owed: Money, receivedBefore: number, paid: Money):
-  | { ok: true; receivedAfter: number; fullyPaid: boolean }
-  | { ok: false; reason: string } {
+export function evaluatePaymentConfirmation(
+  owed: Money,
+  receivedBefore: number,
+  paid: Money,
+): { ok: true; receivedAfter: number; fullyPaid: boolean } | { ok: false; reason: string } {
   if (paid.currency !== owed.currency) return { ok: false, reason: `payment currency ${paid.currency} does not match order currency ${owed.currency}` };
   if (!Number.isSafeInteger(paid.amount) || paid.amount <= 0) return { ok: false, reason: 'payment amount must be a positive integer of minor units' };
   const receivedAfter = receivedBefore + paid.amount;
@@ -113,5 +118,8 @@ export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMet
 
 /** Prices an order from its lines' unit prices (minor units) in the cart's currency. */
 export function priceOrder(lines: { quantity: number; unitPrice: number }[], currency: string): OrderTotals {
-  return computeTotals(lines.map((l) => ({ quantity: l.quantity, unitPrice: money(l.unitPrice, currency) })), currency);
+  return computeTotals(
+    lines.map((l) => ({ quantity: l.quantity, unitPrice: money(l.unitPrice, currency) })),
+    currency,
+  );
 }

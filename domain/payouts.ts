@@ -25,7 +25,8 @@ export type PayoutLine = { gross: number; commission: number; net: number };
  */
 export function commissionFor(gross: number, bps: number): number {
   if (!Number.isSafeInteger(gross) || gross < 0) throw new RangeError(`gross must be a non-negative safe integer of minor units, got ${gross}`);
-  if (!Number.isInteger(bps) || bps < 0 || bps > BPS_SCALE) throw new RangeError(`commission rate must be an integer of basis points in 0..${BPS_SCALE}, got ${bps}`);
+  if (!Number.isInteger(bps) || bps < 0 || bps > BPS_SCALE)
+    throw new RangeError(`commission rate must be an integer of basis points in 0..${BPS_SCALE}, got ${bps}`);
   const scaled = gross * bps + BPS_SCALE / 2;
   if (Number.isSafeInteger(scaled)) return (scaled - (scaled % BPS_SCALE)) / BPS_SCALE;
   return Number((BigInt(gross) * BigInt(bps) + BigInt(BPS_SCALE / 2)) / BigInt(BPS_SCALE));

@@ -22,7 +22,14 @@ const { positionals, values } = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { name: { type: 'string' }, mode: { type: 'string' }, currency: { type: 'string' }, tenant: { type: 'string' }, vendor: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        name: { type: 'string' },
+        mode: { type: 'string' },
+        currency: { type: 'string' },
+        tenant: { type: 'string' },
+        vendor: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     });
   } catch (err) {
     return fail((err as Error).message);
@@ -50,9 +57,11 @@ try {
   } else if (command === 'search reindex') {
     if (!values.tenant) fail('--tenant is required');
     if (!(await tenantCurrency(pool, values.tenant))) fail(`tenant ${values.tenant} does not exist`);
-    print(await reindexTenant(config, values.tenant, (p) => {
-      if (!values.json) process.stderr.write(`indexed ${p.indexed}, removed ${p.removed} (${p.pages} pages)\n`);
-    }));
+    print(
+      await reindexTenant(config, values.tenant, (p) => {
+        if (!values.json) process.stderr.write(`indexed ${p.indexed}, removed ${p.removed} (${p.pages} pages)\n`);
+      }),
+    );
   } else {
     if (!values.tenant || !values.vendor) fail('--tenant and --vendor are required');
     print(await createVendorKey(pool, values.tenant, values.vendor).catch((err: Error) => fail(err.message)));

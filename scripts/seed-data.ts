@@ -7,12 +7,49 @@ import { createTenant, type CreatedTenant } from '../db/queries/tenants.ts';
 import { setAllowedOrigins } from '../db/queries/stores.ts';
 
 const PRODUCTS = [
-  { title: 'Uji Matcha Latte Mix', description: '宇治抹茶ラテ — stone-ground matcha with a touch of cane sugar.', category: 'tea', variants: [{ sku: 'MATCHA-200', title: '200 g', price: 1800, stock: 40 }, { sku: 'MATCHA-500', title: '500 g', price: 3900, stock: 15 }] },
-  { title: 'Hojicha Roasted Green Tea', description: 'ほうじ茶 — roasted leaves, low caffeine.', category: 'tea', variants: [{ sku: 'HOJI-100', title: '100 g', price: 1200, stock: 60 }] },
-  { title: 'Organic Cotton T-Shirt', description: 'Heavyweight organic cotton tee.', category: 'apparel', variants: [{ sku: 'TEE-S', title: 'S', price: 3500, stock: 20 }, { sku: 'TEE-M', title: 'M', price: 3500, stock: 25 }, { sku: 'TEE-L', title: 'L', price: 3500, stock: 10 }] },
-  { title: 'Hasami Porcelain Mug', description: 'Stackable porcelain mug from Hasami.', category: 'kitchen', variants: [{ sku: 'MUG-WHITE', title: 'White', price: 2600, stock: 30 }] },
-  { title: 'Monthly Tea Club', description: '毎月のお茶 — a new seasonal tea every month, billed monthly by card.', category: 'tea', variants: [{ sku: 'TEA-CLUB-1MO', title: 'Monthly', price: 2400, stock: 500, billingInterval: '1mo' }] },
-  { title: 'Limited Edition Tea Bowl', description: 'Hand-thrown chawan; only three made.', category: 'kitchen', variants: [{ sku: 'CHAWAN-LTD', title: '', price: 18000, stock: 3 }] },
+  {
+    title: 'Uji Matcha Latte Mix',
+    description: '宇治抹茶ラテ — stone-ground matcha with a touch of cane sugar.',
+    category: 'tea',
+    variants: [
+      { sku: 'MATCHA-200', title: '200 g', price: 1800, stock: 40 },
+      { sku: 'MATCHA-500', title: '500 g', price: 3900, stock: 15 },
+    ],
+  },
+  {
+    title: 'Hojicha Roasted Green Tea',
+    description: 'ほうじ茶 — roasted leaves, low caffeine.',
+    category: 'tea',
+    variants: [{ sku: 'HOJI-100', title: '100 g', price: 1200, stock: 60 }],
+  },
+  {
+    title: 'Organic Cotton T-Shirt',
+    description: 'Heavyweight organic cotton tee.',
+    category: 'apparel',
+    variants: [
+      { sku: 'TEE-S', title: 'S', price: 3500, stock: 20 },
+      { sku: 'TEE-M', title: 'M', price: 3500, stock: 25 },
+      { sku: 'TEE-L', title: 'L', price: 3500, stock: 10 },
+    ],
+  },
+  {
+    title: 'Hasami Porcelain Mug',
+    description: 'Stackable porcelain mug from Hasami.',
+    category: 'kitchen',
+    variants: [{ sku: 'MUG-WHITE', title: 'White', price: 2600, stock: 30 }],
+  },
+  {
+    title: 'Monthly Tea Club',
+    description: '毎月のお茶 — a new seasonal tea every month, billed monthly by card.',
+    category: 'tea',
+    variants: [{ sku: 'TEA-CLUB-1MO', title: 'Monthly', price: 2400, stock: 500, billingInterval: '1mo' }],
+  },
+  {
+    title: 'Limited Edition Tea Bowl',
+    description: 'Hand-thrown chawan; only three made.',
+    category: 'kitchen',
+    variants: [{ sku: 'CHAWAN-LTD', title: '', price: 18000, stock: 3 }],
+  },
 ];
 
 /** Browser origins the demo store admits. */
@@ -29,9 +66,15 @@ export async function seedDemo(pool: DatabasePool): Promise<CreatedTenant> {
   }
   for (const p of PRODUCTS) {
     await createProduct(pool, tenant.tenant_id, 'JPY', {
-      title: p.title, description: p.description, status: 'published', category_ids: [categories.get(p.category)!],
+      title: p.title,
+      description: p.description,
+      status: 'published',
+      category_ids: [categories.get(p.category)!],
       variants: p.variants.map((v) => ({
-        sku: v.sku, title: v.title, price: { amount: v.price, currency: 'JPY' }, inventory: [{ on_hand: v.stock }],
+        sku: v.sku,
+        title: v.title,
+        price: { amount: v.price, currency: 'JPY' },
+        inventory: [{ on_hand: v.stock }],
         ...('billingInterval' in v ? { subscription: { billing_interval: v.billingInterval } } : {}),
       })),
     });

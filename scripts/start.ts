@@ -65,7 +65,8 @@ say(`Decode payloads sign in at ${apiUrl}/codec/sign-in with an owner/admin key;
 // Keys are printed once, when they are created; later starts say where they are kept, not what they are.
 const credentials = demoCredentialsPath(root, config.DATABASE_URL);
 if (created) say(demoBanner(created, apiUrl));
-else if (existsSync(credentials)) say(`Demo store credentials: in ${path.relative(process.cwd(), credentials) || credentials} (printed when they were created)`);
+else if (existsSync(credentials))
+  say(`Demo store credentials: in ${path.relative(process.cwd(), credentials) || credentials} (printed when they were created)`);
 say('Ctrl-C stops everything.');
 
 let stopping = false;

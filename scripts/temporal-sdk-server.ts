@@ -13,7 +13,10 @@ export async function startSdkDownloadedDevServer(opts: { port: number; uiPort?:
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'cached-download', downloadDir: path.join(root, '.tools', 'temporal-download') },
-        ip: '127.0.0.1', port: opts.port, ui: !opts.headless, ...(opts.uiPort && !opts.headless ? { uiPort: opts.uiPort } : {}),
+        ip: '127.0.0.1',
+        port: opts.port,
+        ui: !opts.headless,
+        ...(opts.uiPort && !opts.headless ? { uiPort: opts.uiPort } : {}),
         ...(opts.dbFile ? { dbFilename: path.resolve(root, opts.dbFile) } : {}),
         ...(opts.codecEndpoint && !opts.headless ? { extraArgs: ['--ui-codec-endpoint', opts.codecEndpoint] } : {}),
         searchAttributes: [TenantIdKey, OrderIdKey, CartIdKey, CustomerEmailKey, OrderStatusKey, PaymentMethodKey, VendorIdsKey],

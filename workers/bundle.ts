@@ -9,7 +9,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Writes the bundle of workflows/index.ts to `.data/workflow-bundle.js` (or `outFile`) and returns its path. */
 export async function bundleWorkflowsInChild(outFile = path.join(root, '.data', 'workflow-bundle.js')): Promise<string> {
   mkdirSync(path.dirname(outFile), { recursive: true });
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(root, 'scripts', 'bundle-workflows.ts'), outFile], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(root, 'scripts', 'bundle-workflows.ts'), outFile], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -35,14 +35,24 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const search = createSearchBackend(config, pool);
   await search.setup();
   if (config.OUTBOX_RELAY_ENABLED) {
-    await ensureOutboxRelaySchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.OUTBOX_RELAY_INTERVAL, batchSize: config.OUTBOX_RELAY_BATCH_SIZE, tenantIds: config.OUTBOX_RELAY_TENANTS });
+    await ensureOutboxRelaySchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      everyMs: config.OUTBOX_RELAY_INTERVAL,
+      batchSize: config.OUTBOX_RELAY_BATCH_SIZE,
+      tenantIds: config.OUTBOX_RELAY_TENANTS,
+    });
   }
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
-    connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool,
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
     notifier: createNotifier(config, logger),
     payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
-    temporal: client, search, config,
+    temporal: client,
+    search,
+    config,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
   });
   const done = worker.run().finally(async () => {

@@ -26,7 +26,12 @@ export async function ensureHoldSweeperSchedule(client: Client, opts: { taskQueu
   const scheduleId = opts.scheduleId ?? HOLD_SWEEPER_SCHEDULE_ID;
   const action = { type: 'startWorkflow' as const, workflowType: 'holdSweeper', taskQueue: opts.taskQueue, workflowId: scheduleId, args: [] };
   try {
-    await client.schedule.create({ scheduleId, spec: { intervals: [{ every: opts.everyMs }] }, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } });
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: opts.everyMs }] },
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: { intervals: [{ every: opts.everyMs }] }, action }));
@@ -34,7 +39,10 @@ export async function ensureHoldSweeperSchedule(client: Client, opts: { taskQueu
 }
 
 /** Creates (or updates) the Schedule that runs `outboxRelay` every `everyMs` on `taskQueue`; `tenantIds` limits it to those tenants. */
-export async function ensureOutboxRelaySchedule(client: Client, opts: { taskQueue: string; everyMs: number; batchSize: number; tenantIds?: string[]; scheduleId?: string }): Promise<string> {
+export async function ensureOutboxRelaySchedule(
+  client: Client,
+  opts: { taskQueue: string; everyMs: number; batchSize: number; tenantIds?: string[]; scheduleId?: string },
+): Promise<string> {
   const scheduleId = opts.scheduleId ?? outboxRelayScheduleId(opts.taskQueue);
   const input: OutboxRelayInput = { batchSize: opts.batchSize, maxBatches: 50, ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}) };
   const action = { type: 'startWorkflow' as const, workflowType: 'outboxRelay', taskQueue: opts.taskQueue, workflowId: scheduleId, args: [input] };

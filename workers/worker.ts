@@ -33,7 +33,14 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: {
-      ...createActivities({ pool: deps.pool, notifier: deps.notifier, payments: deps.payments, temporal: deps.temporal, search: deps.search, config: deps.config }),
+      ...createActivities({
+        pool: deps.pool,
+        notifier: deps.notifier,
+        payments: deps.payments,
+        temporal: deps.temporal,
+        search: deps.search,
+        config: deps.config,
+      }),
       ...allAsActivities((deps.activityOverrides ?? {}) as Record<string, (...args: never[]) => Promise<unknown>>),
     },
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),

@@ -21,18 +21,30 @@ const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) =
 // under load can be slow and a shorter timeout would start a second attempt beside it; retried for 5 minutes (the
 // storefront gives up sooner and its retried request rejoins this workflow), after that the checkout fails and the
 // cart's holds expire as usual.
-const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '5 minutes', retry: RETRY_UNTIL_DONE });
+const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: RETRY_UNTIL_DONE,
+});
 // authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a
 // gateway still down after 2 minutes fails the checkout (compensation voids and cancels) instead of leaving it hanging.
 const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
-  startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 // Compensations (cancelOrder, voidCardAuthorization) must finish whatever it takes: both are idempotent (a conditional
 // status change; the void's gateway key), so they are retried without limit, with backoff.
 const { cancelOrder: cancelOrderStep } = proxyActivities<Pick<OrderActivities, 'cancelOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
-const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
+const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({
+  startToCloseTimeout: '15 seconds',
+  retry: GATEWAY_RETRY,
+});
 // createOrderSubscriptions: ids derive from the order lines, so a retry creates nothing new; the card is authorized, so it must happen.
-const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities, 'createOrderSubscriptions'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities, 'createOrderSubscriptions'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
+});
 /** The activities checkout calls. */
 export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
 
@@ -67,7 +79,14 @@ export function isDecline(failure: unknown): boolean {
 type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>>;
 
 function orderAttributes(input: CheckoutInput, order: PlacedOrder): OrderAttributes {
-  return { tenantId: input.tenantId, orderId: order.orderId, cartId: input.cartId, email: input.email, paymentMethod: input.paymentMethod, vendorIds: order.vendorIds };
+  return {
+    tenantId: input.tenantId,
+    orderId: order.orderId,
+    cartId: input.cartId,
+    email: input.email,
+    paymentMethod: input.paymentMethod,
+    vendorIds: order.vendorIds,
+  };
 }
 
 /** The bank transfer's payment workflow: waits for the confirmation until the deadline, reminding before it. */
@@ -75,7 +94,16 @@ export function paymentChild(input: CheckoutInput, order: PlacedOrder, workflowI
   const { tenantId, email } = input;
   return {
     workflowId,
-    args: [{ tenantId, orderId: order.orderId, amountDue: order.total, timeoutMs: input.bankTransferTimeoutMs, reminderBeforeMs: input.paymentReminderBeforeMs, email }],
+    args: [
+      {
+        tenantId,
+        orderId: order.orderId,
+        amountDue: order.total,
+        timeoutMs: input.bankTransferTimeoutMs,
+        reminderBeforeMs: input.paymentReminderBeforeMs,
+        email,
+      },
+    ],
     typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(input, order), status: 'pending_payment' }),
   };
 }

@@ -1,6 +1,15 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
 import {
-  allHandlersFinished, CancellationScope, condition, isCancellation, log, patched, setHandler, startChild, upsertSearchAttributes, uuid4,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
@@ -11,7 +20,15 @@ import { subscriptionBilling } from './subscriptionBilling.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
 import {
-  asWorkflowFailure, checkoutActivities as acts, fulfillmentChild, isDecline, paymentChild, signalCartClosed, stopWorkflow, subscriptionChild, type Placement,
+  asWorkflowFailure,
+  checkoutActivities as acts,
+  fulfillmentChild,
+  isDecline,
+  paymentChild,
+  signalCartClosed,
+  stopWorkflow,
+  subscriptionChild,
+  type Placement,
 } from './checkout-steps.ts';
 import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
 
@@ -45,19 +62,24 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     placement = { step: 'answered', order, created: false };
     return { ...order, created };
   });
-  setHandler(cancelOrderUpdate, ({ reason, cancelledBy }) => CancellationScope.nonCancellable(async () => {
-    try {
-      await cancelAndCompensate(`${reason} (by ${cancelledBy})`, { asked: true });
-    } catch (err) {
-      throw unwrapFailure(err);
-    }
-    return { status: 'cancelled' as const };
-  }), {
-    validator: (_args) => {
-      if (!orderId()) throw businessFailure('conflict', 'the order is still being placed');
-      if (status !== 'placing' && !isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
+  setHandler(
+    cancelOrderUpdate,
+    ({ reason, cancelledBy }) =>
+      CancellationScope.nonCancellable(async () => {
+        try {
+          await cancelAndCompensate(`${reason} (by ${cancelledBy})`, { asked: true });
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+        return { status: 'cancelled' as const };
+      }),
+    {
+      validator: (_args) => {
+        if (!orderId()) throw businessFailure('conflict', 'the order is still being placed');
+        if (status !== 'placing' && !isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
+      },
     },
-  });
+  );
 
   // An operator cancelling this workflow (UI/CLI) is a request, not an order: the body below runs non-cancellable.
   return CancellationScope.nonCancellable(async () => {
@@ -103,7 +125,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
    * fails the checkout with `card_declined`; an approval moves the order on and starts its subscriptions' billing.
    */
   async function payByCard(order: PlacedOrder, cartClosed: Promise<void>): Promise<void> {
-    const auth = await acts.authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
+    const auth = await acts
+      .authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
       .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: mayHoldAuthorization(err) }));
     try {
       // Cancelled while the gateway answered: give the money back.

@@ -1,6 +1,15 @@
 // Fulfillment: splits the order into one shipment per vendor (single brand: one) and follows them to completion.
 import {
-  allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, proxyActivities, setHandler, startChild, workflowInfo,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { shipmentWorkflowId } from '../domain/ids.ts';
@@ -13,7 +22,10 @@ import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHan
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
 
 // createShipments, createPayouts: keyed inserts (per vendor group, per order), so retrying them is safe; the order is paid, so they must happen.
-const { createShipments, createPayouts } = proxyActivities<Pick<FulfillmentActivities, 'createShipments'> & PayoutActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { createShipments, createPayouts } = proxyActivities<Pick<FulfillmentActivities, 'createShipments'> & PayoutActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
+});
 // captureCardPayment: the parcel has left, so the money must be captured; the key `capture:<order>` makes every retry
 // safe, and a gateway outage of hours is waited out with backoff rather than given up on.
 const { captureCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'captureCardPayment'>>({ startToCloseTimeout: '15 seconds', retry: GATEWAY_RETRY });
@@ -38,24 +50,39 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       orderStatus = change.orderStatus;
       publishOrderStatus(orderStatus);
       const parent = workflowInfo().parent;
-      if (parent) void getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(orderStatusSignal, orderStatus).catch(() => undefined);
+      if (parent)
+        void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+          .signal(orderStatusSignal, orderStatus)
+          .catch(() => undefined);
     }
   });
 
   // Children are started outside this workflow's cancellation scope: only an order that may still be
   // cancelled (nothing shipped) has its shipments stopped, explicitly, below.
-  const children: ChildWorkflowHandle<typeof shipment>[] = await CancellationScope.nonCancellable(() => Promise.all(shipments.map((s) => startChild(shipment, {
-    workflowId: shipmentWorkflowId(input.tenantId, s.id),
-    args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
-    typedSearchAttributes: orderSearchAttributes({ tenantId: input.tenantId, orderId: input.orderId, status: 'pending_shipment', vendorIds: s.vendorId ? [s.vendorId] : null }),
-  }))));
+  const children: ChildWorkflowHandle<typeof shipment>[] = await CancellationScope.nonCancellable(() =>
+    Promise.all(
+      shipments.map((s) =>
+        startChild(shipment, {
+          workflowId: shipmentWorkflowId(input.tenantId, s.id),
+          args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
+          typedSearchAttributes: orderSearchAttributes({
+            tenantId: input.tenantId,
+            orderId: input.orderId,
+            status: 'pending_shipment',
+            vendorIds: s.vendorId ? [s.vendorId] : null,
+          }),
+        }),
+      ),
+    ),
+  );
   // Card money is captured when the first parcel leaves, never before: until then a cancellation only voids.
-  const captured = input.paymentMethod === 'card'
-    ? CancellationScope.nonCancellable(async () => {
-      await condition(hasShipped);
-      await acts.captureCardPayment({ tenantId: input.tenantId, orderId: input.orderId });
-    })
-    : Promise.resolve();
+  const captured =
+    input.paymentMethod === 'card'
+      ? CancellationScope.nonCancellable(async () => {
+          await condition(hasShipped);
+          await acts.captureCardPayment({ tenantId: input.tenantId, orderId: input.orderId });
+        })
+      : Promise.resolve();
   // Handled here so a failed capture never rejects unobserved (which fails workflow tasks); it is rethrown at the end.
   captured.catch(() => undefined);
   const allDelivered = CancellationScope.nonCancellable(() => Promise.all(children.map((c) => c.result())));
@@ -68,7 +95,15 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     if (hasShipped()) {
       log.warn('cancellation refused: part of the order has shipped; waiting for delivery', { orderId: input.orderId });
     } else {
-      await CancellationScope.nonCancellable(() => Promise.all(children.map((c) => getExternalWorkflowHandle(c.workflowId).cancel().catch(() => undefined))));
+      await CancellationScope.nonCancellable(() =>
+        Promise.all(
+          children.map((c) =>
+            getExternalWorkflowHandle(c.workflowId)
+              .cancel()
+              .catch(() => undefined),
+          ),
+        ),
+      );
       await CancellationScope.nonCancellable(() => allDelivered.catch(() => undefined));
       await rethrowAfterHandlers(err);
     }

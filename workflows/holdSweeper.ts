@@ -5,7 +5,11 @@ import { RETRY_UNTIL_DONE } from './support.ts';
 
 // sweepExpiredHolds: up to 20 batches in one run; bounded to 10 minutes because the Schedule skips overlapping runs,
 // so a sweep stuck retrying would block every later one (the next run picks up whatever this one left).
-const acts = proxyActivities<Pick<HoldActivities, 'sweepExpiredHolds'>>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '10 minutes', retry: RETRY_UNTIL_DONE });
+const acts = proxyActivities<Pick<HoldActivities, 'sweepExpiredHolds'>>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: RETRY_UNTIL_DONE,
+});
 
 /** Releases every expired hold, in bounded batches; returns how many it released. */
 export async function holdSweeper(): Promise<number> {

@@ -13,12 +13,34 @@ import { subscriptionBilling } from './subscriptionBilling.ts';
 import { refundPayment } from './refundPayment.ts';
 import { eventNotice } from './eventNotice.ts';
 
-export { checkout, reservationExpiry, holdSweeper, paymentConfirmation, fulfillment, shipment, outboxRelay, webhookDelivery, searchReindex, subscriptionBilling, refundPayment, eventNotice };
+export {
+  checkout,
+  reservationExpiry,
+  holdSweeper,
+  paymentConfirmation,
+  fulfillment,
+  shipment,
+  outboxRelay,
+  webhookDelivery,
+  searchReindex,
+  subscriptionBilling,
+  refundPayment,
+  eventNotice,
+};
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
 export type SignaturesHold = Expect<{
-  checkout: typeof checkout; reservationExpiry: typeof reservationExpiry; holdSweeper: typeof holdSweeper; paymentConfirmation: typeof paymentConfirmation;
-  fulfillment: typeof fulfillment; shipment: typeof shipment; outboxRelay: typeof outboxRelay; webhookDelivery: typeof webhookDelivery;
-  searchReindex: typeof searchReindex; subscriptionBilling: typeof subscriptionBilling; refundPayment: typeof refundPayment; eventNotice: typeof eventNotice;
+  checkout: typeof checkout;
+  reservationExpiry: typeof reservationExpiry;
+  holdSweeper: typeof holdSweeper;
+  paymentConfirmation: typeof paymentConfirmation;
+  fulfillment: typeof fulfillment;
+  shipment: typeof shipment;
+  outboxRelay: typeof outboxRelay;
+  webhookDelivery: typeof webhookDelivery;
+  searchReindex: typeof searchReindex;
+  subscriptionBilling: typeof subscriptionBilling;
+  refundPayment: typeof refundPayment;
+  eventNotice: typeof eventNotice;
 }>;
 type Expect<T extends WorkflowSignatures> = T;

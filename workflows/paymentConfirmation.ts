@@ -26,17 +26,22 @@ export async function paymentConfirmation(input: PaymentConfirmationInput): Prom
 
   setHandler(paymentStateQuery, () => ({ ...state }));
   setHandler(statusQuery, () => state.status);
-  setHandler(confirmPaymentUpdate, (args) => oneAtATime(async () => {
-    rejectIfInvalid(args); // again: an earlier confirmation may have finished while this one waited
-    try {
-      const result = await acts.recordBankTransfer({ tenantId: input.tenantId, orderId: input.orderId, ...args });
-      state.received = result.received;
-      if (result.fullyPaid) state.status = 'paid';
-      return { ...state };
-    } catch (err) {
-      throw unwrapFailure(err);
-    }
-  }), { validator: rejectIfInvalid });
+  setHandler(
+    confirmPaymentUpdate,
+    (args) =>
+      oneAtATime(async () => {
+        rejectIfInvalid(args); // again: an earlier confirmation may have finished while this one waited
+        try {
+          const result = await acts.recordBankTransfer({ tenantId: input.tenantId, orderId: input.orderId, ...args });
+          state.received = result.received;
+          if (result.fullyPaid) state.status = 'paid';
+          return { ...state };
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+      }),
+    { validator: rejectIfInvalid },
+  );
 
   // The reminder runs beside the deadline timer, so neither a slow notifier nor the reminder moves the deadline.
   const reminderAt = input.timeoutMs - input.reminderBeforeMs;
@@ -45,7 +50,12 @@ export async function paymentConfirmation(input: PaymentConfirmationInput): Prom
     void (async () => {
       try {
         if (!(await condition(isPaid, reminderAt))) {
-          notifications.send({ tenantId: input.tenantId, to: input.email, template: 'payment_reminder', data: { order_id: input.orderId, amount_due: input.amountDue, received: state.received } });
+          notifications.send({
+            tenantId: input.tenantId,
+            to: input.email,
+            template: 'payment_reminder',
+            data: { order_id: input.orderId, amount_due: input.amountDue, received: state.received },
+          });
         }
       } catch {
         // Cancelled with the workflow: no reminder.

@@ -18,7 +18,11 @@ export async function searchReindex(input: SearchReindexInput): Promise<ReindexP
   const startedAtMs = await acts.reindexStartedAt();
   let afterId: string | null = null;
   for (;;) {
-    const page: { upserted: number; removed: number; lastId: string | null } = await acts.reindexSearchPage({ tenantId: input.tenantId, afterId, limit: input.pageSize ?? 500 });
+    const page: { upserted: number; removed: number; lastId: string | null } = await acts.reindexSearchPage({
+      tenantId: input.tenantId,
+      afterId,
+      limit: input.pageSize ?? 500,
+    });
     progress.indexed += page.upserted;
     progress.removed += page.removed;
     progress.pages += 1;

@@ -1,6 +1,14 @@
 // Shipment: one vendor's (or the warehouse's) part of an order, from pending through shipped to delivered.
 import {
-  allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, proxyActivities, setHandler, workflowInfo,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { isExactCodCash } from '../domain/order.ts';
 import { deliverUpdate, shipmentChangedSignal, shipUpdate, statusQuery, type ShipmentChange } from '../contracts/definitions.ts';
@@ -43,30 +51,50 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
   };
 
   setHandler(statusQuery, () => s.status);
-  setHandler(shipUpdate, (args) => oneAtATime(async () => {
-    checkShip(args);
-    try {
-      const change = await report(await acts.shipShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
-      notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_shipped', data: { order_id: input.orderId, shipment_id: s.id, carrier: args.carrier, tracking_number: args.trackingNumber } });
-      return change;
-    } catch (err) {
-      throw unwrapFailure(err);
-    }
-  }), { validator: checkShip });
-  setHandler(deliverUpdate, (args) => oneAtATime(async () => {
-    checkDeliver(args);
-    try {
-      return await report(await acts.deliverShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
-    } catch (err) {
-      throw unwrapFailure(err);
-    }
-  }), { validator: checkDeliver });
+  setHandler(
+    shipUpdate,
+    (args) =>
+      oneAtATime(async () => {
+        checkShip(args);
+        try {
+          const change = await report(await acts.shipShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
+          notifications.send({
+            tenantId: input.tenantId,
+            to: input.email,
+            template: 'order_shipped',
+            data: { order_id: input.orderId, shipment_id: s.id, carrier: args.carrier, tracking_number: args.trackingNumber },
+          });
+          return change;
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+      }),
+    { validator: checkShip },
+  );
+  setHandler(
+    deliverUpdate,
+    (args) =>
+      oneAtATime(async () => {
+        checkDeliver(args);
+        try {
+          return await report(await acts.deliverShipment({ tenantId: input.tenantId, orderId: input.orderId, ...args }));
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+      }),
+    { validator: checkDeliver },
+  );
 
   const delivered = () => s.status === 'delivered';
   try {
     if (!(await condition(() => s.status !== 'pending', input.shipSlaMs))) {
       log.warn('shipment is late', { shipmentId: s.id, vendorId: s.vendorId, orderId: input.orderId });
-      notifications.send({ tenantId: input.tenantId, to: 'operations', template: 'shipment_late', data: { order_id: input.orderId, shipment_id: s.id, vendor_id: s.vendorId, sla_ms: input.shipSlaMs } });
+      notifications.send({
+        tenantId: input.tenantId,
+        to: 'operations',
+        template: 'shipment_late',
+        data: { order_id: input.orderId, shipment_id: s.id, vendor_id: s.vendorId, sla_ms: input.shipSlaMs },
+      });
     }
     await condition(delivered);
   } catch (err) {

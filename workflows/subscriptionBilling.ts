@@ -9,7 +9,8 @@ import type { SubscriptionBillingInput } from '../contracts/workflows.ts';
 
 // loadSubscription, endSubscription: a read and a conditional status change (safe to repeat) that must happen; no attempt limit.
 const { loadSubscription, endSubscription } = proxyActivities<Pick<SubscriptionActivities, 'loadSubscription' | 'endSubscription'>>({
-  startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE,
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
 });
 // chargeRenewal: keyed per subscription, period and attempt, so a gateway timeout is retried here with the same key and
 // never counts as a dunning attempt (declines are results, not failures).
@@ -58,39 +59,48 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   setHandler(retrySubscriptionUpdate, () => attemptNow(true), {
     validator: () => {
       if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
-      if (settled() && state!.status !== 'past_due') throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
+      if (settled() && state!.status !== 'past_due')
+        throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
     },
   });
-  setHandler(cancelSubscriptionUpdate, async ({ reason }: { reason: string }): Promise<void> => {
-    await condition(() => state !== undefined);
-    await oneAtATime(async () => {
-      if (ended()) return;
-      state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason });
-      notifyEnded(reason);
-    });
-  }, {
-    validator: (_args) => {
-      if (ended()) throw businessFailure('conflict', `the subscription is already ${state!.status}`);
+  setHandler(
+    cancelSubscriptionUpdate,
+    async ({ reason }: { reason: string }): Promise<void> => {
+      await condition(() => state !== undefined);
+      await oneAtATime(async () => {
+        if (ended()) return;
+        state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason });
+        notifyEnded(reason);
+      });
     },
-  });
-  setHandler(updatePaymentMethodUpdate, async ({ token }) => {
-    await condition(() => state !== undefined);
-    // A fresh key per request: the same card update replayed by Temporal keeps its key, a new one never reuses it.
-    const requestKey = uuid4();
-    await oneAtATime(async () => {
-      try {
-        await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestKey });
-      } catch (err) {
-        throw unwrapFailure(err);
-      }
-    });
-    await attemptNow(false);
-  }, {
-    validator: ({ token }) => {
-      if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
-      if (!token?.trim()) throw businessFailure('validation_failed', 'payment_token is required');
+    {
+      validator: (_args) => {
+        if (ended()) throw businessFailure('conflict', `the subscription is already ${state!.status}`);
+      },
     },
-  });
+  );
+  setHandler(
+    updatePaymentMethodUpdate,
+    async ({ token }) => {
+      await condition(() => state !== undefined);
+      // A fresh key per request: the same card update replayed by Temporal keeps its key, a new one never reuses it.
+      const requestKey = uuid4();
+      await oneAtATime(async () => {
+        try {
+          await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestKey });
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+      });
+      await attemptNow(false);
+    },
+    {
+      validator: ({ token }) => {
+        if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
+        if (!token?.trim()) throw businessFailure('validation_failed', 'payment_token is required');
+      },
+    },
+  );
 
   // The period ends, the renewal is charged; a decline starts dunning: notify, wait, charge again, or give up.
   try {
@@ -106,7 +116,9 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       const next = await waitForNextAttempt(attempt, outcome.hard);
       if (next === 'ended') break;
       if (next === 'give up') {
-        state = await oneAtATime(() => acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }));
+        state = await oneAtATime(() =>
+          acts.endSubscription({ subscriptionId: input.subscriptionId, status: input.dunning.exhaustedStatus, reason: 'payment_failed' }),
+        );
         notifyEnded('payment_failed');
         break;
       }
@@ -127,9 +139,16 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     charging = true;
     const period: number = state!.period;
     try {
-      return await oneAtATime(async () => (ended() ? undefined : acts.chargeRenewal({
-        subscriptionId: input.subscriptionId, period, attempt, retryInMs: retryDelayMs(input.dunning.retryScheduleMs, attempt),
-      })));
+      return await oneAtATime(async () =>
+        ended()
+          ? undefined
+          : acts.chargeRenewal({
+              subscriptionId: input.subscriptionId,
+              period,
+              attempt,
+              retryInMs: retryDelayMs(input.dunning.retryScheduleMs, attempt),
+            }),
+      );
     } finally {
       charging = false;
       attemptsMade++;
@@ -157,10 +176,17 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
 
   function notifyDeclined(attempt: number, outcome: Extract<RenewalResult, { result: 'failed' }>): void {
     notifications.send({
-      tenantId: input.tenantId, to: input.email, template: 'subscription_payment_failed',
+      tenantId: input.tenantId,
+      to: input.email,
+      template: 'subscription_payment_failed',
       data: {
-        subscription_id: input.subscriptionId, attempt, decline_code: outcome.declineCode, amount: state!.amount, currency: state!.currency,
-        next_attempt_at: state!.next_attempt_at, card_update_required: outcome.hard,
+        subscription_id: input.subscriptionId,
+        attempt,
+        decline_code: outcome.declineCode,
+        amount: state!.amount,
+        currency: state!.currency,
+        next_attempt_at: state!.next_attempt_at,
+        card_update_required: outcome.hard,
       },
     });
   }
@@ -174,6 +200,11 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   }
 
   function notifyEnded(reason: string): void {
-    notifications.send({ tenantId: input.tenantId, to: input.email, template: 'subscription_cancelled', data: { subscription_id: input.subscriptionId, status: state!.status, reason } });
+    notifications.send({
+      tenantId: input.tenantId,
+      to: input.email,
+      template: 'subscription_cancelled',
+      data: { subscription_id: input.subscriptionId, status: state!.status, reason },
+    });
   }
 }

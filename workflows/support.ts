@@ -1,6 +1,15 @@
 // Helpers shared by workflows: notifications, failure shaping, one-at-a-time handlers (each workflow proxies its own activities).
 import {
-  ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, upsertSearchAttributes, type RetryPolicy,
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  upsertSearchAttributes,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { Notification } from '../domain/notification.ts';
 import type { OrderActivities } from '../contracts/activities.ts';
@@ -29,9 +38,11 @@ export function createNotifications() {
   const pending: Promise<void>[] = [];
   return {
     send(message: Notification): void {
-      pending.push(CancellationScope.nonCancellable(() => notificationActs.notifyCustomer(message)).catch((err) => {
-        log.warn('notification not sent', { template: message.template, error: String(unwrapFailure(err)) });
-      }));
+      pending.push(
+        CancellationScope.nonCancellable(() => notificationActs.notifyCustomer(message)).catch((err) => {
+          log.warn('notification not sent', { template: message.template, error: String(unwrapFailure(err)) });
+        }),
+      );
     },
     async flush(): Promise<void> {
       await CancellationScope.nonCancellable(() => Promise.all(pending.splice(0)));
@@ -62,15 +73,16 @@ export function unwrapFailure(err: unknown): unknown {
  */
 export function createLock() {
   let busy = false;
-  return <T>(body: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(async () => {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await body();
-    } finally {
-      busy = false;
-    }
-  });
+  return <T>(body: () => Promise<T>): Promise<T> =>
+    CancellationScope.nonCancellable(async () => {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        return await body();
+      } finally {
+        busy = false;
+      }
+    });
 }
 
 /** Keeps the OrderStatus search attribute current for ops. */

@@ -10,16 +10,29 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<{ st
     // The POST itself gives up after 10 s; a worker that died mid-attempt is noticed 15 s in, and the attempt retried.
     startToCloseTimeout: '15 seconds',
     scheduleToCloseTimeout: input.retry.giveUpAfterMs,
-    retry: { initialInterval: input.retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: input.retry.maximumIntervalMs, nonRetryableErrorTypes: ['webhook_not_deliverable'] },
+    retry: {
+      initialInterval: input.retry.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: input.retry.maximumIntervalMs,
+      nonRetryableErrorTypes: ['webhook_not_deliverable'],
+    },
   });
   // recordWebhookGivenUp: a keyed status change, retried for an hour so the merchant's delivery log says "failed".
-  const { recordWebhookGivenUp } = proxyActivities<Pick<WebhookActivities, 'recordWebhookGivenUp'>>({ startToCloseTimeout: '10 seconds', scheduleToCloseTimeout: '1 hour', retry: { maximumInterval: '1 minute' } });
+  const { recordWebhookGivenUp } = proxyActivities<Pick<WebhookActivities, 'recordWebhookGivenUp'>>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '1 hour',
+    retry: { maximumInterval: '1 minute' },
+  });
   const delivery = { tenantId: input.tenantId, webhookId: input.webhookId, event: input.event };
   try {
     return await deliverWebhook(delivery);
   } catch (err) {
     // The merchant sees "failed" in the delivery log; ops see this workflow failed, with every attempt in its history.
-    const reason = isCancellation(err) ? 'delivery cancelled by an operator' : err instanceof ActivityFailure ? String(err.cause?.message ?? err.message) : null;
+    const reason = isCancellation(err)
+      ? 'delivery cancelled by an operator'
+      : err instanceof ActivityFailure
+        ? String(err.cause?.message ?? err.message)
+        : null;
     if (reason) await CancellationScope.nonCancellable(() => recordWebhookGivenUp({ ...delivery, reason: reason.slice(0, 500) }));
     throw err;
   }

@@ -25,8 +25,13 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw new ValidationError('Idempotency-Key is 1 to 200 characters');
     const order = await getOrder(pool, t.id, String(req.params.id));
     const request = {
-      tenantId: t.id, orderId: order.id, refundId: refundIdFor(t.id, order.id, key ?? randomUUID()), amount: body.amount.amount, currency: body.amount.currency,
-      requestedBy: actor(req), reason: body.reason,
+      tenantId: t.id,
+      orderId: order.id,
+      refundId: refundIdFor(t.id, order.id, key ?? randomUUID()),
+      amount: body.amount.amount,
+      currency: body.amount.currency,
+      requestedBy: actor(req),
+      reason: body.reason,
     };
     // An obvious mistake is answered without starting anything; a retried key skips it (its refund may be done).
     if (key === undefined) await checkRefundable(pool, request);
@@ -34,8 +39,17 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
     if (outcome.status === 'rejected') throw domainErrorFromCode(outcome.code, outcome.message, outcome.details) ?? new ConflictError(outcome.message);
     if (outcome.status === 'failed') throw new ConflictError('the gateway refused the refund; nothing was paid back');
     const after = await getOrder(pool, t.id, order.id);
-    const workflows = await processes.orderWorkflows(t.id, after.cart_id, after.id, after.payment_method, after.shipments.map((s) => s.id));
-    res.json({ ...adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), refund: { id: request.refundId, amount: body.amount, status: outcome.status } });
+    const workflows = await processes.orderWorkflows(
+      t.id,
+      after.cart_id,
+      after.id,
+      after.payment_method,
+      after.shipments.map((s) => s.id),
+    );
+    res.json({
+      ...adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE),
+      refund: { id: request.refundId, amount: body.amount, status: outcome.status },
+    });
   });
 
   return r;

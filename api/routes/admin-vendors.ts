@@ -13,7 +13,6 @@ export function payoutResponse({ cursor_at: _cursorAt, ...line }: PayoutView) {
   return line;
 }
 
-
 /** Vendor and payout routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
 export function adminVendorRoutes(deps: AppDeps): Router {
   const { pool } = deps;

@@ -20,7 +20,11 @@ export function adminWebhookRoutes(deps: AppDeps): Router {
     const body = createWebhookBody.parse(req.body);
     const url = await assertDeliverableUrl(body.url, config.WEBHOOK_ALLOW_PRIVATE_URLS);
     const secret = newSecret('whsec', 32);
-    const { cursor_at: _c, ...webhook } = await insertWebhook(pool, tenantOf(req).id, { url: url.toString(), events: [...new Set(body.events)], secretBox: encryptSecret(secret, webhookSecretKey(config)) });
+    const { cursor_at: _c, ...webhook } = await insertWebhook(pool, tenantOf(req).id, {
+      url: url.toString(),
+      events: [...new Set(body.events)],
+      secretBox: encryptSecret(secret, webhookSecretKey(config)),
+    });
     res.status(201).json({ ...webhook, secret, signature_header: SIGNATURE_HEADER });
   });
 

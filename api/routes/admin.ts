@@ -1,6 +1,15 @@
 // Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
 import { Router } from 'express';
-import { createCategory, createProduct, deleteProduct, getProduct, listCategories, listProducts, setInventory, updateProduct } from '../../db/queries/catalog.ts';
+import {
+  createCategory,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listCategories,
+  listProducts,
+  setInventory,
+  updateProduct,
+} from '../../db/queries/catalog.ts';
 import { getInventory } from '../../db/queries/holds.ts';
 import { createLocation } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
@@ -12,8 +21,20 @@ import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
 import {
-  cancelBody, createCategoryBody, createLocationBody, createProductBodyFor, cursor, deliverBody, orderListQuery, page, pageQuery,
-  paymentConfirmationBody, setInventoryBody, shipBody, timeCursor, updateProductBody,
+  cancelBody,
+  createCategoryBody,
+  createLocationBody,
+  createProductBodyFor,
+  cursor,
+  deliverBody,
+  orderListQuery,
+  page,
+  pageQuery,
+  paymentConfirmationBody,
+  setInventoryBody,
+  shipBody,
+  timeCursor,
+  updateProductBody,
 } from '../schemas.ts';
 import { adminOrder } from '../views.ts';
 import { shipmentActions } from '../shipment-actions.ts';
@@ -72,13 +93,39 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const q = orderListQuery.parse(req.query);
     const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, after: timeCursor.decode(q.cursor), limit: q.limit });
     // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
-    res.json(page(rows, q.limit, ({ cursor_at: _at, ...o }) => adminOrder(o, processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method, o.shipments.map((s) => s.id)), config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), timeCursor.keyOf));
+    res.json(
+      page(
+        rows,
+        q.limit,
+        ({ cursor_at: _at, ...o }) =>
+          adminOrder(
+            o,
+            processes.orderWorkflowIds(
+              tenantOf(req).id,
+              o.cart_id,
+              o.id,
+              o.payment_method,
+              o.shipments.map((s) => s.id),
+            ),
+            config.TEMPORAL_UI_URL,
+            config.TEMPORAL_NAMESPACE,
+          ),
+        timeCursor.keyOf,
+      ),
+    );
   });
 
   const orderResponse = async (tenantId: string, orderId: string) => {
     const order = await getOrder(pool, tenantId, orderId);
     const subscriptionIds = order.payment_method === 'card' ? await subscriptionsOfOrder(pool, tenantId, order.id) : [];
-    const workflows = await processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method, order.shipments.map((s) => s.id), subscriptionIds);
+    const workflows = await processes.orderWorkflows(
+      tenantId,
+      order.cart_id,
+      order.id,
+      order.payment_method,
+      order.shipments.map((s) => s.id),
+      subscriptionIds,
+    );
     return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
   };
 

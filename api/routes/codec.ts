@@ -25,7 +25,10 @@ export function codecRoutes(deps: AppDeps): Router {
   const { pool, config } = deps;
   const codec = payloadCodec(config);
   const r = Router();
-  r.use('/codec', cors({ origin: codecOrigins(config), credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], maxAge: 600 }));
+  r.use(
+    '/codec',
+    cors({ origin: codecOrigins(config), credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], maxAge: 600 }),
+  );
   r.use('/codec', (_req, res, next) => {
     // Decoded payloads are customers' data: never cached by a browser or proxy.
     res.setHeader('Cache-Control', 'no-store');

@@ -13,8 +13,14 @@ export function opsRoutes(deps: AppDeps): Router {
   r.get('/health/ready', async (_req, res) => {
     const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [db, temporal] = await Promise.all([
-      timeout(deps.pool.oneFirst(sql.type(z.object({ ok: z.number() }))`SELECT 1 AS ok`)).then(() => 'ok', (e: Error) => `unreachable: ${e.message}`),
-      timeout(deps.temporal.connection.workflowService.getSystemInfo({})).then(() => 'ok', (e: Error) => `unreachable: ${e.message}`),
+      timeout(deps.pool.oneFirst(sql.type(z.object({ ok: z.number() }))`SELECT 1 AS ok`)).then(
+        () => 'ok',
+        (e: Error) => `unreachable: ${e.message}`,
+      ),
+      timeout(deps.temporal.connection.workflowService.getSystemInfo({})).then(
+        () => 'ok',
+        (e: Error) => `unreachable: ${e.message}`,
+      ),
     ]);
     const ready = db === 'ok' && temporal === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, temporal } });

@@ -27,7 +27,15 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) throw new ValidationError('min_price is above max_price');
     const t = tenantOf(req);
     const found = await search.search(t.id, {
-      q: q.q, category: q.category, vendor: q.vendor, minPrice: q.min_price, maxPrice: q.max_price, inStock: q.in_stock, sort: q.sort, limit: q.limit, offset: q.offset,
+      q: q.q,
+      category: q.category,
+      vendor: q.vendor,
+      minPrice: q.min_price,
+      maxPrice: q.max_price,
+      inStock: q.in_stock,
+      sort: q.sort,
+      limit: q.limit,
+      offset: q.offset,
     });
     res.json({ ...found, hits: await withCurrentAvailability(pool, t.id, found.hits) });
   });
@@ -40,10 +48,20 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       const offset = Number(cursor.decode(q.cursor) ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > 10_000) throw new ValidationError('cursor is not valid; use next_cursor as returned');
       const found = await search.search(t.id, { q: q.q, category: q.category, vendor: q.vendor, sort: 'relevance', limit: q.limit, offset });
-      res.json({ items: await withCurrentAvailability(pool, t.id, found.hits), next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null });
+      res.json({
+        items: await withCurrentAvailability(pool, t.id, found.hits),
+        next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null,
+      });
       return;
     }
-    const rows = await listProducts(pool, t.id, t.currency, { q: q.q, category: q.category, vendor: q.vendor, publishedOnly: true, afterId: cursor.decode(q.cursor), limit: q.limit });
+    const rows = await listProducts(pool, t.id, t.currency, {
+      q: q.q,
+      category: q.category,
+      vendor: q.vendor,
+      publishedOnly: true,
+      afterId: cursor.decode(q.cursor),
+      limit: q.limit,
+    });
     res.json(page(rows, q.limit, ({ created_at: _c, updated_at: _u, ...p }) => p));
   });
 
@@ -113,13 +131,27 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     if (idempotencyKey && idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is at most 200 characters');
     // After price_changed the storefront re-submits with the new expected_total: a new request, even under the same key
     // (the key alone would replay the failed run's price_changed answer).
-    const requestKey = idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
-    const placed = await processes.checkout({
-      tenantId: t.id, cartId: cart.id, email: body.email, shippingAddress: body.shipping_address, paymentMethod: body.payment_method,
-      holdTtlMs: config.CART_HOLD_TTL, bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT, paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
-      shipSlaMs: config.VENDOR_SHIP_SLA, paymentToken: body.payment_token, expectedTotal: body.expected_total,
-      dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
-    }, requestKey).catch(countStockOut);
+    const requestKey =
+      idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
+    const placed = await processes
+      .checkout(
+        {
+          tenantId: t.id,
+          cartId: cart.id,
+          email: body.email,
+          shippingAddress: body.shipping_address,
+          paymentMethod: body.payment_method,
+          holdTtlMs: config.CART_HOLD_TTL,
+          bankTransferTimeoutMs: config.BANK_TRANSFER_TIMEOUT,
+          paymentReminderBeforeMs: Math.min(config.PAYMENT_REMINDER_BEFORE, Math.floor(config.BANK_TRANSFER_TIMEOUT / 2)),
+          shipSlaMs: config.VENDOR_SHIP_SLA,
+          paymentToken: body.payment_token,
+          expectedTotal: body.expected_total,
+          dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
+        },
+        requestKey,
+      )
+      .catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');
     const created = placed !== 'already_finished' && placed.created;

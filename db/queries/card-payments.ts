@@ -11,9 +11,18 @@ import { AmountMismatchError, ConflictError, NotFoundError } from '../../domain/
 import type { OrderStatus } from '../../domain/order.ts';
 
 const cardPaymentRow = z.object({
-  id: z.string(), tenant_id: z.string(), order_id: z.string(), status: z.string(), amount: z.number(), currency: z.string(),
-  received_amount: z.number(), refunded_amount: z.number(), authorization_ref: z.string().nullable(), card_ref: z.string().nullable(),
-  captured: z.boolean(), voided: z.boolean(),
+  id: z.string(),
+  tenant_id: z.string(),
+  order_id: z.string(),
+  status: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  received_amount: z.number(),
+  refunded_amount: z.number(),
+  authorization_ref: z.string().nullable(),
+  card_ref: z.string().nullable(),
+  captured: z.boolean(),
+  voided: z.boolean(),
 });
 /** A card payment as the payment activities see it. */
 export type CardPayment = z.infer<typeof cardPaymentRow>;
@@ -23,20 +32,31 @@ const cardPaymentColumns = sql.fragment`id, tenant_id, order_id, status, amount,
 
 /** The order's card payment, or null when the order is paid otherwise. */
 export async function findCardPayment(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<CardPayment | null> {
-  return db.maybeOne(sql.type(cardPaymentRow)`SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${tenantId} AND order_id = ${orderId} AND method = 'card'`);
+  return db.maybeOne(
+    sql.type(cardPaymentRow)`SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${tenantId} AND order_id = ${orderId} AND method = 'card'`,
+  );
 }
 
 /**
  * Records a successful authorization and moves the order to pending_shipment. Returns the order's status: when it
  * is `cancelled` (cancelled while the gateway answered) the caller must void the authorization.
  */
-export async function recordAuthorization(pool: DatabasePool, a: { tenantId: string; orderId: string; provider: string; authorizationRef: string; cardRef: string | null }): Promise<OrderStatus> {
+export async function recordAuthorization(
+  pool: DatabasePool,
+  a: { tenantId: string; orderId: string; provider: string; authorizationRef: string; cardRef: string | null },
+): Promise<OrderStatus> {
   return pool.transaction(async (tx) => {
     const order = await lockOrder(tx, a.tenantId, a.orderId);
     await markAuthorized(tx, a);
     if (order.status !== 'pending_payment') return order.status;
     await setOrderStatus(tx, a.tenantId, a.orderId, order.status, 'pending_shipment');
-    await appendOutbox(tx, { tenantId: a.tenantId, type: 'payment.authorized', aggregateId: a.orderId, eventId: `payment-authorized:${a.orderId}`, payload: { order_id: a.orderId } });
+    await appendOutbox(tx, {
+      tenantId: a.tenantId,
+      type: 'payment.authorized',
+      aggregateId: a.orderId,
+      eventId: `payment-authorized:${a.orderId}`,
+      payload: { order_id: a.orderId },
+    });
     return 'pending_shipment';
   });
 }
@@ -45,7 +65,13 @@ export async function recordAuthorization(pool: DatabasePool, a: { tenantId: str
 export async function recordDecline(pool: DatabasePool, d: { tenantId: string; orderId: string; provider: string; declineCode: string }): Promise<void> {
   await pool.transaction(async (tx) => {
     await markDeclined(tx, d);
-    await appendOutbox(tx, { tenantId: d.tenantId, type: 'payment.failed', aggregateId: d.orderId, eventId: `payment-failed:${d.orderId}`, payload: { order_id: d.orderId, decline_code: d.declineCode } });
+    await appendOutbox(tx, {
+      tenantId: d.tenantId,
+      type: 'payment.failed',
+      aggregateId: d.orderId,
+      eventId: `payment-failed:${d.orderId}`,
+      payload: { order_id: d.orderId, decline_code: d.declineCode },
+    });
   });
 }
 
@@ -53,7 +79,14 @@ export async function recordDecline(pool: DatabasePool, d: { tenantId: string; o
 export async function recordCapture(pool: DatabasePool, paymentId: string): Promise<void> {
   await pool.transaction(async (tx) => {
     const p = await markCaptured(tx, paymentId);
-    if (p) await appendOutbox(tx, { tenantId: p.tenant_id, type: 'payment.confirmed', aggregateId: p.id, eventId: `payment-captured:${p.id}`, payload: { payment_id: p.id, order_id: p.order_id, amount: p.amount, currency: p.currency } });
+    if (p)
+      await appendOutbox(tx, {
+        tenantId: p.tenant_id,
+        type: 'payment.confirmed',
+        aggregateId: p.id,
+        eventId: `payment-captured:${p.id}`,
+        payload: { payment_id: p.id, order_id: p.order_id, amount: p.amount, currency: p.currency },
+      });
   });
 }
 
@@ -62,7 +95,16 @@ export async function recordVoid(pool: DatabasePool, paymentId: string): Promise
   await markVoided(pool, paymentId);
 }
 
-const refundRow = z.object({ id: z.string(), tenant_id: z.string(), payment_id: z.string(), order_id: z.string(), amount: z.number(), currency: z.string(), status: z.string(), authorization_ref: z.string() });
+const refundRow = z.object({
+  id: z.string(),
+  tenant_id: z.string(),
+  payment_id: z.string(),
+  order_id: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  status: z.string(),
+  authorization_ref: z.string(),
+});
 /** A refund and the authorization it returns money from. */
 export type Refund = z.infer<typeof refundRow>;
 
@@ -81,12 +123,16 @@ async function refundable(db: CommonQueryMethods, r: Pick<RefundRequest, 'tenant
   const payment = await db.maybeOne(sql.type(cardPaymentRow)`
     SELECT ${cardPaymentColumns} FROM payments WHERE tenant_id = ${r.tenantId} AND order_id = ${r.orderId} AND method = 'card' ${lock ? sql.fragment`FOR UPDATE` : sql.fragment``}`);
   if (!payment) throw new ConflictError('only card payments are refunded through the gateway; pay bank-transfer and cash orders back by hand');
-  if (!payment.captured || !payment.authorization_ref) throw new ConflictError(`nothing was captured on this order (payment ${payment.status}); cancel it to release the authorization`);
+  if (!payment.captured || !payment.authorization_ref)
+    throw new ConflictError(`nothing was captured on this order (payment ${payment.status}); cancel it to release the authorization`);
   if (r.currency !== payment.currency) throw new AmountMismatchError(`the payment is in ${payment.currency}, not ${r.currency}`);
   const inFlight = await db.one(sql.type(z.object({ total: z.number() }))`
     SELECT COALESCE(sum(amount), 0)::bigint AS total FROM refunds WHERE payment_id = ${payment.id} AND status = 'pending'`);
   const left = payment.received_amount - payment.refunded_amount - inFlight.total;
-  if (r.amount > left) throw new AmountMismatchError(`refund of ${r.amount} ${r.currency} exceeds the ${left} ${r.currency} left to refund`, { refundable: { amount: left, currency: payment.currency } });
+  if (r.amount > left)
+    throw new AmountMismatchError(`refund of ${r.amount} ${r.currency} exceeds the ${left} ${r.currency} left to refund`, {
+      refundable: { amount: left, currency: payment.currency },
+    });
   return payment;
 }
 
@@ -103,9 +149,14 @@ export async function reserveRefund(pool: DatabasePool, r: RefundRequest): Promi
   return pool.transaction(async (tx) => {
     // The order's lock first: a concurrent request with the same key then finds the refund the first one committed.
     await lockOrder(tx, r.tenantId, r.orderId);
-    const existing = await tx.maybeOne(sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${r.refundId} AND r.tenant_id = ${r.tenantId}`);
+    const existing = await tx.maybeOne(
+      sql.type(
+        refundRow,
+      )`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${r.refundId} AND r.tenant_id = ${r.tenantId}`,
+    );
     if (existing) {
-      if (existing.order_id !== r.orderId || existing.amount !== r.amount || existing.currency !== r.currency) throw new ConflictError('this Idempotency-Key was already used for another refund');
+      if (existing.order_id !== r.orderId || existing.amount !== r.amount || existing.currency !== r.currency)
+        throw new ConflictError('this Idempotency-Key was already used for another refund');
       return existing;
     }
     const payment = await refundable(tx, r, true);
@@ -120,7 +171,9 @@ export async function reserveRefund(pool: DatabasePool, r: RefundRequest): Promi
 
 /** The refund with its authorization. */
 export async function getRefund(db: CommonQueryMethods, tenantId: string, refundId: string): Promise<Refund> {
-  const row = await db.maybeOne(sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${refundId} AND r.tenant_id = ${tenantId}`);
+  const row = await db.maybeOne(
+    sql.type(refundRow)`SELECT ${refundColumns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.id = ${refundId} AND r.tenant_id = ${tenantId}`,
+  );
   if (!row) throw new NotFoundError('refund', refundId);
   return row;
 }
@@ -133,7 +186,13 @@ export async function completeRefund(pool: DatabasePool, refundId: string, gatew
       SELECT ${refundColumns} FROM r JOIN payments p ON p.id = r.payment_id`);
     if (!done) return;
     await addRefunded(tx, done.payment_id, done.amount);
-    await appendOutbox(tx, { tenantId: done.tenant_id, type: 'payment.refunded', aggregateId: done.payment_id, eventId: `refund:${done.id}`, payload: { order_id: done.order_id, payment_id: done.payment_id, refund_id: done.id, amount: done.amount, currency: done.currency } });
+    await appendOutbox(tx, {
+      tenantId: done.tenant_id,
+      type: 'payment.refunded',
+      aggregateId: done.payment_id,
+      eventId: `refund:${done.id}`,
+      payload: { order_id: done.order_id, payment_id: done.payment_id, refund_id: done.id, amount: done.amount, currency: done.currency },
+    });
   });
 }
 

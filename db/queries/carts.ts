@@ -75,8 +75,13 @@ export async function repriceCartItems(tx: CommonQueryMethods, cartId: string, c
 export type CartChange = { cart: CartView; holdsStarted: boolean };
 
 const cartForAddRow = z.object({
-  status: z.string(), currency: z.string(), had_live_holds: z.boolean(), holds_over: z.boolean(),
-  variant_id: z.string().nullable(), product_status: z.string().nullable(), price: z.number().nullable(),
+  status: z.string(),
+  currency: z.string(),
+  had_live_holds: z.boolean(),
+  holds_over: z.boolean(),
+  variant_id: z.string().nullable(),
+  product_status: z.string().nullable(),
+  price: z.number().nullable(),
 });
 
 const lineQuantityRow = z.object({ quantity: z.number() });
@@ -85,7 +90,14 @@ const lineQuantityRow = z.object({ quantity: z.number() });
  * Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available or the cart's
  * hold lifetime is over, 400 when the line would hold more than `maxLineQuantity` units in all.
  */
-export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: string, variantId: string, quantity: number, rules: HoldRules): Promise<CartChange> {
+export async function addCartItem(
+  pool: DatabasePool,
+  tenantId: string,
+  cartId: string,
+  variantId: string,
+  quantity: number,
+  rules: HoldRules,
+): Promise<CartChange> {
   if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, variantId, 0, quantity);
   // Few round trips on purpose: this is the hottest write path of a sale.
   const holdsStarted = await pool.transaction(async (tx) => {
@@ -127,7 +139,14 @@ export async function addCartItem(pool: DatabasePool, tenantId: string, cartId: 
 }
 
 /** Sets an item's quantity (0 removes it, also after the hold lifetime), re-holding stock for the new quantity. */
-export async function setCartItemQuantity(pool: DatabasePool, tenantId: string, cartId: string, itemId: string, quantity: number, rules: HoldRules): Promise<CartChange> {
+export async function setCartItemQuantity(
+  pool: DatabasePool,
+  tenantId: string,
+  cartId: string,
+  itemId: string,
+  quantity: number,
+  rules: HoldRules,
+): Promise<CartChange> {
   const holdsStarted = await pool.transaction(async (tx) => {
     const cart = await lockOpenCart(tx, tenantId, cartId);
     const hadLiveHolds = await hasLiveHolds(tx, cartId);
@@ -159,7 +178,10 @@ export function holdsOver(): ConflictError {
 
 function lineTooLarge(max: number, variantId: string, inCart: number, adding: number): ValidationError {
   return new ValidationError(`a cart line holds at most ${max} units; the line of variant ${variantId} would hold ${inCart + adding}`, {
-    max_line_quantity: max, variant_id: variantId, quantity_in_cart: inCart, quantity_requested: adding,
+    max_line_quantity: max,
+    variant_id: variantId,
+    quantity_in_cart: inCart,
+    quantity_requested: adding,
   });
 }
 

@@ -48,7 +48,9 @@ export async function listProducts(db: CommonQueryMethods, tenantId: string, cur
   if (f.vendor) conditions.push(sql.fragment`p.vendor_id = ${f.vendor}`);
   if (f.q) {
     const pattern = `%${escapeLike(f.q)}%`;
-    conditions.push(sql.fragment`(p.title ILIKE ${pattern} OR p.description ILIKE ${pattern} OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE ${pattern}))`);
+    conditions.push(
+      sql.fragment`(p.title ILIKE ${pattern} OR p.description ILIKE ${pattern} OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE ${pattern}))`,
+    );
   }
   if (f.category) {
     conditions.push(sql.fragment`EXISTS (SELECT 1 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
@@ -72,10 +74,26 @@ export async function getProduct(db: CommonQueryMethods, tenantId: string, curre
 }
 
 /** Input of a new variant. */
-export type NewVariant = { sku: string; title?: string; price: { amount: number; currency: string }; compare_at_price?: { amount: number; currency: string } | null; inventory?: { location_id?: string; on_hand: number }[]; subscription?: { billing_interval: string } | null };
+export type NewVariant = {
+  sku: string;
+  title?: string;
+  price: { amount: number; currency: string };
+  compare_at_price?: { amount: number; currency: string } | null;
+  inventory?: { location_id?: string; on_hand: number }[];
+  subscription?: { billing_interval: string } | null;
+};
 
 /** Input of a new product. */
-export type NewProduct = { title: string; handle?: string; description?: string; status: ProductStatus; type?: ProductType; vendor_id?: string | null; category_ids?: string[]; variants: NewVariant[] };
+export type NewProduct = {
+  title: string;
+  handle?: string;
+  description?: string;
+  status: ProductStatus;
+  type?: ProductType;
+  vendor_id?: string | null;
+  category_ids?: string[];
+  variants: NewVariant[];
+};
 
 /** A URL-safe handle from a title (keeps letters of any script). */
 async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
@@ -96,7 +114,14 @@ async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Prom
   return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
 }
 
-async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId: string, v: NewVariant, position: number, defaultLocation: string): Promise<void> {
+async function insertVariant(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  productId: string,
+  v: NewVariant,
+  position: number,
+  defaultLocation: string,
+): Promise<void> {
   const variantId = makeId('var', randomUUID());
   await tx.query(sql.type(noRows)`
     INSERT INTO variants (id, tenant_id, product_id, sku, title, position, subscription_interval)
@@ -105,7 +130,12 @@ async function insertVariant(tx: CommonQueryMethods, tenantId: string, productId
     INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
     VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);
   const locations = (v.inventory ?? []).map((i) => i.location_id ?? defaultLocation);
-  await assertTenantOwns(tx, tenantId, 'locations', locations.filter((l) => l !== defaultLocation));
+  await assertTenantOwns(
+    tx,
+    tenantId,
+    'locations',
+    locations.filter((l) => l !== defaultLocation),
+  );
   for (const [i, level] of (v.inventory ?? []).entries()) {
     await setOnHand(tx, tenantId, variantId, locations[i]!, level.on_hand);
   }
@@ -137,7 +167,9 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
 }
 
 /** Changes to a product; variants listed by id may change title and price. */
-export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & { variants?: { id: string; title?: string; price?: { amount: number; currency: string } }[] };
+export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
+  variants?: { id: string; title?: string; price?: { amount: number; currency: string } }[];
+};
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
 export async function updateProduct(pool: DatabasePool, tenantId: string, currency: string, productId: string, patch: ProductPatch): Promise<ProductView> {
@@ -191,14 +223,20 @@ export type CategoryView = z.infer<typeof categoryView>;
 
 /** Lists a tenant's categories by name. */
 export async function listCategories(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<CategoryView[]> {
-  return [...(await db.any(sql.type(categoryView)`
+  return [
+    ...(await db.any(sql.type(categoryView)`
     SELECT id, name, handle, parent_id FROM categories
     WHERE tenant_id = ${tenantId} ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
-    ORDER BY id LIMIT ${limit + 1}`))];
+    ORDER BY id LIMIT ${limit + 1}`)),
+  ];
 }
 
 /** Creates a category. */
-export async function createCategory(pool: DatabasePool, tenantId: string, input: { name: string; handle?: string; parent_id?: string | null }): Promise<CategoryView> {
+export async function createCategory(
+  pool: DatabasePool,
+  tenantId: string,
+  input: { name: string; handle?: string; parent_id?: string | null },
+): Promise<CategoryView> {
   return pool.transaction(async (tx) => {
     if (input.parent_id) await assertTenantOwns(tx, tenantId, 'categories', [input.parent_id]);
     return tx.one(sql.type(categoryView)`
@@ -209,7 +247,13 @@ export async function createCategory(pool: DatabasePool, tenantId: string, input
 }
 
 /** Sets on_hand (409 below reserved, by the CHECK constraint) and appends `inventory.updated`. */
-export async function setInventory(pool: DatabasePool, tenantId: string, variantId: string, locationId: string | undefined, onHand: number): Promise<InventoryView> {
+export async function setInventory(
+  pool: DatabasePool,
+  tenantId: string,
+  variantId: string,
+  locationId: string | undefined,
+  onHand: number,
+): Promise<InventoryView> {
   return pool.transaction(async (tx) => {
     const variant = await tx.maybeOne(sql.type(idRow)`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
     if (!variant) throw new NotFoundError('variant', variantId);
@@ -228,23 +272,29 @@ export type IndexedProduct = z.infer<typeof indexedProduct>;
 /** The published, live products among `productIds` (the rest are to be removed from the search index). */
 export async function productsForIndex(db: CommonQueryMethods, tenantId: string, currency: string, productIds: string[]): Promise<IndexedProduct[]> {
   if (productIds.length === 0) return [];
-  return [...(await db.any(sql.type(indexedProduct)`
+  return [
+    ...(await db.any(sql.type(indexedProduct)`
     SELECT ${productColumns(currency)},
       COALESCE((SELECT array_agg(c.handle ORDER BY c.handle) FROM product_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.product_id = p.id), '{}') AS category_handles
     FROM products p
-    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published'`))];
+    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published'`)),
+  ];
 }
 
 /** The products of these variants. */
 export async function productIdsOfVariants(db: CommonQueryMethods, tenantId: string, variantIds: string[]): Promise<string[]> {
   if (variantIds.length === 0) return [];
-  return [...(await db.anyFirst(sql.type(z.object({ product_id: z.string() }))`
-    SELECT DISTINCT product_id FROM variants WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(variantIds, 'text')})`))];
+  return [
+    ...(await db.anyFirst(sql.type(z.object({ product_id: z.string() }))`
+    SELECT DISTINCT product_id FROM variants WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(variantIds, 'text')})`)),
+  ];
 }
 
 /** A page of a tenant's live product ids in id order (the reindex walks them). */
 export async function productIdPage(db: CommonQueryMethods, tenantId: string, afterId: string | null, limit: number): Promise<string[]> {
-  return [...(await db.anyFirst(sql.type(idRow)`
+  return [
+    ...(await db.anyFirst(sql.type(idRow)`
     SELECT id FROM products WHERE tenant_id = ${tenantId} AND deleted_at IS NULL ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
-    ORDER BY id LIMIT ${limit}`))];
+    ORDER BY id LIMIT ${limit}`)),
+  ];
 }

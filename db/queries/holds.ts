@@ -22,12 +22,21 @@ export async function setOnHand(tx: CommonQueryMethods, tenantId: string, varian
 
 /** Stock of a variant per location. */
 export async function getInventory(db: CommonQueryMethods, tenantId: string, variantId: string): Promise<InventoryView[]> {
-  return [...(await db.any(sql.type(inventoryView)`
+  return [
+    ...(await db.any(sql.type(inventoryView)`
     SELECT variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available
-    FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`))];
+    FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} ORDER BY location_id`)),
+  ];
 }
 
-const releasedRow = z.object({ id: z.string(), cart_id: z.string(), tenant_id: z.string(), variant_id: z.string(), location_id: z.string(), quantity: z.number() });
+const releasedRow = z.object({
+  id: z.string(),
+  cart_id: z.string(),
+  tenant_id: z.string(),
+  variant_id: z.string(),
+  location_id: z.string(),
+  quantity: z.number(),
+});
 type ReleasedHold = z.infer<typeof releasedRow>;
 
 /**
@@ -35,7 +44,10 @@ type ReleasedHold = z.infer<typeof releasedRow>;
  * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell. When no single location has
  * enough but several together do, the hold is split across them (see splitHold).
  */
-export async function placeHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
+export async function placeHold(
+  tx: CommonQueryMethods,
+  h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number },
+): Promise<void> {
   const placed = await tx.maybeOne(sql.type(idRow)`
     WITH target AS (
       SELECT variant_id, location_id FROM inventory_levels
@@ -60,12 +72,16 @@ const levelRow = z.object({ location_id: z.string(), available: z.number() });
  * The multi-location path: locks the variant's stock rows (in location order, so concurrent splits cannot
  * deadlock), then holds from the fullest locations first. Each update keeps the CHECK-backed guard.
  */
-async function splitHold(tx: CommonQueryMethods, h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number }): Promise<void> {
+async function splitHold(
+  tx: CommonQueryMethods,
+  h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number },
+): Promise<void> {
   const levels = await tx.any(sql.type(levelRow)`
     SELECT location_id, (on_hand - reserved)::int8 AS available FROM inventory_levels
     WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} ORDER BY location_id FOR UPDATE`);
   const total = levels.reduce((sum, l) => sum + Math.max(0, l.available), 0);
-  if (total < h.quantity) throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
+  if (total < h.quantity)
+    throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
   let remaining = h.quantity;
   for (const level of [...levels].sort((a, b) => b.available - a.available)) {
     const take = Math.min(remaining, level.available);
@@ -180,10 +196,16 @@ export async function releaseExpiredHoldsBatch(pool: DatabasePool, limit: number
 }
 
 async function recordExpiries(tx: CommonQueryMethods, released: readonly ReleasedHold[]): Promise<void> {
-  await appendOutboxMany(tx, released.map((h) => ({
-    tenantId: h.tenant_id, type: 'inventory.reservation.expired', aggregateId: h.variant_id, eventId: `hold-expired:${h.id}`,
-    payload: { hold_id: h.id, cart_id: h.cart_id, variant_id: h.variant_id, location_id: h.location_id, quantity: h.quantity },
-  })));
+  await appendOutboxMany(
+    tx,
+    released.map((h) => ({
+      tenantId: h.tenant_id,
+      type: 'inventory.reservation.expired',
+      aggregateId: h.variant_id,
+      eventId: `hold-expired:${h.id}`,
+      payload: { hold_id: h.id, cart_id: h.cart_id, variant_id: h.variant_id, location_id: h.location_id, quantity: h.quantity },
+    })),
+  );
 }
 
 /** Turns a cart's held holds into allocations of the order. */

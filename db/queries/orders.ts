@@ -47,18 +47,31 @@ const orderListRow = orderView.extend({ cursor_at: z.string() });
 export type OrderListRow = z.infer<typeof orderListRow>;
 
 /** Lists a tenant's orders, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
-export async function listOrders(db: CommonQueryMethods, tenantId: string, f: { status?: string; after?: { createdAt: string; id: string }; limit: number }): Promise<OrderListRow[]> {
-  return [...(await db.any(sql.type(orderListRow)`
+export async function listOrders(
+  db: CommonQueryMethods,
+  tenantId: string,
+  f: { status?: string; after?: { createdAt: string; id: string }; limit: number },
+): Promise<OrderListRow[]> {
+  return [
+    ...(await db.any(sql.type(orderListRow)`
     SELECT ${orderColumns}, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM orders o
     WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
       ${f.after ? sql.fragment`AND (o.created_at, o.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
-    ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`))];
+    ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`)),
+  ];
 }
 
 /** Input of placing an order from a cart (checkout step 2). */
 export type PlaceOrderInput = {
-  tenantId: string; cartId: string; orderId: string; email: string; shippingAddress: Address;
-  paymentMethod: PaymentMethod; paymentDueInMs: number | null; holdTtlMs: number; accessToken: string;
+  tenantId: string;
+  cartId: string;
+  orderId: string;
+  email: string;
+  shippingAddress: Address;
+  paymentMethod: PaymentMethod;
+  paymentDueInMs: number | null;
+  holdTtlMs: number;
+  accessToken: string;
   /** The total the storefront showed; when given and the cart now costs something else, nothing is placed. */
   expectedTotal?: Money | null;
 };
@@ -93,18 +106,37 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
         v.subscription_interval IS NOT NULL AS subscription
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
-    const [problem] = checkPlacement(lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription })), input.paymentMethod);
+    const [problem] = checkPlacement(
+      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription })),
+      input.paymentMethod,
+    );
     if (problem) throw problem;
-    const totals = priceOrder(items.map((i) => ({ quantity: i.quantity, unitPrice: i.unit_price })), cart.currency);
+    const totals = priceOrder(
+      items.map((i) => ({ quantity: i.quantity, unitPrice: i.unit_price })),
+      cart.currency,
+    );
     if (input.expectedTotal && !sameMoney(input.expectedTotal, totals.total)) {
-      throw new PriceChangedError(`the cart now costs ${totals.total.amount} ${totals.total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`, {
-        cart: await getCart(tx, input.tenantId, input.cartId), total: totals.total, expected_total: input.expectedTotal,
-      });
+      throw new PriceChangedError(
+        `the cart now costs ${totals.total.amount} ${totals.total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`,
+        {
+          cart: await getCart(tx, input.tenantId, input.cartId),
+          total: totals.total,
+          expected_total: input.expectedTotal,
+        },
+      );
     }
     const held = await heldQuantities(tx, input.cartId);
     for (const item of items) {
       const missing = item.quantity - (held.get(item.id) ?? 0);
-      if (missing > 0) await placeHold(tx, { tenantId: input.tenantId, cartId: input.cartId, cartItemId: item.id, variantId: item.variant_id, quantity: missing, ttlMs: input.holdTtlMs });
+      if (missing > 0)
+        await placeHold(tx, {
+          tenantId: input.tenantId,
+          cartId: input.cartId,
+          cartItemId: item.id,
+          variantId: item.variant_id,
+          quantity: missing,
+          ttlMs: input.holdTtlMs,
+        });
     }
     const status = initialOrderStatus(input.paymentMethod);
     await tx.query(sql.type(noRows)`
@@ -117,11 +149,24 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
         CASE WHEN v.title = '' THEN p.title ELSE p.title || ' / ' || v.title END, ci.quantity, ci.unit_price, ci.quantity * ci.unit_price
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId}`);
-    await createPayment(tx, { tenantId: input.tenantId, orderId: input.orderId, method: input.paymentMethod, amount: totals.total.amount, currency: cart.currency, dueInMs: input.paymentDueInMs });
+    await createPayment(tx, {
+      tenantId: input.tenantId,
+      orderId: input.orderId,
+      method: input.paymentMethod,
+      amount: totals.total.amount,
+      currency: cart.currency,
+      dueInMs: input.paymentDueInMs,
+    });
     await allocateCartHolds(tx, input.cartId, input.orderId);
     await markCartConverted(tx, input.cartId, input.orderId, input.email);
     const order = await getOrder(tx, input.tenantId, input.orderId);
-    await appendOutbox(tx, { tenantId: input.tenantId, type: 'order.placed', aggregateId: input.orderId, eventId: `order-placed:${input.orderId}`, payload: { order_id: input.orderId, email: input.email, total: order.total, payment_method: input.paymentMethod } });
+    await appendOutbox(tx, {
+      tenantId: input.tenantId,
+      type: 'order.placed',
+      aggregateId: input.orderId,
+      eventId: `order-placed:${input.orderId}`,
+      payload: { order_id: input.orderId, email: input.email, total: order.total, payment_method: input.paymentMethod },
+    });
     return { order, created: true };
   });
 }
@@ -129,7 +174,11 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
 const lockedOrderRow = z.object({ status: z.string(), payment_method: z.string(), currency: z.string(), total: z.number() });
 
 /** Locks an order row for a state change. */
-export async function lockOrder(tx: CommonQueryMethods, tenantId: string, orderId: string): Promise<{ status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number }> {
+export async function lockOrder(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  orderId: string,
+): Promise<{ status: OrderStatus; payment_method: PaymentMethod; currency: string; total: number }> {
   const row = await tx.maybeOne(sql.type(lockedOrderRow)`
     SELECT status, payment_method, currency, total FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId} FOR UPDATE`);
   if (!row) throw new NotFoundError('order', orderId);
@@ -140,14 +189,25 @@ export async function lockOrder(tx: CommonQueryMethods, tenantId: string, orderI
 export async function setOrderStatus(tx: CommonQueryMethods, tenantId: string, orderId: string, from: OrderStatus, to: OrderStatus): Promise<void> {
   if (from === to) return;
   await tx.query(sql.type(noRows)`UPDATE orders SET status = ${to}, updated_at = now() WHERE id = ${orderId}`);
-  await appendOutbox(tx, { tenantId, type: 'order.status_changed', aggregateId: orderId, eventId: `order-status:${orderId}:${to}`, payload: { order_id: orderId, from, to } });
+  await appendOutbox(tx, {
+    tenantId,
+    type: 'order.status_changed',
+    aggregateId: orderId,
+    eventId: `order-status:${orderId}:${to}`,
+    payload: { order_id: orderId, from, to },
+  });
 }
 
 /**
  * Cancels an order that has not shipped: status cancelled, allocations released, pending shipments
  * cancelled, open payments voided. Already cancelled → no-op; shipped → ConflictError.
  */
-export async function cancelOrder(pool: DatabasePool, tenantId: string, orderId: string, reason: string): Promise<{ cancelled: boolean; releasedHolds: number }> {
+export async function cancelOrder(
+  pool: DatabasePool,
+  tenantId: string,
+  orderId: string,
+  reason: string,
+): Promise<{ cancelled: boolean; releasedHolds: number }> {
   return pool.transaction(async (tx) => {
     const order = await lockOrder(tx, tenantId, orderId);
     if (order.status === 'cancelled') return { cancelled: false, releasedHolds: 0 };

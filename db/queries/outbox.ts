@@ -29,8 +29,13 @@ export async function appendOutboxMany(tx: CommonQueryMethods, events: OutboxEve
 
 /** An outbox row as the relay reads it. */
 const outboxRow = z.object({
-  seq: z.number(), event_id: z.string(), tenant_id: z.string(), type: z.string(), aggregate_id: z.string(),
-  payload: z.record(z.string(), z.unknown()), created_at: z.string(),
+  seq: z.number(),
+  event_id: z.string(),
+  tenant_id: z.string(),
+  type: z.string(),
+  aggregate_id: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
 });
 export type OutboxRow = z.infer<typeof outboxRow>;
 
@@ -39,11 +44,13 @@ export type OutboxRow = z.infer<typeof outboxRow>;
  * lets relays run side by side; a relay that dies mid-batch rolls back and its events are claimed again.
  */
 export async function claimOutboxBatch(tx: CommonQueryMethods, limit: number, tenantIds: string[] | null): Promise<OutboxRow[]> {
-  return [...(await tx.any(sql.type(outboxRow)`
+  return [
+    ...(await tx.any(sql.type(outboxRow)`
     SELECT seq, event_id, tenant_id, type, aggregate_id, payload, created_at FROM outbox
     WHERE published_at IS NULL ${tenantIds ? sql.fragment`AND tenant_id = ANY(${sql.array(tenantIds, 'text')})` : sql.fragment``}
     ORDER BY seq LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED`))];
+    FOR UPDATE SKIP LOCKED`)),
+  ];
 }
 
 /** Marks events delivered to every consumer. */

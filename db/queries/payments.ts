@@ -9,7 +9,10 @@ import { NotFoundError } from '../../domain/errors.ts';
 import type { PaymentMethod } from '../../domain/order.ts';
 
 /** Creates the order's payment in status pending (idempotent per order and method). */
-export async function createPayment(tx: CommonQueryMethods, p: { tenantId: string; orderId: string; method: PaymentMethod; amount: number; currency: string; dueInMs: number | null }): Promise<void> {
+export async function createPayment(
+  tx: CommonQueryMethods,
+  p: { tenantId: string; orderId: string; method: PaymentMethod; amount: number; currency: string; dueInMs: number | null },
+): Promise<void> {
   await tx.query(sql.type(noRows)`
     INSERT INTO payments (id, tenant_id, order_id, method, status, amount, currency, payment_due_at)
     VALUES (${makeId('pay', randomUUID())}, ${p.tenantId}, ${p.orderId}, ${p.method}, 'pending', ${p.amount}, ${p.currency},
@@ -32,7 +35,10 @@ export async function lockPayment(tx: CommonQueryMethods, orderId: string, metho
  * Records money received against a payment. A receipt with the same reference is counted once,
  * so a retried activity never double-counts. Returns the payment after the receipt.
  */
-export async function recordReceipt(tx: CommonQueryMethods, r: { tenantId: string; paymentId: string; amount: number; currency: string; reference: string; confirmedBy: string }): Promise<PaymentRow> {
+export async function recordReceipt(
+  tx: CommonQueryMethods,
+  r: { tenantId: string; paymentId: string; amount: number; currency: string; reference: string; confirmedBy: string },
+): Promise<PaymentRow> {
   const inserted = await tx.maybeOne(sql.type(idRow)`
     INSERT INTO payment_receipts (id, tenant_id, payment_id, amount, currency, reference, confirmed_by)
     VALUES (${makeId('pay', randomUUID())}, ${r.tenantId}, ${r.paymentId}, ${r.amount}, ${r.currency}, ${r.reference}, ${r.confirmedBy})
@@ -42,7 +48,13 @@ export async function recordReceipt(tx: CommonQueryMethods, r: { tenantId: strin
       status = CASE WHEN received_amount + ${inserted ? r.amount : 0} >= amount THEN 'captured' ELSE status END, updated_at = now()
     WHERE id = ${r.paymentId} RETURNING id, status, amount, currency, received_amount`);
   if (inserted && payment.status === 'captured') {
-    await appendOutbox(tx, { tenantId: r.tenantId, type: 'payment.confirmed', aggregateId: r.paymentId, eventId: `payment-captured:${r.paymentId}`, payload: { payment_id: r.paymentId, amount: payment.amount, currency: payment.currency } });
+    await appendOutbox(tx, {
+      tenantId: r.tenantId,
+      type: 'payment.confirmed',
+      aggregateId: r.paymentId,
+      eventId: `payment-captured:${r.paymentId}`,
+      payload: { payment_id: r.paymentId, amount: payment.amount, currency: payment.currency },
+    });
   }
   return payment;
 }
@@ -59,7 +71,13 @@ export async function voidOpenPayments(tx: CommonQueryMethods, orderId: string):
   const toRefund = await tx.any(sql.type(refundRow)`
     SELECT id, tenant_id, received_amount, currency FROM payments WHERE order_id = ${orderId} AND received_amount > 0 AND status <> 'refunded'`);
   for (const p of toRefund) {
-    await appendOutbox(tx, { tenantId: p.tenant_id, type: 'payment.refund_required', aggregateId: p.id, eventId: `refund-required:${p.id}`, payload: { payment_id: p.id, order_id: orderId, amount: p.received_amount, currency: p.currency } });
+    await appendOutbox(tx, {
+      tenantId: p.tenant_id,
+      type: 'payment.refund_required',
+      aggregateId: p.id,
+      eventId: `refund-required:${p.id}`,
+      payload: { payment_id: p.id, order_id: orderId, amount: p.received_amount, currency: p.currency },
+    });
   }
 }
 
@@ -71,7 +89,10 @@ export async function findReceipt(tx: CommonQueryMethods, paymentId: string, ref
 }
 
 /** Records the card authorization on the order's card payment (pending → authorized). */
-export async function markAuthorized(tx: CommonQueryMethods, a: { orderId: string; provider: string; authorizationRef: string; cardRef: string | null }): Promise<void> {
+export async function markAuthorized(
+  tx: CommonQueryMethods,
+  a: { orderId: string; provider: string; authorizationRef: string; cardRef: string | null },
+): Promise<void> {
   await tx.query(sql.type(noRows)`
     UPDATE payments SET provider = ${a.provider}, authorization_ref = ${a.authorizationRef}, card_ref = ${a.cardRef},
       status = CASE WHEN status = 'pending' THEN 'authorized' ELSE status END, updated_at = now()

@@ -45,8 +45,19 @@ export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: st
       if (!row) continue;
       created += 1;
       await appendOutbox(tx, {
-        tenantId, type: 'payout.created', aggregateId: row.id, eventId: `payout-created:${row.id}`,
-        payload: { payout_id: row.id, order_id: orderId, vendor_id: g.vendor_id, gross: row.gross, commission: row.commission, net: row.net, commission_rate_bps: g.commission_rate_bps },
+        tenantId,
+        type: 'payout.created',
+        aggregateId: row.id,
+        eventId: `payout-created:${row.id}`,
+        payload: {
+          payout_id: row.id,
+          order_id: orderId,
+          vendor_id: g.vendor_id,
+          gross: row.gross,
+          commission: row.commission,
+          net: row.net,
+          commission_rate_bps: g.commission_rate_bps,
+        },
       });
     }
     return created;
@@ -54,12 +65,19 @@ export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: st
 }
 
 /** A vendor's payout lines, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
-export async function listVendorPayouts(db: CommonQueryMethods, tenantId: string, vendorId: string, page: { after?: { createdAt: string; id: string }; limit: number }): Promise<PayoutView[]> {
-  return [...(await db.any(sql.type(payoutView)`
+export async function listVendorPayouts(
+  db: CommonQueryMethods,
+  tenantId: string,
+  vendorId: string,
+  page: { after?: { createdAt: string; id: string }; limit: number },
+): Promise<PayoutView[]> {
+  return [
+    ...(await db.any(sql.type(payoutView)`
     SELECT ${columns} FROM payouts
     WHERE tenant_id = ${tenantId} AND vendor_id = ${vendorId}
       ${page.after ? sql.fragment`AND (created_at, id) < (${page.after.createdAt}::timestamptz, ${page.after.id})` : sql.fragment``}
-    ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`))];
+    ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`)),
+  ];
 }
 
 /** Records a manual payout: pending → paid with its reference and a `payout.paid` event; ConflictError when already paid. */
@@ -75,7 +93,10 @@ export async function payPayout(db: CommonQueryMethods, tenantId: string, payout
       throw new ConflictError(`payout ${payoutId} is already ${current.status}`);
     }
     await appendOutbox(tx, {
-      tenantId, type: 'payout.paid', aggregateId: paid.id, eventId: `payout-paid:${paid.id}`,
+      tenantId,
+      type: 'payout.paid',
+      aggregateId: paid.id,
+      eventId: `payout-paid:${paid.id}`,
       payload: { payout_id: paid.id, order_id: paid.order_id, vendor_id: paid.vendor_id, net: paid.net, reference, paid_at: paid.paid_at },
     });
     return paid;

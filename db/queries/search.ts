@@ -6,9 +6,21 @@ import { PRICE_BUCKETS, type SearchQuery } from '../../domain/search.ts';
 
 /** A document row as the indexer writes it; terms come from providers/search/text.ts. */
 export type DocumentRow = {
-  tenant_id: string; id: string; title: string; search_text: string; title_terms: string[]; body_terms: string[];
-  vendor_id: string | null; category_ids: string[]; category_handles: string[]; price_min: number | null; price_max: number | null;
-  in_stock: boolean; created_at: string; hit: Record<string, unknown>; indexed_at: string;
+  tenant_id: string;
+  id: string;
+  title: string;
+  search_text: string;
+  title_terms: string[];
+  body_terms: string[];
+  vendor_id: string | null;
+  category_ids: string[];
+  category_handles: string[];
+  price_min: number | null;
+  price_max: number | null;
+  in_stock: boolean;
+  created_at: string;
+  hit: Record<string, unknown>;
+  indexed_at: string;
 };
 
 /** Inserts or replaces documents and records their terms, in one statement each. */
@@ -27,7 +39,9 @@ export async function upsertDocuments(db: CommonQueryMethods, rows: DocumentRow[
       category_ids = EXCLUDED.category_ids, category_handles = EXCLUDED.category_handles, price_min = EXCLUDED.price_min,
       price_max = EXCLUDED.price_max, in_stock = EXCLUDED.in_stock, product_created_at = EXCLUDED.product_created_at,
       doc = EXCLUDED.doc, indexed_at = EXCLUDED.indexed_at`);
-  const terms = [...new Set(rows.flatMap((r) => [...r.title_terms, ...r.body_terms].map((t) => `${r.tenant_id}\u0001${t}`)))].sort().map((k) => k.split('\u0001'));
+  const terms = [...new Set(rows.flatMap((r) => [...r.title_terms, ...r.body_terms].map((t) => `${r.tenant_id}\u0001${t}`)))]
+    .sort()
+    .map((k) => k.split('\u0001'));
   await db.query(sql.type(noRows)`
     INSERT INTO search_terms (tenant_id, term)
     SELECT tenant_id, term FROM ${sql.unnest(terms, ['text', 'text'])} AS t(tenant_id, term)
@@ -59,11 +73,18 @@ export async function deleteDocumentsBefore(db: CommonQueryMethods, tenantId: st
  * A first-character typo costs two (Meilisearch's rule), so with a budget of one only terms sharing the first
  * character qualify, which lets the (tenant, first character, length) index do the narrowing.
  */
-export async function termCandidates(db: CommonQueryMethods, tenantId: string, words: { word: string; budget: number }[]): Promise<{ word: string; term: string }[]> {
+export async function termCandidates(
+  db: CommonQueryMethods,
+  tenantId: string,
+  words: { word: string; budget: number }[],
+): Promise<{ word: string; term: string }[]> {
   if (words.length === 0) return [];
   const rows = await db.any(sql.type(z.object({ word: z.string(), term: z.string() }))`
     SELECT w.word, s.term
-    FROM ${sql.unnest(words.map((w) => [w.word, w.budget]), ['text', 'int4'])} AS w(word, budget)
+    FROM ${sql.unnest(
+      words.map((w) => [w.word, w.budget]),
+      ['text', 'int4'],
+    )} AS w(word, budget)
     JOIN LATERAL (
       SELECT term FROM search_terms
       WHERE tenant_id = ${tenantId} AND (w.budget > 1 OR left(term, 1) = left(w.word, 1))
@@ -94,13 +115,15 @@ const resultRow = z.object({
   price: z.record(z.string(), z.number()),
 });
 
-
 /** Matching documents of one tenant: the page of hits, the total and the facets, in one statement. */
 export async function searchDocuments(db: CommonQueryMethods, tenantId: string, match: MatchPlan, q: SearchQuery): Promise<z.infer<typeof resultRow>> {
   const where = [sql.fragment`tenant_id = ${tenantId}`];
   const tsq = match.tsquery === null ? null : sql.fragment`${match.tsquery}::tsquery`;
   const substrings = match.substrings.map((s) => sql.fragment`search_text LIKE ${`%${escapeLike(s)}%`}`);
-  const textMatch = [...(tsq ? [sql.fragment`tsv @@ ${tsq}`] : []), ...(substrings.length ? [sql.fragment`(${sql.join(substrings, sql.fragment` AND `)})`] : [])];
+  const textMatch = [
+    ...(tsq ? [sql.fragment`tsv @@ ${tsq}`] : []),
+    ...(substrings.length ? [sql.fragment`(${sql.join(substrings, sql.fragment` AND `)})`] : []),
+  ];
   if (textMatch.length) where.push(sql.fragment`(${sql.join(textMatch, sql.fragment` AND `)})`);
   if (q.category) where.push(sql.fragment`(category_ids @> ARRAY[${q.category}]::text[] OR category_handles @> ARRAY[${q.category}]::text[])`);
   if (q.vendor) where.push(sql.fragment`vendor_id = ${q.vendor}`);
@@ -108,15 +131,26 @@ export async function searchDocuments(db: CommonQueryMethods, tenantId: string, 
   if (q.maxPrice !== undefined) where.push(sql.fragment`price_min <= ${q.maxPrice}`);
   if (q.inStock !== undefined) where.push(sql.fragment`in_stock = ${q.inStock}`);
   // Title terms weigh 1.0, the rest 0.4; a title holding an unspaced query word gets the title weight too.
-  const titleSubstring = match.substrings.length ? sql.fragment` + CASE WHEN lower(title) LIKE ${`%${escapeLike(match.substrings[0])}%`} THEN 1.0 ELSE 0 END` : sql.fragment``;
-  const rank = tsq ? sql.fragment`ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, ${tsq})${titleSubstring}` : match.substrings.length ? sql.fragment`0${titleSubstring}` : sql.fragment`0`;
+  const titleSubstring = match.substrings.length
+    ? sql.fragment` + CASE WHEN lower(title) LIKE ${`%${escapeLike(match.substrings[0])}%`} THEN 1.0 ELSE 0 END`
+    : sql.fragment``;
+  const rank = tsq
+    ? sql.fragment`ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, ${tsq})${titleSubstring}`
+    : match.substrings.length
+      ? sql.fragment`0${titleSubstring}`
+      : sql.fragment`0`;
   const order = {
     relevance: sql.fragment`rank DESC, product_created_at DESC, product_id`,
     price_asc: sql.fragment`price_min ASC NULLS LAST, product_id`,
     price_desc: sql.fragment`price_min DESC NULLS LAST, product_id`,
     newest: sql.fragment`product_created_at DESC, product_id DESC`,
   }[q.sort];
-  const bucket = sql.join(PRICE_BUCKETS.map((b) => sql.fragment`WHEN price_min >= ${b.min} ${b.max === null ? sql.fragment`` : sql.fragment`AND price_min <= ${b.max}`} THEN ${b.key}`), sql.fragment` `);
+  const bucket = sql.join(
+    PRICE_BUCKETS.map(
+      (b) => sql.fragment`WHEN price_min >= ${b.min} ${b.max === null ? sql.fragment`` : sql.fragment`AND price_min <= ${b.max}`} THEN ${b.key}`,
+    ),
+    sql.fragment` `,
+  );
   return db.one(sql.type(resultRow)`
     WITH m AS MATERIALIZED (
       SELECT product_id, vendor_id, category_ids, price_min, product_created_at, ${rank} AS rank

@@ -9,7 +9,12 @@ import { shipmentView, vendorShipmentView, type ShipmentView, type VendorShipmen
 const columns = sql.fragment`id, order_id, vendor_id, status, carrier, tracking_number, cod_amount, cod_collected, shipped_at, delivered_at`;
 
 /** Creates one shipment per group (vendor, or the single brand); a retry creates nothing new. */
-export async function createShipments(tx: CommonQueryMethods, tenantId: string, orderId: string, groups: { groupKey: string; vendorId: string | null; codAmount: number | null }[]): Promise<ShipmentView[]> {
+export async function createShipments(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  orderId: string,
+  groups: { groupKey: string; vendorId: string | null; codAmount: number | null }[],
+): Promise<ShipmentView[]> {
   for (const g of groups) {
     await tx.query(sql.type(noRows)`
       INSERT INTO shipments (id, tenant_id, order_id, vendor_id, group_key, status, cod_amount)
@@ -54,8 +59,14 @@ export async function cancelPendingShipments(tx: CommonQueryMethods, orderId: st
 }
 
 /** A vendor's shipments, newest first; `limit + 1` rows so the caller knows whether there is a next page. */
-export async function listVendorShipments(db: CommonQueryMethods, tenantId: string, vendorId: string, page: { after?: { createdAt: string; id: string }; limit: number }): Promise<VendorShipmentView[]> {
-  return [...(await db.any(sql.type(vendorShipmentView)`
+export async function listVendorShipments(
+  db: CommonQueryMethods,
+  tenantId: string,
+  vendorId: string,
+  page: { after?: { createdAt: string; id: string }; limit: number },
+): Promise<VendorShipmentView[]> {
+  return [
+    ...(await db.any(sql.type(vendorShipmentView)`
     SELECT s.id, s.order_id, s.status, s.carrier, s.tracking_number, s.shipped_at, s.delivered_at, s.created_at, o.shipping_address,
       to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
       COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'title', i.title, 'quantity', i.quantity) ORDER BY i.sku, i.id)
@@ -63,7 +74,8 @@ export async function listVendorShipments(db: CommonQueryMethods, tenantId: stri
     FROM shipments s JOIN orders o ON o.id = s.order_id
     WHERE s.tenant_id = ${tenantId} AND s.vendor_id = ${vendorId}
       ${page.after ? sql.fragment`AND (s.created_at, s.id) < (${page.after.createdAt}::timestamptz, ${page.after.id})` : sql.fragment``}
-    ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limit + 1}`))];
+    ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limit + 1}`)),
+  ];
 }
 
 /** A shipment of the tenant that belongs to this vendor, or NotFoundError (also for another vendor's shipment). */

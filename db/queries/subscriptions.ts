@@ -13,12 +13,21 @@ import { subscriptionView, type SubscriptionView } from '../../contracts/views.t
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
 
-
 const iso = (column: ReturnType<typeof sql.identifier>) => sql.fragment`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const billingRow = z.object({
-  id: z.string(), tenant_id: z.string(), status: z.enum(SUBSCRIPTION_STATUSES), period: z.number(), amount: z.number(), currency: z.string(),
-  card_ref: z.string(), customer_email: z.string(), billing_interval: z.string(), anchor_at: z.string(), current_period_end: z.string(), failed_attempts: z.number(),
+  id: z.string(),
+  tenant_id: z.string(),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  period: z.number(),
+  amount: z.number(),
+  currency: z.string(),
+  card_ref: z.string(),
+  customer_email: z.string(),
+  billing_interval: z.string(),
+  anchor_at: z.string(),
+  current_period_end: z.string(),
+  failed_attempts: z.number(),
   next_attempt_at: z.string().nullable(),
 }) satisfies z.ZodType<BillingState>;
 
@@ -26,7 +35,15 @@ const billingColumns = sql.fragment`id, tenant_id, status, period, amount, curre
   ${iso(sql.identifier(['anchor_at']))} AS anchor_at, ${iso(sql.identifier(['current_period_end']))} AS current_period_end, failed_attempts,
   ${iso(sql.identifier(['next_attempt_at']))} AS next_attempt_at`;
 
-const orderItemRow = z.object({ id: z.string(), variant_id: z.string(), total: z.number(), interval: z.string(), email: z.string(), currency: z.string(), created_at: z.string() });
+const orderItemRow = z.object({
+  id: z.string(),
+  variant_id: z.string(),
+  total: z.number(),
+  interval: z.string(),
+  email: z.string(),
+  currency: z.string(),
+  created_at: z.string(),
+});
 
 /**
  * Creates one subscription per subscription line of an order paid by card (id derived from the line, so a retry
@@ -34,7 +51,9 @@ const orderItemRow = z.object({ id: z.string(), variant_id: z.string(), total: z
  */
 export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId: string; orderId: string; cardRef: string }): Promise<string[]> {
   return pool.transaction(async (tx) => {
-    const order = await tx.maybeOne(sql.type(z.object({ status: z.string() }))`SELECT status FROM orders WHERE tenant_id = ${s.tenantId} AND id = ${s.orderId} FOR UPDATE`);
+    const order = await tx.maybeOne(
+      sql.type(z.object({ status: z.string() }))`SELECT status FROM orders WHERE tenant_id = ${s.tenantId} AND id = ${s.orderId} FOR UPDATE`,
+    );
     if (!order || order.status === 'cancelled') return [];
     const lines = await tx.any(sql.type(orderItemRow)`
       SELECT i.id, i.variant_id, i.total, v.subscription_interval AS interval, o.email, o.currency, ${iso(sql.identifier(['o', 'created_at']))} AS created_at
@@ -50,7 +69,14 @@ export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId
         VALUES (${id}, ${s.tenantId}, ${s.orderId}, ${line.id}, ${line.variant_id}, ${line.email}, 'active', ${line.interval}, ${line.total}, ${line.currency}, ${s.cardRef},
           ${anchor.toISOString()}, ${end.toISOString()})
         ON CONFLICT (order_item_id) DO NOTHING RETURNING id`);
-      if (created) await appendOutbox(tx, { tenantId: s.tenantId, type: 'subscription.created', aggregateId: id, eventId: `subscription-created:${id}`, payload: { subscription_id: id, order_id: s.orderId } });
+      if (created)
+        await appendOutbox(tx, {
+          tenantId: s.tenantId,
+          type: 'subscription.created',
+          aggregateId: id,
+          eventId: `subscription-created:${id}`,
+          payload: { subscription_id: id, order_id: s.orderId },
+        });
       ids.push(id);
     }
     return ids;
@@ -70,7 +96,10 @@ const chargeRow = z.object({ id: z.string(), status: z.enum(['pending', 'succeed
 export type ChargeAttempt = z.infer<typeof chargeRow>;
 
 /** Records the start of a renewal attempt (idempotent per subscription, period and attempt). */
-export async function beginCharge(pool: DatabasePool, c: { tenantId: string; subscriptionId: string; period: number; attempt: number; amount: number; currency: string }): Promise<ChargeAttempt> {
+export async function beginCharge(
+  pool: DatabasePool,
+  c: { tenantId: string; subscriptionId: string; period: number; attempt: number; amount: number; currency: string },
+): Promise<ChargeAttempt> {
   const id = `chg_${c.subscriptionId.replace(/^sub_/, '')}_${c.period}_${c.attempt}`;
   // DO UPDATE (a no-op) rather than DO NOTHING: a racing retry waits for the first insert and gets its row back.
   return pool.one(sql.type(chargeRow)`
@@ -84,7 +113,10 @@ export async function beginCharge(pool: DatabasePool, c: { tenantId: string; sub
  * A renewal went through: the charge succeeds and, in the same transaction, the subscription is active for
  * the next period (its end computed from the anchor, so calendar months never drift).
  */
-export async function completeRenewal(pool: DatabasePool, r: { chargeId: string; gatewayRef: string; subscriptionId: string; period: number }): Promise<BillingState> {
+export async function completeRenewal(
+  pool: DatabasePool,
+  r: { chargeId: string; gatewayRef: string; subscriptionId: string; period: number },
+): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${r.subscriptionId} FOR UPDATE`);
     await tx.query(sql.type(noRows)`UPDATE subscription_charges SET status = 'succeeded', gateway_ref = ${r.gatewayRef} WHERE id = ${r.chargeId}`);
@@ -94,13 +126,22 @@ export async function completeRenewal(pool: DatabasePool, r: { chargeId: string;
       UPDATE subscriptions SET period = period + 1, current_period_end = ${nextEnd.toISOString()}, failed_attempts = 0, next_attempt_at = NULL,
         status = CASE WHEN status IN ('active', 'past_due') THEN 'active' ELSE status END, updated_at = now()
       WHERE id = ${r.subscriptionId} RETURNING ${billingColumns}`);
-    await appendOutbox(tx, { tenantId: sub.tenant_id, type: 'subscription.renewed', aggregateId: sub.id, eventId: `subscription-renewed:${sub.id}:${r.period}`, payload: { subscription_id: sub.id, period: r.period + 1, amount: sub.amount, currency: sub.currency } });
+    await appendOutbox(tx, {
+      tenantId: sub.tenant_id,
+      type: 'subscription.renewed',
+      aggregateId: sub.id,
+      eventId: `subscription-renewed:${sub.id}:${r.period}`,
+      payload: { subscription_id: sub.id, period: r.period + 1, amount: sub.amount, currency: sub.currency },
+    });
     return next;
   });
 }
 
 /** A renewal attempt was declined: the subscription is past due until the next attempt, due in `retryInMs` (null: none scheduled). */
-export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; retryInMs: number | null }): Promise<BillingState> {
+export async function recordFailedRenewal(
+  pool: DatabasePool,
+  f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; retryInMs: number | null },
+): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const changed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
       UPDATE subscription_charges SET status = 'failed', decline_code = ${f.declineCode}, gateway_ref = ${f.gatewayRef} WHERE id = ${f.chargeId} AND status = 'pending' RETURNING id`);
@@ -109,20 +150,36 @@ export async function recordFailedRenewal(pool: DatabasePool, f: { chargeId: str
         failed_attempts = failed_attempts + ${changed ? 1 : 0},
         next_attempt_at = ${f.retryInMs === null ? null : sql.fragment`now() + ${f.retryInMs} * interval '1 millisecond'`}, updated_at = now()
       WHERE id = ${f.subscriptionId} RETURNING ${billingColumns}`);
-    if (changed) await appendOutbox(tx, { tenantId: sub.tenant_id, type: 'subscription.payment_failed', aggregateId: sub.id, eventId: `subscription-failed:${f.chargeId}`, payload: { subscription_id: sub.id, charge_id: f.chargeId, decline_code: f.declineCode } });
+    if (changed)
+      await appendOutbox(tx, {
+        tenantId: sub.tenant_id,
+        type: 'subscription.payment_failed',
+        aggregateId: sub.id,
+        eventId: `subscription-failed:${f.chargeId}`,
+        payload: { subscription_id: sub.id, charge_id: f.chargeId, decline_code: f.declineCode },
+      });
     return sub;
   });
 }
 
 /** Ends a subscription (`cancelled` by request or after dunning, or `unpaid`); no charge follows. Idempotent. */
-export async function endSubscription(pool: DatabasePool, e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
+export async function endSubscription(
+  pool: DatabasePool,
+  e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string },
+): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${e.subscriptionId} FOR UPDATE`);
     if (isSubscriptionEnded(sub.status)) return sub;
     const ended = await tx.one(sql.type(billingRow)`
       UPDATE subscriptions SET status = ${e.status}, cancel_reason = ${e.reason}, next_attempt_at = NULL, updated_at = now()
       WHERE id = ${e.subscriptionId} RETURNING ${billingColumns}`);
-    await appendOutbox(tx, { tenantId: sub.tenant_id, type: `subscription.${e.status}`, aggregateId: sub.id, eventId: `subscription-ended:${sub.id}`, payload: { subscription_id: sub.id, reason: e.reason } });
+    await appendOutbox(tx, {
+      tenantId: sub.tenant_id,
+      type: `subscription.${e.status}`,
+      aggregateId: sub.id,
+      eventId: `subscription-ended:${sub.id}`,
+      payload: { subscription_id: sub.id, reason: e.reason },
+    });
     return ended;
   });
 }
@@ -143,7 +200,9 @@ const subscriptionColumns = sql.fragment`
 
 /** One subscription with its charges. */
 export async function getSubscription(db: CommonQueryMethods, tenantId: string, id: string): Promise<SubscriptionView> {
-  const row = await db.maybeOne(sql.type(subscriptionView)`SELECT ${subscriptionColumns} FROM subscriptions s WHERE s.tenant_id = ${tenantId} AND s.id = ${id}`);
+  const row = await db.maybeOne(
+    sql.type(subscriptionView)`SELECT ${subscriptionColumns} FROM subscriptions s WHERE s.tenant_id = ${tenantId} AND s.id = ${id}`,
+  );
   if (!row) throw new NotFoundError('subscription', id);
   return row;
 }
@@ -151,12 +210,18 @@ export async function getSubscription(db: CommonQueryMethods, tenantId: string, 
 const subscriptionListRow = subscriptionView.extend({ cursor_at: z.string() });
 
 /** Subscriptions newest first, optionally of one status, after a (created_at, id) cursor. */
-export async function listSubscriptions(db: CommonQueryMethods, tenantId: string, f: { status?: SubscriptionStatus; after?: { createdAt: string; id: string }; limit: number }) {
-  return [...(await db.any(sql.type(subscriptionListRow)`
+export async function listSubscriptions(
+  db: CommonQueryMethods,
+  tenantId: string,
+  f: { status?: SubscriptionStatus; after?: { createdAt: string; id: string }; limit: number },
+) {
+  return [
+    ...(await db.any(sql.type(subscriptionListRow)`
     SELECT ${subscriptionColumns}, to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM subscriptions s
     WHERE s.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND s.status = ${f.status}` : sql.fragment``}
       ${f.after ? sql.fragment`AND (s.created_at, s.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
-    ORDER BY s.created_at DESC, s.id DESC LIMIT ${f.limit + 1}`))];
+    ORDER BY s.created_at DESC, s.id DESC LIMIT ${f.limit + 1}`)),
+  ];
 }
 
 /** How many of the order's lines are subscription variants. */
@@ -167,5 +232,7 @@ export async function countSubscriptionLines(db: CommonQueryMethods, orderId: st
 
 /** The subscriptions an order created (its cancellation ends them). */
 export async function subscriptionsOfOrder(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<string[]> {
-  return (await db.any(sql.type(z.object({ id: z.string() }))`SELECT id FROM subscriptions WHERE tenant_id = ${tenantId} AND order_id = ${orderId} ORDER BY id`)).map((r) => r.id);
+  return (
+    await db.any(sql.type(z.object({ id: z.string() }))`SELECT id FROM subscriptions WHERE tenant_id = ${tenantId} AND order_id = ${orderId} ORDER BY id`)
+  ).map((r) => r.id);
 }

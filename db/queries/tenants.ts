@@ -52,8 +52,12 @@ export async function tenantByPublishableKey(pool: DatabasePool, key: string) {
 }
 
 const principalRow = z.object({
-  key_id: z.string(), role: z.enum(['owner', 'admin', 'staff', 'vendor']), vendor_id: z.string().nullable(),
-  tenant_id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string(),
+  key_id: z.string(),
+  role: z.enum(['owner', 'admin', 'staff', 'vendor']),
+  vendor_id: z.string().nullable(),
+  tenant_id: z.string(),
+  mode: z.enum(['single_brand', 'mall']),
+  currency: z.string(),
 });
 
 /** The live API key with this hash, with its tenant. */

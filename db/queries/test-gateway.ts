@@ -4,8 +4,13 @@ import type { CommonQueryMethods } from 'slonik';
 import { countRow, noRows, sql } from '../sql.ts';
 
 const ledgerRow = z.object({
-  id: z.string(), operation: z.string(), card_id: z.string().nullable(), parent_id: z.string().nullable(), amount: z.number(),
-  outcome: z.enum(['succeeded', 'declined']), decline_code: z.string().nullable(),
+  id: z.string(),
+  operation: z.string(),
+  card_id: z.string().nullable(),
+  parent_id: z.string().nullable(),
+  amount: z.number(),
+  outcome: z.enum(['succeeded', 'declined']),
+  decline_code: z.string().nullable(),
 });
 /** One operation the test gateway recorded. */
 export type LedgerRow = z.infer<typeof ledgerRow>;
@@ -15,8 +20,17 @@ const sumRow = z.object({ total: z.number() });
 
 /** A ledger entry to record under its idempotency key. */
 export type NewLedgerEntry = {
-  id: string; idempotencyKey: string; fingerprint: string; operation: string; cardId: string | null; parentId: string | null; reference: string | null;
-  amount: number; currency: string | null; outcome: 'succeeded' | 'declined'; declineCode: string | null;
+  id: string;
+  idempotencyKey: string;
+  fingerprint: string;
+  operation: string;
+  cardId: string | null;
+  parentId: string | null;
+  reference: string | null;
+  amount: number;
+  currency: string | null;
+  outcome: 'succeeded' | 'declined';
+  declineCode: string | null;
 };
 
 /** Stores a new test card under its token. */
@@ -37,14 +51,18 @@ export async function lockCard(tx: CommonQueryMethods, cardRef: string): Promise
 
 /** How many times a card was authorized or charged before. */
 export async function countCardPayments(tx: CommonQueryMethods, cardRef: string): Promise<number> {
-  return (await tx.one(sql.type(countRow)`
-    SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${cardRef} AND operation IN ('authorize', 'charge')`)).n;
+  return (
+    await tx.one(sql.type(countRow)`
+    SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${cardRef} AND operation IN ('authorize', 'charge')`)
+  ).n;
 }
 
 /** How many charges of one bill (reference) a card has seen. */
 export async function countBillCharges(tx: CommonQueryMethods, cardRef: string, reference: string): Promise<number> {
-  return (await tx.one(sql.type(countRow)`
-    SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${cardRef} AND operation = 'charge' AND reference = ${reference}`)).n;
+  return (
+    await tx.one(sql.type(countRow)`
+    SELECT count(*)::int AS n FROM test_gateway_ledger WHERE card_id = ${cardRef} AND operation = 'charge' AND reference = ${reference}`)
+  ).n;
 }
 
 /** How many operations of a kind were made on an authorization. */
@@ -54,7 +72,11 @@ export async function countChildren(tx: CommonQueryMethods, parentId: string, op
 
 /** The amount moved by the operations of a kind on an authorization. */
 export async function sumChildren(tx: CommonQueryMethods, parentId: string, operation: string): Promise<number> {
-  return (await tx.one(sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).total;
+  return (
+    await tx.one(
+      sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`,
+    )
+  ).total;
 }
 
 /** One ledger entry by id (null: none). */
@@ -88,9 +110,11 @@ export async function insertLedgerEntry(tx: CommonQueryMethods, e: NewLedgerEntr
 
 /** Ledger entries, oldest first, optionally of one card or one reference (what the gateway's dashboard would show). */
 export async function ledgerEntries(db: CommonQueryMethods, filter: { cardRef?: string; reference?: string }): Promise<LedgerRow[]> {
-  return [...(await db.any(sql.type(ledgerRow)`
+  return [
+    ...(await db.any(sql.type(ledgerRow)`
     SELECT ${ledgerColumns} FROM test_gateway_ledger
     WHERE (${filter.cardRef ?? null}::text IS NULL OR card_id = ${filter.cardRef ?? null})
       AND (${filter.reference ?? null}::text IS NULL OR reference = ${filter.reference ?? null})
-    ORDER BY created_at, id`))];
+    ORDER BY created_at, id`)),
+  ];
 }

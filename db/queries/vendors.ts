@@ -26,10 +26,12 @@ export async function createVendor(db: CommonQueryMethods, tenantId: string, inp
 
 /** Lists a tenant's vendors by id, `limit + 1` rows so the caller knows whether there is a next page. */
 export async function listVendors(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<VendorView[]> {
-  return [...(await db.any(sql.type(vendorView)`
+  return [
+    ...(await db.any(sql.type(vendorView)`
     SELECT ${columns} FROM vendors
     WHERE tenant_id = ${tenantId} ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
-    ORDER BY id LIMIT ${limit + 1}`))];
+    ORDER BY id LIMIT ${limit + 1}`)),
+  ];
 }
 
 /** A vendor of the tenant, or NotFoundError. */

@@ -6,13 +6,24 @@ import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 
 /** A webhook as the back office sees it (never its secret). */
-const webhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), status: z.string(), created_at: z.string(), cursor_at: z.string() });
+const webhookView = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  status: z.string(),
+  created_at: z.string(),
+  cursor_at: z.string(),
+});
 export type WebhookView = z.infer<typeof webhookView>;
 
 const columns = sql.fragment`id, url, events, status, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
 
 /** Registers a webhook; `secretBox` is the encrypted signing secret. */
-export async function insertWebhook(db: CommonQueryMethods, tenantId: string, input: { url: string; events: string[]; secretBox: string }): Promise<WebhookView> {
+export async function insertWebhook(
+  db: CommonQueryMethods,
+  tenantId: string,
+  input: { url: string; events: string[]; secretBox: string },
+): Promise<WebhookView> {
   return db.one(sql.type(webhookView)`
     INSERT INTO webhooks (id, tenant_id, url, events, secret_ciphertext)
     VALUES (${`wh_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${input.url}, ${sql.array(input.events, 'text')}, ${input.secretBox})
@@ -20,11 +31,18 @@ export async function insertWebhook(db: CommonQueryMethods, tenantId: string, in
 }
 
 /** A tenant's webhooks, newest first (`limit + 1` rows). */
-export async function listWebhooks(db: CommonQueryMethods, tenantId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<WebhookView[]> {
-  return [...(await db.any(sql.type(webhookView)`
+export async function listWebhooks(
+  db: CommonQueryMethods,
+  tenantId: string,
+  after: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<WebhookView[]> {
+  return [
+    ...(await db.any(sql.type(webhookView)`
     SELECT ${columns} FROM webhooks WHERE tenant_id = ${tenantId}
       ${after ? sql.fragment`AND (created_at, id) < (${after.createdAt}::timestamptz, ${after.id})` : sql.fragment``}
-    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`))];
+    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`)),
+  ];
 }
 
 /** One webhook of the tenant, or NotFoundError. */
@@ -46,12 +64,26 @@ const subscriptionRow = z.object({ id: z.string(), tenant_id: z.string(), events
 /** Active webhooks of these tenants (the relay matches each event against `events`; `*` means every event). */
 export async function activeWebhooks(db: CommonQueryMethods, tenantIds: string[]): Promise<z.infer<typeof subscriptionRow>[]> {
   if (tenantIds.length === 0) return [];
-  return [...(await db.any(sql.type(subscriptionRow)`
-    SELECT id, tenant_id, events FROM webhooks WHERE tenant_id = ANY(${sql.array(tenantIds, 'text')}) AND status = 'active' ORDER BY id`))];
+  return [
+    ...(await db.any(sql.type(subscriptionRow)`
+    SELECT id, tenant_id, events FROM webhooks WHERE tenant_id = ANY(${sql.array(tenantIds, 'text')}) AND status = 'active' ORDER BY id`)),
+  ];
 }
 
 /** Records an attempt (its number from Temporal, so a retried report never counts twice) and its outcome. */
-export async function recordDeliveryAttempt(db: CommonQueryMethods, d: { webhookId: string; tenantId: string; eventId: string; eventType: string; attempt: number; status: number | null; error: string | null; delivered: boolean }): Promise<void> {
+export async function recordDeliveryAttempt(
+  db: CommonQueryMethods,
+  d: {
+    webhookId: string;
+    tenantId: string;
+    eventId: string;
+    eventType: string;
+    attempt: number;
+    status: number | null;
+    error: string | null;
+    delivered: boolean;
+  },
+): Promise<void> {
   await db.query(sql.type(noRows)`
     INSERT INTO webhook_deliveries (webhook_id, event_id, tenant_id, event_type, attempts, last_status, last_error, delivered_at)
     VALUES (${d.webhookId}, ${d.eventId}, ${d.tenantId}, ${d.eventType}, ${d.attempt}, ${d.status}, ${d.error}, ${d.delivered ? sql.fragment`now()` : null})
@@ -61,7 +93,10 @@ export async function recordDeliveryAttempt(db: CommonQueryMethods, d: { webhook
 }
 
 /** Records that a delivery will not be attempted again (retries exhausted or the URL refused), keeping its attempts. */
-export async function recordDeliveryGivenUp(db: CommonQueryMethods, d: { webhookId: string; tenantId: string; eventId: string; eventType: string; reason: string }): Promise<void> {
+export async function recordDeliveryGivenUp(
+  db: CommonQueryMethods,
+  d: { webhookId: string; tenantId: string; eventId: string; eventType: string; reason: string },
+): Promise<void> {
   await db.query(sql.type(noRows)`
     INSERT INTO webhook_deliveries (webhook_id, event_id, tenant_id, event_type, last_error, gave_up_at)
     VALUES (${d.webhookId}, ${d.eventId}, ${d.tenantId}, ${d.eventType}, ${d.reason}, now())
@@ -72,17 +107,32 @@ export async function recordDeliveryGivenUp(db: CommonQueryMethods, d: { webhook
 
 /** A delivery as the back office sees it: `status` is delivered, retrying, or failed (no attempt follows). */
 const deliveryView = z.object({
-  event_id: z.string(), event_type: z.string(), status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number(), last_status: z.number().nullable(),
-  last_error: z.string().nullable(), delivered_at: z.string().nullable(), gave_up_at: z.string().nullable(), created_at: z.string(), cursor_at: z.string(),
+  event_id: z.string(),
+  event_type: z.string(),
+  status: z.enum(['delivered', 'retrying', 'failed']),
+  attempts: z.number(),
+  last_status: z.number().nullable(),
+  last_error: z.string().nullable(),
+  delivered_at: z.string().nullable(),
+  gave_up_at: z.string().nullable(),
+  created_at: z.string(),
+  cursor_at: z.string(),
 });
 
 /** A webhook's deliveries, newest first (`limit + 1` rows). */
-export async function listDeliveries(db: CommonQueryMethods, webhookId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<z.infer<typeof deliveryView>[]> {
-  return [...(await db.any(sql.type(deliveryView)`
+export async function listDeliveries(
+  db: CommonQueryMethods,
+  webhookId: string,
+  after: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<z.infer<typeof deliveryView>[]> {
+  return [
+    ...(await db.any(sql.type(deliveryView)`
     SELECT event_id, event_type, attempts, last_status, last_error, delivered_at, gave_up_at, created_at,
       CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN gave_up_at IS NOT NULL THEN 'failed' ELSE 'retrying' END AS status,
       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
     FROM webhook_deliveries WHERE webhook_id = ${webhookId}
       ${after ? sql.fragment`AND (created_at, event_id) < (${after.createdAt}::timestamptz, ${after.id})` : sql.fragment``}
-    ORDER BY created_at DESC, event_id DESC LIMIT ${limit + 1}`))];
+    ORDER BY created_at DESC, event_id DESC LIMIT ${limit + 1}`)),
+  ];
 }

@@ -24,11 +24,15 @@ function defaultKeyId(key: Buffer): string {
 
 /** Parses TEMPORAL_PAYLOAD_OLD_KEYS: comma-separated `id:key` (or a bare key, whose id is its fingerprint). */
 export function parseOldKeys(text: string): { id: string; key: Buffer }[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const colon = entry.indexOf(':');
-    const key = parsePayloadKey(colon >= 0 ? entry.slice(colon + 1) : entry);
-    return { id: colon >= 0 ? entry.slice(0, colon).trim() : defaultKeyId(key), key };
-  });
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      const key = parsePayloadKey(colon >= 0 ? entry.slice(colon + 1) : entry);
+      return { id: colon >= 0 ? entry.slice(0, colon).trim() : defaultKeyId(key), key };
+    });
 }
 
 /** The config entries the codec keys come from (spelled out rather than picked from Config: config/ imports this file's parsers). */

@@ -15,7 +15,12 @@ export class EmailNotifier implements Notifier {
   private readonly from: string;
   private readonly operations: string;
   private readonly onSent?: (info: { messageId: string; message?: unknown }, n: Notification) => void;
-  constructor(opts: { transport: Transport; from: string; operations: string; onSent?: (info: { messageId: string; message?: unknown }, n: Notification) => void }) {
+  constructor(opts: {
+    transport: Transport;
+    from: string;
+    operations: string;
+    onSent?: (info: { messageId: string; message?: unknown }, n: Notification) => void;
+  }) {
     this.transporter = nodemailer.createTransport(opts.transport);
     this.from = opts.from;
     this.operations = opts.operations;
@@ -25,9 +30,16 @@ export class EmailNotifier implements Notifier {
   async send(n: Notification): Promise<void> {
     const { subject, text } = renderNotification(n);
     // The same notification always carries the same Message-ID, so a repeated send (at-least-once) can be deduped.
-    const key = createHash('sha256').update(JSON.stringify([n.tenantId, n.template, n.to, n.data])).digest('hex').slice(0, 32);
+    const key = createHash('sha256')
+      .update(JSON.stringify([n.tenantId, n.template, n.to, n.data]))
+      .digest('hex')
+      .slice(0, 32);
     const info = await this.transporter.sendMail({
-      from: this.from, to: n.to === 'operations' ? this.operations : n.to, subject, text, messageId: `<${key}@notifications.temporal-commerce>`,
+      from: this.from,
+      to: n.to === 'operations' ? this.operations : n.to,
+      subject,
+      text,
+      messageId: `<${key}@notifications.temporal-commerce>`,
       headers: { 'X-Notification-Template': n.template, 'X-Tenant-Id': n.tenantId },
     });
     this.onSent?.(info as { messageId: string; message?: unknown }, n);
@@ -42,7 +54,8 @@ export function createNotifier(config: Pick<Config, 'EMAIL_TRANSPORT' | 'EMAIL_F
   const smtp = config.EMAIL_TRANSPORT !== 'log';
   return new EmailNotifier({
     transport: smtp ? config.EMAIL_TRANSPORT : { jsonTransport: true },
-    from: config.EMAIL_FROM, operations: config.OPERATIONS_EMAIL,
+    from: config.EMAIL_FROM,
+    operations: config.OPERATIONS_EMAIL,
     onSent: (info, n) => {
       log.info({ messageId: info.messageId, template: n.template }, `notification ${n.template} to ${n.to}`);
       if (!smtp) log.debug({ email: JSON.parse(String(info.message)) }, `notification ${n.template} body`);

@@ -18,8 +18,15 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
     const lines = [`Thank you for your order ${str(d.order_id)}.`, `Total: ${money(d.total)}`];
     if (payment.method === 'bank_transfer' && payment.instructions) {
       const i = payment.instructions;
-      lines.push('', 'Please pay by bank transfer:', `  Amount: ${money(i.amount)}`, `  Reference: ${str(i.reference)} (quote it with your transfer)`,
-        `  Pay by: ${str(i.due_at)}`, `  ${str(i.note)}`, 'Unpaid orders are cancelled after the deadline.');
+      lines.push(
+        '',
+        'Please pay by bank transfer:',
+        `  Amount: ${money(i.amount)}`,
+        `  Reference: ${str(i.reference)} (quote it with your transfer)`,
+        `  Pay by: ${str(i.due_at)}`,
+        `  ${str(i.note)}`,
+        'Unpaid orders are cancelled after the deadline.',
+      );
     } else if (payment.method === 'cod') {
       lines.push('', 'You pay the courier in cash on delivery.');
     }
@@ -27,14 +34,19 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
   },
   payment_reminder: (d) => ({
     subject: `Reminder: payment for order ${str(d.order_id)} is due soon`,
-    text: [`We have not yet received the full bank transfer for order ${str(d.order_id)}.`,
+    text: [
+      `We have not yet received the full bank transfer for order ${str(d.order_id)}.`,
       `Amount due: ${money(d.amount_due)}; received so far: ${money(d.received)}.`,
-      `Quote the reference ${str(d.order_id)}. The order is cancelled if it is not paid by the deadline.`].join('\n'),
+      `Quote the reference ${str(d.order_id)}. The order is cancelled if it is not paid by the deadline.`,
+    ].join('\n'),
   }),
   order_cancelled: (d) => ({
     subject: `Order ${str(d.order_id)} cancelled`,
-    text: [`Your order ${str(d.order_id)} was cancelled.`, `Reason: ${str(d.reason) === 'payment_timeout' ? 'the payment did not arrive before the deadline' : str(d.reason)}`,
-      'Any stock held for you has been released.'].join('\n'),
+    text: [
+      `Your order ${str(d.order_id)} was cancelled.`,
+      `Reason: ${str(d.reason) === 'payment_timeout' ? 'the payment did not arrive before the deadline' : str(d.reason)}`,
+      'Any stock held for you has been released.',
+    ].join('\n'),
   }),
   order_shipped: (d) => ({
     subject: `Order ${str(d.order_id)} shipped`,
@@ -47,13 +59,19 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
   }),
   subscription_payment_failed: (d) => ({
     subject: `Payment for your subscription ${str(d.subscription_id)} failed`,
-    text: [`We could not charge ${money({ amount: d.amount as number, currency: str(d.currency) })} for subscription ${str(d.subscription_id)} (attempt ${str(d.attempt)}).`,
-      d.next_attempt_at ? `We will try again at ${str(d.next_attempt_at)}. Please update your payment method before then.` : 'Please update your payment method.'].join('\n'),
+    text: [
+      `We could not charge ${money({ amount: d.amount as number, currency: str(d.currency) })} for subscription ${str(d.subscription_id)} (attempt ${str(d.attempt)}).`,
+      d.next_attempt_at
+        ? `We will try again at ${str(d.next_attempt_at)}. Please update your payment method before then.`
+        : 'Please update your payment method.',
+    ].join('\n'),
   }),
   payment_refunded: (d) => ({
     subject: `Refund for order ${str(d.order_id)}`,
-    text: [`We refunded ${money({ amount: d.amount as number, currency: str(d.currency) })} of order ${str(d.order_id)} to your card.`,
-      'It can take a few days to appear on your statement.'].join('\n'),
+    text: [
+      `We refunded ${money({ amount: d.amount as number, currency: str(d.currency) })} of order ${str(d.order_id)} to your card.`,
+      'It can take a few days to appear on your statement.',
+    ].join('\n'),
   }),
   subscription_renewed: (d) => ({
     subject: `Your subscription ${str(d.subscription_id)} renewed`,
@@ -61,9 +79,10 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
   }),
   subscription_cancelled: (d) => ({
     subject: `Your subscription ${str(d.subscription_id)} has ended`,
-    text: d.reason === 'payment_failed'
-      ? `Subscription ${str(d.subscription_id)} is now ${str(d.status)}: the renewal payment was declined on every retry. No further charges will be made; you can subscribe again at any time.`
-      : `Subscription ${str(d.subscription_id)} was cancelled (${str(d.reason)}). No further charges will be made.`,
+    text:
+      d.reason === 'payment_failed'
+        ? `Subscription ${str(d.subscription_id)} is now ${str(d.status)}: the renewal payment was declined on every retry. No further charges will be made; you can subscribe again at any time.`
+        : `Subscription ${str(d.subscription_id)} was cancelled (${str(d.reason)}). No further charges will be made.`,
   }),
 };
 

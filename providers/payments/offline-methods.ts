@@ -31,8 +31,14 @@ export class BankTransferProvider extends OfflineProvider {
   readonly name = 'bank transfer';
   async authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>> {
     return {
-      outcome: 'succeeded', status: 'pending',
-      instructions: { reference: req.reference, amount: { amount: req.amount, currency: req.currency }, due_at: req.dueAt ?? null, note: 'Transfer the exact amount and quote the reference.' },
+      outcome: 'succeeded',
+      status: 'pending',
+      instructions: {
+        reference: req.reference,
+        amount: { amount: req.amount, currency: req.currency },
+        due_at: req.dueAt ?? null,
+        note: 'Transfer the exact amount and quote the reference.',
+      },
     };
   }
 }

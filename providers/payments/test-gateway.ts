@@ -2,8 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import {
-  cardToken, countBillCharges, countCardPayments, countChildren, findByIdempotencyKey, findLedgerEntry, insertCard, insertLedgerEntry, ledgerEntries,
-  lockCard, lockIdempotencyKey, lockLedgerEntry, sumChildren, type LedgerRow,
+  cardToken,
+  countBillCharges,
+  countCardPayments,
+  countChildren,
+  findByIdempotencyKey,
+  findLedgerEntry,
+  insertCard,
+  insertLedgerEntry,
+  ledgerEntries,
+  lockCard,
+  lockIdempotencyKey,
+  lockLedgerEntry,
+  sumChildren,
+  type LedgerRow,
 } from '../../db/queries/test-gateway.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { GatewayUnavailableError, isHardDecline, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
@@ -32,12 +44,19 @@ export class TestCardGateway implements PaymentProvider {
 
   async authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>> {
     const token = req.token ?? '';
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'authorize', `${token}|${req.amount}|${req.currency}|${req.reference}`, async (tx) => {
-      if (!isTestToken(token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: req.amount, currency: req.currency, reference: req.reference };
-      const card = await this.newCard(tx, token);
-      // Every card's first charge is decided by its token alone; later ones by the renewal rules.
-      return { decision: firstChargeDecision(token), cardId: card, amount: req.amount, currency: req.currency, reference: req.reference };
-    }, isTestToken(token) && token === 'tok_flaky');
+    const { row, replay, flaky } = await this.record(
+      req.idempotencyKey,
+      'authorize',
+      `${token}|${req.amount}|${req.currency}|${req.reference}`,
+      async (tx) => {
+        if (!isTestToken(token))
+          return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: req.amount, currency: req.currency, reference: req.reference };
+        const card = await this.newCard(tx, token);
+        // Every card's first charge is decided by its token alone; later ones by the renewal rules.
+        return { decision: firstChargeDecision(token), cardId: card, amount: req.amount, currency: req.currency, reference: req.reference };
+      },
+      isTestToken(token) && token === 'tok_flaky',
+    );
     this.failFirstAttempt(flaky, replay, 'authorize');
     if (row.outcome === 'declined') return declined(row);
     return { outcome: 'succeeded', status: 'authorized', authorizationRef: row.id, cardRef: row.card_id ?? undefined };
@@ -80,23 +99,35 @@ export class TestCardGateway implements PaymentProvider {
 
   async charge(req: { idempotencyKey: string; cardRef: string; amount: number; currency: string; reference: string }): Promise<Outcome<{ ref: string }>> {
     const token = await this.cardToken(req.cardRef);
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'charge', `${req.cardRef}|${req.amount}|${req.currency}|${req.reference}`, async (tx) => {
-      await lockCard(tx, req.cardRef);
-      const earlier = await countCardPayments(tx, req.cardRef);
-      const attemptsOfThisBill = await countBillCharges(tx, req.cardRef, req.reference);
-      const decision = earlier === 0 && isTestToken(token) ? firstChargeDecision(token) : laterChargeDecision(token, attemptsOfThisBill + 1);
-      return { decision, cardId: req.cardRef, amount: req.amount, currency: req.currency, reference: req.reference };
-    }, token === 'tok_flaky');
+    const { row, replay, flaky } = await this.record(
+      req.idempotencyKey,
+      'charge',
+      `${req.cardRef}|${req.amount}|${req.currency}|${req.reference}`,
+      async (tx) => {
+        await lockCard(tx, req.cardRef);
+        const earlier = await countCardPayments(tx, req.cardRef);
+        const attemptsOfThisBill = await countBillCharges(tx, req.cardRef, req.reference);
+        const decision = earlier === 0 && isTestToken(token) ? firstChargeDecision(token) : laterChargeDecision(token, attemptsOfThisBill + 1);
+        return { decision, cardId: req.cardRef, amount: req.amount, currency: req.currency, reference: req.reference };
+      },
+      token === 'tok_flaky',
+    );
     this.failFirstAttempt(flaky, replay, 'charge');
     return row.outcome === 'declined' ? declined(row) : { outcome: 'succeeded', ref: row.id };
   }
 
   async saveCard(req: { idempotencyKey: string; token: string }): Promise<Outcome<{ cardRef: string }>> {
-    const { row, replay, flaky } = await this.record(req.idempotencyKey, 'save_card', req.token, async (tx) => {
-      if (!isTestToken(req.token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: 0 };
-      const decision: Decision = req.token === 'tok_declined' ? { outcome: 'declined', declineCode: 'card_declined' } : { outcome: 'succeeded' };
-      return { decision, cardId: decision.outcome === 'succeeded' ? await this.newCard(tx, req.token) : undefined, amount: 0 };
-    }, req.token === 'tok_flaky');
+    const { row, replay, flaky } = await this.record(
+      req.idempotencyKey,
+      'save_card',
+      req.token,
+      async (tx) => {
+        if (!isTestToken(req.token)) return { decision: { outcome: 'declined', declineCode: 'invalid_token' }, amount: 0 };
+        const decision: Decision = req.token === 'tok_declined' ? { outcome: 'declined', declineCode: 'card_declined' } : { outcome: 'succeeded' };
+        return { decision, cardId: decision.outcome === 'succeeded' ? await this.newCard(tx, req.token) : undefined, amount: 0 };
+      },
+      req.token === 'tok_flaky',
+    );
     this.failFirstAttempt(flaky, replay, 'save_card');
     return row.outcome === 'declined' ? declined(row) : { outcome: 'succeeded', cardRef: row.card_id! };
   }
@@ -119,15 +150,27 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   /** An operation on an authorization: locks it, applies the rule, records the amount. */
-  private async onAuthorization(key: string, operation: Operation, authorizationRef: string, params: string, rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>) {
+  private async onAuthorization(
+    key: string,
+    operation: Operation,
+    authorizationRef: string,
+    params: string,
+    rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>,
+  ) {
     const auth = await findLedgerEntry(this.pool, authorizationRef);
     if (!auth || auth.operation !== 'authorize' || auth.outcome !== 'succeeded') throw new ConflictError(`no approved authorization ${authorizationRef}`);
     const token = auth.card_id ? await this.cardToken(auth.card_id) : '';
-    return this.record(key, operation, `${auth.id}|${params}`, async (tx) => {
-      await lockLedgerEntry(tx, auth.id);
-      const amount = await rule(tx, auth);
-      return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
-    }, token === 'tok_flaky');
+    return this.record(
+      key,
+      operation,
+      `${auth.id}|${params}`,
+      async (tx) => {
+        await lockLedgerEntry(tx, auth.id);
+        const amount = await rule(tx, auth);
+        return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
+      },
+      token === 'tok_flaky',
+    );
   }
 
   /**
@@ -135,8 +178,12 @@ export class TestCardGateway implements PaymentProvider {
    * operation under the same key is refused); only a new key runs `decide`.
    */
   private async record(
-    key: string, operation: Operation, params: string,
-    decide: (tx: DatabaseTransactionConnection) => Promise<{ decision: Decision; cardId?: string; parentId?: string; amount: number; currency?: string; reference?: string }>,
+    key: string,
+    operation: Operation,
+    params: string,
+    decide: (
+      tx: DatabaseTransactionConnection,
+    ) => Promise<{ decision: Decision; cardId?: string; parentId?: string; amount: number; currency?: string; reference?: string }>,
     flakyCard: boolean,
   ): Promise<{ row: LedgerRow; replay: boolean; flaky: boolean }> {
     return this.pool.transaction(async (tx) => {
@@ -145,14 +192,23 @@ export class TestCardGateway implements PaymentProvider {
       const fingerprint = `${operation}|${params}`;
       const existing = await findByIdempotencyKey(tx, key);
       if (existing) {
-        if (existing.request_fingerprint !== fingerprint) throw new IdempotencyMismatchError(`idempotency key ${key} was already used for a different ${existing.operation} request`);
+        if (existing.request_fingerprint !== fingerprint)
+          throw new IdempotencyMismatchError(`idempotency key ${key} was already used for a different ${existing.operation} request`);
         const { request_fingerprint: _f, ...row } = existing;
         return { row, replay: true, flaky: flakyCard };
       }
       const d = await decide(tx);
       const row = await insertLedgerEntry(tx, {
-        id: `gw_${randomUUID().replaceAll('-', '')}`, idempotencyKey: key, fingerprint, operation, cardId: d.cardId ?? null, parentId: d.parentId ?? null,
-        reference: d.reference ?? null, amount: d.amount, currency: d.currency ?? null, outcome: d.decision.outcome,
+        id: `gw_${randomUUID().replaceAll('-', '')}`,
+        idempotencyKey: key,
+        fingerprint,
+        operation,
+        cardId: d.cardId ?? null,
+        parentId: d.parentId ?? null,
+        reference: d.reference ?? null,
+        amount: d.amount,
+        currency: d.currency ?? null,
+        outcome: d.decision.outcome,
         declineCode: d.decision.outcome === 'declined' ? d.decision.declineCode : null,
       });
       return { row, replay: false, flaky: flakyCard };
@@ -161,7 +217,8 @@ export class TestCardGateway implements PaymentProvider {
 
   /** `tok_flaky`: the first network attempt of every call is lost after the gateway has recorded it. */
   private failFirstAttempt(flaky: boolean, replay: boolean, operation: string): void {
-    if (flaky && !replay) throw new GatewayUnavailableError(`test gateway: ${operation} timed out (tok_flaky); the operation was recorded, retry with the same idempotency key`);
+    if (flaky && !replay)
+      throw new GatewayUnavailableError(`test gateway: ${operation} timed out (tok_flaky); the operation was recorded, retry with the same idempotency key`);
   }
 }
 

@@ -6,9 +6,22 @@ import type { SearchBackend, SearchDocument, SearchResult } from './types.ts';
 import { PRICE_BUCKETS, type SearchQuery } from '../../domain/search.ts';
 
 type MeiliDocument = {
-  uid: string; tenant_id: string; product_id: string; title: string; title_compact: string; description: string; skus: string[];
-  vendor_id: string | null; category_ids: string[]; category_handles: string[]; price_min: number | null; price_max: number | null;
-  in_stock: boolean; created_at_ms: number; indexed_at_ms: number; hit: Record<string, unknown>;
+  uid: string;
+  tenant_id: string;
+  product_id: string;
+  title: string;
+  title_compact: string;
+  description: string;
+  skus: string[];
+  vendor_id: string | null;
+  category_ids: string[];
+  category_handles: string[];
+  price_min: number | null;
+  price_max: number | null;
+  in_stock: boolean;
+  created_at_ms: number;
+  indexed_at_ms: number;
+  hit: Record<string, unknown>;
 };
 
 /** Index settings applied at start-up. */
@@ -41,18 +54,40 @@ export class MeiliSearchBackend implements SearchBackend {
 
   async setup(): Promise<void> {
     const created = await this.client.createIndex(this.indexUid, { primaryKey: 'uid' }).waitTask();
-    if (created.status === 'failed' && created.error?.code !== 'index_already_exists') throw new Error(`meilisearch: creating index failed: ${created.error?.message}`);
+    if (created.status === 'failed' && created.error?.code !== 'index_already_exists')
+      throw new Error(`meilisearch: creating index failed: ${created.error?.message}`);
     await this.done(this.index.updateSettings(MEILI_SETTINGS).waitTask(), 'updating settings');
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
     const now = Date.now();
-    await this.done(this.index.addDocuments(docs.map((d) => ({
-      uid: uid(d.tenant_id, d.id), tenant_id: d.tenant_id, product_id: d.id, title: d.title, title_compact: tokenize(d.title).join(''),
-      description: d.description, skus: d.skus, vendor_id: d.vendor_id, category_ids: d.category_ids, category_handles: d.category_handles,
-      price_min: d.price_min, price_max: d.price_max, in_stock: d.in_stock, created_at_ms: Date.parse(d.created_at), indexed_at_ms: now, hit: d.hit,
-    })), { primaryKey: 'uid' }).waitTask(), 'upserting documents');
+    await this.done(
+      this.index
+        .addDocuments(
+          docs.map((d) => ({
+            uid: uid(d.tenant_id, d.id),
+            tenant_id: d.tenant_id,
+            product_id: d.id,
+            title: d.title,
+            title_compact: tokenize(d.title).join(''),
+            description: d.description,
+            skus: d.skus,
+            vendor_id: d.vendor_id,
+            category_ids: d.category_ids,
+            category_handles: d.category_handles,
+            price_min: d.price_min,
+            price_max: d.price_max,
+            in_stock: d.in_stock,
+            created_at_ms: Date.parse(d.created_at),
+            indexed_at_ms: now,
+            hit: d.hit,
+          })),
+          { primaryKey: 'uid' },
+        )
+        .waitTask(),
+      'upserting documents',
+    );
   }
 
   async remove(tenantId: string, productIds: string[]): Promise<void> {
@@ -61,7 +96,10 @@ export class MeiliSearchBackend implements SearchBackend {
   }
 
   async pruneBefore(tenantId: string, beforeMs: number): Promise<number> {
-    const task = await this.done(this.index.deleteDocuments({ filter: [`tenant_id = ${quote(tenantId)}`, `indexed_at_ms < ${Math.floor(beforeMs)}`] }).waitTask(), 'pruning documents');
+    const task = await this.done(
+      this.index.deleteDocuments({ filter: [`tenant_id = ${quote(tenantId)}`, `indexed_at_ms < ${Math.floor(beforeMs)}`] }).waitTask(),
+      'pruning documents',
+    );
     return Number((task.details as { deletedDocuments?: number } | undefined)?.deletedDocuments ?? 0);
   }
 
@@ -80,12 +118,19 @@ export class MeiliSearchBackend implements SearchBackend {
         { indexUid: this.indexUid, q, filter, sort, limit: query.limit, offset: query.offset, attributesToRetrieve: ['hit'] },
         { indexUid: this.indexUid, q, filter, page: 1, hitsPerPage: 0, facets: ['category_ids', 'vendor_id'] },
         ...PRICE_BUCKETS.map((b) => ({
-          indexUid: this.indexUid, q, page: 1, hitsPerPage: 0,
+          indexUid: this.indexUid,
+          q,
+          page: 1,
+          hitsPerPage: 0,
           filter: [...filter, `price_min >= ${b.min}`, ...(b.max === null ? [] : [`price_min <= ${b.max}`])],
         })),
       ],
     });
-    const [page, counted, ...buckets] = results as unknown as { hits: { hit: Record<string, unknown> }[]; totalHits?: number; facetDistribution?: Record<string, Record<string, number>> }[];
+    const [page, counted, ...buckets] = results as unknown as {
+      hits: { hit: Record<string, unknown> }[];
+      totalHits?: number;
+      facetDistribution?: Record<string, Record<string, number>>;
+    }[];
     const price = Object.fromEntries(PRICE_BUCKETS.map((b, i) => [b.key, buckets[i].totalHits ?? 0]).filter(([, n]) => (n as number) > 0));
     return {
       hits: page.hits.map((h) => h.hit),

@@ -1,7 +1,15 @@
 // The default search backend: search_documents with a weighted tsvector (GIN), typo expansion over known terms,
 // trigram-indexed substrings for Japanese; written by the outbox relay like any external index.
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { deleteDocuments, deleteDocumentsBefore, searchDocuments, termCandidates, termsWithPrefix, upsertDocuments, type MatchPlan } from '../../db/queries/search.ts';
+import {
+  deleteDocuments,
+  deleteDocumentsBefore,
+  searchDocuments,
+  termCandidates,
+  termsWithPrefix,
+  upsertDocuments,
+  type MatchPlan,
+} from '../../db/queries/search.ts';
 import { documentTerms, needsSubstring, normalize, tokenize, typoBudget, typoCost } from './text.ts';
 import type { SearchBackend, SearchDocument, SearchResult } from './types.ts';
 import type { SearchQuery } from '../../domain/search.ts';
@@ -24,15 +32,30 @@ export class PostgresSearch implements SearchBackend {
 
   async upsert(docs: SearchDocument[], db: CommonQueryMethods = this.pool): Promise<void> {
     const indexedAt = new Date().toISOString();
-    await upsertDocuments(db, docs.map((d) => {
-      const body = `${d.description} ${d.skus.join(' ')}`;
-      const { titleTerms, bodyTerms } = documentTerms(d.title, d.description, d.skus);
-      return {
-        tenant_id: d.tenant_id, id: d.id, title: d.title, search_text: normalize(`${d.title}\n${body}`), title_terms: titleTerms, body_terms: bodyTerms,
-        vendor_id: d.vendor_id, category_ids: d.category_ids, category_handles: d.category_handles, price_min: d.price_min, price_max: d.price_max,
-        in_stock: d.in_stock, created_at: d.created_at, hit: d.hit, indexed_at: indexedAt,
-      };
-    }));
+    await upsertDocuments(
+      db,
+      docs.map((d) => {
+        const body = `${d.description} ${d.skus.join(' ')}`;
+        const { titleTerms, bodyTerms } = documentTerms(d.title, d.description, d.skus);
+        return {
+          tenant_id: d.tenant_id,
+          id: d.id,
+          title: d.title,
+          search_text: normalize(`${d.title}\n${body}`),
+          title_terms: titleTerms,
+          body_terms: bodyTerms,
+          vendor_id: d.vendor_id,
+          category_ids: d.category_ids,
+          category_handles: d.category_handles,
+          price_min: d.price_min,
+          price_max: d.price_max,
+          in_stock: d.in_stock,
+          created_at: d.created_at,
+          hit: d.hit,
+          indexed_at: indexedAt,
+        };
+      }),
+    );
   }
 
   async remove(tenantId: string, productIds: string[], db: CommonQueryMethods = this.pool): Promise<void> {

@@ -32,13 +32,19 @@ export function postWebhook(url: URL, body: string, headers: Record<string, stri
   if (!opts.allowPrivate && isIP(host) && isInternalAddress(host)) return Promise.reject(new InternalAddressError(host));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.request(url, {
-      method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: opts.timeoutMs,
-      ...(opts.allowPrivate ? {} : { lookup: guardedLookup as never }),
-    }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        timeout: opts.timeoutMs,
+        ...(opts.allowPrivate ? {} : { lookup: guardedLookup as never }),
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);

@@ -38,9 +38,15 @@ export async function assertDeliverableUrl(url: string, allowPrivate: boolean): 
   const parsed = parseWebhookUrl(url);
   if (allowPrivate) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true, verbatim: true }).then((r) => r.map((a) => a.address), () => {
-    throw new ValidationError(`url host ${host} does not resolve`);
-  });
-  if (addresses.length === 0 || addresses.some(isInternalAddress)) throw new ValidationError(`url ${parsed.origin} resolves to a private, loopback or reserved address; webhooks go to public endpoints only`);
+  const addresses = isIP(host)
+    ? [host]
+    : await lookup(host, { all: true, verbatim: true }).then(
+        (r) => r.map((a) => a.address),
+        () => {
+          throw new ValidationError(`url host ${host} does not resolve`);
+        },
+      );
+  if (addresses.length === 0 || addresses.some(isInternalAddress))
+    throw new ValidationError(`url ${parsed.origin} resolves to a private, loopback or reserved address; webhooks go to public endpoints only`);
   return parsed;
 }

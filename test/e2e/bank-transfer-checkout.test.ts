@@ -27,11 +27,20 @@ describe('bank transfer checkout', () => {
     const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' }));
     expect(checkout.status).toBe(201);
     const order = checkout.body.order;
-    expect(order).toMatchObject({ status: 'pending_payment', total: { amount: 3000, currency: 'JPY' }, payment: { method: 'bank_transfer', status: 'pending' } });
+    expect(order).toMatchObject({
+      status: 'pending_payment',
+      total: { amount: 3000, currency: 'JPY' },
+      payment: { method: 'bank_transfer', status: 'pending' },
+    });
     expect(order.payment.instructions.reference).toBe(order.id);
-    const placedNotice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_placed' && n.data.order_id === order.id), { what: 'order_placed notification' });
+    const placedNotice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_placed' && n.data.order_id === order.id), {
+      what: 'order_placed notification',
+    });
     // The bank-transfer provider's instructions reach the customer's e-mail.
-    expect(placedNotice.data.payment).toMatchObject({ method: 'bank_transfer', instructions: { reference: order.id, amount: { amount: 3000, currency: 'JPY' } } });
+    expect(placedNotice.data.payment).toMatchObject({
+      method: 'bank_transfer',
+      instructions: { reference: order.id, amount: { amount: 3000, currency: 'JPY' } },
+    });
 
     const again = await store.checkout(cart.id, buildCheckout());
     expect(again.status).toBe(200);
@@ -51,10 +60,13 @@ describe('bank transfer checkout', () => {
 
     const delivered = await admin.deliver(shipment.id);
     expect(delivered.status).toBe(200);
-    const done = await waitFor(async () => {
-      const res = await admin.order(order.id);
-      return res.body.status === 'completed' && res.body.workflows.every((w: { status: string }) => w.status === 'COMPLETED') ? res.body : null;
-    }, { what: 'order completed with all workflows closed' });
+    const done = await waitFor(
+      async () => {
+        const res = await admin.order(order.id);
+        return res.body.status === 'completed' && res.body.workflows.every((w: { status: string }) => w.status === 'COMPLETED') ? res.body : null;
+      },
+      { what: 'order completed with all workflows closed' },
+    );
     expect(done.workflows.map((w: { type: string }) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'paymentConfirmation', 'shipment']);
     expect(done.temporal_ui_url).toContain(encodeURIComponent(`OrderId="${order.id}"`));
 

@@ -8,7 +8,17 @@ import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import { createPaymentProviders } from '../../providers/payments/index.ts';
 import type { CheckoutInput } from '../../contracts/workflows.ts';
-import { backOffice, buildCheckout, buildProduct, createTestTenant, gatewayLedger, orderCountOfCart, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
+import {
+  backOffice,
+  buildCheckout,
+  buildProduct,
+  createTestTenant,
+  gatewayLedger,
+  orderCountOfCart,
+  placeTestOrder,
+  seedProduct,
+  storefront,
+} from '../helpers/factories.ts';
 import { startStackWithTenant, startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
 
@@ -35,7 +45,9 @@ describe('billing intervals an admin types', () => {
     for (const interval of ['99999999y', '500d', '366d', '13mo']) {
       const res = await admin.createProduct(withInterval(interval));
       expect([interval, res.status, res.body.code]).toEqual([interval, 400, 'validation_failed']);
-      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'variants.0.subscription.billing_interval', message: expect.stringMatching(/longer than a year/) })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ path: 'variants.0.subscription.billing_interval', message: expect.stringMatching(/longer than a year/) }),
+      ]);
     }
     expect((await strict.http.get('/admin/products').set('Authorization', `Bearer ${strictTenant.admin_api_key}`)).body.items).toEqual([]);
   });
@@ -59,7 +71,9 @@ describe('billing intervals an admin types', () => {
     const checkout = await store.checkout(open.id, buildCheckout({ email: longEmail }));
     expect([checkout.status, checkout.body.errors?.[0]?.path]).toEqual([400, 'email']);
     expect(await orderCountOfCart(strict.pool, open.id)).toBe(0);
-    const hook = await strict.http.post('/admin/webhooks').set('Authorization', `Bearer ${strictTenant.admin_api_key}`)
+    const hook = await strict.http
+      .post('/admin/webhooks')
+      .set('Authorization', `Bearer ${strictTenant.admin_api_key}`)
       .send({ url: 'https://8.8.8.8/hooks', events: [`order.${'x'.repeat(200)}`] });
     expect([hook.status, hook.body.code]).toEqual([400, 'validation_failed']);
     expect((await store.cart(`cart_${'0'.repeat(5000)}`)).status).toBe(404);
@@ -100,8 +114,15 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     if (input.reason.includes('bug')) return { cancelled: false, status: new Date(NaN).toISOString() as never };
     return orderActivities().cancelOrder(input);
   };
-  const orderActivities = () => createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) });
-  beforeAll(async () => ({ stack: s, tenant } = await startStackWithTenant({ config: { CHECKOUT_ANSWER_TIMEOUT: '60s' }, activityOverrides: { placeOrder, authorizeCardPayment, cancelOrder } })));
+  const orderActivities = () =>
+    createOrderActivities({ pool: s.pool, notifier: s.notifier, payments: createPaymentProviders({ pool: s.pool, cardProvider: 'test' }) });
+  beforeAll(
+    async () =>
+      ({ stack: s, tenant } = await startStackWithTenant({
+        config: { CHECKOUT_ANSWER_TIMEOUT: '60s' },
+        activityOverrides: { placeOrder, authorizeCardPayment, cancelOrder },
+      })),
+  );
   afterAll(async () => s?.stop());
 
   test('when placeOrder throws a TypeError, then the checkout answers 503 unavailable with Retry-After at once, the workflow failed naming the error, and the activity ran once', async () => {
@@ -118,8 +139,14 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     const handle = s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id));
     expect((await handle.describe()).status.name).toBe('FAILED');
-    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { type?: string } }) => err.cause);
-    expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/placeOrder failed: TypeError: Cannot read properties of undefined/) });
+    const failure = await handle.result().then(
+      () => null,
+      (err: Error & { cause?: Error & { type?: string } }) => err.cause,
+    );
+    expect(failure).toMatchObject({
+      type: 'internal_error',
+      message: expect.stringMatching(/placeOrder failed: TypeError: Cannot read properties of undefined/),
+    });
     expect(brokenCalls).toBe(1);
     expect(await orderCountOfCart(s.pool, cart.id)).toBe(0);
     expect((await store.cart(cart.id)).body.status).toBe('open');
@@ -136,8 +163,14 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
     expect(res.body.detail).toMatch(/could not finish/);
     const handle = s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id));
-    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { type?: string } }) => err.cause);
-    expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/createOrderSubscriptions failed: RangeError: billing interval "99999999y" is longer than a year/) });
+    const failure = await handle.result().then(
+      () => null,
+      (err: Error & { cause?: Error & { type?: string } }) => err.cause,
+    );
+    expect(failure).toMatchObject({
+      type: 'internal_error',
+      message: expect.stringMatching(/createOrderSubscriptions failed: RangeError: billing interval "99999999y" is longer than a year/),
+    });
     const orderId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM orders WHERE cart_id = ${cart.id}`);
     const order = (await backOffice(s.http, tenant.admin_api_key).order(orderId)).body;
     expect(order).toMatchObject({ status: 'cancelled', payments: [expect.objectContaining({ status: 'voided' })] });
@@ -164,12 +197,15 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
   });
 
-  test('when a running subscription\'s stored interval is beyond a year, then its renewal fails once without charging the card, and its workflow ends failed instead of retrying', async () => {
+  test("when a running subscription's stored interval is beyond a year, then its renewal fails once without charging the card, and its workflow ends failed instead of retrying", async () => {
     const { order } = await placeTestOrder(s.http, tenant, { price: 900, payment_method: 'card', payment_token: 'tok_visa', billing_interval: '3s' });
     const subscriptionId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM subscriptions WHERE order_id = ${order.id}`);
     await s.pool.query(sql.type(z.object({}))`UPDATE subscriptions SET billing_interval = '99999999y' WHERE id = ${subscriptionId}`);
     const handle = s.temporal.workflow.getHandle(subscriptionWorkflowId(tenant.tenant_id, subscriptionId));
-    const failure = await handle.result().then(() => null, (err: Error & { cause?: Error & { cause?: Error & { type?: string } } }) => err.cause?.cause);
+    const failure = await handle.result().then(
+      () => null,
+      (err: Error & { cause?: Error & { cause?: Error & { type?: string } } }) => err.cause?.cause,
+    );
     expect(failure).toMatchObject({ type: 'internal_error', message: expect.stringMatching(/chargeRenewal failed: RangeError: billing interval "99999999y"/) });
     const history = await handle.fetchHistory();
     expect((history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt !== 1)).toEqual([]);
@@ -225,10 +261,13 @@ describe('a checkout whose workflow cannot run (no worker on its task queue)', (
     expect(Number(first.headers['retry-after'])).toBeGreaterThan(0);
     expect(await orderCountOfCart(s.pool, cart.id)).toBe(0);
     await s.startWorker();
-    const answered = await waitFor(async () => {
-      const res = await store.checkout(cart.id, body);
-      return res.status === 503 ? null : res;
-    }, { what: 'the retried checkout to answer', timeoutMs: 60_000, intervalMs: 500 });
+    const answered = await waitFor(
+      async () => {
+        const res = await store.checkout(cart.id, body);
+        return res.status === 503 ? null : res;
+      },
+      { what: 'the retried checkout to answer', timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect([201, 200]).toContain(answered.status);
     expect(answered.body.order).toMatchObject({ status: 'pending_shipment', payment: { method: 'cod' } });
     expect(await orderCountOfCart(s.pool, cart.id)).toBe(1);

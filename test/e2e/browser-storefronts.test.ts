@@ -72,16 +72,26 @@ describe('CORS per store', () => {
     for (const key of [`pk_unknown_${randomUUID()}`, undefined]) {
       const req = stack.http.get('/store/products').set('Origin', origin);
       const res = await (key ? req.set('X-Publishable-Key', key) : req);
-      expect({ status: res.status, code: res.body.code, origin: res.headers['access-control-allow-origin'] }).toEqual({ status: 401, code: 'unauthenticated', origin });
+      expect({ status: res.status, code: res.body.code, origin: res.headers['access-control-allow-origin'] }).toEqual({
+        status: 401,
+        code: 'unauthenticated',
+        origin,
+      });
     }
-    const malformed = await stack.http.post('/store/carts').set('X-Publishable-Key', tenant.publishable_key).set('Origin', origin).set('Content-Type', 'application/json').send('{"currency":');
+    const malformed = await stack.http
+      .post('/store/carts')
+      .set('X-Publishable-Key', tenant.publishable_key)
+      .set('Origin', origin)
+      .set('Content-Type', 'application/json')
+      .send('{"currency":');
     expect({ status: malformed.status, origin: malformed.headers['access-control-allow-origin'] }).toEqual({ status: 400, origin });
   });
 
   test('when a port wildcard is allowed, then any port of that scheme and host passes and another scheme does not', async () => {
     const host = `dev-${randomUUID().slice(0, 8)}.localhost`;
     await setOrigins([`http://${host}:*`]);
-    for (const origin of [`http://${host}:5173`, `http://${host}`]) expect((await preflight(stack.http, origin)).headers['access-control-allow-origin']).toBe(origin);
+    for (const origin of [`http://${host}:5173`, `http://${host}`])
+      expect((await preflight(stack.http, origin)).headers['access-control-allow-origin']).toBe(origin);
     expect((await preflight(stack.http, `https://${host}:5173`)).headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -104,20 +114,44 @@ describe('CORS per store', () => {
     listeners.push(origins);
     origins.listen(stack.config.DATABASE_URL);
     await waitFor(async () => origins.listening, { what: 'the LISTEN connection' });
-    const other = request(createApp({ pool: stack.pool, temporal: stack.temporal, config: testConfig({ CORS_ORIGINS_CACHE_TTL: '1h' }), logger: pino({ level: 'silent' }), storeOrigins: origins }));
+    const other = request(
+      createApp({
+        pool: stack.pool,
+        temporal: stack.temporal,
+        config: testConfig({ CORS_ORIGINS_CACHE_TTL: '1h' }),
+        logger: pino({ level: 'silent' }),
+        storeOrigins: origins,
+      }),
+    );
     const origin = uniqueOrigin();
     // The other process has answered (and cached) a refusal before the change.
     expect((await preflight(other, origin)).headers['access-control-allow-origin']).toBeUndefined();
     await setOrigins([origin]);
-    await waitFor(async () => (await preflight(other, origin)).headers['access-control-allow-origin'] === origin, { timeoutMs: 5_000, what: 'the other process to admit the origin' });
+    await waitFor(async () => (await preflight(other, origin)).headers['access-control-allow-origin'] === origin, {
+      timeoutMs: 5_000,
+      what: 'the other process to admit the origin',
+    });
   });
 
   test('when allowed_origins holds a path, a host wildcard, a bare word or too many entries, then it is 400 naming the entry and nothing changes', async () => {
     const kept = uniqueOrigin();
     await setOrigins([kept]);
-    for (const bad of ['https://shop.example.jp/', 'https://*.example.jp', '*', 'shop.example.jp', 'null', 'https://shop.example.jp:99999', `https://${'a'.repeat(400)}.jp`]) {
+    for (const bad of [
+      'https://shop.example.jp/',
+      'https://*.example.jp',
+      '*',
+      'shop.example.jp',
+      'null',
+      'https://shop.example.jp:99999',
+      `https://${'a'.repeat(400)}.jp`,
+    ]) {
       const res = await setOrigins([kept, bad]);
-      expect({ bad, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({ bad, status: 400, code: 'validation_failed', path: 'allowed_origins.1' });
+      expect({ bad, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({
+        bad,
+        status: 400,
+        code: 'validation_failed',
+        path: 'allowed_origins.1',
+      });
     }
     const tooMany = await setOrigins(Array.from({ length: 51 }, (_, i) => `https://s${i}.example.jp`));
     expect({ status: tooMany.status, path: tooMany.body.errors?.[0]?.path }).toEqual({ status: 400, path: 'allowed_origins' });
@@ -150,7 +184,9 @@ describe('security and cache headers', () => {
   });
 
   test('when a storefront answer goes out, then its resource policy lets other origins read it; other answers stay same-origin', async () => {
-    expect((await stack.http.get('/store/products').set('X-Publishable-Key', tenant.publishable_key)).headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect((await stack.http.get('/store/products').set('X-Publishable-Key', tenant.publishable_key)).headers['cross-origin-resource-policy']).toBe(
+      'cross-origin',
+    );
     expect((await stack.http.get('/admin/store').set(admin())).headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 
@@ -167,7 +203,16 @@ describe('security and cache headers', () => {
       adminUnauthenticated: await stack.http.get('/admin/orders'),
       vendor: await stack.http.get('/vendor/shipments').set(admin()),
     };
-    expect(Object.fromEntries(Object.entries(answers).map(([k, r]) => [k, r.status]))).toEqual({ cart: 200, checkoutAgain: 200, newCart: 201, order: 200, adminOrder: 200, adminStore: 200, adminUnauthenticated: 401, vendor: 403 });
+    expect(Object.fromEntries(Object.entries(answers).map(([k, r]) => [k, r.status]))).toEqual({
+      cart: 200,
+      checkoutAgain: 200,
+      newCart: 201,
+      order: 200,
+      adminOrder: 200,
+      adminStore: 200,
+      adminUnauthenticated: 401,
+      vendor: 403,
+    });
     expect(answers.checkoutAgain.body.order.access_token).toBeDefined();
     for (const [name, res] of Object.entries(answers)) expect({ name, cacheControl: res.headers['cache-control'] }).toEqual({ name, cacheControl: 'no-store' });
   });
@@ -183,7 +228,10 @@ describe('security and cache headers', () => {
     expect(again.status).toBe(304);
     expect(again.text ?? '').toBe('');
 
-    const patched = await stack.http.patch(`/admin/products/${productId}`).set(admin()).send({ variants: [{ id: variantId, price: { amount: 1500, currency: 'JPY' } }] });
+    const patched = await stack.http
+      .patch(`/admin/products/${productId}`)
+      .set(admin())
+      .send({ variants: [{ id: variantId, price: { amount: 1500, currency: 'JPY' } }] });
     expect(patched.status).toBe(200);
     const changed = await stack.http.get(`/store/products/${productId}`).set(key).set('If-None-Match', first.headers.etag);
     expect(changed.status).toBe(200);

@@ -11,11 +11,17 @@ beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
 afterAll(async () => stack?.stop());
 
 type Wf = { type: string; status: string };
-const workflowsSettled = (orderId: string, expected: Record<string, string[]>) => waitFor(async () => {
-  const wfs = (await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.workflows as Wf[];
-  const byType = Object.fromEntries(wfs.map((w) => [w.type, w.status]));
-  return Object.keys(byType).length === Object.keys(expected).length && Object.entries(expected).every(([type, ok]) => ok.includes(byType[type])) ? byType : null;
-}, { what: `workflows of ${orderId} to end as ${JSON.stringify(expected)}` });
+const workflowsSettled = (orderId: string, expected: Record<string, string[]>) =>
+  waitFor(
+    async () => {
+      const wfs = (await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.workflows as Wf[];
+      const byType = Object.fromEntries(wfs.map((w) => [w.type, w.status]));
+      return Object.keys(byType).length === Object.keys(expected).length && Object.entries(expected).every(([type, ok]) => ok.includes(byType[type]))
+        ? byType
+        : null;
+    },
+    { what: `workflows of ${orderId} to end as ${JSON.stringify(expected)}` },
+  );
 
 describe('order cancellation', () => {
   test('when the back office cancels an unpaid bank-transfer order, then stock is released, the payment voided, its workflows end, and a second cancel is 409', async () => {
@@ -51,7 +57,11 @@ describe('order cancellation', () => {
 
     const res = await admin.cancel(order.id);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'cancelled', shipments: [{ id: shipment.id, status: 'cancelled' }], payments: [{ method: 'cod', status: 'voided' }] });
+    expect(res.body).toMatchObject({
+      status: 'cancelled',
+      shipments: [{ id: shipment.id, status: 'cancelled' }],
+      payments: [{ method: 'cod', status: 'voided' }],
+    });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
     await workflowsSettled(order.id, { checkout: ['COMPLETED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
     const ship = await admin.ship(shipment.id);
@@ -92,15 +102,20 @@ describe('order cancellation', () => {
 
     await handle.cancel();
 
-    const cancelled = await waitFor(async () => {
-      const res = await admin.order(order.id);
-      return res.body.status === 'cancelled' ? res.body : null;
-    }, { what: 'the order to be cancelled by the compensation' });
+    const cancelled = await waitFor(
+      async () => {
+        const res = await admin.order(order.id);
+        return res.body.status === 'cancelled' ? res.body : null;
+      },
+      { what: 'the order to be cancelled by the compensation' },
+    );
     expect(cancelled).toMatchObject({ shipments: [{ status: 'cancelled' }], payments: [{ method: 'cod', status: 'voided' }] });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
     await waitFor(async () => (await handle.describe()).status.name === 'CANCELLED', { what: 'the checkout workflow to end cancelled' });
     await workflowsSettled(order.id, { checkout: ['CANCELLED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
-    const notice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_cancelled' && n.data.order_id === order.id), { what: 'order_cancelled notification' });
+    const notice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_cancelled' && n.data.order_id === order.id), {
+      what: 'order_cancelled notification',
+    });
     expect(notice.data.reason).toBe('workflow_cancelled');
   });
 
@@ -113,19 +128,25 @@ describe('order cancellation', () => {
 
     await handle.cancel();
     // Wait until the checkout workflow has run a workflow task after the cancel request (it has reacted to it).
-    await waitFor(async () => {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const requested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-      return requested >= 0 && events.slice(requested).some((e) => e.workflowTaskCompletedEventAttributes);
-    }, { what: 'the checkout workflow to process the cancel request' });
+    await waitFor(
+      async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const requested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+        return requested >= 0 && events.slice(requested).some((e) => e.workflowTaskCompletedEventAttributes);
+      },
+      { what: 'the checkout workflow to process the cancel request' },
+    );
 
     expect((await admin.order(order.id)).body.status).toBe('shipped');
     const delivered = await admin.deliver(shipment.id, { amount: 1200, currency: 'JPY' });
     expect({ status: delivered.status, detail: delivered.body.detail }).toEqual({ status: 200, detail: undefined });
-    const settled = await waitFor(async () => {
-      const d = await handle.describe();
-      return d.status.name === 'RUNNING' ? null : d.status.name;
-    }, { what: 'the checkout workflow to close' });
+    const settled = await waitFor(
+      async () => {
+        const d = await handle.describe();
+        return d.status.name === 'RUNNING' ? null : d.status.name;
+      },
+      { what: 'the checkout workflow to close' },
+    );
     expect(['COMPLETED', 'CANCELLED']).toContain(settled);
     const done = (await admin.order(order.id)).body;
     expect(done).toMatchObject({ status: 'completed', payments: [{ status: 'captured' }] });

@@ -1,6 +1,16 @@
 // Card orders through the test gateway: authorize at checkout, capture at shipping, void on cancellation, refunds.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, createTestStaffKey, gatewayLedger, orderOfCart, placeTestOrder, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import {
+  backOffice,
+  buildCheckout,
+  createTestStaffKey,
+  gatewayLedger,
+  orderOfCart,
+  placeTestOrder,
+  seedProduct,
+  stockOf,
+  storefront,
+} from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
@@ -33,10 +43,13 @@ describe('card payments', () => {
 
     const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
     expect((await admin.ship(shipment.id)).status).toBe(200);
-    const captured = await waitFor(async () => {
-      const p = (await admin.order(order.id)).body.payments[0];
-      return p.status === 'captured' ? p : null;
-    }, { what: 'the capture at shipping' });
+    const captured = await waitFor(
+      async () => {
+        const p = (await admin.order(order.id)).body.payments[0];
+        return p.status === 'captured' ? p : null;
+      },
+      { what: 'the capture at shipping' },
+    );
     expect(captured).toMatchObject({ method: 'card', received: { amount: 3000 }, refunded: { amount: 0 } });
     expect(ops(await gatewayLedger(stack.pool, { orderId: order.id }))).toEqual(['authorize:succeeded:3000', 'capture:succeeded:3000']);
 
@@ -63,7 +76,10 @@ describe('card payments', () => {
     const final = (await admin.order(order.id)).body.payments[0];
     expect(final).toMatchObject({ status: 'refunded', received: { amount: 3000 }, refunded: { amount: 3000 } });
     expect(ops(await gatewayLedger(stack.pool, { orderId: order.id }))).toEqual([
-      'authorize:succeeded:3000', 'capture:succeeded:3000', 'refund:succeeded:1000', 'refund:succeeded:2000',
+      'authorize:succeeded:3000',
+      'capture:succeeded:3000',
+      'refund:succeeded:1000',
+      'refund:succeeded:2000',
     ]);
     expect((await admin.refund(order.id, 1)).status).toBe(422);
   });
@@ -121,10 +137,13 @@ describe('card payments', () => {
     const cancelled = await admin.cancel(order.id, 'changed my mind');
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    const payment = await waitFor(async () => {
-      const p = (await admin.order(order.id)).body.payments[0];
-      return p.status === 'voided' ? p : null;
-    }, { what: 'the void' });
+    const payment = await waitFor(
+      async () => {
+        const p = (await admin.order(order.id)).body.payments[0];
+        return p.status === 'voided' ? p : null;
+      },
+      { what: 'the void' },
+    );
     expect(payment).toMatchObject({ received: { amount: 0 } });
     await waitFor(async () => (await gatewayLedger(stack.pool, { orderId: order.id })).length === 2 || null, { what: 'the gateway void' });
     expect(ops(await gatewayLedger(stack.pool, { orderId: order.id }))).toEqual(['authorize:succeeded:1800', 'void:succeeded:0']);

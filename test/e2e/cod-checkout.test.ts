@@ -58,10 +58,13 @@ describe('cash on delivery checkout', () => {
     expect(again.body.code).toBe('conflict');
     expect((await admin.order(order.id)).body.payments[0].received.amount).toBe(2400);
 
-    const closed = await waitFor(async () => {
-      const res = await admin.order(order.id);
-      return res.body.workflows.length === 3 && res.body.workflows.every((w: { status: string }) => w.status === 'COMPLETED') ? res.body : null;
-    }, { what: 'checkout, fulfillment and shipment workflows completed' });
+    const closed = await waitFor(
+      async () => {
+        const res = await admin.order(order.id);
+        return res.body.workflows.length === 3 && res.body.workflows.every((w: { status: string }) => w.status === 'COMPLETED') ? res.body : null;
+      },
+      { what: 'checkout, fulfillment and shipment workflows completed' },
+    );
     expect(closed.workflows.map((w: { type: string }) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'shipment']);
     const tracked = await store.order(order.id, order.access_token);
     expect(tracked.body).toMatchObject({ status: 'completed', payment: { method: 'cod', status: 'captured' }, shipments: [{ status: 'delivered' }] });

@@ -10,7 +10,14 @@ let tenant: CreatedTenant;
 const transport = new RecordingTransport();
 const emailNotifier = () => new EmailNotifier({ transport: transport as never, from: 'Shop <shop@example.jp>', operations: 'ops@example.jp' });
 
-beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ relay: true, notifier: emailNotifier(), config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s', DUNNING_RETRY_SCHEDULE: '1s' } })));
+beforeAll(
+  async () =>
+    ({ stack, tenant } = await startStackWithTenant({
+      relay: true,
+      notifier: emailNotifier(),
+      config: { BANK_TRANSFER_TIMEOUT: '4s', PAYMENT_REMINDER_BEFORE: '2s', DUNNING_RETRY_SCHEDULE: '1s' },
+    })),
+);
 afterAll(async () => stack?.stop());
 
 const mailsTo = (to: string) => transport.messages.filter((m) => m.to === to);
@@ -47,7 +54,15 @@ describe('e-mail notifications', () => {
 
   test('when a subscription renewal is declined on every retry, then the customer is told each failure (amount, attempt, next try), then that it ended', async () => {
     const email = 'sub@example.jp';
-    await placeTestOrder(stack.http, tenant, { price: 980, stock: 5, quantity: 1, payment_method: 'card', payment_token: 'tok_renewal_fails', email, billing_interval: '2s' });
+    await placeTestOrder(stack.http, tenant, {
+      price: 980,
+      stock: 5,
+      quantity: 1,
+      payment_method: 'card',
+      payment_token: 'tok_renewal_fails',
+      email,
+      billing_interval: '2s',
+    });
     const subscriptionMails = () => mailsTo(email).filter((m) => m.template.startsWith('subscription_'));
     const mails = await waitFor(async () => (subscriptionMails().length >= 3 ? subscriptionMails() : null), { what: 'the dunning e-mails', timeoutMs: 30_000 });
     expect(mails.map((m) => m.template)).toEqual(['subscription_payment_failed', 'subscription_payment_failed', 'subscription_cancelled']);
@@ -64,7 +79,14 @@ describe('e-mail notifications', () => {
   test('when card money is refunded, then the relay turns the payment.refunded event into one e-mail, visible as its own workflow', async () => {
     const email = 'refund@example.jp';
     const admin = backOffice(stack.http, tenant.admin_api_key);
-    const { order } = await placeTestOrder(stack.http, tenant, { price: 2500, stock: 5, quantity: 1, payment_method: 'card', payment_token: 'tok_visa', email });
+    const { order } = await placeTestOrder(stack.http, tenant, {
+      price: 2500,
+      stock: 5,
+      quantity: 1,
+      payment_method: 'card',
+      payment_token: 'tok_visa',
+      email,
+    });
     const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0], { what: 'the shipment' });
     await admin.ship(shipment.id);
     await waitFor(async () => (await admin.order(order.id)).body.payments[0].status === 'captured' || null, { what: 'the capture' });
@@ -79,7 +101,12 @@ describe('e-mail notifications', () => {
   });
 
   test('when operations must be told (a late shipment), then the mail goes to OPERATIONS_EMAIL, not to a customer', async () => {
-    await emailNotifier().send({ tenantId: tenant.tenant_id, to: 'operations', template: 'shipment_late', data: { order_id: 'ord_1', shipment_id: 'shp_1', vendor_id: null } });
+    await emailNotifier().send({
+      tenantId: tenant.tenant_id,
+      to: 'operations',
+      template: 'shipment_late',
+      data: { order_id: 'ord_1', shipment_id: 'shp_1', vendor_id: null },
+    });
     expect(mailsTo('ops@example.jp').map((m) => m.subject)).toEqual(['Shipment shp_1 is late']);
   });
 });

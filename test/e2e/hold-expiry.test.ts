@@ -15,10 +15,13 @@ beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: 
 afterAll(async () => stack?.stop());
 
 const released = (pool: TestStack['pool'], variantId: string, onHand: number) =>
-  waitFor(async () => {
-    const s = await stockOf(pool, variantId);
-    return s.reserved === 0 && s.holds_total === 0 && s.on_hand === onHand ? s : null;
-  }, { timeoutMs: 10_000, what: `the holds on ${variantId} to be released` });
+  waitFor(
+    async () => {
+      const s = await stockOf(pool, variantId);
+      return s.reserved === 0 && s.holds_total === 0 && s.on_hand === onHand ? s : null;
+    },
+    { timeoutMs: 10_000, what: `the holds on ${variantId} to be released` },
+  );
 
 describe('cart hold expiry', () => {
   test('when a cart is left alone past the hold TTL, then the reservationExpiry workflow releases its stock and records the expiry', async () => {
@@ -37,7 +40,11 @@ describe('cart hold expiry', () => {
     expect(after).toMatchObject({ status: 'open', hold_expires_at: null, items: [{ variant_id: variantId, quantity: 2, held_quantity: 0 }] });
     const events = await outboxEvents(stack.pool, 'inventory.reservation.expired', 'cart_id', cart.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ tenant_id: tenant.tenant_id, aggregate_id: variantId, payload: { cart_id: cart.id, variant_id: variantId, quantity: 2 } });
+    expect(events[0]).toMatchObject({
+      tenant_id: tenant.tenant_id,
+      aggregate_id: variantId,
+      payload: { cart_id: cart.id, variant_id: variantId, quantity: 2 },
+    });
     const holds = stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, cart.id));
     await waitFor(async () => (await holds.describe()).status.name === 'COMPLETED', { what: 'the reservationExpiry workflow to end' });
   });

@@ -11,7 +11,10 @@ describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
   afterAll(async () => stack?.stop());
 
   const setPrice = (productId: string, variantId: string, amount: number) =>
-    stack.http.patch(`/admin/products/${productId}`).set('Authorization', `Bearer ${tenant.admin_api_key}`).send({ variants: [{ id: variantId, price: { amount, currency: 'JPY' } }] });
+    stack.http
+      .patch(`/admin/products/${productId}`)
+      .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+      .send({ variants: [{ id: variantId, price: { amount, currency: 'JPY' } }] });
 
   test('when 60 units are added twice to one line, then the second add is 400 naming the cap and the line still holds 60', async () => {
     const store = storefront(stack.http, tenant.publishable_key);
@@ -56,14 +59,24 @@ describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
     expect(added.body).toMatchObject({ items: [{ unit_price: { amount: 100, currency: 'JPY' } }], subtotal: { amount: 200, currency: 'JPY' } });
 
     expect((await setPrice(productId, variantId, 10_000)).status).toBe(200);
-    expect((await store.cart(cart.id)).body).toMatchObject({ items: [{ unit_price: { amount: 10_000, currency: 'JPY' }, for_sale: true }], subtotal: { amount: 20_000, currency: 'JPY' } });
+    expect((await store.cart(cart.id)).body).toMatchObject({
+      items: [{ unit_price: { amount: 10_000, currency: 'JPY' }, for_sale: true }],
+      subtotal: { amount: 20_000, currency: 'JPY' },
+    });
 
     const body = buildCheckout();
     const stale = await store.checkout(cart.id, { ...body, expected_total: { amount: 200, currency: 'JPY' } }).set('Idempotency-Key', `reprice-${cart.id}`);
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({
       code: 'price_changed',
-      details: { cart: { id: cart.id, status: 'open', items: [{ variant_id: variantId, quantity: 2, unit_price: { amount: 10_000, currency: 'JPY' } }], subtotal: { amount: 20_000, currency: 'JPY' } } },
+      details: {
+        cart: {
+          id: cart.id,
+          status: 'open',
+          items: [{ variant_id: variantId, quantity: 2, unit_price: { amount: 10_000, currency: 'JPY' } }],
+          subtotal: { amount: 20_000, currency: 'JPY' },
+        },
+      },
     });
     expect(await orderCountOfCart(stack.pool, cart.id)).toBe(0);
     expect(await holdsOfCart(stack.pool, cart.id)).toEqual({ held: 2 });
@@ -74,7 +87,9 @@ describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
     expect(placed.status).toBe(201);
     expect(placed.body.order.total).toEqual({ amount: 20_000, currency: 'JPY' });
     const order = (await store.order(placed.body.order.id, placed.body.order.access_token)).body;
-    expect(order.items).toMatchObject([{ variant_id: variantId, quantity: 2, unit_price: { amount: 10_000, currency: 'JPY' }, total: { amount: 20_000, currency: 'JPY' } }]);
+    expect(order.items).toMatchObject([
+      { variant_id: variantId, quantity: 2, unit_price: { amount: 10_000, currency: 'JPY' }, total: { amount: 20_000, currency: 'JPY' } },
+    ]);
     expect(await holdsOfCart(stack.pool, cart.id)).toEqual({ allocated: 2 });
   });
 
@@ -97,7 +112,10 @@ describe('with MAX_LINE_QUANTITY 100 and the default hold lifetime', () => {
     const cart = (await store.createCart()).body;
     await store.addItem(cart.id, kept.variantId, 1);
     await store.addItem(cart.id, withdrawn.variantId, 1);
-    const unpublished = await stack.http.patch(`/admin/products/${withdrawn.productId}`).set('Authorization', `Bearer ${tenant.admin_api_key}`).send({ status: 'draft' });
+    const unpublished = await stack.http
+      .patch(`/admin/products/${withdrawn.productId}`)
+      .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+      .send({ status: 'draft' });
     expect(unpublished.status).toBe(200);
 
     expect((await store.cart(cart.id)).body.items).toMatchObject([
@@ -158,10 +176,19 @@ describe('with CART_HOLD_MAX_LIFETIME 4s and a long CART_HOLD_TTL', () => {
     expect(checkout.status).toBe(409);
     expect(checkout.body.code).toBe('conflict');
     // The checkout activity refuses it too (the API answers before starting a workflow): nothing is re-held.
-    await expect(placeOrder(stack.pool, {
-      tenantId: tenant.tenant_id, cartId: cart.id, orderId: `ord_lifetime_${cart.id}`, email: 'late@example.jp', shippingAddress: buildAddress(),
-      paymentMethod: 'cod', paymentDueInMs: null, holdTtlMs: 600_000, accessToken: 'ot_test',
-    })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      placeOrder(stack.pool, {
+        tenantId: tenant.tenant_id,
+        cartId: cart.id,
+        orderId: `ord_lifetime_${cart.id}`,
+        email: 'late@example.jp',
+        shippingAddress: buildAddress(),
+        paymentMethod: 'cod',
+        paymentDueInMs: null,
+        holdTtlMs: 600_000,
+        accessToken: 'ot_test',
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
     expect(await orderCountOfCart(stack.pool, cart.id)).toBe(0);
     expect(await stockOf(stack.pool, first.variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
 

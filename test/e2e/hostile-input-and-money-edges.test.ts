@@ -1,6 +1,16 @@
 // Inputs a client gets wrong or an attacker tries, and money edge cases: each is a clear 4xx that changes nothing.
 import { startStackWithTenant, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, buildProduct, createTestTenant, outboxEvents, placeTestOrder, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import {
+  backOffice,
+  buildCheckout,
+  buildProduct,
+  createTestTenant,
+  outboxEvents,
+  placeTestOrder,
+  seedProduct,
+  stockOf,
+  storefront,
+} from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;

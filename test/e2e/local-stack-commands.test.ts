@@ -11,7 +11,12 @@ import { demoCredentialsPath } from '../../scripts/seed-data.ts';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 
 const node = (args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], { cwd: process.cwd(), env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 function databaseUrl(name: string): string {
   const url = new URL(process.env.DATABASE_URL!);
@@ -26,7 +31,9 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 test('when the CLI creates a tenant with --json, then it prints keys that work on /store and /admin', () => {
-  const result = node(['scripts/cli.ts', 'tenant', 'create', '--name', 'CLI shop', '--mode', 'single_brand', '--json'], { DATABASE_URL: process.env.DATABASE_URL! });
+  const result = node(['scripts/cli.ts', 'tenant', 'create', '--name', 'CLI shop', '--mode', 'single_brand', '--json'], {
+    DATABASE_URL: process.env.DATABASE_URL!,
+  });
   expect(result.status).toBe(0);
   const created = JSON.parse(result.stdout);
   expect(Object.keys(created).sort()).toEqual(['admin_api_key', 'publishable_key', 'tenant_id']);

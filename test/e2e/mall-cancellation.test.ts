@@ -19,18 +19,32 @@ const STOCK = 10;
 /** Two vendors with a key and a product each (10 in stock), and a COD order of 2 of vendor 1's and 3 of vendor 2's, split into two shipments. */
 async function twoVendorCodOrder() {
   const vendors = [];
-  for (const [bps, price] of [[1000, 1200], [500, 700]]) {
+  for (const [bps, price] of [
+    [1000, 1200],
+    [500, 700],
+  ]) {
     const id = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: bps });
     const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, id, { price, stock: STOCK });
     vendors.push({ id, variantId, key: (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key });
   }
   const [v1, v2] = vendors;
-  const { order } = await placeMallOrder(stack.http, mall, [{ variantId: v1.variantId, quantity: 2 }, { variantId: v2.variantId, quantity: 3 }], 'cod');
+  const { order } = await placeMallOrder(
+    stack.http,
+    mall,
+    [
+      { variantId: v1.variantId, quantity: 2 },
+      { variantId: v2.variantId, quantity: 3 },
+    ],
+    'cod',
+  );
   expect(order).toMatchObject({ status: 'pending_shipment', total: { amount: 2 * 1200 + 3 * 700, currency: 'JPY' } });
-  const shipments = await waitFor(async () => {
-    const { body } = await backOffice(stack.http, mall.admin_api_key).order(order.id);
-    return body.shipments?.length === 2 ? (body.shipments as Shipment[]) : null;
-  }, { what: 'two shipments, one per vendor' });
+  const shipments = await waitFor(
+    async () => {
+      const { body } = await backOffice(stack.http, mall.admin_api_key).order(order.id);
+      return body.shipments?.length === 2 ? (body.shipments as Shipment[]) : null;
+    },
+    { what: 'two shipments, one per vendor' },
+  );
   // Both shipment workflows are running: cancellation has to stop them, not just a fulfillment that never split.
   await workflowsOf(order.id, (wfs) => wfs.filter((w) => w.type === 'shipment' && w.status === 'RUNNING').length === 2, 'both shipment workflows to run');
   const shipmentOf = (vendorId: string) => shipments.find((s) => s.vendor_id === vendorId)!;
@@ -39,10 +53,13 @@ async function twoVendorCodOrder() {
 
 /** The order's workflows (as GET /admin/orders/:id lists them) once `accept` holds for them. */
 function workflowsOf(orderId: string, accept: (wfs: Workflow[]) => boolean, what: string): Promise<Workflow[]> {
-  return waitFor(async () => {
-    const wfs = (await backOffice(stack.http, mall.admin_api_key).order(orderId)).body.workflows as Workflow[];
-    return accept(wfs) ? wfs : null;
-  }, { what });
+  return waitFor(
+    async () => {
+      const wfs = (await backOffice(stack.http, mall.admin_api_key).order(orderId)).body.workflows as Workflow[];
+      return accept(wfs) ? wfs : null;
+    },
+    { what },
+  );
 }
 
 describe('mall order cancellation', () => {
@@ -57,7 +74,12 @@ describe('mall order cancellation', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: order.id, status: 'cancelled', payments: [{ method: 'cod', status: 'voided' }] });
     expect(res.body.cancel_reason).toContain('buyer changed their mind');
-    expect(res.body.shipments.map((s: Shipment) => [s.id, s.status]).sort()).toEqual([[s1.id, 'cancelled'], [s2.id, 'cancelled']].sort());
+    expect(res.body.shipments.map((s: Shipment) => [s.id, s.status]).sort()).toEqual(
+      [
+        [s1.id, 'cancelled'],
+        [s2.id, 'cancelled'],
+      ].sort(),
+    );
     expect(await stockOf(stack.pool, v1.variantId)).toEqual({ on_hand: STOCK, reserved: 0, holds_total: 0 });
     expect(await stockOf(stack.pool, v2.variantId)).toEqual({ on_hand: STOCK, reserved: 0, holds_total: 0 });
 
@@ -116,7 +138,21 @@ describe('mall order cancellation', () => {
     expect(await stockOf(stack.pool, v1.variantId)).toEqual({ on_hand: STOCK - 2, reserved: 0, holds_total: 0 });
     expect(await stockOf(stack.pool, v2.variantId)).toEqual({ on_hand: STOCK - 3, reserved: 0, holds_total: 0 });
     await workflowsOf(order.id, (wfs) => wfs.length === 4 && wfs.every((w) => w.status === 'COMPLETED'), 'every workflow of the order to complete');
-    expect((await office.payouts(v1.id)).body.items).toEqual([expect.objectContaining({ order_id: order.id, gross: { amount: 2400, currency: 'JPY' }, commission: { amount: 240, currency: 'JPY' }, net: { amount: 2160, currency: 'JPY' } })]);
-    expect((await office.payouts(v2.id)).body.items).toEqual([expect.objectContaining({ order_id: order.id, gross: { amount: 2100, currency: 'JPY' }, commission: { amount: 105, currency: 'JPY' }, net: { amount: 1995, currency: 'JPY' } })]);
+    expect((await office.payouts(v1.id)).body.items).toEqual([
+      expect.objectContaining({
+        order_id: order.id,
+        gross: { amount: 2400, currency: 'JPY' },
+        commission: { amount: 240, currency: 'JPY' },
+        net: { amount: 2160, currency: 'JPY' },
+      }),
+    ]);
+    expect((await office.payouts(v2.id)).body.items).toEqual([
+      expect.objectContaining({
+        order_id: order.id,
+        gross: { amount: 2100, currency: 'JPY' },
+        commission: { amount: 105, currency: 'JPY' },
+        net: { amount: 1995, currency: 'JPY' },
+      }),
+    ]);
   });
 });

@@ -23,18 +23,24 @@ async function twoVendors(stack: TestStack, mall: CreatedTenant, price = 2000): 
 
 /** The order's shipments once fulfillment has created one per vendor. */
 function shipmentsOf(stack: TestStack, mall: CreatedTenant, orderId: string): Promise<Shipment[]> {
-  return waitFor(async () => {
-    const { body } = await backOffice(stack.http, mall.admin_api_key).order(orderId);
-    return body.shipments?.length === 2 ? (body.shipments as Shipment[]) : null;
-  }, { what: `two shipments of ${orderId}` });
+  return waitFor(
+    async () => {
+      const { body } = await backOffice(stack.http, mall.admin_api_key).order(orderId);
+      return body.shipments?.length === 2 ? (body.shipments as Shipment[]) : null;
+    },
+    { what: `two shipments of ${orderId}` },
+  );
 }
 
 /** The order's workflows (as GET /admin/orders/:id lists them) once `accept` holds for them. */
 function workflowsOf(stack: TestStack, mall: CreatedTenant, orderId: string, accept: (wfs: Workflow[]) => boolean, what: string): Promise<Workflow[]> {
-  return waitFor(async () => {
-    const wfs = (await backOffice(stack.http, mall.admin_api_key).order(orderId)).body.workflows as Workflow[];
-    return accept(wfs) ? wfs : null;
-  }, { what });
+  return waitFor(
+    async () => {
+      const wfs = (await backOffice(stack.http, mall.admin_api_key).order(orderId)).body.workflows as Workflow[];
+      return accept(wfs) ? wfs : null;
+    },
+    { what },
+  );
 }
 
 /** Workflow id → type of every execution a visibility query finds. */
@@ -60,7 +66,15 @@ describe('a mall order of two vendors', () => {
     const [v1, v2] = await twoVendors(stack, mall);
     const portal1 = vendorPortal(stack.http, v1.key);
 
-    const { cartId, order } = await placeMallOrder(stack.http, mall, [{ variantId: v1.variantId, quantity: 1 }, { variantId: v2.variantId, quantity: 1 }], 'bank_transfer');
+    const { cartId, order } = await placeMallOrder(
+      stack.http,
+      mall,
+      [
+        { variantId: v1.variantId, quantity: 1 },
+        { variantId: v2.variantId, quantity: 1 },
+      ],
+      'bank_transfer',
+    );
     expect(order).toMatchObject({ status: 'pending_payment', total: { amount: 4000, currency: 'JPY' } });
     const confirmed = await admin.confirmPayment(order.id, 4000);
     expect(confirmed.status).toBe(200);
@@ -71,7 +85,13 @@ describe('a mall order of two vendors', () => {
     expect(shipments.map((s) => s.status)).toEqual(['pending', 'pending']);
     const s1 = shipments.find((s) => s.vendor_id === v1.id)!.id;
     const s2 = shipments.find((s) => s.vendor_id === v2.id)!.id;
-    const running = await workflowsOf(stack, mall, order.id, (wfs) => wfs.filter((w) => w.type === 'shipment').length === 2, 'both shipment workflows to exist');
+    const running = await workflowsOf(
+      stack,
+      mall,
+      order.id,
+      (wfs) => wfs.filter((w) => w.type === 'shipment').length === 2,
+      'both shipment workflows to exist',
+    );
     expect(Object.fromEntries(running.map((w) => [w.id, w.type]))).toEqual({
       [checkoutWorkflowId(mall.tenant_id, cartId)]: 'checkout',
       [`payment:${mall.tenant_id}:${order.id}`]: 'paymentConfirmation',
@@ -82,10 +102,13 @@ describe('a mall order of two vendors', () => {
     expect(running.filter((w) => w.type !== 'paymentConfirmation').map((w) => w.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
     // Ops find the order's checkout by vendor 1 (visibility is eventually consistent).
     const checkoutId = checkoutWorkflowId(mall.tenant_id, cartId);
-    const byVendor1 = await waitFor(async () => {
-      const hits = await found(stack.temporal, `VendorIds='${v1.id}'`);
-      return checkoutId in hits ? hits : null;
-    }, { what: `VendorIds='${v1.id}' to find the checkout workflow` });
+    const byVendor1 = await waitFor(
+      async () => {
+        const hits = await found(stack.temporal, `VendorIds='${v1.id}'`);
+        return checkoutId in hits ? hits : null;
+      },
+      { what: `VendorIds='${v1.id}' to find the checkout workflow` },
+    );
     expect(byVendor1[checkoutId]).toBe('checkout');
 
     // Vendor 1 ships its own part with its own key.
@@ -100,10 +123,18 @@ describe('a mall order of two vendors', () => {
     const foreignDeliver = await portal1.deliver(s2);
     expect([foreignDeliver.status, foreignDeliver.body.code]).toEqual([404, 'not_found']);
     const asVendor1 = { Authorization: `Bearer ${v1.key}` };
-    for (const res of [await stack.http.get('/admin/orders').set(asVendor1), await stack.http.get(`/admin/orders/${order.id}`).set(asVendor1), await stack.http.post(`/admin/shipments/${s2}/ship`).set(asVendor1).send({ carrier: 'c', tracking_number: 't' })]) {
+    for (const res of [
+      await stack.http.get('/admin/orders').set(asVendor1),
+      await stack.http.get(`/admin/orders/${order.id}`).set(asVendor1),
+      await stack.http.post(`/admin/shipments/${s2}/ship`).set(asVendor1).send({ carrier: 'c', tracking_number: 't' }),
+    ]) {
       expect([res.status, res.body.code]).toEqual([403, 'forbidden']);
     }
-    for (const res of [await stack.http.get('/vendor/shipments'), await stack.http.post(`/vendor/shipments/${s2}/ship`).send({ carrier: 'c', tracking_number: 't' }), await stack.http.get('/admin/orders')]) {
+    for (const res of [
+      await stack.http.get('/vendor/shipments'),
+      await stack.http.post(`/vendor/shipments/${s2}/ship`).send({ carrier: 'c', tracking_number: 't' }),
+      await stack.http.get('/admin/orders'),
+    ]) {
       expect([res.status, res.body.code]).toEqual([401, 'unauthenticated']);
     }
     const untouched = (await admin.order(order.id)).body;
@@ -128,16 +159,43 @@ describe('a mall order of two vendors', () => {
     expect((await portal1.shipments()).body.items.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([[s1, 'delivered']]);
 
     // Every workflow of the order ends completed; fulfillment records the payout lines on its way out.
-    const ended = await workflowsOf(stack, mall, order.id, (wfs) => wfs.length === 5 && wfs.every((w) => w.status === 'COMPLETED'), 'every workflow of the order to complete');
+    const ended = await workflowsOf(
+      stack,
+      mall,
+      order.id,
+      (wfs) => wfs.length === 5 && wfs.every((w) => w.status === 'COMPLETED'),
+      'every workflow of the order to complete',
+    );
     expect(ended.map((w) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'paymentConfirmation', 'shipment', 'shipment']);
     const lines1 = (await office.payouts(v1.id)).body;
     const lines2 = (await office.payouts(v2.id)).body;
-    expect(lines1).toEqual({ items: [expect.objectContaining({ order_id: order.id, vendor_id: v1.id, status: 'pending', reference: null, paid_at: null })], next_cursor: null });
-    expect(lines1.items[0]).toMatchObject({ gross: { amount: 2000, currency: 'JPY' }, commission: { amount: 200, currency: 'JPY' }, net: { amount: 1800, currency: 'JPY' }, commission_rate_bps: 1000 });
-    expect(lines2).toEqual({ items: [expect.objectContaining({ order_id: order.id, vendor_id: v2.id, status: 'pending', reference: null, paid_at: null })], next_cursor: null });
-    expect(lines2.items[0]).toMatchObject({ gross: { amount: 2000, currency: 'JPY' }, commission: { amount: 100, currency: 'JPY' }, net: { amount: 1900, currency: 'JPY' }, commission_rate_bps: 500 });
+    expect(lines1).toEqual({
+      items: [expect.objectContaining({ order_id: order.id, vendor_id: v1.id, status: 'pending', reference: null, paid_at: null })],
+      next_cursor: null,
+    });
+    expect(lines1.items[0]).toMatchObject({
+      gross: { amount: 2000, currency: 'JPY' },
+      commission: { amount: 200, currency: 'JPY' },
+      net: { amount: 1800, currency: 'JPY' },
+      commission_rate_bps: 1000,
+    });
+    expect(lines2).toEqual({
+      items: [expect.objectContaining({ order_id: order.id, vendor_id: v2.id, status: 'pending', reference: null, paid_at: null })],
+      next_cursor: null,
+    });
+    expect(lines2.items[0]).toMatchObject({
+      gross: { amount: 2000, currency: 'JPY' },
+      commission: { amount: 100, currency: 'JPY' },
+      net: { amount: 1900, currency: 'JPY' },
+      commission_rate_bps: 500,
+    });
     expect(stack.notifier.sent.filter((n) => n.template === 'order_completed' && n.data.order_id === order.id)).toHaveLength(1);
-    expect(stack.notifier.sent.filter((n) => n.template === 'order_shipped' && n.data.order_id === order.id).map((n) => n.data.shipment_id).sort()).toEqual([s1, s2].sort());
+    expect(
+      stack.notifier.sent
+        .filter((n) => n.template === 'order_shipped' && n.data.order_id === order.id)
+        .map((n) => n.data.shipment_id)
+        .sort(),
+    ).toEqual([s1, s2].sort());
 
     // Paying vendor 1's line marks it paid; vendor 2's stays owed.
     const paid = await office.pay(lines1.items[0].id, 'wire-mall-001');
@@ -149,25 +207,39 @@ describe('a mall order of two vendors', () => {
 
   test("when a two-vendor order is placed, then ops find its workflows by either vendor's VendorIds, and each shipment only by its own vendor", async () => {
     const [v1, v2] = await twoVendors(stack, mall, 900);
-    const { cartId, order } = await placeMallOrder(stack.http, mall, [{ variantId: v1.variantId, quantity: 1 }, { variantId: v2.variantId, quantity: 2 }], 'cod');
+    const { cartId, order } = await placeMallOrder(
+      stack.http,
+      mall,
+      [
+        { variantId: v1.variantId, quantity: 1 },
+        { variantId: v2.variantId, quantity: 2 },
+      ],
+      'cod',
+    );
     const shipments = await shipmentsOf(stack, mall, order.id);
     const checkoutId = checkoutWorkflowId(mall.tenant_id, cartId);
     const fulfillmentId = fulfillmentWorkflowId(mall.tenant_id, order.id);
     const shipmentIdOf = (vendorId: string) => shipmentWorkflowId(mall.tenant_id, shipments.find((s) => s.vendor_id === vendorId)!.id);
 
     // Visibility is eventually consistent: wait until the query finds what it must.
-    const byVendor1 = await waitFor(async () => {
-      const hits = await found(stack.temporal, `VendorIds='${v1.id}'`);
-      return [checkoutId, fulfillmentId, shipmentIdOf(v1.id)].every((id) => id in hits) ? hits : null;
-    }, { what: `VendorIds='${v1.id}' to find the order's workflows` });
+    const byVendor1 = await waitFor(
+      async () => {
+        const hits = await found(stack.temporal, `VendorIds='${v1.id}'`);
+        return [checkoutId, fulfillmentId, shipmentIdOf(v1.id)].every((id) => id in hits) ? hits : null;
+      },
+      { what: `VendorIds='${v1.id}' to find the order's workflows` },
+    );
     expect(byVendor1[checkoutId]).toBe('checkout');
     expect(byVendor1[fulfillmentId]).toBe('fulfillment');
     expect(byVendor1[shipmentIdOf(v1.id)]).toBe('shipment');
     expect(Object.keys(byVendor1)).not.toContain(shipmentIdOf(v2.id));
-    await waitFor(async () => {
-      const hits = await found(stack.temporal, `VendorIds='${v2.id}'`);
-      return checkoutId in hits && shipmentIdOf(v2.id) in hits ? hits : null;
-    }, { what: `VendorIds='${v2.id}' to find the checkout and vendor 2's shipment` });
+    await waitFor(
+      async () => {
+        const hits = await found(stack.temporal, `VendorIds='${v2.id}'`);
+        return checkoutId in hits && shipmentIdOf(v2.id) in hits ? hits : null;
+      },
+      { what: `VendorIds='${v2.id}' to find the checkout and vendor 2's shipment` },
+    );
 
     const described = await stack.temporal.workflow.getHandle(checkoutId).describe();
     expect([...(described.typedSearchAttributes.get(VendorIdsKey) ?? [])].sort()).toEqual([v1.id, v2.id].sort());
@@ -181,12 +253,17 @@ describe('a mall order of two vendors', () => {
     const fulfillment = stack.temporal.workflow.getHandle(fulfillmentWorkflowId(shop.tenant_id, order.id));
 
     // OrderId is set in the same step that would set VendorIds, so once it is there the attributes are final.
-    const described = await waitFor(async () => {
-      const d = await checkout.describe();
-      return d.typedSearchAttributes.get(OrderIdKey) === order.id ? d : null;
-    }, { what: 'OrderId on the checkout workflow' });
+    const described = await waitFor(
+      async () => {
+        const d = await checkout.describe();
+        return d.typedSearchAttributes.get(OrderIdKey) === order.id ? d : null;
+      },
+      { what: 'OrderId on the checkout workflow' },
+    );
     expect(described.typedSearchAttributes.get(VendorIdsKey)).toBeUndefined();
-    const shipment = await waitFor(async () => (await backOffice(stack.http, shop.admin_api_key).order(order.id)).body.shipments[0] as Shipment | undefined, { what: 'the shipment' });
+    const shipment = await waitFor(async () => (await backOffice(stack.http, shop.admin_api_key).order(order.id)).body.shipments[0] as Shipment | undefined, {
+      what: 'the shipment',
+    });
     expect(shipment.vendor_id).toBeNull();
     const fulfillmentDescribed = await fulfillment.describe();
     expect(fulfillmentDescribed.typedSearchAttributes.get(OrderIdKey)).toBe(order.id);
@@ -207,14 +284,25 @@ describe('the vendor ship SLA', () => {
   test('when a shipment is not shipped within the SLA, then operations get one shipment_late notice naming the shipment and its vendor, and the order can still complete', async () => {
     const admin = backOffice(stack.http, mall.admin_api_key);
     const [v1, v2] = await twoVendors(stack, mall, 1500);
-    const { order } = await placeMallOrder(stack.http, mall, [{ variantId: v1.variantId, quantity: 1 }, { variantId: v2.variantId, quantity: 1 }], 'cod');
+    const { order } = await placeMallOrder(
+      stack.http,
+      mall,
+      [
+        { variantId: v1.variantId, quantity: 1 },
+        { variantId: v2.variantId, quantity: 1 },
+      ],
+      'cod',
+    );
     const shipments = await shipmentsOf(stack, mall, order.id);
     const lateNotices = () => stack.notifier.sent.filter((n) => n.template === 'shipment_late' && n.data.order_id === order.id);
 
-    const notices = await waitFor(async () => (lateNotices().length === 2 ? lateNotices() : null), { what: 'a shipment_late notice for each pending shipment' });
+    const notices = await waitFor(async () => (lateNotices().length === 2 ? lateNotices() : null), {
+      what: 'a shipment_late notice for each pending shipment',
+    });
     const byShipment = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.shipment_id).localeCompare(String(b.shipment_id));
     expect(notices.map((n): Record<string, unknown> => ({ to: n.to, tenantId: n.tenantId, ...n.data })).sort(byShipment)).toEqual(
-      shipments.map((s) => ({ to: 'operations', tenantId: mall.tenant_id, order_id: order.id, shipment_id: s.id, vendor_id: s.vendor_id, sla_ms: 2000 }))
+      shipments
+        .map((s) => ({ to: 'operations', tenantId: mall.tenant_id, order_id: order.id, shipment_id: s.id, vendor_id: s.vendor_id, sla_ms: 2000 }))
         .sort(byShipment),
     );
     expect((await admin.order(order.id)).body.status).toBe('pending_shipment');
@@ -226,7 +314,10 @@ describe('the vendor ship SLA', () => {
       expect((await portal.deliver(s.id, s.cod_amount!)).status).toBe(200);
     }
     expect((await admin.order(order.id)).body.status).toBe('completed');
-    await waitFor(async () => (await stack.temporal.workflow.getHandle(fulfillmentWorkflowId(mall.tenant_id, order.id)).describe()).status.name === 'COMPLETED', { what: 'fulfillment to complete' });
+    await waitFor(
+      async () => (await stack.temporal.workflow.getHandle(fulfillmentWorkflowId(mall.tenant_id, order.id)).describe()).status.name === 'COMPLETED',
+      { what: 'fulfillment to complete' },
+    );
     expect(lateNotices()).toHaveLength(2);
   });
 });

@@ -13,7 +13,10 @@ afterAll(async () => stack?.stop());
 async function twoLocationProduct() {
   const { productId, variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 5 });
   const auth = { Authorization: `Bearer ${tenant.admin_api_key}` };
-  const location = await stack.http.post('/admin/locations').set(auth).send({ name: `Osaka ${Date.now()}` });
+  const location = await stack.http
+    .post('/admin/locations')
+    .set(auth)
+    .send({ name: `Osaka ${Date.now()}` });
   expect(location.status).toBe(201);
   await stack.http.put(`/admin/inventory/${variantId}`).set(auth).send({ location_id: location.body.id, on_hand: 5 }).expect(200);
   return { productId, variantId, auth };

@@ -19,10 +19,13 @@ describe('bank transfer payment deadline', () => {
     expect(order.status).toBe('pending_payment');
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 2, holds_total: 2 });
 
-    const cancelled = await waitFor(async () => {
-      const res = await admin.order(order.id);
-      return res.body.status === 'cancelled' ? res.body : null;
-    }, { timeoutMs: 15_000, what: 'the unpaid order to be cancelled' });
+    const cancelled = await waitFor(
+      async () => {
+        const res = await admin.order(order.id);
+        return res.body.status === 'cancelled' ? res.body : null;
+      },
+      { timeoutMs: 15_000, what: 'the unpaid order to be cancelled' },
+    );
     expect(cancelled.payments[0]).toMatchObject({ method: 'bank_transfer', status: 'voided', received: { amount: 0 } });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
     expect((await store.product(productId)).body.variants[0].available_quantity).toBe(5);
@@ -40,10 +43,13 @@ describe('bank transfer payment deadline', () => {
     expect(late.body.code).toBe('conflict');
     const after = (await admin.order(order.id)).body;
     expect(after).toMatchObject({ status: 'cancelled', payments: [{ status: 'voided', received: { amount: 0 } }] });
-    const workflows = await waitFor(async () => {
-      const wfs = (await admin.order(order.id)).body.workflows as { type: string; status: string }[];
-      return wfs.length === 2 && wfs.every((w) => w.status === 'COMPLETED') ? wfs : null;
-    }, { what: 'checkout and payment workflows to complete' });
+    const workflows = await waitFor(
+      async () => {
+        const wfs = (await admin.order(order.id)).body.workflows as { type: string; status: string }[];
+        return wfs.length === 2 && wfs.every((w) => w.status === 'COMPLETED') ? wfs : null;
+      },
+      { what: 'checkout and payment workflows to complete' },
+    );
     expect(workflows.map((w) => w.type).sort()).toEqual(['checkout', 'paymentConfirmation']);
   });
 

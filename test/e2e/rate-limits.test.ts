@@ -34,8 +34,10 @@ afterAll(async () => {
 });
 
 const get = (api: ApiProcess, path: string, headers: Record<string, string>, method = 'GET') => fetch(`${api.url}${path}`, { method, headers });
-const storefront = (api: ApiProcess, address: string, key = shop.publishable_key) => get(api, '/store/categories', { 'x-publishable-key': key, 'x-forwarded-for': address });
-const admin = (api: ApiProcess, bearer: string, path = '/admin/products') => get(api, path, { authorization: `Bearer ${bearer}`, 'x-forwarded-for': '198.51.100.1' });
+const storefront = (api: ApiProcess, address: string, key = shop.publishable_key) =>
+  get(api, '/store/categories', { 'x-publishable-key': key, 'x-forwarded-for': address });
+const admin = (api: ApiProcess, bearer: string, path = '/admin/products') =>
+  get(api, path, { authorization: `Bearer ${bearer}`, 'x-forwarded-for': '198.51.100.1' });
 
 async function statuses(send: () => Promise<Response>, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -45,10 +47,13 @@ async function statuses(send: () => Promise<Response>, n: number): Promise<numbe
 
 /** Waits until the shared store holds `points` for a key: both processes have written what they counted. */
 async function sharedCount(key: string, points: number): Promise<void> {
-  await waitFor(async () => {
-    const row = await store.query<{ points: number }>('SELECT points FROM rate_limits WHERE key = $1', [key]);
-    return row.rows[0]?.points === points;
-  }, { timeoutMs: 10_000, intervalMs: 50, what: `${points} points in rate_limits for ${key}` });
+  await waitFor(
+    async () => {
+      const row = await store.query<{ points: number }>('SELECT points FROM rate_limits WHERE key = $1', [key]);
+      return row.rows[0]?.points === points;
+    },
+    { timeoutMs: 10_000, intervalMs: 50, what: `${points} points in rate_limits for ${key}` },
+  );
   // The process reads the store's answer a moment after the row is written.
   await new Promise((r) => setTimeout(r, 200));
 }
@@ -81,7 +86,12 @@ test('when a storefront client goes over the limit through two API processes, th
   expect((await storefront(a, '203.0.113.11')).status).toBe(200);
   expect((await storefront(b, address, other.publishable_key)).status).toBe(200);
   // Preflights are never counted nor refused; health is not limited.
-  const preflight = await get(b, '/store/categories', { 'x-publishable-key': shop.publishable_key, 'x-forwarded-for': address, origin: 'https://shop.example.jp', 'access-control-request-method': 'GET' }, 'OPTIONS');
+  const preflight = await get(
+    b,
+    '/store/categories',
+    { 'x-publishable-key': shop.publishable_key, 'x-forwarded-for': address, origin: 'https://shop.example.jp', 'access-control-request-method': 'GET' },
+    'OPTIONS',
+  );
   expect(preflight.status).not.toBe(429);
   expect((await get(a, '/health/live', { 'x-forwarded-for': address })).status).toBe(200);
   // The back office has its own budget: the store flood does not touch the tenant's admin key.

@@ -35,7 +35,8 @@ function payloadsOf(node: unknown, underSearchAttributes = false, out: { payload
       out.push({ payload: obj as JsonPayload, searchAttribute: underSearchAttributes });
       return out;
     }
-    for (const [k, v] of Object.entries(obj)) payloadsOf(v, underSearchAttributes || k === 'searchAttributes' || k === 'indexedFields' || k === 'markerRecordedEventAttributes', out);
+    for (const [k, v] of Object.entries(obj))
+      payloadsOf(v, underSearchAttributes || k === 'searchAttributes' || k === 'indexedFields' || k === 'markerRecordedEventAttributes', out);
   }
   return out;
 }
@@ -74,11 +75,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const decode = (payloads: JsonPayload[]) => stack.http.post('/codec/decode').set('Content-Type', 'application/json').set('X-Namespace', 'default').send({ payloads });
+const decode = (payloads: JsonPayload[]) =>
+  stack.http.post('/codec/decode').set('Content-Type', 'application/json').set('X-Namespace', 'default').send({ payloads });
 
 test('when a card and a bank-transfer checkout ran, then their histories read without the codec hold only encrypted payloads and no token, address or card token', async () => {
   const bankHistory = historyToJSON(await raw.workflow.getHandle(`checkout:${tenant.tenant_id}:${bank.cartId}`).fetchHistory());
-  for (const [history, order] of [[cardHistory, card.order], [bankHistory, bank.order]] as const) {
+  for (const [history, order] of [
+    [cardHistory, card.order],
+    [bankHistory, bank.order],
+  ] as const) {
     const payloads = payloadsOf(JSON.parse(history));
     const data = payloads.filter((p) => !p.searchAttribute);
     expect(data.length).toBeGreaterThan(2);
@@ -86,12 +91,15 @@ test('when a card and a bank-transfer checkout ran, then their histories read wi
     expect(plain.map((p) => ({ ...p, data: unb64(p.payload.data ?? '') }))).toEqual([]);
     // Whatever a reader of the raw history can see: the JSON itself and every payload's bytes.
     const visible = history + payloads.map((p) => unb64(p.payload.data ?? '')).join('\n');
-    for (const secret of [order.access_token, 'tok_visa', '1-2-3 Marunouchi', tenant.admin_api_key, tenant.publishable_key]) expect(visible).not.toContain(secret);
+    for (const secret of [order.access_token, 'tok_visa', '1-2-3 Marunouchi', tenant.admin_api_key, tenant.publishable_key])
+      expect(visible).not.toContain(secret);
   }
 });
 
 test('when an admin key posts the history payloads to /codec/decode, then they come back readable with the order token and address', async () => {
-  const payloads = payloadsOf(JSON.parse(cardHistory)).filter((p) => !p.searchAttribute).map((p) => p.payload);
+  const payloads = payloadsOf(JSON.parse(cardHistory))
+    .filter((p) => !p.searchAttribute)
+    .map((p) => p.payload);
   const res = await decode(payloads).set('Authorization', `Bearer ${tenant.admin_api_key}`);
   expect(res.status).toBe(200);
   expect(res.headers['cache-control']).toBe('no-store');
@@ -104,7 +112,9 @@ test('when an admin key posts the history payloads to /codec/decode, then they c
 });
 
 test('when /codec/decode is called without an owner or admin credential, then it answers 401 or 403 and decodes nothing', async () => {
-  const [payload] = payloadsOf(JSON.parse(cardHistory)).filter((p) => !p.searchAttribute).map((p) => p.payload);
+  const [payload] = payloadsOf(JSON.parse(cardHistory))
+    .filter((p) => !p.searchAttribute)
+    .map((p) => p.payload);
   const none = await decode([payload]);
   expect(none.status).toBe(401);
   expect(none.type).toBe('application/problem+json');
@@ -119,7 +129,12 @@ test('when the Temporal CLI shows the history with --codec-endpoint and --codec-
   const binary = await findTemporalBinary();
   if (!binary) throw new Error('no temporal binary (global setup found one to start the dev server)');
   const { port } = stack.server.address() as AddressInfo;
-  const show = (extra: string[]) => promisify(execFile)(binary, ['workflow', 'show', '-w', `checkout:${tenant.tenant_id}:${card.cartId}`, '--address', process.env.TEMPORAL_ADDRESS!, '-o', 'json', ...extra], { maxBuffer: 20_000_000 });
+  const show = (extra: string[]) =>
+    promisify(execFile)(
+      binary,
+      ['workflow', 'show', '-w', `checkout:${tenant.tenant_id}:${card.cartId}`, '--address', process.env.TEMPORAL_ADDRESS!, '-o', 'json', ...extra],
+      { maxBuffer: 20_000_000 },
+    );
   const decoded = await show(['--codec-endpoint', `http://127.0.0.1:${port}/codec`, '--codec-auth', `Bearer ${tenant.admin_api_key}`]);
   // `-o json` prints payloads in the codec's wire format: base64 metadata and data.
   const dataOf = (out: string) => [...out.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => unb64(m[1])).join('\n');
@@ -133,13 +148,19 @@ test('when the Temporal CLI shows the history with --codec-endpoint and --codec-
 test('when payloads are encoded then decoded through the endpoints, then they round-trip, and malformed payloads are a 400', async () => {
   const auth = { Authorization: `Bearer ${tenant.admin_api_key}` };
   const original = { metadata: { encoding: b64('json/plain') }, data: b64('{"hello":"world"}') };
-  const encoded = await stack.http.post('/codec/encode').set(auth).send({ payloads: [original] });
+  const encoded = await stack.http
+    .post('/codec/encode')
+    .set(auth)
+    .send({ payloads: [original] });
   expect(encoded.status).toBe(200);
   expect(unb64(encoded.body.payloads[0].metadata.encoding)).toBe('binary/encrypted');
   expect(unb64(encoded.body.payloads[0].data)).not.toContain('world');
   const decoded = await stack.http.post('/codec/decode').set(auth).send({ payloads: encoded.body.payloads });
   expect(decoded.body.payloads).toEqual([original]);
-  const garbage = await stack.http.post('/codec/decode').set(auth).send({ payloads: [{ metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nobody') }, data: b64('x') }] });
+  const garbage = await stack.http
+    .post('/codec/decode')
+    .set(auth)
+    .send({ payloads: [{ metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nobody') }, data: b64('x') }] });
   expect(garbage.status).toBe(400);
   expect((await stack.http.post('/codec/decode').set(auth).send({ payloads: 'nope' })).status).toBe(400);
 });
@@ -157,7 +178,9 @@ test('when an owner signs in with POST /admin/session, then the HttpOnly cookie 
   expect(setCookie).toMatch(/codec_session=v1\./);
   for (const attribute of ['HttpOnly', 'Secure', 'SameSite=None', 'Path=/codec', 'Max-Age=28800']) expect(setCookie).toContain(attribute);
   const cookie = setCookie.split(';')[0];
-  const [payload] = payloadsOf(JSON.parse(cardHistory)).filter((p) => !p.searchAttribute).map((p) => p.payload);
+  const [payload] = payloadsOf(JSON.parse(cardHistory))
+    .filter((p) => !p.searchAttribute)
+    .map((p) => p.payload);
 
   expect((await decode([payload]).set('Cookie', cookie).set('Origin', UI_ORIGIN)).status).toBe(200);
   expect((await decode([payload]).set('Cookie', cookie)).status).toBe(200);
@@ -184,7 +207,12 @@ test('when staff use the sign-in page, then its form signs them in with the same
 });
 
 test('when the Web UI origin sends a CORS preflight to /codec, then it is allowed with credentials before any key check; another origin gets no CORS headers', async () => {
-  const preflight = (origin: string) => stack.http.options('/codec/decode').set('Origin', origin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'content-type,x-namespace');
+  const preflight = (origin: string) =>
+    stack.http
+      .options('/codec/decode')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type,x-namespace');
   const ui = await preflight(UI_ORIGIN);
   expect(ui.status).toBe(204);
   expect(ui.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
@@ -206,7 +234,8 @@ test('when a checkout ran and an order was read with query-string and header tok
   expect(apiText).toContain(`"path":"/store/orders/${card.order.id}"`);
   expect(workerText).toContain('notification order_placed body');
   for (const text of [apiText, workerText]) {
-    for (const secret of [tenant.admin_api_key, tenant.publishable_key, card.order.access_token, bank.order.access_token, 'tok_visa', 'sk_in_a_query']) expect(text).not.toContain(secret);
+    for (const secret of [tenant.admin_api_key, tenant.publishable_key, card.order.access_token, bank.order.access_token, 'tok_visa', 'sk_in_a_query'])
+      expect(text).not.toContain(secret);
     expect(text).not.toMatch(/"path":"[^"]*\?/);
   }
 });

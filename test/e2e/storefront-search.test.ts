@@ -28,13 +28,21 @@ describe('storefront search', () => {
     const id = created.body.id as string;
 
     // The API wrote no index entry itself: the relay picks up product.updated and the index follows.
-    const found = await waitFor(async () => {
-      const res = await search('?q=hinoki');
-      return res.body.total === 2 && res.body;
-    }, { what: 'both products in the index' });
+    const found = await waitFor(
+      async () => {
+        const res = await search('?q=hinoki');
+        return res.body.total === 2 && res.body;
+      },
+      { what: 'both products in the index' },
+    );
     expect(found.hits.map((p: { id: string }) => p.id).sort()).toEqual([id, cheaper.body.id].sort());
     const hit = found.hits.find((p: { id: string }) => p.id === id);
-    expect(hit).toMatchObject({ id, title: 'Hinoki cutting board', status: 'published', variants: [{ price: { amount: 4800, currency: 'JPY' }, available_quantity: 3 }] });
+    expect(hit).toMatchObject({
+      id,
+      title: 'Hinoki cutting board',
+      status: 'published',
+      variants: [{ price: { amount: 4800, currency: 'JPY' }, available_quantity: 3 }],
+    });
     expect(found.facets.price).toEqual({ '1000-4999': 2 });
     expect((await search('?q=hinoky')).body.total).toBe(2); // one typo
     expect((await search('?q=hinpky')).body.total).toBe(0); // two typos in a six-letter word: over the budget
@@ -52,20 +60,29 @@ describe('storefront search', () => {
     expect((await stack.http.get('/store/products?q=cutting').set(h)).body.items[0].variants[0].available_quantity).toBe(1);
 
     const variantId = created.body.variants[0].id as string;
-    const repriced = await stack.http.patch(`/admin/products/${id}`).set({ Authorization: `Bearer ${tenant.admin_api_key}` }).send({ variants: [{ id: variantId, price: { amount: 2000, currency: 'JPY' } }] });
+    const repriced = await stack.http
+      .patch(`/admin/products/${id}`)
+      .set({ Authorization: `Bearer ${tenant.admin_api_key}` })
+      .send({ variants: [{ id: variantId, price: { amount: 2000, currency: 'JPY' } }] });
     expect(repriced.status).toBe(200);
-    const reordered = await waitFor(async () => {
-      const res = await search('?q=hinoki&sort=price_asc');
-      return res.body.hits[0]?.id === id && res.body;
-    }, { what: 'the repriced product to sort first' });
+    const reordered = await waitFor(
+      async () => {
+        const res = await search('?q=hinoki&sort=price_asc');
+        return res.body.hits[0]?.id === id && res.body;
+      },
+      { what: 'the repriced product to sort first' },
+    );
     expect(reordered.hits.map((p: { id: string }) => p.id)).toEqual([id, cheaper.body.id]);
     expect((await search('?q=hinoki&max_price=2500')).body.hits.map((p: { id: string }) => p.id)).toEqual([id]);
 
     expect((await stack.http.delete(`/admin/products/${id}`).set({ Authorization: `Bearer ${tenant.admin_api_key}` })).status).toBe(204);
-    const after = await waitFor(async () => {
-      const res = await search('?q=hinoki');
-      return res.body.total === 1 && res.body;
-    }, { what: 'the deleted product to leave the index' });
+    const after = await waitFor(
+      async () => {
+        const res = await search('?q=hinoki');
+        return res.body.total === 1 && res.body;
+      },
+      { what: 'the deleted product to leave the index' },
+    );
     expect(after.hits.map((p: { id: string }) => p.id)).toEqual([cheaper.body.id]);
   });
 
@@ -91,13 +108,21 @@ describe('storefront search', () => {
     await stack.pool.query(sql.type(z.object({}))`
       INSERT INTO search_documents (tenant_id, product_id, title, search_text, tsv, in_stock, product_created_at, doc, indexed_at)
       VALUES (${tenant.tenant_id}, 'prod_stale', 'Nambu ghost', 'nambu ghost', 'nambu:1A'::tsvector, true, now(), '{"id":"prod_stale","title":"Nambu ghost"}', now() - interval '1 hour')`);
-    expect((await store.products('?q=nambu')).body.items.map((p: { title: string }) => p.title).sort()).toEqual(['Nambu ironware kettle', 'Nambu ghost'].sort());
+    expect((await store.products('?q=nambu')).body.items.map((p: { title: string }) => p.title).sort()).toEqual(
+      ['Nambu ironware kettle', 'Nambu ghost'].sort(),
+    );
 
     // Asynchronously: this process hosts the worker that runs the reindex workflow.
-    const cli = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/cli.ts', 'search', 'reindex', '--tenant', tenant.tenant_id, '--json'], {
-      cwd: process.cwd(), encoding: 'utf8', timeout: 60_000,
-      env: { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'silent' },
-    });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', 'scripts/cli.ts', 'search', 'reindex', '--tenant', tenant.tenant_id, '--json'],
+      {
+        cwd: process.cwd(),
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'silent' },
+      },
+    );
     expect(cli.stderr).toBe('');
     const printed = JSON.parse(cli.stdout);
     expect(printed).toMatchObject({ workflow_id: searchReindexWorkflowId(tenant.tenant_id), progress: { done: true, indexed: live, pruned: 1 } });

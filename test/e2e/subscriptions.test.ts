@@ -13,13 +13,28 @@ type Subscription = { id: string; status: string; period: number; current_period
 async function subscribe(stack: TestStack, tenant: CreatedTenant, token: string, interval = '3s') {
   const admin = backOffice(stack.http, tenant.admin_api_key);
   // placeTestOrder fails the test unless every step (add to cart 200, checkout 201) succeeded.
-  const { variantId, order } = await placeTestOrder(stack.http, tenant, { price: 980, stock: 100, quantity: 1, payment_method: 'card', payment_token: token, billing_interval: interval });
+  const { variantId, order } = await placeTestOrder(stack.http, tenant, {
+    price: 980,
+    stock: 100,
+    quantity: 1,
+    payment_method: 'card',
+    payment_token: token,
+    billing_interval: interval,
+  });
   const listed = (await admin.subscriptions()).body.items.find((s: { order_id: string }) => s.order_id === order.id);
-  expect(listed).toMatchObject({ status: 'active', period: 1, billing_interval: interval, variant_id: variantId, amount: { amount: 980, currency: 'JPY' }, charges: [] });
+  expect(listed).toMatchObject({
+    status: 'active',
+    period: 1,
+    billing_interval: interval,
+    variant_id: variantId,
+    amount: { amount: 980, currency: 'JPY' },
+    charges: [],
+  });
   return { order, subscriptionId: listed.id as string, admin };
 }
 
-const sub = async (stack: TestStack, tenant: CreatedTenant, id: string): Promise<Subscription> => (await backOffice(stack.http, tenant.admin_api_key).subscription(id)).body;
+const sub = async (stack: TestStack, tenant: CreatedTenant, id: string): Promise<Subscription> =>
+  (await backOffice(stack.http, tenant.admin_api_key).subscription(id)).body;
 const charges = (s: Subscription) => s.charges.map((c) => `${c.period}.${c.attempt}:${c.status}`);
 const workflowStatus = async (stack: TestStack, tenant: CreatedTenant, id: string) =>
   (await stack.temporal.workflow.getHandle(subscriptionWorkflowId(tenant.tenant_id, id)).describe()).status.name;
@@ -33,10 +48,13 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
   test('when the card keeps paying, then the subscription renews every period, one approved charge each, ends counted from the anchor', async () => {
     const { subscriptionId } = await subscribe(stack, tenant, 'tok_visa');
     const first = await sub(stack, tenant, subscriptionId);
-    const renewed = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.period >= 3 ? s : null;
-    }, { what: 'two renewals', timeoutMs: 30_000 });
+    const renewed = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.period >= 3 ? s : null;
+      },
+      { what: 'two renewals', timeoutMs: 30_000 },
+    );
     expect(renewed.status).toBe('active');
     expect(charges(renewed).slice(0, 2)).toEqual(['2.1:succeeded', '3.1:succeeded']);
     const periodEnds = Date.parse(renewed.current_period_end) - Date.parse(first.current_period_end);
@@ -47,42 +65,58 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
 
   test('when every renewal is declined (tok_renewal_fails), then past_due, then cancelled after 1 + 3 failed attempts, each notified', async () => {
     const { subscriptionId } = await subscribe(stack, tenant, 'tok_renewal_fails');
-    const pastDue = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'past_due' ? s : null;
-    }, { what: 'past_due', timeoutMs: 30_000 });
+    const pastDue = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'past_due' ? s : null;
+      },
+      { what: 'past_due', timeoutMs: 30_000 },
+    );
     expect(pastDue.next_attempt_at).not.toBeNull();
     expect(charges(pastDue)).toEqual(['2.1:failed']);
-    const ended = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'cancelled' ? s : null;
-    }, { what: 'cancelled after the last retry', timeoutMs: 30_000 });
+    const ended = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'cancelled' ? s : null;
+      },
+      { what: 'cancelled after the last retry', timeoutMs: 30_000 },
+    );
     expect(charges(ended)).toEqual(['2.1:failed', '2.2:failed', '2.3:failed', '2.4:failed']);
     expect(ended).toMatchObject({ period: 1, next_attempt_at: null });
     expect((await gatewayLedger(stack.pool, { subscriptionId })).map((l) => l.outcome)).toEqual(['declined', 'declined', 'declined', 'declined']);
     await waitFor(async () => (await workflowStatus(stack, tenant, subscriptionId)) === 'COMPLETED' || null, { what: 'the billing workflow to end' });
     const notices = stack.notifier.sent.filter((n) => n.data.subscription_id === subscriptionId);
     expect(notices.map((n) => `${n.template}${n.data.attempt ? `#${n.data.attempt}` : ''}`)).toEqual([
-      'subscription_payment_failed#1', 'subscription_payment_failed#2', 'subscription_payment_failed#3', 'subscription_payment_failed#4', 'subscription_cancelled',
+      'subscription_payment_failed#1',
+      'subscription_payment_failed#2',
+      'subscription_payment_failed#3',
+      'subscription_payment_failed#4',
+      'subscription_cancelled',
     ]);
   });
 
   test('when a renewal is declined twice then approved (tok_recovers_after_2), then the subscription is active again for the next period', async () => {
     const { subscriptionId } = await subscribe(stack, tenant, 'tok_recovers_after_2');
-    const recovered = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.period >= 2 ? s : null;
-    }, { what: 'the recovery', timeoutMs: 30_000 });
+    const recovered = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.period >= 2 ? s : null;
+      },
+      { what: 'the recovery', timeoutMs: 30_000 },
+    );
     expect(recovered).toMatchObject({ status: 'active', next_attempt_at: null });
     expect(charges(recovered).slice(0, 3)).toEqual(['2.1:failed', '2.2:failed', '2.3:succeeded']);
   });
 
   test('when the card times out on every first network attempt (tok_flaky), then each period has exactly one successful charge', async () => {
     const { subscriptionId } = await subscribe(stack, tenant, 'tok_flaky');
-    const renewed = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.period >= 3 ? s : null;
-    }, { what: 'two renewals through timeouts', timeoutMs: 30_000 });
+    const renewed = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.period >= 3 ? s : null;
+      },
+      { what: 'two renewals through timeouts', timeoutMs: 30_000 },
+    );
     expect(charges(renewed).slice(0, 2)).toEqual(['2.1:succeeded', '3.1:succeeded']);
     const ledger = await gatewayLedger(stack.pool, { subscriptionId });
     const byPeriod = new Map<string, number>();
@@ -105,10 +139,13 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
     const second = await admin.updateCard(subscriptionId, 'tok_renewal_fails');
     expect(second.status).toBe(200);
     const nextPeriod = second.body.period + 1;
-    const pastDueAgain = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'past_due' ? s : null;
-    }, { what: 'the next renewal to hit the newly saved card', timeoutMs: 30_000 });
+    const pastDueAgain = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'past_due' ? s : null;
+      },
+      { what: 'the next renewal to hit the newly saved card', timeoutMs: 30_000 },
+    );
     // tok_renewal_fails approves its own first charge, then declines: proof that the second card is the one charged.
     expect(charges(pastDueAgain)).toEqual(expect.arrayContaining([`${nextPeriod}.1:succeeded`, `${nextPeriod + 1}.1:failed`]));
     expect((await admin.cancelSubscription(subscriptionId)).status).toBe(200);
@@ -119,15 +156,21 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
     // The gateway learns the card is dead; its next charge is a hard decline.
     await stack.pool.query(sql.type(z.object({}))`
       UPDATE test_gateway_cards SET token = 'tok_declined' WHERE id = (SELECT card_ref FROM subscriptions WHERE id = ${subscriptionId})`);
-    const pastDue = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'past_due' ? s : null;
-    }, { what: 'past_due', timeoutMs: 30_000 });
+    const pastDue = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'past_due' ? s : null;
+      },
+      { what: 'past_due', timeoutMs: 30_000 },
+    );
     expect(pastDue.next_attempt_at).toBeNull();
-    const ended = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'cancelled' ? s : null;
-    }, { what: 'the end of the card-update window', timeoutMs: 30_000 });
+    const ended = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'cancelled' ? s : null;
+      },
+      { what: 'the end of the card-update window', timeoutMs: 30_000 },
+    );
     expect(charges(ended)).toEqual(['2.1:failed']);
     expect(ended.charges[0]).toMatchObject({ decline_code: 'card_declined' });
     const notice = stack.notifier.sent.find((n) => n.data.subscription_id === subscriptionId && n.template === 'subscription_payment_failed');
@@ -152,12 +195,19 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
 
   test('when the order that started a subscription is cancelled before it ships, then the authorization is voided and the subscription cancelled', async () => {
     const { order, subscriptionId, admin } = await subscribe(stack, tenant, 'tok_visa', '1mo');
-    expect((await admin.order(order.id)).body.workflows).toContainEqual({ id: subscriptionWorkflowId(tenant.tenant_id, subscriptionId), type: 'subscriptionBilling', status: 'RUNNING' });
+    expect((await admin.order(order.id)).body.workflows).toContainEqual({
+      id: subscriptionWorkflowId(tenant.tenant_id, subscriptionId),
+      type: 'subscriptionBilling',
+      status: 'RUNNING',
+    });
     expect((await admin.cancel(order.id, 'ordered by mistake')).status).toBe(200);
-    const ended = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'cancelled' ? s : null;
-    }, { what: 'the subscription to end with its order' });
+    const ended = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'cancelled' ? s : null;
+      },
+      { what: 'the subscription to end with its order' },
+    );
     expect(ended.charges).toEqual([]);
     await waitFor(async () => (await workflowStatus(stack, tenant, subscriptionId)) === 'COMPLETED' || null, { what: 'the billing workflow to end' });
     expect((await admin.order(order.id)).body.payments[0].status).toBe('voided');
@@ -173,7 +223,11 @@ describe('subscriptions with a 2s,2s,2s dunning schedule', () => {
     const res = await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' }));
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/card/);
-    const bad = await backOffice(stack.http, tenant.admin_api_key).createProduct({ title: 'x', status: 'published', variants: [{ sku: `bad-${Date.now()}`, price: { amount: 1, currency: 'JPY' }, subscription: { billing_interval: 'monthly' } }] });
+    const bad = await backOffice(stack.http, tenant.admin_api_key).createProduct({
+      title: 'x',
+      status: 'published',
+      variants: [{ sku: `bad-${Date.now()}`, price: { amount: 1, currency: 'JPY' }, subscription: { billing_interval: 'monthly' } }],
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -186,10 +240,13 @@ describe('subscriptions with a long dunning schedule: the back office retries by
 
   test('when retry now is pressed on a past-due subscription, then it charges at once: still declined, then approved', async () => {
     const { subscriptionId, admin } = await subscribe(stack, tenant, 'tok_recovers_after_2', '2s');
-    const pastDue = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'past_due' ? s : null;
-    }, { what: 'past_due', timeoutMs: 30_000 });
+    const pastDue = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'past_due' ? s : null;
+      },
+      { what: 'past_due', timeoutMs: 30_000 },
+    );
     expect(Date.parse(pastDue.next_attempt_at!) - Date.parse(pastDue.charges[0].created_at)).toBeGreaterThan(50 * 60_000);
     const second = await admin.retrySubscription(subscriptionId);
     expect(second.status).toBe(200);
@@ -211,11 +268,16 @@ describe('subscriptions with DUNNING_EXHAUSTED_STATUS=unpaid', () => {
 
   test('when the only retry is declined too, then the subscription ends unpaid, not cancelled', async () => {
     const { subscriptionId } = await subscribe(stack, tenant, 'tok_renewal_fails', '2s');
-    const ended = await waitFor(async () => {
-      const s = await sub(stack, tenant, subscriptionId);
-      return s.status === 'unpaid' ? s : null;
-    }, { what: 'unpaid', timeoutMs: 30_000 });
+    const ended = await waitFor(
+      async () => {
+        const s = await sub(stack, tenant, subscriptionId);
+        return s.status === 'unpaid' ? s : null;
+      },
+      { what: 'unpaid', timeoutMs: 30_000 },
+    );
     expect(charges(ended)).toEqual(['2.1:failed', '2.2:failed']);
-    expect((await backOffice(stack.http, tenant.admin_api_key).subscriptions('?status=unpaid')).body.items.map((s: { id: string }) => s.id)).toContain(subscriptionId);
+    expect((await backOffice(stack.http, tenant.admin_api_key).subscriptions('?status=unpaid')).body.items.map((s: { id: string }) => s.id)).toContain(
+      subscriptionId,
+    );
   });
 });

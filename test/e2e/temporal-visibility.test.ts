@@ -20,10 +20,14 @@ async function found(client: Client, query: string): Promise<Record<string, stri
 }
 
 /** Waits until the query finds at least these workflow ids (visibility is eventually consistent). */
-const findsAll = (query: string, ids: string[]) => waitFor(async () => {
-  const hits = await found(stack.temporal, query);
-  return ids.every((id) => id in hits) ? hits : null;
-}, { what: `visibility query ${query} to find ${ids.join(', ')}` });
+const findsAll = (query: string, ids: string[]) =>
+  waitFor(
+    async () => {
+      const hits = await found(stack.temporal, query);
+      return ids.every((id) => id in hits) ? hits : null;
+    },
+    { what: `visibility query ${query} to find ${ids.join(', ')}` },
+  );
 
 describe('Temporal visibility', () => {
   test('when a bank-transfer order is placed, then its workflows are found by OrderId, CartId and CustomerEmail', async () => {
@@ -55,19 +59,26 @@ describe('Temporal visibility', () => {
     const { cartId, order } = await placeTestOrder(stack.http, tenant, { price: 1300, payment_method: 'bank_transfer' });
     const checkoutId = checkoutWorkflowId(tenant.tenant_id, cartId);
     const handle = stack.temporal.workflow.getHandle(checkoutId);
-    await waitFor(async () => (await handle.describe()).typedSearchAttributes.get(OrderStatusKey) === 'pending_payment', { what: 'OrderStatus pending_payment' });
+    await waitFor(async () => (await handle.describe()).typedSearchAttributes.get(OrderStatusKey) === 'pending_payment', {
+      what: 'OrderStatus pending_payment',
+    });
     await findsAll(`OrderStatus='pending_payment' AND OrderId='${order.id}'`, [checkoutId]);
 
     expect((await admin.confirmPayment(order.id, 1300)).status).toBe(200);
 
-    const described = await waitFor(async () => {
-      const d = await handle.describe();
-      return d.typedSearchAttributes.get(OrderStatusKey) === 'pending_shipment' ? d : null;
-    }, { what: 'OrderStatus pending_shipment on the checkout workflow' });
+    const described = await waitFor(
+      async () => {
+        const d = await handle.describe();
+        return d.typedSearchAttributes.get(OrderStatusKey) === 'pending_shipment' ? d : null;
+      },
+      { what: 'OrderStatus pending_shipment on the checkout workflow' },
+    );
     expect(described.typedSearchAttributes.get(TenantIdKey)).toBe(tenant.tenant_id);
     expect(described.typedSearchAttributes.get(PaymentMethodKey)).toBe('bank_transfer');
     const hits = await findsAll(`OrderStatus='pending_shipment' AND OrderId='${order.id}'`, [checkoutId]);
     expect(hits[checkoutId]).toBe('checkout');
-    await waitFor(async () => !(checkoutId in (await found(stack.temporal, `OrderStatus='pending_payment' AND OrderId='${order.id}'`))), { what: 'the checkout workflow to leave pending_payment in visibility' });
+    await waitFor(async () => !(checkoutId in (await found(stack.temporal, `OrderStatus='pending_payment' AND OrderId='${order.id}'`))), {
+      what: 'the checkout workflow to leave pending_payment in visibility',
+    });
   });
 });

@@ -1,7 +1,17 @@
 // Request validation, credentials, back-office catalog writes, product listing, and the operations endpoints.
 import { randomUUID } from 'node:crypto';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, buildProduct, createTestTenant, createTestVendorKey, outboxEvents, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import {
+  backOffice,
+  buildCheckout,
+  buildProduct,
+  createTestTenant,
+  createTestVendorKey,
+  outboxEvents,
+  seedProduct,
+  stockOf,
+  storefront,
+} from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
@@ -39,7 +49,9 @@ describe('request validation', () => {
     expect((product.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['status', 'variants']));
     const address = await store.checkout(cart.id, { ...buildCheckout(), shipping_address: { name: 'X' } });
     expect(address.status).toBe(400);
-    expect((address.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['shipping_address.line1', 'shipping_address.postal_code']));
+    expect((address.body.errors as { path: string }[]).map((e) => e.path)).toEqual(
+      expect.arrayContaining(['shipping_address.line1', 'shipping_address.postal_code']),
+    );
   });
 
   test('when the quantity added is zero or negative, then it is 400 and nothing is held', async () => {
@@ -109,13 +121,24 @@ describe('back-office catalog and stock', () => {
 
   test('when a product is created, repriced and deleted, then the storefront follows and a deleted product is 404', async () => {
     const store = storefront(stack.http, tenant.publishable_key);
-    const created = await stack.http.post('/admin/products').set(bearer()).send(buildProduct({ title: 'Hinoki cutting board', price: 4800, stock: 2 }));
+    const created = await stack.http
+      .post('/admin/products')
+      .set(bearer())
+      .send(buildProduct({ title: 'Hinoki cutting board', price: 4800, stock: 2 }));
     expect(created.status).toBe(201);
     const product = created.body;
-    expect(product).toMatchObject({ title: 'Hinoki cutting board', handle: 'hinoki-cutting-board', status: 'published', variants: [{ price: { amount: 4800, currency: 'JPY' }, available_quantity: 2 }] });
+    expect(product).toMatchObject({
+      title: 'Hinoki cutting board',
+      handle: 'hinoki-cutting-board',
+      status: 'published',
+      variants: [{ price: { amount: 4800, currency: 'JPY' }, available_quantity: 2 }],
+    });
     const variantId = product.variants[0].id;
 
-    const patched = await stack.http.patch(`/admin/products/${product.id}`).set(bearer()).send({ title: 'Hinoki board', variants: [{ id: variantId, price: { amount: 4200, currency: 'JPY' } }] });
+    const patched = await stack.http
+      .patch(`/admin/products/${product.id}`)
+      .set(bearer())
+      .send({ title: 'Hinoki board', variants: [{ id: variantId, price: { amount: 4200, currency: 'JPY' } }] });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ title: 'Hinoki board', variants: [{ id: variantId, price: { amount: 4200, currency: 'JPY' } }] });
     expect((await store.product(product.id)).body).toMatchObject({ title: 'Hinoki board', variants: [{ price: { amount: 4200 } }] });
@@ -124,7 +147,14 @@ describe('back-office catalog and stock', () => {
     expect(priceEvents[0].payload).toMatchObject({ price: { amount: 4200, currency: 'JPY' } });
     const cart = (await store.createCart()).body;
     expect((await store.addItem(cart.id, variantId, 1)).body.items[0].unit_price).toEqual({ amount: 4200, currency: 'JPY' });
-    expectProblem(await stack.http.patch(`/admin/products/${product.id}`).set(bearer()).send({ variants: [{ id: 'var_unknown' }] }), 404, 'not_found');
+    expectProblem(
+      await stack.http
+        .patch(`/admin/products/${product.id}`)
+        .set(bearer())
+        .send({ variants: [{ id: 'var_unknown' }] }),
+      404,
+      'not_found',
+    );
 
     const deleted = await stack.http.delete(`/admin/products/${product.id}`).set(bearer());
     expect(deleted.status).toBe(204);
@@ -140,11 +170,24 @@ describe('back-office catalog and stock', () => {
   test('when a sku or handle is already taken in the tenant, then creating the product is 409 and nothing is created', async () => {
     const sku = `DUP-${randomUUID().slice(0, 8)}`;
     await seedProduct(stack.http, tenant.admin_api_key, { sku, title: `Original ${sku}` });
-    const dupSku = await stack.http.post('/admin/products').set(bearer()).send(buildProduct({ sku, title: `Copy ${sku}` }));
+    const dupSku = await stack.http
+      .post('/admin/products')
+      .set(bearer())
+      .send(buildProduct({ sku, title: `Copy ${sku}` }));
     expectProblem(dupSku, 409, 'conflict');
     const handle = `handle-${randomUUID().slice(0, 8)}`;
-    expect((await stack.http.post('/admin/products').set(bearer()).send({ ...buildProduct(), handle })).status).toBe(201);
-    const dupHandle = await stack.http.post('/admin/products').set(bearer()).send({ ...buildProduct({ title: `Copy ${handle}` }), handle });
+    expect(
+      (
+        await stack.http
+          .post('/admin/products')
+          .set(bearer())
+          .send({ ...buildProduct(), handle })
+      ).status,
+    ).toBe(201);
+    const dupHandle = await stack.http
+      .post('/admin/products')
+      .set(bearer())
+      .send({ ...buildProduct({ title: `Copy ${handle}` }), handle });
     expectProblem(dupHandle, 409, 'conflict');
     const all = (await stack.http.get('/admin/products?limit=100').set(bearer())).body.items as { title: string }[];
     expect(all.map((p) => p.title)).not.toContain(`Copy ${sku}`);
@@ -166,8 +209,12 @@ describe('product listing', () => {
       buildProduct({ title: 'Matcha whisk', category_ids: [teaware.id] }),
       buildProduct({ title: 'Kyusu teapot', category_ids: [teaware.id] }),
       buildProduct({ title: 'Cotton tenugui' }),
-    ]) ids.push((await stack.http.post('/admin/products').set(h).send(body)).body.id);
-    await stack.http.post('/admin/products').set(h).send(buildProduct({ title: 'Draft matcha bowl', status: 'draft', category_ids: [teaware.id] }));
+    ])
+      ids.push((await stack.http.post('/admin/products').set(h).send(body)).body.id);
+    await stack.http
+      .post('/admin/products')
+      .set(h)
+      .send(buildProduct({ title: 'Draft matcha bowl', status: 'draft', category_ids: [teaware.id] }));
     const store = storefront(stack.http, shop.publishable_key);
 
     const first = await store.products('?limit=2');
@@ -183,10 +230,13 @@ describe('product listing', () => {
 
     // A text query goes through the search index, which the outbox relay keeps in sync.
     await stack.startRelay([shop.tenant_id]);
-    const matcha = await waitFor(async () => {
-      const titles = (await store.products('?q=MATCHA')).body.items.map((p: { title: string }) => p.title);
-      return titles.length > 0 && titles;
-    }, { what: 'the indexed products' });
+    const matcha = await waitFor(
+      async () => {
+        const titles = (await store.products('?q=MATCHA')).body.items.map((p: { title: string }) => p.title);
+        return titles.length > 0 && titles;
+      },
+      { what: 'the indexed products' },
+    );
     expect(matcha).toEqual(['Matcha whisk']);
     expect((await store.products('?q=tea')).body.items.map((p: { title: string }) => p.title)).toEqual(['Kyusu teapot']);
     const byCategory = (await store.products(`?category=${teaware.id}`)).body.items.map((p: { title: string }) => p.title).sort();
@@ -218,6 +268,8 @@ describe('operations endpoints', () => {
     expect(openapi.status).toBe(200);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(openapi.body.paths).toHaveProperty(['/store/carts/{id}/checkout', 'post']);
-    expect(openapi.body.paths['/store/carts/{id}/checkout'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['email', 'shipping_address', 'payment_method']));
+    expect(openapi.body.paths['/store/carts/{id}/checkout'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['email', 'shipping_address', 'payment_method']),
+    );
   });
 });

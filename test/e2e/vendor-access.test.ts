@@ -12,16 +12,24 @@ afterAll(async () => stack?.stop());
 
 /** Two vendors with a key and a product each, and a COD order holding both vendors' items, split into two shipments. */
 async function twoVendorOrder() {
-  const vendors = await Promise.all([1000, 500].map(async (bps) => {
-    const id = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: bps });
-    const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, id, { price: 1000, stock: 10 });
-    return { id, variantId, key: (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key };
-  }));
-  const { order } = await placeMallOrder(stack.http, mall, [{ variantId: vendors[0].variantId, quantity: 2 }, { variantId: vendors[1].variantId, quantity: 1 }]);
-  const shipments = await waitFor(async () => {
-    const { body } = await backOffice(stack.http, mall.admin_api_key).order(order.id);
-    return body.shipments?.length === 2 ? (body.shipments as { id: string; vendor_id: string; status: string }[]) : null;
-  }, { what: 'two shipments, one per vendor' });
+  const vendors = await Promise.all(
+    [1000, 500].map(async (bps) => {
+      const id = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: bps });
+      const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, id, { price: 1000, stock: 10 });
+      return { id, variantId, key: (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key };
+    }),
+  );
+  const { order } = await placeMallOrder(stack.http, mall, [
+    { variantId: vendors[0].variantId, quantity: 2 },
+    { variantId: vendors[1].variantId, quantity: 1 },
+  ]);
+  const shipments = await waitFor(
+    async () => {
+      const { body } = await backOffice(stack.http, mall.admin_api_key).order(order.id);
+      return body.shipments?.length === 2 ? (body.shipments as { id: string; vendor_id: string; status: string }[]) : null;
+    },
+    { what: 'two shipments, one per vendor' },
+  );
   const shipmentOf = (vendorId: string) => shipments.find((s) => s.vendor_id === vendorId)!;
   return { order, vendors, shipmentOf };
 }
@@ -41,7 +49,13 @@ describe('vendors and the vendor portal', () => {
     const office = mallOffice(stack.http, shop.admin_api_key);
     const created = await office.createVendor(buildVendor({ name: 'Kyoto Ceramics', commission_rate_bps: 1250 }));
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^ven_/), name: 'Kyoto Ceramics', commission_rate_bps: 1250, status: 'active', created_at: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^ven_/),
+      name: 'Kyoto Ceramics',
+      commission_rate_bps: 1250,
+      status: 'active',
+      created_at: expect.any(String),
+    });
     await seedVendor(stack.http, shop.admin_api_key, { status: 'suspended' });
     await seedVendor(stack.http, shop.admin_api_key);
 
@@ -54,7 +68,13 @@ describe('vendors and the vendor portal', () => {
     expect((await office.vendor('ven_missing')).status).toBe(404);
     expect((await mallOffice(stack.http, mall.admin_api_key).vendor(created.body.id)).status).toBe(404);
 
-    for (const body of [{ name: 'x', commission_rate_bps: 10_001 }, { name: 'x', commission_rate_bps: 10.5 }, { name: '', commission_rate_bps: 100 }, { name: 'x' }, { name: 'x', commission_rate_bps: 1, status: 'gone' }]) {
+    for (const body of [
+      { name: 'x', commission_rate_bps: 10_001 },
+      { name: 'x', commission_rate_bps: 10.5 },
+      { name: '', commission_rate_bps: 100 },
+      { name: 'x' },
+      { name: 'x', commission_rate_bps: 1, status: 'gone' },
+    ]) {
       const res = await office.createVendor(body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
@@ -89,12 +109,20 @@ describe('vendors and the vendor portal', () => {
     const listed = await portalA.shipments();
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual({
-      items: [{
-        id: shipmentOf(a.id).id, order_id: order.id, status: 'pending', carrier: null, tracking_number: null,
-        items: [{ sku: expect.any(String), title: expect.any(String), quantity: 2 }],
-        shipping_address: expect.objectContaining({ name: 'Hanako Yamada', postal_code: '100-0005', country: 'JP' }),
-        shipped_at: null, delivered_at: null, created_at: expect.any(String),
-      }],
+      items: [
+        {
+          id: shipmentOf(a.id).id,
+          order_id: order.id,
+          status: 'pending',
+          carrier: null,
+          tracking_number: null,
+          items: [{ sku: expect.any(String), title: expect.any(String), quantity: 2 }],
+          shipping_address: expect.objectContaining({ name: 'Hanako Yamada', postal_code: '100-0005', country: 'JP' }),
+          shipped_at: null,
+          delivered_at: null,
+          created_at: expect.any(String),
+        },
+      ],
       next_cursor: null,
     });
     expect((await vendorPortal(stack.http, b.key).shipments()).body.items.map((s: { id: string }) => s.id)).toEqual([shipmentOf(b.id).id]);
@@ -118,10 +146,13 @@ describe('vendors and the vendor portal', () => {
     for (let i = 0; i < 3; i++) {
       orders.push((await placeMallOrder(stack.http, mall, [{ variantId, quantity: 1 }])).order.id);
       // Shipments are created by each order's fulfillment workflow: wait for one before placing the next.
-      all = await waitFor(async () => {
-        const { body } = await portal.shipments();
-        return body.items.length === i + 1 ? body.items : null;
-      }, { what: `the vendor's shipment ${i + 1}` });
+      all = await waitFor(
+        async () => {
+          const { body } = await portal.shipments();
+          return body.items.length === i + 1 ? body.items : null;
+        },
+        { what: `the vendor's shipment ${i + 1}` },
+      );
     }
     expect(all.map((s: { order_id: string }) => s.order_id)).toEqual([...orders].reverse());
 

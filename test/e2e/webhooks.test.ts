@@ -19,7 +19,10 @@ const received: Received[] = [];
 const FAILURES_BEFORE_SUCCESS = 3;
 
 beforeAll(async () => {
-  ({ stack, tenant } = await startStackWithTenant({ relay: true, config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX_INTERVAL: '1s' } }));
+  ({ stack, tenant } = await startStackWithTenant({
+    relay: true,
+    config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX_INTERVAL: '1s' },
+  }));
   // A receiver as a merchant would write it: verify the signature over the raw body, answer 500 three times, then 200.
   receiver = createServer((req, res) => {
     let raw = '';
@@ -29,7 +32,14 @@ beforeAll(async () => {
       const body = JSON.parse(raw);
       const earlier = received.filter((r) => r.eventId === body.id).length;
       const answered = earlier < FAILURES_BEFORE_SUCCESS ? 500 : 200;
-      received.push({ eventId: body.id, headerId: String(req.headers['webhook-id']), attempt: String(req.headers['webhook-attempt']), signed: verifyWebhook(secret, req.headers['webhook-signature'] as string, raw), answered, body });
+      received.push({
+        eventId: body.id,
+        headerId: String(req.headers['webhook-id']),
+        attempt: String(req.headers['webhook-attempt']),
+        signed: verifyWebhook(secret, req.headers['webhook-signature'] as string, raw),
+        answered,
+        body,
+      });
       res.writeHead(answered).end();
     });
   });
@@ -45,9 +55,18 @@ const bearer = (key = tenant.admin_api_key) => ({ Authorization: `Bearer ${key}`
 
 describe('webhooks', () => {
   test('when the receiver answers 500 three times then 200, then the event is delivered on the 4th attempt, signed, with the same event id every time', async () => {
-    const created = await stack.http.post('/admin/webhooks').set(bearer()).send({ url: receiverUrl, events: ['product.updated'] });
+    const created = await stack.http
+      .post('/admin/webhooks')
+      .set(bearer())
+      .send({ url: receiverUrl, events: ['product.updated'] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^wh_/), url: receiverUrl, events: ['product.updated'], status: 'active', secret: expect.stringMatching(/^whsec_/) });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^wh_/),
+      url: receiverUrl,
+      events: ['product.updated'],
+      status: 'active',
+      secret: expect.stringMatching(/^whsec_/),
+    });
     secret = created.body.secret;
     const webhookId = created.body.id as string;
     // The secret is shown once: never in later reads.
@@ -61,12 +80,27 @@ describe('webhooks', () => {
     // Not subscribed: inventory.updated is never sent to this webhook.
     expect((await backOffice(stack.http, tenant.admin_api_key).setStock(product.body.variants[0].id, 5)).status).toBe(200);
 
-    const deliveries = await waitFor(async () => {
-      const res = await stack.http.get(`/admin/webhooks/${webhookId}/deliveries`).set(bearer());
-      return res.body.items?.[0]?.delivered_at && res.body;
-    }, { what: 'the delivery to succeed', timeoutMs: 30_000 });
+    const deliveries = await waitFor(
+      async () => {
+        const res = await stack.http.get(`/admin/webhooks/${webhookId}/deliveries`).set(bearer());
+        return res.body.items?.[0]?.delivered_at && res.body;
+      },
+      { what: 'the delivery to succeed', timeoutMs: 30_000 },
+    );
     expect(deliveries).toEqual({
-      items: [{ event_id: expect.any(String), event_type: 'product.updated', status: 'delivered', attempts: 4, last_status: 200, last_error: null, delivered_at: expect.any(String), gave_up_at: null, created_at: expect.any(String) }],
+      items: [
+        {
+          event_id: expect.any(String),
+          event_type: 'product.updated',
+          status: 'delivered',
+          attempts: 4,
+          last_status: 200,
+          last_error: null,
+          delivered_at: expect.any(String),
+          gave_up_at: null,
+          created_at: expect.any(String),
+        },
+      ],
       next_cursor: null,
     });
     const eventId = deliveries.items[0].event_id as string;
@@ -75,7 +109,12 @@ describe('webhooks', () => {
     expect(received.map((r) => r.attempt)).toEqual(['1', '2', '3', '4']);
     for (const r of received) {
       expect(r).toMatchObject({ eventId, headerId: eventId, signed: true });
-      expect(r.body).toMatchObject({ id: eventId, type: 'product.updated', tenant_id: tenant.tenant_id, data: { product: { id: product.body.id, title: 'Webhook kettle' } } });
+      expect(r.body).toMatchObject({
+        id: eventId,
+        type: 'product.updated',
+        tenant_id: tenant.tenant_id,
+        data: { product: { id: product.body.id, title: 'Webhook kettle' } },
+      });
     }
     expect(verifyWebhook('whsec_wrong', `t=${Math.floor(Date.now() / 1000)},v1=00`, '{}')).toBe(false);
 
@@ -83,7 +122,12 @@ describe('webhooks', () => {
     const workflowId = webhookDeliveryWorkflowId(webhookId, eventId);
     const handle = stack.temporal.workflow.getHandle(workflowId);
     expect(await handle.result()).toEqual({ status: 200, attempts: 4 });
-    const again = stack.temporal.workflow.start('webhookDelivery', { workflowId, taskQueue: stack.taskQueue, args: [{}], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    const again = stack.temporal.workflow.start('webhookDelivery', {
+      workflowId,
+      taskQueue: stack.taskQueue,
+      args: [{}],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
     await expect(again).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     expect(received).toHaveLength(4);
     // Every attempt carries the event's outbox sequence, so a receiver can drop an older event arriving late.
@@ -107,8 +151,22 @@ describe('webhook URL checks', () => {
 
   test('when a URL resolves to a loopback or private address, or is not http(s), then it is 400 and nothing is stored', async () => {
     const shop = await createTestTenant(strict.pool);
-    const post = (body: object) => strict.http.post('/admin/webhooks').set({ Authorization: `Bearer ${shop.admin_api_key}` }).send(body);
-    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://169.254.169.254/latest', 'http://[::1]/x', 'http://[::ffff:127.0.0.1]/x', 'ftp://example.com/x', 'not a url']) {
+    const post = (body: object) =>
+      strict.http
+        .post('/admin/webhooks')
+        .set({ Authorization: `Bearer ${shop.admin_api_key}` })
+        .send(body);
+    for (const url of [
+      'http://127.0.0.1:8080/x',
+      'http://localhost/x',
+      'http://10.1.2.3/x',
+      'http://192.168.0.10/x',
+      'http://169.254.169.254/latest',
+      'http://[::1]/x',
+      'http://[::ffff:127.0.0.1]/x',
+      'ftp://example.com/x',
+      'not a url',
+    ]) {
       const res = await post({ url, events: ['order.placed'] });
       expect({ url, status: res.status, code: res.body.code }).toEqual({ url, status: 400, code: 'validation_failed' });
     }
@@ -127,7 +185,8 @@ describe('a webhook whose receiver never accepts', () => {
   let hits = 0;
   beforeAll(async () => {
     ({ stack: short, tenant: shop } = await startStackWithTenant({
-      relay: true, config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX_INTERVAL: '500ms', WEBHOOK_RETRY_FOR: '3s' },
+      relay: true,
+      config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX_INTERVAL: '500ms', WEBHOOK_RETRY_FOR: '3s' },
     }));
     failing = createServer((_req, res) => {
       hits++;
@@ -143,15 +202,23 @@ describe('a webhook whose receiver never accepts', () => {
   test('when the retry window (WEBHOOK_RETRY_FOR) passes without a 2xx, then the delivery log says failed and no attempt follows', async () => {
     const auth = { Authorization: `Bearer ${shop.admin_api_key}` };
     const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hooks`;
-    const hook = await short.http.post('/admin/webhooks').set(auth).send({ url, events: ['product.updated'] });
+    const hook = await short.http
+      .post('/admin/webhooks')
+      .set(auth)
+      .send({ url, events: ['product.updated'] });
     expect(hook.status).toBe(201);
     expect((await backOffice(short.http, shop.admin_api_key).createProduct(buildProduct({ title: 'Undeliverable teapot' }))).status).toBe(201);
-    const retrying = await waitFor(async () => (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0], { what: 'the first attempt' });
+    const retrying = await waitFor(async () => (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0], {
+      what: 'the first attempt',
+    });
     expect(retrying).toMatchObject({ event_type: 'product.updated', status: 'retrying', gave_up_at: null, last_status: 503 });
-    const failed = await waitFor(async () => {
-      const item = (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0];
-      return item?.status === 'failed' ? item : null;
-    }, { what: 'the delivery to be given up', timeoutMs: 30_000 });
+    const failed = await waitFor(
+      async () => {
+        const item = (await short.http.get(`/admin/webhooks/${hook.body.id}/deliveries`).set(auth)).body.items[0];
+        return item?.status === 'failed' ? item : null;
+      },
+      { what: 'the delivery to be given up', timeoutMs: 30_000 },
+    );
     expect(failed).toMatchObject({ delivered_at: null, last_status: 503, gave_up_at: expect.any(String) });
     expect(failed.attempts).toBeGreaterThanOrEqual(2);
     const attemptsWhenGivenUp = hits;

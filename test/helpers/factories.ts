@@ -13,25 +13,44 @@ export async function createTestTenant(pool: DatabasePool, overrides: { name?: s
 }
 
 /** Body of POST /admin/products with one variant. */
-export function buildProduct(overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[]; billing_interval?: string } = {}) {
+export function buildProduct(
+  overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[]; billing_interval?: string } = {},
+) {
   return {
     title: overrides.title ?? `Product ${randomUUID().slice(0, 6)}`,
     status: overrides.status ?? 'published',
     category_ids: overrides.category_ids,
-    variants: [{ sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`, price: { amount: overrides.price ?? 1000, currency: 'JPY' }, inventory: [{ on_hand: overrides.stock ?? 10 }],
-      ...(overrides.billing_interval ? { subscription: { billing_interval: overrides.billing_interval } } : {}) }],
+    variants: [
+      {
+        sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`,
+        price: { amount: overrides.price ?? 1000, currency: 'JPY' },
+        inventory: [{ on_hand: overrides.stock ?? 10 }],
+        ...(overrides.billing_interval ? { subscription: { billing_interval: overrides.billing_interval } } : {}),
+      },
+    ],
   };
 }
 
 /** A Japanese shipping address. */
 export function buildAddress(overrides: Record<string, string> = {}) {
-  return { name: 'Hanako Yamada', line1: '1-2-3 Marunouchi', city: 'Chiyoda-ku', region: 'Tokyo', postal_code: '100-0005', country: 'JP', phone: '+81-3-0000-0000', ...overrides };
+  return {
+    name: 'Hanako Yamada',
+    line1: '1-2-3 Marunouchi',
+    city: 'Chiyoda-ku',
+    region: 'Tokyo',
+    postal_code: '100-0005',
+    country: 'JP',
+    phone: '+81-3-0000-0000',
+    ...overrides,
+  };
 }
 
 /** Body of POST /store/carts/:id/checkout. */
 export function buildCheckout(overrides: { email?: string; payment_method?: string; payment_token?: string } = {}) {
   return {
-    email: overrides.email ?? `buyer-${randomUUID().slice(0, 8)}@example.jp`, payment_method: overrides.payment_method ?? 'bank_transfer', shipping_address: buildAddress(),
+    email: overrides.email ?? `buyer-${randomUUID().slice(0, 8)}@example.jp`,
+    payment_method: overrides.payment_method ?? 'bank_transfer',
+    shipping_address: buildAddress(),
     ...(overrides.payment_token ? { payment_token: overrides.payment_token } : {}),
   };
 }
@@ -62,8 +81,16 @@ export function backOffice(http: TestAgent, apiKey: string) {
     confirmPayment: (orderId: string, amount: number, reference = `ref-${randomUUID().slice(0, 8)}`, currency = 'JPY') =>
       http.post(`/admin/orders/${orderId}/payment-confirmations`).set(h).send({ amount: { amount, currency }, reference }),
     cancel: (orderId: string, reason = 'customer asked') => http.post(`/admin/orders/${orderId}/cancel`).set(h).send({ reason }),
-    ship: (shipmentId: string) => http.post(`/admin/shipments/${shipmentId}/ship`).set(h).send({ carrier: 'yamato', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
-    deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) => http.post(`/admin/shipments/${shipmentId}/deliver`).set(h).send(codCollected ? { cod_collected: codCollected } : {}),
+    ship: (shipmentId: string) =>
+      http
+        .post(`/admin/shipments/${shipmentId}/ship`)
+        .set(h)
+        .send({ carrier: 'yamato', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
+    deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) =>
+      http
+        .post(`/admin/shipments/${shipmentId}/deliver`)
+        .set(h)
+        .send(codCollected ? { cod_collected: codCollected } : {}),
     setStock: (variantId: string, onHand: number) => http.put(`/admin/inventory/${variantId}`).set(h).send({ on_hand: onHand }),
     refund: (orderId: string, amount: number, idempotencyKey?: string, currency = 'JPY') => {
       const req = http.post(`/admin/orders/${orderId}/refunds`).set(h);
@@ -72,13 +99,21 @@ export function backOffice(http: TestAgent, apiKey: string) {
     subscriptions: (query = '') => http.get(`/admin/subscriptions${query}`).set(h),
     subscription: (id: string) => http.get(`/admin/subscriptions/${id}`).set(h),
     retrySubscription: (id: string) => http.post(`/admin/subscriptions/${id}/retry`).set(h).send({}),
-    cancelSubscription: (id: string, reason?: string) => http.post(`/admin/subscriptions/${id}/cancel`).set(h).send(reason ? { reason } : {}),
+    cancelSubscription: (id: string, reason?: string) =>
+      http
+        .post(`/admin/subscriptions/${id}/cancel`)
+        .set(h)
+        .send(reason ? { reason } : {}),
     updateCard: (id: string, token: string) => http.put(`/admin/subscriptions/${id}/payment-method`).set(h).send({ payment_token: token }),
   };
 }
 
 /** A published product with `stock` units of its one variant; returns the ids. */
-export async function seedProduct(http: TestAgent, apiKey: string, overrides: Parameters<typeof buildProduct>[0] = {}): Promise<{ productId: string; variantId: string }> {
+export async function seedProduct(
+  http: TestAgent,
+  apiKey: string,
+  overrides: Parameters<typeof buildProduct>[0] = {},
+): Promise<{ productId: string; variantId: string }> {
   const res = await backOffice(http, apiKey).createProduct(buildProduct(overrides));
   if (res.status !== 201) throw new Error(`product creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { productId: res.body.id, variantId: res.body.variants[0].id };
@@ -95,21 +130,45 @@ export async function stockOf(pool: DatabasePool, variantId: string) {
 }
 
 /** Buyer steps up to a placed order: a product with `stock`, a cart holding `quantity`, a checkout by `payment_method`. */
-export async function placeTestOrder(http: TestAgent, tenant: CreatedTenant, opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; payment_token?: string; email?: string; billing_interval?: string } = {}) {
-  const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, { price: opts.price ?? 1000, stock: opts.stock ?? 5, billing_interval: opts.billing_interval });
+export async function placeTestOrder(
+  http: TestAgent,
+  tenant: CreatedTenant,
+  opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; payment_token?: string; email?: string; billing_interval?: string } = {},
+) {
+  const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, {
+    price: opts.price ?? 1000,
+    stock: opts.stock ?? 5,
+    billing_interval: opts.billing_interval,
+  });
   const store = storefront(http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   const added = await store.addItem(cart.id, variantId, opts.quantity ?? 1);
   if (added.status !== 200) throw new Error(`add to cart failed: ${added.status} ${JSON.stringify(added.body)}`);
-  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', payment_token: opts.payment_token, email: opts.email }));
+  const checkout = await store.checkout(
+    cart.id,
+    buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', payment_token: opts.payment_token, email: opts.email }),
+  );
   if (checkout.status !== 201) throw new Error(`checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
-  return { productId, variantId, cartId: cart.id, order: checkout.body.order as { id: string; status: string; total: { amount: number; currency: string }; access_token: string } };
+  return {
+    productId,
+    variantId,
+    cartId: cart.id,
+    order: checkout.body.order as { id: string; status: string; total: { amount: number; currency: string }; access_token: string },
+  };
 }
 
 /** A vendor of the tenant (inserted straight in the database) and an API key bound to it. */
-export async function createTestVendorKey(pool: DatabasePool, tenantId: string, overrides: { name?: string; commission_rate_bps?: number } = {}): Promise<{ vendorId: string; api_key: string }> {
+export async function createTestVendorKey(
+  pool: DatabasePool,
+  tenantId: string,
+  overrides: { name?: string; commission_rate_bps?: number } = {},
+): Promise<{ vendorId: string; api_key: string }> {
   const vendorId = `ven_${randomUUID().replaceAll('-', '')}`;
-  await pool.query(sql.type(z.object({}))`INSERT INTO vendors (id, tenant_id, name, commission_rate_bps) VALUES (${vendorId}, ${tenantId}, ${overrides.name ?? `Vendor ${vendorId.slice(-6)}`}, ${overrides.commission_rate_bps ?? 1000})`);
+  await pool.query(
+    sql.type(
+      z.object({}),
+    )`INSERT INTO vendors (id, tenant_id, name, commission_rate_bps) VALUES (${vendorId}, ${tenantId}, ${overrides.name ?? `Vendor ${vendorId.slice(-6)}`}, ${overrides.commission_rate_bps ?? 1000})`,
+  );
   const { api_key } = await createVendorKey(pool, tenantId, vendorId);
   return { vendorId, api_key };
 }
@@ -134,16 +193,25 @@ export async function outboxEvents(pool: DatabasePool, type: string, payloadKey?
     ORDER BY seq`);
 }
 
-const ledgerEntry = z.object({ operation: z.string(), outcome: z.string(), amount: z.number(), reference: z.string().nullable(), decline_code: z.string().nullable(), idempotency_key: z.string() });
+const ledgerEntry = z.object({
+  operation: z.string(),
+  outcome: z.string(),
+  amount: z.number(),
+  reference: z.string().nullable(),
+  decline_code: z.string().nullable(),
+  idempotency_key: z.string(),
+});
 
 /** The test card gateway's own ledger for an order's authorization and everything done on it, or for a subscription's renewals. */
 export async function gatewayLedger(pool: DatabasePool, filter: { orderId?: string; subscriptionId?: string }) {
-  return [...(await pool.any(sql.type(ledgerEntry)`
+  return [
+    ...(await pool.any(sql.type(ledgerEntry)`
     SELECT operation, outcome, amount, reference, decline_code, idempotency_key FROM test_gateway_ledger l
     WHERE (${filter.orderId ?? null}::text IS NOT NULL AND (l.reference = ${filter.orderId ?? null}
         OR l.parent_id IN (SELECT id FROM test_gateway_ledger WHERE operation = 'authorize' AND reference = ${filter.orderId ?? null})))
       OR (${filter.subscriptionId ?? null}::text IS NOT NULL AND l.reference LIKE ${`renewal:${filter.subscriptionId ?? ''}:%`})
-    ORDER BY l.created_at, l.id`))];
+    ORDER BY l.created_at, l.id`)),
+  ];
 }
 
 /** The order a cart became (status and its payment), or null. */

@@ -108,5 +108,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_PAYLOAD_KEY ??= TEST_PAYLOAD_KEY;
   process.env.TEMPORAL_ADDRESS = tmp.value.address;
   if (wf.value) process.env.TEST_WORKFLOW_BUNDLE = wf.value;
-  log(`database ${db.value.name}; Temporal ${tmp.value.address}${tmp.value.server ? ` (dev server, log ${path.relative(root, tmp.value.server.logFile)})` : ' (external)'}`);
+  log(
+    `database ${db.value.name}; Temporal ${tmp.value.address}${tmp.value.server ? ` (dev server, log ${path.relative(root, tmp.value.server.logFile)})` : ' (external)'}`,
+  );
 }

@@ -46,7 +46,16 @@ export type TestStack = {
  * Starts the stack; `config` overrides env (e.g. `{ CART_HOLD_TTL: '2s' }`); `worker: false` runs the API alone;
  * `activityOverrides` replaces activities of the worker (e.g. one that throws).
  */
-export async function startTestStack(opts: { config?: Record<string, string>; worker?: boolean; taskQueue?: string; notifier?: Notifier; activityOverrides?: WorkerDeps['activityOverrides']; logger?: Logger } = {}): Promise<TestStack> {
+export async function startTestStack(
+  opts: {
+    config?: Record<string, string>;
+    worker?: boolean;
+    taskQueue?: string;
+    notifier?: Notifier;
+    activityOverrides?: WorkerDeps['activityOverrides'];
+    logger?: Logger;
+  } = {},
+): Promise<TestStack> {
   if (!runtimeInstalled) {
     try {
       Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -73,8 +82,17 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   const startWorker = async () => {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
     worker = await createWorker({
-      connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, notifier: opts.notifier ?? notifier, workflowBundlePath: workflowBundle().codePath, temporal, search, config,
-      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }), activityOverrides: opts.activityOverrides,
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      pool,
+      notifier: opts.notifier ?? notifier,
+      workflowBundlePath: workflowBundle().codePath,
+      temporal,
+      search,
+      config,
+      payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
+      activityOverrides: opts.activityOverrides,
     });
     running = worker.run();
   };
@@ -87,15 +105,34 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
   };
   let relaySchedule: string | undefined;
   const startRelay = async (tenantIds: string[]) => {
-    relaySchedule = await ensureOutboxRelaySchedule(temporal, { taskQueue, everyMs: config.OUTBOX_RELAY_INTERVAL, batchSize: config.OUTBOX_RELAY_BATCH_SIZE, tenantIds });
+    relaySchedule = await ensureOutboxRelaySchedule(temporal, {
+      taskQueue,
+      everyMs: config.OUTBOX_RELAY_INTERVAL,
+      batchSize: config.OUTBOX_RELAY_BATCH_SIZE,
+      tenantIds,
+    });
   };
   return {
-    config, pool, temporal, notifier, http: request(server), server, taskQueue, search, startRelay, startWorker, stopWorker,
+    config,
+    pool,
+    temporal,
+    notifier,
+    http: request(server),
+    server,
+    taskQueue,
+    search,
+    startRelay,
+    startWorker,
+    stopWorker,
     get worker() {
       return worker;
     },
     async stop() {
-      if (relaySchedule) await temporal.schedule.getHandle(relaySchedule).delete().catch(() => {});
+      if (relaySchedule)
+        await temporal.schedule
+          .getHandle(relaySchedule)
+          .delete()
+          .catch(() => {});
       await stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rateLimits.close();
@@ -106,7 +143,16 @@ export async function startTestStack(opts: { config?: Record<string, string>; wo
 }
 
 /** A stack plus one tenant (single brand unless `mode: 'mall'`), the setup most test files share. */
-export async function startStackWithTenant(opts: { config?: Record<string, string>; mode?: 'single_brand' | 'mall'; relay?: boolean; notifier?: Notifier; logger?: Logger; activityOverrides?: WorkerDeps['activityOverrides'] } = {}): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
+export async function startStackWithTenant(
+  opts: {
+    config?: Record<string, string>;
+    mode?: 'single_brand' | 'mall';
+    relay?: boolean;
+    notifier?: Notifier;
+    logger?: Logger;
+    activityOverrides?: WorkerDeps['activityOverrides'];
+  } = {},
+): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
   const stack = await startTestStack({ config: opts.config, notifier: opts.notifier, logger: opts.logger, activityOverrides: opts.activityOverrides });
   const tenant = await createTestTenant(stack.pool, { mode: opts.mode });
   if (opts.relay) await stack.startRelay([tenant.tenant_id]);

@@ -24,15 +24,19 @@ export type RunEnd = 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'CONTINUED_AS_NEW';
 
 /** Waits for a run of `workflowId` that ended as `endsAs`, then writes its history as `<name>.json`. */
 export async function recordHistory(stack: TestStack, workflowId: string, name: string, endsAs: RunEnd = 'COMPLETED'): Promise<void> {
-  const runId = await waitFor(async () => {
-    if (endsAs === 'CONTINUED_AS_NEW') {
-      for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.status.name === endsAs) return run.runId;
-      return null;
-    }
-    const latest = await stack.temporal.workflow.getHandle(workflowId).describe();
-    if (latest.status.name !== 'RUNNING' && latest.status.name !== endsAs) throw new Error(`${workflowId} ended ${latest.status.name}, not ${endsAs}; refusing to record it`);
-    return latest.status.name === endsAs ? latest.runId : null;
-  }, { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` });
+  const runId = await waitFor(
+    async () => {
+      if (endsAs === 'CONTINUED_AS_NEW') {
+        for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.status.name === endsAs) return run.runId;
+        return null;
+      }
+      const latest = await stack.temporal.workflow.getHandle(workflowId).describe();
+      if (latest.status.name !== 'RUNNING' && latest.status.name !== endsAs)
+        throw new Error(`${workflowId} ended ${latest.status.name}, not ${endsAs}; refusing to record it`);
+      return latest.status.name === endsAs ? latest.runId : null;
+    },
+    { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` },
+  );
   const history = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
   writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
 }
@@ -41,7 +45,11 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
 export function committedHistories(names?: string[]): { name: string; json: Record<string, unknown> }[] {
   let files: string[] = [];
   try {
-    files = names ? names.map((n) => `${n}.json`) : readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+    files = names
+      ? names.map((n) => `${n}.json`)
+      : readdirSync(HISTORIES_DIR)
+          .filter((f) => f.endsWith('.json'))
+          .sort();
   } catch {
     // No folder: reported by the callers' assertions as "no histories".
   }
@@ -52,7 +60,10 @@ export function committedHistories(names?: string[]): { name: string; json: Reco
 export async function replayHistories(histories: { name: string; json: unknown }[]): Promise<{ workflowId: string; error?: string }[]> {
   const results: { workflowId: string; error?: string }[] = [];
   const input = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
-  for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle(), replayName: 'committed-histories', dataConverter: dataConverter(testConfig()) }, input)) {
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle: workflowBundle(), replayName: 'committed-histories', dataConverter: dataConverter(testConfig()) },
+    input,
+  )) {
     results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
   }
   return results;

@@ -6,7 +6,11 @@ import { backOffice, buildCheckout, buildProduct, storefront } from './factories
 
 /** Body of POST /admin/vendors. */
 export function buildVendor(overrides: { name?: string; commission_rate_bps?: number; status?: string } = {}) {
-  return { name: overrides.name ?? `Vendor ${randomUUID().slice(0, 6)}`, commission_rate_bps: overrides.commission_rate_bps ?? 1000, ...(overrides.status ? { status: overrides.status } : {}) };
+  return {
+    name: overrides.name ?? `Vendor ${randomUUID().slice(0, 6)}`,
+    commission_rate_bps: overrides.commission_rate_bps ?? 1000,
+    ...(overrides.status ? { status: overrides.status } : {}),
+  };
 }
 
 /** Back-office calls of mall mode with a tenant's admin API key. */
@@ -26,8 +30,16 @@ export function vendorPortal(http: TestAgent, apiKey: string) {
   const h = { Authorization: `Bearer ${apiKey}` };
   return {
     shipments: (query = '') => http.get(`/vendor/shipments${query}`).set(h),
-    ship: (shipmentId: string) => http.post(`/vendor/shipments/${shipmentId}/ship`).set(h).send({ carrier: 'sagawa', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
-    deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) => http.post(`/vendor/shipments/${shipmentId}/deliver`).set(h).send(codCollected ? { cod_collected: codCollected } : {}),
+    ship: (shipmentId: string) =>
+      http
+        .post(`/vendor/shipments/${shipmentId}/ship`)
+        .set(h)
+        .send({ carrier: 'sagawa', tracking_number: `TRK-${randomUUID().slice(0, 8)}` }),
+    deliver: (shipmentId: string, codCollected?: { amount: number; currency: string }) =>
+      http
+        .post(`/vendor/shipments/${shipmentId}/deliver`)
+        .set(h)
+        .send(codCollected ? { cod_collected: codCollected } : {}),
   };
 }
 
@@ -39,8 +51,16 @@ export async function seedVendor(http: TestAgent, apiKey: string, overrides: Par
 }
 
 /** A published product of a vendor with one variant; returns the variant id. */
-export async function seedVendorProduct(http: TestAgent, apiKey: string, vendorId: string, overrides: { price?: number; stock?: number } = {}): Promise<string> {
-  const res = await backOffice(http, apiKey).createProduct({ ...buildProduct({ price: overrides.price ?? 1000, stock: overrides.stock ?? 5 }), vendor_id: vendorId });
+export async function seedVendorProduct(
+  http: TestAgent,
+  apiKey: string,
+  vendorId: string,
+  overrides: { price?: number; stock?: number } = {},
+): Promise<string> {
+  const res = await backOffice(http, apiKey).createProduct({
+    ...buildProduct({ price: overrides.price ?? 1000, stock: overrides.stock ?? 5 }),
+    vendor_id: vendorId,
+  });
   if (res.status !== 201) throw new Error(`product creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.variants[0].id;
 }

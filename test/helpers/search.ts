@@ -8,8 +8,17 @@ export function buildSearchDocument(overrides: Partial<SearchDocument> & { tenan
   const title = overrides.title ?? `Product ${id.slice(-6)}`;
   const { price, ...rest } = overrides;
   return {
-    id, title, description: '', skus: [`SKU-${id.slice(-8)}`], vendor_id: null, category_ids: [], category_handles: [],
-    price_min: price ?? 1000, price_max: price ?? 1000, in_stock: true, created_at: new Date().toISOString(),
+    id,
+    title,
+    description: '',
+    skus: [`SKU-${id.slice(-8)}`],
+    vendor_id: null,
+    category_ids: [],
+    category_handles: [],
+    price_min: price ?? 1000,
+    price_max: price ?? 1000,
+    in_stock: true,
+    created_at: new Date().toISOString(),
     hit: { id, title },
     ...rest,
   };

@@ -20,7 +20,11 @@ export async function connectTemporal(opts: { codec?: boolean } = {}): Promise<C
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run tests with `npm test` (jest global setup starts Temporal)');
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', ...(opts.codec === false ? {} : { dataConverter: dataConverter(testConfig()) }) });
+  return new Client({
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    ...(opts.codec === false ? {} : { dataConverter: dataConverter(testConfig()) }),
+  });
 }
 
 /** A task queue no other test file (or earlier run against the same server) polls. */

@@ -35,9 +35,20 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
 export function billingState(overrides: Partial<BillingState> & { periodEndsInMs?: number } = {}): BillingState {
   const { periodEndsInMs = 10, ...rest } = overrides;
   return {
-    id: 'sub_1', tenant_id: 'ten_1', status: 'active', period: 1, amount: 900, currency: 'EUR', card_ref: 'card_1', customer_email: 'buyer@example.com',
-    billing_interval: '1 month', anchor_at: new Date().toISOString(), current_period_end: new Date(Date.now() + periodEndsInMs).toISOString(),
-    failed_attempts: 0, next_attempt_at: null, ...rest,
+    id: 'sub_1',
+    tenant_id: 'ten_1',
+    status: 'active',
+    period: 1,
+    amount: 900,
+    currency: 'EUR',
+    card_ref: 'card_1',
+    customer_email: 'buyer@example.com',
+    billing_interval: '1 month',
+    anchor_at: new Date().toISOString(),
+    current_period_end: new Date(Date.now() + periodEndsInMs).toISOString(),
+    failed_attempts: 0,
+    next_attempt_at: null,
+    ...rest,
   };
 }
 
@@ -63,8 +74,14 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
   const defaults: StandIns = {
     async placeOrder(input: CheckoutInput & { orderId: string }) {
       return {
-        orderId: input.orderId, status: initialOrderStatus(input.paymentMethod), total: { amount: 2500, currency: 'EUR' }, accessToken: 'ot_test', vendorIds: [],
-        created: true, subscriptionLines: 0, payment: { method: input.paymentMethod, status: 'pending' },
+        orderId: input.orderId,
+        status: initialOrderStatus(input.paymentMethod),
+        total: { amount: 2500, currency: 'EUR' },
+        accessToken: 'ot_test',
+        vendorIds: [],
+        created: true,
+        subscriptionLines: 0,
+        payment: { method: input.paymentMethod, status: 'pending' },
       };
     },
     async cancelOrder() {
@@ -123,7 +140,7 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
   return {
     activities,
     calls,
-    inputsOf: <T,>(name: keyof Activities) => calls.filter((c) => c.name === name).map((c) => c.input as T),
+    inputsOf: <T>(name: keyof Activities) => calls.filter((c) => c.name === name).map((c) => c.input as T),
     names: () => calls.map((c) => c.name),
   };
 }
@@ -149,13 +166,22 @@ export async function createWorkflowEnv(): Promise<WorkflowEnv> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const taskQueue = uniqueTaskQueue('wf-standins');
   let current: StandIns = {};
-  const activities = Object.fromEntries(Object.keys(buildActivities().activities).map((name) => [name, (input: unknown) => {
-    const fn = (current as Record<string, ((input: unknown) => Promise<unknown>) | undefined>)[name];
-    if (!fn) throw new Error(`no stand-in for activity ${name}`);
-    return fn(input);
-  }]));
+  const activities = Object.fromEntries(
+    Object.keys(buildActivities().activities).map((name) => [
+      name,
+      (input: unknown) => {
+        const fn = (current as Record<string, ((input: unknown) => Promise<unknown>) | undefined>)[name];
+        if (!fn) throw new Error(`no stand-in for activity ${name}`);
+        return fn(input);
+      },
+    ]),
+  );
   const worker = await Worker.create({
-    connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, workflowBundle: workflowBundle(), activities,
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
     dataConverter: dataConverter(testConfig()),
   });
   const running = worker.run();

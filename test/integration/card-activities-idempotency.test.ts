@@ -17,7 +17,11 @@ let acts: ReturnType<typeof createActivities>;
 beforeAll(async () => {
   stack = await startTestStack({ worker: false });
   tenant = await createTestTenant(stack.pool);
-  acts = createActivities({ pool: stack.pool, notifier: new RecordingNotifier(), payments: createPaymentProviders({ pool: stack.pool, cardProvider: 'test' }) });
+  acts = createActivities({
+    pool: stack.pool,
+    notifier: new RecordingNotifier(),
+    payments: createPaymentProviders({ pool: stack.pool, cardProvider: 'test' }),
+  });
 });
 afterAll(async () => stack?.stop());
 
@@ -28,8 +32,16 @@ async function placeCardOrder(interval?: string) {
   const cart = (await store.createCart()).body;
   expect((await store.addItem(cart.id, variantId, 1)).status).toBe(200);
   const placed = await acts.placeOrder({
-    tenantId: tenant.tenant_id, cartId: cart.id, orderId: `ord_${randomUUID().replaceAll('-', '')}`, email: 'race@example.jp', shippingAddress: buildAddress(),
-    paymentMethod: 'card', holdTtlMs: 60_000, bankTransferTimeoutMs: 60_000, paymentReminderBeforeMs: 30_000, shipSlaMs: 60_000,
+    tenantId: tenant.tenant_id,
+    cartId: cart.id,
+    orderId: `ord_${randomUUID().replaceAll('-', '')}`,
+    email: 'race@example.jp',
+    shippingAddress: buildAddress(),
+    paymentMethod: 'card',
+    holdTtlMs: 60_000,
+    bankTransferTimeoutMs: 60_000,
+    paymentReminderBeforeMs: 30_000,
+    shipSlaMs: 60_000,
   });
   expect(placed.status).toBe('pending_payment');
   return placed.orderId;
@@ -51,7 +63,14 @@ describe('card activities under a racing retry', () => {
     const auth = await race(() => acts.authorizeCardPayment({ tenantId: tenant.tenant_id, orderId, token: 'tok_flaky' }));
     expect(auth.orderStatus).toBe('pending_shipment');
     await race(() => acts.captureCardPayment({ tenantId: tenant.tenant_id, orderId }));
-    const refund = await reserveRefund(stack.pool, { tenantId: tenant.tenant_id, orderId, refundId: `rfd_${randomUUID().replaceAll('-', '')}`, amount: 400, currency: 'JPY', requestedBy: 'test' });
+    const refund = await reserveRefund(stack.pool, {
+      tenantId: tenant.tenant_id,
+      orderId,
+      refundId: `rfd_${randomUUID().replaceAll('-', '')}`,
+      amount: 400,
+      currency: 'JPY',
+      requestedBy: 'test',
+    });
     await race(() => acts.executeRefund({ tenantId: tenant.tenant_id, refundId: refund.id }));
     expect((await gatewayLedger(stack.pool, { orderId })).map((l) => `${l.operation}:${l.amount}`)).toEqual(['authorize:1000', 'capture:1000', 'refund:400']);
     const payment = (await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.payments[0];
@@ -82,7 +101,13 @@ describe('card activities under a racing retry', () => {
   test('when the gateway authorized an order whose answer never arrived, then voidCardAuthorization finds it by its request key and voids it once', async () => {
     const orderId = await placeCardOrder();
     // The authorize call went through at the gateway, but the activity never recorded it (its answer was lost).
-    await new TestCardGateway(stack.pool).authorize({ idempotencyKey: `authorize:${orderId}`, amount: 1000, currency: 'JPY', reference: orderId, token: 'tok_visa' });
+    await new TestCardGateway(stack.pool).authorize({
+      idempotencyKey: `authorize:${orderId}`,
+      amount: 1000,
+      currency: 'JPY',
+      reference: orderId,
+      token: 'tok_visa',
+    });
     expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: true });
     expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: false });
     expect((await gatewayLedger(stack.pool, { orderId })).map((l) => `${l.operation}:${l.outcome}`)).toEqual(['authorize:succeeded', 'void:succeeded']);
@@ -101,8 +126,12 @@ describe('card activities under a racing retry', () => {
     const first = await gateway.authorize({ idempotencyKey: key, amount: 500, currency: 'JPY', reference: 'ref-1', token: 'tok_visa' });
     expect(first).toMatchObject({ outcome: 'succeeded', status: 'authorized' });
     expect(await gateway.authorize({ idempotencyKey: key, amount: 500, currency: 'JPY', reference: 'ref-1', token: 'tok_visa' })).toEqual(first);
-    await expect(gateway.authorize({ idempotencyKey: key, amount: 900, currency: 'JPY', reference: 'ref-1', token: 'tok_visa' })).rejects.toThrow(/already used for a different authorize/);
-    await expect(gateway.capture({ idempotencyKey: key, authorizationRef: (first as { authorizationRef: string }).authorizationRef, amount: 500 })).rejects.toThrow(/different/);
+    await expect(gateway.authorize({ idempotencyKey: key, amount: 900, currency: 'JPY', reference: 'ref-1', token: 'tok_visa' })).rejects.toThrow(
+      /already used for a different authorize/,
+    );
+    await expect(
+      gateway.capture({ idempotencyKey: key, authorizationRef: (first as { authorizationRef: string }).authorizationRef, amount: 500 }),
+    ).rejects.toThrow(/different/);
     expect((await gateway.ledger({ reference: 'ref-1' })).filter((l) => l.operation === 'authorize')).toHaveLength(1);
   });
 });

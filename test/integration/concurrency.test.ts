@@ -35,7 +35,9 @@ function sampleStock(tenantId: string) {
         const { rows } = await client.query(
           `SELECT min(il.on_hand - il.reserved)::int AS min_available, min(il.reserved)::int AS min_reserved,
              coalesce(sum(il.reserved), 0)::int - (SELECT coalesce(sum(quantity), 0)::int FROM holds h WHERE h.tenant_id = $1 AND h.status IN ('held', 'allocated')) AS drift
-           FROM inventory_levels il WHERE il.tenant_id = $1`, [tenantId]);
+           FROM inventory_levels il WHERE il.tenant_id = $1`,
+          [tenantId],
+        );
         samples.push({ minAvailable: rows[0].min_available, minReserved: rows[0].min_reserved, drift: rows[0].drift });
       }
     } finally {
@@ -83,7 +85,9 @@ describe('50 buyers race for 10 units', () => {
     responses.forEach((r, i) => r.status === 200 && winners.push(carts[i]));
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 10, holds_total: 10 });
 
-    process.stderr.write(`[concurrency] ${samples.length} stock samples during the burst, lowest available ${Math.min(...samples.map((s) => s.minAvailable))}\n`);
+    process.stderr.write(
+      `[concurrency] ${samples.length} stock samples during the burst, lowest available ${Math.min(...samples.map((s) => s.minAvailable))}\n`,
+    );
     expect(samples.length).toBeGreaterThan(0);
     expect(samples.filter((s) => s.minAvailable < 0 || s.minReserved < 0)).toEqual([]);
     expect(samples.filter((s) => s.drift !== 0)).toEqual([]);
@@ -98,10 +102,14 @@ describe('50 buyers race for 10 units', () => {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     try {
-      await expect(client.query('UPDATE inventory_levels SET reserved = on_hand + 1 WHERE variant_id = $1', [variantId]))
-        .rejects.toMatchObject({ code: '23514', constraint: 'inventory_reserved_within_on_hand' });
-      await expect(client.query('UPDATE inventory_levels SET reserved = -1 WHERE variant_id = $1', [variantId]))
-        .rejects.toMatchObject({ code: '23514', constraint: 'inventory_reserved_within_on_hand' });
+      await expect(client.query('UPDATE inventory_levels SET reserved = on_hand + 1 WHERE variant_id = $1', [variantId])).rejects.toMatchObject({
+        code: '23514',
+        constraint: 'inventory_reserved_within_on_hand',
+      });
+      await expect(client.query('UPDATE inventory_levels SET reserved = -1 WHERE variant_id = $1', [variantId])).rejects.toMatchObject({
+        code: '23514',
+        constraint: 'inventory_reserved_within_on_hand',
+      });
     } finally {
       await client.end();
     }
@@ -145,7 +153,9 @@ describe('50 buyers race for 10 units', () => {
     // Paid orders keep their allocations until they ship.
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 6, holds_total: 6 });
     expect(await orderCount(stack, tenant.tenant_id)).toBe(10);
-    const statuses = await stack.pool.anyFirst(sql.type(z.object({ status: z.string() }))`SELECT status FROM orders WHERE tenant_id = ${tenant.tenant_id} ORDER BY status`);
+    const statuses = await stack.pool.anyFirst(
+      sql.type(z.object({ status: z.string() }))`SELECT status FROM orders WHERE tenant_id = ${tenant.tenant_id} ORDER BY status`,
+    );
     expect(statuses).toEqual([...Array(4).fill('cancelled'), ...Array(6).fill('pending_shipment')]);
   });
 
@@ -178,10 +188,13 @@ describe('holds that nobody checks out', () => {
     expect(statusCounts(responses)).toEqual({ 200: 10, 409: 1 });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 10, holds_total: 10 });
 
-    await waitFor(async () => {
-      const s = await stockOf(stack.pool, variantId);
-      return s.reserved === 0 && s.holds_total === 0 ? s : null;
-    }, { timeoutMs: 30_000, what: 'every hold to expire' });
+    await waitFor(
+      async () => {
+        const s = await stockOf(stack.pool, variantId);
+        return s.reserved === 0 && s.holds_total === 0 ? s : null;
+      },
+      { timeoutMs: 30_000, what: 'every hold to expire' },
+    );
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 0, holds_total: 0 });
     const released = await stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       SELECT count(*)::int8 AS n FROM holds WHERE variant_id = ${variantId} AND status = 'released' AND released_at IS NOT NULL`);
@@ -192,10 +205,13 @@ describe('holds that nobody checks out', () => {
 
     // The expiry workflows of the winning carts end once nothing is held any more.
     const winners = carts.filter((_, i) => responses[i].status === 200);
-    await waitFor(async () => {
-      const described = await Promise.all(winners.map((c) => stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, c)).describe()));
-      return described.every((d) => d.status.name === 'COMPLETED');
-    }, { what: 'the reservation-expiry workflows to complete' });
+    await waitFor(
+      async () => {
+        const described = await Promise.all(winners.map((c) => stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, c)).describe()));
+        return described.every((d) => d.status.name === 'COMPLETED');
+      },
+      { what: 'the reservation-expiry workflows to complete' },
+    );
 
     // The released units can be held again.
     const again = await store.addItem(carts[10], variantId, 10);

@@ -23,7 +23,11 @@ describe('a worker process crashes between two vendors shipping', () => {
 
   beforeAll(async () => {
     // Vendors wait through the crash on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
-    stack = await startTestStack({ worker: false, taskQueue, config: { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s`, PROCESS_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` } });
+    stack = await startTestStack({
+      worker: false,
+      taskQueue,
+      config: { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s`, PROCESS_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` },
+    });
     mall = await createTestTenant(stack.pool, { mode: 'mall' });
     workers.push(await startWorkerProcess(taskQueue));
   }, 120_000);
@@ -43,12 +47,23 @@ describe('a worker process crashes between two vendors shipping', () => {
       vendors.push({ id, variantId, portal: vendorPortal(stack.http, (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key) });
     }
     const [v1, v2] = vendors;
-    const { order } = await placeMallOrder(stack.http, mall, [{ variantId: v1.variantId, quantity: 2 }, { variantId: v2.variantId, quantity: 3 }], 'bank_transfer');
+    const { order } = await placeMallOrder(
+      stack.http,
+      mall,
+      [
+        { variantId: v1.variantId, quantity: 2 },
+        { variantId: v2.variantId, quantity: 3 },
+      ],
+      'bank_transfer',
+    );
     expect((await admin.confirmPayment(order.id, 5000)).status).toBe(200);
-    const shipments = await waitFor(async () => {
-      const { body } = await admin.order(order.id);
-      return body.shipments?.length === 2 ? (body.shipments as { id: string; vendor_id: string }[]) : null;
-    }, { what: 'two shipments, one per vendor' });
+    const shipments = await waitFor(
+      async () => {
+        const { body } = await admin.order(order.id);
+        return body.shipments?.length === 2 ? (body.shipments as { id: string; vendor_id: string }[]) : null;
+      },
+      { what: 'two shipments, one per vendor' },
+    );
     const s1 = shipments.find((s) => s.vendor_id === v1.id)!.id;
     const s2 = shipments.find((s) => s.vendor_id === v2.id)!.id;
 
@@ -78,21 +93,30 @@ describe('a worker process crashes between two vendors shipping', () => {
     expect((await admin.order(order.id)).body.status).toBe('completed');
 
     // Every workflow of the order completed under the new worker; fulfillment recorded the payouts on its way out.
-    const workflows = await waitFor(async () => {
-      const wfs = (await admin.order(order.id)).body.workflows as { type: string; status: string }[];
-      return wfs.length === 5 && wfs.every((w) => w.status === 'COMPLETED') ? wfs : null;
-    }, { timeoutMs: 60_000, what: 'every workflow of the order to complete' });
+    const workflows = await waitFor(
+      async () => {
+        const wfs = (await admin.order(order.id)).body.workflows as { type: string; status: string }[];
+        return wfs.length === 5 && wfs.every((w) => w.status === 'COMPLETED') ? wfs : null;
+      },
+      { timeoutMs: 60_000, what: 'every workflow of the order to complete' },
+    );
     expect(workflows.map((w) => w.type).sort()).toEqual(['checkout', 'fulfillment', 'paymentConfirmation', 'shipment', 'shipment']);
 
     // Exactly one payout line per vendor (the rows and their events), nothing lost or doubled by the crash.
     const lines = await stack.pool.any(sql.type(z.object({ vendor_id: z.string(), gross: z.number(), commission: z.number(), net: z.number() }))`
       SELECT vendor_id, gross, commission, net FROM payouts WHERE order_id = ${order.id} ORDER BY vendor_id`);
-    expect(lines).toEqual([
-      { vendor_id: v1.id, gross: 2000, commission: 200, net: 1800 },
-      { vendor_id: v2.id, gross: 3000, commission: 150, net: 2850 },
-    ].sort((a, b) => a.vendor_id.localeCompare(b.vendor_id)));
-    expect((await office.payouts(v1.id)).body.items).toEqual([expect.objectContaining({ order_id: order.id, status: 'pending', net: { amount: 1800, currency: 'JPY' } })]);
-    expect((await office.payouts(v2.id)).body.items).toEqual([expect.objectContaining({ order_id: order.id, status: 'pending', net: { amount: 2850, currency: 'JPY' } })]);
+    expect(lines).toEqual(
+      [
+        { vendor_id: v1.id, gross: 2000, commission: 200, net: 1800 },
+        { vendor_id: v2.id, gross: 3000, commission: 150, net: 2850 },
+      ].sort((a, b) => a.vendor_id.localeCompare(b.vendor_id)),
+    );
+    expect((await office.payouts(v1.id)).body.items).toEqual([
+      expect.objectContaining({ order_id: order.id, status: 'pending', net: { amount: 1800, currency: 'JPY' } }),
+    ]);
+    expect((await office.payouts(v2.id)).body.items).toEqual([
+      expect.objectContaining({ order_id: order.id, status: 'pending', net: { amount: 2850, currency: 'JPY' } }),
+    ]);
     expect((await outboxEvents(stack.pool, 'payout.created', 'order_id', order.id)).map((e) => e.payload.vendor_id).sort()).toEqual([v1.id, v2.id].sort());
 
     // Stock: exactly the shipped quantities left on_hand, nothing still reserved or held.

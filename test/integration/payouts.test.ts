@@ -17,7 +17,10 @@ async function twoVendorOrder() {
   const fiveVendor = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: 500 });
   const tenVariant = await seedVendorProduct(stack.http, mall.admin_api_key, tenVendor, { price: 1000 });
   const fiveVariant = await seedVendorProduct(stack.http, mall.admin_api_key, fiveVendor, { price: 2000 });
-  const { order } = await placeMallOrder(stack.http, mall, [{ variantId: tenVariant, quantity: 2 }, { variantId: fiveVariant, quantity: 1 }]);
+  const { order } = await placeMallOrder(stack.http, mall, [
+    { variantId: tenVariant, quantity: 2 },
+    { variantId: fiveVariant, quantity: 1 },
+  ]);
   return { tenVendor, fiveVendor, order };
 }
 
@@ -30,10 +33,26 @@ describe('vendor payouts', () => {
     expect(await createPayoutsForOrder(stack.pool, mall.tenant_id, order.id)).toBe(2);
     const ten = (await admin.payouts(tenVendor)).body;
     const five = (await admin.payouts(fiveVendor)).body;
-    expect(ten).toEqual({ items: [expect.objectContaining({ order_id: order.id, vendor_id: tenVendor, status: 'pending', reference: null, paid_at: null })], next_cursor: null });
-    expect(ten.items[0]).toMatchObject({ gross: { amount: 2000, currency: 'JPY' }, commission: { amount: 200, currency: 'JPY' }, net: { amount: 1800, currency: 'JPY' }, currency: 'JPY', commission_rate_bps: 1000 });
+    expect(ten).toEqual({
+      items: [expect.objectContaining({ order_id: order.id, vendor_id: tenVendor, status: 'pending', reference: null, paid_at: null })],
+      next_cursor: null,
+    });
+    expect(ten.items[0]).toMatchObject({
+      gross: { amount: 2000, currency: 'JPY' },
+      commission: { amount: 200, currency: 'JPY' },
+      net: { amount: 1800, currency: 'JPY' },
+      currency: 'JPY',
+      commission_rate_bps: 1000,
+    });
     expect(five.items).toHaveLength(1);
-    expect(five.items[0]).toMatchObject({ order_id: order.id, gross: { amount: 2000 }, commission: { amount: 100 }, net: { amount: 1900 }, status: 'pending', commission_rate_bps: 500 });
+    expect(five.items[0]).toMatchObject({
+      order_id: order.id,
+      gross: { amount: 2000 },
+      commission: { amount: 100 },
+      net: { amount: 1900 },
+      status: 'pending',
+      commission_rate_bps: 500,
+    });
     expect(ten.items[0].cursor_at).toBeUndefined();
 
     expect(await createPayoutsForOrder(stack.pool, mall.tenant_id, order.id)).toBe(0);
@@ -41,7 +60,10 @@ describe('vendor payouts', () => {
     expect((await admin.payouts(tenVendor)).body.items).toHaveLength(1);
     const created = await outboxEvents(stack.pool, 'payout.created', 'order_id', order.id);
     expect(created.map((e) => e.payload.vendor_id).sort()).toEqual([tenVendor, fiveVendor].sort());
-    expect(created.find((e) => e.payload.vendor_id === tenVendor)?.payload).toMatchObject({ payout_id: ten.items[0].id, net: { amount: 1800, currency: 'JPY' } });
+    expect(created.find((e) => e.payload.vendor_id === tenVendor)?.payload).toMatchObject({
+      payout_id: ten.items[0].id,
+      net: { amount: 1800, currency: 'JPY' },
+    });
   });
 
   test('when a pending payout is paid, then it is paid with its reference once, and paying it again is 409', async () => {

@@ -44,7 +44,10 @@ describe('a worker process crashes in the middle of a relay batch', () => {
 
   afterAll(async () => {
     for (const w of workers) await w.kill();
-    await stack?.temporal.schedule.getHandle(outboxRelayScheduleId(taskQueue)).delete().catch(() => {});
+    await stack?.temporal.schedule
+      .getHandle(outboxRelayScheduleId(taskQueue))
+      .delete()
+      .catch(() => {});
     await admin?.query(`DROP TRIGGER IF EXISTS ${trigger} ON search_documents`).catch(() => {});
     await admin?.query(`DROP FUNCTION IF EXISTS ${trigger}()`).catch(() => {});
     await admin?.query(`DROP TABLE IF EXISTS ${trigger}_armed`).catch(() => {});
@@ -55,9 +58,13 @@ describe('a worker process crashes in the middle of a relay batch', () => {
 
   test(`when the worker is killed while a batch of ${PRODUCTS} events is half relayed and a new worker starts, then every event is indexed and delivered once per webhook`, async () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    const hook = await stack.http.post('/admin/webhooks').set({ Authorization: `Bearer ${tenant.admin_api_key}` }).send({ url, events: ['product.updated'] });
+    const hook = await stack.http
+      .post('/admin/webhooks')
+      .set({ Authorization: `Bearer ${tenant.admin_api_key}` })
+      .send({ url, events: ['product.updated'] });
     expect(hook.status).toBe(201);
-    for (let i = 0; i < PRODUCTS; i++) expect((await backOffice(stack.http, tenant.admin_api_key).createProduct(buildProduct({ title: `Crash product ${i}` }))).status).toBe(201);
+    for (let i = 0; i < PRODUCTS; i++)
+      expect((await backOffice(stack.http, tenant.admin_api_key).createProduct(buildProduct({ title: `Crash product ${i}` }))).status).toBe(201);
     expect(await unpublished()).toBe(PRODUCTS);
 
     // While armed, writing the index stalls: the batch has claimed its events and started their deliveries by then.
@@ -69,11 +76,17 @@ describe('a worker process crashes in the middle of a relay batch', () => {
 
     const env = { OUTBOX_RELAY_ENABLED: 'true', OUTBOX_RELAY_TENANTS: tenant.tenant_id, OUTBOX_RELAY_INTERVAL: '1s', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' };
     workers.push(await startWorkerProcess(taskQueue, { env }));
-    await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`)).rowCount, { what: 'the relay batch to stall in the index write', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`)).rowCount, {
+      what: 'the relay batch to stall in the index write',
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     await workers[0].kill();
     await admin.query(`DELETE FROM ${trigger}_armed`);
     const startedAtKill = await deliveryWorkflows();
-    log(`SIGKILLed worker pid ${workers[0].pid} mid-batch: ${startedAtKill} delivery workflows started, ${received.length} deliveries received, ${await unpublished()} events unpublished`);
+    log(
+      `SIGKILLed worker pid ${workers[0].pid} mid-batch: ${startedAtKill} delivery workflows started, ${received.length} deliveries received, ${await unpublished()} events unpublished`,
+    );
     expect(await unpublished()).toBe(PRODUCTS);
     expect(await indexed()).toBe(0);
 
@@ -81,15 +94,20 @@ describe('a worker process crashes in the middle of a relay batch', () => {
     await waitFor(async () => (await unpublished()) === 0 && (await indexed()) === PRODUCTS, { what: 'the batch relayed again', timeoutMs: 90_000 });
     await waitFor(async () => new Set(received).size === PRODUCTS, { what: 'every event delivered', timeoutMs: 60_000 });
 
-    const events = (await admin.query(`SELECT event_id FROM outbox WHERE tenant_id = $1 AND type = 'product.updated'`, [tenant.tenant_id])).rows.map((r) => r.event_id).sort();
+    const events = (await admin.query(`SELECT event_id FROM outbox WHERE tenant_id = $1 AND type = 'product.updated'`, [tenant.tenant_id])).rows
+      .map((r) => r.event_id)
+      .sort();
     expect([...new Set(received)].sort()).toEqual(events);
     // The delivery log is written just after the receiver answers.
-    const deliveries = await waitFor(async () => {
-      const rows = await stack.pool.any(sql.type(z.object({ event_id: z.string(), delivered: z.boolean() }))`
+    const deliveries = await waitFor(
+      async () => {
+        const rows = await stack.pool.any(sql.type(z.object({ event_id: z.string(), delivered: z.boolean() }))`
         SELECT event_id, delivered_at IS NOT NULL AS delivered FROM webhook_deliveries WHERE webhook_id = ${hook.body.id as string} ORDER BY event_id`);
-      return rows.filter((r) => r.delivered).length === PRODUCTS && rows;
-      // An attempt cut off by the kill (answered, not yet logged) is retried once its start-to-close timeout (15 s) passes.
-    }, { what: 'every delivery logged as delivered', timeoutMs: 60_000 });
+        return rows.filter((r) => r.delivered).length === PRODUCTS && rows;
+        // An attempt cut off by the kill (answered, not yet logged) is retried once its start-to-close timeout (15 s) passes.
+      },
+      { what: 'every delivery logged as delivered', timeoutMs: 60_000 },
+    );
     expect(deliveries).toEqual(events.map((event_id) => ({ event_id, delivered: true })));
     // The repeated batch tried to start every delivery again: Temporal rejected the duplicates.
     await waitFor(async () => (await deliveryWorkflows()) === PRODUCTS, { what: 'visibility of the delivery workflows' });
@@ -97,7 +115,9 @@ describe('a worker process crashes in the middle of a relay batch', () => {
   }, 300_000);
 
   async function unpublished(): Promise<number> {
-    return stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM outbox WHERE tenant_id = ${tenant.tenant_id} AND published_at IS NULL`);
+    return stack.pool.oneFirst(
+      sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM outbox WHERE tenant_id = ${tenant.tenant_id} AND published_at IS NULL`,
+    );
   }
   async function indexed(): Promise<number> {
     return stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM search_documents WHERE tenant_id = ${tenant.tenant_id}`);

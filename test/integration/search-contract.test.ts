@@ -12,11 +12,20 @@ import { buildSearchDocument } from '../helpers/search.ts';
 const meiliHost = process.env.MEILI_HOST;
 const backends: { name: string; make: (pool: DatabasePool) => SearchBackend }[] = [
   { name: 'postgres', make: (pool) => new PostgresSearch(pool) },
-  ...(meiliHost ? [{ name: 'meilisearch', make: () => new MeiliSearchBackend({ host: meiliHost, apiKey: process.env.MEILI_API_KEY, index: `contract_${randomUUID().slice(0, 8)}` }) }] : []),
+  ...(meiliHost
+    ? [
+        {
+          name: 'meilisearch',
+          make: () => new MeiliSearchBackend({ host: meiliHost, apiKey: process.env.MEILI_API_KEY, index: `contract_${randomUUID().slice(0, 8)}` }),
+        },
+      ]
+    : []),
 ];
 
 if (!meiliHost) {
-  process.stderr.write('[search contract] Meilisearch backend SKIPPED: MEILI_HOST is not set (no Meilisearch server on this machine); the PostgreSQL backend runs the full contract.\n');
+  process.stderr.write(
+    '[search contract] Meilisearch backend SKIPPED: MEILI_HOST is not set (no Meilisearch server on this machine); the PostgreSQL backend runs the full contract.\n',
+  );
   describe('meilisearch backend', () => {
     test.skip('when MEILI_HOST is set, then the same contract runs against Meilisearch (skipped: MEILI_HOST is not set)', () => {});
   });
@@ -41,12 +50,57 @@ describe.each(backends)('search contract: $name', ({ make }) => {
     shop = (await createTestTenant(pool)).tenant_id;
     other = (await createTestTenant(pool)).tenant_id;
     const d = (key: string, o: Partial<SearchDocument> & { price: number }) => (docs[key] = buildSearchDocument({ tenant_id: shop, ...o }));
-    d('tshirt', { title: 'T-Shirt', description: 'Soft cotton tee', category_ids: [cat.apparel], category_handles: ['apparel'], price: 2500, created_at: at(1) });
-    d('latte', { title: '宇治抹茶ラテ', description: 'Uji matcha latte powder', category_ids: [cat.drinks], category_handles: ['drinks'], price: 800, created_at: at(2) });
-    d('whisk', { title: 'Matcha whisk', description: 'Bamboo chasen', category_ids: [cat.teaware], category_handles: ['teaware'], vendor_id: 'ven_a', price: 3000, in_stock: false, created_at: at(3) });
-    d('teapot', { title: 'Kyusu teapot', description: 'Pairs well with matcha', category_ids: [cat.teaware], category_handles: ['teaware'], vendor_id: 'ven_b', price: 12_000, created_at: at(4) });
-    d('tote', { title: 'Canvas tote', description: 'A sturdy bag', category_ids: [cat.apparel], category_handles: ['apparel'], price: 1500, created_at: at(5) });
-    docs.foreign = buildSearchDocument({ tenant_id: other, title: 'T-Shirt deluxe', description: 'matcha green', category_ids: [cat.apparel], category_handles: ['apparel'], price: 900 });
+    d('tshirt', {
+      title: 'T-Shirt',
+      description: 'Soft cotton tee',
+      category_ids: [cat.apparel],
+      category_handles: ['apparel'],
+      price: 2500,
+      created_at: at(1),
+    });
+    d('latte', {
+      title: '宇治抹茶ラテ',
+      description: 'Uji matcha latte powder',
+      category_ids: [cat.drinks],
+      category_handles: ['drinks'],
+      price: 800,
+      created_at: at(2),
+    });
+    d('whisk', {
+      title: 'Matcha whisk',
+      description: 'Bamboo chasen',
+      category_ids: [cat.teaware],
+      category_handles: ['teaware'],
+      vendor_id: 'ven_a',
+      price: 3000,
+      in_stock: false,
+      created_at: at(3),
+    });
+    d('teapot', {
+      title: 'Kyusu teapot',
+      description: 'Pairs well with matcha',
+      category_ids: [cat.teaware],
+      category_handles: ['teaware'],
+      vendor_id: 'ven_b',
+      price: 12_000,
+      created_at: at(4),
+    });
+    d('tote', {
+      title: 'Canvas tote',
+      description: 'A sturdy bag',
+      category_ids: [cat.apparel],
+      category_handles: ['apparel'],
+      price: 1500,
+      created_at: at(5),
+    });
+    docs.foreign = buildSearchDocument({
+      tenant_id: other,
+      title: 'T-Shirt deluxe',
+      description: 'matcha green',
+      category_ids: [cat.apparel],
+      category_handles: ['apparel'],
+      price: 900,
+    });
     await search.upsert(Object.values(docs));
   });
   afterAll(async () => pool?.end());
@@ -106,7 +160,9 @@ describe.each(backends)('search contract: $name', ({ make }) => {
     const byPrice = [docs.latte, docs.tote, docs.tshirt, docs.whisk, docs.teapot].map((d) => d.id);
     expect(ids((await search.search(shop, query({ sort: 'price_asc' }))).hits)).toEqual(byPrice);
     expect(ids((await search.search(shop, query({ sort: 'price_desc' }))).hits)).toEqual([...byPrice].reverse());
-    expect(ids((await search.search(shop, query({ sort: 'newest' }))).hits)).toEqual([docs.tote, docs.teapot, docs.whisk, docs.latte, docs.tshirt].map((d) => d.id));
+    expect(ids((await search.search(shop, query({ sort: 'newest' }))).hits)).toEqual(
+      [docs.tote, docs.teapot, docs.whisk, docs.latte, docs.tshirt].map((d) => d.id),
+    );
     const page = await search.search(shop, query({ sort: 'price_asc', limit: 2, offset: 2 }));
     expect(ids(page.hits)).toEqual(byPrice.slice(2, 4));
     expect(page.total).toBe(5);

@@ -28,13 +28,21 @@ test('when a reindex page read a product and the product is deleted before the p
     await refreshProducts(tx, search, tenant.tenant_id, [product.id]);
     await pageMayCommit;
   });
-  await waitFor(async () => (await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-    SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`)) > 0 || null, { what: 'the page to hold its product lock' });
+  await waitFor(
+    async () =>
+      (await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`)) > 0 || null,
+    { what: 'the page to hold its product lock' },
+  );
   await deleteProduct(pool, tenant.tenant_id, product.id);
   // The relay handles product.deleted meanwhile: it must wait for the page, then see the product gone.
   const relay = pool.transaction((tx) => refreshProducts(tx, search, tenant.tenant_id, [product.id]));
-  await waitFor(async () => (await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-    SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)) > 0 || null, { what: 'the relay to wait for the page' });
+  await waitFor(
+    async () =>
+      (await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)) > 0 || null,
+    { what: 'the relay to wait for the page' },
+  );
   commitPage();
   await page;
   expect(await relay).toEqual({ upserted: 0, removed: 1 });

@@ -11,7 +11,7 @@ test('the database is this run’s own and migrated', async () => {
   const client = new pg.Client({ connectionString: config.DATABASE_URL });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT count(*)::int AS n FROM pgmigrations");
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM pgmigrations');
     expect(rows[0].n).toBeGreaterThan(0);
   } finally {
     await client.end();

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise((resolve) => receiver.close(resolve)));
 
-const send = (host: string, allowPrivate: boolean) => postWebhook(new URL(`http://${host}:${port}/hooks`), '{}', { 'content-type': 'application/json' }, { timeoutMs: 2000, allowPrivate });
+const send = (host: string, allowPrivate: boolean) =>
+  postWebhook(new URL(`http://${host}:${port}/hooks`), '{}', { 'content-type': 'application/json' }, { timeoutMs: 2000, allowPrivate });
 
 test('when a host name resolves to a loopback address at delivery time, then the connection is refused before any byte is sent', async () => {
   await expect(send('localhost', false)).rejects.toBeInstanceOf(InternalAddressError);
@@ -33,7 +34,10 @@ test('when private addresses are allowed (local development), then the same POST
 });
 
 test('when the host does not resolve, then it is a plain network error (retried), not a refusal', async () => {
-  const failure = await send('no-such-host.invalid', false).then(() => null, (err: NodeJS.ErrnoException) => err);
+  const failure = await send('no-such-host.invalid', false).then(
+    () => null,
+    (err: NodeJS.ErrnoException) => err,
+  );
   expect(failure).toMatchObject({ code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) });
   expect(failure).not.toBeInstanceOf(InternalAddressError);
 });

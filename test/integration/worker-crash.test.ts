@@ -52,13 +52,17 @@ describe('a worker process crashes mid-batch', () => {
 
     // All checkouts at once; each HTTP call waits on the workflow update, so give it far more than a worker restart.
     let answered = 0;
-    const responses = Promise.all(carts.map((cartId, i) => {
-      const request = store.checkout(cartId, buildCheckout({ payment_method: i % 2 === 0 ? 'bank_transfer' : 'cod' })).timeout({ response: HTTP_TIMEOUT_MS, deadline: HTTP_TIMEOUT_MS });
-      return Promise.resolve(request).then((res) => {
-        answered++;
-        return res;
-      });
-    }));
+    const responses = Promise.all(
+      carts.map((cartId, i) => {
+        const request = store
+          .checkout(cartId, buildCheckout({ payment_method: i % 2 === 0 ? 'bank_transfer' : 'cod' }))
+          .timeout({ response: HTTP_TIMEOUT_MS, deadline: HTTP_TIMEOUT_MS });
+        return Promise.resolve(request).then((res) => {
+          answered++;
+          return res;
+        });
+      }),
+    );
 
     await waitFor(async () => (await orderCount()) >= KILL_AFTER_ORDERS, { timeoutMs: 60_000, intervalMs: 2, what: `${KILL_AFTER_ORDERS} committed order` });
     const answeredAtKill = answered;
@@ -105,10 +109,19 @@ describe('a worker process crashes mid-batch', () => {
     for (const c of carts) {
       const history = await stack.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, c)).fetchHistory();
       const events = history.events ?? [];
-      if (events.some((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes || (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) interrupted++;
+      if (
+        events.some(
+          (e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes || (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+        )
+      )
+        interrupted++;
     }
-    const placedNotices = [...workers[0].logs, ...workers[1].logs].filter((l) => typeof l.msg === 'string' && l.msg.startsWith('notification order_placed')).length;
-    log(`${interrupted} checkout histories show a timed-out workflow task or a retried activity; ${placedNotices} order_placed notifications logged for ${BUYERS} orders`);
+    const placedNotices = [...workers[0].logs, ...workers[1].logs].filter(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('notification order_placed'),
+    ).length;
+    log(
+      `${interrupted} checkout histories show a timed-out workflow task or a retried activity; ${placedNotices} order_placed notifications logged for ${BUYERS} orders`,
+    );
   }, 300_000);
 
   async function orderCount(): Promise<number> {
@@ -135,7 +148,7 @@ describe('placeOrder committed but its result was lost', () => {
     await stack?.stop();
   });
 
-  test('when placeOrder\'s first commit outlasts its timeout and the retry finds that order, then the buyer still gets 201 and is told the order was placed', async () => {
+  test("when placeOrder's first commit outlasts its timeout and the retry finds that order, then the buyer still gets 201 and is told the order was placed", async () => {
     const store = storefront(stack.http, tenant.publishable_key);
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 5 });
     const cartId = (await store.createCart()).body.id as string;
@@ -158,7 +171,9 @@ describe('placeOrder committed but its result was lost', () => {
     expect(await orderCountOfCart(stack.pool, cartId)).toBe(1);
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 1, holds_total: 1 });
     const history = await stack.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cartId)).fetchHistory();
-    const placeOrderAttempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const placeOrderAttempts = (history.events ?? [])
+      .filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(placeOrderAttempts[0]).toBeGreaterThan(1);
 
     // The buyer's one and only request created the order: 201 (not the 200 of a repeated checkout), and the

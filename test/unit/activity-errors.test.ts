@@ -3,20 +3,27 @@ import { SchemaValidationError } from 'slonik';
 import { allAsActivities, asActivity } from '../../activities/errors.ts';
 import { ConflictError } from '../../domain/errors.ts';
 
-const failureOf = (err: unknown) => asActivity(async () => {
-  throw err;
-}).then(() => null, (thrown: unknown) => thrown);
+const failureOf = (err: unknown) =>
+  asActivity(async () => {
+    throw err;
+  }).then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
 
 describe('asActivity: what is retried and what is not', () => {
   it.each([
     ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'id')")],
-    ['a RangeError (invalid date)', (() => {
-      try {
-        new Date(NaN).toISOString();
-      } catch (err) {
-        return err;
-      }
-    })()],
+    [
+      'a RangeError (invalid date)',
+      (() => {
+        try {
+          new Date(NaN).toISOString();
+        } catch (err) {
+          return err;
+        }
+      })(),
+    ],
     ['a SyntaxError', new SyntaxError('Unexpected token < in JSON')],
     ['a ReferenceError', new ReferenceError('x is not defined')],
     ['an "Invalid date" message', new Error('Invalid date in period end')],

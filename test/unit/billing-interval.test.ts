@@ -8,7 +8,10 @@ const ends = (anchor: string, interval: string, periods: number) =>
 describe('billing intervals', () => {
   it('when the anchor is 31 January, then monthly periods end 28/29 Feb, 31 Mar, 30 Apr, 31 May', () => {
     expect(ends('2027-01-31T10:00:00', '1mo', 4)).toEqual([
-      '2027-02-28T10:00:00.000Z', '2027-03-31T10:00:00.000Z', '2027-04-30T10:00:00.000Z', '2027-05-31T10:00:00.000Z',
+      '2027-02-28T10:00:00.000Z',
+      '2027-03-31T10:00:00.000Z',
+      '2027-04-30T10:00:00.000Z',
+      '2027-05-31T10:00:00.000Z',
     ]);
     expect(ends('2028-01-31T00:00:00', '1mo', 2)).toEqual(['2028-02-29T00:00:00.000Z', '2028-03-31T00:00:00.000Z']);
   });
@@ -59,6 +62,9 @@ describe('billing intervals', () => {
 
   it('when no variable is set, then short intervals are off and a checkout answers within 20 s', () => {
     expect(parseConfig({})).toMatchObject({ ALLOW_SHORT_BILLING_INTERVALS: false, CHECKOUT_ANSWER_TIMEOUT: 20_000 });
-    expect(parseConfig({ ALLOW_SHORT_BILLING_INTERVALS: 'true', CHECKOUT_ANSWER_TIMEOUT: '2s' })).toMatchObject({ ALLOW_SHORT_BILLING_INTERVALS: true, CHECKOUT_ANSWER_TIMEOUT: 2_000 });
+    expect(parseConfig({ ALLOW_SHORT_BILLING_INTERVALS: 'true', CHECKOUT_ANSWER_TIMEOUT: '2s' })).toMatchObject({
+      ALLOW_SHORT_BILLING_INTERVALS: true,
+      CHECKOUT_ANSWER_TIMEOUT: 2_000,
+    });
   });
 });

@@ -4,7 +4,14 @@ import { money } from '../../domain/money.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import { cancellationRefusal, checkPlacement, codShares, isExactCodCash, priceOrder, type PlacementLine } from '../../domain/order.ts';
 
-const line = (over: Partial<PlacementLine> = {}): PlacementLine => ({ variantId: 'var_1', quantity: 1, unitPrice: 1000, sold: true, subscription: false, ...over });
+const line = (over: Partial<PlacementLine> = {}): PlacementLine => ({
+  variantId: 'var_1',
+  quantity: 1,
+  unitPrice: 1000,
+  sold: true,
+  subscription: false,
+  ...over,
+});
 
 describe('checkPlacement', () => {
   it('when the cart is empty, then the only problem is a validation error', () => {
@@ -17,7 +24,10 @@ describe('checkPlacement', () => {
     expect(checkPlacement([line(), line({ variantId: 'var_2' })], 'cod')).toEqual([]);
   });
   it('when lines are no longer sold, then a conflict names them first', () => {
-    const [first] = checkPlacement([line({ variantId: 'var_a', sold: false }), line(), line({ variantId: 'var_b', sold: false, subscription: true })], 'bank_transfer');
+    const [first] = checkPlacement(
+      [line({ variantId: 'var_a', sold: false }), line(), line({ variantId: 'var_b', sold: false, subscription: true })],
+      'bank_transfer',
+    );
     expect(first).toBeInstanceOf(ConflictError);
     expect(first!.details).toEqual({ variant_ids: ['var_a', 'var_b'] });
   });
@@ -35,8 +45,18 @@ describe('checkPlacement', () => {
 
 describe('priceOrder', () => {
   it('when lines have quantities, then the subtotal and total are their sum in minor units', () => {
-    expect(priceOrder([{ quantity: 2, unitPrice: 1250 }, { quantity: 1, unitPrice: 99 }], 'EUR')).toEqual({
-      subtotal: money(2599, 'EUR'), shipping: money(0, 'EUR'), total: money(2599, 'EUR'),
+    expect(
+      priceOrder(
+        [
+          { quantity: 2, unitPrice: 1250 },
+          { quantity: 1, unitPrice: 99 },
+        ],
+        'EUR',
+      ),
+    ).toEqual({
+      subtotal: money(2599, 'EUR'),
+      shipping: money(0, 'EUR'),
+      total: money(2599, 'EUR'),
     });
   });
   it('when there is no line, then pricing refuses', () => {

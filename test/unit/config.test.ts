@@ -112,9 +112,12 @@ describe('secrets in production', () => {
     expect(config.TEMPORAL_PAYLOAD_KEY).toBe(key);
   });
 
-  test.each(['short', Buffer.alloc(16).toString('base64'), 'z'.repeat(64), `${'a'.repeat(63)}`])('when TEMPORAL_PAYLOAD_KEY is %j (not 32 bytes), then it is rejected by name', (bad) => {
-    expect(() => parseConfig({ TEMPORAL_PAYLOAD_KEY: bad })).toThrow(/TEMPORAL_PAYLOAD_KEY: must be 32 bytes/);
-  });
+  test.each(['short', Buffer.alloc(16).toString('base64'), 'z'.repeat(64), `${'a'.repeat(63)}`])(
+    'when TEMPORAL_PAYLOAD_KEY is %j (not 32 bytes), then it is rejected by name',
+    (bad) => {
+      expect(() => parseConfig({ TEMPORAL_PAYLOAD_KEY: bad })).toThrow(/TEMPORAL_PAYLOAD_KEY: must be 32 bytes/);
+    },
+  );
 
   test('when the key is 64 hex digits or base64, then both are accepted, and old keys take id:key', () => {
     expect(() => parseConfig({ TEMPORAL_PAYLOAD_KEY: 'ab'.repeat(32), TEMPORAL_PAYLOAD_OLD_KEYS: `k1:${key},${'cd'.repeat(32)}` })).not.toThrow();

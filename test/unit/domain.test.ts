@@ -1,8 +1,15 @@
 // Pure domain rules: money, totals, order state machine, bank-transfer confirmation, durations. No I/O.
 import { money, sameMoney, sumMoney, times, type Money } from '../../domain/money.ts';
 import {
-  canTransition, computeTotals, evaluatePaymentConfirmation, initialOrderStatus, isCancellable, ORDER_STATUSES, statusFromShipments,
-  type OrderStatus, type ShipmentStatus,
+  canTransition,
+  computeTotals,
+  evaluatePaymentConfirmation,
+  initialOrderStatus,
+  isCancellable,
+  ORDER_STATUSES,
+  statusFromShipments,
+  type OrderStatus,
+  type ShipmentStatus,
 } from '../../domain/order.ts';
 import { parseDuration, parseDurationList } from '../../domain/duration.ts';
 
@@ -49,7 +56,14 @@ describe('money', () => {
 
 describe('computeTotals', () => {
   test('when lines are priced, then subtotal is the sum of quantity × unit price and total adds shipping', () => {
-    const totals = computeTotals([{ quantity: 2, unitPrice: jpy(1500) }, { quantity: 1, unitPrice: jpy(300) }], 'JPY', 500);
+    const totals = computeTotals(
+      [
+        { quantity: 2, unitPrice: jpy(1500) },
+        { quantity: 1, unitPrice: jpy(300) },
+      ],
+      'JPY',
+      500,
+    );
     expect(totals).toEqual({ subtotal: jpy(3300), shipping: jpy(500), total: jpy(3800) });
   });
 
@@ -97,9 +111,13 @@ describe('statusFromShipments', () => {
 
 describe('order state machine', () => {
   const allowed: [OrderStatus, OrderStatus][] = [
-    ['pending_payment', 'pending_shipment'], ['pending_payment', 'cancelled'],
-    ['pending_shipment', 'partially_shipped'], ['pending_shipment', 'shipped'], ['pending_shipment', 'cancelled'],
-    ['partially_shipped', 'shipped'], ['shipped', 'completed'],
+    ['pending_payment', 'pending_shipment'],
+    ['pending_payment', 'cancelled'],
+    ['pending_shipment', 'partially_shipped'],
+    ['pending_shipment', 'shipped'],
+    ['pending_shipment', 'cancelled'],
+    ['partially_shipped', 'shipped'],
+    ['shipped', 'completed'],
   ];
 
   test('when every pair of statuses is checked, then exactly the documented transitions are allowed', () => {

@@ -47,7 +47,7 @@ test('when encrypted data is altered, then decode refuses it', async () => {
   await expect(codec.decode([{ ...encoded, data }])).rejects.toThrow(/does not decrypt/);
 });
 
-test('when CODEC_TENANT_IDS names the operator tenant, then another tenant\'s keys are refused and unset allows any tenant', () => {
+test("when CODEC_TENANT_IDS names the operator tenant, then another tenant's keys are refused and unset allows any tenant", () => {
   expect(() => checkCodecTenant({ CODEC_TENANT_IDS: ['ten_operator'] }, 'ten_shop')).toThrow(ForbiddenError);
   expect(() => checkCodecTenant({ CODEC_TENANT_IDS: ['ten_operator'] }, 'ten_operator')).not.toThrow();
   expect(() => checkCodecTenant({ CODEC_TENANT_IDS: undefined }, 'ten_shop')).not.toThrow();

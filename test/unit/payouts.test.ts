@@ -84,8 +84,15 @@ describe('commissionFor', () => {
       const { commission, net } = payoutLine(gross, bps);
       // Within half a minor unit of the exact product, an exact half going up.
       const diff = BigInt(commission) * 10000n - BigInt(gross) * BigInt(bps);
-      const ok = commission + net === gross && commission >= 0 && commission <= gross && Number.isSafeInteger(commission) && Number.isSafeInteger(net)
-        && commission === reference(gross, bps) && diff > -5000n && diff <= 5000n;
+      const ok =
+        commission + net === gross &&
+        commission >= 0 &&
+        commission <= gross &&
+        Number.isSafeInteger(commission) &&
+        Number.isSafeInteger(net) &&
+        commission === reference(gross, bps) &&
+        diff > -5000n &&
+        diff <= 5000n;
       if (!ok) broken.push({ gross, bps, commission, net });
     }
     expect(broken).toEqual([]);

@@ -24,7 +24,10 @@ describe('rate limit config', () => {
     expect(config.STORE_RATE_LIMIT).toEqual({ points: 50, windowSeconds: 60 });
     expect(config.ADMIN_RATE_LIMIT).toEqual({ points: 10, windowSeconds: 1 });
     expect(config.TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
-    expect(parseConfig({ STORE_RATE_LIMIT: '5000/h', TRUST_PROXY: '1' })).toMatchObject({ STORE_RATE_LIMIT: { points: 5000, windowSeconds: 3600 }, TRUST_PROXY: 1 });
+    expect(parseConfig({ STORE_RATE_LIMIT: '5000/h', TRUST_PROXY: '1' })).toMatchObject({
+      STORE_RATE_LIMIT: { points: 5000, windowSeconds: 3600 },
+      TRUST_PROXY: 1,
+    });
     expect(parseConfig({ STORE_RATE_LIMIT: 'off' }).STORE_RATE_LIMIT).toBeNull();
   });
 

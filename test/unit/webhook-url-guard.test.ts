@@ -1,9 +1,24 @@
 import { assertDeliverableUrl, isInternalAddress } from '../../providers/webhooks/url-guard.ts';
 
 const REFUSED = [
-  'http://[::127.0.0.1]/', 'http://[::ffff:0:7f00:1]/', 'http://[::ffff:127.0.0.1]/', 'http://[::]/', 'http://[::1]/', 'http://0.0.0.0/',
-  'http://[fe80::1]/', 'http://[fc00::1]/', 'http://100.64.0.1/', 'http://169.254.169.254/', 'http://10.1.2.3/', 'http://192.168.1.1/',
-  'http://2130706433/', 'http://0x7f.0.0.1/', 'http://0177.0.0.1/', 'http://[64:ff9b::7f00:1]/', 'http://[2002:7f00:1::]/', 'http://255.255.255.255/',
+  'http://[::127.0.0.1]/',
+  'http://[::ffff:0:7f00:1]/',
+  'http://[::ffff:127.0.0.1]/',
+  'http://[::]/',
+  'http://[::1]/',
+  'http://0.0.0.0/',
+  'http://[fe80::1]/',
+  'http://[fc00::1]/',
+  'http://100.64.0.1/',
+  'http://169.254.169.254/',
+  'http://10.1.2.3/',
+  'http://192.168.1.1/',
+  'http://2130706433/',
+  'http://0x7f.0.0.1/',
+  'http://0177.0.0.1/',
+  'http://[64:ff9b::7f00:1]/',
+  'http://[2002:7f00:1::]/',
+  'http://255.255.255.255/',
 ];
 
 describe('webhook URL guard', () => {

@@ -4,7 +4,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
-import { committedHistories, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
+import {
+  committedHistories,
+  expectStatus,
+  HISTORIES_DIR,
+  installQuietRuntime,
+  recordHistory,
+  replayHistories,
+  UPDATE_HISTORIES,
+} from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -23,8 +31,17 @@ const FIXTURES = [
 
 /** Buys `interval` subscription by card with `token`; returns the order and subscription ids. */
 async function buySubscription(stack: TestStack, tenant: CreatedTenant, token: string, interval: string) {
-  const { order, cartId } = await placeTestOrder(stack.http, tenant, { price: 800, stock: 10, quantity: 1, payment_method: 'card', payment_token: token, billing_interval: interval });
-  const listed = expectStatus(await backOffice(stack.http, tenant.admin_api_key).subscriptions(), 200, 'subscriptions').items.find((s: { order_id: string }) => s.order_id === order.id);
+  const { order, cartId } = await placeTestOrder(stack.http, tenant, {
+    price: 800,
+    stock: 10,
+    quantity: 1,
+    payment_method: 'card',
+    payment_token: token,
+    billing_interval: interval,
+  });
+  const listed = expectStatus(await backOffice(stack.http, tenant.admin_api_key).subscriptions(), 200, 'subscriptions').items.find(
+    (s: { order_id: string }) => s.order_id === order.id,
+  );
   return { orderId: order.id, cartId, subscriptionId: listed.id as string };
 }
 

@@ -33,9 +33,16 @@ afterAll(async () => {
 });
 
 const input = (paymentMethod: CheckoutInput['paymentMethod']): CheckoutInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`, cartId: `cart_${randomUUID().slice(0, 8)}`, email: 'buyer@example.com', paymentMethod,
+  tenantId: `ten_${randomUUID().slice(0, 8)}`,
+  cartId: `cart_${randomUUID().slice(0, 8)}`,
+  email: 'buyer@example.com',
+  paymentMethod,
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
-  holdTtlMs: 60_000, bankTransferTimeoutMs: 60_000, paymentReminderBeforeMs: 0, shipSlaMs: 60_000, paymentToken: 'tok_visa',
+  holdTtlMs: 60_000,
+  bankTransferTimeoutMs: 60_000,
+  paymentReminderBeforeMs: 0,
+  shipSlaMs: 60_000,
+  paymentToken: 'tok_visa',
 });
 
 const start = (args: CheckoutInput) =>
@@ -46,7 +53,12 @@ const templates = (notices: Notification[]) => notices.map((n) => n.template);
 /** Waits until a workflow exists (started by the checkout), then returns its handle. */
 async function started(workflowId: string): Promise<WorkflowHandle> {
   const handle = env.client.workflow.getHandle(workflowId);
-  await eventually(() => handle.describe().then(() => true, () => false));
+  await eventually(() =>
+    handle.describe().then(
+      () => true,
+      () => false,
+    ),
+  );
   return handle;
 }
 
@@ -55,8 +67,14 @@ function cardWithSubscription() {
   return buildActivities({
     async placeOrder(args: CheckoutInput & { orderId: string }) {
       return {
-        orderId: args.orderId, status: 'pending_payment' as const, total: { amount: 2500, currency: 'EUR' }, accessToken: 'ot_test', vendorIds: [],
-        created: true, subscriptionLines: 1, payment: { method: 'card' as const, status: 'pending' },
+        orderId: args.orderId,
+        status: 'pending_payment' as const,
+        total: { amount: 2500, currency: 'EUR' },
+        accessToken: 'ot_test',
+        vendorIds: [],
+        created: true,
+        subscriptionLines: 1,
+        payment: { method: 'card' as const, status: 'pending' },
       };
     },
     async createOrderSubscriptions() {
@@ -144,7 +162,9 @@ describe('checkout cancellation with stand-in activities', () => {
     const order = acts.names().filter((n) => n === 'cancelOrder' || n === 'voidCardAuthorization');
     expect(order).toEqual(['voidCardAuthorization', 'cancelOrder']);
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'checkout compensation' })]);
-    expect(acts.inputsOf<Notification>('notifyCustomer').find((n) => n.template === 'order_cancelled')?.data).toMatchObject({ reason: 'cancelled_by_operator' });
+    expect(acts.inputsOf<Notification>('notifyCustomer').find((n) => n.template === 'order_cancelled')?.data).toMatchObject({
+      reason: 'cancelled_by_operator',
+    });
     await keepHistory(handle, 'checkout-card-fulfillment-cancelled-by-operator');
   });
 

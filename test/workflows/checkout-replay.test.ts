@@ -4,7 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
-import { committedHistories, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, replayHistories, UPDATE_HISTORIES } from '../helpers/histories.ts';
+import {
+  committedHistories,
+  expectStatus,
+  HISTORIES_DIR,
+  installQuietRuntime,
+  recordHistory,
+  replayHistories,
+  UPDATE_HISTORIES,
+} from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -73,7 +81,12 @@ async function recordHistories(): Promise<void> {
       const mall = await createTestTenant(stack.pool, { mode: 'mall' });
       const mallAdmin = backOffice(stack.http, mall.admin_api_key);
       const vendors = await twoVendors(stack, mall);
-      const { cartId, order } = await placeMallOrder(stack.http, mall, vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 1 })), 'bank_transfer');
+      const { cartId, order } = await placeMallOrder(
+        stack.http,
+        mall,
+        vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 1 })),
+        'bank_transfer',
+      );
       expectStatus(await mallAdmin.confirmPayment(order.id, order.total.amount), 200, 'payment');
       const shipments = await shipmentsOf(stack, mall, order.id);
       const [s1, s2] = vendors.map((v) => shipments.find((s) => s.vendor_id === v.id)!.id);
@@ -93,12 +106,20 @@ async function recordHistories(): Promise<void> {
       const mall = await createTestTenant(stack.pool, { mode: 'mall' });
       const mallAdmin = backOffice(stack.http, mall.admin_api_key);
       const vendors = await twoVendors(stack, mall);
-      const { order } = await placeMallOrder(stack.http, mall, vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 2 })), 'cod');
+      const { order } = await placeMallOrder(
+        stack.http,
+        mall,
+        vendors.map((v, i) => ({ variantId: v.variantId, quantity: i + 2 })),
+        'cod',
+      );
       const shipments = await shipmentsOf(stack, mall, order.id);
-      await waitFor(async () => {
-        const wfs = (await mallAdmin.order(order.id)).body.workflows as { type: string; status: string }[];
-        return wfs.filter((w) => w.type === 'shipment' && w.status === 'RUNNING').length === 2;
-      }, { what: 'both shipment workflows to run' });
+      await waitFor(
+        async () => {
+          const wfs = (await mallAdmin.order(order.id)).body.workflows as { type: string; status: string }[];
+          return wfs.filter((w) => w.type === 'shipment' && w.status === 'RUNNING').length === 2;
+        },
+        { what: 'both shipment workflows to run' },
+      );
       expectStatus(await mallAdmin.cancel(order.id), 200, 'cancel');
       await recordHistory(stack, fulfillmentWorkflowId(mall.tenant_id, order.id), 'fulfillment-mall-cod-cancelled', 'CANCELLED');
       await recordHistory(stack, shipmentWorkflowId(mall.tenant_id, shipments[0].id), 'shipment-mall-cod-cancelled', 'CANCELLED');
@@ -116,7 +137,9 @@ async function recordHistories(): Promise<void> {
     const [vendor] = await twoVendors(late, mall);
     const { order } = await placeMallOrder(late.http, mall, [{ variantId: vendor.variantId, quantity: 1 }], 'cod');
     const shipment = await waitFor(async () => (await mallAdmin.order(order.id)).body.shipments[0] as { id: string } | undefined, { what: 'the shipment' });
-    await waitFor(async () => late.notifier.sent.some((n) => n.template === 'shipment_late' && n.data.shipment_id === shipment.id), { what: 'the shipment_late notice' });
+    await waitFor(async () => late.notifier.sent.some((n) => n.template === 'shipment_late' && n.data.shipment_id === shipment.id), {
+      what: 'the shipment_late notice',
+    });
     expectStatus(await mallAdmin.ship(shipment.id), 200, 'ship');
     expectStatus(await mallAdmin.deliver(shipment.id, order.total), 200, 'deliver with cash');
     await recordHistory(late, shipmentWorkflowId(mall.tenant_id, shipment.id), 'shipment-mall-late-completed');
@@ -152,7 +175,10 @@ async function recordHistories(): Promise<void> {
 /** Two vendors of a mall (10 % and 5 %), each with a key and a product (10 in stock). */
 async function twoVendors(stack: TestStack, mall: CreatedTenant): Promise<{ id: string; variantId: string; key: string }[]> {
   const vendors = [];
-  for (const [bps, price] of [[1000, 2000], [500, 1300]]) {
+  for (const [bps, price] of [
+    [1000, 2000],
+    [500, 1300],
+  ]) {
     const id = await seedVendor(stack.http, mall.admin_api_key, { commission_rate_bps: bps });
     const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, id, { price, stock: 10 });
     vendors.push({ id, variantId, key: (await createVendorKey(stack.pool, mall.tenant_id, id)).api_key });
@@ -162,10 +188,13 @@ async function twoVendors(stack: TestStack, mall: CreatedTenant): Promise<{ id: 
 
 /** A mall order's shipments once fulfillment has created one per vendor. */
 function shipmentsOf(stack: TestStack, mall: CreatedTenant, orderId: string): Promise<{ id: string; vendor_id: string }[]> {
-  return waitFor(async () => {
-    const { body } = await backOffice(stack.http, mall.admin_api_key).order(orderId);
-    return body.shipments?.length === 2 ? body.shipments : null;
-  }, { what: `two shipments of ${orderId}` });
+  return waitFor(
+    async () => {
+      const { body } = await backOffice(stack.http, mall.admin_api_key).order(orderId);
+      return body.shipments?.length === 2 ? body.shipments : null;
+    },
+    { what: `two shipments of ${orderId}` },
+  );
 }
 
 beforeAll(async () => {

@@ -22,9 +22,17 @@ afterAll(async () => {
 });
 
 const input = (paymentMethod: CheckoutInput['paymentMethod'], overrides: Partial<CheckoutInput> = {}): CheckoutInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`, cartId: `cart_${randomUUID().slice(0, 8)}`, email: 'buyer@example.com', paymentMethod,
+  tenantId: `ten_${randomUUID().slice(0, 8)}`,
+  cartId: `cart_${randomUUID().slice(0, 8)}`,
+  email: 'buyer@example.com',
+  paymentMethod,
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
-  holdTtlMs: 60_000, bankTransferTimeoutMs: 60_000, paymentReminderBeforeMs: 0, shipSlaMs: 60_000, paymentToken: 'tok_visa', ...overrides,
+  holdTtlMs: 60_000,
+  bankTransferTimeoutMs: 60_000,
+  paymentReminderBeforeMs: 0,
+  shipSlaMs: 60_000,
+  paymentToken: 'tok_visa',
+  ...overrides,
 });
 
 const start = (args: CheckoutInput) =>
@@ -89,7 +97,12 @@ describe('checkout workflow with stand-in activities', () => {
     await handle.executeUpdate(placeOrderUpdate);
     await eventually(() => acts.names().includes('createShipments'));
     const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await eventually(() =>
+      shipmentHandle.describe().then(
+        () => true,
+        () => false,
+      ),
+    );
     await handle.cancel();
     const failure = await handle.result().catch((err: unknown) => err);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
@@ -111,7 +124,12 @@ describe('checkout workflow with stand-in activities', () => {
     await handle.executeUpdate(placeOrderUpdate);
     await eventually(() => acts.names().includes('createShipments'));
     const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await eventually(() =>
+      shipmentHandle.describe().then(
+        () => true,
+        () => false,
+      ),
+    );
     await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
     await handle.cancel();
     await eventually(() => acts.names().includes('cancelOrder'));
@@ -130,7 +148,12 @@ describe('checkout workflow with stand-in activities', () => {
     expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
     await eventually(() => acts.names().includes('createShipments'));
     const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() => shipmentHandle.describe().then(() => true, () => false));
+    await eventually(() =>
+      shipmentHandle.describe().then(
+        () => true,
+        () => false,
+      ),
+    );
     await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
     await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
     expect(await handle.result()).toBe('completed');
@@ -154,7 +177,11 @@ describe('checkout workflow with stand-in activities', () => {
 
 describe('payment confirmation deadline races', () => {
   const paymentInput = (timeoutMs: number, reminderBeforeMs = timeoutMs / 2) => ({
-    tenantId: `ten_${randomUUID().slice(0, 8)}`, orderId: `ord_${randomUUID().slice(0, 8)}`, amountDue: { amount: 2500, currency: 'EUR' }, timeoutMs, reminderBeforeMs,
+    tenantId: `ten_${randomUUID().slice(0, 8)}`,
+    orderId: `ord_${randomUUID().slice(0, 8)}`,
+    amountDue: { amount: 2500, currency: 'EUR' },
+    timeoutMs,
+    reminderBeforeMs,
     email: 'buyer@example.com',
   });
   const confirmation = { amount: { amount: 2500, currency: 'EUR' }, reference: 'BANK-1', confirmedBy: 'admin' };
@@ -171,14 +198,21 @@ describe('payment confirmation deadline races', () => {
     env.use(acts);
     // No reminder: the only timer is the deadline.
     const args = paymentInput(300, 300);
-    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    const handle = await env.client.workflow.start(paymentConfirmation, {
+      taskQueue: env.taskQueue,
+      workflowId: `payment:${args.tenantId}:${args.orderId}`,
+      args: [args],
+    });
     const confirmed = handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] });
     await recording.entered;
     // The deadline fires, and the workflow sees it, while the transfer is still being recorded (the dev server may fire
     // timers late under load, so wait for the workflow task after the timer rather than a fixed time).
     await eventually(async () => {
       const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
-      return types.slice(types.indexOf(EventType.EVENT_TYPE_TIMER_FIRED) + 1).includes(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) && types.includes(EventType.EVENT_TYPE_TIMER_FIRED);
+      return (
+        types.slice(types.indexOf(EventType.EVENT_TYPE_TIMER_FIRED) + 1).includes(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) &&
+        types.includes(EventType.EVENT_TYPE_TIMER_FIRED)
+      );
     });
     recording.open();
     expect(await confirmed).toMatchObject({ status: 'paid', received: 2500 });
@@ -190,7 +224,11 @@ describe('payment confirmation deadline races', () => {
     const acts = buildActivities();
     env.use(acts);
     const args = paymentInput(100);
-    const handle = await env.client.workflow.start(paymentConfirmation, { taskQueue: env.taskQueue, workflowId: `payment:${args.tenantId}:${args.orderId}`, args: [args] });
+    const handle = await env.client.workflow.start(paymentConfirmation, {
+      taskQueue: env.taskQueue,
+      workflowId: `payment:${args.tenantId}:${args.orderId}`,
+      args: [args],
+    });
     expect(await handle.result()).toBe('expired');
     await expect(handle.executeUpdate(confirmPaymentUpdate, { args: [confirmation] })).rejects.toThrow();
     expect(acts.names()).not.toContain('recordBankTransfer');

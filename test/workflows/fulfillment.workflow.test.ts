@@ -16,21 +16,36 @@ afterAll(async () => {
 });
 
 const fulfillmentInput = (overrides: Partial<FulfillmentInput> = {}): FulfillmentInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`, orderId: `ord_${randomUUID().slice(0, 8)}`, paymentMethod: 'bank_transfer', email: 'buyer@example.com', shipSlaMs: 60_000,
+  tenantId: `ten_${randomUUID().slice(0, 8)}`,
+  orderId: `ord_${randomUUID().slice(0, 8)}`,
+  paymentMethod: 'bank_transfer',
+  email: 'buyer@example.com',
+  shipSlaMs: 60_000,
   ...overrides,
 });
 
 const pending = (id: string, vendorId: string | null): TrackedShipment => ({ id, vendorId, status: 'pending', codAmount: null });
 
 async function startFulfillment(input: FulfillmentInput, shipmentIds: string[]) {
-  const handle = await env.client.workflow.start(fulfillment, { taskQueue: env.taskQueue, workflowId: fulfillmentWorkflowId(input.tenantId, input.orderId), args: [input] });
+  const handle = await env.client.workflow.start(fulfillment, {
+    taskQueue: env.taskQueue,
+    workflowId: fulfillmentWorkflowId(input.tenantId, input.orderId),
+    args: [input],
+  });
   const shipments = shipmentIds.map((id) => env.client.workflow.getHandle(shipmentWorkflowId(input.tenantId, id)));
   // The shipment children exist once the fulfillment started them.
-  await eventually(() => Promise.all(shipments.map((s) => s.describe())).then(() => true, () => false));
+  await eventually(() =>
+    Promise.all(shipments.map((s) => s.describe())).then(
+      () => true,
+      () => false,
+    ),
+  );
   return { handle, shipments };
 }
 
-const ship = (id: string) => ({ args: [{ shipmentId: id, carrier: 'DHL', trackingNumber: `T-${id}` }] as [{ shipmentId: string; carrier: string; trackingNumber: string }] });
+const ship = (id: string) => ({
+  args: [{ shipmentId: id, carrier: 'DHL', trackingNumber: `T-${id}` }] as [{ shipmentId: string; carrier: string; trackingNumber: string }],
+});
 const deliver = (id: string) => ({ args: [{ shipmentId: id }] as [{ shipmentId: string }] });
 
 describe('fulfillment workflow with stand-in activities', () => {
@@ -42,7 +57,10 @@ describe('fulfillment workflow with stand-in activities', () => {
     });
     env.use(acts);
     const input = fulfillmentInput({ paymentMethod: 'card' });
-    const { handle, shipments: [a, b] } = await startFulfillment(input, ['shp_a', 'shp_b']);
+    const {
+      handle,
+      shipments: [a, b],
+    } = await startFulfillment(input, ['shp_a', 'shp_b']);
 
     expect((await a.executeUpdate(shipUpdate, ship('shp_a'))).orderStatus).toBe('partially_shipped');
     await eventually(async () => (await handle.query(shipmentsQuery)).orderStatus === 'partially_shipped');
@@ -63,7 +81,10 @@ describe('fulfillment workflow with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const input = fulfillmentInput({ shipSlaMs: 50 });
-    const { handle, shipments: [main] } = await startFulfillment(input, ['shp_main']);
+    const {
+      handle,
+      shipments: [main],
+    } = await startFulfillment(input, ['shp_main']);
     await eventually(() => acts.inputsOf<Notification>('notifyCustomer').some((n) => n.template === 'shipment_late'));
     await main.executeUpdate(shipUpdate, ship('shp_main'));
     await main.executeUpdate(deliverUpdate, deliver('shp_main'));
@@ -80,7 +101,10 @@ describe('fulfillment workflow with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const input = fulfillmentInput({ shipSlaMs: 300 });
-    const { handle, shipments: [main] } = await startFulfillment(input, ['shp_main']);
+    const {
+      handle,
+      shipments: [main],
+    } = await startFulfillment(input, ['shp_main']);
     await main.executeUpdate(shipUpdate, ship('shp_main'));
     await new Promise((r) => setTimeout(r, 350)); // past the SLA, already shipped
     await main.executeUpdate(deliverUpdate, deliver('shp_main'));

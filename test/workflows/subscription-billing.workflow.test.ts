@@ -25,18 +25,33 @@ function dueOnce(): StandIns['loadSubscription'] {
 }
 
 const declined = (hard: boolean, failedAttempts: number) => ({
-  result: 'failed' as const, declineCode: hard ? 'stolen_card' : 'insufficient_funds', hard, state: billingState({ status: 'past_due', failed_attempts: failedAttempts }),
+  result: 'failed' as const,
+  declineCode: hard ? 'stolen_card' : 'insufficient_funds',
+  hard,
+  state: billingState({ status: 'past_due', failed_attempts: failedAttempts }),
 });
 const succeeded = (period: number) => ({ result: 'succeeded' as const, state: billingState({ period: period + 1, periodEndsInMs: 600_000 }) });
 
 async function startBilling(dunning: DunningPolicy): Promise<WorkflowHandle<typeof subscriptionBilling>> {
-  const input: SubscriptionBillingInput = { tenantId: `ten_${randomUUID().slice(0, 8)}`, subscriptionId: `sub_${randomUUID().slice(0, 8)}`, email: 'buyer@example.com', dunning };
-  return env.client.workflow.start(subscriptionBilling, { taskQueue: env.taskQueue, workflowId: subscriptionWorkflowId(input.tenantId, input.subscriptionId), args: [input] });
+  const input: SubscriptionBillingInput = {
+    tenantId: `ten_${randomUUID().slice(0, 8)}`,
+    subscriptionId: `sub_${randomUUID().slice(0, 8)}`,
+    email: 'buyer@example.com',
+    dunning,
+  };
+  return env.client.workflow.start(subscriptionBilling, {
+    taskQueue: env.taskQueue,
+    workflowId: subscriptionWorkflowId(input.tenantId, input.subscriptionId),
+    args: [input],
+  });
 }
 
 /** Stops a subscription's chain of runs (it continues as new forever while it is paid). */
 async function stopChain(handle: WorkflowHandle): Promise<void> {
-  await env.client.workflow.getHandle(handle.workflowId).terminate('test done').catch(() => undefined);
+  await env.client.workflow
+    .getHandle(handle.workflowId)
+    .terminate('test done')
+    .catch(() => undefined);
 }
 
 describe('subscription billing workflow with stand-in activities', () => {
@@ -59,7 +74,9 @@ describe('subscription billing workflow with stand-in activities', () => {
       ]);
       expect(charges[1].at - charges[0].at).toBeGreaterThanOrEqual(140);
       expect(await env.client.workflow.getHandle(handle.workflowId).query(statusQuery)).toBe('active');
-      expect(acts.inputsOf<Notification>('notifyCustomer').map((n) => [n.template, n.data.card_update_required])).toEqual([['subscription_payment_failed', false]]);
+      expect(acts.inputsOf<Notification>('notifyCustomer').map((n) => [n.template, n.data.card_update_required])).toEqual([
+        ['subscription_payment_failed', false],
+      ]);
       expect(acts.names()).not.toContain('endSubscription');
     } finally {
       await stopChain(handle);
@@ -79,7 +96,8 @@ describe('subscription billing workflow with stand-in activities', () => {
     expect(acts.inputsOf<ChargeInput>('chargeRenewal').map((c) => c.attempt)).toEqual([1]);
     expect(acts.inputsOf('endSubscription')).toEqual([expect.objectContaining({ status: 'unpaid', reason: 'payment_failed' })]);
     expect(acts.inputsOf<Notification>('notifyCustomer').map((n) => [n.template, n.data.card_update_required ?? null])).toEqual([
-      ['subscription_payment_failed', true], ['subscription_cancelled', null],
+      ['subscription_payment_failed', true],
+      ['subscription_cancelled', null],
     ]);
   });
 
@@ -93,7 +111,11 @@ describe('subscription billing workflow with stand-in activities', () => {
     env.use(acts);
     const handle = await startBilling({ retryScheduleMs: [30, 30], exhaustedStatus: 'cancelled' });
     expect(await handle.result()).toBe('cancelled');
-    expect(acts.inputsOf<ChargeInput>('chargeRenewal').map((c) => [c.attempt, c.retryInMs])).toEqual([[1, 30], [2, 30], [3, null]]);
+    expect(acts.inputsOf<ChargeInput>('chargeRenewal').map((c) => [c.attempt, c.retryInMs])).toEqual([
+      [1, 30],
+      [2, 30],
+      [3, null],
+    ]);
     expect(acts.inputsOf('endSubscription')).toEqual([expect.objectContaining({ status: 'cancelled', reason: 'payment_failed' })]);
     expect(acts.inputsOf<Notification>('notifyCustomer').filter((n) => n.template === 'subscription_payment_failed')).toHaveLength(3);
   });
