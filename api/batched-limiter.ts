@@ -80,6 +80,14 @@ export class BatchedLimiter {
     return { allowed: true, limit: points, remaining: points - used - 1, resetMs: Math.max(s.resetAt - now, 0) };
   }
 
+  /** How long `key` is refused from now without counting a request (0 when it may go on). */
+  blockedFor(key: string, now = Date.now()): number {
+    const s = this.keys.get(key);
+    if (!s || now >= s.resetAt) return 0;
+    if (s.blockedUntil > now) return s.blockedUntil - now;
+    return s.shared + s.sending + s.pending >= this.opts.points ? s.resetAt - now : 0;
+  }
+
   /** Writes what is pending now and resolves once no store write is under way. */
   async settled(): Promise<void> {
     for (const [key, s] of this.keys) this.flush(key, s);

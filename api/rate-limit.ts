@@ -1,7 +1,7 @@
 // Rate limits of /store (per publishable key + client address) and /admin, /vendor (per credential), held across
 // API processes in PostgreSQL through rate-limiter-flexible, counted in batches (api/batched-limiter.ts).
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../config/config.ts';
@@ -35,18 +35,36 @@ function adminKey(req: Request): string {
   return bearer ? rateLimitKey('bearer', bearer) : rateLimitKey('address', req.ip ?? '');
 }
 
-function middleware(limiter: BatchedLimiter, keyOf: (req: Request) => string): RequestHandler {
+function refuse(res: Response, next: NextFunction, waitMs: number, why: string): void {
+  const seconds = Math.max(Math.ceil(waitMs / 1000), 1);
+  res.setHeader('Retry-After', String(seconds));
+  next(new RateLimitedError(`${why}; retry in ${seconds} s`));
+}
+
+/**
+ * A credential bucket exists for whatever key a caller sends, so a caller inventing a new key per request would
+ * never reach a limit: every 401 also counts against the client address (`failures`), and an address over that
+ * limit is refused before its credential is even looked at.
+ */
+function middleware(limiter: BatchedLimiter, keyOf: (req: Request) => string, failures: BatchedLimiter | null): RequestHandler {
   return (req, res, next) => {
     // CORS preflights carry no credentials and must stay free (browsers send one before many requests).
     if (req.method === 'OPTIONS') return next();
+    if (failures) {
+      const address = `address\n${req.ip ?? ''}`;
+      const wait = failures.blockedFor(address);
+      if (wait > 0) return refuse(res, next, wait, 'too many requests with unknown credentials from this address');
+      res.once('finish', () => {
+        if (res.statusCode === 401) failures.take(address);
+      });
+    }
     const d: Decision = limiter.take(keyOf(req));
     const resetSeconds = Math.ceil(d.resetMs / 1000);
     res.setHeader('RateLimit-Limit', String(d.limit));
     res.setHeader('RateLimit-Remaining', String(d.remaining));
     res.setHeader('RateLimit-Reset', String(resetSeconds));
     if (d.allowed) return next();
-    res.setHeader('Retry-After', String(Math.max(resetSeconds, 1)));
-    next(new RateLimitedError(`too many requests; retry in ${Math.max(resetSeconds, 1)} s`));
+    refuse(res, next, d.resetMs, 'too many requests');
   };
 }
 
@@ -105,8 +123,7 @@ export function createRateLimits(config: Config, logger: Logger, storeClient?: p
     logger.warn({ err }, 'rate limit store and insurance both failed; counting in this process only');
   };
   const limiters: BatchedLimiter[] = [];
-  const build = (rate: Rate | null, keyPrefix: string, keyOf: (req: Request) => string): RequestHandler => {
-    if (!rate) return pass;
+  const shared = (rate: Rate, keyPrefix: string) => {
     const limiter = createSharedLimiter(pool, rate, {
       keyPrefix,
       syncIntervalMs: config.RATE_LIMIT_SYNC_INTERVAL,
@@ -114,8 +131,11 @@ export function createRateLimits(config: Config, logger: Logger, storeClient?: p
       clearExpired: keyPrefix === 'store',
     });
     limiters.push(limiter);
-    return middleware(limiter, keyOf);
+    return limiter;
   };
+  const failures = config.AUTH_FAILURE_LIMIT ? shared(config.AUTH_FAILURE_LIMIT, 'auth-failures') : null;
+  const build = (rate: Rate | null, keyPrefix: string, keyOf: (req: Request) => string): RequestHandler =>
+    rate ? middleware(shared(rate, keyPrefix), keyOf, failures) : pass;
   return {
     store: build(config.STORE_RATE_LIMIT, 'store', storeKey),
     admin: build(config.ADMIN_RATE_LIMIT, 'admin', adminKey),

@@ -125,6 +125,8 @@ export const configSchema = z.object({
   STORE_RATE_LIMIT: parsed('600/min', parseRate),
   ADMIN_RATE_LIMIT: parsed('1200/min', parseRate),
   RATE_LIMIT_SYNC_INTERVAL: duration('1s'),
+  // 401 answers per client address: a caller inventing a key per request would otherwise never meet a limit.
+  AUTH_FAILURE_LIMIT: parsed('60/min', parseRate),
   TRUST_PROXY: parsed('false', parseTrustProxy),
   // Secrets (issue 9): payload encryption of workflow histories, the codec endpoint's staff sessions.
   NODE_ENV: optionalText,

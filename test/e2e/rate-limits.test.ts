@@ -11,6 +11,7 @@ import { waitFor } from '../helpers/harness.ts';
 
 const STORE_LIMIT = 20;
 const ADMIN_LIMIT = 10;
+const FAILURE_LIMIT = 30;
 let pool: DatabasePool;
 let store: pg.Pool;
 let a: ApiProcess;
@@ -23,7 +24,13 @@ beforeAll(async () => {
   store = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
   [shop, other] = [await createTestTenant(pool), await createTestTenant(pool)];
   // TRUST_PROXY=loopback: the test plays a load balancer and names the client address in X-Forwarded-For.
-  const env = { STORE_RATE_LIMIT: `${STORE_LIMIT}/min`, ADMIN_RATE_LIMIT: `${ADMIN_LIMIT}/min`, RATE_LIMIT_SYNC_INTERVAL: '100ms', TRUST_PROXY: 'loopback' };
+  const env = {
+    STORE_RATE_LIMIT: `${STORE_LIMIT}/min`,
+    ADMIN_RATE_LIMIT: `${ADMIN_LIMIT}/min`,
+    RATE_LIMIT_SYNC_INTERVAL: '100ms',
+    TRUST_PROXY: 'loopback',
+    AUTH_FAILURE_LIMIT: `${FAILURE_LIMIT}/min`,
+  };
   [a, b] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
 }, 90_000);
 
@@ -110,4 +117,24 @@ test('when an unknown admin credential floods /admin and /vendor through two API
   expect(refused.status).toBe(429);
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   expect((await admin(b, shop.admin_api_key)).status).toBe(200);
+});
+
+test('when a client invents a new publishable key for every request, then its address is refused with 429 once its 401s reach AUTH_FAILURE_LIMIT, on both API processes, while other addresses are unaffected', async () => {
+  const address = '192.0.2.50';
+  const key = `auth-failures:${rateLimitKey('address', address)}`;
+  const invented = () => `pk_${Math.random().toString(36).slice(2)}`;
+  // Each invented key has a fresh budget of its own: only the address's 401s can stop the flood.
+  expect(await statuses(() => storefront(a, address, invented()), FAILURE_LIMIT)).toEqual(Array(FAILURE_LIMIT).fill(401));
+  await sharedCount(key, FAILURE_LIMIT);
+  const refused = await storefront(a, address, invented());
+  expect(refused.status).toBe(429);
+  expect(await refused.json()).toMatchObject({ code: 'rate_limited' });
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  // The address is refused whatever key it sends now, on the other process too once it has written what it saw.
+  expect((await storefront(a, address)).status).toBe(429);
+  expect(await statuses(() => storefront(b, address, invented()), 3)).toEqual([401, 401, 401]);
+  await sharedCount(key, FAILURE_LIMIT + 3);
+  expect((await storefront(b, address, invented())).status).toBe(429);
+  // Another address with the real key goes on.
+  expect((await storefront(b, '192.0.2.51')).status).toBe(200);
 });

@@ -5,7 +5,12 @@ import { parseConfig, type Config } from '../../config/config.ts';
 import { dataConverter } from '../../providers/codec/data-converter.ts';
 
 // Tests send hundreds of requests quickly: limits high enough never to refuse, still counted (test/e2e/rate-limits.test.ts sets low ones).
-const TEST_DEFAULTS = { STORE_RATE_LIMIT: '1000000/min', ADMIN_RATE_LIMIT: '1000000/min', ALLOW_SHORT_BILLING_INTERVALS: 'true' };
+const TEST_DEFAULTS = {
+  STORE_RATE_LIMIT: '1000000/min',
+  ADMIN_RATE_LIMIT: '1000000/min',
+  AUTH_FAILURE_LIMIT: '1000000/min',
+  ALLOW_SHORT_BILLING_INTERVALS: 'true',
+};
 
 /**
  * Config for the test stack: the process env (set by global setup) plus overrides such as `CART_HOLD_TTL: '2s'`.
