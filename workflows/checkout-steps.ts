@@ -18,12 +18,11 @@ export type Placement =
 const DEFAULT_DUNNING: DunningPolicy = { retryScheduleMs: [1, 3, 5, 7].map((d) => d * 86_400_000), exhaustedStatus: 'cancelled' };
 
 // placeOrder: one transaction keyed by the cart (a retry finds the order already placed). 30 s to run, because a commit
-// under load can be slow and a shorter timeout would start a second attempt beside it; retried for 5 minutes (the
-// storefront gives up sooner and its retried request rejoins this workflow), after that the checkout fails and the
-// cart's holds expire as usual.
+// under load can be slow and a shorter timeout would start a second attempt beside it; retried until done (business
+// failures are not retried): giving up could strand an order that an attempt committed after all, and the storefront
+// stops waiting after CHECKOUT_ANSWER_TIMEOUT anyway (its retried request rejoins this workflow).
 const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
   retry: RETRY_UNTIL_DONE,
 });
 // authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a

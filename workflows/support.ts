@@ -21,8 +21,12 @@ export const RETRY_UNTIL_DONE = { initialInterval: '500 milliseconds', backoffCo
 /** Retry policy of a card-gateway call: idempotency keys make every retry safe; backoff up to 5 minutes so an outage is not hammered. */
 export const GATEWAY_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } satisfies RetryPolicy;
 
-/** Timeouts of a step an operator's update waits on: retried for a minute, then the update fails and the operator can send it again. */
-export const WHILE_OPERATOR_WAITS = { startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '1 minute', retry: RETRY_UNTIL_DONE } as const;
+/**
+ * Timeouts of a step an operator's update waits on: short attempts, retried until done. No overall limit on purpose: these
+ * steps commit before they answer, so giving up could leave the database changed and the workflow unaware (a confirmed
+ * payment later expired, a shipped parcel never captured). The API stops waiting after PROCESS_ANSWER_TIMEOUT anyway.
+ */
+export const WHILE_OPERATOR_WAITS = { startToCloseTimeout: '15 seconds', retry: RETRY_UNTIL_DONE } as const;
 
 // notifyCustomer: a bounded number of attempts; a notice is never worth holding up (or failing) the business step.
 const notificationActs = proxyActivities<Pick<OrderActivities, 'notifyCustomer'>>({
