@@ -48,6 +48,12 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
           authorizationRef: result.authorizationRef!,
           cardRef: result.cardRef ?? null,
         });
+        // Cancelled while the gateway answered: the workflow may no longer be listening (it gave up on this step), so
+        // the money is released here, under the same key its compensation would use.
+        if (orderStatus === 'cancelled') {
+          await gateway.void({ idempotencyKey: `void:${payment.id}`, authorizationRef: result.authorizationRef! });
+          await recordVoid(pool, payment.id);
+        }
         return { orderStatus, cardRef: result.cardRef ?? null };
       });
     },

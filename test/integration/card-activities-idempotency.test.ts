@@ -114,6 +114,19 @@ describe('card activities under a racing retry', () => {
     expect((await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.payments[0]).toMatchObject({ status: 'voided' });
   });
 
+  test('when an order is cancelled while its authorization is at the gateway, then the authorize step itself voids the money it was given', async () => {
+    const orderId = await placeCardOrder();
+    // The checkout gave up on the step (or the back office cancelled) before the gateway answered.
+    await acts.cancelOrder({ tenantId: tenant.tenant_id, orderId, reason: 'cancelled during authorization' });
+    expect(await acts.authorizeCardPayment({ tenantId: tenant.tenant_id, orderId, token: 'tok_visa' })).toMatchObject({ orderStatus: 'cancelled' });
+    const ledger = async () => (await gatewayLedger(stack.pool, { orderId })).map((l) => `${l.operation}:${l.outcome}`);
+    expect(await ledger()).toEqual(['authorize:succeeded', 'void:succeeded']);
+    expect((await backOffice(stack.http, tenant.admin_api_key).order(orderId)).body.payments[0]).toMatchObject({ status: 'voided' });
+    // A compensation arriving afterwards moves no money again.
+    expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: false });
+    expect(await ledger()).toEqual(['authorize:succeeded', 'void:succeeded']);
+  });
+
   test('when an order was never authorized at the gateway, then voidCardAuthorization voids nothing', async () => {
     const orderId = await placeCardOrder();
     expect(await acts.voidCardAuthorization({ tenantId: tenant.tenant_id, orderId })).toEqual({ voided: false });
