@@ -27,8 +27,13 @@ export function staffSessions(config: Parameters<typeof payloadKeys>[0]) {
   return sessionSigner(payloadKeys(config).current.key);
 }
 
-/** Refuses tenants outside CODEC_TENANT_IDS (when set): one namespace holds every tenant's histories. */
-export function checkCodecTenant(config: Pick<Config, 'CODEC_TENANT_IDS'>, tenantId: string): void {
+/**
+ * Refuses tenants outside CODEC_TENANT_IDS: one namespace holds every tenant's histories, so in production (where
+ * merchants other than the operator hold admin keys) nobody decodes until the operator's tenants are named.
+ */
+export function checkCodecTenant(config: Pick<Config, 'CODEC_TENANT_IDS' | 'NODE_ENV'>, tenantId: string): void {
+  if (!config.CODEC_TENANT_IDS && config.NODE_ENV === 'production')
+    throw new ForbiddenError('decoding workflow histories is off until CODEC_TENANT_IDS names the operator tenants allowed to');
   if (config.CODEC_TENANT_IDS && !config.CODEC_TENANT_IDS.includes(tenantId))
     throw new ForbiddenError("this tenant's keys may not decode workflow histories (CODEC_TENANT_IDS)");
 }

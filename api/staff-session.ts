@@ -39,7 +39,13 @@ export function sessionSigner(payloadKey: Buffer) {
 export function sessionCookie(req: Request): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // a malformed escape is no session (401), not a server error
+      }
+    }
   }
   return undefined;
 }

@@ -187,6 +187,8 @@ test('when an owner signs in with POST /admin/session, then the HttpOnly cookie 
   expect((await decode([payload]).set('Cookie', cookie).set('Origin', 'https://evil.example')).status).toBe(403);
   const tampered = cookie.replace(/\.([^.]*)$/, (_m, sig: string) => `.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`);
   expect((await decode([payload]).set('Cookie', tampered).set('Origin', UI_ORIGIN)).status).toBe(401);
+  // A cookie with a malformed escape is no session: 401, never a server error.
+  expect((await decode([payload]).set('Cookie', 'codec_session=%E0%A4%A').set('Origin', UI_ORIGIN)).status).toBe(401);
 
   await stack.pool.query(sql.type(z.object({}))`UPDATE api_keys SET revoked_at = now() WHERE key_hash = ${hashSecret(adminKey)}`);
   expect((await decode([payload]).set('Cookie', cookie).set('Origin', UI_ORIGIN)).status).toBe(401);

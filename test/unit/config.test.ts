@@ -1,6 +1,7 @@
 // The config schema: defaults, durations in ms, clear errors naming the variable, exit 1 from an entry point.
 import { spawn } from 'node:child_process';
 import { parseConfig } from '../../config/config.ts';
+import { checkCodecTenant } from '../../api/codec-access.ts';
 
 describe('parseConfig', () => {
   test('when no variable is set, then the documented defaults apply', () => {
@@ -146,4 +147,11 @@ describe('secrets in production', () => {
     expect(stderr).toContain('WEBHOOK_SECRET_KEY: required when NODE_ENV=production');
     expect(stderr).toContain('TEMPORAL_PAYLOAD_KEY: required when NODE_ENV=production');
   });
+});
+
+test('when production names no CODEC_TENANT_IDS, then no tenant may decode histories; naming tenants lets only those decode, and development allows any', () => {
+  expect(() => checkCodecTenant({ NODE_ENV: 'production', CODEC_TENANT_IDS: undefined }, 'ten_a')).toThrow(/CODEC_TENANT_IDS/);
+  expect(() => checkCodecTenant({ NODE_ENV: 'production', CODEC_TENANT_IDS: ['ten_a'] }, 'ten_a')).not.toThrow();
+  expect(() => checkCodecTenant({ NODE_ENV: 'production', CODEC_TENANT_IDS: ['ten_a'] }, 'ten_b')).toThrow(/may not decode/);
+  expect(() => checkCodecTenant({ NODE_ENV: undefined, CODEC_TENANT_IDS: undefined }, 'ten_b')).not.toThrow();
 });
