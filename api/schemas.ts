@@ -61,20 +61,24 @@ export const addItemBody = z.object({ variant_id: id, quantity: z.number().int()
 export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1000) }).strict();
 
 /** POST /store/carts/:id/checkout. */
-export const checkoutBody = z
-  .object({
-    // Optional only with a customer token (the account's e-mail is used); a guest without it gets 400 from the route.
-    email: email.optional(),
-    shipping_address: shippingAddress,
-    payment_method: z.enum(PAYMENT_METHODS),
-    payment_token: z.string().trim().min(1).max(200).optional(),
-    expected_total: moneyInput.optional(),
-  })
+const checkoutFields = z.object({
+  email,
+  shipping_address: shippingAddress,
+  payment_method: z.enum(PAYMENT_METHODS),
+  payment_token: z.string().trim().min(1).max(200).optional(),
+  expected_total: moneyInput.optional(),
+});
+const cardNeedsToken: [(b: { payment_method: string; payment_token?: string }) => boolean, { message: string; path: string[] }] = [
+  (b) => b.payment_method !== 'card' || b.payment_token !== undefined,
+  { message: 'payment_token is required when payment_method is card', path: ['payment_token'] },
+];
+export const checkoutBody = checkoutFields.strict().refine(...cardNeedsToken);
+
+/** POST /store/carts/:id/checkout with a customer token: `email` may be omitted (the account's is used). */
+export const customerCheckoutBody = checkoutFields
+  .extend({ email: email.optional() })
   .strict()
-  .refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, {
-    message: 'payment_token is required when payment_method is card',
-    path: ['payment_token'],
-  });
+  .refine(...cardNeedsToken);
 
 // `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
 const billingInterval = (allowShort: boolean) =>
@@ -126,7 +130,6 @@ const productBody = (allowShort: boolean) =>
       variants: z.array(variantInput(allowShort)).min(1).max(100),
     })
     .strict();
-
 /** POST /admin/products (billing intervals of a day at least). */
 export const createProductBody = productBody(false);
 const createProductBodyShort = productBody(true);

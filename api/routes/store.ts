@@ -9,7 +9,18 @@ import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { customerAuth, storefrontAuth } from '../auth.ts';
 import { customerRoutes } from './customers.ts';
-import { addItemBody, checkoutBody, createCartBody, cursor, page, pageQuery, productListQuery, searchQuery, updateItemBody } from '../schemas.ts';
+import {
+  addItemBody,
+  checkoutBody,
+  createCartBody,
+  customerCheckoutBody,
+  cursor,
+  page,
+  pageQuery,
+  productListQuery,
+  searchQuery,
+  updateItemBody,
+} from '../schemas.ts';
 import { createSearchBackend } from '../../providers/search/index.ts';
 import { withCurrentAvailability } from '../search-hits.ts';
 import { storeOrder } from '../views.ts';
@@ -133,10 +144,10 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.post('/carts/:id/checkout', async (req, res) => {
     const t = tenantOf(req);
-    const body = checkoutBody.parse(req.body);
+    // Guests must give an e-mail (unchanged); a signed-in customer may omit it and the account's is used.
+    const body = req.customer ? customerCheckoutBody.parse(req.body) : checkoutBody.parse(req.body);
     await ownCart(req, req.params.id);
-    const email = body.email ?? req.customer?.email;
-    if (!email) throw new ValidationError('email is required (or sign in: a customer token fills it)', { errors: [{ path: 'email', message: 'required' }] });
+    const email = body.email ?? req.customer?.email ?? '';
     const cart = await getCart(pool, t.id, req.params.id);
     const existing = cart.status === 'converted' ? await findOrderByCart(pool, t.id, cart.id) : null;
     if (existing) {
@@ -160,6 +171,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
           tenantId: t.id,
           cartId: cart.id,
           email,
+          // A cart checked out with a token, or created with one (claimed above), is the signed-in customer's.
+          ...(req.customer ? { customerId: req.customer.id } : {}),
           shippingAddress: body.shipping_address,
           paymentMethod: body.payment_method,
           holdTtlMs: config.CART_HOLD_TTL,

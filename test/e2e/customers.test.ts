@@ -278,7 +278,47 @@ describe('storefront customers', () => {
     expect(renamed.body).toMatchObject({ email, name: 'Renamed' });
     expect((await s.signIn(email, 'another long password')).status).toBe(200);
   });
+});
 
+describe('Temporal visibility', () => {
+  test('when a signed-in customer checks out, then ops find the checkout workflow by CustomerId; a guest checkout carries none', async () => {
+    const buyer = await newCustomer('visible');
+    const { cartId } = await customerCardOrder(buyer.token);
+    const ids = await waitFor(
+      async () => {
+        const found: string[] = [];
+        for await (const w of stack.temporal.workflow.list({ query: `CustomerId = '${buyer.id}'` })) found.push(w.workflowId);
+        return found.includes(`checkout:${tenant.tenant_id}:${cartId}`) ? found : null;
+      },
+      { what: 'the checkout workflow by CustomerId' },
+    );
+    expect(ids.every((id) => id.includes(cartId) || id.includes(':ord_') || id.startsWith('payment:') || id.startsWith('fulfillment:'))).toBe(true);
+    const described = await stack.temporal.workflow.getHandle(`checkout:${tenant.tenant_id}:${cartId}`).describe();
+    expect(described.searchAttributes.CustomerId).toEqual([buyer.id]);
+  });
+});
+
+describe('customers in the back office', () => {
+  test('when staff list customers by e-mail and open one, then they see its order count and no password hash', async () => {
+    const buyer = await newCustomer('backoffice');
+    await customerCardOrder(buyer.token);
+    const h = { Authorization: `Bearer ${tenant.admin_api_key}` };
+    const listed = await stack.http.get(`/admin/customers?q=${encodeURIComponent(buyer.email)}`).set(h);
+    answers.push(listed.text);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: buyer.id, email: buyer.email, order_count: 1 })]);
+    const one = await stack.http.get(`/admin/customers/${buyer.id}`).set(h);
+    answers.push(one.text);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ id: buyer.id, email: buyer.email, order_count: 1, addresses: [] });
+    expect(one.text).not.toContain('password');
+    const otherTenant = await createTestTenant(stack.pool);
+    expect((await stack.http.get(`/admin/customers/${buyer.id}`).set({ Authorization: `Bearer ${otherTenant.admin_api_key}` })).status).toBe(404);
+    expect((await stack.http.get('/admin/customers').set({ 'X-Publishable-Key': tenant.publishable_key })).status).toBe(401);
+  });
+});
+
+describe('secrets', () => {
   test('when all of the above ran, then no session token hash, reset token hash or password hash is in the API log or any answer', async () => {
     const hashes = await stack.pool.anyFirst(sql.type(z.object({ h: z.string() }))`
       SELECT password_hash AS h FROM customers WHERE tenant_id = ${tenant.tenant_id}
