@@ -341,3 +341,27 @@ describe('secrets', () => {
     expect(logText).not.toMatch(/ctok_[A-Za-z0-9_-]{20,}/);
   });
 });
+
+describe('OpenAPI', () => {
+  test('when /openapi.json is read, then it lists every customer route with its method', async () => {
+    const doc = (await stack.http.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const routes = [
+      ['post', '/store/customers'],
+      ['post', '/store/auth/token'],
+      ['delete', '/store/auth/token'],
+      ['post', '/store/auth/password-reset'],
+      ['post', '/store/auth/password-reset/confirm'],
+      ['get', '/store/customers/me'],
+      ['patch', '/store/customers/me'],
+      ['post', '/store/customers/me/addresses'],
+      ['delete', '/store/customers/me/addresses/{id}'],
+      ['get', '/store/customers/me/orders'],
+      ['get', '/store/customers/me/subscriptions'],
+      ['post', '/store/customers/me/subscriptions/{id}/cancel'],
+      ['put', '/store/customers/me/subscriptions/{id}/payment-method'],
+      ['get', '/admin/customers'],
+      ['get', '/admin/customers/{id}'],
+    ];
+    expect(routes.filter(([method, path]) => !doc.paths[path]?.[method])).toEqual([]);
+  });
+});
