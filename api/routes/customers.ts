@@ -119,8 +119,13 @@ export function customerRoutes(deps: AppDeps, processes: Processes): Router {
     const body = updateCustomerBody.parse(req.body);
     let passwordHash: string | undefined;
     if (body.password !== undefined) {
+      // A wrong current password counts as a failed sign-in: a stolen token must not become a password oracle.
+      await signIn.check(t.id, c.email);
       const current = await customerPasswordHash(pool, t.id, c.id);
-      if (!(await checkPassword(body.current_password ?? '', current))) throw new ValidationError('current_password is wrong');
+      if (!(await checkPassword(body.current_password ?? '', current))) {
+        await signIn.fail(t.id, c.email);
+        throw new ValidationError('current_password is wrong');
+      }
       passwordHash = await hashPassword(body.password);
     }
     await updateCustomer(pool, t.id, c.id, { name: body.name, passwordHash, keepTokenId: c.token_id });

@@ -277,11 +277,15 @@ describe('storefront customers', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ email, name: 'Renamed' });
     expect((await s.signIn(email, 'another long password')).status).toBe(200);
+
+    // Wrong current passwords count as failed sign-ins (one above, four here): the sixth guess is refused even when right.
+    for (let i = 1; i <= 4; i++) expect((await s.updateMe(token, { password: 'yet another password', current_password: `guess ${i}` })).status).toBe(400);
+    expect((await s.updateMe(token, { password: 'yet another password', current_password: 'another long password' })).status).toBe(429);
   });
 });
 
 describe('Temporal visibility', () => {
-  test('when a signed-in customer checks out, then ops find the checkout workflow by CustomerId; a guest checkout carries none', async () => {
+  test('when a signed-in customer checks out, then ops find the checkout workflow by CustomerId and it carries the attribute', async () => {
     const buyer = await newCustomer('visible');
     const { cartId } = await customerCardOrder(buyer.token);
     const ids = await waitFor(
