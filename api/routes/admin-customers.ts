@@ -4,7 +4,7 @@ import { getCustomerForAdmin, listCustomers } from '../../db/queries/customers.t
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
-import { cursor, customerListQuery, page } from '../schemas.ts';
+import { customerListQuery, page, timeCursor } from '../schemas.ts';
 
 /** Customer routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
 export function adminCustomerRoutes(deps: AppDeps): Router {
@@ -14,8 +14,8 @@ export function adminCustomerRoutes(deps: AppDeps): Router {
 
   r.get('/customers', async (req, res) => {
     const q = customerListQuery.parse(req.query);
-    const rows = await listCustomers(pool, tenantOf(req).id, { q: q.q, afterId: cursor.decode(q.cursor), limit: q.limit });
-    res.json(page([...rows], q.limit, (c) => c));
+    const rows = await listCustomers(pool, tenantOf(req).id, { q: q.q, after: timeCursor.decode(q.cursor), limit: q.limit });
+    res.json(page([...rows], q.limit, ({ cursor_at: _at, ...c }) => c, timeCursor.keyOf));
   });
 
   r.get('/customers/:id', async (req, res) => {

@@ -131,17 +131,19 @@ export async function deleteCustomerAddress(db: CommonQueryMethods, tenantId: st
 }
 
 const adminCustomerRow = customerRow.extend({ created_at: z.string(), order_count: z.number() });
+const adminCustomerListRow = adminCustomerRow.extend({ cursor_at: z.string() });
 
-/** Back office: the store's customers, newest first, optionally filtered by e-mail or name (`q`, a substring). */
-export async function listCustomers(db: CommonQueryMethods, tenantId: string, f: { q?: string; afterId?: string | null; limit: number }) {
+/** Back office: the store's customers, newest first, optionally filtered by e-mail or name (`q`, a substring); `limit + 1` rows. */
+export async function listCustomers(db: CommonQueryMethods, tenantId: string, f: { q?: string; after?: { createdAt: string; id: string }; limit: number }) {
   const like = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  return db.any(sql.type(adminCustomerRow)`
+  return db.any(sql.type(adminCustomerListRow)`
     SELECT c.id, c.email, c.name, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+      to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
       (SELECT count(*)::int FROM orders o WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.id) AS order_count
     FROM customers c
     WHERE c.tenant_id = ${tenantId} ${like ? sql.fragment`AND (c.email ILIKE ${like} OR c.name ILIKE ${like})` : sql.fragment``}
-      ${f.afterId ? sql.fragment`AND c.id < ${f.afterId}` : sql.fragment``}
-    ORDER BY c.id DESC LIMIT ${f.limit + 1}`);
+      ${f.after ? sql.fragment`AND (c.created_at, c.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
+    ORDER BY c.created_at DESC, c.id DESC LIMIT ${f.limit + 1}`);
 }
 
 /** Back office: one customer with order count and addresses. */

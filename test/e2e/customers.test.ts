@@ -320,6 +320,19 @@ describe('customers in the back office', () => {
     expect((await stack.http.get(`/admin/customers/${buyer.id}`).set({ Authorization: `Bearer ${otherTenant.admin_api_key}` })).status).toBe(404);
     expect((await stack.http.get('/admin/customers').set({ 'X-Publishable-Key': tenant.publishable_key })).status).toBe(401);
   });
+
+  test('when more customers match than a page holds, then they come newest first and the cursor reaches the rest', async () => {
+    const marker = `pager${randomUUID().slice(0, 6)}`;
+    const first = await newCustomer(marker);
+    const second = await newCustomer(marker);
+    const h = { Authorization: `Bearer ${tenant.admin_api_key}` };
+    const one = await stack.http.get(`/admin/customers?q=${marker}&limit=1`).set(h);
+    expect(one.body.items.map((c: { id: string }) => c.id)).toEqual([second.id]);
+    expect(one.body.next_cursor).toEqual(expect.any(String));
+    const two = await stack.http.get(`/admin/customers?q=${marker}&limit=1&cursor=${one.body.next_cursor}`).set(h);
+    expect(two.body.items.map((c: { id: string }) => c.id)).toEqual([first.id]);
+    expect(two.body.next_cursor).toBeNull();
+  });
 });
 
 describe('secrets', () => {
