@@ -2,6 +2,8 @@
 import type { DatabasePool } from 'slonik';
 import { getOrder } from '../db/queries/orders.ts';
 import { getBillingState } from '../db/queries/subscriptions.ts';
+import { armPasswordReset, customerContact } from '../db/queries/customers.ts';
+import { hashSecret, newSecret } from '../domain/secrets.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { EVENT_NOTICES } from '../domain/relay.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
@@ -23,6 +25,21 @@ export function createEventNoticeActivities({ pool, notifier }: { pool: Database
     /** Sends the event's notice to its customer (the event id rides along, so a repeated send can be recognised). */
     async sendEventNotice(input: EventNoticeInput): Promise<string | null> {
       const template = EVENT_NOTICES[input.event.type];
+      if (template === 'password_reset') {
+        // The token is minted here, right before the e-mail, and only its hash is stored: it never sits in the outbox
+        // (plain text) nor in the workflow history (this activity returns the recipient only). A retry mints a new one.
+        const token = newSecret('prt', 32);
+        const to = await armPasswordReset(pool, input.tenantId, String(input.event.data.reset_id), hashSecret(token));
+        if (!to) return null;
+        await notifier.send({ tenantId: input.tenantId, to: to.email, template, data: { token, name: to.name, event_id: input.event.id } });
+        return to.email;
+      }
+      if (template === 'customer_welcome') {
+        const to = await customerContact(pool, input.tenantId, String(input.event.data.customer_id));
+        if (!to) return null;
+        await notifier.send({ tenantId: input.tenantId, to: to.email, template, data: { name: to.name, event_id: input.event.id } });
+        return to.email;
+      }
       const to = template ? await recipientOf(input.tenantId, input.event.data) : null;
       if (!template || !to) return null;
       await notifier.send({ tenantId: input.tenantId, to, template, data: { ...input.event.data, event_id: input.event.id } });

@@ -9,6 +9,7 @@ import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminRefundRoutes } from './routes/admin-refunds.ts';
 import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
+import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));
   app.use('/admin', adminSubscriptionRoutes(deps, processes));
+  app.use('/admin', adminCustomerRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use((req, res) => {

@@ -2,9 +2,10 @@
 import type { RequestHandler } from 'express';
 import type { DatabasePool } from 'slonik';
 import { principalByKeyHash, tenantByPublishableKey } from '../db/queries/tenants.ts';
+import { customerByTokenHash } from '../db/queries/customers.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { hashSecret } from '../domain/secrets.ts';
-import type { Principal, TenantContext } from './context.ts';
+import { tenantOf, type Principal, type TenantContext } from './context.ts';
 
 const CACHE_MS = 30_000;
 
@@ -54,6 +55,24 @@ export function apiKeyAuth(pool: DatabasePool, allow: Principal['role'][]): Requ
     if (!allow.includes(found.principal.role)) throw new ForbiddenError(`a ${found.principal.role} key may not use this API`);
     req.tenant = found.tenant;
     req.principal = found.principal;
+    next();
+  };
+}
+
+/**
+ * After storefrontAuth: an `Authorization: Bearer <customer token>` header, when sent, must name a live token of this
+ * store (else 401, also for another store's token); the customer is then `req.customer`. Not cached: a sign-out or a
+ * password reset must take effect at once (one indexed lookup by the token's hash).
+ */
+export function customerAuth(pool: DatabasePool): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    if (header === undefined) return next();
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('Authorization must be Bearer <customer token>');
+    const session = await customerByTokenHash(pool, tenantOf(req).id, hashSecret(match[1]));
+    if (!session) throw new UnauthenticatedError('unknown, expired or revoked customer token');
+    req.customer = session;
     next();
   };
 }

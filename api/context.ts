@@ -7,12 +7,16 @@ import type { Metrics } from './metrics.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
 import type { StoreOrigins } from './store-origins.ts';
 import type { RateLimits } from './rate-limit.ts';
+import { UnauthenticatedError } from '../domain/errors.ts';
 
 /** The tenant a request acts for. */
 export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currency: string };
 
 /** Who is calling the admin API. */
 export type Principal = { keyId: string; role: 'owner' | 'admin' | 'staff' | 'vendor'; vendorId: string | null };
+
+/** The signed-in storefront customer of a request (`Authorization: Bearer <customer token>`). */
+export type CustomerContext = { id: string; email: string; name: string | null; token_id: string };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -21,6 +25,7 @@ declare global {
       id: string;
       tenant?: TenantContext;
       principal?: Principal;
+      customer?: CustomerContext;
     }
   }
 }
@@ -44,4 +49,10 @@ export type AppDeps = {
 export function tenantOf(req: Express.Request): TenantContext {
   if (!req.tenant) throw new Error('tenant middleware did not run');
   return req.tenant;
+}
+
+/** The signed-in customer of a request, or 401. */
+export function customerOf(req: Express.Request): CustomerContext {
+  if (!req.customer) throw new UnauthenticatedError('sign in first: send Authorization: Bearer <customer token>');
+  return req.customer;
 }

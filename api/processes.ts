@@ -146,6 +146,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
           tenantId: input.tenantId,
           cartId: input.cartId,
           email: input.email,
+          customerId: input.customerId,
           paymentMethod: input.paymentMethod,
         }),
       });

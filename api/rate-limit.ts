@@ -9,9 +9,10 @@ import type { Logger } from '../config/logger.ts';
 import type { Rate } from '../domain/rate.ts';
 import { RateLimitedError } from '../domain/errors.ts';
 import { BatchedLimiter, type Decision } from './batched-limiter.ts';
+import { createSignInLimit, type SignInLimit } from './sign-in-limit.ts';
 
-/** The two limit middlewares and what closes their store. */
-export type RateLimits = { store: RequestHandler; admin: RequestHandler; close(): Promise<void> };
+/** The two limit middlewares, the failed sign-in limit, and what closes their store. */
+export type RateLimits = { store: RequestHandler; admin: RequestHandler; signIn: SignInLimit; close(): Promise<void> };
 
 const TABLE = 'rate_limits';
 const pass: RequestHandler = (_req, _res, next) => next();
@@ -102,8 +103,7 @@ export function createSharedLimiter(
  * request never fails because the limiter's store is down. `storeClient` replaces the pool (tests).
  */
 export function createRateLimits(config: Config, logger: Logger, storeClient?: pg.Pool): RateLimits {
-  const rates = [config.STORE_RATE_LIMIT, config.ADMIN_RATE_LIMIT].filter((r): r is Rate => r !== null);
-  if (rates.length === 0) return { store: pass, admin: pass, close: async () => {} };
+  // The sign-in limit is a security rule, not a traffic budget: it applies even when both request limits are off.
   // Every wait has a bound: a slow or unreachable database sends the count to the insurance limiter instead.
   const pool =
     storeClient ??
@@ -136,7 +136,9 @@ export function createRateLimits(config: Config, logger: Logger, storeClient?: p
   const failures = config.AUTH_FAILURE_LIMIT ? shared(config.AUTH_FAILURE_LIMIT, 'auth-failures') : null;
   const build = (rate: Rate | null, keyPrefix: string, keyOf: (req: Request) => string): RequestHandler =>
     rate ? middleware(shared(rate, keyPrefix), keyOf, failures) : pass;
+  const signIn = createSignInLimit({ pool, points: config.SIGN_IN_FAILURE_LIMIT, windowMs: config.SIGN_IN_FAILURE_WINDOW, logger });
   return {
+    signIn,
     store: build(config.STORE_RATE_LIMIT, 'store', storeKey),
     admin: build(config.ADMIN_RATE_LIMIT, 'admin', adminKey),
     async close() {

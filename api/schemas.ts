@@ -61,19 +61,24 @@ export const addItemBody = z.object({ variant_id: id, quantity: z.number().int()
 export const updateItemBody = z.object({ quantity: z.number().int().min(0).max(1000) }).strict();
 
 /** POST /store/carts/:id/checkout. */
-export const checkoutBody = z
-  .object({
-    email,
-    shipping_address: shippingAddress,
-    payment_method: z.enum(PAYMENT_METHODS),
-    payment_token: z.string().trim().min(1).max(200).optional(),
-    expected_total: moneyInput.optional(),
-  })
+const checkoutFields = z.object({
+  email,
+  shipping_address: shippingAddress,
+  payment_method: z.enum(PAYMENT_METHODS),
+  payment_token: z.string().trim().min(1).max(200).optional(),
+  expected_total: moneyInput.optional(),
+});
+const cardNeedsToken: [(b: { payment_method: string; payment_token?: string }) => boolean, { message: string; path: string[] }] = [
+  (b) => b.payment_method !== 'card' || b.payment_token !== undefined,
+  { message: 'payment_token is required when payment_method is card', path: ['payment_token'] },
+];
+export const checkoutBody = checkoutFields.strict().refine(...cardNeedsToken);
+
+/** POST /store/carts/:id/checkout with a customer token: `email` may be omitted (the account's is used). */
+export const customerCheckoutBody = checkoutFields
+  .extend({ email: email.optional() })
   .strict()
-  .refine((b) => b.payment_method !== 'card' || b.payment_token !== undefined, {
-    message: 'payment_token is required when payment_method is card',
-    path: ['payment_token'],
-  });
+  .refine(...cardNeedsToken);
 
 // `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
 const billingInterval = (allowShort: boolean) =>
@@ -125,7 +130,6 @@ const productBody = (allowShort: boolean) =>
       variants: z.array(variantInput(allowShort)).min(1).max(100),
     })
     .strict();
-
 /** POST /admin/products (billing intervals of a day at least). */
 export const createProductBody = productBody(false);
 const createProductBodyShort = productBody(true);
@@ -289,3 +293,32 @@ export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000).de
 
 /** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
 export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });
+
+// Passwords: at least 10 characters; 200 bounds the hashing work one request can ask for.
+const newPassword = z.string().min(10, 'a password has at least 10 characters').max(200);
+const givenPassword = z.string().min(1).max(200);
+const customerName = z.string().trim().min(1).max(200);
+
+/** POST /store/customers. */
+export const registerCustomerBody = z.object({ email, password: newPassword, name: customerName.optional() }).strict();
+
+/** POST /store/auth/token. */
+export const signInBody = z.object({ email, password: givenPassword }).strict();
+
+/** POST /store/auth/password-reset. */
+export const passwordResetBody = z.object({ email }).strict();
+
+/** POST /store/auth/password-reset/confirm. */
+export const passwordResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: newPassword }).strict();
+
+/** PATCH /store/customers/me: a new password needs the current one. */
+export const updateCustomerBody = z
+  .object({ name: customerName.nullable().optional(), password: newPassword.optional(), current_password: givenPassword.optional() })
+  .strict()
+  .refine((b) => b.password === undefined || b.current_password !== undefined, {
+    message: 'current_password is required to change the password',
+    path: ['current_password'],
+  });
+
+/** GET /admin/customers. */
+export const customerListQuery = pageQuery.extend({ q: z.string().trim().max(254).optional() });

@@ -137,6 +137,10 @@ export const configSchema = z.object({
     .optional(),
   TEMPORAL_PAYLOAD_OLD_KEYS: checked(parseOldKeys),
   STAFF_SESSION_TTL: duration('8h'),
+  // Storefront customer accounts: session token lifetime, and the failed sign-ins one e-mail may make per window.
+  CUSTOMER_TOKEN_TTL: duration('30d'),
+  SIGN_IN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  SIGN_IN_FAILURE_WINDOW: duration('15m'),
   CODEC_TENANT_IDS: z
     .string()
     .optional()

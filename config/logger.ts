@@ -20,6 +20,8 @@ const SECRET_FIELDS = [
   'secret',
   'secret_ciphertext',
   'codec_session',
+  'password_hash',
+  'token_hash',
 ];
 
 /** The redacted paths: each secret field at depth 0-3 (pino's fast-redact has no recursive wildcard). */

@@ -10,6 +10,8 @@ export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeTyp
 export const CartIdKey = defineSearchAttributeKey('CartId', SearchAttributeType.KEYWORD);
 /** Customer e-mail given at checkout. */
 export const CustomerEmailKey = defineSearchAttributeKey('CustomerEmail', SearchAttributeType.KEYWORD);
+/** Storefront customer who checked out signed in (absent for guests): ops find all of a customer's processes by it. */
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 /** Order status, kept current by the order's workflows. */
 export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 /** Payment method of the order. */
@@ -23,6 +25,7 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList'> =
   OrderId: 'Keyword',
   CartId: 'Keyword',
   CustomerEmail: 'Keyword',
+  CustomerId: 'Keyword',
   OrderStatus: 'Keyword',
   PaymentMethod: 'Keyword',
   VendorIds: 'KeywordList',
@@ -34,6 +37,7 @@ export type OrderAttributes = {
   orderId?: string;
   cartId?: string;
   email?: string;
+  customerId?: string;
   paymentMethod?: PaymentMethod;
   status?: OrderStatus;
   vendorIds?: string[] | null;
@@ -46,6 +50,7 @@ export function orderSearchAttributes(a: OrderAttributes): SearchAttributePair[]
   if (a.orderId !== undefined) pairs.push({ key: OrderIdKey, value: a.orderId });
   if (a.cartId !== undefined) pairs.push({ key: CartIdKey, value: a.cartId });
   if (a.email !== undefined) pairs.push({ key: CustomerEmailKey, value: a.email });
+  if (a.customerId !== undefined) pairs.push({ key: CustomerIdKey, value: a.customerId });
   if (a.paymentMethod !== undefined) pairs.push({ key: PaymentMethodKey, value: a.paymentMethod });
   if (a.vendorIds?.length) pairs.push({ key: VendorIdsKey, value: a.vendorIds });
   if (a.status !== undefined) pairs.push({ key: OrderStatusKey, value: a.status });

@@ -10,6 +10,8 @@ export type CheckoutInput = {
   tenantId: string;
   cartId: string;
   email: string;
+  /** The signed-in customer who checks out (absent for guests and in histories before accounts): the CustomerId search attribute. */
+  customerId?: string;
   shippingAddress: Address;
   paymentMethod: PaymentMethod;
   holdTtlMs: number;

@@ -2,7 +2,29 @@
 
 /** Prefixes of the ids of each kind of record. */
 export type IdPrefix =
-  'ten' | 'str' | 'key' | 'loc' | 'cat' | 'prod' | 'var' | 'cart' | 'item' | 'hold' | 'ord' | 'oi' | 'pay' | 'shp' | 'ven' | 'evt' | 'sub' | 'chg' | 'rfd';
+  | 'ten'
+  | 'str'
+  | 'key'
+  | 'loc'
+  | 'cat'
+  | 'prod'
+  | 'var'
+  | 'cart'
+  | 'item'
+  | 'hold'
+  | 'ord'
+  | 'oi'
+  | 'pay'
+  | 'shp'
+  | 'ven'
+  | 'evt'
+  | 'sub'
+  | 'chg'
+  | 'rfd'
+  | 'cus'
+  | 'ctk'
+  | 'adr'
+  | 'pwr';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {

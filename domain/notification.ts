@@ -14,6 +14,8 @@ export type Notification = {
     | 'subscription_payment_failed'
     | 'subscription_cancelled'
     | 'payment_refunded'
-    | 'subscription_renewed';
+    | 'subscription_renewed'
+    | 'customer_welcome'
+    | 'password_reset';
   data: Record<string, unknown>;
 };

@@ -83,6 +83,7 @@ function orderAttributes(input: CheckoutInput, order: PlacedOrder): OrderAttribu
     orderId: order.orderId,
     cartId: input.cartId,
     email: input.email,
+    customerId: input.customerId,
     paymentMethod: input.paymentMethod,
     vendorIds: order.vendorIds,
   };

@@ -2,13 +2,25 @@
 import { Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { getProduct, listCategories, listProducts } from '../../db/queries/catalog.ts';
-import { addCartItem, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
-import { findOrderByCart, getOrder } from '../../db/queries/orders.ts';
+import { addCartItem, cartOwner, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { findOrderByCart, getOrder, orderCustomerId } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { storefrontAuth } from '../auth.ts';
-import { addItemBody, checkoutBody, createCartBody, cursor, page, pageQuery, productListQuery, searchQuery, updateItemBody } from '../schemas.ts';
+import { customerAuth, storefrontAuth } from '../auth.ts';
+import { customerRoutes } from './customers.ts';
+import {
+  addItemBody,
+  checkoutBody,
+  createCartBody,
+  customerCheckoutBody,
+  cursor,
+  page,
+  pageQuery,
+  productListQuery,
+  searchQuery,
+  updateItemBody,
+} from '../schemas.ts';
 import { createSearchBackend } from '../../providers/search/index.ts';
 import { withCurrentAvailability } from '../search-hits.ts';
 import { storeOrder } from '../views.ts';
@@ -20,7 +32,15 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const holdRules = { ttlMs: config.CART_HOLD_TTL, maxLifetimeMs: config.CART_HOLD_MAX_LIFETIME, maxLineQuantity: config.MAX_LINE_QUANTITY };
   const r = Router();
   const search = deps.search ?? createSearchBackend(config, pool);
-  r.use(storefrontAuth(pool));
+  r.use(storefrontAuth(pool), customerAuth(pool));
+  r.use(customerRoutes(deps, processes));
+
+  // A customer's cart answers only to that customer's token (404 to anyone else, with or without a token); a guest
+  // cart stays reachable by its unguessable id, as before accounts existed.
+  const ownCart = async (req: Express.Request, cartId: string) => {
+    const owner = await cartOwner(pool, tenantOf(req).id, cartId);
+    if (owner !== null && owner !== req.customer?.id) throw new NotFoundError('cart', cartId);
+  };
 
   r.get('/search', async (req, res) => {
     const q = searchQuery.parse(req.query);
@@ -79,10 +99,14 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts', async (req, res) => {
     const t = tenantOf(req);
     const body = createCartBody.parse(req.body ?? {});
-    res.status(201).json(await createCart(pool, t.id, { currency: body.currency ?? t.currency, email: body.email }));
+    const customer = req.customer;
+    res
+      .status(201)
+      .json(await createCart(pool, t.id, { currency: body.currency ?? t.currency, email: body.email ?? customer?.email, customerId: customer?.id }));
   });
 
   r.get('/carts/:id', async (req, res) => {
+    await ownCart(req, req.params.id);
     res.json(await getCart(pool, tenantOf(req).id, req.params.id));
   });
 
@@ -94,6 +118,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts/:id/items', async (req, res) => {
     const t = tenantOf(req);
     const body = addItemBody.parse(req.body);
+    await ownCart(req, req.params.id);
     const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, holdRules).catch(countStockOut);
     metrics?.holdsPlaced.inc();
     if (holdsStarted) await processes.watchHolds(t.id, cart.id);
@@ -103,6 +128,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.patch('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
     const body = updateItemBody.parse(req.body);
+    await ownCart(req, req.params.id);
     const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
     if (holdsStarted) await processes.watchHolds(t.id, cart.id);
     res.json(cart);
@@ -110,6 +136,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.delete('/carts/:id/items/:itemId', async (req, res) => {
     const t = tenantOf(req);
+    await ownCart(req, req.params.id);
     const { cart } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, 0, holdRules);
     metrics?.holdsReleased.inc();
     res.json(cart);
@@ -117,7 +144,10 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.post('/carts/:id/checkout', async (req, res) => {
     const t = tenantOf(req);
-    const body = checkoutBody.parse(req.body);
+    // Guests must give an e-mail (unchanged); a signed-in customer may omit it and the account's is used.
+    const body = req.customer ? customerCheckoutBody.parse(req.body) : checkoutBody.parse(req.body);
+    await ownCart(req, req.params.id);
+    const email = body.email ?? req.customer?.email ?? '';
     const cart = await getCart(pool, t.id, req.params.id);
     const existing = cart.status === 'converted' ? await findOrderByCart(pool, t.id, cart.id) : null;
     if (existing) {
@@ -125,6 +155,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       return;
     }
     if (cart.items.length === 0) throw new ValidationError('the cart is empty');
+    // A guest cart checked out with a token becomes the customer's, and so does its order (placeOrder reads the cart's owner).
+    if (req.customer) await claimCart(pool, t.id, cart.id, req.customer.id);
     // Checkout refuses it too (by the database clock); answering here spares a workflow run per attempt.
     if (cart.holds_end_at && Date.parse(cart.holds_end_at) <= Date.now()) throw holdsOver();
     const idempotencyKey = req.get('idempotency-key');
@@ -138,7 +170,9 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
         {
           tenantId: t.id,
           cartId: cart.id,
-          email: body.email,
+          email,
+          // A cart checked out with a token, or created with one (claimed above), is the signed-in customer's.
+          ...(req.customer ? { customerId: req.customer.id } : {}),
           shippingAddress: body.shipping_address,
           paymentMethod: body.payment_method,
           holdTtlMs: config.CART_HOLD_TTL,
@@ -165,8 +199,10 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       if (err instanceof NotFoundError) return null;
       throw err;
     });
-    // A wrong token looks exactly like a missing order: order ids are not secrets, tokens are.
-    if (!order || !sameToken(token, order.access_token)) throw new NotFoundError('order', req.params.id);
+    // A wrong token looks exactly like a missing order: order ids are not secrets, tokens are. A signed-in customer
+    // reads their own orders with their customer token instead.
+    const byCustomer = order !== null && req.customer !== undefined && (await orderCustomerId(pool, t.id, order.id)) === req.customer.id;
+    if (!order || (!byCustomer && !sameToken(token, order.access_token))) throw new NotFoundError('order', req.params.id);
     res.json(storeOrder(order));
   });
 

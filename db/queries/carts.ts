@@ -32,11 +32,30 @@ export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: 
   return row;
 }
 
-/** Creates an empty cart. */
-export async function createCart(pool: DatabasePool, tenantId: string, input: { currency: string; email?: string | null }): Promise<CartView> {
+/** Creates an empty cart; with `customerId` it belongs to that customer. */
+export async function createCart(
+  pool: DatabasePool,
+  tenantId: string,
+  input: { currency: string; email?: string | null; customerId?: string | null },
+): Promise<CartView> {
   const id = makeId('cart', randomUUID());
-  await pool.query(sql.type(noRows)`INSERT INTO carts (id, tenant_id, currency, email) VALUES (${id}, ${tenantId}, ${input.currency}, ${input.email ?? null})`);
+  await pool.query(sql.type(noRows)`
+    INSERT INTO carts (id, tenant_id, currency, email, customer_id) VALUES (${id}, ${tenantId}, ${input.currency}, ${input.email ?? null}, ${input.customerId ?? null})`);
   return getCart(pool, tenantId, id);
+}
+
+const ownerRow = z.object({ customer_id: z.string().nullable() });
+
+/** The customer a cart belongs to (null: a guest cart), or NotFoundError. */
+export async function cartOwner(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<string | null> {
+  const row = await db.maybeOne(sql.type(ownerRow)`SELECT customer_id FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId}`);
+  if (!row) throw new NotFoundError('cart', cartId);
+  return row.customer_id;
+}
+
+/** A guest cart checked out with a customer token becomes the customer's (a cart already someone's stays theirs). */
+export async function claimCart(db: CommonQueryMethods, tenantId: string, cartId: string, customerId: string): Promise<void> {
+  await db.query(sql.type(noRows)`UPDATE carts SET customer_id = ${customerId} WHERE tenant_id = ${tenantId} AND id = ${cartId} AND customer_id IS NULL`);
 }
 
 /** What bounds a cart's holds: their TTL after the last change, the cart's hold lifetime, the units one line may hold. */

@@ -37,6 +37,14 @@ export async function getOrder(db: CommonQueryMethods, tenantId: string, orderId
   return row;
 }
 
+const orderCustomerRow = z.object({ customer_id: z.string().nullable() });
+
+/** The customer an order belongs to (null: a guest order, or no such order). */
+export async function orderCustomerId(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<string | null> {
+  const row = await db.maybeOne(sql.type(orderCustomerRow)`SELECT customer_id FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId}`);
+  return row?.customer_id ?? null;
+}
+
 /** The order a cart became, if any. */
 export async function findOrderByCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<OrderView | null> {
   return db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.cart_id = ${cartId}`);
@@ -50,12 +58,13 @@ export type OrderListRow = z.infer<typeof orderListRow>;
 export async function listOrders(
   db: CommonQueryMethods,
   tenantId: string,
-  f: { status?: string; after?: { createdAt: string; id: string }; limit: number },
+  f: { status?: string; customerId?: string; after?: { createdAt: string; id: string }; limit: number },
 ): Promise<OrderListRow[]> {
   return [
     ...(await db.any(sql.type(orderListRow)`
     SELECT ${orderColumns}, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM orders o
     WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
+      ${f.customerId ? sql.fragment`AND o.customer_id = ${f.customerId}` : sql.fragment``}
       ${f.after ? sql.fragment`AND (o.created_at, o.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
     ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`)),
   ];
@@ -140,9 +149,10 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     }
     const status = initialOrderStatus(input.paymentMethod);
     await tx.query(sql.type(noRows)`
-      INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, shipping_total, total, email, shipping_address, payment_method, access_token)
+      INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, shipping_total, total, email, shipping_address, payment_method, access_token, customer_id)
       VALUES (${input.orderId}, ${input.tenantId}, ${input.cartId}, ${status}, ${cart.currency}, ${totals.subtotal.amount}, ${totals.shipping.amount},
-        ${totals.total.amount}, ${input.email}, ${sql.jsonb(input.shippingAddress)}, ${input.paymentMethod}, ${input.accessToken})`);
+        ${totals.total.amount}, ${input.email}, ${sql.jsonb(input.shippingAddress)}, ${input.paymentMethod}, ${input.accessToken},
+        (SELECT customer_id FROM carts WHERE id = ${input.cartId}))`);
     await tx.query(sql.type(noRows)`
       INSERT INTO order_items (id, tenant_id, order_id, variant_id, product_id, vendor_id, sku, title, quantity, unit_price, total)
       SELECT 'oi_' || md5(${input.orderId} || ci.id), ${input.tenantId}, ${input.orderId}, v.id, p.id, p.vendor_id, v.sku,

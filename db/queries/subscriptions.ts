@@ -207,18 +207,28 @@ export async function getSubscription(db: CommonQueryMethods, tenantId: string, 
   return row;
 }
 
+/** One subscription of a customer (bought in one of their orders); another customer's is NotFoundError. */
+export async function getCustomerSubscription(db: CommonQueryMethods, tenantId: string, customerId: string, id: string): Promise<SubscriptionView> {
+  const row = await db.maybeOne(sql.type(subscriptionView)`
+    SELECT ${subscriptionColumns} FROM subscriptions s JOIN orders o ON o.id = s.order_id AND o.tenant_id = s.tenant_id
+    WHERE s.tenant_id = ${tenantId} AND s.id = ${id} AND o.customer_id = ${customerId}`);
+  if (!row) throw new NotFoundError('subscription', id);
+  return row;
+}
+
 const subscriptionListRow = subscriptionView.extend({ cursor_at: z.string() });
 
 /** Subscriptions newest first, optionally of one status, after a (created_at, id) cursor. */
 export async function listSubscriptions(
   db: CommonQueryMethods,
   tenantId: string,
-  f: { status?: SubscriptionStatus; after?: { createdAt: string; id: string }; limit: number },
+  f: { status?: SubscriptionStatus; customerId?: string; after?: { createdAt: string; id: string }; limit: number },
 ) {
   return [
     ...(await db.any(sql.type(subscriptionListRow)`
     SELECT ${subscriptionColumns}, to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM subscriptions s
     WHERE s.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND s.status = ${f.status}` : sql.fragment``}
+      ${f.customerId ? sql.fragment`AND s.order_id IN (SELECT o.id FROM orders o WHERE o.tenant_id = ${tenantId} AND o.customer_id = ${f.customerId})` : sql.fragment``}
       ${f.after ? sql.fragment`AND (s.created_at, s.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
     ORDER BY s.created_at DESC, s.id DESC LIMIT ${f.limit + 1}`)),
   ];

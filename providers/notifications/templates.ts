@@ -77,6 +77,24 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
     subject: `Your subscription ${str(d.subscription_id)} renewed`,
     text: `We charged ${money({ amount: d.amount as number, currency: str(d.currency) })} to your card for period ${str(d.period)} of subscription ${str(d.subscription_id)}.`,
   }),
+  customer_welcome: (d) => ({
+    subject: 'Welcome to our store',
+    text: [
+      `Hello${d.name ? ` ${str(d.name)}` : ''},`,
+      '',
+      'your account is ready: sign in with this e-mail address to see your orders and subscriptions.',
+    ].join('\n'),
+  }),
+  password_reset: (d) => ({
+    subject: 'Reset your password',
+    text: [
+      'Someone asked to reset the password of your account. If it was you, use this one-time code within one hour:',
+      '',
+      `  ${str(d.token)}`,
+      '',
+      'If it was not you, ignore this e-mail: your password stays as it is.',
+    ].join('\n'),
+  }),
   subscription_cancelled: (d) => ({
     subject: `Your subscription ${str(d.subscription_id)} has ended`,
     text:
