@@ -1,18 +1,20 @@
 // Failed sign-ins per store and e-mail: SIGN_IN_FAILURE_LIMIT failures within SIGN_IN_FAILURE_WINDOW → 429 until the
-// window ends. Only failures count, and each one is written to the shared `rate_limits` table at once (failures are
-// rare), so the limit holds across API processes; while PostgreSQL does not answer, a per-process memory count takes over.
+// window ends. Each attempt takes a point in the shared `rate_limits` table atomically BEFORE the password is checked
+// (so a burst of parallel guesses cannot all pass a read-only check), and a correct password gives it back: only
+// failures stay counted. While PostgreSQL does not answer, a per-process memory count takes over.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../config/logger.ts';
 import { RateLimitedError } from '../domain/errors.ts';
 
-/** Checks and records failed sign-ins. */
+/** Counts sign-in attempts; only failed ones stay counted. */
 export type SignInLimit = {
-  /** Throws RateLimitedError (429, Retry-After) when the e-mail has used up its failures in this window. */
-  check(tenantId: string, email: string): Promise<void>;
-  /** Counts one failure. */
-  fail(tenantId: string, email: string): Promise<void>;
+  /**
+   * Takes one attempt for the e-mail before its password is checked: throws RateLimitedError (429, Retry-After) once
+   * the e-mail has used up its failures in this window. Call `succeeded()` when the password was right.
+   */
+  attempt(tenantId: string, email: string): Promise<{ succeeded(): Promise<void> }>;
 };
 
 // The stored key: a hash, so the table never holds an e-mail address.
@@ -36,23 +38,26 @@ export function createSignInLimit(opts: { pool?: pg.Pool; points: number; window
       })
     : memory;
   return {
-    async check(tenantId, email) {
-      const res = await limiter.get(keyOf(tenantId, email)).catch((err: unknown) => {
-        opts.logger.warn({ err }, 'sign-in limit store failed; not limiting this attempt');
-        return null;
-      });
-      if (res && res.consumedPoints >= opts.points) {
-        const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    async attempt(tenantId, email) {
+      const key = keyOf(tenantId, email);
+      try {
+        await limiter.consume(key, 1);
+      } catch (err) {
+        // consume rejects with a RateLimiterRes once over the limit; anything else is the store failing.
+        if (!(err instanceof RateLimiterRes)) {
+          opts.logger.warn({ err }, 'sign-in limit store failed; not limiting this attempt');
+          return { succeeded: async () => {} };
+        }
+        const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         throw Object.assign(new RateLimitedError(`too many failed sign-ins for this e-mail; retry in ${seconds} s`, { retry_after: seconds }), {
           retryAfterSeconds: seconds,
         });
       }
-    },
-    async fail(tenantId, email) {
-      // consume rejects with a RateLimiterRes once over the limit: that is the expected outcome, not an error.
-      await limiter.consume(keyOf(tenantId, email), 1).catch((err: unknown) => {
-        if (!(err instanceof RateLimiterRes)) opts.logger.warn({ err }, 'sign-in limit store failed; this failure was not counted');
-      });
+      return {
+        succeeded: async () => {
+          await limiter.reward(key, 1).catch((err: unknown) => opts.logger.warn({ err }, 'sign-in limit store failed; a good sign-in stays counted'));
+        },
+      };
     },
   };
 }

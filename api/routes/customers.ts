@@ -76,14 +76,12 @@ export function customerRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/auth/token', async (req, res) => {
     const t = tenantOf(req);
     const body = signInBody.parse(req.body);
-    await signIn.check(t.id, body.email);
+    const attempt = await signIn.attempt(t.id, body.email);
     const found = await customerCredentials(pool, t.id, body.email);
     // An unknown e-mail is verified against a dummy hash: same work, same answer as a wrong password.
     const ok = await checkPassword(body.password, found?.password_hash ?? null);
-    if (!found || !ok) {
-      await signIn.fail(t.id, body.email);
-      throw new UnauthenticatedError('the e-mail or the password is wrong');
-    }
+    if (!found || !ok) throw new UnauthenticatedError('the e-mail or the password is wrong');
+    await attempt.succeeded();
     const token = newCustomerToken();
     const stored = await createCustomerToken(pool, t.id, found.id, hashSecret(token), config.CUSTOMER_TOKEN_TTL);
     res.json({ token, expires_at: stored.expires_at });
@@ -120,12 +118,10 @@ export function customerRoutes(deps: AppDeps, processes: Processes): Router {
     let passwordHash: string | undefined;
     if (body.password !== undefined) {
       // A wrong current password counts as a failed sign-in: a stolen token must not become a password oracle.
-      await signIn.check(t.id, c.email);
+      const attempt = await signIn.attempt(t.id, c.email);
       const current = await customerPasswordHash(pool, t.id, c.id);
-      if (!(await checkPassword(body.current_password ?? '', current))) {
-        await signIn.fail(t.id, c.email);
-        throw new ValidationError('current_password is wrong');
-      }
+      if (!(await checkPassword(body.current_password ?? '', current))) throw new ValidationError('current_password is wrong');
+      await attempt.succeeded();
       passwordHash = await hashPassword(body.password);
     }
     await updateCustomer(pool, t.id, c.id, { name: body.name, passwordHash, keepTokenId: c.token_id });

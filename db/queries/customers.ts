@@ -100,7 +100,11 @@ export async function updateCustomer(
         password_hash = ${change.passwordHash === undefined ? sql.fragment`password_hash` : sql.fragment`${change.passwordHash}`},
         updated_at = now()
       WHERE tenant_id = ${tenantId} AND id = ${customerId}`);
-    if (change.passwordHash !== undefined) await revokeOtherTokens(tx, customerId, change.keepTokenId);
+    if (change.passwordHash !== undefined) {
+      await revokeOtherTokens(tx, customerId, change.keepTokenId);
+      // A reset link sent before the change must not reopen the account.
+      await tx.query(sql.type(noRows)`UPDATE password_resets SET used_at = now() WHERE customer_id = ${customerId} AND used_at IS NULL`);
+    }
   });
 }
 

@@ -174,6 +174,28 @@ describe('storefront customers', () => {
     expect(stored).toBeGreaterThan(0);
   });
 
+  test('when wrong passwords for one e-mail arrive all at once, then no more than the limit are checked and the rest answer 429', async () => {
+    const s = shopper();
+    const { email } = await newCustomer('burst');
+    const before = passwordVerifications.real;
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => s.signIn(email, `parallel guess ${i}`)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+    // The refused ones never reached the password check.
+    expect(passwordVerifications.real - before).toBe(5);
+  });
+
+  test('when the password is changed after a reset was requested, then the pending reset link no longer works', async () => {
+    const s = shopper();
+    const { email, token } = await newCustomer('changed-mind');
+    expect((await s.resetRequest(email)).status).toBe(202);
+    const mail = await waitFor(async () => transport.messages.find((m) => m.to === email && m.template === 'password_reset'), { what: 'the reset e-mail' });
+    const resetToken = /prt_[A-Za-z0-9_-]+/.exec(mail.text)![0];
+    expect((await s.updateMe(token, { password: 'changed on purpose', current_password: PASSWORD })).status).toBe(200);
+    expect((await s.resetConfirm(resetToken, 'taken over by someone')).status).toBe(400);
+    expect((await s.signIn(email, 'changed on purpose')).status).toBe(200);
+  });
+
   test('when a password reset is requested, then an e-mail carries a one-time token that sets the password and ends every older session', async () => {
     const s = shopper();
     const { email, token: oldToken } = await newCustomer('forgetful');
