@@ -1,19 +1,9 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
 import * as s from './schemas.ts';
+import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
+import { list, type Op } from './openapi-operation.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
-
-type Op = {
-  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
-  path: string;
-  summary: string;
-  /** `customer`: the store's publishable key plus `Authorization: Bearer <customer token>`. */
-  auth: 'store' | 'customer' | 'admin' | 'none';
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  response?: z.ZodType;
-  status?: number;
-};
 
 const problem = z.object({
   type: z.string(),
@@ -23,15 +13,6 @@ const problem = z.object({
   code: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
-const list = (item: z.ZodType) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
-
-// Customer account answers (never a password hash; a token only in the register and sign-in answers).
-const customerView = z.object({ id: z.string(), email: z.string(), name: z.string().nullable() });
-const addressView = s.shippingAddress.extend({ id: z.string() });
-const customerMeView = customerView.extend({ addresses: z.array(addressView) });
-const tokenView = z.object({ token: z.string(), expires_at: z.string() });
-const adminCustomerView = customerView.extend({ created_at: z.string(), order_count: z.number() });
-const subscriptionAnswer = subscriptionView;
 
 const OPERATIONS: Op[] = [
   { method: 'get', path: '/store/products', summary: 'List published products', auth: 'store', query: s.productListQuery, response: list(productView) },
@@ -51,106 +32,7 @@ const OPERATIONS: Op[] = [
     status: 201,
   },
   { method: 'get', path: '/store/orders/{id}', summary: "Order status (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
-  {
-    method: 'post',
-    path: '/store/customers',
-    summary: 'Register a customer (409 e-mail taken in this store); answers a session token once',
-    auth: 'store',
-    body: s.registerCustomerBody,
-    response: tokenView.extend({ customer: customerView }),
-    status: 201,
-  },
-  {
-    method: 'post',
-    path: '/store/auth/token',
-    summary: 'Sign in (401 for unknown e-mail and wrong password alike; 429 after 5 failures for one e-mail in 15 min)',
-    auth: 'store',
-    body: s.signInBody,
-    response: tokenView,
-  },
-  { method: 'delete', path: '/store/auth/token', summary: 'Sign out: the token answers 401 from then on', auth: 'customer', status: 204 },
-  {
-    method: 'post',
-    path: '/store/auth/password-reset',
-    summary: 'Request a password reset e-mail (always 202: no account enumeration)',
-    auth: 'store',
-    body: s.passwordResetBody,
-    status: 202,
-  },
-  {
-    method: 'post',
-    path: '/store/auth/password-reset/confirm',
-    summary: 'Set a new password with the e-mailed one-time token (400 expired or used); revokes every older token',
-    auth: 'store',
-    body: s.passwordResetConfirmBody,
-    status: 204,
-  },
-  { method: 'get', path: '/store/customers/me', summary: 'The signed-in customer with saved addresses', auth: 'customer', response: customerMeView },
-  {
-    method: 'patch',
-    path: '/store/customers/me',
-    summary: 'Change name or password (a new password needs current_password and ends the other sessions)',
-    auth: 'customer',
-    body: s.updateCustomerBody,
-    response: customerMeView,
-  },
-  {
-    method: 'post',
-    path: '/store/customers/me/addresses',
-    summary: 'Save an address',
-    auth: 'customer',
-    body: s.shippingAddress,
-    response: addressView,
-    status: 201,
-  },
-  { method: 'delete', path: '/store/customers/me/addresses/{id}', summary: 'Delete a saved address', auth: 'customer', status: 204 },
-  {
-    method: 'get',
-    path: '/store/customers/me/orders',
-    summary: "The customer's orders, newest first",
-    auth: 'customer',
-    query: s.pageQuery,
-    response: list(orderView),
-  },
-  {
-    method: 'get',
-    path: '/store/customers/me/subscriptions',
-    summary: "The customer's subscriptions, newest first",
-    auth: 'customer',
-    query: s.pageQuery,
-    response: list(subscriptionAnswer),
-  },
-  {
-    method: 'post',
-    path: '/store/customers/me/subscriptions/{id}/cancel',
-    summary: "Cancel one's own subscription (the workflow's cancel Update; another customer's is 404)",
-    auth: 'customer',
-    body: s.cancelSubscriptionBody,
-    response: subscriptionAnswer,
-  },
-  {
-    method: 'put',
-    path: '/store/customers/me/subscriptions/{id}/payment-method',
-    summary: "Change the card of one's own subscription (the workflow's updatePaymentMethod Update)",
-    auth: 'customer',
-    body: s.paymentMethodBody,
-    response: subscriptionAnswer,
-  },
-  {
-    method: 'get',
-    path: '/admin/customers',
-    summary: 'List storefront customers (q: part of an e-mail or name) with order counts',
-    auth: 'admin',
-    query: s.customerListQuery,
-    response: list(adminCustomerView),
-  },
-  {
-    method: 'get',
-    path: '/admin/customers/{id}',
-    summary: 'A customer with order count and addresses',
-    auth: 'admin',
-    response: adminCustomerView.extend({ addresses: z.array(addressView) }),
-  },
+  ...CUSTOMER_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },

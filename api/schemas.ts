@@ -17,7 +17,8 @@ const currency = z
   .transform((c) => c.toUpperCase());
 const id = z.string().min(1).max(100);
 // RFC 5321's longest address; an unbounded one would also overflow the CustomerEmail search attribute of the checkout.
-const email = z.email().max(254);
+/** An e-mail address, bounded by RFC 5321's longest. */
+export const email = z.email().max(254);
 
 // 10^12 minor units per amount: line totals (× at most 1,000 units) stay far inside the safe integer range.
 const MAX_AMOUNT = 1_000_000_000_000;
@@ -293,32 +294,3 @@ export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000).de
 
 /** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
 export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });
-
-// Passwords: at least 10 characters; 200 bounds the hashing work one request can ask for.
-const newPassword = z.string().min(10, 'a password has at least 10 characters').max(200);
-const givenPassword = z.string().min(1).max(200);
-const customerName = z.string().trim().min(1).max(200);
-
-/** POST /store/customers. */
-export const registerCustomerBody = z.object({ email, password: newPassword, name: customerName.optional() }).strict();
-
-/** POST /store/auth/token. */
-export const signInBody = z.object({ email, password: givenPassword }).strict();
-
-/** POST /store/auth/password-reset. */
-export const passwordResetBody = z.object({ email }).strict();
-
-/** POST /store/auth/password-reset/confirm. */
-export const passwordResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: newPassword }).strict();
-
-/** PATCH /store/customers/me: a new password needs the current one. */
-export const updateCustomerBody = z
-  .object({ name: customerName.nullable().optional(), password: newPassword.optional(), current_password: givenPassword.optional() })
-  .strict()
-  .refine((b) => b.password === undefined || b.current_password !== undefined, {
-    message: 'current_password is required to change the password',
-    path: ['current_password'],
-  });
-
-/** GET /admin/customers. */
-export const customerListQuery = pageQuery.extend({ q: z.string().trim().max(254).optional() });

@@ -4,7 +4,8 @@ import { getCustomerForAdmin, listCustomers } from '../../db/queries/customers.t
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
-import { customerListQuery, page, timeCursor } from '../schemas.ts';
+import { page, timeCursor } from '../schemas.ts';
+import { customerListQuery } from '../schemas-customers.ts';
 
 /** Customer routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
 export function adminCustomerRoutes(deps: AppDeps): Router {

@@ -24,19 +24,8 @@ import type { AppDeps } from '../context.ts';
 import { customerOf, tenantOf } from '../context.ts';
 import { checkPassword, hashPassword } from '../passwords.ts';
 import { createSignInLimit, type SignInLimit } from '../sign-in-limit.ts';
-import {
-  cancelSubscriptionBody,
-  page,
-  pageQuery,
-  passwordResetBody,
-  passwordResetConfirmBody,
-  paymentMethodBody,
-  registerCustomerBody,
-  shippingAddress,
-  signInBody,
-  timeCursor,
-  updateCustomerBody,
-} from '../schemas.ts';
+import { cancelSubscriptionBody, page, pageQuery, paymentMethodBody, shippingAddress, timeCursor } from '../schemas.ts';
+import { passwordResetBody, passwordResetConfirmBody, registerCustomerBody, signInBody, updateCustomerBody } from '../schemas-customers.ts';
 import { storeOrder } from '../views.ts';
 import type { Processes } from '../processes.ts';
 
