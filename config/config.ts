@@ -6,19 +6,6 @@ import { parseRate } from '../domain/rate.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
 import { parseOldKeys, parsePayloadKey } from '../providers/codec/payload-keys.ts';
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      try {
-        return parseDuration(text);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    });
-
 const parsed = <T>(fallback: string, parse: (text: string) => T) =>
   z
     .string()
@@ -31,6 +18,21 @@ const parsed = <T>(fallback: string, parse: (text: string) => T) =>
         return z.NEVER;
       }
     });
+
+const duration = (fallback: string) => parsed(fallback, parseDuration);
+
+// `a, b,c` → ['a', 'b', 'c']; unset or empty → undefined.
+const commaList = z
+  .string()
+  .optional()
+  .transform((text) =>
+    text
+      ? text
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : undefined,
+  );
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
@@ -68,17 +70,7 @@ export const configSchema = z.object({
   PAYMENT_REMINDER_BEFORE: duration('24h'),
   HOLD_SWEEP_INTERVAL: duration('1m'),
   VENDOR_SHIP_SLA: duration('48h'),
-  DUNNING_RETRY_SCHEDULE: z
-    .string()
-    .default('1d,3d,5d,7d')
-    .transform((text, ctx) => {
-      try {
-        return parseDurationList(text);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  DUNNING_RETRY_SCHEDULE: parsed('1d,3d,5d,7d', parseDurationList),
   // Dunning: what a subscription becomes after its last failed retry.
   DUNNING_EXHAUSTED_STATUS: z.enum(['cancelled', 'unpaid']).default('cancelled'),
   CARD_PAYMENT_PROVIDER: z.enum(CARD_PROVIDERS).default('test'),
@@ -92,17 +84,7 @@ export const configSchema = z.object({
   OUTBOX_RELAY_ENABLED: flag(true),
   OUTBOX_RELAY_INTERVAL: duration('1s'),
   OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
-  OUTBOX_RELAY_TENANTS: z
-    .string()
-    .optional()
-    .transform((text) =>
-      text
-        ? text
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean)
-        : undefined,
-    ),
+  OUTBOX_RELAY_TENANTS: commaList,
   WEBHOOK_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   WEBHOOK_ALLOW_PRIVATE_URLS: flag(false),
   WEBHOOK_RETRY_INITIAL: duration('10s'),
@@ -141,17 +123,7 @@ export const configSchema = z.object({
   CUSTOMER_TOKEN_TTL: duration('30d'),
   SIGN_IN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   SIGN_IN_FAILURE_WINDOW: duration('15m'),
-  CODEC_TENANT_IDS: z
-    .string()
-    .optional()
-    .transform((text) =>
-      text
-        ? text
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean)
-        : undefined,
-    ),
+  CODEC_TENANT_IDS: commaList,
   // Bounds (issue 9): billing intervals below a day only for tests and demos; how long a checkout (storefront) and any
   // other workflow answer (back office: refunds, confirmations, shipping, subscriptions) is waited for before 503.
   ALLOW_SHORT_BILLING_INTERVALS: flag(false),
