@@ -1,5 +1,5 @@
 // Activities of the fulfillment workflow: shipments, shipping and delivery.
-import type { DatabasePool } from 'slonik';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { lockOrder, orderItemGroups, setOrderStatus } from '../db/queries/orders.ts';
 import { createShipments, lockShipment, markDelivered, markShipped, orderShipments } from '../db/queries/shipments.ts';
 import type { ShipmentView } from '../contracts/views.ts';
@@ -18,6 +18,25 @@ const track = (s: ShipmentView, currency: string): TrackedShipment => ({
   status: s.status,
   codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
 });
+
+/** The order's status follows its shipments' (inside the shipment change's transaction); answers the shipment as changed. */
+async function orderFollows(
+  tx: CommonQueryMethods,
+  input: { tenantId: string; orderId: string },
+  order: { status: OrderStatus; currency: string },
+  shipmentId: string,
+): Promise<{ shipment: TrackedShipment; orderStatus: OrderStatus }> {
+  const all = await orderShipments(tx, input.orderId);
+  const next = statusFromShipments(all.map((s) => s.status));
+  await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
+  return {
+    shipment: track(
+      all.find((s) => s.id === shipmentId)!,
+      order.currency,
+    ),
+    orderStatus: next,
+  };
+}
 
 /** Builds the fulfillment activities. */
 export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
@@ -64,16 +83,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
           } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
             throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
           }
-          const all = await orderShipments(tx, input.orderId);
-          const next = statusFromShipments(all.map((s) => s.status));
-          await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
-          return {
-            shipment: track(
-              all.find((s) => s.id === shipment.id)!,
-              order.currency,
-            ),
-            orderStatus: next,
-          };
+          return orderFollows(tx, input, order, shipment.id);
         }),
       );
     },
@@ -104,16 +114,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
           } else if (shipment.status !== 'delivered') {
             throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
           }
-          const all = await orderShipments(tx, input.orderId);
-          const next = statusFromShipments(all.map((s) => s.status));
-          await setOrderStatus(tx, input.tenantId, input.orderId, order.status, next);
-          return {
-            shipment: track(
-              all.find((s) => s.id === shipment.id)!,
-              order.currency,
-            ),
-            orderStatus: next,
-          };
+          return orderFollows(tx, input, order, shipment.id);
         }),
       );
     },
