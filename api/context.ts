@@ -8,12 +8,14 @@ import type { SearchBackend } from '../providers/search/types.ts';
 import type { StoreOrigins } from './store-origins.ts';
 import type { RateLimits } from './rate-limit.ts';
 import { UnauthenticatedError } from '../domain/errors.ts';
+import type { KeyRole } from '../domain/roles.ts';
+import type { Actor } from '../contracts/audit.ts';
 
 /** The tenant a request acts for. */
 export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currency: string };
 
 /** Who is calling the admin API. */
-export type Principal = { keyId: string; role: 'owner' | 'admin' | 'staff' | 'vendor'; vendorId: string | null };
+export type Principal = { keyId: string; role: KeyRole; vendorId: string | null };
 
 /** The signed-in storefront customer of a request (`Authorization: Bearer <customer token>`). */
 export type CustomerContext = { id: string; email: string; name: string | null; token_id: string };
@@ -55,4 +57,10 @@ export function tenantOf(req: Express.Request): TenantContext {
 export function customerOf(req: Express.Request): CustomerContext {
   if (!req.customer) throw new UnauthenticatedError('sign in first: send Authorization: Bearer <customer token>');
   return req.customer;
+}
+
+/** The API key behind an authenticated back-office or vendor request, as audit entries and workflow arguments carry it. */
+export function actorOf(req: Express.Request): Actor {
+  if (!req.principal) throw new Error('API key middleware did not run');
+  return { keyId: req.principal.keyId, role: req.principal.role, requestId: req.id };
 }

@@ -24,7 +24,8 @@ export type IdPrefix =
   | 'cus'
   | 'ctk'
   | 'adr'
-  | 'pwr';
+  | 'pwr'
+  | 'aud';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {

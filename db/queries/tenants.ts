@@ -8,6 +8,7 @@ import { createStore } from './stores.ts';
 import { slugify } from '../../domain/catalog.ts';
 import { makeId } from '../../domain/ids.ts';
 import { hashSecret, newSecret } from '../../domain/secrets.ts';
+import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
 
 /** Tenant mode: one brand, or a mall hosting vendors. */
 export type TenantMode = 'single_brand' | 'mall';
@@ -28,7 +29,7 @@ export async function createTenant(pool: DatabasePool, input: { name: string; mo
     await tx.query(sql.type(noRows)`
       INSERT INTO locations (id, tenant_id, code, name, is_default) VALUES (${locationId}, ${tenantId}, 'default', 'Default warehouse', true)`);
     await tx.query(sql.type(noRows)`
-      INSERT INTO api_keys (id, tenant_id, key_hash, role, label) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(adminKey)}, 'owner', 'created with the tenant')`);
+      INSERT INTO api_keys (id, tenant_id, key_hash, role, name) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(adminKey)}, 'owner', 'created with the tenant')`);
   });
   return { tenant_id: tenantId, publishable_key: publishableKey, admin_api_key: adminKey, default_location_id: locationId };
 }
@@ -53,7 +54,7 @@ export async function tenantByPublishableKey(pool: DatabasePool, key: string) {
 
 const principalRow = z.object({
   key_id: z.string(),
-  role: z.enum(['owner', 'admin', 'staff', 'vendor']),
+  role: z.enum(KEY_ROLES as [KeyRole, ...KeyRole[]]),
   vendor_id: z.string().nullable(),
   tenant_id: z.string(),
   mode: z.enum(['single_brand', 'mall']),
@@ -73,7 +74,7 @@ export async function createVendorKey(pool: DatabasePool, tenantId: string, vend
   if (!vendor) throw new Error(`vendor ${vendorId} does not exist in tenant ${tenantId}`);
   const apiKey = newSecret('vk');
   await pool.query(sql.type(noRows)`
-    INSERT INTO api_keys (id, tenant_id, key_hash, role, vendor_id, label) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(apiKey)}, 'vendor', ${vendorId}, 'vendor key')`);
+    INSERT INTO api_keys (id, tenant_id, key_hash, role, vendor_id, name) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(apiKey)}, 'vendor', ${vendorId}, 'vendor key')`);
   return { api_key: apiKey };
 }
 

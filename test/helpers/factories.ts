@@ -224,6 +224,6 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
 export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: 'admin' | 'staff' = 'staff'): Promise<string> {
   const apiKey = newSecret('sk');
   await pool.query(sql.type(z.object({}))`
-    INSERT INTO api_keys (id, tenant_id, key_hash, role, label) VALUES (${`key_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${hashSecret(apiKey)}, ${role}, 'test key')`);
+    INSERT INTO api_keys (id, tenant_id, key_hash, role, name) VALUES (${`key_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${hashSecret(apiKey)}, ${role}, 'test key')`);
   return apiKey;
 }
