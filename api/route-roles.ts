@@ -96,7 +96,7 @@ const COMPILED: Compiled[] = ROUTE_KEYS.map((key) => {
  */
 export function routeEntryOf(method: string, path: string): RouteEntry | undefined {
   const wanted = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
-  const given = segmentsOf(path.endsWith('/') ? path.slice(0, -1) : path);
+  const given = segmentsOf(path);
   const found = COMPILED.find(
     (c) =>
       c.method === wanted &&
