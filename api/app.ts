@@ -3,7 +3,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from './context.ts';
-import { errorMiddleware, problem } from './errors.ts';
+import { errorMiddleware, noRoute } from './errors.ts';
+import { routeAccess } from './access.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -92,6 +93,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/store', deps.rateLimits.store);
     app.use(['/admin', '/vendor'], deps.rateLimits.admin);
   }
+  // The only place roles are checked: every /admin and /vendor route's minimum is in api/route-roles.ts.
+  app.use(['/admin', '/vendor'], routeAccess(deps.pool));
   app.use(codecRoutes(deps));
   app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
@@ -103,12 +106,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminCustomerRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
-  app.use((req, res) => {
-    res
-      .status(404)
-      .type('application/problem+json')
-      .json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.path}`), request_id: req.id });
-  });
+  app.use(noRoute);
   app.use(errorMiddleware(deps.logger));
   return app;
 }

@@ -35,8 +35,8 @@ export function storefrontAuth(pool: DatabasePool): RequestHandler {
   };
 }
 
-/** Resolves `Authorization: Bearer <api key>`; `allow` lists the roles that may pass. */
-export function apiKeyAuth(pool: DatabasePool, allow: Principal['role'][]): RequestHandler {
+/** Resolves `Authorization: Bearer <api key>`; `allow`, when given, lists the roles that may pass (routes: api/access.ts). */
+export function apiKeyAuth(pool: DatabasePool, allow?: Principal['role'][]): RequestHandler {
   const lookup = cached<{ tenant: TenantContext; principal: Principal }>(async (hash) => {
     const row = await principalByKeyHash(pool, hash);
     return (
@@ -52,7 +52,7 @@ export function apiKeyAuth(pool: DatabasePool, allow: Principal['role'][]): Requ
     if (!match) throw new UnauthenticatedError('an Authorization: Bearer <api key> header is required');
     const found = await lookup(hashSecret(match[1]));
     if (!found) throw new UnauthenticatedError('unknown or revoked API key');
-    if (!allow.includes(found.principal.role)) throw new ForbiddenError(`a ${found.principal.role} key may not use this API`);
+    if (allow && !allow.includes(found.principal.role)) throw new ForbiddenError(`a ${found.principal.role} key may not use this API`);
     req.tenant = found.tenant;
     req.principal = found.principal;
     next();

@@ -1,5 +1,5 @@
 // The one place that maps errors to HTTP problem+json responses.
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -36,6 +36,14 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** The answer to a path no route serves: 404 `not_found`. */
+export function noRoute(req: Request, res: Response): void {
+  res
+    .status(404)
+    .type('application/problem+json')
+    .json({ ...problem(404, 'not_found', `no route for ${req.method} ${req.baseUrl}${req.path}`), request_id: req.id });
+}
 
 /** A problem+json body. */
 export type Problem = {

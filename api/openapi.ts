@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { list, type Op } from './openapi-operation.ts';
+import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
@@ -210,8 +211,11 @@ export function buildOpenApi() {
       ? Object.keys(op.query.shape).map((name) => ({ name, in: 'query', required: false, schema: json(op.query!.shape[name] as z.ZodType, 'input') }))
       : [];
     paths[op.path] ??= {};
+    // Every /admin and /vendor operation states its minimum role, read from the one table the middleware enforces.
+    const routeKey = routeKeyOfOpenApi(op.method, op.path);
     paths[op.path][op.method] = {
       summary: op.summary,
+      ...(routeKey ? { 'x-minimum-role': ROUTE_ROLES[routeKey] } : {}),
       security:
         op.auth === 'store'
           ? [{ publishableKey: [] }]

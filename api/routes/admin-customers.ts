@@ -3,15 +3,13 @@ import { Router } from 'express';
 import { getCustomerForAdmin, listCustomers } from '../../db/queries/customers.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { page, timeCursor } from '../schemas.ts';
 import { customerListQuery } from '../schemas-customers.ts';
 
-/** Customer routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
+/** Customer routes under /admin (roles: api/route-roles.ts); mounted before the main admin router. */
 export function adminCustomerRoutes(deps: AppDeps): Router {
   const { pool } = deps;
   const r = Router();
-  r.use('/customers', apiKeyAuth(pool, ['owner', 'admin', 'staff']));
 
   r.get('/customers', async (req, res) => {
     const q = customerListQuery.parse(req.query);

@@ -8,7 +8,7 @@ import { CODEC_ROLES, checkCodecTenant, staffSessions } from '../codec-access.ts
 import { clearSessionCookie, setSessionCookie } from '../staff-session.ts';
 import { staffSessionBody } from '../schemas.ts';
 
-/** /admin/session: mounted before the /admin routers, whose Bearer check would refuse a cookie sign-in. */
+/** /admin/session: `public` in api/route-roles.ts (the key comes in the body), so the Bearer check of /admin lets it through. */
 export function adminSessionRoutes(deps: AppDeps): Router {
   const { pool, config } = deps;
   const sessions = staffSessions(config);

@@ -3,18 +3,17 @@ import { Router } from 'express';
 import { getStoreSettings, setAllowedOrigins } from '../../db/queries/stores.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { updateStoreBody } from '../schemas.ts';
 import type { StoreOrigins } from '../store-origins.ts';
 
-/** GET /admin/store (owner, admin, staff) and PATCH /admin/store (owner, admin: store settings). */
+/** GET /admin/store and PATCH /admin/store (store settings; roles: api/route-roles.ts). */
 export function adminStoreRoutes(deps: AppDeps, origins: StoreOrigins): Router {
   const { pool } = deps;
   const r = Router();
-  r.get('/store', apiKeyAuth(pool, ['owner', 'admin', 'staff']), async (req, res) => {
+  r.get('/store', async (req, res) => {
     res.json(await getStoreSettings(pool, tenantOf(req).id));
   });
-  r.patch('/store', apiKeyAuth(pool, ['owner', 'admin']), async (req, res) => {
+  r.patch('/store', async (req, res) => {
     const t = tenantOf(req);
     const body = updateStoreBody.parse(req.body ?? {});
     const store = body.allowed_origins ? await setAllowedOrigins(pool, t.id, body.allowed_origins) : await getStoreSettings(pool, t.id);

@@ -6,7 +6,6 @@ import { ConflictError } from '../../domain/errors.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { cancelSubscriptionBody, page, paymentMethodBody, subscriptionListQuery, timeCursor } from '../schemas.ts';
 import type { Processes } from '../processes.ts';
 
@@ -17,7 +16,6 @@ const subscriptionResponse = ({ cursor_at: _c, ...s }: SubscriptionView & { curs
 export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool } = deps;
   const r = Router();
-  r.use('/subscriptions', apiKeyAuth(pool, ['owner', 'admin', 'staff']));
   const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
 
   r.get('/subscriptions', async (req, res) => {

@@ -5,7 +5,6 @@ import { listVendorPayouts, payPayout } from '../../db/queries/payouts.ts';
 import type { PayoutView } from '../../contracts/views.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { createVendorBody, cursor, page, pageQuery, payPayoutBody, timeCursor } from '../schemas.ts';
 
 /** A payout line as the API answers it (the list cursor's precise time stays internal). */
@@ -13,12 +12,10 @@ export function payoutResponse({ cursor_at: _cursorAt, ...line }: PayoutView) {
   return line;
 }
 
-/** Vendor and payout routes under /admin (owner, admin and staff keys); mounted before the main admin router. */
+/** Vendor and payout routes under /admin (roles: api/route-roles.ts); mounted before the main admin router. */
 export function adminVendorRoutes(deps: AppDeps): Router {
   const { pool } = deps;
   const r = Router();
-  // Only on this router's paths: other /admin requests pass through untouched to the main admin router.
-  r.use(['/vendors', '/payouts'], apiKeyAuth(pool, ['owner', 'admin', 'staff']));
 
   r.post('/vendors', async (req, res) => {
     res.status(201).json(await createVendor(pool, tenantOf(req).id, createVendorBody.parse(req.body)));

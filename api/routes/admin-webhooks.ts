@@ -7,14 +7,12 @@ import { webhookSecretKey } from '../../providers/webhooks/secret-key.ts';
 import { SIGNATURE_HEADER } from '../../providers/webhooks/signature.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { createWebhookBody, page, pageQuery, timeCursor } from '../schemas.ts';
 
-/** Routes under /admin/webhooks (owner and admin keys). */
+/** Routes under /admin/webhooks (roles: api/route-roles.ts). */
 export function adminWebhookRoutes(deps: AppDeps): Router {
   const { pool, config } = deps;
   const r = Router();
-  r.use('/webhooks', apiKeyAuth(pool, ['owner', 'admin']));
 
   r.post('/webhooks', async (req, res) => {
     const body = createWebhookBody.parse(req.body);

@@ -19,7 +19,6 @@ import { ConflictError } from '../../domain/errors.ts';
 import { cancellationRefusal } from '../../domain/order.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import {
   cancelBody,
   createCategoryBody,
@@ -40,12 +39,11 @@ import { adminOrder } from '../views.ts';
 import { shipmentActions } from '../shipment-actions.ts';
 import type { Processes } from '../processes.ts';
 
-/** Routes under /admin (owner, admin and staff keys; vendor keys are refused). */
+/** Routes under /admin (roles: api/route-roles.ts; vendor keys are refused there). */
 export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const r = Router();
   const actions = shipmentActions(pool, processes);
-  r.use(apiKeyAuth(pool, ['owner', 'admin', 'staff']));
   const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
 
   r.get('/products', async (req, res) => {

@@ -5,7 +5,6 @@ import type { VendorShipmentView } from '../../contracts/views.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { deliverBody, page, pageQuery, shipBody, timeCursor } from '../schemas.ts';
 import { shipmentActions } from '../shipment-actions.ts';
 import type { Processes } from '../processes.ts';
@@ -22,12 +21,11 @@ export function vendorShipmentResponse({ cursor_at: _cursorAt, ...shipment }: Ve
   return shipment;
 }
 
-/** Routes under /vendor (vendor keys only); ship and deliver go to the shipment's workflow like admin's. */
+/** Routes under /vendor (vendor keys only, api/route-roles.ts); ship and deliver go to the shipment's workflow like admin's. */
 export function vendorRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool } = deps;
   const r = Router();
   const actions = shipmentActions(pool, processes);
-  r.use(apiKeyAuth(pool, ['vendor']));
 
   r.get('/shipments', async (req, res) => {
     const q = pageQuery.parse(req.query);

@@ -6,6 +6,7 @@ import type { DatabasePool } from 'slonik';
 import type { Agent as TestAgent } from 'supertest';
 import { sql } from '../../db/sql.ts';
 import { createTenant, createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { StaffRole } from '../../domain/roles.ts';
 
 /** A tenant with credentials, created straight in the database. */
 export async function createTestTenant(pool: DatabasePool, overrides: { name?: string; mode?: 'single_brand' | 'mall' } = {}): Promise<CreatedTenant> {
@@ -221,7 +222,7 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
 }
 
 /** A back-office key of the given role for the tenant (inserted straight in the database). */
-export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: 'admin' | 'staff' = 'staff'): Promise<string> {
+export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: StaffRole = 'staff'): Promise<string> {
   const apiKey = newSecret('sk');
   await pool.query(sql.type(z.object({}))`
     INSERT INTO api_keys (id, tenant_id, key_hash, role, name) VALUES (${`key_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${hashSecret(apiKey)}, ${role}, 'test key')`);
