@@ -13,6 +13,7 @@ import {
 } from '../db/queries/card-payments.ts';
 import { CardDeclinedError, ConflictError, DomainError } from '../domain/errors.ts';
 import type { RefundInput } from '../contracts/workflows.ts';
+import type { Actor } from '../contracts/audit.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
@@ -103,13 +104,13 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
     },
 
     /** Pays a reserved refund back to the card (key `refund:<refund>`); the gateway refusing it frees the amount again. */
-    async executeRefund(input: { tenantId: string; refundId: string }): Promise<{ status: string }> {
+    async executeRefund(input: { tenantId: string; refundId: string; actor?: Actor }): Promise<{ status: string }> {
       return asActivity(async () => {
         const refund = await getRefund(pool, input.tenantId, input.refundId);
         if (refund.status !== 'pending') return { status: refund.status };
         try {
           const done = await gateway.refund({ idempotencyKey: `refund:${refund.id}`, authorizationRef: refund.authorization_ref, amount: refund.amount });
-          await completeRefund(pool, refund.id, done.ref);
+          await completeRefund(pool, refund.id, done.ref, input.actor ?? null);
           return { status: 'succeeded' };
         } catch (err) {
           if (!(err instanceof ConflictError)) throw err;

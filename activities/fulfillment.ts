@@ -10,6 +10,9 @@ import { money } from '../domain/money.ts';
 import { codShares, isExactCodCash, statusFromShipments, type OrderStatus } from '../domain/order.ts';
 import type { DeliverArgs, ShipArgs, TrackedShipment } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
+import { recordAudit } from '../db/queries/audit-log.ts';
+import { changedFields } from '../domain/audit.ts';
+import type { Actor } from '../contracts/audit.ts';
 import type { FulfillmentActivities } from '../contracts/activities.ts';
 
 const track = (s: ShipmentView, currency: string): TrackedShipment => ({
@@ -36,6 +39,26 @@ async function orderFollows(
     ),
     orderStatus: next,
   };
+}
+
+/** The entry of a ship or deliver that changed the shipment (a retry that finds it done writes none), in its transaction. */
+async function auditShipment(
+  tx: CommonQueryMethods,
+  input: { tenantId: string; actor?: Actor },
+  action: 'shipment.ship' | 'shipment.deliver',
+  before: ShipmentView,
+  after: { shipment: ShipmentView; orderStatus: OrderStatus; orderStatusBefore: OrderStatus },
+): Promise<void> {
+  if (!input.actor) return;
+  const fields = (s: ShipmentView, orderStatus: OrderStatus) => ({
+    status: s.status,
+    carrier: s.carrier,
+    tracking_number: s.tracking_number,
+    cod_collected: s.cod_collected,
+    order_status: orderStatus,
+  });
+  const changes = changedFields(fields(before, after.orderStatusBefore), fields(after.shipment, after.orderStatus));
+  await recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action, resourceType: 'shipment', resourceId: before.id, changes });
 }
 
 /** Builds the fulfillment activities. */
@@ -80,6 +103,13 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
             await markShipped(tx, shipment.id, input.carrier, input.trackingNumber);
             const group = (await orderItemGroups(tx, input.orderId)).find((g) => g.vendor_id === shipment.vendor_id);
             await consumeOrderAllocations(tx, input.orderId, group?.variant_ids ?? []);
+            const result = await orderFollows(tx, input, order, shipment.id);
+            await auditShipment(tx, input, 'shipment.ship', shipment, {
+              ...result,
+              orderStatusBefore: order.status,
+              shipment: await lockShipment(tx, shipment.id),
+            });
+            return result;
           } else if (shipment.status !== 'shipped' || shipment.tracking_number !== input.trackingNumber) {
             throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
           }
@@ -111,6 +141,10 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
               });
             }
             await markDelivered(tx, shipment.id, order.payment_method === 'cod' ? (input.codCollected?.amount ?? null) : null);
+            const result = await orderFollows(tx, input, order, shipment.id);
+            const after = await lockShipment(tx, shipment.id);
+            await auditShipment(tx, input, 'shipment.deliver', shipment, { ...result, orderStatusBefore: order.status, shipment: after });
+            return result;
           } else if (shipment.status !== 'delivered') {
             throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
           }

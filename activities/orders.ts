@@ -8,6 +8,7 @@ import type { Notification } from '../domain/notification.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
 import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
+import type { Actor } from '../contracts/audit.ts';
 import { asActivity } from './errors.ts';
 import type { OrderActivities } from '../contracts/activities.ts';
 
@@ -59,11 +60,16 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
         };
       });
     },
-    /** Compensation: cancels the order and releases its stock. Tolerates an order that does not exist. */
-    async cancelOrder(input: { tenantId: string; orderId?: string; reason: string }): Promise<{ cancelled: boolean; status: OrderStatus | null }> {
+    /** Cancels the order and releases its stock (asked by `actor`, or as compensation). Tolerates an order that does not exist. */
+    async cancelOrder(input: {
+      tenantId: string;
+      orderId?: string;
+      reason: string;
+      actor?: Actor;
+    }): Promise<{ cancelled: boolean; status: OrderStatus | null }> {
       return asActivity(async () => {
         if (!input.orderId) return { cancelled: false, status: null };
-        const result = await cancelOrder(pool, input.tenantId, input.orderId, input.reason);
+        const result = await cancelOrder(pool, input.tenantId, input.orderId, input.reason, input.actor ?? null);
         return { cancelled: result.cancelled, status: 'cancelled' };
       });
     },

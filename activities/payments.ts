@@ -6,6 +6,8 @@ import { AmountMismatchError, ConflictError } from '../domain/errors.ts';
 import { evaluatePaymentConfirmation } from '../domain/order.ts';
 import type { ConfirmPaymentArgs } from '../contracts/workflows.ts';
 import { asActivity } from './errors.ts';
+import { recordAudit } from '../db/queries/audit-log.ts';
+import { changedFields } from '../domain/audit.ts';
 import type { PaymentActivities } from '../contracts/activities.ts';
 
 /** Builds the payment activities. */
@@ -38,7 +40,25 @@ export function createPaymentActivities({ pool }: { pool: DatabasePool }) {
             confirmedBy: input.confirmedBy,
           });
           const fullyPaid = after.status === 'captured';
-          if (fullyPaid && order.status === 'pending_payment') await setOrderStatus(tx, input.tenantId, input.orderId, order.status, 'pending_shipment');
+          const orderStatus = fullyPaid && order.status === 'pending_payment' ? 'pending_shipment' : order.status;
+          if (orderStatus !== order.status) await setOrderStatus(tx, input.tenantId, input.orderId, order.status, orderStatus);
+          // A retry finds its receipt already counted: the entry was written with it.
+          if (after.counted && input.actor) {
+            await recordAudit(tx, {
+              tenantId: input.tenantId,
+              actor: input.actor,
+              action: 'payment.confirm',
+              resourceType: 'order',
+              resourceId: input.orderId,
+              changes: {
+                ...changedFields(
+                  { received_amount: payment.received_amount, payment_status: payment.status, status: order.status },
+                  { received_amount: after.received_amount, payment_status: after.status, status: orderStatus },
+                ),
+                ...changedFields(null, { payment_id: payment.id, reference: input.reference }),
+              },
+            });
+          }
           return { received: after.received_amount, fullyPaid };
         }),
       );

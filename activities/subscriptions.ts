@@ -14,7 +14,8 @@ import { CardDeclinedError, ConflictError } from '../domain/errors.ts';
 import { parseBillingInterval } from '../domain/billing-interval.ts';
 import { isHardDecline, type PaymentProviders } from '../providers/payments/types.ts';
 import { asActivity } from './errors.ts';
-import type { BillingState, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
+import type { BillingState, ChargeRenewalInput, EndSubscriptionInput, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
+import type { Actor } from '../contracts/audit.ts';
 
 const ENDED = new Set(['cancelled', 'unpaid']);
 
@@ -41,7 +42,7 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
      * this activity replays the gateway's answer instead of charging again. After a soft decline the next attempt is
      * shown as due in `retryInMs`; after a hard decline none is (the card must change).
      */
-    async chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; retryInMs: number | null }): Promise<RenewalResult> {
+    async chargeRenewal(input: ChargeRenewalInput): Promise<RenewalResult> {
       return asActivity(async () => {
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) return { result: 'ended', state };
@@ -73,7 +74,13 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
         if (outcome.outcome === 'succeeded') {
           return {
             result: 'succeeded',
-            state: await completeRenewal(pool, { chargeId: charge.id, gatewayRef: outcome.ref, subscriptionId: state.id, period: input.period }),
+            state: await completeRenewal(pool, {
+              chargeId: charge.id,
+              gatewayRef: outcome.ref,
+              subscriptionId: state.id,
+              period: input.period,
+              actor: input.actor,
+            }),
           };
         }
         const failed = await recordFailedRenewal(pool, {
@@ -82,24 +89,25 @@ export function createSubscriptionActivities({ pool, payments }: { pool: Databas
           gatewayRef: outcome.ref,
           subscriptionId: state.id,
           retryInMs: outcome.hard ? null : input.retryInMs,
+          actor: input.actor,
         });
         return { result: 'failed', declineCode: outcome.declineCode, hard: outcome.hard, state: failed };
       });
     },
 
     /** Ends the subscription: cancelled (by request or after dunning) or unpaid. Idempotent. */
-    async endSubscription(input: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState> {
+    async endSubscription(input: EndSubscriptionInput): Promise<BillingState> {
       return asActivity(() => endSubscription(pool, input));
     },
 
     /** Saves the customer's new card (key `save-card:<sub>:<request>`) for future charges; a declined card is refused. */
-    async updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string }): Promise<void> {
+    async updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string; actor?: Actor }): Promise<void> {
       return asActivity(async () => {
         const state = await getBillingState(pool, input.subscriptionId);
         if (ENDED.has(state.status)) throw new ConflictError(`the subscription is ${state.status}`);
         const saved = await gateway.saveCard({ idempotencyKey: `save-card:${input.subscriptionId}:${input.requestKey}`, token: input.token });
         if (saved.outcome === 'declined') throw new CardDeclinedError(`the new card was declined (${saved.declineCode})`, { decline_code: saved.declineCode });
-        await setSubscriptionCard(pool, input.subscriptionId, saved.cardRef);
+        await setSubscriptionCard(pool, input.subscriptionId, saved.cardRef, input.actor ?? null);
       });
     },
   } satisfies SubscriptionActivities;

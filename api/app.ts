@@ -20,6 +20,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { storeRoutes } from './routes/store.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { adminStoreRoutes } from './routes/admin-store.ts';
+import { adminAuditLogRoutes } from './routes/admin-audit-log.ts';
 import { StoreOrigins } from './store-origins.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
+  app.use('/admin', adminAuditLogRoutes(deps));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

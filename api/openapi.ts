@@ -4,6 +4,8 @@ import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
+import { auditLogQuery } from './schemas-audit.ts';
+import { auditEntryView } from '../contracts/audit.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
@@ -60,6 +62,14 @@ const OPERATIONS: Op[] = [
     summary: 'Refund captured card money, partly or fully (owner/admin; Idempotency-Key honoured)',
     auth: 'admin',
     body: s.refundBody,
+  },
+  {
+    method: 'get',
+    path: '/admin/audit-log',
+    summary: 'Audit log, newest first: every admin and vendor write (owner and admin keys)',
+    auth: 'admin',
+    query: auditLogQuery,
+    response: list(auditEntryView),
   },
   {
     method: 'get',

@@ -33,6 +33,10 @@ import type {
   RefundInput,
   RefundOutcome,
   ShipArgs,
+  CancelArgs,
+  SubscriptionCancelArgs,
+  SubscriptionCardArgs,
+  SubscriptionRetryArgs,
   WorkflowSignatures,
 } from '../contracts/workflows.ts';
 import type { Config } from '../config/config.ts';
@@ -182,10 +186,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     },
 
     /** Sends cancelOrder to the order's checkout workflow. */
-    async cancelOrder(tenantId: string, cartId: string, reason: string, cancelledBy: string): Promise<void> {
+    async cancelOrder(tenantId: string, cartId: string, args: CancelArgs): Promise<void> {
       try {
         await backOffice('the cancellation', () =>
-          client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [{ reason, cancelledBy }] }),
+          client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [args] }),
         );
       } catch (err) {
         rethrow(err, 'checkout');
@@ -239,19 +243,19 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     },
 
     /** Sends retryNow, cancel or updatePaymentMethod to `subscription:<tenant>:<sub>`; each returns once it took effect. */
-    async retrySubscription(tenantId: string, subscriptionId: string): Promise<void> {
+    async retrySubscription(tenantId: string, subscriptionId: string, args: SubscriptionRetryArgs): Promise<void> {
       await backOffice('the subscription', () =>
-        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate),
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(retrySubscriptionUpdate, { args: [args] }),
       ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
-    async cancelSubscription(tenantId: string, subscriptionId: string, reason: string): Promise<void> {
+    async cancelSubscription(tenantId: string, subscriptionId: string, args: SubscriptionCancelArgs): Promise<void> {
       await backOffice('the subscription', () =>
-        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [{ reason }] }),
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(cancelSubscriptionUpdate, { args: [args] }),
       ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
-    async updateSubscriptionCard(tenantId: string, subscriptionId: string, token: string): Promise<void> {
+    async updateSubscriptionCard(tenantId: string, subscriptionId: string, args: SubscriptionCardArgs): Promise<void> {
       await backOffice('the subscription', () =>
-        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [{ token }] }),
+        client.workflow.getHandle(subscriptionWorkflowId(tenantId, subscriptionId)).executeUpdate(updatePaymentMethodUpdate, { args: [args] }),
       ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
 

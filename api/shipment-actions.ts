@@ -5,6 +5,7 @@ import { getShipment } from '../db/queries/shipments.ts';
 import type { ShipmentView } from '../contracts/views.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { Processes } from './processes.ts';
+import type { Actor } from '../contracts/audit.ts';
 import { shipmentResponse } from './views.ts';
 
 /** Builds the ship and deliver actions over a shipment already checked to belong to the caller. */
@@ -15,15 +16,15 @@ export function shipmentActions(pool: DatabasePool, processes: Processes) {
   };
   return {
     /** pending → shipped through the shipment's workflow; answers the shipment. */
-    async ship(tenantId: string, shipment: ShipmentView, body: { carrier: string; tracking_number: string }) {
+    async ship(tenantId: string, shipment: ShipmentView, body: { carrier: string; tracking_number: string }, actor: Actor) {
       if (shipment.status !== 'pending') throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
-      await processes.ship(tenantId, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number });
+      await processes.ship(tenantId, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number, actor });
       return reload(tenantId, shipment);
     },
     /** shipped → delivered (COD: with the cash collected); answers the shipment. */
-    async deliver(tenantId: string, shipment: ShipmentView, body: { cod_collected?: { amount: number; currency: string } }) {
+    async deliver(tenantId: string, shipment: ShipmentView, body: { cod_collected?: { amount: number; currency: string } }, actor: Actor) {
       if (shipment.status !== 'shipped') throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
-      await processes.deliver(tenantId, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null });
+      await processes.deliver(tenantId, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null, actor });
       return reload(tenantId, shipment);
     },
   };

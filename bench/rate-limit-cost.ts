@@ -47,12 +47,18 @@ async function main() {
     const pool = await createDbPool(databaseUrl, 2);
     const tenant = await createTenant(pool, { name: 'Bench', mode: 'single_brand' });
     for (let i = 0; i < 20; i++) {
-      await createProduct(pool, tenant.tenant_id, 'JPY', {
-        title: `Bench product ${i}`,
-        description: 'A product with two variants',
-        status: 'published',
-        variants: [0, 1].map((v) => ({ sku: `B-${i}-${v}`, title: `V${v}`, price: { amount: 1000 + i, currency: 'JPY' }, inventory: [{ on_hand: 1000 }] })),
-      });
+      await createProduct(
+        pool,
+        tenant.tenant_id,
+        'JPY',
+        {
+          title: `Bench product ${i}`,
+          description: 'A product with two variants',
+          status: 'published',
+          variants: [0, 1].map((v) => ({ sku: `B-${i}-${v}`, title: `V${v}`, price: { amount: 1000 + i, currency: 'JPY' }, inventory: [{ on_hand: 1000 }] })),
+        },
+        null,
+      );
     }
     await pool.end();
     const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal?.address ?? process.env.TEMPORAL_ADDRESS!, LOG_LEVEL: 'info' };

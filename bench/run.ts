@@ -80,17 +80,23 @@ async function main() {
     const tenant = await createTenant(pool, { name: 'Bench', mode: 'single_brand' });
     const variants: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const p = await createProduct(pool, tenant.tenant_id, 'JPY', {
-        title: `Bench product ${i}`,
-        description: 'A product with two variants',
-        status: 'published',
-        variants: [0, 1].map((v) => ({
-          sku: `B-${i}-${v}`,
-          title: `V${v}`,
-          price: { amount: 1000 + i, currency: 'JPY' },
-          inventory: [{ on_hand: 10_000_000 }],
-        })),
-      });
+      const p = await createProduct(
+        pool,
+        tenant.tenant_id,
+        'JPY',
+        {
+          title: `Bench product ${i}`,
+          description: 'A product with two variants',
+          status: 'published',
+          variants: [0, 1].map((v) => ({
+            sku: `B-${i}-${v}`,
+            title: `V${v}`,
+            price: { amount: 1000 + i, currency: 'JPY' },
+            inventory: [{ on_hand: 10_000_000 }],
+          })),
+        },
+        null,
+      );
       variants.push(p.variants[0].id);
     }
     const carts = await Promise.all(Array.from({ length: 500 }, () => createCart(pool, tenant.tenant_id, { currency: 'JPY' })));

@@ -35,12 +35,18 @@ export async function seedSearchCatalog(pool: Awaited<ReturnType<typeof createDb
   const one = async (i: number) => {
     const title =
       i % 5 === 0 ? `${pick(WORDS.ja, i)} ${pick(WORDS.noun, i >> 2)}` : `${pick(WORDS.color, i)} ${pick(WORDS.material, i >> 1)} ${pick(WORDS.noun, i >> 3)}`;
-    await createProduct(pool, tenantId, 'JPY', {
-      title: `${title} ${i}`,
-      description: `${pick(WORDS.material, i >> 4)} ${pick(WORDS.noun, i >> 5)}, made in Japan. ${pick(WORDS.ja, i >> 2)}`,
-      status: 'published',
-      variants: [{ sku: `S-${i}`, price: { amount: 300 + ((i * 7919) % 20_000), currency: 'JPY' }, inventory: [{ on_hand: i % 7 === 0 ? 0 : 10 }] }],
-    });
+    await createProduct(
+      pool,
+      tenantId,
+      'JPY',
+      {
+        title: `${title} ${i}`,
+        description: `${pick(WORDS.material, i >> 4)} ${pick(WORDS.noun, i >> 5)}, made in Japan. ${pick(WORDS.ja, i >> 2)}`,
+        status: 'published',
+        variants: [{ sku: `S-${i}`, price: { amount: 300 + ((i * 7919) % 20_000), currency: 'JPY' }, inventory: [{ on_hand: i % 7 === 0 ? 0 : 10 }] }],
+      },
+      null,
+    );
   };
   await Promise.all(
     Array.from({ length: 4 }, async () => {

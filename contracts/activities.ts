@@ -1,5 +1,6 @@
 // What each activity group does, as workflows call it: activities/ implements these (`satisfies`), workflows proxy them.
 import type { Notification } from '../domain/notification.ts';
+import type { Actor } from './audit.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
 import type {
@@ -26,7 +27,7 @@ export type HoldActivities = {
 /** Orders: place one from a cart, cancel it (releasing its stock), tell the customer. */
 export type OrderActivities = {
   placeOrder(input: CheckoutInput & { orderId: string }): Promise<PlacedOrder>;
-  cancelOrder(input: { tenantId: string; orderId?: string; reason: string }): Promise<{ cancelled: boolean; status: OrderStatus | null }>;
+  cancelOrder(input: { tenantId: string; orderId?: string; reason: string; actor?: Actor }): Promise<{ cancelled: boolean; status: OrderStatus | null }>;
   notifyCustomer(input: Notification): Promise<void>;
 };
 
@@ -80,7 +81,7 @@ export type CardPaymentActivities = {
   captureCardPayment(input: { tenantId: string; orderId: string }): Promise<{ status: string }>;
   voidCardAuthorization(input: { tenantId: string; orderId?: string }): Promise<{ voided: boolean }>;
   reserveRefund(input: RefundInput): Promise<RefundReservation>;
-  executeRefund(input: { tenantId: string; refundId: string }): Promise<{ status: string }>;
+  executeRefund(input: { tenantId: string; refundId: string; actor?: Actor }): Promise<{ status: string }>;
 };
 
 /** What the billing workflow needs to know about its subscription (timestamps as ISO strings). */
@@ -106,13 +107,19 @@ export type RenewalResult =
   | { result: 'failed'; declineCode: string; hard: boolean; state: BillingState }
   | { result: 'ended'; state: BillingState };
 
+/** One renewal attempt; `actor`: the person who asked for it now (retryNow), named by its audit entry. */
+export type ChargeRenewalInput = { subscriptionId: string; period: number; attempt: number; retryInMs: number | null; actor?: Actor };
+
+/** Ending a subscription; `actor`: the person who cancelled it (absent when dunning or an operator ends it). */
+export type EndSubscriptionInput = { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string; actor?: Actor };
+
 /** Subscriptions: create them from an order, charge renewals, end them, change the card. */
 export type SubscriptionActivities = {
   createOrderSubscriptions(input: { tenantId: string; orderId: string }): Promise<string[]>;
   loadSubscription(input: { subscriptionId: string }): Promise<BillingState>;
-  chargeRenewal(input: { subscriptionId: string; period: number; attempt: number; retryInMs: number | null }): Promise<RenewalResult>;
-  endSubscription(input: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string }): Promise<BillingState>;
-  updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string }): Promise<void>;
+  chargeRenewal(input: ChargeRenewalInput): Promise<RenewalResult>;
+  endSubscription(input: EndSubscriptionInput): Promise<BillingState>;
+  updateSubscriptionCard(input: { subscriptionId: string; token: string; requestKey: string; actor?: Actor }): Promise<void>;
 };
 
 /** Event notices: the customer notice of one outbox event; returns the recipient (null: nobody to tell). */

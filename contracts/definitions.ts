@@ -1,6 +1,18 @@
 // Signals, updates and queries of every workflow; the API and tests import these same definitions.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CancelArgs, ConfirmPaymentArgs, DeliverArgs, PaymentState, PlacedOrder, ReindexProgress, ShipArgs, TrackedShipment } from './workflows.ts';
+import type {
+  CancelArgs,
+  ConfirmPaymentArgs,
+  DeliverArgs,
+  PaymentState,
+  PlacedOrder,
+  ReindexProgress,
+  ShipArgs,
+  SubscriptionCancelArgs,
+  SubscriptionCardArgs,
+  SubscriptionRetryArgs,
+  TrackedShipment,
+} from './workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
 
 /** Checkout: waits until the order exists and returns it (Update-with-Start target). */
@@ -34,11 +46,11 @@ export const shipmentChangedSignal = defineSignal<[ShipmentChange]>('shipmentCha
 export const shipmentsQuery = defineQuery<{ orderStatus: OrderStatus; shipments: TrackedShipment[] }>('shipments');
 
 /** Subscription: charge a past-due renewal now instead of at the next scheduled retry. */
-export const retrySubscriptionUpdate = defineUpdate<void, []>('retryNow');
+export const retrySubscriptionUpdate = defineUpdate<void, [SubscriptionRetryArgs | undefined]>('retryNow');
 /** Subscription: stop it; no charge follows. */
-export const cancelSubscriptionUpdate = defineUpdate<void, [{ reason: string }]>('cancel');
+export const cancelSubscriptionUpdate = defineUpdate<void, [SubscriptionCancelArgs]>('cancel');
 /** Subscription: save a new card (and, when past due, charge it at once). */
-export const updatePaymentMethodUpdate = defineUpdate<void, [{ token: string }]>('updatePaymentMethod');
+export const updatePaymentMethodUpdate = defineUpdate<void, [SubscriptionCardArgs]>('updatePaymentMethod');
 
 /** Reindex: how far it got. */
 export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');

@@ -1,6 +1,7 @@
 // Inputs and results of workflows, shared by workflows, activities, workers and the API (types only, no I/O).
 import type { Money } from '../domain/money.ts';
 import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order.ts';
+import type { Actor } from './audit.ts';
 
 /** Shipping address as given at checkout. */
 export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
@@ -34,7 +35,17 @@ export type DunningPolicy = { retryScheduleMs: number[]; exhaustedStatus: 'cance
 export type SubscriptionBillingInput = { tenantId: string; subscriptionId: string; email: string; dunning: DunningPolicy };
 
 /** Input of a refund's workflow: what the back office asked to pay back. */
-export type RefundInput = { tenantId: string; orderId: string; refundId: string; amount: number; currency: string; requestedBy: string; reason?: string };
+export type RefundInput = {
+  tenantId: string;
+  orderId: string;
+  refundId: string;
+  amount: number;
+  currency: string;
+  requestedBy: string;
+  reason?: string;
+  /** Who asked (absent in older histories): the audit entry of the refund names them. */
+  actor?: Actor;
+};
 
 /** How a refund ended: paid back, refused by the gateway, or rejected before anything moved (with the domain error). */
 export type RefundOutcome =
@@ -66,7 +77,7 @@ export type PaymentConfirmationInput = { tenantId: string; orderId: string; amou
 export type PaymentOutcome = 'paid' | 'expired';
 
 /** Body of the confirmPayment update. */
-export type ConfirmPaymentArgs = { amount: Money; reference: string; confirmedBy: string };
+export type ConfirmPaymentArgs = { amount: Money; reference: string; confirmedBy: string; actor?: Actor };
 
 /** State of a payment confirmation, returned by the update and the query. */
 export type PaymentState = { status: 'pending' | 'paid' | 'expired'; amountDue: Money; received: number };
@@ -81,13 +92,20 @@ export type ShipmentInput = { tenantId: string; orderId: string; shipment: Track
 export type TrackedShipment = { id: string; vendorId: string | null; status: ShipmentStatus; codAmount: Money | null };
 
 /** Body of the ship update. */
-export type ShipArgs = { shipmentId: string; carrier: string; trackingNumber: string };
+export type ShipArgs = { shipmentId: string; carrier: string; trackingNumber: string; actor?: Actor };
 
 /** Body of the deliver update. */
-export type DeliverArgs = { shipmentId: string; codCollected?: Money | null };
+export type DeliverArgs = { shipmentId: string; codCollected?: Money | null; actor?: Actor };
 
 /** Body of the cancel update. */
-export type CancelArgs = { reason: string; cancelledBy: string };
+export type CancelArgs = { reason: string; cancelledBy: string; actor?: Actor };
+
+/** Bodies of the subscription updates (`actor` absent in older histories and for system callers). */
+export type SubscriptionCancelArgs = { reason: string; actor?: Actor };
+/** Body of updatePaymentMethod. */
+export type SubscriptionCardArgs = { token: string; actor?: Actor };
+/** Body of retryNow (older histories send none). */
+export type SubscriptionRetryArgs = { actor?: Actor };
 
 /** Input of a relay run (the Schedule's action arguments). */
 export type OutboxRelayInput = { batchSize: number; maxBatches: number; tenantIds?: string[] };

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabasePool } from 'slonik';
-import { createCategory, createProduct } from '../db/queries/catalog.ts';
+import { createProduct } from '../db/queries/catalog.ts';
+import { createCategory } from '../db/queries/categories.ts';
 import { createTenant, type CreatedTenant } from '../db/queries/tenants.ts';
 import { setAllowedOrigins } from '../db/queries/stores.ts';
 
@@ -59,25 +60,31 @@ export const DEMO_ORIGINS = ['http://localhost:*'];
 export async function seedDemo(pool: DatabasePool): Promise<CreatedTenant> {
   const tenant = await createTenant(pool, { name: 'Demo Tea House', mode: 'single_brand', currency: 'JPY' });
   // Any local storefront dev server (Vite, Next…) may call the demo store from the browser.
-  await setAllowedOrigins(pool, tenant.tenant_id, DEMO_ORIGINS);
+  await setAllowedOrigins(pool, tenant.tenant_id, DEMO_ORIGINS, null);
   const categories = new Map<string, string>();
   for (const name of new Set(PRODUCTS.map((p) => p.category))) {
-    categories.set(name, (await createCategory(pool, tenant.tenant_id, { name: name[0].toUpperCase() + name.slice(1), handle: name })).id);
+    categories.set(name, (await createCategory(pool, tenant.tenant_id, { name: name[0].toUpperCase() + name.slice(1), handle: name }, null)).id);
   }
   for (const p of PRODUCTS) {
-    await createProduct(pool, tenant.tenant_id, 'JPY', {
-      title: p.title,
-      description: p.description,
-      status: 'published',
-      category_ids: [categories.get(p.category)!],
-      variants: p.variants.map((v) => ({
-        sku: v.sku,
-        title: v.title,
-        price: { amount: v.price, currency: 'JPY' },
-        inventory: [{ on_hand: v.stock }],
-        ...('billingInterval' in v ? { subscription: { billing_interval: v.billingInterval } } : {}),
-      })),
-    });
+    await createProduct(
+      pool,
+      tenant.tenant_id,
+      'JPY',
+      {
+        title: p.title,
+        description: p.description,
+        status: 'published',
+        category_ids: [categories.get(p.category)!],
+        variants: p.variants.map((v) => ({
+          sku: v.sku,
+          title: v.title,
+          price: { amount: v.price, currency: 'JPY' },
+          inventory: [{ on_hand: v.stock }],
+          ...('billingInterval' in v ? { subscription: { billing_interval: v.billingInterval } } : {}),
+        })),
+      },
+      null,
+    );
   }
   return tenant;
 }

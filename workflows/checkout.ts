@@ -31,6 +31,7 @@ import {
   type Placement,
 } from './checkout-steps.ts';
 import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
+import type { Actor } from '../contracts/audit.ts';
 
 /**
  * One per cart (`checkout:<tenant>:<cart>`), started with Update-with-Start; lives until the order completes or
@@ -64,10 +65,10 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   });
   setHandler(
     cancelOrderUpdate,
-    ({ reason, cancelledBy }) =>
+    ({ reason, cancelledBy, actor }) =>
       CancellationScope.nonCancellable(async () => {
         try {
-          await cancelAndCompensate(`${reason} (by ${cancelledBy})`, { asked: true });
+          await cancelAndCompensate(`${reason} (by ${cancelledBy})`, { asked: true, actor });
         } catch (err) {
           throw unwrapFailure(err);
         }
@@ -184,10 +185,11 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
    * anything shipped, and then nothing is undone — then the payment and what runs are stopped. As compensation (a
    * failure, an unpaid transfer): undone in reverse, the card payment first, then the order and its stock.
    */
-  async function cancelAndCompensate(reason: string, how: { asked?: boolean; notice?: string | null; releaseCard?: boolean }): Promise<void> {
-    const { asked = false, notice = reason, releaseCard = input.paymentMethod === 'card' } = how;
+  async function cancelAndCompensate(reason: string, how: { asked?: boolean; notice?: string | null; releaseCard?: boolean; actor?: Actor }): Promise<void> {
+    const { asked = false, notice = reason, releaseCard = input.paymentMethod === 'card', actor } = how;
     if (asked) {
-      await acts.cancelOrder({ tenantId, orderId: orderId(), reason });
+      // The person who asked travels to the activity, which writes the audit entry with the cancellation.
+      await acts.cancelOrder({ tenantId, orderId: orderId(), reason, ...(actor ? { actor } : {}) });
     } else if (!cancelled()) {
       // Not yet cancelled by someone who asked (that already undid everything).
       try {

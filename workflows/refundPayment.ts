@@ -17,6 +17,7 @@ const acts = { reserveRefund, executeRefund };
 export async function refundPayment(input: RefundInput): Promise<RefundOutcome> {
   const reserved = await acts.reserveRefund(input);
   if (!reserved.ok) return { status: 'rejected', refundId: input.refundId, code: reserved.code, message: reserved.message, details: reserved.details };
-  const { status } = await acts.executeRefund({ tenantId: input.tenantId, refundId: input.refundId });
+  // The refund is audited when the money moved (by executeRefund), in the name of whoever asked.
+  const { status } = await acts.executeRefund({ tenantId: input.tenantId, refundId: input.refundId, ...(input.actor ? { actor: input.actor } : {}) });
   return { status: status === 'succeeded' ? 'succeeded' : 'failed', refundId: input.refundId };
 }

@@ -5,7 +5,8 @@ import { isSubscriptionEnded } from '../domain/subscription.ts';
 import type { BillingState, RenewalResult, SubscriptionActivities } from '../contracts/activities.ts';
 import { cancelSubscriptionUpdate, retrySubscriptionUpdate, statusQuery, updatePaymentMethodUpdate } from '../contracts/definitions.ts';
 import { businessFailure, createLock, createNotifications, GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure, WHILE_OPERATOR_WAITS } from './support.ts';
-import type { SubscriptionBillingInput } from '../contracts/workflows.ts';
+import type { SubscriptionBillingInput, SubscriptionCancelArgs } from '../contracts/workflows.ts';
+import type { Actor } from '../contracts/audit.ts';
 
 // loadSubscription, endSubscription: a read and a conditional status change (safe to repeat) that must happen; no attempt limit.
 const { loadSubscription, endSubscription } = proxyActivities<Pick<SubscriptionActivities, 'loadSubscription' | 'endSubscription'>>({
@@ -36,6 +37,8 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   let chargeNow = false;
   let charging = false;
   let attemptsMade = 0;
+  // Who asked for the next attempt now (retryNow): the attempt's audit entry names them.
+  let retryActor: Actor | undefined;
   const ended = () => state !== undefined && isSubscriptionEnded(state.status);
   const settled = () => state !== undefined && !charging;
 
@@ -43,7 +46,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
    * Waits out an attempt in flight (its outcome decides whether the subscription is past due); when it is past due,
    * ends the dunning wait now and returns once that attempt ran. The caller reads the outcome from the database.
    */
-  const attemptNow = async (requireMissedPayment: boolean) => {
+  const attemptNow = async (requireMissedPayment: boolean, actor?: Actor) => {
     await condition(settled);
     if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
     if (state!.status !== 'past_due') {
@@ -51,13 +54,14 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       return;
     }
     const target = attemptsMade + 1;
+    retryActor = actor;
     chargeNow = true;
     await condition(() => attemptsMade >= target || ended());
   };
 
   setHandler(statusQuery, () => state?.status ?? 'loading');
-  setHandler(retrySubscriptionUpdate, () => attemptNow(true), {
-    validator: () => {
+  setHandler(retrySubscriptionUpdate, (args) => attemptNow(true, args?.actor), {
+    validator: (_args) => {
       if (ended()) throw businessFailure('conflict', `the subscription is ${state!.status}`);
       if (settled() && state!.status !== 'past_due')
         throw businessFailure('conflict', `only a past-due subscription can be retried now (it is ${state!.status})`);
@@ -65,11 +69,11 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   });
   setHandler(
     cancelSubscriptionUpdate,
-    async ({ reason }: { reason: string }): Promise<void> => {
+    async ({ reason, actor }: SubscriptionCancelArgs): Promise<void> => {
       await condition(() => state !== undefined);
       await oneAtATime(async () => {
         if (ended()) return;
-        state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason });
+        state = await acts.endSubscription({ subscriptionId: input.subscriptionId, status: 'cancelled', reason, ...(actor ? { actor } : {}) });
         notifyEnded(reason);
       });
     },
@@ -81,13 +85,13 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
   );
   setHandler(
     updatePaymentMethodUpdate,
-    async ({ token }) => {
+    async ({ token, actor }) => {
       await condition(() => state !== undefined);
       // A fresh key per request: the same card update replayed by Temporal keeps its key, a new one never reuses it.
       const requestKey = uuid4();
       await oneAtATime(async () => {
         try {
-          await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestKey });
+          await acts.updateSubscriptionCard({ subscriptionId: input.subscriptionId, token, requestKey, ...(actor ? { actor } : {}) });
         } catch (err) {
           throw unwrapFailure(err);
         }
@@ -138,6 +142,8 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     chargeNow = false;
     charging = true;
     const period: number = state!.period;
+    const actor = retryActor;
+    retryActor = undefined;
     try {
       return await oneAtATime(async () =>
         ended()
@@ -147,6 +153,7 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
               period,
               attempt,
               retryInMs: retryDelayMs(input.dunning.retryScheduleMs, attempt),
+              ...(actor ? { actor } : {}),
             }),
       );
     } finally {

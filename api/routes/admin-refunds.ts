@@ -5,7 +5,7 @@ import { checkRefundable, refundIdFor } from '../../db/queries/card-payments.ts'
 import { getOrder } from '../../db/queries/orders.ts';
 import { ConflictError, domainErrorFromCode, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { refundBody } from '../schemas.ts';
 import { adminOrder } from '../views.ts';
 import type { Processes } from '../processes.ts';
@@ -31,6 +31,7 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
       currency: body.amount.currency,
       requestedBy: actor(req),
       reason: body.reason,
+      actor: actorOf(req),
     };
     // An obvious mistake is answered without starting anything; a retried key skips it (its refund may be done).
     if (key === undefined) await checkRefundable(pool, request);

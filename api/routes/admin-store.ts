@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { getStoreSettings, setAllowedOrigins } from '../../db/queries/stores.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { updateStoreBody } from '../schemas.ts';
 import type { StoreOrigins } from '../store-origins.ts';
 
@@ -16,7 +16,7 @@ export function adminStoreRoutes(deps: AppDeps, origins: StoreOrigins): Router {
   r.patch('/store', async (req, res) => {
     const t = tenantOf(req);
     const body = updateStoreBody.parse(req.body ?? {});
-    const store = body.allowed_origins ? await setAllowedOrigins(pool, t.id, body.allowed_origins) : await getStoreSettings(pool, t.id);
+    const store = body.allowed_origins ? await setAllowedOrigins(pool, t.id, body.allowed_origins, actorOf(req)) : await getStoreSettings(pool, t.id);
     // This process answers with the new origins at once; others hear the stores trigger's NOTIFY.
     origins.invalidate();
     res.json(store);

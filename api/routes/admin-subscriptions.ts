@@ -5,7 +5,7 @@ import type { SubscriptionView } from '../../contracts/views.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { cancelSubscriptionBody, page, paymentMethodBody, subscriptionListQuery, timeCursor } from '../schemas.ts';
 import type { Processes } from '../processes.ts';
 
@@ -32,7 +32,7 @@ export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Ro
     const t = tenantOf(req);
     const sub = await getSubscription(pool, t.id, req.params.id);
     if (sub.status !== 'past_due') throw new ConflictError(`only a past-due subscription can be retried now (it is ${sub.status})`);
-    await processes.retrySubscription(t.id, sub.id);
+    await processes.retrySubscription(t.id, sub.id, { actor: actorOf(req) });
     res.json(subscriptionResponse(await getSubscription(pool, t.id, sub.id)));
   });
 
@@ -41,7 +41,7 @@ export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Ro
     const body = cancelSubscriptionBody.parse(req.body ?? {});
     const sub = await getSubscription(pool, t.id, req.params.id);
     if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is already ${sub.status}`);
-    await processes.cancelSubscription(t.id, sub.id, body.reason ?? `cancelled by ${actor(req)}`);
+    await processes.cancelSubscription(t.id, sub.id, { reason: body.reason ?? `cancelled by ${actor(req)}`, actor: actorOf(req) });
     res.json(subscriptionResponse(await getSubscription(pool, t.id, sub.id)));
   });
 
@@ -50,7 +50,7 @@ export function adminSubscriptionRoutes(deps: AppDeps, processes: Processes): Ro
     const body = paymentMethodBody.parse(req.body);
     const sub = await getSubscription(pool, t.id, req.params.id);
     if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is ${sub.status}`);
-    await processes.updateSubscriptionCard(t.id, sub.id, body.payment_token);
+    await processes.updateSubscriptionCard(t.id, sub.id, { token: body.payment_token, actor: actorOf(req) });
     res.json(subscriptionResponse(await getSubscription(pool, t.id, sub.id)));
   });
 

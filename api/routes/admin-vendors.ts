@@ -4,7 +4,7 @@ import { createVendor, getVendor, listVendors } from '../../db/queries/vendors.t
 import { listVendorPayouts, payPayout } from '../../db/queries/payouts.ts';
 import type { PayoutView } from '../../contracts/views.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { createVendorBody, cursor, page, pageQuery, payPayoutBody, timeCursor } from '../schemas.ts';
 
 /** A payout line as the API answers it (the list cursor's precise time stays internal). */
@@ -18,7 +18,7 @@ export function adminVendorRoutes(deps: AppDeps): Router {
   const r = Router();
 
   r.post('/vendors', async (req, res) => {
-    res.status(201).json(await createVendor(pool, tenantOf(req).id, createVendorBody.parse(req.body)));
+    res.status(201).json(await createVendor(pool, tenantOf(req).id, createVendorBody.parse(req.body), actorOf(req)));
   });
   r.get('/vendors', async (req, res) => {
     const q = pageQuery.parse(req.query);
@@ -36,7 +36,7 @@ export function adminVendorRoutes(deps: AppDeps): Router {
   });
   r.post('/payouts/:id/pay', async (req, res) => {
     const body = payPayoutBody.parse(req.body);
-    res.json(payoutResponse(await payPayout(pool, tenantOf(req).id, req.params.id, body.reference)));
+    res.json(payoutResponse(await payPayout(pool, tenantOf(req).id, req.params.id, body.reference, actorOf(req))));
   });
 
   return r;

@@ -6,7 +6,7 @@ import { assertDeliverableUrl } from '../../providers/webhooks/url-guard.ts';
 import { webhookSecretKey } from '../../providers/webhooks/secret-key.ts';
 import { SIGNATURE_HEADER } from '../../providers/webhooks/signature.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { createWebhookBody, page, pageQuery, timeCursor } from '../schemas.ts';
 
 /** Routes under /admin/webhooks (roles: api/route-roles.ts). */
@@ -18,11 +18,16 @@ export function adminWebhookRoutes(deps: AppDeps): Router {
     const body = createWebhookBody.parse(req.body);
     const url = await assertDeliverableUrl(body.url, config.WEBHOOK_ALLOW_PRIVATE_URLS);
     const secret = newSecret('whsec', 32);
-    const { cursor_at: _c, ...webhook } = await insertWebhook(pool, tenantOf(req).id, {
-      url: url.toString(),
-      events: [...new Set(body.events)],
-      secretBox: encryptSecret(secret, webhookSecretKey(config)),
-    });
+    const { cursor_at: _c, ...webhook } = await insertWebhook(
+      pool,
+      tenantOf(req).id,
+      {
+        url: url.toString(),
+        events: [...new Set(body.events)],
+        secretBox: encryptSecret(secret, webhookSecretKey(config)),
+      },
+      actorOf(req),
+    );
     res.status(201).json({ ...webhook, secret, signature_header: SIGNATURE_HEADER });
   });
 

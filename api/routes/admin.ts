@@ -1,15 +1,8 @@
 // Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
 import { Router } from 'express';
-import {
-  createCategory,
-  createProduct,
-  deleteProduct,
-  getProduct,
-  listCategories,
-  listProducts,
-  setInventory,
-  updateProduct,
-} from '../../db/queries/catalog.ts';
+import { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from '../../db/queries/catalog.ts';
+import { createCategory, listCategories } from '../../db/queries/categories.ts';
+import { setInventory } from '../../db/queries/inventory.ts';
 import { getInventory } from '../../db/queries/holds.ts';
 import { createLocation } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
@@ -18,7 +11,7 @@ import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { cancellationRefusal } from '../../domain/order.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import {
   cancelBody,
   createCategoryBody,
@@ -53,7 +46,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   });
   r.post('/products', async (req, res) => {
     const t = tenantOf(req);
-    res.status(201).json(await createProduct(pool, t.id, t.currency, createProductBodyFor(config).parse(req.body)));
+    res.status(201).json(await createProduct(pool, t.id, t.currency, createProductBodyFor(config).parse(req.body), actorOf(req)));
   });
   r.get('/products/:id', async (req, res) => {
     const t = tenantOf(req);
@@ -61,10 +54,10 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   });
   r.patch('/products/:id', async (req, res) => {
     const t = tenantOf(req);
-    res.json(await updateProduct(pool, t.id, t.currency, req.params.id, updateProductBody.parse(req.body)));
+    res.json(await updateProduct(pool, t.id, t.currency, req.params.id, updateProductBody.parse(req.body), actorOf(req)));
   });
   r.delete('/products/:id', async (req, res) => {
-    await deleteProduct(pool, tenantOf(req).id, req.params.id);
+    await deleteProduct(pool, tenantOf(req).id, req.params.id, actorOf(req));
     res.status(204).end();
   });
 
@@ -73,10 +66,10 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     res.json(page(await listCategories(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (c) => c));
   });
   r.post('/categories', async (req, res) => {
-    res.status(201).json(await createCategory(pool, tenantOf(req).id, createCategoryBody.parse(req.body)));
+    res.status(201).json(await createCategory(pool, tenantOf(req).id, createCategoryBody.parse(req.body), actorOf(req)));
   });
   r.post('/locations', async (req, res) => {
-    res.status(201).json(await createLocation(pool, tenantOf(req).id, createLocationBody.parse(req.body)));
+    res.status(201).json(await createLocation(pool, tenantOf(req).id, createLocationBody.parse(req.body), actorOf(req)));
   });
 
   r.get('/inventory/:variantId', async (req, res) => {
@@ -84,7 +77,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   });
   r.put('/inventory/:variantId', async (req, res) => {
     const body = setInventoryBody.parse(req.body);
-    res.json(await setInventory(pool, tenantOf(req).id, req.params.variantId, body.location_id, body.on_hand));
+    res.json(await setInventory(pool, tenantOf(req).id, req.params.variantId, body.location_id, body.on_hand, actorOf(req)));
   });
 
   r.get('/orders', async (req, res) => {
@@ -137,7 +130,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const order = await getOrder(pool, t.id, req.params.id);
     if (order.payment_method !== 'bank_transfer') throw new ConflictError(`order ${order.id} is paid by ${order.payment_method}, not bank transfer`);
     if (order.status !== 'pending_payment') throw new ConflictError(order.status === 'cancelled' ? 'the order was cancelled' : 'this order is already paid');
-    await processes.confirmPayment(t.id, order.id, { amount: body.amount, reference: body.reference, confirmedBy: actor(req) });
+    await processes.confirmPayment(t.id, order.id, { amount: body.amount, reference: body.reference, confirmedBy: actor(req), actor: actorOf(req) });
     res.json(await orderResponse(t.id, order.id));
   });
 
@@ -147,20 +140,20 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const order = await getOrder(pool, t.id, req.params.id);
     const refusal = cancellationRefusal(order.status);
     if (refusal) throw new ConflictError(refusal);
-    await processes.cancelOrder(t.id, order.cart_id, body.reason, actor(req));
+    await processes.cancelOrder(t.id, order.cart_id, { reason: body.reason, cancelledBy: actor(req), actor: actorOf(req) });
     res.json(await orderResponse(t.id, order.id));
   });
 
   r.post('/shipments/:id/ship', async (req, res) => {
     const t = tenantOf(req);
     const body = shipBody.parse(req.body);
-    res.json(await actions.ship(t.id, await getShipment(pool, t.id, req.params.id), body));
+    res.json(await actions.ship(t.id, await getShipment(pool, t.id, req.params.id), body, actorOf(req)));
   });
 
   r.post('/shipments/:id/deliver', async (req, res) => {
     const t = tenantOf(req);
     const body = deliverBody.parse(req.body ?? {});
-    res.json(await actions.deliver(t.id, await getShipment(pool, t.id, req.params.id), body));
+    res.json(await actions.deliver(t.id, await getShipment(pool, t.id, req.params.id), body, actorOf(req)));
   });
 
   return r;

@@ -148,7 +148,7 @@ export function customerRoutes(deps: AppDeps, processes: Processes): Router {
     const body = cancelSubscriptionBody.parse(req.body ?? {});
     const sub = await getCustomerSubscription(pool, t.id, c.id, req.params.id);
     if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is already ${sub.status}`);
-    await processes.cancelSubscription(t.id, sub.id, body.reason ?? `cancelled by customer ${c.id}`);
+    await processes.cancelSubscription(t.id, sub.id, { reason: body.reason ?? `cancelled by customer ${c.id}` });
     res.json(subscriptionResponse(await getCustomerSubscription(pool, t.id, c.id, sub.id)));
   });
 
@@ -158,7 +158,7 @@ export function customerRoutes(deps: AppDeps, processes: Processes): Router {
     const body = paymentMethodBody.parse(req.body);
     const sub = await getCustomerSubscription(pool, t.id, c.id, req.params.id);
     if (isSubscriptionEnded(sub.status)) throw new ConflictError(`the subscription is ${sub.status}`);
-    await processes.updateSubscriptionCard(t.id, sub.id, body.payment_token);
+    await processes.updateSubscriptionCard(t.id, sub.id, { token: body.payment_token });
     res.json(subscriptionResponse(await getCustomerSubscription(pool, t.id, c.id, sub.id)));
   });
 

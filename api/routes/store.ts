@@ -1,7 +1,8 @@
 // Storefront routes: catalog, carts (stock holds), checkout, order status.
 import { Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { getProduct, listCategories, listProducts } from '../../db/queries/catalog.ts';
+import { getProduct, listProducts } from '../../db/queries/catalog.ts';
+import { listCategories } from '../../db/queries/categories.ts';
 import { addCartItem, cartOwner, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder, orderCustomerId } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';

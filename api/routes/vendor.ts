@@ -4,7 +4,7 @@ import { getVendorShipment, listVendorShipments } from '../../db/queries/shipmen
 import type { VendorShipmentView } from '../../contracts/views.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
-import { tenantOf } from '../context.ts';
+import { actorOf, tenantOf } from '../context.ts';
 import { deliverBody, page, pageQuery, shipBody, timeCursor } from '../schemas.ts';
 import { shipmentActions } from '../shipment-actions.ts';
 import type { Processes } from '../processes.ts';
@@ -36,13 +36,13 @@ export function vendorRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/shipments/:id/ship', async (req, res) => {
     const t = tenantOf(req);
     const body = shipBody.parse(req.body);
-    res.json(await actions.ship(t.id, await getVendorShipment(pool, t.id, vendorOf(req), req.params.id), body));
+    res.json(await actions.ship(t.id, await getVendorShipment(pool, t.id, vendorOf(req), req.params.id), body, actorOf(req)));
   });
 
   r.post('/shipments/:id/deliver', async (req, res) => {
     const t = tenantOf(req);
     const body = deliverBody.parse(req.body ?? {});
-    res.json(await actions.deliver(t.id, await getVendorShipment(pool, t.id, vendorOf(req), req.params.id), body));
+    res.json(await actions.deliver(t.id, await getVendorShipment(pool, t.id, vendorOf(req), req.params.id), body, actorOf(req)));
   });
 
   return r;

@@ -9,6 +9,9 @@ import { addRefunded, markAuthorized, markCaptured, markDeclined, markVoided } f
 import { lockOrder, setOrderStatus } from './orders.ts';
 import { AmountMismatchError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { OrderStatus } from '../../domain/order.ts';
+import { changedFields } from '../../domain/audit.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 const cardPaymentRow = z.object({
   id: z.string(),
@@ -178,8 +181,11 @@ export async function getRefund(db: CommonQueryMethods, tenantId: string, refund
   return row;
 }
 
-/** Records a refund the gateway made: the payment's refunded total grows, and a full refund marks it `refunded`. */
-export async function completeRefund(pool: DatabasePool, refundId: string, gatewayRef: string): Promise<void> {
+/**
+ * Records a refund the gateway made: the payment's refunded total grows, and a full refund marks it `refunded`. The
+ * refund's audit entry (on the order, in the name of `actor`) is written here: only money that moved is recorded.
+ */
+export async function completeRefund(pool: DatabasePool, refundId: string, gatewayRef: string, actor: Actor | null): Promise<void> {
   await pool.transaction(async (tx) => {
     const done = await tx.maybeOne(sql.type(refundRow)`
       WITH r AS (UPDATE refunds SET status = 'succeeded', gateway_ref = ${gatewayRef}, completed_at = now() WHERE id = ${refundId} AND status = 'pending' RETURNING *)
@@ -193,6 +199,9 @@ export async function completeRefund(pool: DatabasePool, refundId: string, gatew
       eventId: `refund:${done.id}`,
       payload: { order_id: done.order_id, payment_id: done.payment_id, refund_id: done.id, amount: done.amount, currency: done.currency },
     });
+    if (!actor) return;
+    const changes = changedFields(null, { refund_id: done.id, payment_id: done.payment_id, amount: done.amount, currency: done.currency, status: done.status });
+    await recordAudit(tx, { tenantId: done.tenant_id, actor, action: 'refund.create', resourceType: 'order', resourceId: done.order_id, changes });
   });
 }
 

@@ -1,15 +1,30 @@
-// SQL owned by products, variants, prices, product_categories and categories (stock levels are written by holds.ts,
-// locations by tenants.ts, inside these transactions).
+// SQL owned by products, variants, prices and product_categories (stock levels are written by holds.ts, locations by
+// tenants.ts, categories by categories.ts, inside these transactions).
 import { randomUUID } from 'node:crypto';
 import { slugify, type ProductStatus, type ProductType } from '../../domain/catalog.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
-import { setOnHand, type InventoryView } from './holds.ts';
+import { setOnHand } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { productView, type ProductView } from '../../contracts/views.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
+
+// What an audit entry shows of a product (stock and timestamps move on their own).
+const audited = (p: ProductView) => ({
+  handle: p.handle,
+  title: p.title,
+  description: p.description,
+  status: p.status,
+  type: p.type,
+  vendor_id: p.vendor_id,
+  category_ids: p.category_ids,
+  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices })),
+});
 
 const productColumns = (currency: string) => sql.fragment`
   p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at,
@@ -95,8 +110,8 @@ export type NewProduct = {
   variants: NewVariant[];
 };
 
-/** A URL-safe handle from a title (keeps letters of any script). */
-async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
+/** Checks that every id names a row of the tenant in `table` (ValidationError naming them otherwise). */
+export async function assertTenantOwns(tx: CommonQueryMethods, tenantId: string, table: 'categories' | 'locations' | 'vendors', ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await tx.oneFirst(sql.type(countRow)`
     SELECT count(*)::int8 AS n FROM ${sql.identifier([table])} WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(ids, 'text')})`);
@@ -110,7 +125,7 @@ async function freeHandle(tx: CommonQueryMethods, tenantId: string, slug: string
 }
 
 /** The tenant's default location (created with the tenant). */
-async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
+export async function defaultLocationId(db: CommonQueryMethods, tenantId: string): Promise<string> {
   return db.oneFirst(sql.type(idRow)`SELECT id FROM locations WHERE tenant_id = ${tenantId} AND is_default`);
 }
 
@@ -150,7 +165,7 @@ async function replaceCategories(tx: CommonQueryMethods, tenantId: string, produ
 }
 
 /** Creates a product with its variants, prices and stock in one transaction with a `product.updated` event. */
-export async function createProduct(pool: DatabasePool, tenantId: string, currency: string, input: NewProduct): Promise<ProductView> {
+export async function createProduct(pool: DatabasePool, tenantId: string, currency: string, input: NewProduct, actor: Actor | null): Promise<ProductView> {
   return pool.transaction(async (tx) => {
     const productId = makeId('prod', randomUUID());
     if (input.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [input.vendor_id]);
@@ -162,6 +177,8 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
     for (const [i, v] of input.variants.entries()) await insertVariant(tx, tenantId, productId, v, i, location);
     const product = await getProduct(tx, tenantId, currency, productId, false);
     await appendOutbox(tx, { tenantId, type: 'product.updated', aggregateId: productId, payload: { product } });
+    const changes = changedFields(null, audited(product));
+    await recordAudit(tx, { tenantId, actor, action: 'product.create', resourceType: 'product', resourceId: productId, changes });
     return product;
   });
 }
@@ -172,11 +189,19 @@ export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
-export async function updateProduct(pool: DatabasePool, tenantId: string, currency: string, productId: string, patch: ProductPatch): Promise<ProductView> {
+export async function updateProduct(
+  pool: DatabasePool,
+  tenantId: string,
+  currency: string,
+  productId: string,
+  patch: ProductPatch,
+  actor: Actor | null,
+): Promise<ProductView> {
   return pool.transaction(async (tx) => {
     const exists = await tx.maybeOne(sql.type(idRow)`
       SELECT id FROM products WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL FOR UPDATE`);
     if (!exists) throw new NotFoundError('product', productId);
+    const before = await getProduct(tx, tenantId, currency, productId, false);
     if (patch.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [patch.vendor_id]);
     await tx.query(sql.type(noRows)`
       UPDATE products SET
@@ -202,66 +227,22 @@ export async function updateProduct(pool: DatabasePool, tenantId: string, curren
     }
     const product = await getProduct(tx, tenantId, currency, productId, false);
     await appendOutbox(tx, { tenantId, type: 'product.updated', aggregateId: productId, payload: { product } });
+    const changes = changedFields(audited(before), audited(product));
+    await recordAudit(tx, { tenantId, actor, action: 'product.update', resourceType: 'product', resourceId: productId, changes });
     return product;
   });
 }
 
 /** Soft-deletes a product (orders keep referring to it) and appends `product.deleted`. */
-export async function deleteProduct(pool: DatabasePool, tenantId: string, productId: string): Promise<void> {
+export async function deleteProduct(pool: DatabasePool, tenantId: string, productId: string, actor: Actor | null): Promise<void> {
   await pool.transaction(async (tx) => {
     const row = await tx.maybeOne(sql.type(idRow)`
       UPDATE products SET deleted_at = now(), status = 'archived', handle = handle || '~deleted~' || id, updated_at = now()
       WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL RETURNING id`);
     if (!row) throw new NotFoundError('product', productId);
     await appendOutbox(tx, { tenantId, type: 'product.deleted', aggregateId: productId, payload: { product_id: productId } });
-  });
-}
-
-/** A category. */
-const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
-export type CategoryView = z.infer<typeof categoryView>;
-
-/** Lists a tenant's categories by name. */
-export async function listCategories(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<CategoryView[]> {
-  return [
-    ...(await db.any(sql.type(categoryView)`
-    SELECT id, name, handle, parent_id FROM categories
-    WHERE tenant_id = ${tenantId} ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
-    ORDER BY id LIMIT ${limit + 1}`)),
-  ];
-}
-
-/** Creates a category. */
-export async function createCategory(
-  pool: DatabasePool,
-  tenantId: string,
-  input: { name: string; handle?: string; parent_id?: string | null },
-): Promise<CategoryView> {
-  return pool.transaction(async (tx) => {
-    if (input.parent_id) await assertTenantOwns(tx, tenantId, 'categories', [input.parent_id]);
-    return tx.one(sql.type(categoryView)`
-      INSERT INTO categories (id, tenant_id, name, handle, parent_id)
-      VALUES (${makeId('cat', randomUUID())}, ${tenantId}, ${input.name}, ${input.handle ?? slugify(input.name)}, ${input.parent_id ?? null})
-      RETURNING id, name, handle, parent_id`);
-  });
-}
-
-/** Sets on_hand (409 below reserved, by the CHECK constraint) and appends `inventory.updated`. */
-export async function setInventory(
-  pool: DatabasePool,
-  tenantId: string,
-  variantId: string,
-  locationId: string | undefined,
-  onHand: number,
-): Promise<InventoryView> {
-  return pool.transaction(async (tx) => {
-    const variant = await tx.maybeOne(sql.type(idRow)`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
-    if (!variant) throw new NotFoundError('variant', variantId);
-    const location = locationId ?? (await defaultLocationId(tx, tenantId));
-    await assertTenantOwns(tx, tenantId, 'locations', [location]);
-    const level = await setOnHand(tx, tenantId, variantId, location, onHand);
-    await appendOutbox(tx, { tenantId, type: 'inventory.updated', aggregateId: variantId, payload: { ...level } });
-    return level;
+    const changes = { deleted: { before: false, after: true } };
+    await recordAudit(tx, { tenantId, actor, action: 'product.delete', resourceType: 'product', resourceId: productId, changes });
   });
 }
 

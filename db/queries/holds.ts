@@ -20,6 +20,13 @@ export async function setOnHand(tx: CommonQueryMethods, tenantId: string, varian
     RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`);
 }
 
+/** A variant's on_hand at a location, locked for a change (null: no level yet). */
+export async function onHandForUpdate(tx: CommonQueryMethods, variantId: string, locationId: string): Promise<number | null> {
+  const row = await tx.maybeOne(sql.type(z.object({ on_hand: z.number() }))`
+    SELECT on_hand::int8 FROM inventory_levels WHERE variant_id = ${variantId} AND location_id = ${locationId} FOR UPDATE`);
+  return row?.on_hand ?? null;
+}
+
 /** Stock of a variant per location. */
 export async function getInventory(db: CommonQueryMethods, tenantId: string, variantId: string): Promise<InventoryView[]> {
   return [

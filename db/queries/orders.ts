@@ -11,6 +11,9 @@ import { ConflictError, NotFoundError, PriceChangedError } from '../../domain/er
 import { sameMoney, type Money } from '../../domain/money.ts';
 import type { Address } from '../../contracts/workflows.ts';
 import { orderView, type OrderView } from '../../contracts/views.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
@@ -210,13 +213,15 @@ export async function setOrderStatus(tx: CommonQueryMethods, tenantId: string, o
 
 /**
  * Cancels an order that has not shipped: status cancelled, allocations released, pending shipments
- * cancelled, open payments voided. Already cancelled → no-op; shipped → ConflictError.
+ * cancelled, open payments voided. Already cancelled → no-op; shipped → ConflictError. Asked by a person (`actor`),
+ * the cancellation's audit entry is written with it (a compensation, by nobody, writes none).
  */
 export async function cancelOrder(
   pool: DatabasePool,
   tenantId: string,
   orderId: string,
   reason: string,
+  actor: Actor | null = null,
 ): Promise<{ cancelled: boolean; releasedHolds: number }> {
   return pool.transaction(async (tx) => {
     const order = await lockOrder(tx, tenantId, orderId);
@@ -228,6 +233,10 @@ export async function cancelOrder(
     const releasedHolds = await releaseOrderAllocations(tx, orderId);
     await cancelPendingShipments(tx, orderId);
     await voidOpenPayments(tx, orderId);
+    if (actor) {
+      const changes = changedFields({ status: order.status, cancel_reason: null }, { status: 'cancelled', cancel_reason: reason });
+      await recordAudit(tx, { tenantId, actor, action: 'order.cancel', resourceType: 'order', resourceId: orderId, changes });
+    }
     return { cancelled: true, releasedHolds };
   });
 }

@@ -33,12 +33,12 @@ export async function lockPayment(tx: CommonQueryMethods, orderId: string, metho
 
 /**
  * Records money received against a payment. A receipt with the same reference is counted once,
- * so a retried activity never double-counts. Returns the payment after the receipt.
+ * so a retried activity never double-counts. Returns the payment after the receipt, and whether this receipt counted.
  */
 export async function recordReceipt(
   tx: CommonQueryMethods,
   r: { tenantId: string; paymentId: string; amount: number; currency: string; reference: string; confirmedBy: string },
-): Promise<PaymentRow> {
+): Promise<PaymentRow & { counted: boolean }> {
   const inserted = await tx.maybeOne(sql.type(idRow)`
     INSERT INTO payment_receipts (id, tenant_id, payment_id, amount, currency, reference, confirmed_by)
     VALUES (${makeId('pay', randomUUID())}, ${r.tenantId}, ${r.paymentId}, ${r.amount}, ${r.currency}, ${r.reference}, ${r.confirmedBy})
@@ -56,7 +56,7 @@ export async function recordReceipt(
       payload: { payment_id: r.paymentId, amount: payment.amount, currency: payment.currency },
     });
   }
-  return payment;
+  return { ...payment, counted: inserted !== null };
 }
 
 const refundRow = z.object({ id: z.string(), tenant_id: z.string(), received_amount: z.number(), currency: z.string() });

@@ -7,6 +7,9 @@ import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { PAYOUT_STATUSES, payoutLine } from '../../domain/payouts.ts';
 import { ORDER_STATUSES } from '../../domain/order.ts';
 import { payoutView, type PayoutView } from '../../contracts/views.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 const columns = sql.fragment`
   id, order_id, vendor_id, status, currency, commission_rate_bps, reference, paid_at, created_at,
@@ -81,7 +84,7 @@ export async function listVendorPayouts(
 }
 
 /** Records a manual payout: pending → paid with its reference and a `payout.paid` event; ConflictError when already paid. */
-export async function payPayout(db: CommonQueryMethods, tenantId: string, payoutId: string, reference: string): Promise<PayoutView> {
+export async function payPayout(db: CommonQueryMethods, tenantId: string, payoutId: string, reference: string, actor: Actor | null): Promise<PayoutView> {
   return db.transaction(async (tx) => {
     const paid = await tx.maybeOne(sql.type(payoutView)`
       UPDATE payouts SET status = 'paid', reference = ${reference}, paid_at = now()
@@ -99,6 +102,9 @@ export async function payPayout(db: CommonQueryMethods, tenantId: string, payout
       eventId: `payout-paid:${paid.id}`,
       payload: { payout_id: paid.id, order_id: paid.order_id, vendor_id: paid.vendor_id, net: paid.net, reference, paid_at: paid.paid_at },
     });
+    // Only a pending line is paid (the UPDATE's condition), so the fields before are known without another read.
+    const changes = changedFields({ status: 'pending', reference: null }, { status: paid.status, reference: paid.reference });
+    await recordAudit(tx, { tenantId, actor, action: 'payout.pay', resourceType: 'payout', resourceId: paid.id, changes });
     return paid;
   });
 }

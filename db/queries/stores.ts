@@ -7,6 +7,9 @@ import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { makeId } from '../../domain/ids.ts';
 import { storeSettingsView, type StoreSettingsView } from '../../contracts/views.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 /** Creates the tenant's store, inside the transaction that creates the tenant. */
 export async function createStore(tx: CommonQueryMethods, tenantId: string, name: string, publishableKey: string): Promise<void> {
@@ -23,10 +26,17 @@ export async function getStoreSettings(db: CommonQueryMethods, tenantId: string)
 }
 
 /** Replaces the tenant's allowed origins (already normalised); the table's trigger notifies every API process. */
-export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[]): Promise<StoreSettingsView> {
-  await db.query(sql.type(noRows)`
-    UPDATE stores SET allowed_origins = ${sql.array(origins, 'text')} WHERE tenant_id = ${tenantId}`);
-  return getStoreSettings(db, tenantId);
+export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[], actor: Actor | null): Promise<StoreSettingsView> {
+  return db.transaction(async (tx) => {
+    const before = await tx.maybeOne(sql.type(z.object({ allowed_origins: z.array(z.string()) }))`
+      SELECT allowed_origins FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1 FOR UPDATE`);
+    await tx.query(sql.type(noRows)`
+      UPDATE stores SET allowed_origins = ${sql.array(origins, 'text')} WHERE tenant_id = ${tenantId}`);
+    const store = await getStoreSettings(tx, tenantId);
+    const changes = changedFields({ allowed_origins: before?.allowed_origins ?? [] }, { allowed_origins: store.allowed_origins });
+    await recordAudit(tx, { tenantId, actor, action: 'store.update', resourceType: 'store', resourceId: store.id, changes });
+    return store;
+  });
 }
 
 const originsRow = z.object({ publishable_key: z.string(), allowed_origins: z.array(z.string()) });

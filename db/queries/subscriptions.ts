@@ -9,6 +9,9 @@ import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../domain/sub
 import type { BillingState } from '../../contracts/activities.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
 import { subscriptionView, type SubscriptionView } from '../../contracts/views.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 // A stored interval was accepted under the config of its day: bill short ones too; one beyond a year throws (non-retryable).
 const STORED = { allowShort: true };
@@ -115,7 +118,7 @@ export async function beginCharge(
  */
 export async function completeRenewal(
   pool: DatabasePool,
-  r: { chargeId: string; gatewayRef: string; subscriptionId: string; period: number },
+  r: { chargeId: string; gatewayRef: string; subscriptionId: string; period: number; actor?: Actor },
 ): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${r.subscriptionId} FOR UPDATE`);
@@ -133,6 +136,7 @@ export async function completeRenewal(
       eventId: `subscription-renewed:${sub.id}:${r.period}`,
       payload: { subscription_id: sub.id, period: r.period + 1, amount: sub.amount, currency: sub.currency },
     });
+    await auditRetry(tx, r.actor, sub, next);
     return next;
   });
 }
@@ -140,9 +144,10 @@ export async function completeRenewal(
 /** A renewal attempt was declined: the subscription is past due until the next attempt, due in `retryInMs` (null: none scheduled). */
 export async function recordFailedRenewal(
   pool: DatabasePool,
-  f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; retryInMs: number | null },
+  f: { chargeId: string; declineCode: string; gatewayRef: string; subscriptionId: string; retryInMs: number | null; actor?: Actor },
 ): Promise<BillingState> {
   return pool.transaction(async (tx) => {
+    const before = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${f.subscriptionId} FOR UPDATE`);
     const changed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
       UPDATE subscription_charges SET status = 'failed', decline_code = ${f.declineCode}, gateway_ref = ${f.gatewayRef} WHERE id = ${f.chargeId} AND status = 'pending' RETURNING id`);
     const sub = await tx.one(sql.type(billingRow)`
@@ -150,7 +155,7 @@ export async function recordFailedRenewal(
         failed_attempts = failed_attempts + ${changed ? 1 : 0},
         next_attempt_at = ${f.retryInMs === null ? null : sql.fragment`now() + ${f.retryInMs} * interval '1 millisecond'`}, updated_at = now()
       WHERE id = ${f.subscriptionId} RETURNING ${billingColumns}`);
-    if (changed)
+    if (changed) {
       await appendOutbox(tx, {
         tenantId: sub.tenant_id,
         type: 'subscription.payment_failed',
@@ -158,6 +163,8 @@ export async function recordFailedRenewal(
         eventId: `subscription-failed:${f.chargeId}`,
         payload: { subscription_id: sub.id, charge_id: f.chargeId, decline_code: f.declineCode },
       });
+      await auditRetry(tx, f.actor, before, sub);
+    }
     return sub;
   });
 }
@@ -165,7 +172,7 @@ export async function recordFailedRenewal(
 /** Ends a subscription (`cancelled` by request or after dunning, or `unpaid`); no charge follows. Idempotent. */
 export async function endSubscription(
   pool: DatabasePool,
-  e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string },
+  e: { subscriptionId: string; status: 'cancelled' | 'unpaid'; reason: string; actor?: Actor },
 ): Promise<BillingState> {
   return pool.transaction(async (tx) => {
     const sub = await tx.one(sql.type(billingRow)`SELECT ${billingColumns} FROM subscriptions WHERE id = ${e.subscriptionId} FOR UPDATE`);
@@ -180,13 +187,46 @@ export async function endSubscription(
       eventId: `subscription-ended:${sub.id}`,
       payload: { subscription_id: sub.id, reason: e.reason },
     });
+    if (e.actor) {
+      const changes = changedFields({ status: sub.status, cancel_reason: null }, { status: ended.status, cancel_reason: e.reason });
+      await recordAudit(tx, {
+        tenantId: sub.tenant_id,
+        actor: e.actor,
+        action: 'subscription.cancel',
+        resourceType: 'subscription',
+        resourceId: sub.id,
+        changes,
+      });
+    }
     return ended;
   });
 }
 
-/** Replaces the saved card future charges use. */
-export async function setSubscriptionCard(pool: DatabasePool, subscriptionId: string, cardRef: string): Promise<void> {
-  await pool.query(sql.type(noRows)`UPDATE subscriptions SET card_ref = ${cardRef}, updated_at = now() WHERE id = ${subscriptionId}`);
+/** Replaces the saved card future charges use; a retry that finds the card already saved changes (and audits) nothing. */
+export async function setSubscriptionCard(pool: DatabasePool, subscriptionId: string, cardRef: string, actor: Actor | null): Promise<void> {
+  await pool.transaction(async (tx) => {
+    const changed = await tx.maybeOne(sql.type(z.object({ tenant_id: z.string() }))`
+      UPDATE subscriptions SET card_ref = ${cardRef}, updated_at = now() WHERE id = ${subscriptionId} AND card_ref IS DISTINCT FROM ${cardRef} RETURNING tenant_id`);
+    if (!changed || !actor) return;
+    // The card reference is a payment credential: recorded as changed, never its value.
+    const changes = changedFields({ card_ref: 'old' }, { card_ref: 'new' }, ['card_ref']);
+    await recordAudit(tx, {
+      tenantId: changed.tenant_id,
+      actor,
+      action: 'subscription.payment_method',
+      resourceType: 'subscription',
+      resourceId: subscriptionId,
+      changes,
+    });
+  });
+}
+
+/** The entry of an attempt someone asked for now (retryNow), written with the attempt's outcome. */
+async function auditRetry(tx: CommonQueryMethods, actor: Actor | undefined, before: BillingState, after: BillingState): Promise<void> {
+  if (!actor) return;
+  const fields = (s: BillingState) => ({ status: s.status, period: s.period, failed_attempts: s.failed_attempts, next_attempt_at: s.next_attempt_at });
+  const changes = changedFields(fields(before), fields(after));
+  await recordAudit(tx, { tenantId: after.tenant_id, actor, action: 'subscription.retry', resourceType: 'subscription', resourceId: after.id, changes });
 }
 
 const subscriptionColumns = sql.fragment`

@@ -9,6 +9,9 @@ import { slugify } from '../../domain/catalog.ts';
 import { makeId } from '../../domain/ids.ts';
 import { hashSecret, newSecret } from '../../domain/secrets.ts';
 import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
+import { changedFields } from '../../domain/audit.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 /** Tenant mode: one brand, or a mall hosting vendors. */
 export type TenantMode = 'single_brand' | 'mall';
@@ -38,10 +41,19 @@ export async function createTenant(pool: DatabasePool, input: { name: string; mo
 const locationView = z.object({ id: z.string(), code: z.string(), name: z.string(), is_default: z.boolean() });
 
 /** Creates a stock location. */
-export async function createLocation(pool: DatabasePool, tenantId: string, input: { name: string; code?: string }): Promise<z.infer<typeof locationView>> {
-  return pool.one(sql.type(locationView)`
-    INSERT INTO locations (id, tenant_id, code, name) VALUES (${makeId('loc', randomUUID())}, ${tenantId}, ${input.code ?? slugify(input.name)}, ${input.name})
-    RETURNING id, code, name, is_default`);
+export async function createLocation(
+  pool: DatabasePool,
+  tenantId: string,
+  input: { name: string; code?: string },
+  actor: Actor | null,
+): Promise<z.infer<typeof locationView>> {
+  return pool.transaction(async (tx) => {
+    const { id, ...location } = await tx.one(sql.type(locationView)`
+      INSERT INTO locations (id, tenant_id, code, name) VALUES (${makeId('loc', randomUUID())}, ${tenantId}, ${input.code ?? slugify(input.name)}, ${input.name})
+      RETURNING id, code, name, is_default`);
+    await recordAudit(tx, { tenantId, actor, action: 'location.create', resourceType: 'location', resourceId: id, changes: changedFields(null, location) });
+    return { id, ...location };
+  });
 }
 
 const tenantRow = z.object({ id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string() });

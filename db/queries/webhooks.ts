@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import type { Actor } from '../../contracts/audit.ts';
+import { changedFields } from '../../domain/audit.ts';
+import { recordAudit } from './audit-log.ts';
 
 /** A webhook as the back office sees it (never its secret). */
 const webhookView = z.object({
@@ -23,11 +26,18 @@ export async function insertWebhook(
   db: CommonQueryMethods,
   tenantId: string,
   input: { url: string; events: string[]; secretBox: string },
+  actor: Actor | null,
 ): Promise<WebhookView> {
-  return db.one(sql.type(webhookView)`
-    INSERT INTO webhooks (id, tenant_id, url, events, secret_ciphertext)
-    VALUES (${`wh_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${input.url}, ${sql.array(input.events, 'text')}, ${input.secretBox})
-    RETURNING ${columns}`);
+  return db.transaction(async (tx) => {
+    const webhook = await tx.one(sql.type(webhookView)`
+      INSERT INTO webhooks (id, tenant_id, url, events, secret_ciphertext)
+      VALUES (${`wh_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${input.url}, ${sql.array(input.events, 'text')}, ${input.secretBox})
+      RETURNING ${columns}`);
+    // The signing secret is recorded as set, never its value (not even encrypted).
+    const changes = changedFields(null, { url: webhook.url, events: webhook.events, secret: 'set' }, ['secret']);
+    await recordAudit(tx, { tenantId, actor, action: 'webhook.create', resourceType: 'webhook', resourceId: webhook.id, changes });
+    return webhook;
+  });
 }
 
 /** A tenant's webhooks, newest first (`limit + 1` rows). */

@@ -2,4 +2,4 @@
 import type { RouteKey } from '../../api/route-roles.ts';
 
 /** The integrator empties this list once /admin/api-keys and /admin/audit-log are merged; the role tests then demand them. */
-export const PENDING_ROUTES: readonly RouteKey[] = ['GET /admin/api-keys', 'POST /admin/api-keys', 'DELETE /admin/api-keys/:id', 'GET /admin/audit-log'];
+export const PENDING_ROUTES: readonly RouteKey[] = ['GET /admin/api-keys', 'POST /admin/api-keys', 'DELETE /admin/api-keys/:id'];

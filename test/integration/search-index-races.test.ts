@@ -20,7 +20,7 @@ const indexed = (tenantId: string, productId: string) =>
 test('when a reindex page read a product and the product is deleted before the page commits, then the deletion wins in the index', async () => {
   const tenant = await createTestTenant(pool);
   const search = new PostgresSearch(pool);
-  const product = await createProduct(pool, tenant.tenant_id, 'JPY', buildProduct({ title: 'Short-lived kettle' }) as never);
+  const product = await createProduct(pool, tenant.tenant_id, 'JPY', buildProduct({ title: 'Short-lived kettle' }) as never, null);
   let commitPage!: () => void;
   const pageMayCommit = new Promise<void>((resolve) => (commitPage = resolve));
   // The reindex page: reads the live product and writes it, then is slow to commit.
@@ -34,7 +34,7 @@ test('when a reindex page read a product and the product is deleted before the p
     SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`)) > 0 || null,
     { what: 'the page to hold its product lock' },
   );
-  await deleteProduct(pool, tenant.tenant_id, product.id);
+  await deleteProduct(pool, tenant.tenant_id, product.id, null);
   // The relay handles product.deleted meanwhile: it must wait for the page, then see the product gone.
   const relay = pool.transaction((tx) => refreshProducts(tx, search, tenant.tenant_id, [product.id]));
   await waitFor(
