@@ -266,12 +266,16 @@ const cases: Record<RouteKey, Case> = {
 /** What a role gets from a route beyond the table: POST /admin/session itself admits owner and admin keys only (CODEC_ROLES). */
 const ownCheckRefuses = (key: RouteKey, role: KeyRole) => key === 'POST /admin/session' && role !== 'owner' && role !== 'admin';
 
-/** Calls `req` as `role` (the method comes from the table key). */
-function call(key: RouteKey, role: KeyRole, req: Req) {
+/** Calls `req` as `role` (the method comes from the table key), under `requestId` (audit entries carry it). */
+function call(key: RouteKey, role: KeyRole, req: Req, requestId: string = randomUUID()) {
   const method = key.split(' ')[0].toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-  const test = stack.http[method](req.path).set('Authorization', `Bearer ${keys[role]}`);
+  const test = stack.http[method](req.path).set('Authorization', `Bearer ${keys[role]}`).set('X-Request-Id', requestId);
   return req.body ? test.send(req.body) : test;
 }
+
+/** Audit entries written under one request id. */
+const auditEntriesOf = (requestId: string) =>
+  stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM audit_log WHERE request_id = ${requestId}`);
 
 beforeAll(async () => {
   ({ stack, tenant: mall } = await startStackWithTenant({ mode: 'mall', config: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } }));
@@ -317,7 +321,7 @@ describe('the role matrix', () => {
   });
 
   test('when every entry is called with every role, then below its minimum is 403 forbidden and at or above passes', async () => {
-    type Outcome = { key: RouteKey; role: KeyRole; allowed: boolean; status: number; code?: string; type?: string };
+    type Outcome = { key: RouteKey; role: KeyRole; allowed: boolean; status: number; code?: string; type?: string; audited: number };
     const outcomes: Outcome[] = [];
     // A few entries at a time: fixtures go through real checkouts and workflows on a small machine.
     const queue = [...ROUTE_KEYS];
@@ -329,8 +333,9 @@ describe('the role matrix', () => {
         const roles = [...KEY_ROLES].sort((a, b) => Number(roleMayCall(a, ROUTE_ROLES[key])) - Number(roleMayCall(b, ROUTE_ROLES[key])));
         for (const role of roles) {
           const allowed = roleMayCall(role, ROUTE_ROLES[key]);
-          const res = await call(key, role, await cases[key].build(role, allowed));
-          outcomes.push({ key, role, allowed, status: res.status, code: res.body?.code, type: res.type });
+          const requestId = randomUUID();
+          const res = await call(key, role, await cases[key].build(role, allowed), requestId);
+          outcomes.push({ key, role, allowed, status: res.status, code: res.body?.code, type: res.type, audited: await auditEntriesOf(requestId) });
         }
       }
       return runNext();
@@ -346,6 +351,13 @@ describe('the role matrix', () => {
       return cases[o.key].success && (o.status < 200 || o.status > 299);
     });
     expect(wrong.map((o) => `${o.key} as ${o.role}${o.allowed ? '' : ' (refused)'}: ${o.status} ${o.code ?? ''}`)).toEqual([]);
+    // Exactly one audit entry for each successful write, none for a refused or failed one, none for a read.
+    const misaudited = outcomes.filter((o) => o.audited !== (cases[o.key].write && o.status >= 200 && o.status <= 299 ? 1 : 0));
+    expect(misaudited.map((o) => `${o.key} as ${o.role}: ${o.status}, ${o.audited} audit entries`)).toEqual([]);
+    // The matrix really exercised successful writes of every write entry (else the audit check above would prove little).
+    const writesThatSucceeded = new Set(outcomes.filter((o) => cases[o.key].write && o.audited === 1).map((o) => o.key));
+    const writeKeys = ROUTE_KEYS.filter((k) => cases[k].write && cases[k].success && !PENDING_ROUTES.includes(k));
+    expect(writeKeys.filter((k) => !writesThatSucceeded.has(k))).toEqual([]);
   }, 240_000);
 
   test("when a staff key pays a payout or changes a subscription's card, then it is refused with 403 and an admin key may", async () => {
