@@ -20,6 +20,8 @@ import { storeRoutes } from './routes/store.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { adminStoreRoutes } from './routes/admin-store.ts';
 import { StoreOrigins } from './store-origins.ts';
+import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
+import { createApiKeys, useApiKeys } from './auth.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
 
@@ -32,6 +34,13 @@ const crossOriginStore: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
+// Without a listener (tests' in-process apps): cached keys live 1 s; last_used_at is still written in batches.
+function startedApiKeys(deps: AppDeps) {
+  const apiKeys = createApiKeys(deps.pool, { ttlMs: deps.config.API_KEY_CACHE_TTL, touchIntervalMs: deps.config.API_KEY_TOUCH_INTERVAL, logger: deps.logger });
+  apiKeys.usage.start();
+  return apiKeys;
+}
+
 /** Builds the HTTP app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -42,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.TRUST_PROXY);
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
   const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
+  const apiKeys = deps.apiKeys ?? startedApiKeys(deps);
+  useApiKeys(deps.pool, apiKeys);
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -96,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
+  app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

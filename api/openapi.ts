@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { list, type Op } from './openapi-operation.ts';
+import { apiKeyView, createdApiKeyView } from '../contracts/api-keys.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
@@ -94,6 +95,30 @@ const OPERATIONS: Op[] = [
     summary: 'Search published products: typo tolerant, filters, facets, sort (the index follows catalog events)',
     auth: 'store',
     query: s.searchQuery,
+  },
+  {
+    method: 'post',
+    path: '/admin/api-keys',
+    summary: 'Create an API key for one person (owner/admin; only owners create admin keys); the secret is in this response only',
+    auth: 'admin',
+    body: s.createApiKeyBody,
+    response: createdApiKeyView,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/admin/api-keys',
+    summary: "List the tenant's API keys, revoked ones too (never their secrets)",
+    auth: 'admin',
+    query: s.pageQuery,
+    response: list(apiKeyView),
+  },
+  {
+    method: 'delete',
+    path: '/admin/api-keys/{id}',
+    summary: 'Revoke an API key: within 1 s it answers 401 on every API process; 409 for the last owner key',
+    auth: 'admin',
+    status: 204,
   },
   {
     method: 'post',
