@@ -4,6 +4,7 @@ import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { apiKeyView, createdApiKeyView } from '../contracts/api-keys.ts';
+import { createApiKeyBody } from './schemas-keys.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
@@ -101,7 +102,7 @@ const OPERATIONS: Op[] = [
     path: '/admin/api-keys',
     summary: 'Create an API key for one person (owner/admin; only owners create admin keys); the secret is in this response only',
     auth: 'admin',
-    body: s.createApiKeyBody,
+    body: createApiKeyBody,
     response: createdApiKeyView,
     status: 201,
   },

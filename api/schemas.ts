@@ -9,7 +9,6 @@ import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SEARCH_SORTS } from '../domain/search.ts';
 import { WEBHOOK_EVENT_PATTERN } from '../domain/relay.ts';
-import { CREATABLE_ROLES } from '../domain/api-keys.ts';
 import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH, normalizeOriginPattern } from '../domain/origins.ts';
 
 const currency = z
@@ -295,6 +294,3 @@ export const codecBody = z.object({ payloads: z.array(codecPayload).max(1000).de
 
 /** POST /admin/session: an owner or admin key signs a staff session in (JSON, or the sign-in page's form). */
 export const staffSessionBody = z.object({ api_key: z.string().trim().min(1).max(200) });
-
-/** POST /admin/api-keys: a key for one person (owners come with the tenant or from the CLI). */
-export const createApiKeyBody = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(CREATABLE_ROLES) }).strict();

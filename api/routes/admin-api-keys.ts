@@ -5,7 +5,8 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../db/queries/api-ke
 import type { ApiKeys, AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { apiKeyAuth } from '../auth.ts';
-import { createApiKeyBody, page, pageQuery, timeCursor } from '../schemas.ts';
+import { page, pageQuery, timeCursor } from '../schemas.ts';
+import { createApiKeyBody } from '../schemas-keys.ts';
 
 /** Routes under /admin/api-keys (minimum role admin; only owners create or revoke admin keys). */
 export function adminApiKeyRoutes(deps: AppDeps, apiKeys: ApiKeys): Router {
