@@ -296,4 +296,17 @@ describe('two API processes', () => {
     expect(Date.now() - since).toBeLessThanOrEqual(1_000);
     expect((await get(a, secret)).status).toBe(401);
   });
+
+  test('when an API process stops, then it writes the last_used_at it had not written yet', async () => {
+    const secret = await createTestStaffKey(stack.pool, tenant.tenant_id, 'staff');
+    const id = await idOf(secret);
+    const c = await startApiProcess({ API_KEY_TOUCH_INTERVAL: '1h' });
+    try {
+      for (let i = 0; i < 3; i++) expect((await get(c, secret)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+    const lastUsed = await stack.pool.oneFirst(sql.type(z.object({ at: z.string().nullable() }))`SELECT last_used_at AS at FROM api_keys WHERE id = ${id}`);
+    expect(lastUsed).not.toBeNull();
+  }, 60_000);
 });
