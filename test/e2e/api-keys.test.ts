@@ -8,7 +8,8 @@ import { createTestStaffKey, createTestTenant } from '../helpers/factories.ts';
 import { startApiProcess, type ApiProcess } from '../helpers/api-process.ts';
 import { createLogger } from '../../config/logger.ts';
 import { sql } from '../../db/sql.ts';
-import { createApiKey, revokeApiKey, touchApiKeys } from '../../db/queries/api-keys.ts';
+import { createApiKey, createVendorKey, revokeApiKey, touchApiKeys } from '../../db/queries/api-keys.ts';
+import { seedVendor } from '../helpers/mall.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { hashSecret } from '../../domain/secrets.ts';
 import { ConflictError } from '../../domain/errors.ts';
@@ -119,6 +120,19 @@ describe('creating and listing keys', () => {
       expect(res.body.code).toBe('validation_failed');
     }
     expect(await keyCount(tenant.tenant_id)).toBe(keysBefore);
+  });
+
+  test('when a mall has a vendor key, then GET lists it with its vendor_id, and an admin may revoke it', async () => {
+    const mall = await createTestTenant(stack.pool, { mode: 'mall' });
+    const vendorId = await seedVendor(stack.http, mall.admin_api_key);
+    const vendorKey = (await createVendorKey(stack.pool, mall.tenant_id, vendorId)).api_key;
+    const id = await idOf(vendorKey);
+    const listed = (await listKeys(mall.admin_api_key)).body.items as { id: string; role: string; vendor_id: string | null }[];
+    expect(listed.find((k) => k.id === id)).toMatchObject({ role: 'vendor', vendor_id: vendorId });
+    expect((await auditOf(id))[0].changes).toMatchObject({ vendor_id: { before: null, after: vendorId } });
+    const admin = await createTestStaffKey(stack.pool, mall.tenant_id, 'admin');
+    expect((await revoke(admin, id)).status).toBe(204);
+    expect((await stack.http.get('/vendor/shipments').set(bearer(vendorKey))).status).toBe(401);
   });
 
   test('when a tenant has 500 keys, then GET pages through all of them newest first without repeats', async () => {
