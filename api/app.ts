@@ -22,6 +22,8 @@ import { vendorRoutes } from './routes/vendor.ts';
 import { adminStoreRoutes } from './routes/admin-store.ts';
 import { adminAuditLogRoutes } from './routes/admin-audit-log.ts';
 import { StoreOrigins } from './store-origins.ts';
+import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
+import { createApiKeys } from './auth.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
 
@@ -34,6 +36,13 @@ const crossOriginStore: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
+// Without a listener (tests' in-process apps): cached keys live 1 s; last_used_at is still written in batches.
+function startedApiKeys(deps: AppDeps) {
+  const apiKeys = createApiKeys(deps.pool, { ttlMs: deps.config.API_KEY_CACHE_TTL, touchIntervalMs: deps.config.API_KEY_TOUCH_INTERVAL, logger: deps.logger });
+  apiKeys.usage.start();
+  return apiKeys;
+}
+
 /** Builds the HTTP app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -44,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.TRUST_PROXY);
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
   const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
+  const apiKeys = deps.apiKeys ?? startedApiKeys(deps);
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -95,12 +105,13 @@ export function createApp(deps: AppDeps): Express {
     app.use(['/admin', '/vendor'], deps.rateLimits.admin);
   }
   // The only place roles are checked: every /admin and /vendor route's minimum is in api/route-roles.ts.
-  app.use(['/admin', '/vendor'], routeAccess(deps.pool));
-  app.use(codecRoutes(deps));
+  app.use(['/admin', '/vendor'], routeAccess(apiKeys));
+  app.use(codecRoutes(deps, apiKeys));
   app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminAuditLogRoutes(deps));
+  app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

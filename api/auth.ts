@@ -1,14 +1,19 @@
-// Credentials → tenant: publishable keys for /store, bearer API keys for /admin. Lookups are cached briefly.
+// Credentials → tenant: publishable keys for /store, bearer API keys for /admin (one key cache per process, kept fresh by NOTIFY).
 import type { RequestHandler } from 'express';
 import type { DatabasePool } from 'slonik';
 import { principalByKeyHash, tenantByPublishableKey } from '../db/queries/tenants.ts';
 import { customerByTokenHash } from '../db/queries/customers.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { hashSecret } from '../domain/secrets.ts';
-import { tenantOf, type Principal, type TenantContext } from './context.ts';
+import { touchApiKeys } from '../db/queries/api-keys.ts';
+import type { Logger } from '../config/logger.ts';
+import { tenantOf, type ApiKeys, type KeyPrincipal, type Principal, type TenantContext } from './context.ts';
+import { ApiKeyCache } from './key-cache.ts';
+import { KeyUsage } from './key-usage.ts';
 
 const CACHE_MS = 30_000;
 
+// Publishable keys only: API keys have their own cache (api/key-cache.ts), invalidated on revocation.
 function cached<T>(load: (key: string) => Promise<T | null>) {
   const entries = new Map<string, { value: T | null; until: number }>();
   return async (key: string): Promise<T | null> => {
@@ -35,23 +40,37 @@ export function storefrontAuth(pool: DatabasePool): RequestHandler {
   };
 }
 
-/** Resolves `Authorization: Bearer <api key>`; `allow`, when given, lists the roles that may pass (routes: api/access.ts). */
-export function apiKeyAuth(pool: DatabasePool, allow?: Principal['role'][]): RequestHandler {
-  const lookup = cached<{ tenant: TenantContext; principal: Principal }>(async (hash) => {
-    const row = await principalByKeyHash(pool, hash);
-    return (
-      row && {
-        tenant: { id: row.tenant_id, mode: row.mode, currency: row.currency },
-        principal: { keyId: row.key_id, role: row.role, vendorId: row.vendor_id },
-      }
-    );
+/** Builds the key services of one API process (call `cache.listen(url)` and `usage.start()` to run them, `close()` both at shutdown). */
+export function createApiKeys(pool: DatabasePool, opts: { ttlMs: number; touchIntervalMs: number; logger?: Logger }): ApiKeys {
+  const cache = new ApiKeyCache<KeyPrincipal>(
+    async (hash) => {
+      const row = await principalByKeyHash(pool, hash);
+      return (
+        row && {
+          tenant: { id: row.tenant_id, mode: row.mode, currency: row.currency },
+          principal: { keyId: row.key_id, role: row.role, vendorId: row.vendor_id },
+        }
+      );
+    },
+    { ttlMs: opts.ttlMs, logger: opts.logger },
+  );
+  const usage = new KeyUsage((ids) => touchApiKeys(pool, ids, opts.touchIntervalMs), {
+    intervalMs: opts.touchIntervalMs,
+    onError: (err) => opts.logger?.warn({ err }, 'could not write last_used_at of API keys; retrying with the next batch'),
   });
+  return { cache, usage };
+}
+
+/** Resolves `Authorization: Bearer <api key>`; `allow`, when given, lists the roles that may pass (routes: api/route-roles.ts). */
+export function apiKeyAuth(apiKeys: ApiKeys, allow?: Principal['role'][]): RequestHandler {
+  const { cache, usage } = apiKeys;
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthenticatedError('an Authorization: Bearer <api key> header is required');
-    const found = await lookup(hashSecret(match[1]));
+    const found = await cache.lookup(hashSecret(match[1]));
     if (!found) throw new UnauthenticatedError('unknown or revoked API key');
+    usage.record(found.principal.keyId);
     if (allow && !allow.includes(found.principal.role)) throw new ForbiddenError(`a ${found.principal.role} key may not use this API`);
     req.tenant = found.tenant;
     req.principal = found.principal;

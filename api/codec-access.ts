@@ -6,7 +6,7 @@ import { principalByKeyId } from '../db/queries/tenants.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { payloadKeys } from '../providers/codec/payload-keys.ts';
 import { apiKeyAuth } from './auth.ts';
-import type { Principal } from './context.ts';
+import type { ApiKeys, Principal } from './context.ts';
 import { sessionCookie, sessionSigner } from './staff-session.ts';
 
 /** Roles that may decode histories (they hold customers' addresses and payment tokens). */
@@ -39,8 +39,8 @@ export function checkCodecTenant(config: Pick<Config, 'CODEC_TENANT_IDS' | 'NODE
 }
 
 /** Middleware: a Bearer owner/admin key, or a live staff session cookie sent from an allowed origin. */
-export function codecAccess(pool: DatabasePool, config: Config): RequestHandler {
-  const bearer = apiKeyAuth(pool, CODEC_ROLES);
+export function codecAccess(pool: DatabasePool, config: Config, apiKeys: ApiKeys): RequestHandler {
+  const bearer = apiKeyAuth(apiKeys, CODEC_ROLES);
   const sessions = staffSessions(config);
   const origins = codecOrigins(config);
   return async (req, res, next) => {

@@ -7,6 +7,8 @@ import type { Metrics } from './metrics.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
 import type { StoreOrigins } from './store-origins.ts';
 import type { RateLimits } from './rate-limit.ts';
+import type { ApiKeyCache } from './key-cache.ts';
+import type { KeyUsage } from './key-usage.ts';
 import { UnauthenticatedError } from '../domain/errors.ts';
 import type { KeyRole } from '../domain/roles.ts';
 import type { Actor } from '../contracts/audit.ts';
@@ -16,6 +18,12 @@ export type TenantContext = { id: string; mode: 'single_brand' | 'mall'; currenc
 
 /** Who is calling the admin API. */
 export type Principal = { keyId: string; role: KeyRole; vendorId: string | null };
+
+/** What an API key resolves to: its tenant and who it is. */
+export type KeyPrincipal = { tenant: TenantContext; principal: Principal };
+
+/** The key services of one API process, shared by every router: the lookup cache and the last_used_at batcher. */
+export type ApiKeys = { cache: ApiKeyCache<KeyPrincipal>; usage: KeyUsage };
 
 /** The signed-in storefront customer of a request (`Authorization: Bearer <customer token>`). */
 export type CustomerContext = { id: string; email: string; name: string | null; token_id: string };
@@ -33,8 +41,8 @@ declare global {
 }
 
 /**
- * Dependencies of the HTTP app; tests pass their own. Without `storeOrigins` the app keeps a TTL-only registry;
- * without `rateLimits` nothing is rate limited.
+ * Dependencies of the HTTP app; tests pass their own. Without `storeOrigins` the app keeps a TTL-only registry,
+ * without `apiKeys` a key cache that does not listen (entries live 1 s); without `rateLimits` nothing is rate limited.
  */
 export type AppDeps = {
   pool: DatabasePool;
@@ -45,6 +53,7 @@ export type AppDeps = {
   search?: SearchBackend;
   storeOrigins?: StoreOrigins;
   rateLimits?: RateLimits;
+  apiKeys?: ApiKeys;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

@@ -6,6 +6,8 @@ import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { auditLogQuery } from './schemas-audit.ts';
 import { auditEntryView } from '../contracts/audit.ts';
+import { apiKeyView, createdApiKeyView } from '../contracts/api-keys.ts';
+import { createApiKeyBody } from './schemas-keys.ts';
 import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
@@ -105,6 +107,30 @@ const OPERATIONS: Op[] = [
     summary: 'Search published products: typo tolerant, filters, facets, sort (the index follows catalog events)',
     auth: 'store',
     query: s.searchQuery,
+  },
+  {
+    method: 'post',
+    path: '/admin/api-keys',
+    summary: 'Create an API key for one person (owner/admin; only owners create admin keys); the secret is in this response only',
+    auth: 'admin',
+    body: createApiKeyBody,
+    response: createdApiKeyView,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/admin/api-keys',
+    summary: "List the tenant's API keys, revoked ones too (never their secrets)",
+    auth: 'admin',
+    query: s.pageQuery,
+    response: list(apiKeyView),
+  },
+  {
+    method: 'delete',
+    path: '/admin/api-keys/{id}',
+    summary: 'Revoke an API key: within 1 s it answers 401 on every API process; 409 for the last owner key',
+    auth: 'admin',
+    status: 204,
   },
   {
     method: 'post',

@@ -8,6 +8,7 @@ import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
 import { StoreOrigins } from './store-origins.ts';
 import { createRateLimits } from './rate-limit.ts';
+import { createApiKeys } from './auth.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
@@ -18,8 +19,12 @@ export async function startApi(config: Config, logger: Logger, address: string):
   // Its own connection LISTENs for origin changes; not awaited, so start-up does not wait for it.
   const storeOrigins = new StoreOrigins(pool, { ttlMs: config.CORS_ORIGINS_CACHE_TTL, logger });
   storeOrigins.listen(config.DATABASE_URL);
+  // Likewise for API key revocations; last_used_at is written in one batch per API_KEY_TOUCH_INTERVAL.
+  const apiKeys = createApiKeys(pool, { ttlMs: config.API_KEY_CACHE_TTL, touchIntervalMs: config.API_KEY_TOUCH_INTERVAL, logger });
+  apiKeys.cache.listen(config.DATABASE_URL);
+  apiKeys.usage.start();
   const rateLimits = createRateLimits(config, logger);
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits });
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits, apiKeys });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -33,6 +38,9 @@ export async function startApi(config: Config, logger: Logger, address: string):
         server.closeIdleConnections();
       });
       await storeOrigins.close();
+      // After the drain, so the last requests' keys are written too.
+      await apiKeys.usage.close();
+      await apiKeys.cache.close();
       await connection.close();
       await rateLimits.close();
       await pool.end();

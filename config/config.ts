@@ -100,6 +100,10 @@ export const configSchema = z.object({
   // LISTEN connection is down, and how long browsers may cache a preflight answer.
   CORS_ORIGINS_CACHE_TTL: duration('5s'),
   CORS_PREFLIGHT_MAX_AGE: duration('10m'),
+  // Staff keys (issue 12): how long a process trusts a cached key lookup while its LISTEN connection is up (revocations
+  // arrive by NOTIFY; without it entries live 1 s), and how often it writes the keys' last_used_at in one batch.
+  API_KEY_CACHE_TTL: duration('30s'),
+  API_KEY_TOUCH_INTERVAL: duration('60s'),
   // Cart holds that cannot be hoarded (issue 9). Lines stay at most 1,000 units so line totals remain safe integers.
   MAX_LINE_QUANTITY: z.coerce.number().int().min(1).max(1000).default(100),
   CART_HOLD_MAX_LIFETIME: duration('2h'),

@@ -4,7 +4,7 @@ import cors from 'cors';
 import type { Payload } from '@temporalio/common';
 import { ValidationError } from '../../domain/errors.ts';
 import { payloadCodec } from '../../providers/codec/data-converter.ts';
-import type { AppDeps } from '../context.ts';
+import type { ApiKeys, AppDeps } from '../context.ts';
 import { codecAccess, codecOrigins } from '../codec-access.ts';
 import { codecBody } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ const toJson = ({ metadata, data }: Payload): JsonPayload => ({
 });
 
 /** /codec/*: CORS for the Web UI's origin only (preflight answered before any credential check), then owner/admin access. */
-export function codecRoutes(deps: AppDeps): Router {
+export function codecRoutes(deps: AppDeps, apiKeys: ApiKeys): Router {
   const { pool, config } = deps;
   const codec = payloadCodec(config);
   const r = Router();
@@ -37,7 +37,7 @@ export function codecRoutes(deps: AppDeps): Router {
   r.get('/codec/sign-in', (_req, res) => {
     res.type('html').send(SIGN_IN_PAGE);
   });
-  const access = codecAccess(pool, config);
+  const access = codecAccess(pool, config, apiKeys);
   for (const op of ['decode', 'encode'] as const) {
     r.post(`/codec/${op}`, access, async (req, res) => {
       const { payloads } = codecBody.parse(req.body);

@@ -1,13 +1,14 @@
-// SQL owned by tenants, api_keys and locations (the store row is written by stores.ts).
+// SQL owned by tenants and locations (the store row is written by stores.ts, API keys by api-keys.ts).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
 import type { DatabasePool } from '../pool.ts';
-import { countRow, idRow, noRows, sql } from '../sql.ts';
+import { countRow, noRows, sql } from '../sql.ts';
 import { createStore } from './stores.ts';
 import { slugify } from '../../domain/catalog.ts';
 import { makeId } from '../../domain/ids.ts';
-import { hashSecret, newSecret } from '../../domain/secrets.ts';
+import { newSecret } from '../../domain/secrets.ts';
+import { createApiKey } from './api-keys.ts';
 import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
 import { changedFields } from '../../domain/audit.ts';
 import type { Actor } from '../../contracts/audit.ts';
@@ -23,7 +24,7 @@ export type CreatedTenant = { tenant_id: string; publishable_key: string; admin_
 export async function createTenant(pool: DatabasePool, input: { name: string; mode: TenantMode; currency?: string }): Promise<CreatedTenant> {
   const tenantId = makeId('ten', randomUUID());
   const publishableKey = newSecret('pk');
-  const adminKey = newSecret('sk');
+  let ownerKey = '';
   const locationId = makeId('loc', randomUUID());
   await pool.transaction(async (tx) => {
     await tx.query(sql.type(noRows)`
@@ -31,10 +32,9 @@ export async function createTenant(pool: DatabasePool, input: { name: string; mo
     await createStore(tx, tenantId, input.name, publishableKey);
     await tx.query(sql.type(noRows)`
       INSERT INTO locations (id, tenant_id, code, name, is_default) VALUES (${locationId}, ${tenantId}, 'default', 'Default warehouse', true)`);
-    await tx.query(sql.type(noRows)`
-      INSERT INTO api_keys (id, tenant_id, key_hash, role, name) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(adminKey)}, 'owner', 'created with the tenant')`);
+    ownerKey = (await createApiKey(tx, { tenantId, role: 'owner', name: 'created with the tenant', actor: null })).api_key;
   });
-  return { tenant_id: tenantId, publishable_key: publishableKey, admin_api_key: adminKey, default_location_id: locationId };
+  return { tenant_id: tenantId, publishable_key: publishableKey, admin_api_key: ownerKey, default_location_id: locationId };
 }
 
 /** A stock location. */
@@ -80,16 +80,6 @@ export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
     FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`);
 }
 
-/** Creates an API key bound to one vendor of the tenant (reaches only /vendor/*); returned in clear once. */
-export async function createVendorKey(pool: DatabasePool, tenantId: string, vendorId: string): Promise<{ api_key: string }> {
-  const vendor = await pool.maybeOne(sql.type(idRow)`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ${vendorId}`);
-  if (!vendor) throw new Error(`vendor ${vendorId} does not exist in tenant ${tenantId}`);
-  const apiKey = newSecret('vk');
-  await pool.query(sql.type(noRows)`
-    INSERT INTO api_keys (id, tenant_id, key_hash, role, vendor_id, name) VALUES (${makeId('key', randomUUID())}, ${tenantId}, ${hashSecret(apiKey)}, 'vendor', ${vendorId}, 'vendor key')`);
-  return { api_key: apiKey };
-}
-
 /** Number of tenants (an empty database gets the demo catalog). */
 export async function countTenants(pool: DatabasePool): Promise<number> {
   return pool.oneFirst(sql.type(countRow)`SELECT count(*)::int8 AS n FROM tenants`);
@@ -106,3 +96,6 @@ export async function principalByKeyId(pool: DatabasePool, keyId: string) {
     SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
     FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${keyId} AND k.revoked_at IS NULL`);
 }
+
+/** Kept for callers of the former home of vendor keys (db/queries/api-keys.ts writes them). */
+export { createVendorKey } from './api-keys.ts';

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildProduct, createTestStaffKey, placeTestOrder, seedProduct } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
-import { PENDING_ROUTES } from '../helpers/pending-routes.ts';
 import { sql } from '../../db/sql.ts';
 import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 import { ROUTE_KEYS, ROUTE_ROLES, roleMayCall, type RouteKey } from '../../api/route-roles.ts';
@@ -346,8 +345,6 @@ describe('the role matrix', () => {
       if (ownCheckRefuses(o.key, o.role)) return o.status !== 403;
       if (!o.allowed) return o.status !== 403 || o.code !== 'forbidden' || o.type !== 'application/problem+json';
       if ([401, 403, 500].includes(o.status)) return true;
-      // Routes other branches add answer 404 here until they are merged.
-      if (PENDING_ROUTES.includes(o.key) && o.status === 404) return false;
       return cases[o.key].success && (o.status < 200 || o.status > 299);
     });
     expect(wrong.map((o) => `${o.key} as ${o.role}${o.allowed ? '' : ' (refused)'}: ${o.status} ${o.code ?? ''}`)).toEqual([]);
@@ -356,7 +353,7 @@ describe('the role matrix', () => {
     expect(misaudited.map((o) => `${o.key} as ${o.role}: ${o.status}, ${o.audited} audit entries`)).toEqual([]);
     // The matrix really exercised successful writes of every write entry (else the audit check above would prove little).
     const writesThatSucceeded = new Set(outcomes.filter((o) => cases[o.key].write && o.audited === 1).map((o) => o.key));
-    const writeKeys = ROUTE_KEYS.filter((k) => cases[k].write && cases[k].success && !PENDING_ROUTES.includes(k));
+    const writeKeys = ROUTE_KEYS.filter((k) => cases[k].write && cases[k].success);
     expect(writeKeys.filter((k) => !writesThatSucceeded.has(k))).toEqual([]);
   }, 240_000);
 

@@ -1,5 +1,4 @@
 // Test data builders (buildX(overrides)) and thin storefront/back-office clients over supertest.
-import { hashSecret, newSecret } from '../../domain/secrets.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DatabasePool } from 'slonik';
@@ -7,6 +6,7 @@ import type { Agent as TestAgent } from 'supertest';
 import { sql } from '../../db/sql.ts';
 import { createTenant, createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
 import type { StaffRole } from '../../domain/roles.ts';
+import { createApiKey } from '../../db/queries/api-keys.ts';
 
 /** A tenant with credentials, created straight in the database. */
 export async function createTestTenant(pool: DatabasePool, overrides: { name?: string; mode?: 'single_brand' | 'mall' } = {}): Promise<CreatedTenant> {
@@ -221,10 +221,7 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
     SELECT o.id, o.status, p.status AS payment_status, p.decline_code FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.cart_id = ${cartId}`);
 }
 
-/** A back-office key of the given role for the tenant (inserted straight in the database). */
+/** A back-office key of the given role for the tenant (created by db/queries/api-keys.ts, as by the CLI). */
 export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: StaffRole = 'staff'): Promise<string> {
-  const apiKey = newSecret('sk');
-  await pool.query(sql.type(z.object({}))`
-    INSERT INTO api_keys (id, tenant_id, key_hash, role, name) VALUES (${`key_${randomUUID().replaceAll('-', '')}`}, ${tenantId}, ${hashSecret(apiKey)}, ${role}, 'test key')`);
-  return apiKey;
+  return (await createApiKey(pool, { tenantId, role, name: `test ${role} key`, actor: null })).api_key;
 }

@@ -8,7 +8,6 @@ import type { StoreOrigins } from '../../api/store-origins.ts';
 import { refusal, roleMayCall, routeEntryOf, routeKeyOfOpenApi, ROUTE_KEYS, ROUTE_ROLES } from '../../api/route-roles.ts';
 import { KEY_ROLES, mayManageKey, roleAtLeast, STAFF_ROLES } from '../../domain/roles.ts';
 import { testConfig } from '../helpers/stack.ts';
-import { PENDING_ROUTES } from '../helpers/pending-routes.ts';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; rawPath?: string | string[] };
 
@@ -33,12 +32,12 @@ describe('the role table', () => {
   const registered = registeredRoutes((app as unknown as { router: { stack: Layer[] } }).router.stack).filter((r) => /^[A-Z]+ \/(admin|vendor)\//.test(r));
 
   test('when the app is built, then every /admin and /vendor route it registers has an entry', () => {
-    expect(registered.length).toBe(ROUTE_KEYS.length - PENDING_ROUTES.length);
+    expect(registered.length).toBe(ROUTE_KEYS.length);
     expect(registered.filter((r) => !(r in ROUTE_ROLES))).toEqual([]);
   });
 
-  test('when the table is read, then each entry is a registered route, except the named pending ones', () => {
-    expect(ROUTE_KEYS.filter((k) => !registered.includes(k) && !PENDING_ROUTES.includes(k))).toEqual([]);
+  test('when the table is read, then each entry is a registered route', () => {
+    expect(ROUTE_KEYS.filter((k) => !registered.includes(k))).toEqual([]);
   });
 
   test('when the table is read, then every GET is viewer except keys and the audit log, and /vendor is vendor only', () => {

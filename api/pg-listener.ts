@@ -1,0 +1,93 @@
+// A PostgreSQL LISTEN on a dedicated connection that reconnects with backoff (the pattern of api/store-origins.ts).
+import pg from 'pg';
+import type { Logger } from '../config/logger.ts';
+
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+
+/** What to listen to and whom to tell: each notification's payload, and each time the connection goes up or down. */
+export type PgListenerOptions = {
+  channel: string;
+  logger?: Logger;
+  onNotify(payload: string): void;
+  /** Called with true once listening, false when the connection is lost: notifications sent meanwhile are lost. */
+  onState(listening: boolean): void;
+};
+
+/** One LISTEN connection; `listening` says whether notifications currently arrive. */
+export class PgListener {
+  readonly #opts: PgListenerOptions;
+  #client: pg.Client | undefined;
+  #listening = false;
+  #closed = false;
+  #retryMs = RECONNECT_MIN_MS;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: PgListenerOptions) {
+    if (!/^[a-z_]+$/.test(opts.channel)) throw new Error(`invalid channel name ${opts.channel}`);
+    this.#opts = opts;
+  }
+
+  /** Whether the LISTEN connection is up. */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  /** Starts listening, reconnecting with backoff; does not wait for the connection. */
+  start(databaseUrl: string): void {
+    void this.#connect(databaseUrl);
+  }
+
+  /** Stops listening (shutdown). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#listening = false;
+    await client?.end().catch(() => {});
+  }
+
+  async #connect(databaseUrl: string): Promise<void> {
+    if (this.#closed) return;
+    const { channel, logger } = this.#opts;
+    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, application_name: `${channel}-listener` });
+    client.on('notification', (n) => this.#opts.onNotify(n.payload ?? ''));
+    client.on('error', (err) => {
+      logger?.warn({ err, channel }, 'listener connection failed; reconnecting');
+      void client.end().catch(() => {});
+    });
+    client.on('end', () => {
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      this.#listening = false;
+      this.#opts.onState(false);
+      this.#retry(databaseUrl);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (err) {
+      logger?.warn({ err, channel }, 'listener could not connect; caches fall back to their short TTL meanwhile');
+      void client.end().catch(() => {});
+      this.#retry(databaseUrl);
+      return;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#client = client;
+    this.#listening = true;
+    this.#retryMs = RECONNECT_MIN_MS;
+    this.#opts.onState(true);
+  }
+
+  #retry(databaseUrl: string): void {
+    if (this.#closed) return;
+    const delay = this.#retryMs;
+    this.#retryMs = Math.min(this.#retryMs * 2, RECONNECT_MAX_MS);
+    this.#retryTimer = setTimeout(() => void this.#connect(databaseUrl), delay);
+    this.#retryTimer.unref();
+  }
+}
