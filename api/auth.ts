@@ -1,7 +1,8 @@
 // Credentials → tenant: publishable keys for /store, bearer API keys for /admin (one key cache per process, kept fresh by NOTIFY).
 import type { RequestHandler } from 'express';
 import type { DatabasePool } from 'slonik';
-import { principalByKeyHash, tenantByPublishableKey } from '../db/queries/tenants.ts';
+import { tenantByPublishableKey } from '../db/queries/tenants.ts';
+import { principalByKeyHash } from '../db/queries/api-keys.ts';
 import { customerByTokenHash } from '../db/queries/customers.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { hashSecret } from '../domain/secrets.ts';

@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../config/config.ts';
-import { principalByKeyId } from '../db/queries/tenants.ts';
+import { principalByKeyId } from '../db/queries/api-keys.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { payloadKeys } from '../providers/codec/payload-keys.ts';
 import { apiKeyAuth } from './auth.ts';

@@ -4,6 +4,10 @@ import type { Logger } from '../config/logger.ts';
 
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
+// A connection can die without a word (a failover, a NAT dropping it): TCP keepalive would notice after hours, so a
+// heartbeat asks every HEARTBEAT_MS and gives the connection up when no answer came within HEARTBEAT_TIMEOUT_MS.
+const HEARTBEAT_MS = 400;
+const HEARTBEAT_TIMEOUT_MS = 600;
 
 /** What to listen to and whom to tell: each notification's payload, and each time the connection goes up or down. */
 export type PgListenerOptions = {
@@ -22,6 +26,7 @@ export class PgListener {
   #closed = false;
   #retryMs = RECONNECT_MIN_MS;
   #retryTimer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(opts: PgListenerOptions) {
     if (!/^[a-z_]+$/.test(opts.channel)) throw new Error(`invalid channel name ${opts.channel}`);
@@ -42,6 +47,7 @@ export class PgListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     this.#listening = false;
@@ -81,6 +87,36 @@ export class PgListener {
     this.#listening = true;
     this.#retryMs = RECONNECT_MIN_MS;
     this.#opts.onState(true);
+    this.#beat(client, databaseUrl);
+  }
+
+  #beat(client: pg.Client, databaseUrl: string): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      if (this.#client !== client) return clearInterval(this.#heartbeat);
+      const deadline = setTimeout(() => this.#drop(client, databaseUrl, new Error(`no answer within ${HEARTBEAT_TIMEOUT_MS} ms`)), HEARTBEAT_TIMEOUT_MS);
+      deadline.unref();
+      client.query('SELECT 1').then(
+        () => clearTimeout(deadline),
+        (err: unknown) => {
+          clearTimeout(deadline);
+          this.#drop(client, databaseUrl, err);
+        },
+      );
+    }, HEARTBEAT_MS);
+    this.#heartbeat.unref();
+  }
+
+  /** Gives up a connection that stopped answering: callers hear `false` at once, and a new connection is tried. */
+  #drop(client: pg.Client, databaseUrl: string, err: unknown): void {
+    if (this.#client !== client) return;
+    this.#opts.logger?.warn({ err, channel: this.#opts.channel }, 'listener connection stopped answering; reconnecting');
+    clearInterval(this.#heartbeat);
+    this.#client = undefined;
+    this.#listening = false;
+    this.#opts.onState(false);
+    void client.end().catch(() => {});
+    this.#retry(databaseUrl);
   }
 
   #retry(databaseUrl: string): void {

@@ -1,6 +1,7 @@
 // Who did something, carried from the HTTP request into SQL and, through workflow arguments, into activities.
 import { z } from 'zod';
-import { KEY_ROLES, type KeyRole } from '../domain/roles.ts';
+import type { KeyRole } from '../domain/roles.ts';
+import { keyRoleSchema } from './api-keys.ts';
 
 /** The person (API key) behind a change, and the request that asked for it. */
 export type Actor = { keyId: string; role: KeyRole; requestId: string | null };
@@ -23,7 +24,7 @@ export type AuditRecord = {
 export const auditEntryView = z.object({
   id: z.string(),
   at: z.string(),
-  actor: z.object({ key_id: z.string(), role: z.enum(KEY_ROLES as [KeyRole, ...KeyRole[]]) }).nullable(),
+  actor: z.object({ key_id: z.string(), role: keyRoleSchema }).nullable(),
   action: z.string(),
   resource_type: z.string(),
   resource_id: z.string(),

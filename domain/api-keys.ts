@@ -15,7 +15,7 @@ export function mayCreateKey(manager: KeyManager, role: KeyRole): boolean {
   return manager === null || mayManageKey(manager.role, role);
 }
 
-/** Whether `manager` may revoke `target`: the rule of creation, and everyone may revoke their own key (the last-owner rule still applies). */
+/** Whether `manager` may revoke `target`: the rule of creation, and an admin or owner may revoke their own key (DELETE /admin/api-keys needs admin; the last-owner rule still applies). */
 export function mayRevokeKey(manager: KeyManager, target: { id: string; role: KeyRole }): boolean {
   return manager === null || manager.keyId === target.id || mayManageKey(manager.role, target.role);
 }

@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/config.ts';
 import { createDbPool } from '../db/pool.ts';
-import { createTenant, createVendorKey, tenantCurrency } from '../db/queries/tenants.ts';
+import { createTenant, tenantCurrency } from '../db/queries/tenants.ts';
+import { createVendorKey } from '../db/queries/api-keys.ts';
 import { createApiKey } from '../db/queries/api-keys.ts';
 import { STAFF_ROLES, type StaffRole } from '../domain/roles.ts';
 import { reindexTenant } from './search-reindex.ts';

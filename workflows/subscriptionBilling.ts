@@ -54,7 +54,8 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
       return;
     }
     const target = attemptsMade + 1;
-    retryActor = actor;
+    // Two retries asked before the charge runs share it: it is recorded under the first who asked.
+    retryActor ??= actor;
     chargeNow = true;
     await condition(() => attemptsMade >= target || ended());
   };

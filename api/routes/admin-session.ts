@@ -1,6 +1,6 @@
 // POST /admin/session signs an owner/admin key in for the Temporal Web UI's codec calls; DELETE signs out.
 import express, { Router } from 'express';
-import { principalByKeyHash } from '../../db/queries/tenants.ts';
+import { principalByKeyHash } from '../../db/queries/api-keys.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../domain/errors.ts';
 import { hashSecret } from '../../domain/secrets.ts';
 import type { AppDeps } from '../context.ts';

@@ -3,22 +3,22 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
+import type { DatabasePool } from '../pool.ts';
 import { idRow, noRows, sql } from '../sql.ts';
 import { recordAudit } from './audit-log.ts';
 import { makeId } from '../../domain/ids.ts';
 import { hashSecret, newSecret } from '../../domain/secrets.ts';
-import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
+import type { KeyRole } from '../../domain/roles.ts';
 import { mayCreateKey, mayRevokeKey } from '../../domain/api-keys.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/errors.ts';
-import { apiKeyView, type ApiKeyView } from '../../contracts/api-keys.ts';
+import { apiKeyView, keyRoleSchema, type ApiKeyView } from '../../contracts/api-keys.ts';
 import type { Actor } from '../../contracts/audit.ts';
 
 /** A key just created: the only moment its secret exists in clear. */
 export type CreatedApiKey = { id: string; name: string; role: KeyRole; api_key: string };
 
-const roleEnum = z.enum(KEY_ROLES as [KeyRole, ...KeyRole[]]);
 const listRow = apiKeyView.extend({ cursor_at: z.string() });
-const keyRow = z.object({ id: z.string(), name: z.string(), role: roleEnum, revoked_at: z.string().nullable() });
+const keyRow = z.object({ id: z.string(), name: z.string(), role: keyRoleSchema, revoked_at: z.string().nullable() });
 const revokedRow = z.object({ revoked_at: z.string() });
 
 /**
@@ -98,7 +98,9 @@ export async function revokeApiKey(db: CommonQueryMethods, input: { tenantId: st
         ? await tx.anyFirst(sql.type(idRow)`
             SELECT id FROM api_keys WHERE tenant_id = ${input.tenantId} AND role = 'owner' AND revoked_at IS NULL ORDER BY id FOR UPDATE`)
         : [];
-    const key = await tx.one(sql.type(keyRow)`SELECT id, name, role, revoked_at FROM api_keys WHERE id = ${input.keyId} FOR UPDATE`);
+    const key = await tx.one(
+      sql.type(keyRow)`SELECT id, name, role, revoked_at FROM api_keys WHERE tenant_id = ${input.tenantId} AND id = ${input.keyId} FOR UPDATE`,
+    );
     if (key.revoked_at !== null) return false;
     if (key.role === 'owner' && liveOwners.length <= 1)
       throw new ConflictError('this is the last owner key of the tenant: create another owner key (CLI) before revoking it');
@@ -124,4 +126,27 @@ export async function touchApiKeys(db: CommonQueryMethods, keyIds: string[], min
   await db.query(sql.type(noRows)`
     UPDATE api_keys SET last_used_at = now()
     WHERE id = ANY(${sql.array(keyIds, 'text')}) AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => ${minAgeMs / 1000}::float8))`);
+}
+
+const principalRow = z.object({
+  key_id: z.string(),
+  role: keyRoleSchema,
+  vendor_id: z.string().nullable(),
+  tenant_id: z.string(),
+  mode: z.enum(['single_brand', 'mall']),
+  currency: z.string(),
+});
+
+/** The live API key with this hash, with its tenant. */
+export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
+  return pool.maybeOne(sql.type(principalRow)`
+    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`);
+}
+
+/** The live API key with this id (a staff session re-checks its key on every use, so revoking the key ends the session). */
+export async function principalByKeyId(pool: DatabasePool, keyId: string) {
+  return pool.maybeOne(sql.type(principalRow)`
+    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${keyId} AND k.revoked_at IS NULL`);
 }

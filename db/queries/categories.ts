@@ -12,9 +12,10 @@ import type { Actor } from '../../contracts/audit.ts';
 
 /** A category. */
 const categoryView = z.object({ id: z.string(), name: z.string(), handle: z.string(), parent_id: z.string().nullable() });
+/** A category as the back office and storefronts see it. */
 export type CategoryView = z.infer<typeof categoryView>;
 
-/** Lists a tenant's categories by name. */
+/** Lists a tenant's categories in id order (cursor pages). */
 export async function listCategories(db: CommonQueryMethods, tenantId: string, afterId: string | undefined, limit: number): Promise<CategoryView[]> {
   return [
     ...(await db.any(sql.type(categoryView)`

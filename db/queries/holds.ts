@@ -21,9 +21,9 @@ export async function setOnHand(tx: CommonQueryMethods, tenantId: string, varian
 }
 
 /** A variant's on_hand at a location, locked for a change (null: no level yet). */
-export async function onHandForUpdate(tx: CommonQueryMethods, variantId: string, locationId: string): Promise<number | null> {
+export async function onHandForUpdate(tx: CommonQueryMethods, tenantId: string, variantId: string, locationId: string): Promise<number | null> {
   const row = await tx.maybeOne(sql.type(z.object({ on_hand: z.number() }))`
-    SELECT on_hand::int8 FROM inventory_levels WHERE variant_id = ${variantId} AND location_id = ${locationId} FOR UPDATE`);
+    SELECT on_hand::int8 FROM inventory_levels WHERE tenant_id = ${tenantId} AND variant_id = ${variantId} AND location_id = ${locationId} FOR UPDATE`);
   return row?.on_hand ?? null;
 }
 

@@ -22,7 +22,7 @@ export async function setInventory(
     if (!variant) throw new NotFoundError('variant', variantId);
     const location = locationId ?? (await defaultLocationId(tx, tenantId));
     await assertTenantOwns(tx, tenantId, 'locations', [location]);
-    const was = await onHandForUpdate(tx, variantId, location);
+    const was = await onHandForUpdate(tx, tenantId, variantId, location);
     const level = await setOnHand(tx, tenantId, variantId, location, onHand);
     await appendOutbox(tx, { tenantId, type: 'inventory.updated', aggregateId: variantId, payload: { ...level } });
     // One variant's stock per location: the field names the location, so the variant's entries read as one history.

@@ -9,7 +9,6 @@ import { slugify } from '../../domain/catalog.ts';
 import { makeId } from '../../domain/ids.ts';
 import { newSecret } from '../../domain/secrets.ts';
 import { createApiKey } from './api-keys.ts';
-import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
 import { changedFields } from '../../domain/audit.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { recordAudit } from './audit-log.ts';
@@ -64,22 +63,6 @@ export async function tenantByPublishableKey(pool: DatabasePool, key: string) {
     SELECT t.id, t.mode, t.default_currency AS currency FROM stores s JOIN tenants t ON t.id = s.tenant_id WHERE s.publishable_key = ${key}`);
 }
 
-const principalRow = z.object({
-  key_id: z.string(),
-  role: z.enum(KEY_ROLES as [KeyRole, ...KeyRole[]]),
-  vendor_id: z.string().nullable(),
-  tenant_id: z.string(),
-  mode: z.enum(['single_brand', 'mall']),
-  currency: z.string(),
-});
-
-/** The live API key with this hash, with its tenant. */
-export async function principalByKeyHash(pool: DatabasePool, keyHash: string) {
-  return pool.maybeOne(sql.type(principalRow)`
-    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
-    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`);
-}
-
 /** Number of tenants (an empty database gets the demo catalog). */
 export async function countTenants(pool: DatabasePool): Promise<number> {
   return pool.oneFirst(sql.type(countRow)`SELECT count(*)::int8 AS n FROM tenants`);
@@ -89,13 +72,3 @@ export async function countTenants(pool: DatabasePool): Promise<number> {
 export async function tenantCurrency(db: CommonQueryMethods, tenantId: string): Promise<string | null> {
   return db.maybeOneFirst(sql.type(z.object({ currency: z.string() }))`SELECT default_currency AS currency FROM tenants WHERE id = ${tenantId}`);
 }
-
-/** The live API key with this id (a staff session re-checks its key on every use, so revoking the key ends the session). */
-export async function principalByKeyId(pool: DatabasePool, keyId: string) {
-  return pool.maybeOne(sql.type(principalRow)`
-    SELECT k.id AS key_id, k.role, k.vendor_id, t.id AS tenant_id, t.mode, t.default_currency AS currency
-    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${keyId} AND k.revoked_at IS NULL`);
-}
-
-/** Kept for callers of the former home of vendor keys (db/queries/api-keys.ts writes them). */
-export { createVendorKey } from './api-keys.ts';

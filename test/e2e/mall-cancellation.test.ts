@@ -2,7 +2,8 @@
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, stockOf } from '../helpers/factories.ts';
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 import { shipmentWorkflowId } from '../../domain/ids.ts';
 
 type Shipment = { id: string; vendor_id: string | null; status: string; cod_amount: { amount: number; currency: string } | null };

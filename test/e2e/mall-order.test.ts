@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, createTestTenant, placeTestOrder } from '../helpers/factories.ts';
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import { OrderIdKey, VendorIdsKey } from '../../contracts/search-attributes.ts';
 

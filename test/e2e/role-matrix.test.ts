@@ -5,7 +5,8 @@ import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harnes
 import { backOffice, buildProduct, createTestStaffKey, placeTestOrder, seedProduct } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 import { sql } from '../../db/sql.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 import { ROUTE_KEYS, ROUTE_ROLES, roleMayCall, type RouteKey } from '../../api/route-roles.ts';
 import { KEY_ROLES, type KeyRole } from '../../domain/roles.ts';
 import { hashSecret } from '../../domain/secrets.ts';

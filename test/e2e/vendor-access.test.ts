@@ -2,7 +2,8 @@
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, createTestTenant } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 
 let stack: TestStack;
 let mall: CreatedTenant;

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { DatabasePool } from 'slonik';
 import type { Agent as TestAgent } from 'supertest';
 import { sql } from '../../db/sql.ts';
-import { createTenant, createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import { createTenant, type CreatedTenant } from '../../db/queries/tenants.ts';
 import type { StaffRole } from '../../domain/roles.ts';
-import { createApiKey } from '../../db/queries/api-keys.ts';
+import { createApiKey, createVendorKey } from '../../db/queries/api-keys.ts';
 
 /** A tenant with credentials, created straight in the database. */
 export async function createTestTenant(pool: DatabasePool, overrides: { name?: string; mode?: 'single_brand' | 'mall' } = {}): Promise<CreatedTenant> {

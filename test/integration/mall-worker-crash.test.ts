@@ -7,7 +7,8 @@ import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { uniqueTaskQueue } from '../helpers/stack.ts';
 import { sql } from '../../db/sql.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 
 // Calls that need the worker wait on a workflow update; give them far more than a worker restart.
 const HTTP_TIMEOUT_MS = 120_000;

@@ -14,7 +14,8 @@ import {
   UPDATE_HISTORIES,
 } from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
-import { createVendorKey, type CreatedTenant } from '../../db/queries/tenants.ts';
+import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { createVendorKey } from '../../db/queries/api-keys.ts';
 
 /** The scenarios the committed fixtures must cover (file name without `.json`). */
 const REQUIRED = [
