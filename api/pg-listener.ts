@@ -1,4 +1,4 @@
-// A PostgreSQL LISTEN on a dedicated connection that reconnects with backoff (the pattern of api/store-origins.ts).
+// A PostgreSQL LISTEN on a dedicated connection that reconnects with backoff and heartbeats (store origins and API keys use it).
 import pg from 'pg';
 import type { Logger } from '../config/logger.ts';
 

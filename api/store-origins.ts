@@ -1,15 +1,11 @@
 // Every store's allowed browser origins, held in memory so CORS answers (preflights carry no key) cost no query.
 // Freshness: PostgreSQL LISTEN on a dedicated connection (the stores trigger NOTIFYs after each commit); while that
 // connection is down, a snapshot lives at most `ttlMs`.
-import pg from 'pg';
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../config/logger.ts';
 import { allStoreOrigins } from '../db/queries/stores.ts';
 import { originMatcher, type OriginMatcher } from '../domain/origins.ts';
-
-const CHANNEL = 'store_origins_changed';
-const RECONNECT_MIN_MS = 1_000;
-const RECONNECT_MAX_MS = 30_000;
+import { PgListener } from './pg-listener.ts';
 
 type Snapshot = { any: OriginMatcher; byKey: Map<string, OriginMatcher> };
 
@@ -26,11 +22,7 @@ export class StoreOrigins {
   #generation = 0;
   #loadedGeneration = -1;
   #loading: { generation: number; promise: Promise<Snapshot> } | undefined;
-  #client: pg.Client | undefined;
-  #listening = false;
-  #closed = false;
-  #retryMs = RECONNECT_MIN_MS;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #listener: PgListener | undefined;
 
   constructor(pool: DatabasePool, opts: StoreOriginsOptions) {
     this.#pool = pool;
@@ -59,26 +51,29 @@ export class StoreOrigins {
 
   /** Whether the LISTEN connection is up (then changes from every process arrive within milliseconds). */
   get listening(): boolean {
-    return this.#listening;
+    return this.#listener?.listening ?? false;
   }
 
   /** Starts listening for changes on a dedicated connection, reconnecting with backoff; does not wait for it. */
   listen(databaseUrl: string): void {
-    void this.#connect(databaseUrl);
+    if (this.#listener) return;
+    this.#listener = new PgListener({
+      channel: 'store_origins_changed',
+      logger: this.#opts.logger,
+      onNotify: () => this.invalidate(),
+      // Up or down, changes may have gone unannounced: the next question reloads.
+      onState: () => this.invalidate(),
+    });
+    this.#listener.start(databaseUrl);
   }
 
   /** Stops listening (shutdown). */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retryTimer);
-    const client = this.#client;
-    this.#client = undefined;
-    this.#listening = false;
-    await client?.end().catch(() => {});
+    await this.#listener?.close();
   }
 
   #current(): Promise<Snapshot> {
-    const maxAge = this.#listening ? this.#opts.listeningTtlMs : this.#opts.ttlMs;
+    const maxAge = this.listening ? this.#opts.listeningTtlMs : this.#opts.ttlMs;
     const generation = this.#generation;
     if (this.#snapshot && this.#loadedGeneration === generation && Date.now() - this.#loadedAt < maxAge) return Promise.resolve(this.#snapshot);
     // Questions share a load, unless it began before the latest invalidation (it may have read the old origins).
@@ -109,53 +104,5 @@ export class StoreOrigins {
       this.#loadedAt = startedAt;
     }
     return snapshot;
-  }
-
-  async #connect(databaseUrl: string): Promise<void> {
-    if (this.#closed) return;
-    const client = new pg.Client({
-      connectionString: databaseUrl,
-      connectionTimeoutMillis: 5_000,
-      keepAlive: true,
-      application_name: 'store-origins-listener',
-    });
-    client.on('notification', () => this.invalidate());
-    client.on('error', (err) => {
-      this.#opts.logger?.warn({ err }, 'store origins listener connection failed; reconnecting');
-      void client.end().catch(() => {});
-    });
-    client.on('end', () => {
-      if (this.#client !== client) return;
-      this.#client = undefined;
-      this.#listening = false;
-      this.invalidate();
-      this.#retry(databaseUrl);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-    } catch (err) {
-      this.#opts.logger?.warn({ err }, 'store origins listener could not connect; snapshots expire after the TTL meanwhile');
-      void client.end().catch(() => {});
-      this.#retry(databaseUrl);
-      return;
-    }
-    if (this.#closed) {
-      await client.end().catch(() => {});
-      return;
-    }
-    this.#client = client;
-    this.#listening = true;
-    this.#retryMs = RECONNECT_MIN_MS;
-    // Changes made while no connection listened were never announced.
-    this.invalidate();
-  }
-
-  #retry(databaseUrl: string): void {
-    if (this.#closed) return;
-    const delay = this.#retryMs;
-    this.#retryMs = Math.min(this.#retryMs * 2, RECONNECT_MAX_MS);
-    this.#retryTimer = setTimeout(() => void this.#connect(databaseUrl), delay);
-    this.#retryTimer.unref();
   }
 }

@@ -3,7 +3,7 @@
 // (the baseline, same run) and one with 2,000 tenants and 500 keys in the tenant asked, each request sending the next
 // of its keys. The request is `GET /admin/orders?limit=0`: authenticated, then refused 400 by query validation, so it
 // measures authentication and nothing else. Lookups go through the unique key_hash index: the ratio should stay near 1.0.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startApi } from './api-child.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -20,24 +20,6 @@ const TENANTS = 2_000;
 const KEYS = 500;
 const AUTH_ONLY_PATH = '/admin/orders?limit=0';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-function startApi(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('api listening')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`api exited with ${code}:\n${output.slice(-2000)}`)));
-  });
-}
 
 /** A migrated database holding `tenants` tenants; the first one gets `keys` staff keys. Returns its url and the keys to send. */
 async function seed(admin: pg.Client, base: string, label: string, tenants: number, keys: number): Promise<{ url: string; keys: string[] }> {

@@ -1,6 +1,6 @@
 // `node bench/rate-limit-cost.ts`: what rate limiting costs the catalog read. GET /store/products (20 products)
 // at 50 connections against the same API with limits off, then on (set too high to refuse), in one run.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startApi } from './api-child.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -13,24 +13,6 @@ import { freePort, startDevServer } from '../scripts/temporal-dev-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
-
-function startApi(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('api listening')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`api exited with ${code}:\n${output.slice(-2000)}`)));
-  });
-}
 
 async function main() {
   const dbName = `commerce_bench_limits_${Date.now()}`;
