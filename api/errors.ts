@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   card_declined: 402,
   rate_limited: 429,
   price_changed: 409,
+  discount_invalid: 422,
   unavailable: 503,
 };
 

@@ -75,6 +75,13 @@ export class PriceChangedError extends DomainError {
   }
 }
 
+/** Why a discount code cannot apply: `details.reason` is one of DISCOUNT_REFUSALS (unknown, expired, …). */
+export class DiscountInvalidError extends DomainError {
+  constructor(message: string, details: { reason: string; code?: string } & Record<string, unknown>) {
+    super('discount_invalid', message, details);
+  }
+}
+
 /** Too many requests for a key in the current window; the HTTP edge adds `Retry-After`. */
 export class RateLimitedError extends DomainError {
   constructor(message: string, details?: Record<string, unknown>) {
