@@ -13,7 +13,10 @@ export type PricingLine = { key: string; unitPrice: number; quantity: number; ta
 /** A discount code being applied: percentage `value` is in basis points (1000 = 10 %), fixed `value` in minor units. */
 export type PricingDiscount = { code: string; kind: 'percentage' | 'fixed' | 'free_shipping'; value: number; vendorId: string | null };
 
-/** The chosen shipping method of one shipping group: the whole cart (`vendorId` null) or one vendor's lines in a mall. */
+/**
+ * The chosen shipping method of one shipping group. Single brand: `vendorId` null, the whole cart. Mall (`mall: true`):
+ * one vendor's lines, or with `vendorId` null the lines no vendor sells (the platform's own).
+ */
 export type PricingShipping = { vendorId: string | null; price: number; freeOver: number | null; codFee: number };
 
 /** Everything the pricing function needs; it reads nothing else. */
@@ -23,6 +26,8 @@ export type PricingInput = {
   shipping: PricingShipping[];
   pricesIncludeTax: boolean;
   cashOnDelivery: boolean;
+  /** Mall carts ship per vendor: a shipping group holds exactly its vendor's lines. */
+  mall?: boolean;
 };
 
 /** Tax of one rate over the whole order: `taxableAmount` includes the tax when prices include it. */
@@ -94,7 +99,8 @@ function discountLines(input: PricingInput, amounts: number[]) {
 function shipGroups(input: PricingInput, nets: number[]) {
   const freeShipping = input.discounts.filter((d) => d.kind === 'free_shipping');
   return input.shipping.map((method) => {
-    const mine = input.lines.map((l, i) => ({ l, net: nets[i] })).filter(({ l }) => inScope(method.vendorId)(l));
+    const inGroup = input.mall ? (l: PricingLine) => l.vendorId === method.vendorId : inScope(method.vendorId);
+    const mine = input.lines.map((l, i) => ({ l, net: nets[i] })).filter(({ l }) => inGroup(l));
     const net = mine.reduce((s, m) => s + m.net, 0);
     const ships = mine.some(({ l }) => l.physical);
     const charged = !ships || (method.freeOver !== null && net >= method.freeOver) ? 0 : method.price;

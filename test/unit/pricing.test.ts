@@ -100,6 +100,23 @@ describe('priceCart: worked examples', () => {
     expect(priced.total).toBe(1800 + 3000 + 500 + 600);
   });
 
+  test('when a mall cart has the platform’s own lines beside a vendor’s, then each group ships only its own lines', () => {
+    const priced = priceCart(
+      buildInput({
+        mall: true,
+        lines: [buildLine({ key: 'own', unitPrice: 6000, vendorId: null }), buildLine({ key: 'v', unitPrice: 1000, vendorId: 'ven_a' })],
+        shipping: [
+          { vendorId: null, price: 700, freeOver: 5000, codFee: 0 },
+          { vendorId: 'ven_a', price: 500, freeOver: 5000, codFee: 0 },
+        ],
+      }),
+    );
+    expect(priced.groups).toEqual([
+      { vendorId: null, net: 6000, shipping: 0 },
+      { vendorId: 'ven_a', net: 1000, shipping: 500 },
+    ]);
+  });
+
   test('when a fixed code is larger than the cart, then it takes the lines to 0 and no further', () => {
     const priced = priceCart(buildInput({ discounts: [{ code: 'BIG', kind: 'fixed', value: 100_000, vendorId: null }] }));
     expect(priced).toMatchObject({ discountTotal: 1080, total: 0, taxTotal: 0, taxBreakdown: [] });
@@ -146,6 +163,7 @@ const inputArb: fc.Arbitrary<PricingInput> = fc.record({
   shipping: fc.array(shippingArb, { maxLength: 2 }),
   pricesIncludeTax: fc.boolean(),
   cashOnDelivery: fc.boolean(),
+  mall: fc.boolean(),
 });
 
 describe('priceCart: properties', () => {
