@@ -14,6 +14,7 @@ import { orderView, type OrderView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
+import { releaseOrderRedemptions } from './promotions.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
@@ -233,6 +234,8 @@ export async function cancelOrder(
     const releasedHolds = await releaseOrderAllocations(tx, orderId);
     await cancelPendingShipments(tx, orderId);
     await voidOpenPayments(tx, orderId);
+    // A cancelled order gives its discount codes' uses back (compensation and the back office's cancel alike).
+    await releaseOrderRedemptions(tx, tenantId, orderId);
     if (actor) {
       const changes = changedFields({ status: order.status, cancel_reason: null }, { status: 'cancelled', cancel_reason: reason });
       await recordAudit(tx, { tenantId, actor, action: 'order.cancel', resourceType: 'order', resourceId: orderId, changes });
