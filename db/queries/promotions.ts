@@ -222,10 +222,18 @@ async function liveRedemptionsOf(tx: CommonQueryMethods, promotionId: string, cu
       ${exceptOrderId ? sql.fragment`AND order_id <> ${exceptOrderId}` : sql.fragment``}`);
 }
 
-const redeemRow = rulesRow.extend({ orderCurrency: z.string(), subtotalInScope: z.number(), vendorIds: z.array(z.string().nullable()) });
+const redeemRow = rulesRow.extend({
+  orderCurrency: z.string(),
+  customerKey: z.string(),
+  subtotalInScope: z.number(),
+  vendorIds: z.array(z.string().nullable()),
+});
 
-/** What redeeming needs: the cart's codes go to the order, each with the amount it took off (the pricing function's discounts). */
-export type Redemption = { tenantId: string; cartId: string; orderId: string; customerKey: string; amounts: readonly { code: string; amount: number }[] };
+/**
+ * What redeeming needs: the cart's codes go to the order, each with the amount it took off (the pricing function's
+ * discounts). `customerKey` defaults to the order's customer id, else `email:` + its lower-cased e-mail.
+ */
+export type Redemption = { tenantId: string; cartId: string; orderId: string; customerKey?: string; amounts: readonly { code: string; amount: number }[] };
 
 /**
  * Inside placeOrder's transaction, after the order and its items exist: takes one use of each code the cart carries, after
@@ -237,7 +245,8 @@ export type Redemption = { tenantId: string; cartId: string; orderId: string; cu
 export async function redeemCartPromotions(tx: CommonQueryMethods, r: Redemption): Promise<void> {
   // Promotion rows are locked in id order, so concurrent checkouts carrying several codes never deadlock.
   const rows = await tx.any(sql.type(redeemRow)`
-    SELECT ${rulesColumns}, o.currency AS "orderCurrency",
+    SELECT ${rulesColumns}, o.currency AS "orderCurrency", 
+      COALESCE(${r.customerKey ?? null}::text, o.customer_id, 'email:' || lower(btrim(o.email))) AS "customerKey",
       (SELECT COALESCE(sum(i.quantity * i.unit_price), 0) FROM order_items i WHERE i.order_id = o.id AND (p.vendor_id IS NULL OR i.vendor_id = p.vendor_id))::int8
         AS "subtotalInScope",
       COALESCE((SELECT array_agg(DISTINCT i.vendor_id) FROM order_items i WHERE i.order_id = o.id), '{}') AS "vendorIds"
@@ -246,12 +255,12 @@ export async function redeemCartPromotions(tx: CommonQueryMethods, r: Redemption
     ORDER BY p.id`);
   for (const row of rows) {
     const context = { now: row.nowMs, currency: row.orderCurrency, subtotalInScope: row.subtotalInScope, vendorIdsInCart: row.vendorIds };
-    const early = promotionRefusal(row, { ...context, usedByCustomer: await liveRedemptionsOf(tx, row.promotionId, r.customerKey, r.orderId) });
+    const early = promotionRefusal(row, { ...context, usedByCustomer: await liveRedemptionsOf(tx, row.promotionId, row.customerKey, r.orderId) });
     if (early) throw discountInvalid(early, row.code);
     const amount = r.amounts.find((a) => a.code.toUpperCase() === row.code.toUpperCase())?.amount ?? 0;
     const inserted = await tx.maybeOneFirst(sql.type(idRow)`
       INSERT INTO promotion_redemptions (id, tenant_id, promotion_id, order_id, customer_key, amount)
-      VALUES (${makeId('rdm', randomUUID())}, ${r.tenantId}, ${row.promotionId}, ${r.orderId}, ${r.customerKey}, ${amount})
+      VALUES (${makeId('rdm', randomUUID())}, ${r.tenantId}, ${row.promotionId}, ${r.orderId}, ${row.customerKey}, ${amount})
       ON CONFLICT (promotion_id, order_id) DO NOTHING RETURNING id`);
     if (!inserted) continue;
     const taken = await tx.maybeOneFirst(sql.type(idRow)`
@@ -261,7 +270,7 @@ export async function redeemCartPromotions(tx: CommonQueryMethods, r: Redemption
       RETURNING id`);
     if (!taken) throw discountInvalid(await refusalNow(tx, row.promotionId, context), row.code);
     // Counted again under the row lock taken by the UPDATE above: concurrent checkouts of one customer are serialized here.
-    const used = await liveRedemptionsOf(tx, row.promotionId, r.customerKey, r.orderId);
+    const used = await liveRedemptionsOf(tx, row.promotionId, row.customerKey, r.orderId);
     if (row.usageLimitPerCustomer !== null && used >= row.usageLimitPerCustomer) throw discountInvalid('per_customer_limit', row.code);
   }
 }
