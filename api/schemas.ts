@@ -95,9 +95,7 @@ const billingInterval = (allowShort: boolean) =>
       }
     });
 
-// Japanese consumption tax: standard 10 % or reduced 8 %, in basis points.
-const taxRateBps = z.union([z.literal(800), z.literal(1000)]);
-
+const taxRateBps = z.union([z.literal(800), z.literal(1000)]); // consumption tax: standard 10 % or reduced 8 %, in basis points
 const variantInput = (allowShort: boolean) =>
   z.object({
     sku: z.string().trim().min(1).max(100),
