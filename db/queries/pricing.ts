@@ -7,8 +7,6 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { priceCart, type Priced, type PricingInput } from '../../domain/pricing.ts';
 import type { PaymentMethod } from '../../domain/order.ts';
 
-const contextRow = z.object({ currency: z.string(), mall: z.boolean(), prices_include_tax: z.boolean() });
-
 const lineRow = z.object({
   id: z.string(),
   variant_id: z.string(),
@@ -29,6 +27,15 @@ const shippingRow = z.object({
 });
 
 const discountRow = z.object({ code: z.string(), type: z.enum(['percentage', 'fixed', 'free_shipping']), value: z.number(), vendor_id: z.string().nullable() });
+
+const contextRow = z.object({
+  currency: z.string(),
+  mall: z.boolean(),
+  prices_include_tax: z.boolean(),
+  lines: z.array(lineRow),
+  shipping: z.array(shippingRow),
+  discounts: z.array(discountRow),
+});
 
 /** A chosen shipping method of a cart: its group ('' the whole cart, else a vendor id) and what it charges. */
 export type ShippingChoice = z.infer<typeof shippingRow>;
@@ -53,24 +60,25 @@ export async function cartPricing(
   cartId: string,
   opts: { paymentMethod?: PaymentMethod } = {},
 ): Promise<CartPricing> {
+  // One round trip: carts are read after every change on the hottest path of a sale.
   const ctx = await db.maybeOne(sql.type(contextRow)`
     SELECT c.currency, t.mode = 'mall' AS mall,
-      COALESCE((SELECT s.prices_include_tax FROM stores s WHERE s.tenant_id = c.tenant_id ORDER BY s.created_at, s.id LIMIT 1), true) AS prices_include_tax
+      COALESCE((SELECT s.prices_include_tax FROM stores s WHERE s.tenant_id = c.tenant_id ORDER BY s.created_at, s.id LIMIT 1), true) AS prices_include_tax,
+      COALESCE((SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity, 'unit_price', pr.amount,
+          'tax_rate_bps', v.tax_rate_bps, 'vendor_id', p.vendor_id, 'physical', p.type <> 'digital') ORDER BY ci.id)
+        FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+        JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = c.currency
+        WHERE ci.cart_id = c.id), '[]') AS lines,
+      COALESCE((SELECT json_agg(json_build_object('group_key', csm.group_key, 'shipping_method_id', sm.id, 'name', sm.name, 'price', sm.price,
+          'free_over', sm.free_over, 'cod_fee', sm.cod_fee) ORDER BY csm.group_key)
+        FROM cart_shipping_methods csm JOIN shipping_methods sm ON sm.id = csm.shipping_method_id AND sm.tenant_id = csm.tenant_id
+        WHERE csm.cart_id = c.id AND csm.tenant_id = c.tenant_id), '[]') AS shipping,
+      COALESCE((SELECT json_agg(json_build_object('code', pm.code, 'type', pm.type, 'value', pm.value, 'vendor_id', pm.vendor_id) ORDER BY cd.created_at, pm.id)
+        FROM cart_discounts cd JOIN promotions pm ON pm.id = cd.promotion_id AND pm.tenant_id = cd.tenant_id
+        WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id AND pm.active), '[]') AS discounts
     FROM carts c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!ctx) throw new NotFoundError('cart', cartId);
-  const lines = await db.any(sql.type(lineRow)`
-    SELECT ci.id, ci.variant_id, ci.quantity, pr.amount AS unit_price, v.tax_rate_bps, p.vendor_id, p.type <> 'digital' AS physical
-    FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
-    JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = ${ctx.currency}
-    WHERE ci.cart_id = ${cartId} ORDER BY ci.id`);
-  const shipping = await db.any(sql.type(shippingRow)`
-    SELECT csm.group_key, sm.id AS shipping_method_id, sm.name, sm.price, sm.free_over, sm.cod_fee
-    FROM cart_shipping_methods csm JOIN shipping_methods sm ON sm.id = csm.shipping_method_id AND sm.tenant_id = csm.tenant_id
-    WHERE csm.cart_id = ${cartId} AND csm.tenant_id = ${tenantId} ORDER BY csm.group_key`);
-  const discounts = await db.any(sql.type(discountRow)`
-    SELECT pm.code, pm.type, pm.value, pm.vendor_id
-    FROM cart_discounts cd JOIN promotions pm ON pm.id = cd.promotion_id AND pm.tenant_id = cd.tenant_id
-    WHERE cd.cart_id = ${cartId} AND cd.tenant_id = ${tenantId} AND pm.active ORDER BY cd.created_at, pm.id`);
+  const { lines, shipping, discounts } = ctx;
   const input: PricingInput = {
     lines: lines.map((l) => ({
       key: l.id,
@@ -87,7 +95,7 @@ export async function cartPricing(
     cashOnDelivery: opts.paymentMethod === 'cod',
     mall: ctx.mall,
   };
-  return { currency: ctx.currency, input, priced: priceCart(input), lines: [...lines], shipping: [...shipping] };
+  return { currency: ctx.currency, input, priced: priceCart(input), lines, shipping };
 }
 
 /** The pricing figures of a cart as views show them (contracts/views.ts pricingFields), money as {amount, currency}. */
