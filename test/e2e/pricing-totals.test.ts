@@ -4,6 +4,7 @@ import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harnes
 import {
   backOffice,
   buildCheckout,
+  buildProduct,
   createTestTenant,
   gatewayLedger,
   insertTestPromotion,
@@ -35,6 +36,22 @@ async function cartWith(t: CreatedTenant, lines: { price: number; tax_rate_bps?:
 }
 
 describe('pricing: tax, shipping, discounts', () => {
+  test('when a variant is created reduced-rate and patched to standard, then its view shows each rate; the default is 1000 and another rate is 400', async () => {
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const { productId, variantId } = await seedProduct(stack.http, tenant.admin_api_key, { tax_rate_bps: 800 });
+    expect((await storefront(stack.http, tenant.publishable_key).product(productId)).body.variants[0].tax_rate_bps).toBe(800);
+    const h = { Authorization: `Bearer ${tenant.admin_api_key}` };
+    const patched = await stack.http
+      .patch(`/admin/products/${productId}`)
+      .set(h)
+      .send({ variants: [{ id: variantId, tax_rate_bps: 1000 }] });
+    expect([patched.status, patched.body.variants[0].tax_rate_bps]).toEqual([200, 1000]);
+    const invalid = await admin.createProduct({ ...buildProduct(), variants: [{ ...buildProduct().variants[0], tax_rate_bps: 500 }] });
+    expect([invalid.status, invalid.body.code]).toEqual([400, 'validation_failed']);
+    const standard = await admin.createProduct(buildProduct());
+    expect(standard.body.variants[0].tax_rate_bps).toBe(1000);
+  });
+
   test('when a cart holds a 1,080 JPY standard item and a 540 JPY reduced one, then cart and order show tax 98 and 40 once per rate, and the transfer confirms 1,620', async () => {
     const store = storefront(stack.http, tenant.publishable_key);
     const admin = backOffice(stack.http, tenant.admin_api_key);
