@@ -33,3 +33,16 @@ export function cartDiscounts(http: TestAgent, publishableKey: string, customerT
     remove: (cartId: string, code: string) => http.delete(`/store/carts/${cartId}/discounts/${encodeURIComponent(code)}`).set(h),
   };
 }
+
+/** A new promotion created by the back office and applied to the cart by the storefront, both through the API; returns its code. */
+export async function applyNewPromotion(
+  http: TestAgent,
+  tenant: { admin_api_key: string; publishable_key: string },
+  cartId: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const { code } = await seedPromotion(http, tenant.admin_api_key, overrides);
+  const applied = await cartDiscounts(http, tenant.publishable_key).apply(cartId, code);
+  if (applied.status !== 200) throw new Error(`applying ${code} failed: ${applied.status} ${JSON.stringify(applied.body)}`);
+  return code;
+}
