@@ -1,5 +1,6 @@
 // The rules of discount codes (domain/promotions.ts): examples per reason, and properties checked with fast-check.
 import fc from 'fast-check';
+import { DiscountInvalidError, domainErrorFromCode } from '../../domain/errors.ts';
 import {
   customerKeyOf,
   DISCOUNT_REFUSALS,
@@ -167,5 +168,13 @@ describe('customer keys and pricing values', () => {
     expect(pricingValueOf('percentage', 15)).toBe(1500);
     expect(pricingValueOf('fixed', 300)).toBe(300);
     expect(pricingValueOf('free_shipping', 0)).toBe(0);
+  });
+});
+
+describe('discount_invalid across Temporal', () => {
+  test('when a discount_invalid failure is rebuilt from its code, then it is a DiscountInvalidError keeping the reason and code', () => {
+    const rebuilt = domainErrorFromCode('discount_invalid', 'discount code SALE has expired', { reason: 'expired', code: 'SALE' });
+    expect(rebuilt).toBeInstanceOf(DiscountInvalidError);
+    expect([rebuilt?.code, rebuilt?.details]).toEqual(['discount_invalid', { reason: 'expired', code: 'SALE' }]);
   });
 });
