@@ -2,7 +2,7 @@
 // check out at once, refused with the reason when a rule no longer holds, and given back by a cancellation.
 import { randomUUID } from 'node:crypto';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, insertTestShippingChoice, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, holdsOfCart, insertTestShippingChoice, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
 import { cartDiscounts, promotionOffice, seedPromotion } from '../helpers/promotions.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -45,8 +45,8 @@ describe('a limited code at checkout', () => {
       Array.from({ length: 40 }, () => [422, 'discount_invalid', 'exhausted']),
     );
     for (const { order } of placed) expect(order).toMatchObject({ discounts: [{ code: promotion.code, amount: jpy(100) }], total: jpy(900) });
-    // A refused checkout placed nothing: no order, the cart still open with its code.
-    for (const { cartId } of refused) expect(await orderCountOfCart(stack.pool, cartId)).toBe(0);
+    // A refused checkout placed nothing: no order, no allocation (the cart keeps its own hold), the cart still open with its code.
+    for (const { cartId } of refused) expect([await orderCountOfCart(stack.pool, cartId), await holdsOfCart(stack.pool, cartId)]).toEqual([0, { held: 1 }]);
     expect((await store().cart(refused[0].cartId)).body).toMatchObject({ status: 'open', discounts: [{ code: promotion.code }] });
     expect(await timesUsed(promotion.id)).toBe(10);
 
