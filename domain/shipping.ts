@@ -60,14 +60,21 @@ export type ShippingGroupState = {
   chosen: { name: string; active: boolean; regions: readonly string[] } | null;
 };
 
-/** Why a cart cannot check out with its shipping choices: one message per group at fault, none when it may. */
+/**
+ * Why a cart cannot check out with its shipping choices: one message per group at fault, none when it may. A group of
+ * physical lines needs a choice when the store offers it methods; a choice it has must be active and ship to `region`.
+ */
 export function shippingChoiceProblems(groups: readonly ShippingGroupState[], region: string | null): string[] {
   const problems: string[] = [];
   for (const g of groups) {
-    if (!needsShippingMethod(g.hasMethods, g.lines)) continue;
     const whose = g.groupKey === '' ? '' : ` for the lines of vendor ${g.groupKey}`;
-    if (!g.chosen) problems.push(`choose a shipping method${whose}: GET /store/carts/:id/shipping-options`);
-    else if (!g.chosen.active) problems.push(`shipping method "${g.chosen.name}"${whose} is no longer offered; choose another`);
+    if (!g.chosen) {
+      if (needsShippingMethod(g.hasMethods, g.lines)) problems.push(`choose a shipping method${whose}: GET /store/carts/:id/shipping-options`);
+      continue;
+    }
+    // A choice made is charged, so it must still hold even when the store has since withdrawn every method.
+    if (!g.lines.some((l) => l.physical)) continue;
+    if (!g.chosen.active) problems.push(`shipping method "${g.chosen.name}"${whose} is no longer offered; choose another`);
     else if (!servesRegion(g.chosen.regions, region))
       problems.push(`shipping method "${g.chosen.name}"${whose} does not ship to ${region ?? 'an unknown region'}`);
   }
