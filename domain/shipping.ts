@@ -62,10 +62,16 @@ export type ShippingGroupState = {
 
 /**
  * Why a cart cannot check out with its shipping choices: one message per group at fault, none when it may. A group of
- * physical lines needs a choice when the store offers it methods; a choice it has must be active and ship to `region`.
+ * physical lines needs a choice when the store offers it methods; a choice it has must be active and ship to the cart's
+ * region, else to the checkout address's country (when given), which must agree with the cart's region.
  */
-export function shippingChoiceProblems(groups: readonly ShippingGroupState[], region: string | null): string[] {
+export function shippingChoiceProblems(groups: readonly ShippingGroupState[], cartRegion: string | null, addressCountry?: string): string[] {
   const problems: string[] = [];
+  // The address given at checkout is where the parcels go: a region chosen for another country cannot stand.
+  if (cartRegion !== null && addressCountry !== undefined && countryOfRegion(cartRegion) !== addressCountry) {
+    problems.push(`shipping was chosen for ${cartRegion} but the shipping address is in ${addressCountry}; choose shipping for the address's region`);
+  }
+  const region = cartRegion ?? addressCountry ?? null;
   for (const g of groups) {
     const whose = g.groupKey === '' ? '' : ` for the lines of vendor ${g.groupKey}`;
     if (!g.chosen) {

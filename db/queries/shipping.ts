@@ -198,9 +198,10 @@ const methodGroupRow = z.object({ group_key: z.string() });
 
 /**
  * Refuses checkout (ValidationError, 400) unless every shipping group of physical lines that the store offers methods for
- * has chosen one that is still active and ships to the cart's region. Call inside placeOrder's transaction, before writing.
+ * has chosen one that is still active and ships to the cart's region (else to `addressCountry`, the checkout address's,
+ * which must agree with that region). Call inside placeOrder's transaction, before writing.
  */
-export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: string, cartId: string): Promise<void> {
+export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: string, cartId: string, opts: { addressCountry?: string } = {}): Promise<void> {
   const cart = await cartShippingState(tx, tenantId, cartId);
   const offered = new Set(
     await tx.anyFirst(sql.type(methodGroupRow)`
@@ -219,6 +220,6 @@ export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: str
     hasMethods: cart.mall ? offered.has(groupKey) : offered.size > 0,
     chosen: chosen.get(groupKey) ?? null,
   }));
-  const problems = shippingChoiceProblems(groups, cart.shipping_region);
+  const problems = shippingChoiceProblems(groups, cart.shipping_region, opts.addressCountry);
   if (problems.length > 0) throw new ValidationError(problems.join('; '), { problems });
 }

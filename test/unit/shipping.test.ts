@@ -89,4 +89,14 @@ describe('when a cart must choose a shipping method', () => {
       'shipping method "Yamato" does not ship to an unknown region',
     ]);
   });
+
+  test('when the checkout address is known, then it stands in for an unknown region and must agree with a chosen one', () => {
+    const chosen = [{ groupKey: '', lines: physical, hasMethods: true, chosen: method }];
+    expect(shippingChoiceProblems(chosen, null, 'JP')).toEqual([]);
+    expect(shippingChoiceProblems(chosen, null, 'US')).toEqual(['shipping method "Yamato" does not ship to US']);
+    expect(shippingChoiceProblems(chosen, 'JP-13', 'JP')).toEqual([]);
+    expect(shippingChoiceProblems([{ ...chosen[0], chosen: { ...method, regions: [] } }], 'JP-13', 'US')).toEqual([
+      "shipping was chosen for JP-13 but the shipping address is in US; choose shipping for the address's region",
+    ]);
+  });
 });
