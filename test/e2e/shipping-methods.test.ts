@@ -107,6 +107,18 @@ describe('shipping methods in the back office', () => {
     expect((await office.remove('shm_nothing')).status).toBe(404);
     const other = await seedShippingMethod(stack.http, shop.admin_api_key);
     expect((await office.get(other)).status).toBe(404);
+    const mine = await seedShippingMethod(stack.http, tenant.admin_api_key, { regions: ['JP'] });
+    expect((await office.update(mine, { regions: ['JP-00'] })).status).toBe(400);
+    expect((await office.update(mine, { vendor_id: null })).status).toBe(400);
+    expect((await office.get(mine)).body.regions).toEqual(['JP']);
+  });
+
+  test('when /openapi.json is read, then it documents every shipping route', async () => {
+    const paths = (await stack.http.get('/openapi.json')).body.paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths['/admin/shipping-methods']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(paths['/admin/shipping-methods/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(paths['/store/carts/{id}/shipping-options'])).toEqual(['get']);
+    expect(Object.keys(paths['/store/carts/{id}/shipping-method'])).toEqual(['post']);
   });
 });
 
