@@ -53,6 +53,7 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
           status: order.status,
           subscriptionLines,
           total: order.total,
+          taxBreakdown: order.tax_breakdown,
           accessToken: order.access_token,
           created: order.id === input.orderId,
           vendorIds: [...new Set(order.items.flatMap((i) => (i.vendor_id ? [i.vendor_id] : [])))].sort(),

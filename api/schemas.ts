@@ -95,12 +95,14 @@ const billingInterval = (allowShort: boolean) =>
       }
     });
 
+const taxRateBps = z.union([z.literal(800), z.literal(1000)]); // consumption tax: standard 10 % or reduced 8 %, in basis points
 const variantInput = (allowShort: boolean) =>
   z.object({
     sku: z.string().trim().min(1).max(100),
     title: z.string().max(200).optional(),
     price: moneyInput,
     compare_at_price: moneyInput.nullable().optional(),
+    tax_rate_bps: taxRateBps.optional(),
     inventory: z
       .array(z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) }))
       .max(100)
@@ -146,7 +148,7 @@ export const updateProductBody = createProductBody
   .partial()
   .extend({
     variants: z
-      .array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional() }))
+      .array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional(), tax_rate_bps: taxRateBps.optional() }))
       .max(100)
       .optional(),
   })
@@ -283,6 +285,7 @@ export const updateStoreBody = z
       .max(MAX_ALLOWED_ORIGINS)
       .transform((list) => [...new Set(list)])
       .optional(),
+    prices_include_tax: z.boolean().optional(),
   })
   .strict();
 /** A payload of Temporal's remote codec protocol: metadata values and data in base64. */

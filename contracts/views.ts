@@ -20,6 +20,8 @@ const variantView = z.object({
   prices: z.array(moneyView),
   available_quantity: z.number(),
   subscription: z.object({ billing_interval: z.string() }).nullable(),
+  /** Consumption tax rate in basis points: 1000 standard, 800 reduced. */
+  tax_rate_bps: z.number(),
 });
 
 /** A product with its variants, prices and availability. */
@@ -38,6 +40,26 @@ export const productView = z.object({
 });
 /** A product as storefronts and the back office see it. */
 export type ProductView = z.infer<typeof productView>;
+
+/** Tax of one rate over a whole cart or order (rounded down once per rate). */
+const taxLineView = z.object({ rate_bps: z.number(), taxable_amount: moneyView, tax: moneyView });
+
+/**
+ * The figures of the pricing function (domain/pricing.ts) that carts and orders both show: total = subtotal −
+ * discount_total + shipping_total (+ cod_fee on orders) (+ tax_total when prices exclude tax). `shipping_method_id` is the
+ * whole cart's choice (single brand); `shipping_methods` lists every group's choice (mall: one per vendor).
+ */
+export const pricingFields = {
+  subtotal: moneyView,
+  discount_total: moneyView,
+  shipping_total: moneyView,
+  tax_total: moneyView,
+  total: moneyView,
+  discounts: z.array(z.object({ code: z.string(), amount: moneyView })),
+  shipping_method_id: z.string().nullable(),
+  shipping_methods: z.array(z.object({ vendor_id: z.string().nullable(), shipping_method_id: z.string() })),
+  tax_breakdown: z.array(taxLineView),
+};
 
 /**
  * A cart as storefronts see it, at current prices. `held_quantity` shows what is still reserved per line; a line whose
@@ -60,7 +82,7 @@ export const cartView = z.object({
       held_quantity: z.number(),
     }),
   ),
-  subtotal: moneyView,
+  ...pricingFields,
   hold_expires_at: z.string().nullable(),
   holds_end_at: z.string().nullable(),
 });
@@ -86,12 +108,16 @@ export const orderView = z.object({
       title: z.string(),
       quantity: z.number(),
       unit_price: moneyView,
+      /** The line's share of the order's discounts; `total` is what the line costs after it. */
+      discount: moneyView,
       total: moneyView,
+      tax_rate_bps: z.number(),
     }),
   ),
-  subtotal: moneyView,
-  shipping_total: moneyView,
-  total: moneyView,
+  ...pricingFields,
+  /** Cash-on-delivery fee, its own amount (0 unless paid on delivery). */
+  cod_fee: moneyView,
+  prices_include_tax: z.boolean(),
   payments: z.array(
     z.object({
       id: z.string(),
@@ -224,6 +250,8 @@ export const storeSettingsView = z.object({
   name: z.string(),
   publishable_key: z.string(),
   allowed_origins: z.array(z.string()),
+  /** true (default): prices include consumption tax; false: tax is added on top. */
+  prices_include_tax: z.boolean(),
   created_at: z.string(),
 });
 /** A store's settings as the API answers them. */

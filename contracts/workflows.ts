@@ -65,6 +65,8 @@ export type PlacedOrder = {
   created: boolean;
   /** Order lines that start a subscription (card orders only). */
   subscriptionLines?: number;
+  /** Consumption tax per rate, for the receipt (absent in runs recorded before pricing). */
+  taxBreakdown?: { rate_bps: number; taxable_amount: Money; tax: Money }[];
 };
 
 /** Input of the reservation-expiry workflow. */

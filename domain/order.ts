@@ -1,6 +1,6 @@
 // Order, payment and shipment states and the transitions the business allows.
 import { ConflictError, ValidationError, type DomainError } from './errors.ts';
-import { money, sameMoney, sumMoney, times, type Money } from './money.ts';
+import { sameMoney, type Money } from './money.ts';
 
 /** Order status as clients see it. */
 export const ORDER_STATUSES = ['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled'] as const;
@@ -47,8 +47,8 @@ export function isExactCodCash(owed: Money, collected: Money | null | undefined)
   return !!collected && sameMoney(owed, collected);
 }
 
-/** Cash each shipment collects on delivery: its lines' amount, the first also the rest of the order total (shipping),
- * so the shares always add up to what the order costs. */
+/** Cash each shipment collects on delivery: its lines' net amount (after discounts), the first also the rest of the order
+ * total (shipping, the COD fee, and tax when prices exclude it), so the shares always add up to what the order costs. */
 export function codShares(groupAmounts: number[], orderTotal: number): number[] {
   const rest = orderTotal - groupAmounts.reduce((s, a) => s + a, 0);
   return groupAmounts.map((amount, i) => amount + (i === 0 ? rest : 0));
@@ -67,23 +67,6 @@ export function statusFromShipments(statuses: ShipmentStatus[]): OrderStatus {
   const shipped = live.filter((s) => s === 'shipped' || s === 'delivered').length;
   if (shipped === 0) return 'pending_shipment';
   return shipped === live.length ? 'shipped' : 'partially_shipped';
-}
-
-/** A priced line of a cart or an order. */
-export type PricedLine = { quantity: number; unitPrice: Money };
-
-/** Totals of an order: subtotal of lines, shipping, total. */
-export type OrderTotals = { subtotal: Money; shipping: Money; total: Money };
-
-/** Computes an order's totals; shipping is flat per order for now (zero unless configured). */
-export function computeTotals(lines: PricedLine[], currency: string, shippingAmount = 0): OrderTotals {
-  if (lines.length === 0) throw new Error('an order needs at least one line');
-  const subtotal = sumMoney(
-    lines.map((l) => times(l.unitPrice, l.quantity)),
-    currency,
-  );
-  const shipping = money(shippingAmount, currency);
-  return { subtotal, shipping, total: money(subtotal.amount + shipping.amount, currency) };
 }
 
 /** What a bank-transfer confirmation does given what was received before. */
@@ -114,12 +97,4 @@ export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMet
     problems.push(new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed }));
   }
   return problems;
-}
-
-/** Prices an order from its lines' unit prices (minor units) in the cart's currency. */
-export function priceOrder(lines: { quantity: number; unitPrice: number }[], currency: string): OrderTotals {
-  return computeTotals(
-    lines.map((l) => ({ quantity: l.quantity, unitPrice: money(l.unitPrice, currency) })),
-    currency,
-  );
 }

@@ -5,7 +5,7 @@ import type { DatabasePool } from 'slonik';
 import { createProduct } from '../db/queries/catalog.ts';
 import { createCategory } from '../db/queries/categories.ts';
 import { createTenant, type CreatedTenant } from '../db/queries/tenants.ts';
-import { setAllowedOrigins } from '../db/queries/stores.ts';
+import { updateStoreSettings } from '../db/queries/stores.ts';
 
 const PRODUCTS = [
   {
@@ -60,7 +60,7 @@ export const DEMO_ORIGINS = ['http://localhost:*'];
 export async function seedDemo(pool: DatabasePool): Promise<CreatedTenant> {
   const tenant = await createTenant(pool, { name: 'Demo Tea House', mode: 'single_brand', currency: 'JPY' });
   // Any local storefront dev server (Vite, Next…) may call the demo store from the browser.
-  await setAllowedOrigins(pool, tenant.tenant_id, DEMO_ORIGINS, null);
+  await updateStoreSettings(pool, tenant.tenant_id, { allowed_origins: DEMO_ORIGINS }, null);
   const categories = new Map<string, string>();
   for (const name of new Set(PRODUCTS.map((p) => p.category))) {
     categories.set(name, (await createCategory(pool, tenant.tenant_id, { name: name[0].toUpperCase() + name.slice(1), handle: name }, null)).id);

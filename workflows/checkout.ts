@@ -283,7 +283,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   // notice after its "cancelled" one. Runs recorded before this patch sent it, and replay them so.
   function notifyPlacedUnlessCancelled(order: PlacedOrder): void {
     if (cancelled() && patched('no-placed-notice-once-cancelled')) return;
-    if (order.created) notify('order_placed', { order_id: order.orderId, total: order.total, payment: order.payment });
+    const tax = order.taxBreakdown ? { tax_breakdown: order.taxBreakdown } : {};
+    if (order.created) notify('order_placed', { order_id: order.orderId, total: order.total, ...tax, payment: order.payment });
   }
 
   function notify(template: 'order_placed' | 'order_cancelled', data: Record<string, unknown>): void {

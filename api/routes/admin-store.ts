@@ -1,6 +1,6 @@
-// Back-office store settings: the browser origins allowed to call /store (CORS).
+// Back-office store settings: the browser origins allowed to call /store (CORS), whether prices include tax.
 import { Router } from 'express';
-import { getStoreSettings, setAllowedOrigins } from '../../db/queries/stores.ts';
+import { getStoreSettings, updateStoreSettings } from '../../db/queries/stores.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { updateStoreBody } from '../schemas.ts';
@@ -16,7 +16,8 @@ export function adminStoreRoutes(deps: AppDeps, origins: StoreOrigins): Router {
   r.patch('/store', async (req, res) => {
     const t = tenantOf(req);
     const body = updateStoreBody.parse(req.body ?? {});
-    const store = body.allowed_origins ? await setAllowedOrigins(pool, t.id, body.allowed_origins, actorOf(req)) : await getStoreSettings(pool, t.id);
+    const changing = body.allowed_origins !== undefined || body.prices_include_tax !== undefined;
+    const store = changing ? await updateStoreSettings(pool, t.id, body, actorOf(req)) : await getStoreSettings(pool, t.id);
     // This process answers with the new origins at once; others hear the stores trigger's NOTIFY.
     origins.invalidate();
     res.json(store);

@@ -6,14 +6,17 @@ import { idRow, noRows, oneRow, sql } from '../sql.ts';
 import { extendCartHolds, placeHold, releaseItemHolds } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { cartView, type CartView } from '../../contracts/views.ts';
+import { cartView, pricingFields, type CartView } from '../../contracts/views.ts';
+import { cartPricing, pricingView } from './pricing.ts';
 
-/** Loads a cart of the tenant with its items priced as the catalog prices them now, or NotFoundError. */
+// The cart's own columns; its figures come from the pricing function.
+const cartRow = cartView.omit(Object.fromEntries(Object.keys(pricingFields).map((k) => [k, true])) as { [K in keyof typeof pricingFields]: true });
+
+/** Loads a cart of the tenant with its items and totals priced as the catalog prices them now, or NotFoundError. */
 export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {
-  const row = await db.maybeOne(sql.type(cartView)`
+  const row = await db.maybeOne(sql.type(cartRow)`
     SELECT c.id, c.status, c.currency, c.email, c.order_id,
       COALESCE(l.items, '[]') AS items,
-      json_build_object('amount', COALESCE(l.subtotal, 0), 'currency', c.currency) AS subtotal,
       (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at
     FROM carts c
     LEFT JOIN LATERAL (
@@ -21,15 +24,14 @@ export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: 
           'unit_price', CASE WHEN pr.amount IS NULL THEN NULL ELSE json_build_object('amount', pr.amount, 'currency', c.currency) END,
           'for_sale', pr.amount IS NOT NULL AND p.status = 'published' AND p.deleted_at IS NULL,
           'held_quantity', COALESCE((SELECT sum(h.quantity) FROM holds h WHERE h.cart_item_id = ci.id AND h.status IN ('held', 'allocated')), 0))
-        ORDER BY ci.created_at, ci.id) AS items,
-        sum(ci.quantity * pr.amount) AS subtotal
+        ORDER BY ci.created_at, ci.id) AS items
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       LEFT JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = c.currency
       WHERE ci.cart_id = c.id
     ) l ON true
     WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!row) throw new NotFoundError('cart', cartId);
-  return row;
+  return { ...row, ...pricingView(await cartPricing(db, tenantId, cartId)) };
 }
 
 /** Creates an empty cart; with `customerId` it belongs to that customer. */

@@ -23,7 +23,7 @@ const audited = (p: ProductView) => ({
   type: p.type,
   vendor_id: p.vendor_id,
   category_ids: p.category_ids,
-  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices })),
+  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps })),
 });
 
 const productColumns = (currency: string) => sql.fragment`
@@ -31,7 +31,7 @@ const productColumns = (currency: string) => sql.fragment`
   COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
   COALESCE((
     SELECT json_agg(json_build_object(
-      'id', v.id, 'sku', v.sku, 'title', v.title,
+      'id', v.id, 'sku', v.sku, 'title', v.title, 'tax_rate_bps', v.tax_rate_bps,
       'price', (SELECT json_build_object('amount', pr.amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}),
       'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
       'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
@@ -96,6 +96,8 @@ export type NewVariant = {
   compare_at_price?: { amount: number; currency: string } | null;
   inventory?: { location_id?: string; on_hand: number }[];
   subscription?: { billing_interval: string } | null;
+  /** Consumption tax rate in basis points: 1000 standard (default), 800 reduced. */
+  tax_rate_bps?: number;
 };
 
 /** Input of a new product. */
@@ -139,8 +141,8 @@ async function insertVariant(
 ): Promise<void> {
   const variantId = makeId('var', randomUUID());
   await tx.query(sql.type(noRows)`
-    INSERT INTO variants (id, tenant_id, product_id, sku, title, position, subscription_interval)
-    VALUES (${variantId}, ${tenantId}, ${productId}, ${v.sku}, ${v.title ?? ''}, ${position}, ${v.subscription?.billing_interval ?? null})`);
+    INSERT INTO variants (id, tenant_id, product_id, sku, title, position, subscription_interval, tax_rate_bps)
+    VALUES (${variantId}, ${tenantId}, ${productId}, ${v.sku}, ${v.title ?? ''}, ${position}, ${v.subscription?.billing_interval ?? null}, ${v.tax_rate_bps ?? 1000})`);
   await tx.query(sql.type(noRows)`
     INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
     VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);
@@ -185,7 +187,7 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
 
 /** Changes to a product; variants listed by id may change title and price. */
 export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
-  variants?: { id: string; title?: string; price?: { amount: number; currency: string } }[];
+  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number }[];
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
@@ -216,7 +218,7 @@ export async function updateProduct(
     if (patch.category_ids) await replaceCategories(tx, tenantId, productId, patch.category_ids);
     for (const v of patch.variants ?? []) {
       const updated = await tx.maybeOne(sql.type(idRow)`
-        UPDATE variants SET title = COALESCE(${v.title ?? null}, title) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
+        UPDATE variants SET title = COALESCE(${v.title ?? null}, title), tax_rate_bps = COALESCE(${v.tax_rate_bps ?? null}::int, tax_rate_bps) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
       if (!updated) throw new NotFoundError('variant', v.id);
       if (v.price) {
         await tx.query(sql.type(noRows)`

@@ -8,21 +8,34 @@ import { cartItems, getCart, holdsOver, markCartConverted, repriceCartItems } fr
 import { cancelPendingShipments } from './shipments.ts';
 import { createPayment, voidOpenPayments } from './payments.ts';
 import { ConflictError, NotFoundError, PriceChangedError } from '../../domain/errors.ts';
-import { sameMoney, type Money } from '../../domain/money.ts';
+import { money, sameMoney, type Money } from '../../domain/money.ts';
 import type { Address } from '../../contracts/workflows.ts';
 import { orderView, type OrderView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
-import { cancellationRefusal, checkPlacement, initialOrderStatus, priceOrder, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
+import { cartPricing } from './pricing.ts';
+import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
   o.id, o.status, o.cart_id, o.email, o.currency, o.payment_method, o.shipping_address, o.access_token, o.cancel_reason, o.created_at, o.updated_at,
   json_build_object('amount', o.subtotal, 'currency', o.currency) AS subtotal,
+  json_build_object('amount', o.discount_total, 'currency', o.currency) AS discount_total,
   json_build_object('amount', o.shipping_total, 'currency', o.currency) AS shipping_total,
-  json_build_object('amount', o.total, 'currency', o.currency) AS total,
+  json_build_object('amount', o.tax_total, 'currency', o.currency) AS tax_total,
+  json_build_object('amount', o.cod_fee, 'currency', o.currency) AS cod_fee,
+  json_build_object('amount', o.total, 'currency', o.currency) AS total, o.prices_include_tax,
+  (SELECT COALESCE(json_agg(json_build_object('code', d->>'code', 'amount', json_build_object('amount', (d->>'amount')::int8, 'currency', o.currency))), '[]')
+    FROM jsonb_array_elements(o.discounts) d) AS discounts,
+  (SELECT sm->>'shipping_method_id' FROM jsonb_array_elements(o.shipping_methods) sm WHERE sm->>'group_key' = '' LIMIT 1) AS shipping_method_id,
+  (SELECT COALESCE(json_agg(json_build_object('vendor_id', NULLIF(sm->>'group_key', ''), 'shipping_method_id', sm->>'shipping_method_id')), '[]')
+    FROM jsonb_array_elements(o.shipping_methods) sm) AS shipping_methods,
+  (SELECT COALESCE(json_agg(json_build_object('rate_bps', (t->>'rate_bps')::int, 'taxable_amount', json_build_object('amount', (t->>'taxable_amount')::int8, 'currency', o.currency),
+      'tax', json_build_object('amount', (t->>'tax')::int8, 'currency', o.currency))), '[]')
+    FROM jsonb_array_elements(o.tax_breakdown) t) AS tax_breakdown,
   COALESCE((SELECT json_agg(json_build_object('id', i.id, 'variant_id', i.variant_id, 'product_id', i.product_id, 'vendor_id', i.vendor_id, 'sku', i.sku, 'title', i.title,
-      'quantity', i.quantity, 'unit_price', json_build_object('amount', i.unit_price, 'currency', o.currency), 'total', json_build_object('amount', i.total, 'currency', o.currency)) ORDER BY i.sku, i.id)
+      'quantity', i.quantity, 'unit_price', json_build_object('amount', i.unit_price, 'currency', o.currency),
+      'discount', json_build_object('amount', i.discount, 'currency', o.currency), 'total', json_build_object('amount', i.total, 'currency', o.currency), 'tax_rate_bps', i.tax_rate_bps) ORDER BY i.sku, i.id)
     FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
   COALESCE((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'status', p.status, 'amount', json_build_object('amount', p.amount, 'currency', p.currency),
       'received', json_build_object('amount', p.received_amount, 'currency', p.currency),
@@ -123,18 +136,12 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       input.paymentMethod,
     );
     if (problem) throw problem;
-    const totals = priceOrder(
-      items.map((i) => ({ quantity: i.quantity, unitPrice: i.unit_price })),
-      cart.currency,
-    );
-    if (input.expectedTotal && !sameMoney(input.expectedTotal, totals.total)) {
+    const { priced, input: pricing, shipping } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
+    const total = money(priced.total, cart.currency);
+    if (input.expectedTotal && !sameMoney(input.expectedTotal, total)) {
       throw new PriceChangedError(
-        `the cart now costs ${totals.total.amount} ${totals.total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`,
-        {
-          cart: await getCart(tx, input.tenantId, input.cartId),
-          total: totals.total,
-          expected_total: input.expectedTotal,
-        },
+        `the cart now costs ${total.amount} ${total.currency}, not the expected ${input.expectedTotal.amount} ${input.expectedTotal.currency}; review the cart and check out again`,
+        { cart: await getCart(tx, input.tenantId, input.cartId), total, expected_total: input.expectedTotal },
       );
     }
     const held = await heldQuantities(tx, input.cartId);
@@ -151,22 +158,34 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
         });
     }
     const status = initialOrderStatus(input.paymentMethod);
+    const taxBreakdown = priced.taxBreakdown.map((t) => ({ rate_bps: t.rateBps, taxable_amount: t.taxableAmount, tax: t.tax }));
+    // What each group's shipping cost the customer (after free_over and a free-shipping code), as placed.
+    const shippingMethods = shipping.map((s) => ({
+      group_key: s.group_key,
+      shipping_method_id: s.shipping_method_id,
+      name: s.name,
+      amount: priced.groups.find((g) => g.vendorId === (s.group_key === '' ? null : s.group_key))?.shipping ?? 0,
+    }));
     await tx.query(sql.type(noRows)`
-      INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, shipping_total, total, email, shipping_address, payment_method, access_token, customer_id)
-      VALUES (${input.orderId}, ${input.tenantId}, ${input.cartId}, ${status}, ${cart.currency}, ${totals.subtotal.amount}, ${totals.shipping.amount},
-        ${totals.total.amount}, ${input.email}, ${sql.jsonb(input.shippingAddress)}, ${input.paymentMethod}, ${input.accessToken},
+      INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, discount_total, shipping_total, tax_total, cod_fee, total, prices_include_tax,
+        tax_breakdown, discounts, shipping_methods, email, shipping_address, payment_method, access_token, customer_id)
+      VALUES (${input.orderId}, ${input.tenantId}, ${input.cartId}, ${status}, ${cart.currency}, ${priced.subtotal}, ${priced.discountTotal}, ${priced.shippingTotal},
+        ${priced.taxTotal}, ${priced.codFee}, ${priced.total}, ${pricing.pricesIncludeTax}, ${sql.jsonb(taxBreakdown)}, ${sql.jsonb(priced.discounts)},
+        ${sql.jsonb(shippingMethods)}, ${input.email}, ${sql.jsonb(input.shippingAddress)}, ${input.paymentMethod}, ${input.accessToken},
         (SELECT customer_id FROM carts WHERE id = ${input.cartId}))`);
+    const pricedLines = priced.lines.map((l) => ({ key: l.key, discount: l.discount, net: l.net }));
     await tx.query(sql.type(noRows)`
-      INSERT INTO order_items (id, tenant_id, order_id, variant_id, product_id, vendor_id, sku, title, quantity, unit_price, total)
+      INSERT INTO order_items (id, tenant_id, order_id, variant_id, product_id, vendor_id, sku, title, quantity, unit_price, discount, total, tax_rate_bps)
       SELECT 'oi_' || md5(${input.orderId} || ci.id), ${input.tenantId}, ${input.orderId}, v.id, p.id, p.vendor_id, v.sku,
-        CASE WHEN v.title = '' THEN p.title ELSE p.title || ' / ' || v.title END, ci.quantity, ci.unit_price, ci.quantity * ci.unit_price
+        CASE WHEN v.title = '' THEN p.title ELSE p.title || ' / ' || v.title END, ci.quantity, ci.unit_price, x.discount, x.net, v.tax_rate_bps
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+      JOIN jsonb_to_recordset(${sql.jsonb(pricedLines)}) AS x(key text, discount bigint, net bigint) ON x.key = ci.id
       WHERE ci.cart_id = ${input.cartId}`);
     await createPayment(tx, {
       tenantId: input.tenantId,
       orderId: input.orderId,
       method: input.paymentMethod,
-      amount: totals.total.amount,
+      amount: priced.total,
       currency: cart.currency,
       dueInMs: input.paymentDueInMs,
     });

@@ -1,4 +1,4 @@
-// SQL owned by stores: the store created with its tenant and its settings (allowed browser origins). Resolving
+// SQL owned by stores: the store created with its tenant and its settings (allowed browser origins, whether prices include tax). Resolving
 // publishable keys stays in tenants.ts.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -20,20 +20,33 @@ export async function createStore(tx: CommonQueryMethods, tenantId: string, name
 /** The tenant's store (each tenant has one; the oldest wins should there ever be more). */
 export async function getStoreSettings(db: CommonQueryMethods, tenantId: string): Promise<StoreSettingsView> {
   const row = await db.maybeOne(sql.type(storeSettingsView)`
-    SELECT id, name, publishable_key, allowed_origins, created_at FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1`);
+    SELECT id, name, publishable_key, allowed_origins, prices_include_tax, created_at FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1`);
   if (!row) throw new NotFoundError('store');
   return row;
 }
 
-/** Replaces the tenant's allowed origins (already normalised); the table's trigger notifies every API process. */
-export async function setAllowedOrigins(db: CommonQueryMethods, tenantId: string, origins: string[], actor: Actor | null): Promise<StoreSettingsView> {
+/** The store settings a PATCH may change; fields left out keep their value. */
+export type StoreSettingsPatch = { allowed_origins?: string[]; prices_include_tax?: boolean };
+
+const editableRow = z.object({ allowed_origins: z.array(z.string()), prices_include_tax: z.boolean() });
+
+/** Updates the tenant's store settings (origins already normalised) with one audit entry; the table's trigger notifies every API process. */
+export async function updateStoreSettings(
+  db: CommonQueryMethods,
+  tenantId: string,
+  patch: StoreSettingsPatch,
+  actor: Actor | null,
+): Promise<StoreSettingsView> {
   return db.transaction(async (tx) => {
-    const before = await tx.maybeOne(sql.type(z.object({ allowed_origins: z.array(z.string()) }))`
-      SELECT allowed_origins FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1 FOR UPDATE`);
+    const before = await tx.maybeOne(sql.type(editableRow)`
+      SELECT allowed_origins, prices_include_tax FROM stores WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1 FOR UPDATE`);
+    if (!before) throw new NotFoundError('store');
     await tx.query(sql.type(noRows)`
-      UPDATE stores SET allowed_origins = ${sql.array(origins, 'text')} WHERE tenant_id = ${tenantId}`);
+      UPDATE stores SET allowed_origins = ${sql.array(patch.allowed_origins ?? before.allowed_origins, 'text')},
+        prices_include_tax = ${patch.prices_include_tax ?? before.prices_include_tax}
+      WHERE tenant_id = ${tenantId}`);
     const store = await getStoreSettings(tx, tenantId);
-    const changes = changedFields({ allowed_origins: before?.allowed_origins ?? [] }, { allowed_origins: store.allowed_origins });
+    const changes = changedFields(before, { allowed_origins: store.allowed_origins, prices_include_tax: store.prices_include_tax });
     await recordAudit(tx, { tenantId, actor, action: 'store.update', resourceType: 'store', resourceId: store.id, changes });
     return store;
   });

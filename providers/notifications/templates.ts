@@ -16,6 +16,10 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
   order_placed: (d) => {
     const payment = (d.payment ?? {}) as { method?: string; instructions?: { reference?: string; amount?: unknown; due_at?: string | null; note?: string } };
     const lines = [`Thank you for your order ${str(d.order_id)}.`, `Total: ${money(d.total)}`];
+    // The qualified-invoice breakdown: tax once per rate over the order.
+    for (const t of (d.tax_breakdown ?? []) as { rate_bps: number; taxable_amount: unknown; tax: unknown }[]) {
+      lines.push(`  ${t.rate_bps / 100}% on ${money(t.taxable_amount)}: tax ${money(t.tax)}`);
+    }
     if (payment.method === 'bank_transfer' && payment.instructions) {
       const i = payment.instructions;
       lines.push(

@@ -156,6 +156,11 @@ describe('audit entries of API-side changes', () => {
     expect(await entriesOf(store.body.id)).toEqual([
       expect.objectContaining({ action: 'store.update', changes: { allowed_origins: { before: [], after: ['https://audit.example.jp'] } } }),
     ]);
+    const taxSetting = await stack.http.patch('/admin/store').set(h).send({ prices_include_tax: false });
+    expect([taxSetting.status, taxSetting.body.prices_include_tax, taxSetting.body.allowed_origins]).toEqual([200, false, ['https://audit.example.jp']]);
+    expect((await entriesOf(store.body.id))[1]).toMatchObject({ action: 'store.update', changes: { prices_include_tax: { before: true, after: false } } });
+    // Back to tax-inclusive prices: later tests of this file price orders on this tenant.
+    expect((await stack.http.patch('/admin/store').set(h).send({ prices_include_tax: true })).status).toBe(200);
 
     const webhook = await stack.http
       .post('/admin/webhooks')

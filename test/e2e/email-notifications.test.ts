@@ -32,6 +32,8 @@ describe('e-mail notifications', () => {
     expect(placed).toMatchObject({ from: 'Shop <shop@example.jp>', subject: `Order ${order.id} received` });
     expect(placed.text).toContain('Please pay by bank transfer');
     expect(placed.text).toContain('Amount: 2,400 JPY');
+    // The receipt shows consumption tax once per rate (inclusive prices: 2,400 × 10/110 rounded down).
+    expect(placed.text).toContain('10% on 2,400 JPY: tax 218 JPY');
     expect(placed.text).toContain(`Reference: ${order.id}`);
     expect(reminder.text).toContain('Amount due: 2,400 JPY');
     expect(cancelled.text).toContain('the payment did not arrive before the deadline');

@@ -15,7 +15,16 @@ export async function createTestTenant(pool: DatabasePool, overrides: { name?: s
 
 /** Body of POST /admin/products with one variant. */
 export function buildProduct(
-  overrides: { title?: string; sku?: string; price?: number; stock?: number; status?: string; category_ids?: string[]; billing_interval?: string } = {},
+  overrides: {
+    title?: string;
+    sku?: string;
+    price?: number;
+    stock?: number;
+    status?: string;
+    category_ids?: string[];
+    billing_interval?: string;
+    tax_rate_bps?: number;
+  } = {},
 ) {
   return {
     title: overrides.title ?? `Product ${randomUUID().slice(0, 6)}`,
@@ -26,6 +35,7 @@ export function buildProduct(
         sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`,
         price: { amount: overrides.price ?? 1000, currency: 'JPY' },
         inventory: [{ on_hand: overrides.stock ?? 10 }],
+        ...(overrides.tax_rate_bps ? { tax_rate_bps: overrides.tax_rate_bps } : {}),
         ...(overrides.billing_interval ? { subscription: { billing_interval: overrides.billing_interval } } : {}),
       },
     ],
@@ -224,4 +234,42 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
 /** A back-office key of the given role for the tenant (created by db/queries/api-keys.ts, as by the CLI). */
 export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: StaffRole = 'staff'): Promise<string> {
   return (await createApiKey(pool, { tenantId, role, name: `test ${role} key`, actor: null })).api_key;
+}
+
+/**
+ * A shipping method and a cart's choice of it, inserted straight in the database: stands in for the shipping helper's
+ * API (POST /admin/shipping-methods, POST /store/carts/:id/shipping-method) until that is merged. Returns the method id.
+ */
+export async function insertTestShippingChoice(
+  pool: DatabasePool,
+  tenantId: string,
+  cartId: string,
+  method: { name?: string; price: number; free_over?: number | null; cod_fee?: number; vendor_id?: string | null },
+): Promise<string> {
+  const id = `shm_${randomUUID().replaceAll('-', '')}`;
+  await pool.query(sql.type(z.object({}))`
+    INSERT INTO shipping_methods (id, tenant_id, name, currency, price, free_over, cod_fee, vendor_id)
+    VALUES (${id}, ${tenantId}, ${method.name ?? 'Yamato'}, 'JPY', ${method.price}, ${method.free_over ?? null}, ${method.cod_fee ?? 0}, ${method.vendor_id ?? null})`);
+  await pool.query(sql.type(z.object({}))`
+    INSERT INTO cart_shipping_methods (cart_id, tenant_id, group_key, shipping_method_id) VALUES (${cartId}, ${tenantId}, ${method.vendor_id ?? ''}, ${id})`);
+  return id;
+}
+
+/**
+ * A promotion applied to a cart, inserted straight in the database: stands in for the promotions helper's API
+ * (POST /admin/promotions, POST /store/carts/:id/discounts) until that is merged. `value`: whole percent or minor units.
+ */
+export async function insertTestPromotion(
+  pool: DatabasePool,
+  tenantId: string,
+  cartId: string,
+  promotion: { code?: string; type: 'percentage' | 'fixed' | 'free_shipping'; value?: number; vendor_id?: string | null },
+): Promise<string> {
+  const id = `promo_${randomUUID().replaceAll('-', '')}`;
+  const code = promotion.code ?? `CODE${randomUUID().slice(0, 6).toUpperCase()}`;
+  await pool.query(sql.type(z.object({}))`
+    INSERT INTO promotions (id, tenant_id, code, type, value, currency, vendor_id)
+    VALUES (${id}, ${tenantId}, ${code}, ${promotion.type}, ${promotion.value ?? 0}, 'JPY', ${promotion.vendor_id ?? null})`);
+  await pool.query(sql.type(z.object({}))`INSERT INTO cart_discounts (cart_id, tenant_id, promotion_id) VALUES (${cartId}, ${tenantId}, ${id})`);
+  return code;
 }

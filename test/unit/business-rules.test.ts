@@ -2,7 +2,7 @@ import { dunningWait, retryDelayMs } from '../../domain/dunning.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
 import { money } from '../../domain/money.ts';
 import { isSubscriptionEnded } from '../../domain/subscription.ts';
-import { cancellationRefusal, checkPlacement, codShares, isExactCodCash, priceOrder, type PlacementLine } from '../../domain/order.ts';
+import { cancellationRefusal, checkPlacement, codShares, isExactCodCash, type PlacementLine } from '../../domain/order.ts';
 
 const line = (over: Partial<PlacementLine> = {}): PlacementLine => ({
   variantId: 'var_1',
@@ -40,27 +40,6 @@ describe('checkPlacement', () => {
   });
   it('when a subscription is paid by card, then it is accepted', () => {
     expect(checkPlacement([line({ subscription: true })], 'card')).toEqual([]);
-  });
-});
-
-describe('priceOrder', () => {
-  it('when lines have quantities, then the subtotal and total are their sum in minor units', () => {
-    expect(
-      priceOrder(
-        [
-          { quantity: 2, unitPrice: 1250 },
-          { quantity: 1, unitPrice: 99 },
-        ],
-        'EUR',
-      ),
-    ).toEqual({
-      subtotal: money(2599, 'EUR'),
-      shipping: money(0, 'EUR'),
-      total: money(2599, 'EUR'),
-    });
-  });
-  it('when there is no line, then pricing refuses', () => {
-    expect(() => priceOrder([], 'EUR')).toThrow('an order needs at least one line');
   });
 });
 

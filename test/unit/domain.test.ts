@@ -1,8 +1,7 @@
-// Pure domain rules: money, totals, order state machine, bank-transfer confirmation, durations. No I/O.
+// Pure domain rules: money, order state machine, bank-transfer confirmation, durations. No I/O.
 import { money, sameMoney, sumMoney, times, type Money } from '../../domain/money.ts';
 import {
   canTransition,
-  computeTotals,
   evaluatePaymentConfirmation,
   initialOrderStatus,
   isCancellable,
@@ -51,37 +50,6 @@ describe('money', () => {
     expect(sameMoney(jpy(100), jpy(100))).toBe(true);
     expect(sameMoney(jpy(100), jpy(101))).toBe(false);
     expect(sameMoney(jpy(100), money(100, 'USD'))).toBe(false);
-  });
-});
-
-describe('computeTotals', () => {
-  test('when lines are priced, then subtotal is the sum of quantity × unit price and total adds shipping', () => {
-    const totals = computeTotals(
-      [
-        { quantity: 2, unitPrice: jpy(1500) },
-        { quantity: 1, unitPrice: jpy(300) },
-      ],
-      'JPY',
-      500,
-    );
-    expect(totals).toEqual({ subtotal: jpy(3300), shipping: jpy(500), total: jpy(3800) });
-  });
-
-  test('when no shipping amount is given, then shipping is zero and total equals subtotal', () => {
-    const totals = computeTotals([{ quantity: 3, unitPrice: jpy(1000) }], 'JPY');
-    expect(totals).toEqual({ subtotal: jpy(3000), shipping: jpy(0), total: jpy(3000) });
-  });
-
-  test('when there are no lines, then computing totals throws', () => {
-    expect(() => computeTotals([], 'JPY')).toThrow(/at least one line/);
-  });
-
-  test('when a line is priced in another currency, then computing totals throws', () => {
-    expect(() => computeTotals([{ quantity: 1, unitPrice: money(10, 'USD') }], 'JPY')).toThrow('cannot add USD to JPY');
-  });
-
-  test('when shipping is not an integer, then computing totals throws', () => {
-    expect(() => computeTotals([{ quantity: 1, unitPrice: jpy(10) }], 'JPY', 0.5)).toThrow(/safe integer/);
   });
 });
 
