@@ -9,7 +9,9 @@ import { changedFields } from '../../domain/audit.ts';
 import { servesRegion, shippingChoiceProblems, shippingGroupOf, type ShippingGroupState } from '../../domain/shipping.ts';
 import { shippingMethodView, type ShippingOptionView } from '../../contracts/shipping.ts';
 import type { Actor } from '../../contracts/audit.ts';
+import { priceCart, type PricingInput } from '../../domain/pricing.ts';
 import { recordAudit } from './audit-log.ts';
+import { cartPricing } from './pricing.ts';
 import { assertTenantOwns } from './catalog.ts';
 import { setCartShippingRegion } from './carts.ts';
 
@@ -149,7 +151,7 @@ async function cartShippingState(db: CommonQueryMethods, tenantId: string, cartI
 /**
  * The active methods a cart may choose for `region` (else the cart's region; none known: methods without regions only).
  * Single brand: the store's methods. Mall: each vendor's methods for the vendors whose goods the cart ships, and
- * vendor-less methods when it ships the platform's own goods.
+ * vendor-less methods when it ships the platform's own goods. `amount` is what the cart would pay for it now.
  */
 export async function shippingOptions(db: CommonQueryMethods, tenantId: string, cartId: string, region?: string): Promise<ShippingOptionView[]> {
   const cart = await cartShippingState(db, tenantId, cartId);
@@ -159,7 +161,23 @@ export async function shippingOptions(db: CommonQueryMethods, tenantId: string, 
     SELECT ${columns} FROM shipping_methods WHERE tenant_id = ${tenantId} AND active
       ${cart.mall ? sql.fragment`AND COALESCE(vendor_id, '') = ANY(${sql.array(shipped, 'text')})` : sql.fragment``}
     ORDER BY created_at, id`);
-  return methods.filter((m) => servesRegion(m.regions, where)).map((m) => ({ id: m.id, name: m.name, amount: m.price, vendor_id: m.vendor_id }));
+  const { input } = await cartPricing(db, tenantId, cartId);
+  return methods
+    .filter((m) => servesRegion(m.regions, where))
+    .map((m) => ({ id: m.id, name: m.name, amount: { amount: shippingIfChosen(input, m), currency: m.price.currency }, vendor_id: m.vendor_id }));
+}
+
+/**
+ * What the cart would pay to ship its group with `method`, by the pricing function itself: the cart priced with this
+ * method in place of its group's choice (0 over free_over, or with a free-shipping code). A cart shows no COD fee.
+ */
+function shippingIfChosen(input: PricingInput, method: ShippingMethodRow): number {
+  const vendorId = method.vendor_id;
+  const shipping = [
+    ...input.shipping.filter((s) => s.vendorId !== vendorId),
+    { vendorId, price: method.price.amount, freeOver: method.free_over?.amount ?? null, codFee: method.cod_fee.amount },
+  ];
+  return priceCart({ ...input, shipping }).groups.find((g) => g.vendorId === vendorId)?.shipping ?? 0;
 }
 
 /**
