@@ -1,7 +1,17 @@
 // Shipping at checkout: what options cost, free shipping over the threshold, the COD fee, one method per mall vendor,
 // and checkout refusing (400, nothing placed) a cart of physical goods without its shipping choice.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildAddress, buildCheckout, buildProduct, createTestTenant, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import {
+  backOffice,
+  buildAddress,
+  buildCheckout,
+  buildProduct,
+  createTestTenant,
+  insertTestPromotion,
+  orderCountOfCart,
+  seedProduct,
+  storefront,
+} from '../helpers/factories.ts';
 import { seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 import { cartShipping, chooseTestShipping, seedShippingMethod } from '../helpers/shipping.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -42,6 +52,23 @@ describe('shipping at checkout', () => {
     const free = await store.checkout(over, buildCheckout());
     expect(free.status).toBe(201);
     expect(free.body.order).toMatchObject({ subtotal: jpy(5000), shipping_total: jpy(0), total: jpy(5000), shipping_method_id: methodId });
+  });
+
+  test('when a free-shipping code is applied, then every option is offered at 0, as the pricing function charges it', async () => {
+    const tenant = await createTestTenant(stack.pool);
+    const methods = [
+      await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 800 }),
+      await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 1200 }),
+    ];
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1000, stock: 5 });
+    const cartId = await cartWith(tenant, [variantId]);
+    const shipping = cartShipping(stack.http, tenant.publishable_key);
+    expect((await shipping.options(cartId)).body.items.map((o: { amount: unknown }) => o.amount)).toEqual([jpy(800), jpy(1200)]);
+    await insertTestPromotion(stack.pool, tenant.tenant_id, cartId, { type: 'free_shipping' });
+    expect((await shipping.options(cartId)).body.items.map((o: { id: string; amount: unknown }) => [o.id, o.amount])).toEqual([
+      [methods[0], jpy(0)],
+      [methods[1], jpy(0)],
+    ]);
   });
 
   test('when a COD order is placed, then the fee is its own amount in the total and delivery expects exactly that cash', async () => {
