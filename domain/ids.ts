@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'ctk'
   | 'adr'
   | 'pwr'
-  | 'aud';
+  | 'aud'
+  | 'shm';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
