@@ -14,6 +14,7 @@ import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminPromotionRoutes } from './routes/admin-promotions.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
+import { adminShippingRoutes } from './routes/admin-shipping.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
 import { codecRoutes } from './routes/codec.ts';
 import { loggedPath } from './log-path.ts';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminPromotionRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
+  app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));
   app.use('/admin', adminSubscriptionRoutes(deps, processes));
   app.use('/admin', adminCustomerRoutes(deps));

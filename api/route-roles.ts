@@ -13,7 +13,7 @@ export const ROUTE_ACCESS_KINDS: readonly RouteAccess[] = [...STAFF_ROLES, 'vend
 /**
  * `'METHOD /path'` (Express paths, `:param`) → minimum role, for every /admin and /vendor route.
  * Reads are `viewer`; fulfilment, payments, catalog, inventory and single-step retries `staff`;
- * money out, vendors, promotions, webhooks, store settings, payment methods and keys `admin`.
+ * money out, vendors, promotions, webhooks, store settings, shipping methods, payment methods and keys `admin`.
  */
 export const ROUTE_ROLES = {
   'POST /admin/session': 'public',
@@ -62,6 +62,12 @@ export const ROUTE_ROLES = {
   'POST /admin/webhooks': 'admin',
   'GET /admin/webhooks/:id': 'viewer',
   'GET /admin/webhooks/:id/deliveries': 'viewer',
+
+  'GET /admin/shipping-methods': 'viewer',
+  'POST /admin/shipping-methods': 'admin',
+  'GET /admin/shipping-methods/:id': 'viewer',
+  'PATCH /admin/shipping-methods/:id': 'admin',
+  'DELETE /admin/shipping-methods/:id': 'admin',
 
   'GET /admin/store': 'viewer',
   'PATCH /admin/store': 'admin',

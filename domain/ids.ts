@@ -27,7 +27,8 @@ export type IdPrefix =
   | 'pwr'
   | 'aud'
   | 'prm'
-  | 'rdm';
+  | 'rdm'
+  | 'shm';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {

@@ -11,6 +11,7 @@ import { tenantOf } from '../context.ts';
 import { customerAuth, storefrontAuth } from '../auth.ts';
 import { customerRoutes } from './customers.ts';
 import { storeDiscountRoutes } from './store-discounts.ts';
+import { storeShippingRoutes } from './store-shipping.ts';
 import {
   addItemBody,
   checkoutBody,
@@ -37,6 +38,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.use(storefrontAuth(pool), customerAuth(pool));
   r.use(customerRoutes(deps, processes));
   r.use(storeDiscountRoutes(deps));
+  r.use(storeShippingRoutes(deps));
 
   // A customer's cart answers only to that customer's token (404 to anyone else, with or without a token); a guest
   // cart stays reachable by its unguessable id, as before accounts existed.

@@ -220,3 +220,19 @@ async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number):
 export async function markCartConverted(tx: CommonQueryMethods, cartId: string, orderId: string, email: string): Promise<void> {
   await tx.query(sql.type(noRows)`UPDATE carts SET status = 'converted', order_id = ${orderId}, email = ${email}, updated_at = now() WHERE id = ${cartId}`);
 }
+
+const shippingCartRow = z.object({ status: z.string(), shipping_region: z.string().nullable() });
+
+/**
+ * Locks an open cart for a shipping choice (NotFoundError, or 409 once converted) and records the region it ships to
+ * when `region` is given; answers the region now in effect (null: none known yet).
+ */
+export async function setCartShippingRegion(tx: CommonQueryMethods, tenantId: string, cartId: string, region: string | undefined): Promise<string | null> {
+  const cart = await tx.maybeOne(sql.type(shippingCartRow)`
+    SELECT status, shipping_region FROM carts WHERE tenant_id = ${tenantId} AND id = ${cartId} FOR UPDATE`);
+  if (!cart) throw new NotFoundError('cart', cartId);
+  if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
+  if (region === undefined || region === cart.shipping_region) return cart.shipping_region;
+  await tx.query(sql.type(noRows)`UPDATE carts SET shipping_region = ${region}, updated_at = now() WHERE id = ${cartId}`);
+  return region;
+}

@@ -16,6 +16,7 @@ import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { redeemCartPromotions, releaseOrderRedemptions } from './promotions.ts';
 import { cartPricing } from './pricing.ts';
+import { assertShippingChosen } from './shipping.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
@@ -138,6 +139,7 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     );
     if (problem) throw problem;
     const { priced, input: pricing, shipping } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
+    await assertShippingChosen(tx, input.tenantId, input.cartId, { addressCountry: input.shippingAddress.country });
     const total = money(priced.total, cart.currency);
     if (input.expectedTotal && !sameMoney(input.expectedTotal, total)) {
       throw new PriceChangedError(

@@ -1,27 +1,31 @@
 // Pricing end to end (issue 13): consumption tax per rate per order, tax-exclusive stores, shipping and the COD fee,
 // discounts, and everything downstream (bank transfer, card, COD cash, refunds, mall payouts) on the priced total.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import {
-  backOffice,
-  buildCheckout,
-  buildProduct,
-  createTestTenant,
-  gatewayLedger,
-  insertTestShippingChoice,
-  seedProduct,
-  storefront,
-} from '../helpers/factories.ts';
+import { backOffice, buildCheckout, buildProduct, createTestTenant, gatewayLedger, seedProduct, storefront } from '../helpers/factories.ts';
 import { mallOffice, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 import { applyNewPromotion } from '../helpers/promotions.ts';
+import { chooseTestShipping, seedShippingMethod } from '../helpers/shipping.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
+// A store with shipping methods: once a store offers methods, every checkout of physical goods must choose one.
+let shipper: CreatedTenant;
 
-beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
+beforeAll(async () => {
+  ({ stack, tenant } = await startStackWithTenant());
+  shipper = await createTestTenant(stack.pool);
+});
 afterAll(async () => stack?.stop());
 
 const jpy = (amount: number) => ({ amount, currency: 'JPY' });
+
+/** A new shipping method of `t`, chosen for the cart through the API; returns its id. */
+async function chooseNewMethod(t: CreatedTenant, cartId: string, method: { price: number; free_over?: number; cod_fee?: number }): Promise<string> {
+  const id = await seedShippingMethod(stack.http, t.admin_api_key, method);
+  await chooseTestShipping(stack.http, t.publishable_key, cartId, id);
+  return id;
+}
 
 /** A cart of the tenant holding one unit of each `{price, tax_rate_bps}` product. */
 async function cartWith(t: CreatedTenant, lines: { price: number; tax_rate_bps?: number }[]): Promise<string> {
@@ -125,12 +129,12 @@ describe('pricing: tax, shipping, discounts', () => {
   });
 
   test('when a COD order ships with a method whose COD fee is set, then its total adds shipping and the fee and delivery expects exactly that cash', async () => {
-    const store = storefront(stack.http, tenant.publishable_key);
-    const admin = backOffice(stack.http, tenant.admin_api_key);
-    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1200, stock: 4 });
+    const store = storefront(stack.http, shipper.publishable_key);
+    const admin = backOffice(stack.http, shipper.admin_api_key);
+    const { variantId } = await seedProduct(stack.http, shipper.admin_api_key, { price: 1200, stock: 4 });
     const cartId = (await store.createCart()).body.id;
     expect((await store.addItem(cartId, variantId, 2)).status).toBe(200);
-    const methodId = await insertTestShippingChoice(stack.pool, tenant.tenant_id, cartId, { price: 800, free_over: 5000, cod_fee: 330 });
+    const methodId = await chooseNewMethod(shipper, cartId, { price: 800, free_over: 5000, cod_fee: 330 });
     // A cart does not know it will be paid on delivery: no fee yet.
     expect((await store.cart(cartId)).body).toMatchObject({ shipping_method_id: methodId, shipping_total: jpy(800), total: jpy(3200) });
 
@@ -155,9 +159,9 @@ describe('pricing: tax, shipping, discounts', () => {
   });
 
   test('when the lines reach the free-over threshold, then shipping costs nothing', async () => {
-    const cartId = await cartWith(tenant, [{ price: 3000 }, { price: 2000 }]);
-    await insertTestShippingChoice(stack.pool, tenant.tenant_id, cartId, { price: 800, free_over: 5000 });
-    expect((await storefront(stack.http, tenant.publishable_key).cart(cartId)).body).toMatchObject({ shipping_total: jpy(0), total: jpy(5000) });
+    const cartId = await cartWith(shipper, [{ price: 3000 }, { price: 2000 }]);
+    await chooseNewMethod(shipper, cartId, { price: 800, free_over: 5000 });
+    expect((await storefront(stack.http, shipper.publishable_key).cart(cartId)).body).toMatchObject({ shipping_total: jpy(0), total: jpy(5000) });
   });
 
   test('when a 10 % code is applied, then an undiscounted expected_total is 409 price_changed, the discounted one places the order and the transfer confirms only the discounted amount', async () => {
@@ -196,11 +200,11 @@ describe('pricing: tax, shipping, discounts', () => {
   });
 
   test('when a discounted card order with shipping is paid, then the authorization and capture are its total and refunds never exceed it', async () => {
-    const store = storefront(stack.http, tenant.publishable_key);
-    const admin = backOffice(stack.http, tenant.admin_api_key);
-    const cartId = await cartWith(tenant, [{ price: 3000 }]);
-    await insertTestShippingChoice(stack.pool, tenant.tenant_id, cartId, { price: 700 });
-    await applyNewPromotion(stack.http, tenant, cartId, { type: 'fixed', value: 500 });
+    const store = storefront(stack.http, shipper.publishable_key);
+    const admin = backOffice(stack.http, shipper.admin_api_key);
+    const cartId = await cartWith(shipper, [{ price: 3000 }]);
+    await chooseNewMethod(shipper, cartId, { price: 700 });
+    await applyNewPromotion(stack.http, shipper, cartId, { type: 'fixed', value: 500 });
     const checkout = await store.checkout(cartId, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa' }));
     expect(checkout.status).toBe(201);
     const order = checkout.body.order;

@@ -2,7 +2,8 @@
 // check out at once, refused with the reason when a rule no longer holds, and given back by a cancellation.
 import { randomUUID } from 'node:crypto';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, buildCheckout, holdsOfCart, insertTestShippingChoice, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import { backOffice, buildCheckout, createTestTenant, holdsOfCart, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
+import { chooseTestShipping, seedShippingMethod } from '../helpers/shipping.ts';
 import { cartDiscounts, promotionOffice, seedPromotion } from '../helpers/promotions.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -124,12 +125,21 @@ describe('each kind of code on a real order', () => {
     const order500 = (await store().checkout(await cartWith(fixed.code, 2), buildCheckout())).body.order;
     expect(order500).toMatchObject({ discount_total: jpy(500), total: jpy(1500) });
 
-    const free = await seedPromotion(stack.http, tenant.admin_api_key, { type: 'free_shipping', value: undefined });
-    const shippedCart = await cartWith(undefined, 2);
-    await insertTestShippingChoice(stack.pool, tenant.tenant_id, shippedCart, { price: 700 });
-    expect((await discounts().apply(shippedCart, free.code)).body).toMatchObject({ shipping_total: jpy(700), discount_total: jpy(700), total: jpy(2000) });
-    const shipped = (await store().checkout(shippedCart, buildCheckout())).body.order;
-    expect(shipped).toMatchObject({ shipping_total: jpy(700), discounts: [{ code: free.code, amount: jpy(700) }], total: jpy(2000) });
-    expect(await Promise.all([percent.id, fixed.id, free.id].map(timesUsed))).toEqual([1, 1, 1]);
+    expect(await Promise.all([percent.id, fixed.id].map(timesUsed))).toEqual([1, 1]);
+
+    // A store with a shipping method (its own tenant: once a store ships, every physical checkout must choose a method).
+    const shipper = await createTestTenant(stack.pool);
+    const free = await seedPromotion(stack.http, shipper.admin_api_key, { type: 'free_shipping' });
+    const methodId = await seedShippingMethod(stack.http, shipper.admin_api_key, { price: 700 });
+    const { variantId: shipped } = await seedProduct(stack.http, shipper.admin_api_key, { price: 2000, stock: 5 });
+    const shipperStore = storefront(stack.http, shipper.publishable_key);
+    const cartId = (await shipperStore.createCart()).body.id as string;
+    expect((await shipperStore.addItem(cartId, shipped, 1)).status).toBe(200);
+    await chooseTestShipping(stack.http, shipper.publishable_key, cartId, methodId);
+    const applied = await cartDiscounts(stack.http, shipper.publishable_key).apply(cartId, free.code);
+    expect(applied.body).toMatchObject({ shipping_total: jpy(700), discount_total: jpy(700), total: jpy(2000) });
+    const order = (await shipperStore.checkout(cartId, buildCheckout())).body.order;
+    expect(order).toMatchObject({ shipping_total: jpy(700), discounts: [{ code: free.code, amount: jpy(700) }], total: jpy(2000) });
+    expect((await promotionOffice(stack.http, shipper.admin_api_key).get(free.id)).body.times_used).toBe(1);
   });
 });

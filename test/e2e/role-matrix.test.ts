@@ -42,6 +42,7 @@ type Shared = {
   vendorShipmentId: string;
   payoutId: string;
   promotionId: string;
+  shippingMethodId: string;
 };
 let shared: Shared;
 
@@ -108,6 +109,16 @@ async function capturedCardOrder(): Promise<string> {
   return order.id;
 }
 
+/** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
+const buildShippingMethod = () => ({ name: `Yamato ${unique()}`, price: { amount: 800, currency: 'JPY' }, vendor_id: shippingVendorId });
+
+/** A new active shipping method, for withdrawing. */
+async function newShippingMethod(): Promise<string> {
+  const res = await call('POST /admin/shipping-methods', 'owner', { path: '/admin/shipping-methods', body: buildShippingMethod() });
+  if (res.status !== 201) throw new Error(`shipping method creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 /** The id of a new staff key (inserted straight in the database), for revoking. */
 async function staffKeyId(): Promise<string> {
   const secret = await createTestStaffKey(stack.pool, mall.tenant_id, 'staff');
@@ -116,6 +127,8 @@ async function staffKeyId(): Promise<string> {
 
 let vendorId: string;
 let vendorVariantId: string;
+// Shipping methods of the matrix belong to a vendor no fixture order buys from, so no checkout here must choose one.
+let shippingVendorId: string;
 const unique = () => randomUUID().slice(0, 8);
 const get = (path: string) => async (): Promise<Req> => ({ path });
 
@@ -250,6 +263,20 @@ const cases: Record<RouteKey, Case> = {
   'GET /admin/webhooks/:id': { write: false, success: true, build: async () => ({ path: `/admin/webhooks/${shared.webhookId}` }) },
   'GET /admin/webhooks/:id/deliveries': { write: false, success: true, build: async () => ({ path: `/admin/webhooks/${shared.webhookId}/deliveries` }) },
 
+  'GET /admin/shipping-methods': { write: false, success: true, build: get('/admin/shipping-methods') },
+  'POST /admin/shipping-methods': { write: true, success: true, build: async () => ({ path: '/admin/shipping-methods', body: buildShippingMethod() }) },
+  'GET /admin/shipping-methods/:id': { write: false, success: true, build: async () => ({ path: `/admin/shipping-methods/${shared.shippingMethodId}` }) },
+  'PATCH /admin/shipping-methods/:id': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/admin/shipping-methods/${shared.shippingMethodId}`, body: { name: `Yamato ${unique()}` } }),
+  },
+  'DELETE /admin/shipping-methods/:id': {
+    write: true,
+    success: true,
+    build: async (_role, allowed) => ({ path: `/admin/shipping-methods/${allowed ? await newShippingMethod() : shared.shippingMethodId}` }),
+  },
+
   'GET /admin/store': { write: false, success: true, build: get('/admin/store') },
   'PATCH /admin/store': { write: true, success: true, build: async () => ({ path: '/admin/store', body: { allowed_origins: ['https://shop.example.jp'] } }) },
 
@@ -298,6 +325,7 @@ beforeAll(async () => {
   vendorId = await seedVendor(stack.http, mall.admin_api_key);
   vendorVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, vendorId, { price: 1000, stock: 100 });
   keys.vendor = (await createVendorKey(stack.pool, mall.tenant_id, vendorId)).api_key;
+  shippingVendorId = await seedVendor(stack.http, mall.admin_api_key);
   const product = await seedProduct(stack.http, mall.admin_api_key, { stock: 50 });
   const customer = await stack.http
     .post('/store/customers')
@@ -327,6 +355,7 @@ beforeAll(async () => {
     vendorShipmentId: vendorShipment.shipmentId,
     payoutId,
     promotionId: promotion.body.id,
+    shippingMethodId: await newShippingMethod(),
   };
 }, 120_000);
 afterAll(async () => stack?.stop());

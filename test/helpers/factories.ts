@@ -235,22 +235,3 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
 export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: StaffRole = 'staff'): Promise<string> {
   return (await createApiKey(pool, { tenantId, role, name: `test ${role} key`, actor: null })).api_key;
 }
-
-/**
- * A shipping method and a cart's choice of it, inserted straight in the database: stands in for the shipping helper's
- * API (POST /admin/shipping-methods, POST /store/carts/:id/shipping-method) until that is merged. Returns the method id.
- */
-export async function insertTestShippingChoice(
-  pool: DatabasePool,
-  tenantId: string,
-  cartId: string,
-  method: { name?: string; price: number; free_over?: number | null; cod_fee?: number; vendor_id?: string | null },
-): Promise<string> {
-  const id = `shm_${randomUUID().replaceAll('-', '')}`;
-  await pool.query(sql.type(z.object({}))`
-    INSERT INTO shipping_methods (id, tenant_id, name, currency, price, free_over, cod_fee, vendor_id)
-    VALUES (${id}, ${tenantId}, ${method.name ?? 'Yamato'}, 'JPY', ${method.price}, ${method.free_over ?? null}, ${method.cod_fee ?? 0}, ${method.vendor_id ?? null})`);
-  await pool.query(sql.type(z.object({}))`
-    INSERT INTO cart_shipping_methods (cart_id, tenant_id, group_key, shipping_method_id) VALUES (${cartId}, ${tenantId}, ${method.vendor_id ?? ''}, ${id})`);
-  return id;
-}

@@ -4,7 +4,9 @@ import type { Agent as TestAgent } from 'supertest';
 
 /** Body of POST /admin/promotions: a 10 % code unless overridden. */
 export function buildPromotion(overrides: Record<string, unknown> = {}) {
-  return { code: `SALE-${randomUUID().slice(0, 8)}`, type: 'percentage', value: 10, ...overrides };
+  // A free-shipping code takes no value: the 10 % default applies to the other types only.
+  const value = overrides.type === 'free_shipping' ? {} : { value: 10 };
+  return { code: `SALE-${randomUUID().slice(0, 8)}`, type: 'percentage', ...value, ...overrides };
 }
 
 /** Back-office promotion calls with a tenant's admin API key. */
