@@ -12,6 +12,7 @@ import { adminRefundRoutes } from './routes/admin-refunds.ts';
 import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
 import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
+import { adminPromotionRoutes } from './routes/admin-promotions.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminShippingRoutes } from './routes/admin-shipping.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminAuditLogRoutes(deps));
   app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
   app.use('/admin', adminVendorRoutes(deps));
+  app.use('/admin', adminPromotionRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

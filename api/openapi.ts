@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
+import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
@@ -39,6 +40,7 @@ const OPERATIONS: Op[] = [
   },
   { method: 'get', path: '/store/orders/{id}', summary: "Order status (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
   ...CUSTOMER_OPERATIONS,
+  ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },

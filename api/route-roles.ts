@@ -13,7 +13,7 @@ export const ROUTE_ACCESS_KINDS: readonly RouteAccess[] = [...STAFF_ROLES, 'vend
 /**
  * `'METHOD /path'` (Express paths, `:param`) → minimum role, for every /admin and /vendor route.
  * Reads are `viewer`; fulfilment, payments, catalog, inventory and single-step retries `staff`;
- * money out, vendors, webhooks, store settings, shipping methods, payment methods and keys `admin`.
+ * money out, vendors, promotions, webhooks, store settings, shipping methods, payment methods and keys `admin`.
  */
 export const ROUTE_ROLES = {
   'POST /admin/session': 'public',
@@ -52,6 +52,11 @@ export const ROUTE_ROLES = {
   'GET /admin/vendors/:id': 'viewer',
   'GET /admin/vendors/:id/payouts': 'viewer',
   'POST /admin/payouts/:id/pay': 'admin',
+
+  'GET /admin/promotions': 'viewer',
+  'POST /admin/promotions': 'admin',
+  'GET /admin/promotions/:id': 'viewer',
+  'PATCH /admin/promotions/:id': 'admin',
 
   'GET /admin/webhooks': 'viewer',
   'POST /admin/webhooks': 'admin',

@@ -110,6 +110,7 @@ const BY_CODE: Record<string, (message: string, details?: Record<string, unknown
   validation_failed: (m, d) => new ValidationError(m, d),
   card_declined: (m, d) => new CardDeclinedError(m, d),
   price_changed: (m, d) => new PriceChangedError(m, d),
+  discount_invalid: (m, d) => new DiscountInvalidError(m, { reason: 'unknown', ...d }),
   unavailable: (m) => new UnavailableError(m),
 };
 

@@ -26,6 +26,8 @@ export type IdPrefix =
   | 'adr'
   | 'pwr'
   | 'aud'
+  | 'prm'
+  | 'rdm'
   | 'shm';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */

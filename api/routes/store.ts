@@ -10,6 +10,7 @@ import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { customerAuth, storefrontAuth } from '../auth.ts';
 import { customerRoutes } from './customers.ts';
+import { storeDiscountRoutes } from './store-discounts.ts';
 import { storeShippingRoutes } from './store-shipping.ts';
 import {
   addItemBody,
@@ -36,6 +37,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const search = deps.search ?? createSearchBackend(config, pool);
   r.use(storefrontAuth(pool), customerAuth(pool));
   r.use(customerRoutes(deps, processes));
+  r.use(storeDiscountRoutes(deps));
   r.use(storeShippingRoutes(deps));
 
   // A customer's cart answers only to that customer's token (404 to anyone else, with or without a token); a guest

@@ -14,6 +14,7 @@ import { orderView, type OrderView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
+import { redeemCartPromotions, releaseOrderRedemptions } from './promotions.ts';
 import { cartPricing } from './pricing.ts';
 import { assertShippingChosen } from './shipping.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
@@ -183,6 +184,8 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       JOIN jsonb_to_recordset(${sql.jsonb(pricedLines)}) AS x(key text, discount bigint, net bigint) ON x.key = ci.id
       WHERE ci.cart_id = ${input.cartId}`);
+    // Each code takes one use here, its rules checked again against these lines; a refused code rolls the placement back.
+    await redeemCartPromotions(tx, { tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, amounts: priced.discounts });
     await createPayment(tx, {
       tenantId: input.tenantId,
       orderId: input.orderId,
@@ -254,6 +257,8 @@ export async function cancelOrder(
     const releasedHolds = await releaseOrderAllocations(tx, orderId);
     await cancelPendingShipments(tx, orderId);
     await voidOpenPayments(tx, orderId);
+    // A cancelled order gives its discount codes' uses back (compensation and the back office's cancel alike).
+    await releaseOrderRedemptions(tx, tenantId, orderId);
     if (actor) {
       const changes = changedFields({ status: order.status, cancel_reason: null }, { status: 'cancelled', cancel_reason: reason });
       await recordAudit(tx, { tenantId, actor, action: 'order.cancel', resourceType: 'order', resourceId: orderId, changes });

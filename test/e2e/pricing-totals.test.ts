@@ -1,17 +1,9 @@
 // Pricing end to end (issue 13): consumption tax per rate per order, tax-exclusive stores, shipping and the COD fee,
 // discounts, and everything downstream (bank transfer, card, COD cash, refunds, mall payouts) on the priced total.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import {
-  backOffice,
-  buildCheckout,
-  buildProduct,
-  createTestTenant,
-  gatewayLedger,
-  insertTestPromotion,
-  seedProduct,
-  storefront,
-} from '../helpers/factories.ts';
+import { backOffice, buildCheckout, buildProduct, createTestTenant, gatewayLedger, seedProduct, storefront } from '../helpers/factories.ts';
 import { mallOffice, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
+import { applyNewPromotion } from '../helpers/promotions.ts';
 import { chooseTestShipping, seedShippingMethod } from '../helpers/shipping.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -176,7 +168,7 @@ describe('pricing: tax, shipping, discounts', () => {
     const store = storefront(stack.http, tenant.publishable_key);
     const admin = backOffice(stack.http, tenant.admin_api_key);
     const cartId = await cartWith(tenant, [{ price: 1080 }, { price: 540, tax_rate_bps: 800 }]);
-    const code = await insertTestPromotion(stack.pool, tenant.tenant_id, cartId, { type: 'percentage', value: 10 });
+    const code = await applyNewPromotion(stack.http, tenant, cartId, { type: 'percentage', value: 10 });
     const cart = (await store.cart(cartId)).body;
     expect(cart).toMatchObject({
       subtotal: jpy(1620),
@@ -212,7 +204,7 @@ describe('pricing: tax, shipping, discounts', () => {
     const admin = backOffice(stack.http, shipper.admin_api_key);
     const cartId = await cartWith(shipper, [{ price: 3000 }]);
     await chooseNewMethod(shipper, cartId, { price: 700 });
-    await insertTestPromotion(stack.pool, shipper.tenant_id, cartId, { type: 'fixed', value: 500 });
+    await applyNewPromotion(stack.http, shipper, cartId, { type: 'fixed', value: 500 });
     const checkout = await store.checkout(cartId, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa' }));
     expect(checkout.status).toBe(201);
     const order = checkout.body.order;
@@ -239,7 +231,7 @@ describe('pricing: tax, shipping, discounts', () => {
       const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, vendor, { price: 2000, stock: 5 });
       expect((await store.addItem(cartId, variantId, 1)).status).toBe(200);
     }
-    await insertTestPromotion(stack.pool, mall.tenant_id, cartId, { type: 'fixed', value: 500, vendor_id: v1 });
+    await applyNewPromotion(stack.http, mall, cartId, { type: 'fixed', value: 500, vendor_id: v1 });
     const checkout = await store.checkout(cartId, buildCheckout({ payment_method: 'bank_transfer' }));
     expect(checkout.status).toBe(201);
     const order = checkout.body.order;

@@ -41,6 +41,7 @@ type Shared = {
   vendorVariantId: string;
   vendorShipmentId: string;
   payoutId: string;
+  promotionId: string;
   shippingMethodId: string;
 };
 let shared: Shared;
@@ -240,6 +241,19 @@ const cases: Record<RouteKey, Case> = {
     }),
   },
 
+  'GET /admin/promotions': { write: false, success: true, build: get('/admin/promotions') },
+  'POST /admin/promotions': {
+    write: true,
+    success: true,
+    build: async () => ({ path: '/admin/promotions', body: { code: `SALE-${unique()}`, type: 'percentage', value: 10, usage_limit: 100 } }),
+  },
+  'GET /admin/promotions/:id': { write: false, success: true, build: async () => ({ path: `/admin/promotions/${shared.promotionId}` }) },
+  'PATCH /admin/promotions/:id': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/admin/promotions/${shared.promotionId}`, body: { active: false } }),
+  },
+
   'GET /admin/webhooks': { write: false, success: true, build: get('/admin/webhooks') },
   'POST /admin/webhooks': {
     write: true,
@@ -318,6 +332,7 @@ beforeAll(async () => {
     .set('X-Publishable-Key', mall.publishable_key)
     .send({ email: `c-${unique()}@example.jp`, password: 'correct horse battery', name: 'Hanako' });
   const webhook = await call('POST /admin/webhooks', 'owner', await cases['POST /admin/webhooks'].build('owner', true));
+  const promotion = await call('POST /admin/promotions', 'owner', await cases['POST /admin/promotions'].build('owner', true));
   const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId] = await Promise.all([
     unpaidOrder(),
     pendingShipment(),
@@ -339,6 +354,7 @@ beforeAll(async () => {
     vendorVariantId,
     vendorShipmentId: vendorShipment.shipmentId,
     payoutId,
+    promotionId: promotion.body.id,
     shippingMethodId: await newShippingMethod(),
   };
 }, 120_000);

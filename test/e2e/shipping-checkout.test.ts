@@ -1,19 +1,10 @@
 // Shipping at checkout: what options cost, free shipping over the threshold, the COD fee, one method per mall vendor,
 // and checkout refusing (400, nothing placed) a cart of physical goods without its shipping choice.
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
-import {
-  backOffice,
-  buildAddress,
-  buildCheckout,
-  buildProduct,
-  createTestTenant,
-  insertTestPromotion,
-  orderCountOfCart,
-  seedProduct,
-  storefront,
-} from '../helpers/factories.ts';
+import { backOffice, buildAddress, buildCheckout, buildProduct, createTestTenant, orderCountOfCart, seedProduct, storefront } from '../helpers/factories.ts';
 import { seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 import { cartShipping, chooseTestShipping, seedShippingMethod } from '../helpers/shipping.ts';
+import { applyNewPromotion } from '../helpers/promotions.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
@@ -64,7 +55,7 @@ describe('shipping at checkout', () => {
     const cartId = await cartWith(tenant, [variantId]);
     const shipping = cartShipping(stack.http, tenant.publishable_key);
     expect((await shipping.options(cartId)).body.items.map((o: { amount: unknown }) => o.amount)).toEqual([jpy(800), jpy(1200)]);
-    await insertTestPromotion(stack.pool, tenant.tenant_id, cartId, { type: 'free_shipping' });
+    await applyNewPromotion(stack.http, tenant, cartId, { type: 'free_shipping' });
     expect((await shipping.options(cartId)).body.items.map((o: { id: string; amount: unknown }) => [o.id, o.amount])).toEqual([
       [methods[0], jpy(0)],
       [methods[1], jpy(0)],

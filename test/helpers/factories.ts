@@ -235,22 +235,3 @@ export async function orderOfCart(pool: DatabasePool, cartId: string) {
 export async function createTestStaffKey(pool: DatabasePool, tenantId: string, role: StaffRole = 'staff'): Promise<string> {
   return (await createApiKey(pool, { tenantId, role, name: `test ${role} key`, actor: null })).api_key;
 }
-
-/**
- * A promotion applied to a cart, inserted straight in the database: stands in for the promotions helper's API
- * (POST /admin/promotions, POST /store/carts/:id/discounts) until that is merged. `value`: whole percent or minor units.
- */
-export async function insertTestPromotion(
-  pool: DatabasePool,
-  tenantId: string,
-  cartId: string,
-  promotion: { code?: string; type: 'percentage' | 'fixed' | 'free_shipping'; value?: number; vendor_id?: string | null },
-): Promise<string> {
-  const id = `promo_${randomUUID().replaceAll('-', '')}`;
-  const code = promotion.code ?? `CODE${randomUUID().slice(0, 6).toUpperCase()}`;
-  await pool.query(sql.type(z.object({}))`
-    INSERT INTO promotions (id, tenant_id, code, type, value, currency, vendor_id)
-    VALUES (${id}, ${tenantId}, ${code}, ${promotion.type}, ${promotion.value ?? 0}, 'JPY', ${promotion.vendor_id ?? null})`);
-  await pool.query(sql.type(z.object({}))`INSERT INTO cart_discounts (cart_id, tenant_id, promotion_id) VALUES (${cartId}, ${tenantId}, ${id})`);
-  return code;
-}

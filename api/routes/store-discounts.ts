@@ -1,0 +1,42 @@
+// Storefront routes of discount codes on a cart: apply (422 discount_invalid with the reason) and remove.
+import { Router } from 'express';
+import { cartOwner, getCart } from '../../db/queries/carts.ts';
+import { applyCartDiscount, removeCartDiscount } from '../../db/queries/promotions.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { customerKeyOf } from '../../domain/promotions.ts';
+import type { AppDeps } from '../context.ts';
+import { tenantOf } from '../context.ts';
+import { applyDiscountBody } from '../schemas-promotions.ts';
+
+/** POST /store/carts/:id/discounts and DELETE /store/carts/:id/discounts/:code; mounted by storeRoutes after its auth. */
+export function storeDiscountRoutes(deps: AppDeps): Router {
+  const { pool } = deps;
+  const r = Router();
+
+  // The cart rules of every cart route: a customer's cart answers only to that customer's token.
+  const ownedCart = async (req: Express.Request, cartId: string) => {
+    const owner = await cartOwner(pool, tenantOf(req).id, cartId);
+    if (owner !== null && owner !== req.customer?.id) throw new NotFoundError('cart', cartId);
+    return owner;
+  };
+
+  r.post('/carts/:id/discounts', async (req, res) => {
+    const t = tenantOf(req);
+    const body = applyDiscountBody.parse(req.body);
+    const owner = await ownedCart(req, req.params.id);
+    const cart = await getCart(pool, t.id, req.params.id);
+    // Per-customer limits count the account, else the guest's e-mail; a guest without one yet is counted at checkout.
+    const customerKey = customerKeyOf(owner ?? req.customer?.id, cart.email ?? req.customer?.email);
+    await applyCartDiscount(pool, t.id, req.params.id, body.code, customerKey);
+    res.json(await getCart(pool, t.id, req.params.id));
+  });
+
+  r.delete('/carts/:id/discounts/:code', async (req, res) => {
+    const t = tenantOf(req);
+    await ownedCart(req, req.params.id);
+    await removeCartDiscount(pool, t.id, req.params.id, req.params.code);
+    res.json(await getCart(pool, t.id, req.params.id));
+  });
+
+  return r;
+}
