@@ -75,7 +75,8 @@ export async function cartPricing(
         WHERE csm.cart_id = c.id AND csm.tenant_id = c.tenant_id), '[]') AS shipping,
       COALESCE((SELECT json_agg(json_build_object('code', pm.code, 'type', pm.type, 'value', pm.value, 'vendor_id', pm.vendor_id) ORDER BY cd.created_at, pm.id)
         FROM cart_discounts cd JOIN promotions pm ON pm.id = cd.promotion_id AND pm.tenant_id = cd.tenant_id
-        WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id AND pm.active AND (pm.type <> 'fixed' OR pm.currency = c.currency)), '[]') AS discounts
+        WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id AND pm.active AND (pm.type <> 'fixed' OR pm.currency = c.currency)
+          AND (pm.starts_at IS NULL OR pm.starts_at <= now()) AND (pm.ends_at IS NULL OR pm.ends_at > now())), '[]') AS discounts
     FROM carts c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!ctx) throw new NotFoundError('cart', cartId);
   const { lines, shipping, discounts } = ctx;
@@ -88,7 +89,7 @@ export async function cartPricing(
       vendorId: l.vendor_id,
       physical: l.physical,
     })),
-    // A promotion's percentage is whole percent; the pricing function takes basis points. A fixed amount counts only in its own currency.
+    // A promotion's percentage is whole percent; the pricing function takes basis points. A fixed amount counts only in its own currency; a code outside its window takes nothing off (checkout refuses it with its reason).
     discounts: discounts.map((d) => ({ code: d.code, kind: d.type, value: d.type === 'percentage' ? d.value * 100 : d.value, vendorId: d.vendor_id })),
     shipping: shipping.map((s) => ({ vendorId: s.group_key === '' ? null : s.group_key, price: s.price, freeOver: s.free_over, codFee: s.cod_fee })),
     pricesIncludeTax: ctx.prices_include_tax,
