@@ -71,7 +71,7 @@ export async function cartPricing(
         WHERE ci.cart_id = c.id), '[]') AS lines,
       COALESCE((SELECT json_agg(json_build_object('group_key', csm.group_key, 'shipping_method_id', sm.id, 'name', sm.name, 'price', sm.price,
           'free_over', sm.free_over, 'cod_fee', sm.cod_fee) ORDER BY csm.group_key)
-        FROM cart_shipping_methods csm JOIN shipping_methods sm ON sm.id = csm.shipping_method_id AND sm.tenant_id = csm.tenant_id AND sm.active
+        FROM cart_shipping_methods csm JOIN shipping_methods sm ON sm.id = csm.shipping_method_id AND sm.tenant_id = csm.tenant_id AND sm.active AND sm.currency = c.currency
         WHERE csm.cart_id = c.id AND csm.tenant_id = c.tenant_id), '[]') AS shipping,
       COALESCE((SELECT json_agg(json_build_object('code', pm.code, 'type', pm.type, 'value', pm.value, 'vendor_id', pm.vendor_id) ORDER BY cd.created_at, pm.id)
         FROM cart_discounts cd JOIN promotions pm ON pm.id = cd.promotion_id AND pm.tenant_id = cd.tenant_id
