@@ -140,7 +140,9 @@ describe("a cart's shipping options and choice", () => {
 
     const noRegion = await shipping.options(cartId);
     expect(noRegion.status).toBe(200);
-    expect(noRegion.body.items).toEqual([{ id: anywhere, name: 'anywhere', amount: { amount: 800, currency: 'JPY' }, vendor_id: null }]);
+    expect(noRegion.body.items).toEqual([
+      { id: anywhere, name: 'anywhere', amount: { amount: 800, currency: 'JPY' }, cod_fee: { amount: 0, currency: 'JPY' }, vendor_id: null },
+    ]);
     expect(optionIds(await shipping.options(cartId, 'JP-13'))).toEqual([anywhere, japan, tokyo].sort());
     expect(optionIds(await shipping.options(cartId, 'jp-27'))).toEqual([anywhere, japan].sort());
     expect(optionIds(await shipping.options(cartId, 'US'))).toEqual([anywhere, us].sort());
