@@ -119,6 +119,8 @@ describe('shipping methods in the back office', () => {
     expect(Object.keys(paths['/admin/shipping-methods/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(paths['/store/carts/{id}/shipping-options'])).toEqual(['get']);
     expect(Object.keys(paths['/store/carts/{id}/shipping-method'])).toEqual(['post']);
+    const options = JSON.stringify(paths['/store/carts/{id}/shipping-options'].get);
+    expect(['"amount"', '"cod_fee"', '"vendor_id"'].map((field) => options.includes(field))).toEqual([true, true, true]);
   });
 });
 
