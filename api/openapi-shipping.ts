@@ -11,7 +11,7 @@ export const SHIPPING_OPERATIONS: Op[] = [
     method: 'get',
     path: '/store/carts/{id}/shipping-options',
     summary:
-      "Methods the cart may choose for ?region= (else the cart's region; none known: methods without regions only); mall: per vendor shipped, vendor_id says whose",
+      "Methods in the cart's currency it may choose for ?region= (else the cart's region; none known: methods without regions only); mall: per vendor shipped, vendor_id says whose; cod_fee: what payment_method cod adds to the order total",
     auth: 'store',
     query: sh.shippingOptionsQuery,
     response: z.object({ items: z.array(shippingOptionView) }),
@@ -19,7 +19,8 @@ export const SHIPPING_OPERATIONS: Op[] = [
   {
     method: 'post',
     path: '/store/carts/{id}/shipping-method',
-    summary: 'Choose a method for its shipping group (mall: one per vendor) and the region; 404 unknown method, 400 not shipping there, 409 converted cart',
+    summary:
+      "Choose a method for its shipping group (mall: one per vendor) and the region; 404 unknown or withdrawn method or one in another currency than the cart's, 400 not shipping there, 409 converted cart",
     auth: 'store',
     body: sh.chooseShippingMethodBody,
     response: cartView,

@@ -18,7 +18,10 @@ export const shippingMethodView = z.object({
 /** The type of one shipping method view. */
 export type ShippingMethodView = z.infer<typeof shippingMethodView>;
 
-/** One method a cart may choose (GET /store/carts/:id/shipping-options); `amount` is what it costs. */
-export const shippingOptionView = z.object({ id: z.string(), name: z.string(), amount: moneyView, vendor_id: z.string().nullable() });
+/**
+ * One method a cart may choose (GET /store/carts/:id/shipping-options): `amount` is what shipping costs; `cod_fee` what
+ * paying on delivery (payment_method "cod") adds to the order's total on top of the cart's.
+ */
+export const shippingOptionView = z.object({ id: z.string(), name: z.string(), amount: moneyView, cod_fee: moneyView, vendor_id: z.string().nullable() });
 /** The type of one shipping option. */
 export type ShippingOptionView = z.infer<typeof shippingOptionView>;

@@ -1,5 +1,6 @@
 // Pure rules of shipping methods (API.md "Pricing: tax, shipping, promotions"): which regions a method serves and when
 // a cart must choose one before checkout. Regions are ISO 3166-1 alpha-2 countries ("JP") or JP prefectures ("JP-13").
+import { prefectureOf } from './prefectures.ts';
 
 // ISO 3166-1 alpha-2, officially assigned codes.
 const COUNTRIES = new Set(
@@ -60,18 +61,27 @@ export type ShippingGroupState = {
   chosen: { name: string; active: boolean; regions: readonly string[] } | null;
 };
 
+/** The checkout address as shipping rules read it: its country and its free-text region (a prefecture when recognisable). */
+export type CheckoutAddress = { country: string; region?: string };
+
 /**
  * Why a cart cannot check out with its shipping choices: one message per group at fault, none when it may. A group of
  * physical lines needs a choice when the store offers it methods; a choice it has must be active and ship to the cart's
- * region, else to the checkout address's country (when given), which must agree with the cart's region.
+ * region, else to the checkout address's prefecture or country (when given). The cart's region is the authority: the
+ * address must agree with it, its country always and its prefecture when the address names one recognisably
+ * (prefectureOf); an address region that names none is not checked.
  */
-export function shippingChoiceProblems(groups: readonly ShippingGroupState[], cartRegion: string | null, addressCountry?: string): string[] {
+export function shippingChoiceProblems(groups: readonly ShippingGroupState[], cartRegion: string | null, address?: CheckoutAddress): string[] {
   const problems: string[] = [];
+  const addressCountry = address?.country;
+  const addressPrefecture = addressCountry === 'JP' ? prefectureOf(address?.region) : null;
   // The address given at checkout is where the parcels go: a region chosen for another country cannot stand.
   if (cartRegion !== null && addressCountry !== undefined && countryOfRegion(cartRegion) !== addressCountry) {
     problems.push(`shipping was chosen for ${cartRegion} but the shipping address is in ${addressCountry}; choose shipping for the address's region`);
+  } else if (cartRegion !== null && JP_PREFECTURE.test(cartRegion) && addressPrefecture !== null && addressPrefecture !== cartRegion) {
+    problems.push(`shipping was chosen for ${cartRegion} but the shipping address is in ${addressPrefecture}; choose shipping for the address's region`);
   }
-  const region = cartRegion ?? addressCountry ?? null;
+  const region = cartRegion ?? addressPrefecture ?? addressCountry ?? null;
   for (const g of groups) {
     const whose = g.groupKey === '' ? '' : ` for the lines of vendor ${g.groupKey}`;
     if (!g.chosen) {

@@ -1,9 +1,9 @@
 // Storefront routes of discount codes on a cart: apply (422 discount_invalid with the reason) and remove.
 import { Router } from 'express';
-import { cartOwner, getCart } from '../../db/queries/carts.ts';
+import { getCart } from '../../db/queries/carts.ts';
 import { applyCartDiscount, removeCartDiscount } from '../../db/queries/promotions.ts';
-import { NotFoundError } from '../../domain/errors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
+import { cartAccess } from '../cart-access.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { applyDiscountBody } from '../schemas-promotions.ts';
@@ -13,12 +13,7 @@ export function storeDiscountRoutes(deps: AppDeps): Router {
   const { pool } = deps;
   const r = Router();
 
-  // The cart rules of every cart route: a customer's cart answers only to that customer's token.
-  const ownedCart = async (req: Express.Request, cartId: string) => {
-    const owner = await cartOwner(pool, tenantOf(req).id, cartId);
-    if (owner !== null && owner !== req.customer?.id) throw new NotFoundError('cart', cartId);
-    return owner;
-  };
+  const ownedCart = cartAccess(pool);
 
   r.post('/carts/:id/discounts', async (req, res) => {
     const t = tenantOf(req);

@@ -1,8 +1,8 @@
 // Storefront shipping: the methods a cart may choose and the choice itself (API.md "Pricing: tax, shipping, promotions").
 import { Router } from 'express';
-import { cartOwner, getCart } from '../../db/queries/carts.ts';
+import { getCart } from '../../db/queries/carts.ts';
 import { chooseShippingMethod, shippingOptions } from '../../db/queries/shipping.ts';
-import { NotFoundError } from '../../domain/errors.ts';
+import { cartAccess } from '../cart-access.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { chooseShippingMethodBody, shippingOptionsQuery } from '../schemas-shipping.ts';
@@ -12,11 +12,7 @@ export function storeShippingRoutes(deps: AppDeps): Router {
   const { pool } = deps;
   const r = Router();
 
-  // As every cart route: a customer's cart answers only to that customer's token (404 to anyone else).
-  const ownCart = async (req: Express.Request, cartId: string) => {
-    const owner = await cartOwner(pool, tenantOf(req).id, cartId);
-    if (owner !== null && owner !== req.customer?.id) throw new NotFoundError('cart', cartId);
-  };
+  const ownCart = cartAccess(pool);
 
   r.get('/carts/:id/shipping-options', async (req, res) => {
     const q = shippingOptionsQuery.parse(req.query);

@@ -3,12 +3,13 @@ import { Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { getProduct, listProducts } from '../../db/queries/catalog.ts';
 import { listCategories } from '../../db/queries/categories.ts';
-import { addCartItem, cartOwner, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { addCartItem, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder, orderCustomerId } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { tenantOf } from '../context.ts';
 import { customerAuth, storefrontAuth } from '../auth.ts';
+import { cartAccess } from '../cart-access.ts';
 import { customerRoutes } from './customers.ts';
 import { storeDiscountRoutes } from './store-discounts.ts';
 import { storeShippingRoutes } from './store-shipping.ts';
@@ -40,12 +41,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.use(storeDiscountRoutes(deps));
   r.use(storeShippingRoutes(deps));
 
-  // A customer's cart answers only to that customer's token (404 to anyone else, with or without a token); a guest
-  // cart stays reachable by its unguessable id, as before accounts existed.
-  const ownCart = async (req: Express.Request, cartId: string) => {
-    const owner = await cartOwner(pool, tenantOf(req).id, cartId);
-    if (owner !== null && owner !== req.customer?.id) throw new NotFoundError('cart', cartId);
-  };
+  const ownCart = cartAccess(pool);
 
   r.get('/search', async (req, res) => {
     const q = searchQuery.parse(req.query);

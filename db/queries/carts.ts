@@ -233,6 +233,6 @@ export async function setCartShippingRegion(tx: CommonQueryMethods, tenantId: st
   if (!cart) throw new NotFoundError('cart', cartId);
   if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
   if (region === undefined || region === cart.shipping_region) return cart.shipping_region;
-  await tx.query(sql.type(noRows)`UPDATE carts SET shipping_region = ${region}, updated_at = now() WHERE id = ${cartId}`);
+  await tx.query(sql.type(noRows)`UPDATE carts SET shipping_region = ${region}, updated_at = now() WHERE tenant_id = ${tenantId} AND id = ${cartId}`);
   return region;
 }

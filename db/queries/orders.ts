@@ -139,7 +139,7 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     );
     if (problem) throw problem;
     const { priced, input: pricing, shipping } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
-    await assertShippingChosen(tx, input.tenantId, input.cartId, { addressCountry: input.shippingAddress.country });
+    await assertShippingChosen(tx, input.tenantId, input.cartId, { address: input.shippingAddress });
     const total = money(priced.total, cart.currency);
     if (input.expectedTotal && !sameMoney(input.expectedTotal, total)) {
       throw new PriceChangedError(

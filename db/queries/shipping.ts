@@ -6,7 +6,7 @@ import { noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { changedFields } from '../../domain/audit.ts';
-import { servesRegion, shippingChoiceProblems, shippingGroupOf, type ShippingGroupState } from '../../domain/shipping.ts';
+import { servesRegion, shippingChoiceProblems, shippingGroupOf, type CheckoutAddress, type ShippingGroupState } from '../../domain/shipping.ts';
 import { shippingMethodView, type ShippingOptionView } from '../../contracts/shipping.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { priceCart, type PricingInput } from '../../domain/pricing.ts';
@@ -106,7 +106,7 @@ export async function updateShippingMethod(
         regions = ${p.regions === undefined ? sql.fragment`regions` : sql.fragment`${sql.array(p.regions, 'text')}`},
         active = COALESCE(${p.active ?? null}, active),
         updated_at = now()
-      WHERE id = ${methodId}
+      WHERE tenant_id = ${tenantId} AND id = ${methodId}
       RETURNING ${columns}`);
     const changes = changedFields(audited(before), audited(row));
     await recordAudit(tx, { tenantId, actor, action: 'shipping_method.update', resourceType: 'shipping_method', resourceId: methodId, changes });
@@ -122,24 +122,25 @@ export async function deactivateShippingMethod(db: CommonQueryMethods, tenantId:
   await db.transaction(async (tx) => {
     const before = await getShippingMethod(tx, tenantId, methodId, true);
     if (!before.active) return;
-    await tx.query(sql.type(noRows)`UPDATE shipping_methods SET active = false, updated_at = now() WHERE id = ${methodId}`);
+    await tx.query(sql.type(noRows)`UPDATE shipping_methods SET active = false, updated_at = now() WHERE tenant_id = ${tenantId} AND id = ${methodId}`);
     const changes = { active: { before: true, after: false } };
     await recordAudit(tx, { tenantId, actor, action: 'shipping_method.deactivate', resourceType: 'shipping_method', resourceId: methodId, changes });
   });
 }
 
-const cartStateRow = z.object({ status: z.string(), shipping_region: z.string().nullable(), mall: z.boolean() });
+const cartStateRow = z.object({ status: z.string(), currency: z.string(), shipping_region: z.string().nullable(), mall: z.boolean() });
 const lineGroupRow = z.object({ vendor_id: z.string().nullable(), physical: z.boolean() });
 
-/** What shipping rules read of a cart: mode, status, region, and each line's vendor and whether it ships. */
+/** What shipping rules read of a cart: mode, status, currency, region, and each line's vendor and whether it ships. */
 async function cartShippingState(db: CommonQueryMethods, tenantId: string, cartId: string) {
   const cart = await db.maybeOne(sql.type(cartStateRow)`
-    SELECT c.status, c.shipping_region, t.mode = 'mall' AS mall FROM carts c JOIN tenants t ON t.id = c.tenant_id
+    SELECT c.status, c.currency, c.shipping_region, t.mode = 'mall' AS mall FROM carts c JOIN tenants t ON t.id = c.tenant_id
     WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!cart) throw new NotFoundError('cart', cartId);
   const lines = await db.any(sql.type(lineGroupRow)`
     SELECT p.vendor_id, p.type <> 'digital' AS physical
-    FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id WHERE ci.cart_id = ${cartId}`);
+    FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
+    WHERE ci.tenant_id = ${tenantId} AND ci.cart_id = ${cartId}`);
   const groups = new Map<string, { physical: boolean }[]>();
   for (const l of lines) {
     const key = shippingGroupOf(cart.mall, l.vendor_id);
@@ -149,47 +150,61 @@ async function cartShippingState(db: CommonQueryMethods, tenantId: string, cartI
 }
 
 /**
- * The active methods a cart may choose for `region` (else the cart's region; none known: methods without regions only).
- * Single brand: the store's methods. Mall: each vendor's methods for the vendors whose goods the cart ships, and
- * vendor-less methods when it ships the platform's own goods. `amount` is what the cart would pay for it now.
+ * The active methods in the cart's currency that it may choose for `region` (else the cart's region; none known: methods
+ * without regions only). Single brand: the store's methods. Mall: each vendor's methods for the vendors whose goods the
+ * cart ships, and vendor-less methods when it ships the platform's own goods. `amount` is what the cart would pay for it
+ * now; `cod_fee` what paying on delivery would add to the order's total.
  */
 export async function shippingOptions(db: CommonQueryMethods, tenantId: string, cartId: string, region?: string): Promise<ShippingOptionView[]> {
   const cart = await cartShippingState(db, tenantId, cartId);
   const shipped = [...cart.groups].filter(([, lines]) => lines.some((l) => l.physical)).map(([key]) => key);
   const where = region ?? cart.shipping_region;
   const methods = await db.any(sql.type(methodRow)`
-    SELECT ${columns} FROM shipping_methods WHERE tenant_id = ${tenantId} AND active
+    SELECT ${columns} FROM shipping_methods WHERE tenant_id = ${tenantId} AND active AND currency = ${cart.currency}
       ${cart.mall ? sql.fragment`AND COALESCE(vendor_id, '') = ANY(${sql.array(shipped, 'text')})` : sql.fragment``}
     ORDER BY created_at, id`);
   const { input } = await cartPricing(db, tenantId, cartId);
   return methods
     .filter((m) => servesRegion(m.regions, where))
-    .map((m) => ({ id: m.id, name: m.name, amount: { amount: shippingIfChosen(input, m), currency: m.price.currency }, vendor_id: m.vendor_id }));
+    .map((m) => {
+      const { shipping, codFee } = costIfChosen(input, m);
+      return {
+        id: m.id,
+        name: m.name,
+        amount: { amount: shipping, currency: cart.currency },
+        cod_fee: { amount: codFee, currency: cart.currency },
+        vendor_id: m.vendor_id,
+      };
+    });
 }
 
 /**
  * What the cart would pay to ship its group with `method`, by the pricing function itself: the cart priced with this
- * method in place of its group's choice (0 over free_over, or with a free-shipping code). A cart shows no COD fee.
+ * method in place of its group's choice (0 over free_over, or with a free-shipping code), and the COD fee that method
+ * adds when the order is paid on delivery (0 when its group ships nothing physical).
  */
-function shippingIfChosen(input: PricingInput, method: ShippingMethodRow): number {
+function costIfChosen(input: PricingInput, method: ShippingMethodRow): { shipping: number; codFee: number } {
   const vendorId = method.vendor_id;
-  const shipping = [
-    ...input.shipping.filter((s) => s.vendorId !== vendorId),
-    { vendorId, price: method.price.amount, freeOver: method.free_over?.amount ?? null, codFee: method.cod_fee.amount },
-  ];
-  return priceCart({ ...input, shipping }).groups.find((g) => g.vendorId === vendorId)?.shipping ?? 0;
+  const mine = { vendorId, price: method.price.amount, freeOver: method.free_over?.amount ?? null, codFee: method.cod_fee.amount };
+  const shipping = priceCart({ ...input, shipping: [...input.shipping.filter((s) => s.vendorId !== vendorId), mine] }).groups;
+  return {
+    shipping: shipping.find((g) => g.vendorId === vendorId)?.shipping ?? 0,
+    codFee: priceCart({ ...input, shipping: [mine], cashOnDelivery: true }).codFee,
+  };
 }
 
 /**
  * Chooses `methodId` for its shipping group of an open cart (replacing the group's previous choice) and records `region`
- * when given. 404 unknown or withdrawn method; 409 converted cart; 400 when the method does not ship to the cart's
- * region, or (mall) the cart ships nothing of the method's vendor.
+ * when given. 404 unknown or withdrawn method, or one in another currency than the cart's (it is never offered to
+ * it); 409 converted cart; 400 when the method does not ship to the cart's region, or (mall) the cart ships nothing of
+ * the method's vendor.
  */
 export async function chooseShippingMethod(db: CommonQueryMethods, tenantId: string, cartId: string, methodId: string, region?: string): Promise<void> {
   await db.transaction(async (tx) => {
     const where = await setCartShippingRegion(tx, tenantId, cartId, region);
+    const cart = await cartShippingState(tx, tenantId, cartId);
     const method = await getShippingMethod(tx, tenantId, methodId);
-    if (!method.active) throw new NotFoundError('shipping method', methodId);
+    if (!method.active || method.price.currency !== cart.currency) throw new NotFoundError('shipping method', methodId);
     if (!servesRegion(method.regions, where)) {
       throw new ValidationError(
         where === null
@@ -198,7 +213,6 @@ export async function chooseShippingMethod(db: CommonQueryMethods, tenantId: str
         { region: where, regions: method.regions },
       );
     }
-    const cart = await cartShippingState(tx, tenantId, cartId);
     const group = shippingGroupOf(cart.mall, method.vendor_id);
     if (cart.mall && !cart.groups.get(group)?.some((l) => l.physical)) {
       throw new ValidationError(
@@ -216,20 +230,22 @@ const methodGroupRow = z.object({ group_key: z.string() });
 
 /**
  * Refuses checkout (ValidationError, 400) unless every shipping group of physical lines that the store offers methods for
- * has chosen one that is still active and ships to the cart's region (else to `addressCountry`, the checkout address's,
- * which must agree with that region). Call inside placeOrder's transaction, before writing.
+ * in the cart's currency has chosen one that is still active and ships to the cart's region (else to the checkout
+ * address's prefecture or country, which must agree with that region: shippingChoiceProblems). Call inside
+ * placeOrder's transaction, before writing.
  */
-export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: string, cartId: string, opts: { addressCountry?: string } = {}): Promise<void> {
+export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: string, cartId: string, opts: { address?: CheckoutAddress } = {}): Promise<void> {
   const cart = await cartShippingState(tx, tenantId, cartId);
   const offered = new Set(
     await tx.anyFirst(sql.type(methodGroupRow)`
-      SELECT DISTINCT COALESCE(vendor_id, '') AS group_key FROM shipping_methods WHERE tenant_id = ${tenantId} AND active`),
+      SELECT DISTINCT COALESCE(vendor_id, '') AS group_key FROM shipping_methods WHERE tenant_id = ${tenantId} AND active AND currency = ${cart.currency}`),
   );
   const chosen = new Map(
     (
       await tx.any(sql.type(chosenRow)`
-      SELECT csm.group_key, m.name, m.active, m.regions FROM cart_shipping_methods csm JOIN shipping_methods m ON m.id = csm.shipping_method_id
-      WHERE csm.cart_id = ${cartId}`)
+      SELECT csm.group_key, m.name, m.active, m.regions
+      FROM cart_shipping_methods csm JOIN shipping_methods m ON m.id = csm.shipping_method_id AND m.tenant_id = csm.tenant_id AND m.currency = ${cart.currency}
+      WHERE csm.tenant_id = ${tenantId} AND csm.cart_id = ${cartId}`)
     ).map((c) => [c.group_key, c]),
   );
   const groups: ShippingGroupState[] = [...cart.groups].map(([groupKey, lines]) => ({
@@ -238,6 +254,6 @@ export async function assertShippingChosen(tx: CommonQueryMethods, tenantId: str
     hasMethods: cart.mall ? offered.has(groupKey) : offered.size > 0,
     chosen: chosen.get(groupKey) ?? null,
   }));
-  const problems = shippingChoiceProblems(groups, cart.shipping_region, opts.addressCountry);
+  const problems = shippingChoiceProblems(groups, cart.shipping_region, opts.address);
   if (problems.length > 0) throw new ValidationError(problems.join('; '), { problems });
 }

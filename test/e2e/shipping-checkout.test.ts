@@ -31,7 +31,9 @@ describe('shipping at checkout', () => {
     const shipping = cartShipping(stack.http, shop.publishable_key);
 
     const below = await cartWith(shop, [variantId], 1);
-    expect((await shipping.options(below, 'JP-13')).body.items).toEqual([{ id: methodId, name: expect.any(String), amount: jpy(800), vendor_id: null }]);
+    expect((await shipping.options(below, 'JP-13')).body.items).toEqual([
+      { id: methodId, name: expect.any(String), amount: jpy(800), cod_fee: jpy(0), vendor_id: null },
+    ]);
     await chooseTestShipping(stack.http, shop.publishable_key, below, methodId, 'JP-13');
     const paid = await store.checkout(below, { ...buildCheckout(), expected_total: jpy(3300) });
     expect(paid.status).toBe(201);
@@ -62,15 +64,22 @@ describe('shipping at checkout', () => {
     ]);
   });
 
-  test('when a COD order is placed, then the fee is its own amount in the total and delivery expects exactly that cash', async () => {
+  test('when a COD order is placed with expected_total = cart total + the option cod_fee, then it is placed and delivery expects that cash', async () => {
     const tenant = await createTestTenant(stack.pool);
     const admin = backOffice(stack.http, tenant.admin_api_key);
     const methodId = await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 700, cod_fee: 330 });
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1500, stock: 5 });
     const cartId = await cartWith(tenant, [variantId]);
+    const [option] = (await cartShipping(stack.http, tenant.publishable_key).options(cartId)).body.items;
+    expect(option).toMatchObject({ id: methodId, amount: jpy(700), cod_fee: jpy(330) });
     await chooseTestShipping(stack.http, tenant.publishable_key, cartId, methodId);
-    const checkout = await storefront(stack.http, tenant.publishable_key).checkout(cartId, buildCheckout({ payment_method: 'cod' }));
+    const store = storefront(stack.http, tenant.publishable_key);
+    const cartTotal = (await store.cart(cartId)).body.total as { amount: number; currency: string };
+    expect(cartTotal).toEqual(jpy(2200));
+    const expected = jpy(cartTotal.amount + option.cod_fee.amount);
+    const checkout = await store.checkout(cartId, { ...buildCheckout({ payment_method: 'cod' }), expected_total: expected });
     expect(checkout.status).toBe(201);
+    expect(checkout.body.order.total).toEqual(expected);
     expect(checkout.body.order).toMatchObject({ shipping_total: jpy(700), cod_fee: jpy(330), total: jpy(2530) });
     const shipment = await waitFor(async () => (await admin.order(checkout.body.order.id)).body.shipments?.[0], { what: 'the COD shipment' });
     expect(shipment.cod_amount).toEqual(jpy(2530));
@@ -146,5 +155,52 @@ describe('shipping at checkout', () => {
     const checkout = await storefront(stack.http, tenant.publishable_key).checkout(cartId, buildCheckout());
     expect(checkout.status).toBe(201);
     expect(checkout.body.order).toMatchObject({ shipping_total: jpy(0), total: jpy(1200), shipping_method_id: null });
+  });
+
+  test('when the address names another prefecture than the region a prefecture-only method was chosen for, then checkout is 400; the same prefecture places it', async () => {
+    const tenant = await createTestTenant(stack.pool);
+    const tokyoOnly = await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 500, regions: ['JP-13'] });
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1000, stock: 5 });
+    const cartId = await cartWith(tenant, [variantId]);
+    await chooseTestShipping(stack.http, tenant.publishable_key, cartId, tokyoOnly, 'JP-13');
+    const store = storefront(stack.http, tenant.publishable_key);
+    const osaka = await store.checkout(cartId, { ...buildCheckout(), shipping_address: buildAddress({ region: '大阪府' }) });
+    expect([osaka.status, osaka.body.detail]).toEqual([400, expect.stringContaining('shipping was chosen for JP-13 but the shipping address is in JP-27')]);
+    expect(await orderCountOfCart(stack.pool, cartId)).toBe(0);
+    const tokyo = await store.checkout(cartId, { ...buildCheckout(), shipping_address: buildAddress({ region: '東京都' }) });
+    expect(tokyo.status).toBe(201);
+    expect(tokyo.body.order).toMatchObject({ shipping_total: jpy(500), total: jpy(1500), shipping_method_id: tokyoOnly });
+  });
+});
+
+describe('a cart in another currency than the store', () => {
+  test('when a USD cart meets a store with only JPY methods, then none is offered, choosing one is 404, and it checks out without one', async () => {
+    const tenant = await createTestTenant(stack.pool);
+    const [anywhere, japan] = [
+      await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 800 }),
+      await seedShippingMethod(stack.http, tenant.admin_api_key, { price: 900, regions: ['JP'] }),
+    ];
+    const { productId, variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1000, stock: 5 });
+    const usdPrice = await stack.http
+      .patch(`/admin/products/${productId}`)
+      .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+      .send({ variants: [{ id: variantId, price: { amount: 1200, currency: 'USD' } }] });
+    expect(usdPrice.status).toBe(200);
+    const store = storefront(stack.http, tenant.publishable_key);
+    const cart = await store.createCart({ currency: 'USD' });
+    expect([cart.status, cart.body.currency]).toEqual([201, 'USD']);
+    expect((await store.addItem(cart.body.id, variantId, 1)).status).toBe(200);
+    const shipping = cartShipping(stack.http, tenant.publishable_key);
+
+    expect((await shipping.options(cart.body.id)).body.items).toEqual([]);
+    expect((await shipping.options(cart.body.id, 'JP-13')).body.items).toEqual([]);
+    for (const id of [anywhere, japan]) {
+      const res = await shipping.choose(cart.body.id, id, 'JP-13');
+      expect({ id, status: res.status, code: res.body.code }).toEqual({ id, status: 404, code: 'not_found' });
+    }
+    const usd = (amount: number) => ({ amount, currency: 'USD' });
+    const checkout = await store.checkout(cart.body.id, { ...buildCheckout(), expected_total: usd(1200) });
+    expect(checkout.status).toBe(201);
+    expect(checkout.body.order).toMatchObject({ subtotal: usd(1200), shipping_total: usd(0), total: usd(1200), shipping_method_id: null });
   });
 });

@@ -119,6 +119,8 @@ describe('shipping methods in the back office', () => {
     expect(Object.keys(paths['/admin/shipping-methods/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(paths['/store/carts/{id}/shipping-options'])).toEqual(['get']);
     expect(Object.keys(paths['/store/carts/{id}/shipping-method'])).toEqual(['post']);
+    const options = JSON.stringify(paths['/store/carts/{id}/shipping-options'].get);
+    expect(['"amount"', '"cod_fee"', '"vendor_id"'].map((field) => options.includes(field))).toEqual([true, true, true]);
   });
 });
 
@@ -140,7 +142,9 @@ describe("a cart's shipping options and choice", () => {
 
     const noRegion = await shipping.options(cartId);
     expect(noRegion.status).toBe(200);
-    expect(noRegion.body.items).toEqual([{ id: anywhere, name: 'anywhere', amount: { amount: 800, currency: 'JPY' }, vendor_id: null }]);
+    expect(noRegion.body.items).toEqual([
+      { id: anywhere, name: 'anywhere', amount: { amount: 800, currency: 'JPY' }, cod_fee: { amount: 0, currency: 'JPY' }, vendor_id: null },
+    ]);
     expect(optionIds(await shipping.options(cartId, 'JP-13'))).toEqual([anywhere, japan, tokyo].sort());
     expect(optionIds(await shipping.options(cartId, 'jp-27'))).toEqual([anywhere, japan].sort());
     expect(optionIds(await shipping.options(cartId, 'US'))).toEqual([anywhere, us].sort());

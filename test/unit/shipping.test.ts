@@ -1,5 +1,7 @@
-// Shipping rules (domain/shipping.ts): region codes, which regions a method serves, when a cart must choose a method.
+// Shipping rules (domain/shipping.ts, domain/prefectures.ts): region codes, which regions a method serves, when a cart must
+// choose a method, and the prefecture an address names.
 import { isRegionCode, needsShippingMethod, normalizeRegion, servesRegion, shippingChoiceProblems, shippingGroupOf } from '../../domain/shipping.ts';
+import { prefectureOf } from '../../domain/prefectures.ts';
 import { regionCode } from '../../api/schemas-shipping.ts';
 
 describe('region codes', () => {
@@ -92,11 +94,64 @@ describe('when a cart must choose a shipping method', () => {
 
   test('when the checkout address is known, then it stands in for an unknown region and must agree with a chosen one', () => {
     const chosen = [{ groupKey: '', lines: physical, hasMethods: true, chosen: method }];
-    expect(shippingChoiceProblems(chosen, null, 'JP')).toEqual([]);
-    expect(shippingChoiceProblems(chosen, null, 'US')).toEqual(['shipping method "Yamato" does not ship to US']);
-    expect(shippingChoiceProblems(chosen, 'JP-13', 'JP')).toEqual([]);
-    expect(shippingChoiceProblems([{ ...chosen[0], chosen: { ...method, regions: [] } }], 'JP-13', 'US')).toEqual([
+    expect(shippingChoiceProblems(chosen, null, { country: 'JP' })).toEqual([]);
+    expect(shippingChoiceProblems(chosen, null, { country: 'US' })).toEqual(['shipping method "Yamato" does not ship to US']);
+    expect(shippingChoiceProblems(chosen, 'JP-13', { country: 'JP' })).toEqual([]);
+    expect(shippingChoiceProblems([{ ...chosen[0], chosen: { ...method, regions: [] } }], 'JP-13', { country: 'US' })).toEqual([
       "shipping was chosen for JP-13 but the shipping address is in US; choose shipping for the address's region",
     ]);
+  });
+
+  const tokyoOnly = [{ groupKey: '', lines: physical, hasMethods: true, chosen: { ...method, regions: ['JP-13'] } }];
+
+  test('when the address names another prefecture than the one shipping was chosen for, then checkout is refused', () => {
+    for (const region of ['Osaka', '大阪府', 'JP-27', 'Ōsaka-fu']) {
+      expect({ region, problems: shippingChoiceProblems(tokyoOnly, 'JP-13', { country: 'JP', region }) }).toEqual({
+        region,
+        problems: ["shipping was chosen for JP-13 but the shipping address is in JP-27; choose shipping for the address's region"],
+      });
+    }
+  });
+
+  test('when the address names the chosen prefecture, or no prefecture recognisably, then the cart region stands', () => {
+    for (const region of ['Tokyo', '東京都', '東京', 'tokyo-to', 'JP-13', 'Chiyoda-ku', 'Tokio', '', undefined]) {
+      expect({ region, problems: shippingChoiceProblems(tokyoOnly, 'JP-13', { country: 'JP', region }) }).toEqual({ region, problems: [] });
+    }
+    // A cart region that is a whole country is not narrowed by the address's prefecture.
+    expect(shippingChoiceProblems(chosenFor(['JP']), 'JP', { country: 'JP', region: 'Osaka' })).toEqual([]);
+  });
+
+  test('when the cart has no region, then a recognisable prefecture of the address is the region checked', () => {
+    expect(shippingChoiceProblems(tokyoOnly, null, { country: 'JP', region: '東京都' })).toEqual([]);
+    expect(shippingChoiceProblems(tokyoOnly, null, { country: 'JP', region: 'Osaka' })).toEqual(['shipping method "Yamato" does not ship to JP-27']);
+    expect(shippingChoiceProblems(tokyoOnly, null, { country: 'JP', region: 'Chiyoda' })).toEqual(['shipping method "Yamato" does not ship to JP']);
+  });
+});
+
+const chosenFor = (regions: string[]) => [{ groupKey: '', lines: [{ physical: true }], hasMethods: true, chosen: { name: 'Yamato', active: true, regions } }];
+
+describe('prefectures named in an address', () => {
+  test('when a region is a prefecture code, its romaji (any case, suffix, macrons) or its Japanese name, then it is that prefecture', () => {
+    const cases: [string, string][] = [
+      ['JP-13', 'JP-13'],
+      ['jp-01', 'JP-01'],
+      ['Tokyo', 'JP-13'],
+      ['TOKYO-TO', 'JP-13'],
+      ['東京都', 'JP-13'],
+      ['東京', 'JP-13'],
+      ['Hokkaidō', 'JP-01'],
+      ['北海道', 'JP-01'],
+      ['Kyoto-fu', 'JP-26'],
+      ['京都', 'JP-26'],
+      ['Kanagawa Prefecture', 'JP-14'],
+      ['Hyōgo-ken', 'JP-28'],
+      ['沖縄県', 'JP-47'],
+    ];
+    for (const [text, code] of cases) expect({ text, code: prefectureOf(text) }).toEqual({ text, code });
+  });
+
+  test('when a region names no prefecture (a ward, a typo, another country, a code out of range), then none is recognised', () => {
+    for (const text of ['Chiyoda-ku', 'Tokio', 'California', 'JP-48', 'JP-00', '', '東京都千代田区', undefined])
+      expect({ text, code: prefectureOf(text) }).toEqual({ text, code: null });
   });
 });
