@@ -106,7 +106,13 @@ export type PlaceOrderInput = {
 
 const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean() });
 
-const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable(), customer_id: z.string().nullable(), holds_over: z.boolean() });
+const cartStateRow = z.object({
+  status: z.string(),
+  currency: z.string(),
+  order_id: z.string().nullable(),
+  customer_id: z.string().nullable(),
+  holds_over: z.boolean(),
+});
 
 /**
  * In one transaction: prices the lines as the catalog prices them now (PriceChangedError when that is not the

@@ -234,7 +234,7 @@ export async function redeemCartPromotions(tx: CommonQueryMethods, r: Redemption
         AND (ends_at IS NULL OR (extract(epoch FROM ends_at) * 1000)::int8 > ${r.now})
       RETURNING id`);
     if (!taken) throw discountInvalid(await refusalNow(tx, r.tenantId, row.promotionId, context), row.code);
-    // Counted again under the row lock taken by the UPDATE above: concurrent checkouts of one customer are serialized here.
+    // Counted again under the row lock the conditional UPDATE took: concurrent checkouts of one customer are serialized here.
     const used = await liveRedemptionsOf(tx, r.tenantId, row.promotionId, customer, r.orderId);
     if (row.usageLimitPerCustomer !== null && used >= row.usageLimitPerCustomer) throw discountInvalid('per_customer_limit', row.code);
   }

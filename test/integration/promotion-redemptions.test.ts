@@ -87,7 +87,14 @@ async function placedOrder(email = 'race@example.jp'): Promise<string> {
 /** Redeems the cart's code for an order, as placeOrder does: at one instant, with the amount the code took off (100 unless told). */
 const redeem = (cartId: string, orderId: string, customerKey: string, amount = 100) =>
   stack.pool.transaction((tx) =>
-    redeemCartPromotions(tx, { tenantId: tenant.tenant_id, cartId, orderId, customerKey, now: Date.now(), amounts: [{ code: codeOfCart.get(cartId)!, amount }] }),
+    redeemCartPromotions(tx, {
+      tenantId: tenant.tenant_id,
+      cartId,
+      orderId,
+      customerKey,
+      now: Date.now(),
+      amounts: [{ code: codeOfCart.get(cartId)!, amount }],
+    }),
   );
 
 const liveRedemptions = (promotionId: string) =>
