@@ -35,7 +35,8 @@ export const PROMOTION_OPERATIONS: Op[] = [
   {
     method: 'post',
     path: '/store/carts/{id}/discounts',
-    summary: 'Apply a discount code (422 discount_invalid with details.reason; a code already applied answers the same cart)',
+    summary:
+      'Apply a discount code (422 discount_invalid with details.reason; a code already applied answers the same cart; the cart lists every code, a refused one at 0 with its reason)',
     auth: 'store',
     body: p.applyDiscountBody,
     response: cartView,

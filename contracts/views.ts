@@ -6,6 +6,7 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SHIPMENT_STATUSES } from '../domain/order.ts';
 import { PAYOUT_STATUSES, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
+import { DISCOUNT_REFUSALS } from '../domain/promotions.ts';
 
 /** Money as every view shows it: an integer amount in minor units and its currency. */
 export const moneyView = z.object({ amount: z.number(), currency: z.string() }) satisfies z.ZodType<Money>;
@@ -55,7 +56,8 @@ export const pricingFields = {
   shipping_total: moneyView,
   tax_total: moneyView,
   total: moneyView,
-  discounts: z.array(z.object({ code: z.string(), amount: moneyView })),
+  // A cart lists every code it carries; one checkout would refuse shows amount 0 and the `reason` (orders list what they redeemed).
+  discounts: z.array(z.object({ code: z.string(), amount: moneyView, reason: z.enum(DISCOUNT_REFUSALS).optional() })),
   shipping_method_id: z.string().nullable(),
   shipping_methods: z.array(z.object({ vendor_id: z.string().nullable(), shipping_method_id: z.string() })),
   tax_breakdown: z.array(taxLineView),

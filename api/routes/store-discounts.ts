@@ -20,9 +20,11 @@ export function storeDiscountRoutes(deps: AppDeps): Router {
     const body = applyDiscountBody.parse(req.body);
     const owner = await ownedCart(req, req.params.id);
     const cart = await getCart(pool, t.id, req.params.id);
-    // Per-customer limits count the account, else the guest's e-mail; a guest without one yet is counted at checkout.
-    const customerKey = customerKeyOf(owner ?? req.customer?.id, cart.email ?? req.customer?.email);
-    await applyCartDiscount(pool, t.id, req.params.id, body.code, customerKey);
+    // Per-customer limits count as checkout will (placeOrder): the cart's owner once claimed, else the e-mail (the
+    // signed-in customer's until the cart has its own); a guest without one yet is counted at checkout.
+    const email = cart.email ?? req.customer?.email ?? null;
+    const key = customerKeyOf(owner, email);
+    await applyCartDiscount(pool, t.id, req.params.id, body.code, key ? { key, email } : null);
     res.json(await getCart(pool, t.id, req.params.id));
   });
 

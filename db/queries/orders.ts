@@ -16,6 +16,7 @@ import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { redeemCartPromotions, releaseOrderRedemptions } from './promotions.ts';
 import { cartPricing } from './pricing.ts';
+import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
@@ -105,7 +106,13 @@ export type PlaceOrderInput = {
 
 const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean() });
 
-const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_id: z.string().nullable(), holds_over: z.boolean() });
+const cartStateRow = z.object({
+  status: z.string(),
+  currency: z.string(),
+  order_id: z.string().nullable(),
+  customer_id: z.string().nullable(),
+  holds_over: z.boolean(),
+});
 
 /**
  * In one transaction: prices the lines as the catalog prices them now (PriceChangedError when that is not the
@@ -115,7 +122,7 @@ const cartStateRow = z.object({ status: z.string(), currency: z.string(), order_
 export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Promise<{ order: OrderView; created: boolean }> {
   return pool.transaction(async (tx) => {
     const cart = await tx.maybeOne(sql.type(cartStateRow)`
-      SELECT status, currency, order_id, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
+      SELECT status, currency, order_id, customer_id, COALESCE(holds_end_at <= clock_timestamp(), false) AS holds_over
       FROM carts WHERE tenant_id = ${input.tenantId} AND id = ${input.cartId} FOR UPDATE`);
     if (!cart) throw new NotFoundError('cart', input.cartId);
     if (cart.status === 'converted') {
@@ -138,7 +145,7 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       input.paymentMethod,
     );
     if (problem) throw problem;
-    const { priced, input: pricing, shipping } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
+    const { priced, input: pricing, shipping, now } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
     await assertShippingChosen(tx, input.tenantId, input.cartId, { address: input.shippingAddress });
     const total = money(priced.total, cart.currency);
     if (input.expectedTotal && !sameMoney(input.expectedTotal, total)) {
@@ -185,7 +192,9 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       JOIN jsonb_to_recordset(${sql.jsonb(pricedLines)}) AS x(key text, discount bigint, net bigint) ON x.key = ci.id
       WHERE ci.cart_id = ${input.cartId}`);
     // Each code takes one use here, its rules checked again against these lines; a refused code rolls the placement back.
-    await redeemCartPromotions(tx, { tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, amounts: priced.discounts });
+    // At the instant the cart was priced, counted per customer by the key apply counts by (the cart's owner, else the e-mail).
+    const customerKey = customerKeyOf(cart.customer_id, input.email) ?? `email:${input.email}`;
+    await redeemCartPromotions(tx, { tenantId: input.tenantId, cartId: input.cartId, orderId: input.orderId, customerKey, now, amounts: priced.discounts });
     await createPayment(tx, {
       tenantId: input.tenantId,
       orderId: input.orderId,

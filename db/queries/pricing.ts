@@ -5,6 +5,8 @@ import type { CommonQueryMethods } from 'slonik';
 import { sql } from '../sql.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { priceCart, type Priced, type PricingInput } from '../../domain/pricing.ts';
+import { pricingValueOf, promotionRefusal, type DiscountRefusal } from '../../domain/promotions.ts';
+import { ruleObject, rulesJson } from './promotion-rules.ts';
 import type { PaymentMethod } from '../../domain/order.ts';
 
 const lineRow = z.object({
@@ -26,15 +28,14 @@ const shippingRow = z.object({
   cod_fee: z.number(),
 });
 
-const discountRow = z.object({ code: z.string(), type: z.enum(['percentage', 'fixed', 'free_shipping']), value: z.number(), vendor_id: z.string().nullable() });
-
 const contextRow = z.object({
   currency: z.string(),
   mall: z.boolean(),
   prices_include_tax: z.boolean(),
   lines: z.array(lineRow),
   shipping: z.array(shippingRow),
-  discounts: z.array(discountRow),
+  discounts: z.array(ruleObject),
+  now_ms: z.number(),
 });
 
 /** A chosen shipping method of a cart: its group ('' the whole cart, else a vendor id) and what it charges. */
@@ -48,6 +49,10 @@ export type CartPricing = {
   /** Lines priced (those with a price in the cart's currency), keyed by cart item id like `input.lines`. */
   lines: z.infer<typeof lineRow>[];
   shipping: ShippingChoice[];
+  /** Every code the cart carries, in the order applied: `reason` when promotionRefusal refuses it (then it is not priced). */
+  codes: { code: string; reason: DiscountRefusal | null }[];
+  /** The database instant (epoch ms) the codes were judged at; checkout redeems them at the same instant. */
+  now: number;
 };
 
 /**
@@ -73,13 +78,20 @@ export async function cartPricing(
           'free_over', sm.free_over, 'cod_fee', sm.cod_fee) ORDER BY csm.group_key)
         FROM cart_shipping_methods csm JOIN shipping_methods sm ON sm.id = csm.shipping_method_id AND sm.tenant_id = csm.tenant_id AND sm.active AND sm.currency = c.currency
         WHERE csm.cart_id = c.id AND csm.tenant_id = c.tenant_id), '[]') AS shipping,
-      COALESCE((SELECT json_agg(json_build_object('code', pm.code, 'type', pm.type, 'value', pm.value, 'vendor_id', pm.vendor_id) ORDER BY cd.created_at, pm.id)
-        FROM cart_discounts cd JOIN promotions pm ON pm.id = cd.promotion_id AND pm.tenant_id = cd.tenant_id
-        WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id AND pm.active AND (pm.type <> 'fixed' OR pm.currency = c.currency)
-          AND (pm.starts_at IS NULL OR pm.starts_at <= now()) AND (pm.ends_at IS NULL OR pm.ends_at > now())), '[]') AS discounts
+      COALESCE((SELECT json_agg(${rulesJson} ORDER BY cd.created_at, p.id)
+        FROM cart_discounts cd JOIN promotions p ON p.id = cd.promotion_id AND p.tenant_id = cd.tenant_id
+        WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id), '[]') AS discounts,
+      (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS now_ms
     FROM carts c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!ctx) throw new NotFoundError('cart', cartId);
   const { lines, shipping, discounts } = ctx;
+  // The one rule of apply, pricing and redemption; the per-customer count waits for checkout, as at apply.
+  const codes = discounts.map((d) => {
+    const scoped = lines.filter((l) => d.vendorId === null || l.vendor_id === d.vendorId);
+    const subtotalInScope = scoped.reduce((sum, l) => sum + l.unit_price * l.quantity, 0);
+    const context = { now: ctx.now_ms, currency: ctx.currency, subtotalInScope, usedByCustomer: null, vendorIdsInCart: lines.map((l) => l.vendor_id) };
+    return { rules: d, reason: promotionRefusal(d, context) };
+  });
   const input: PricingInput = {
     lines: lines.map((l) => ({
       key: l.id,
@@ -89,18 +101,21 @@ export async function cartPricing(
       vendorId: l.vendor_id,
       physical: l.physical,
     })),
-    // A promotion's percentage is whole percent; the pricing function takes basis points. A fixed amount counts only in its own currency; a code outside its window takes nothing off (checkout refuses it with its reason).
-    discounts: discounts.map((d) => ({ code: d.code, kind: d.type, value: d.type === 'percentage' ? d.value * 100 : d.value, vendorId: d.vendor_id })),
+    // A refused code takes nothing off: the cart shows it with its reason, and checkout refuses it with the same one.
+    discounts: codes
+      .filter((c) => c.reason === null)
+      .map(({ rules: d }) => ({ code: d.code, kind: d.type, value: pricingValueOf(d.type, d.value), vendorId: d.vendorId })),
     shipping: shipping.map((s) => ({ vendorId: s.group_key === '' ? null : s.group_key, price: s.price, freeOver: s.free_over, codFee: s.cod_fee })),
     pricesIncludeTax: ctx.prices_include_tax,
     cashOnDelivery: opts.paymentMethod === 'cod',
     mall: ctx.mall,
   };
-  return { currency: ctx.currency, input, priced: priceCart(input), lines, shipping };
+  const applied = codes.map((c) => ({ code: c.rules.code, reason: c.reason }));
+  return { currency: ctx.currency, input, priced: priceCart(input), lines, shipping, codes: applied, now: ctx.now_ms };
 }
 
 /** The pricing figures of a cart as views show them (contracts/views.ts pricingFields), money as {amount, currency}. */
-export function pricingView({ currency, priced, shipping }: CartPricing) {
+export function pricingView({ currency, priced, shipping, codes }: CartPricing) {
   const m = (amount: number) => ({ amount, currency });
   return {
     subtotal: m(priced.subtotal),
@@ -108,7 +123,12 @@ export function pricingView({ currency, priced, shipping }: CartPricing) {
     shipping_total: m(priced.shippingTotal),
     tax_total: m(priced.taxTotal),
     total: m(priced.total),
-    discounts: priced.discounts.map((d) => ({ code: d.code, amount: m(d.amount) })),
+    // Every code the cart carries, so the storefront sees which to remove: a refused one at 0 with its reason.
+    discounts: codes.map(({ code, reason }) => ({
+      code,
+      amount: m(priced.discounts.find((d) => d.code === code)?.amount ?? 0),
+      ...(reason ? { reason } : {}),
+    })),
     shipping_method_id: shipping.find((s) => s.group_key === '')?.shipping_method_id ?? null,
     shipping_methods: shipping.map((s) => ({ vendor_id: s.group_key === '' ? null : s.group_key, shipping_method_id: s.shipping_method_id })),
     tax_breakdown: priced.taxBreakdown.map((t) => ({ rate_bps: t.rateBps, taxable_amount: m(t.taxableAmount), tax: m(t.tax) })),

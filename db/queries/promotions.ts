@@ -5,20 +5,13 @@ import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
-import { ConflictError, DiscountInvalidError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { changedFields } from '../../domain/audit.ts';
-import {
-  MAX_CODES_PER_CART,
-  PROMOTION_TYPES,
-  promotionRefusal,
-  refusalMessage,
-  type DiscountRefusal,
-  type PromotionRules,
-  type PromotionType,
-} from '../../domain/promotions.ts';
+import { MAX_CODES_PER_CART, promotionRefusal, type PromotionType } from '../../domain/promotions.ts';
 import { promotionView, type PromotionView } from '../../contracts/promotions.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { recordAudit } from './audit-log.ts';
+import { discountInvalid, liveRedemptionsOf, refusalNow, rulesColumns, rulesRow, type CustomerRef } from './promotion-rules.ts';
 
 /** A new promotion, already normalized by the API: `value` is a whole percent or minor units of `currency`, times ISO strings. */
 export type NewPromotion = {
@@ -110,7 +103,7 @@ export async function updatePromotion(
       UPDATE promotions SET updated_at = now(),
         active = COALESCE(${patch.active ?? null}::boolean, active),
         ends_at = ${patch.ends_at === undefined ? sql.fragment`ends_at` : sql.fragment`${patch.ends_at}::timestamptz`}
-      WHERE id = ${id}`);
+      WHERE tenant_id = ${tenantId} AND id = ${id}`);
     const after = await getPromotion(tx, tenantId, id);
     const pick = (p: PromotionView) => ({ active: p.active, ends_at: p.ends_at });
     await recordAudit(tx, {
@@ -125,48 +118,20 @@ export async function updatePromotion(
   });
 }
 
-// What the rules read of a promotion, named as PromotionRules (times as epoch milliseconds), and the database's clock.
-const rulesColumns = sql.fragment`
-  p.id AS "promotionId", p.code, p.type, p.value, p.currency, p.active, p.min_subtotal AS "minSubtotal", p.usage_limit AS "usageLimit",
-  p.usage_limit_per_customer AS "usageLimitPerCustomer", p.times_used AS "timesUsed", p.vendor_id AS "vendorId",
-  (extract(epoch FROM p.starts_at) * 1000)::int8 AS "startsAt", (extract(epoch FROM p.ends_at) * 1000)::int8 AS "endsAt",
-  (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS "nowMs"`;
-
-const rulesRow = z.object({
-  promotionId: z.string(),
-  code: z.string(),
-  type: z.enum(PROMOTION_TYPES),
-  value: z.number(),
-  currency: z.string(),
-  active: z.boolean(),
-  minSubtotal: z.number().nullable(),
-  usageLimit: z.number().nullable(),
-  usageLimitPerCustomer: z.number().nullable(),
-  timesUsed: z.number(),
-  vendorId: z.string().nullable(),
-  startsAt: z.number().nullable(),
-  endsAt: z.number().nullable(),
-  nowMs: z.number(),
-}) satisfies z.ZodType<PromotionRules, unknown>;
-
-/** The 422 of a refused code. */
-export function discountInvalid(reason: DiscountRefusal, code: string): DiscountInvalidError {
-  return new DiscountInvalidError(refusalMessage(reason, code), { reason, code });
-}
-
 const cartCodeRow = z.object({ status: z.string(), currency: z.string(), promotion_id: z.string().nullable(), applied: z.boolean(), codes: z.number() });
 const scopeRow = rulesRow.extend({ subtotalInScope: z.number(), vendorIds: z.array(z.string().nullable()) });
 
 /**
  * Applies a code to an open cart (locked meanwhile): 422 `discount_invalid` with the reason it cannot apply; a code the
- * cart already carries is left as it is (a retried request answers the same cart). `customerKey` (customer id or
- * `email:` + e-mail) counts the per-customer limit; without one that check waits for checkout.
+ * cart already carries is left as it is (a retried request answers the same cart). `customer` (customerKeyOf's key and
+ * the e-mail) counts the per-customer limit; without one that check waits for checkout.
  */
-export async function applyCartDiscount(pool: DatabasePool, tenantId: string, cartId: string, code: string, customerKey: string | null): Promise<void> {
+export async function applyCartDiscount(pool: DatabasePool, tenantId: string, cartId: string, code: string, customer: CustomerRef | null): Promise<void> {
   await pool.transaction(async (tx) => {
     const cart = await tx.maybeOne(sql.type(cartCodeRow)`
-      SELECT c.status, c.currency, p.id AS promotion_id, EXISTS (SELECT 1 FROM cart_discounts d WHERE d.cart_id = c.id AND d.promotion_id = p.id) AS applied,
-        (SELECT count(*) FROM cart_discounts d WHERE d.cart_id = c.id)::int8 AS codes
+      SELECT c.status, c.currency, p.id AS promotion_id,
+        EXISTS (SELECT 1 FROM cart_discounts d WHERE d.tenant_id = c.tenant_id AND d.cart_id = c.id AND d.promotion_id = p.id) AS applied,
+        (SELECT count(*) FROM cart_discounts d WHERE d.tenant_id = c.tenant_id AND d.cart_id = c.id)::int8 AS codes
       FROM carts c LEFT JOIN promotions p ON p.tenant_id = c.tenant_id AND upper(p.code) = upper(${code})
       WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}
       FOR UPDATE OF c`);
@@ -181,9 +146,10 @@ export async function applyCartDiscount(pool: DatabasePool, tenantId: string, ca
           JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = ${cart.currency}
           WHERE ci.cart_id = ${cartId} AND (p.vendor_id IS NULL OR pd.vendor_id = p.vendor_id))::int8 AS "subtotalInScope",
         COALESCE((SELECT array_agg(DISTINCT pd.vendor_id) FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products pd ON pd.id = v.product_id
+          JOIN prices pr ON pr.variant_id = ci.variant_id AND pr.currency = ${cart.currency}
           WHERE ci.cart_id = ${cartId}), '{}') AS "vendorIds"
-      FROM promotions p WHERE p.id = ${cart.promotion_id}`);
-    const usedByCustomer = customerKey ? await liveRedemptionsOf(tx, p.promotionId, customerKey, null) : null;
+      FROM promotions p WHERE p.tenant_id = ${tenantId} AND p.id = ${cart.promotion_id}`);
+    const usedByCustomer = customer ? await liveRedemptionsOf(tx, tenantId, p.promotionId, customer, null) : null;
     const refusal = promotionRefusal(p, {
       now: p.nowMs,
       currency: cart.currency,
@@ -208,77 +174,70 @@ export async function removeCartDiscount(pool: DatabasePool, tenantId: string, c
     if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
     const removed = await tx.maybeOneFirst(sql.type(z.object({ promotion_id: z.string() }))`
       DELETE FROM cart_discounts d USING promotions p
-      WHERE d.cart_id = ${cartId} AND p.id = d.promotion_id AND p.tenant_id = ${tenantId} AND upper(p.code) = upper(${code})
+      WHERE d.tenant_id = ${tenantId} AND d.cart_id = ${cartId} AND p.id = d.promotion_id AND p.tenant_id = ${tenantId} AND upper(p.code) = upper(${code})
       RETURNING d.promotion_id`);
     if (!removed) throw new NotFoundError('discount code on this cart', code);
   });
 }
 
-// Live (not released) redemptions of a promotion by one customer, other than `exceptOrderId`'s.
-async function liveRedemptionsOf(tx: CommonQueryMethods, promotionId: string, customerKey: string, exceptOrderId: string | null): Promise<number> {
-  return tx.oneFirst(sql.type(countRow)`
-    SELECT count(*)::int8 AS n FROM promotion_redemptions
-    WHERE promotion_id = ${promotionId} AND customer_key = ${customerKey} AND released_at IS NULL
-      ${exceptOrderId ? sql.fragment`AND order_id <> ${exceptOrderId}` : sql.fragment``}`);
-}
-
-const redeemRow = rulesRow.extend({
-  orderCurrency: z.string(),
-  customerKey: z.string(),
-  subtotalInScope: z.number(),
-  vendorIds: z.array(z.string().nullable()),
-});
+const redeemRow = rulesRow.extend({ orderCurrency: z.string(), email: z.string(), subtotalInScope: z.number(), vendorIds: z.array(z.string().nullable()) });
 
 /**
  * What redeeming needs: the cart's codes go to the order, each with the amount it took off (the pricing function's
- * discounts). `customerKey` defaults to the order's customer id, else `email:` + its lower-cased e-mail.
+ * discounts). `customerKey`: customerKeyOf(the cart's customer id, the order's e-mail). `now`: the instant (epoch ms)
+ * the cart was priced at (CartPricing.now), so pricing and redemption judge every window by one clock.
  */
-export type Redemption = { tenantId: string; cartId: string; orderId: string; customerKey?: string; amounts: readonly { code: string; amount: number }[] };
+export type Redemption = {
+  tenantId: string;
+  cartId: string;
+  orderId: string;
+  customerKey: string;
+  now: number;
+  amounts: readonly { code: string; amount: number }[];
+};
 
 /**
- * Inside placeOrder's transaction, after the order and its items exist: takes one use of each code the cart carries, after
- * checking its rules again against the order (window, active, minimum subtotal of the lines in scope, per-customer count).
- * The use is one conditional UPDATE, so exactly `usage_limit` orders redeem a code however many check out at once; a
- * refusal throws 422 `discount_invalid` and the caller's transaction rolls back (nothing placed). Redeeming again for the
- * same order takes nothing more.
+ * Inside placeOrder's transaction, after the order and its items exist: checks each code the cart carries again against
+ * the order (promotionRefusal: window, active, minimum subtotal of the lines in scope, per-customer count) and takes one
+ * use of each code that took something off. A code whose amount is 0 (free shipping on a cart shipping free, a vendor
+ * code whose lines cost nothing) is not redeemed: no row, no use, no per-customer use. The use is one conditional UPDATE,
+ * so exactly `usage_limit` orders redeem a code however many check out at once; a refusal throws 422 `discount_invalid`
+ * and the caller's transaction rolls back (nothing placed). Redeeming again for the same order takes nothing more.
  */
 export async function redeemCartPromotions(tx: CommonQueryMethods, r: Redemption): Promise<void> {
   // Promotion rows are locked in id order, so concurrent checkouts carrying several codes never deadlock.
   const rows = await tx.any(sql.type(redeemRow)`
-    SELECT ${rulesColumns}, o.currency AS "orderCurrency", 
-      COALESCE(${r.customerKey ?? null}::text, o.customer_id, 'email:' || lower(btrim(o.email))) AS "customerKey",
+    SELECT ${rulesColumns}, o.currency AS "orderCurrency", o.email,
       (SELECT COALESCE(sum(i.quantity * i.unit_price), 0) FROM order_items i WHERE i.order_id = o.id AND (p.vendor_id IS NULL OR i.vendor_id = p.vendor_id))::int8
         AS "subtotalInScope",
       COALESCE((SELECT array_agg(DISTINCT i.vendor_id) FROM order_items i WHERE i.order_id = o.id), '{}') AS "vendorIds"
-    FROM cart_discounts d JOIN promotions p ON p.id = d.promotion_id JOIN orders o ON o.tenant_id = d.tenant_id AND o.id = ${r.orderId}
+    FROM cart_discounts d JOIN promotions p ON p.id = d.promotion_id AND p.tenant_id = d.tenant_id JOIN orders o ON o.tenant_id = d.tenant_id AND o.id = ${r.orderId}
     WHERE d.tenant_id = ${r.tenantId} AND d.cart_id = ${r.cartId}
     ORDER BY p.id`);
   for (const row of rows) {
-    const context = { now: row.nowMs, currency: row.orderCurrency, subtotalInScope: row.subtotalInScope, vendorIdsInCart: row.vendorIds };
-    const early = promotionRefusal(row, { ...context, usedByCustomer: await liveRedemptionsOf(tx, row.promotionId, row.customerKey, r.orderId) });
+    const customer = { key: r.customerKey, email: row.email };
+    const context = { now: r.now, currency: row.orderCurrency, subtotalInScope: row.subtotalInScope, vendorIdsInCart: row.vendorIds };
+    const early = promotionRefusal(row, { ...context, usedByCustomer: await liveRedemptionsOf(tx, r.tenantId, row.promotionId, customer, r.orderId) });
     if (early) throw discountInvalid(early, row.code);
     const amount = r.amounts.find((a) => a.code.toUpperCase() === row.code.toUpperCase())?.amount ?? 0;
+    if (amount === 0) continue;
     const inserted = await tx.maybeOneFirst(sql.type(idRow)`
       INSERT INTO promotion_redemptions (id, tenant_id, promotion_id, order_id, customer_key, amount)
-      VALUES (${makeId('rdm', randomUUID())}, ${r.tenantId}, ${row.promotionId}, ${r.orderId}, ${row.customerKey}, ${amount})
+      VALUES (${makeId('rdm', randomUUID())}, ${r.tenantId}, ${row.promotionId}, ${r.orderId}, ${r.customerKey}, ${amount})
       ON CONFLICT (promotion_id, order_id) DO NOTHING RETURNING id`);
     if (!inserted) continue;
+    // The window is judged at the placement's instant, in milliseconds as promotionRefusal judges it.
     const taken = await tx.maybeOneFirst(sql.type(idRow)`
       UPDATE promotions SET times_used = times_used + 1, updated_at = now()
-      WHERE id = ${row.promotionId} AND active AND (usage_limit IS NULL OR times_used < usage_limit)
-        AND (starts_at IS NULL OR starts_at <= clock_timestamp()) AND (ends_at IS NULL OR ends_at > clock_timestamp())
+      WHERE tenant_id = ${r.tenantId} AND id = ${row.promotionId} AND active AND (usage_limit IS NULL OR times_used < usage_limit)
+        AND (starts_at IS NULL OR (extract(epoch FROM starts_at) * 1000)::int8 <= ${r.now})
+        AND (ends_at IS NULL OR (extract(epoch FROM ends_at) * 1000)::int8 > ${r.now})
       RETURNING id`);
-    if (!taken) throw discountInvalid(await refusalNow(tx, row.promotionId, context), row.code);
-    // Counted again under the row lock taken by the UPDATE above: concurrent checkouts of one customer are serialized here.
-    const used = await liveRedemptionsOf(tx, row.promotionId, row.customerKey, r.orderId);
+    if (!taken) throw discountInvalid(await refusalNow(tx, r.tenantId, row.promotionId, context), row.code);
+    // Counted again under the row lock the conditional UPDATE took: concurrent checkouts of one customer are serialized here.
+    const used = await liveRedemptionsOf(tx, r.tenantId, row.promotionId, customer, r.orderId);
     if (row.usageLimitPerCustomer !== null && used >= row.usageLimitPerCustomer) throw discountInvalid('per_customer_limit', row.code);
   }
-}
-
-// Why nothing was taken by the conditional UPDATE: read again after the competing change committed (most often: every use is taken).
-async function refusalNow(tx: CommonQueryMethods, promotionId: string, context: Omit<Parameters<typeof promotionRefusal>[1], 'usedByCustomer'>) {
-  const row = await tx.one(sql.type(rulesRow)`SELECT ${rulesColumns} FROM promotions p WHERE p.id = ${promotionId}`);
-  return promotionRefusal(row, { ...context, now: row.nowMs, usedByCustomer: null }) ?? 'exhausted';
 }
 
 /**
@@ -292,7 +251,8 @@ export async function releaseOrderRedemptions(tx: CommonQueryMethods, tenantId: 
       WHERE tenant_id = ${tenantId} AND order_id = ${orderId} AND released_at IS NULL
       RETURNING promotion_id
     ), given_back AS (
-      UPDATE promotions p SET times_used = p.times_used - 1, updated_at = now() FROM released r WHERE p.id = r.promotion_id RETURNING p.id
+      UPDATE promotions p SET times_used = p.times_used - 1, updated_at = now() FROM released r
+      WHERE p.tenant_id = ${tenantId} AND p.id = r.promotion_id RETURNING p.id
     )
     SELECT count(*)::int8 AS n FROM given_back`);
 }

@@ -23,6 +23,25 @@ const store = () => storefront(stack.http, tenant.publishable_key);
 const discounts = () => cartDiscounts(stack.http, tenant.publishable_key);
 const timesUsed = async (promotionId: string) => (await promotionOffice(stack.http, tenant.admin_api_key).get(promotionId)).body.times_used as number;
 
+/** A customer registered through the API, with storefront and discount calls under their token. */
+async function registered() {
+  const email = `member-${randomUUID().slice(0, 8)}@example.jp`;
+  const res = await stack.http.post('/store/customers').set('X-Publishable-Key', tenant.publishable_key).send({ email, password: 'correct horse battery' });
+  expect(res.status).toBe(201);
+  const token = res.body.token as string;
+  const h = { 'X-Publishable-Key': tenant.publishable_key, Authorization: `Bearer ${token}` };
+  return {
+    email,
+    discounts: cartDiscounts(stack.http, tenant.publishable_key, token),
+    store: {
+      createCart: () => stack.http.post('/store/carts').set(h).send({}),
+      addItem: (cartId: string, variant: string, quantity: number) =>
+        stack.http.post(`/store/carts/${cartId}/items`).set(h).send({ variant_id: variant, quantity }),
+      checkout: (cartId: string, body: object) => stack.http.post(`/store/carts/${cartId}/checkout`).set(h).send(body),
+    },
+  };
+}
+
 /** An open cart holding `quantity` units of the 1,000 JPY variant, carrying `code` when given. */
 async function cartWith(code?: string, quantity = 1, body: object = {}): Promise<string> {
   const cart = (await store().createCart(body)).body as { id: string };
@@ -48,7 +67,12 @@ describe('a limited code at checkout', () => {
     for (const { order } of placed) expect(order).toMatchObject({ discounts: [{ code: promotion.code, amount: jpy(100) }], total: jpy(900) });
     // A refused checkout placed nothing: no order, no allocation (the cart keeps its own hold), the cart still open with its code.
     for (const { cartId } of refused) expect([await orderCountOfCart(stack.pool, cartId), await holdsOfCart(stack.pool, cartId)]).toEqual([0, { held: 1 }]);
-    expect((await store().cart(refused[0].cartId)).body).toMatchObject({ status: 'open', discounts: [{ code: promotion.code }] });
+    // The cart shows why: the code at 0 with its reason, so the storefront knows which code to remove.
+    expect((await store().cart(refused[0].cartId)).body).toMatchObject({
+      status: 'open',
+      discounts: [{ code: promotion.code, amount: jpy(0), reason: 'exhausted' }],
+      total: jpy(1000),
+    });
     expect(await timesUsed(promotion.id)).toBe(10);
 
     const cancelled = await backOffice(stack.http, tenant.admin_api_key).cancel(placed[0].order.id);
@@ -82,6 +106,7 @@ describe('rules checked again at checkout', () => {
     const refused = await store().checkout(cartId, buildCheckout());
     expect([refused.status, refused.body.code, refused.body.details]).toEqual([422, 'discount_invalid', { reason: 'expired', code: promotion.code }]);
     expect(await orderCountOfCart(stack.pool, cartId)).toBe(0);
+    expect((await store().cart(cartId)).body).toMatchObject({ discounts: [{ code: promotion.code, amount: jpy(0), reason: 'expired' }], total: jpy(1000) });
     expect((await discounts().apply(await cartWith(), promotion.code)).body.details?.reason).toBe('expired');
 
     expect((await discounts().remove(cartId, promotion.code)).status).toBe(200);
@@ -94,7 +119,13 @@ describe('rules checked again at checkout', () => {
     const promotion = await seedPromotion(stack.http, tenant.admin_api_key, { type: 'fixed', value: 300, min_subtotal: 2000 });
     const cartId = await cartWith(promotion.code, 2);
     const itemId = (await store().cart(cartId)).body.items[0].id as string;
-    expect((await store().setQuantity(cartId, itemId, 1)).status).toBe(200);
+    const lowered = await store().setQuantity(cartId, itemId, 1);
+    // The cart no longer shows a discount checkout would refuse: the code stays listed at 0 with the reason.
+    expect(lowered.body).toMatchObject({
+      discounts: [{ code: promotion.code, amount: jpy(0), reason: 'min_subtotal' }],
+      discount_total: jpy(0),
+      total: jpy(1000),
+    });
     const refused = await store().checkout(cartId, buildCheckout());
     expect([refused.status, refused.body.details?.reason]).toEqual([422, 'min_subtotal']);
     expect(await orderCountOfCart(stack.pool, cartId)).toBe(0);
@@ -112,6 +143,42 @@ describe('rules checked again at checkout', () => {
     expect([refused.status, refused.body.details?.reason]).toEqual([422, 'per_customer_limit']);
     expect((await store().checkout(await cartWith(promotion.code), buildCheckout())).status).toBe(201);
     expect(await timesUsed(promotion.id)).toBe(2);
+  });
+
+  test('when a customer used a once-per-customer code as a guest, then signed in (own cart or a guest cart) it is refused, and the other way round', async () => {
+    const promotion = await seedPromotion(stack.http, tenant.admin_api_key, { usage_limit_per_customer: 1 });
+    const guestFirst = await registered();
+    expect((await store().checkout(await cartWith(promotion.code), buildCheckout({ email: guestFirst.email }))).status).toBe(201);
+    const own = (await guestFirst.store.createCart()).body.id as string;
+    expect((await guestFirst.store.addItem(own, variantId, 1)).status).toBe(200);
+    expect((await guestFirst.discounts.apply(own, promotion.code)).body.details?.reason).toBe('per_customer_limit');
+    const guestCart = await cartWith();
+    expect((await guestFirst.discounts.apply(guestCart, promotion.code)).body.details?.reason).toBe('per_customer_limit');
+
+    // Signed in first (a guest cart claimed at checkout), then as a guest with the account's e-mail: refused at checkout.
+    const signedInFirst = await registered();
+    const claimed = await cartWith();
+    expect((await signedInFirst.discounts.apply(claimed, promotion.code)).status).toBe(200);
+    expect((await signedInFirst.store.checkout(claimed, buildCheckout({ email: signedInFirst.email }))).status).toBe(201);
+    const refused = await store().checkout(await cartWith(promotion.code), buildCheckout({ email: signedInFirst.email }));
+    expect([refused.status, refused.body.details?.reason]).toEqual([422, 'per_customer_limit']);
+    expect(await timesUsed(promotion.id)).toBe(2);
+  });
+});
+
+describe('a code that takes nothing off', () => {
+  test('when a free-shipping code meets a cart that ships free, then it shows at 0 and checkouts place orders without using it up', async () => {
+    // This store has no shipping methods: nothing to waive, so the code takes nothing off.
+    const promotion = await seedPromotion(stack.http, tenant.admin_api_key, { type: 'free_shipping', usage_limit: 1, usage_limit_per_customer: 1 });
+    const email = `free-${randomUUID().slice(0, 6)}@example.jp`;
+    for (let i = 0; i < 2; i += 1) {
+      const cartId = await cartWith(promotion.code);
+      expect((await store().cart(cartId)).body).toMatchObject({ discounts: [{ code: promotion.code, amount: jpy(0) }], total: jpy(1000) });
+      expect((await store().cart(cartId)).body.discounts[0].reason).toBeUndefined();
+      const placed = await store().checkout(cartId, buildCheckout({ email }));
+      expect([placed.status, placed.body.order?.discounts, placed.body.order?.total]).toEqual([201, [], jpy(1000)]);
+    }
+    expect(await timesUsed(promotion.id)).toBe(0);
   });
 });
 

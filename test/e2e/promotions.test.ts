@@ -169,7 +169,17 @@ describe('storefronts apply and remove codes', () => {
     await storefront(stack.http, mall.publishable_key).addItem(onlyB, variantA, 1);
     expect((await mallDiscounts.apply(onlyB, scoped.code)).body.details?.reason).toBe('min_subtotal');
     await storefront(stack.http, mall.publishable_key).addItem(onlyB, variantA, 1);
-    expect((await mallDiscounts.apply(onlyB, scoped.code)).status).toBe(200);
+    const applied = await mallDiscounts.apply(onlyB, scoped.code);
+    expect([applied.status, applied.body.discounts]).toEqual([200, [{ code: scoped.code, amount: { amount: 200, currency: 'JPY' } }]]);
+
+    // The vendor's lines gone, the cart keeps the code at 0 with the reason checkout would refuse it with.
+    const lineA = (applied.body.items as { id: string; variant_id: string }[]).find((i) => i.variant_id === variantA)!;
+    const withoutA = await storefront(stack.http, mall.publishable_key).removeItem(onlyB, lineA.id);
+    expect(withoutA.body).toMatchObject({
+      discounts: [{ code: scoped.code, amount: { amount: 0, currency: 'JPY' }, reason: 'not_applicable' }],
+      discount_total: { amount: 0, currency: 'JPY' },
+      total: { amount: 5000, currency: 'JPY' },
+    });
 
     // A single-brand store has no vendors to scope to; another store's vendor is not this store's.
     const refused = await promotionOffice(stack.http, shop.admin_api_key).create(buildPromotion({ vendor_id: vendorA }));

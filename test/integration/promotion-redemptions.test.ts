@@ -52,17 +52,20 @@ const buildPromotion = (overrides: Partial<NewPromotion> = {}): NewPromotion => 
   ...overrides,
 });
 
+const codeOfCart = new Map<string, string>();
+
 /** An open cart holding one unit, carrying `code` (the cart redeemCartPromotions reads the codes of). */
 async function cartWithCode(code: string): Promise<string> {
   const store = storefront(stack.http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   expect((await store.addItem(cart.id, variantId, 1)).status).toBe(200);
   await applyCartDiscount(stack.pool, tenant.tenant_id, cart.id, code, null);
+  codeOfCart.set(cart.id, code);
   return cart.id;
 }
 
 /** A placed bank-transfer order of one unit, without codes (the placing step itself redeems nothing here). */
-async function placedOrder(): Promise<string> {
+async function placedOrder(email = 'race@example.jp'): Promise<string> {
   const store = storefront(stack.http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   expect((await store.addItem(cart.id, variantId, 1)).status).toBe(200);
@@ -70,7 +73,7 @@ async function placedOrder(): Promise<string> {
     tenantId: tenant.tenant_id,
     cartId: cart.id,
     orderId: `ord_${randomUUID().replaceAll('-', '')}`,
-    email: 'race@example.jp',
+    email,
     shippingAddress: buildAddress(),
     paymentMethod: 'bank_transfer',
     holdTtlMs: 60_000,
@@ -81,8 +84,18 @@ async function placedOrder(): Promise<string> {
   return placed.orderId;
 }
 
-const redeem = (cartId: string, orderId: string, customerKey: string) =>
-  stack.pool.transaction((tx) => redeemCartPromotions(tx, { tenantId: tenant.tenant_id, cartId, orderId, customerKey, amounts: [] }));
+/** Redeems the cart's code for an order, as placeOrder does: at one instant, with the amount the code took off (100 unless told). */
+const redeem = (cartId: string, orderId: string, customerKey: string, amount = 100) =>
+  stack.pool.transaction((tx) =>
+    redeemCartPromotions(tx, {
+      tenantId: tenant.tenant_id,
+      cartId,
+      orderId,
+      customerKey,
+      now: Date.now(),
+      amounts: [{ code: codeOfCart.get(cartId)!, amount }],
+    }),
+  );
 
 const liveRedemptions = (promotionId: string) =>
   stack.pool.oneFirst(
@@ -164,5 +177,24 @@ describe('redeeming a limited code', () => {
     const otherCart = await cartWithCode(switchedOff.code);
     await updatePromotion(stack.pool, tenant.tenant_id, switchedOff.id, { active: false }, null);
     await expect(redeem(otherCart, await placedOrder(), 'email:y@example.jp')).rejects.toMatchObject({ details: { reason: 'inactive' } });
+  });
+
+  test('when a code took nothing off an order, then redeeming it takes no use and writes no redemption', async () => {
+    const promotion = await createPromotion(stack.pool, tenant.tenant_id, buildPromotion({ usage_limit: 1, usage_limit_per_customer: 1 }), null);
+    const cartId = await cartWithCode(promotion.code);
+    await redeem(cartId, await placedOrder(), 'email:zero@example.jp', 0);
+    expect((await getPromotion(stack.pool, tenant.tenant_id, promotion.id)).times_used).toBe(0);
+    expect(await liveRedemptions(promotion.id)).toBe(0);
+    // The one use and the customer's one use are still there to take.
+    await redeem(cartId, await placedOrder(), 'email:zero@example.jp');
+    expect((await getPromotion(stack.pool, tenant.tenant_id, promotion.id)).times_used).toBe(1);
+  });
+
+  test('when a once-per-customer code was redeemed under a guest e-mail, then the same e-mail under a customer key is refused', async () => {
+    const promotion = await createPromotion(stack.pool, tenant.tenant_id, buildPromotion({ usage_limit_per_customer: 1 }), null);
+    const cartId = await cartWithCode(promotion.code);
+    await redeem(cartId, await placedOrder('Keys@Example.jp'), 'email:keys@example.jp');
+    await expect(redeem(cartId, await placedOrder('keys@example.jp'), 'cus_signed_in')).rejects.toMatchObject({ details: { reason: 'per_customer_limit' } });
+    expect((await getPromotion(stack.pool, tenant.tenant_id, promotion.id)).times_used).toBe(1);
   });
 });
