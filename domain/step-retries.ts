@@ -17,7 +17,7 @@ export type ResendableOrder = {
   total: Money;
   tax_breakdown: unknown[];
   cancel_reason: string | null;
-  payments: { method: string; due_at: string | null }[];
+  payments: { method: string; status: string; due_at: string | null }[];
   shipments: { id: string; status: string; carrier: string | null; tracking_number: string | null; shipped_at: string | null }[];
 };
 
@@ -28,13 +28,14 @@ export type ResendableOrder = {
 export function resendableNotice(order: ResendableOrder, template: string): { template: ResendableTemplate; data: Record<string, unknown> } | null {
   switch (template) {
     case 'order_placed': {
-      const due = order.payments.find((p) => p.method === 'bank_transfer')?.due_at ?? null;
+      const paid = order.payments.find((p) => p.method === order.payment_method);
+      const due = paid?.due_at ?? null;
       // The bank-transfer instructions are the provider's (providers/payments/offline-methods.ts), derived from the order alone.
       const instructions =
         order.payment_method === 'bank_transfer'
           ? { instructions: { reference: order.id, amount: order.total, due_at: due, note: 'Transfer the exact amount and quote the reference.' } }
           : {};
-      const payment = { method: order.payment_method, ...instructions };
+      const payment = { method: order.payment_method, status: paid?.status ?? 'pending', ...instructions };
       return { template, data: { order_id: order.id, total: order.total, tax_breakdown: order.tax_breakdown, payment } };
     }
     case 'order_shipped': {
@@ -72,6 +73,11 @@ export function redeliveryWorkflowId(webhookId: string, eventId: string, request
 }
 
 /** The notification a resend sends: the rebuilt data plus the request's id (a new Message-ID, the same for its retries). */
-export function resentNotification(tenantId: string, to: string, notice: { template: ResendableTemplate; data: Record<string, unknown> }, requestId: string): Notification {
+export function resentNotification(
+  tenantId: string,
+  to: string,
+  notice: { template: ResendableTemplate; data: Record<string, unknown> },
+  requestId: string,
+): Notification {
   return { tenantId, to, template: notice.template, data: { ...notice.data, resend_id: requestId } };
 }

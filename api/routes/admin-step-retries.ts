@@ -80,7 +80,8 @@ export function adminStepRetryRoutes(deps: AppDeps, processes: Processes): Route
     if (!delivery) throw new NotFoundError(`delivery of webhook ${webhook.id}`, eventId);
     const id = stepRequestId('rdl', t.id, webhook.id, eventId, requestKey(req));
     const asked = await findRedelivery(pool, t.id, id);
-    if (!asked && delivery.status === 'retrying') throw new ConflictError(`delivery ${eventId} is still being attempted; redeliver it once delivered or failed`);
+    if (!asked && delivery.status === 'retrying')
+      throw new ConflictError(`delivery ${eventId} is still being attempted; redeliver it once delivered or failed`);
     const event = await getOutboxEvent(pool, t.id, eventId);
     if (!event) throw new ConflictError(`event ${eventId} is no longer recorded; it cannot be sent again`);
     const { attemptOffset } = await recordRedelivery(

@@ -78,7 +78,9 @@ export async function countChildren(tx: CommonQueryMethods, parentId: string, op
 export async function sumChildren(tx: CommonQueryMethods, parentId: string, operation: string): Promise<number> {
   return (
     await tx.one(
-      sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation} AND outcome = 'succeeded'`,
+      sql.type(
+        sumRow,
+      )`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation} AND outcome = 'succeeded'`,
     )
   ).total;
 }

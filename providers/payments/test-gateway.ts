@@ -87,7 +87,8 @@ export class TestCardGateway implements PaymentProvider {
       return req.amount;
     });
     this.failFirstAttempt(flaky, replay, 'capture');
-    if (row.outcome === 'declined') throw new CardDeclinedError(`the gateway refused the capture (${row.decline_code ?? 'declined'})`, { decline_code: row.decline_code });
+    if (row.outcome === 'declined')
+      throw new CardDeclinedError(`the gateway refused the capture (${row.decline_code ?? 'declined'})`, { decline_code: row.decline_code });
     return { ref: row.id };
   }
 
