@@ -75,6 +75,8 @@ export function adminStepRetryRoutes(deps: AppDeps, processes: Processes): Route
   r.post('/webhooks/:id/deliveries/:delivery_id/redeliver', async (req, res) => {
     const t = tenantOf(req);
     const webhook = await getWebhook(pool, t.id, req.params.id);
+    // A deleted or disabled webhook is never posted to, so a redelivery would stay `retrying` for nothing.
+    if (webhook.status !== 'active') throw new ConflictError(`webhook ${webhook.id} is ${webhook.status}; only an active webhook is redelivered to`);
     const eventId = req.params.delivery_id;
     const delivery = await getDelivery(pool, webhook.id, eventId);
     if (!delivery) throw new NotFoundError(`delivery of webhook ${webhook.id}`, eventId);

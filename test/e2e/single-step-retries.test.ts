@@ -59,7 +59,7 @@ const workflowDone = (workflowId: string) => stack.temporal.workflow.getHandle(w
 const ops = (ledger: { operation: string; outcome: string; amount: number }[]) => ledger.map((l) => `${l.operation}:${l.outcome}:${l.amount}`);
 
 describe('resending a notification', () => {
-  test('when staff resend an order notice twice under one Idempotency-Key, then the customer gets it once more, with the same content', async () => {
+  test('when staff resend an order notice twice under one Idempotency-Key, then the customer gets it once more, with the same content; a request without a key is a new resend', async () => {
     const email = 'resend@example.jp';
     const { order } = await placeTestOrder(stack.http, tenant, { price: 1200, email });
     const placedNotices = () => stack.notifier.sent.filter((n) => n.to === email && n.template === 'order_placed');
@@ -80,6 +80,14 @@ describe('resending a notification', () => {
     expect(resendId).toBe(first.body.id);
     expect(data).toEqual(original.data);
     expect(await auditOf('notification.resend', order.id)).toEqual([expect.objectContaining({ actor: expect.objectContaining({ role: 'staff' }) })]);
+
+    // Without an Idempotency-Key a request is a new resend (documented, as with refunds): one more notice, one more entry.
+    const unkeyed = await post(`/admin/orders/${order.id}/notifications/order_placed/resend`, staff);
+    expect(unkeyed.status).toBe(200);
+    expect(unkeyed.body.id).not.toBe(first.body.id);
+    await workflowDone(unkeyed.body.workflow_id);
+    expect(placedNotices()).toHaveLength(3);
+    expect(await auditOf('notification.resend', order.id)).toHaveLength(2);
   });
 
   test("when the template is unknown, the order never had it, or the order is another store's, then 404 and nothing is sent", async () => {
