@@ -7,12 +7,13 @@ import {
   getRefund,
   recordAuthorization,
   recordCapture,
+  recordCaptureFailure,
   recordDecline,
   recordVoid,
   reserveRefund,
 } from '../db/queries/card-payments.ts';
-import { CardDeclinedError, ConflictError, DomainError } from '../domain/errors.ts';
-import type { RefundInput } from '../contracts/workflows.ts';
+import { CardDeclinedError, ConflictError, DomainError, NotFoundError } from '../domain/errors.ts';
+import type { CaptureRetryInput, CaptureRetryOutcome, RefundInput } from '../contracts/workflows.ts';
 import type { Actor } from '../contracts/audit.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
@@ -59,14 +60,52 @@ export function createCardPaymentActivities({ pool, payments }: { pool: Database
       });
     },
 
-    /** Captures the authorized money (key `capture:<payment>`); a captured or voided payment is left as it is. */
+    /**
+     * Captures the authorized money (key `capture:<payment>`); a captured or voided payment is left as it is. A capture
+     * the gateway refuses is recorded on the payment (`capture_failed`: staff retry it, see retryCardCapture) and
+     * returned, not thrown: the parcel has left either way, so the order's fulfillment goes on.
+     */
     async captureCardPayment(input: { tenantId: string; orderId: string }): Promise<{ status: string }> {
       return asActivity(async () => {
         const payment = await findCardPayment(pool, input.tenantId, input.orderId);
         if (!payment || !payment.authorization_ref) return { status: payment?.status ?? 'none' };
         if (payment.captured || payment.voided) return { status: payment.status };
-        await gateway.capture({ idempotencyKey: `capture:${payment.id}`, authorizationRef: payment.authorization_ref, amount: payment.amount });
+        try {
+          await gateway.capture({ idempotencyKey: `capture:${payment.id}`, authorizationRef: payment.authorization_ref, amount: payment.amount });
+        } catch (err) {
+          if (!(err instanceof CardDeclinedError)) throw err;
+          // The first capture is refusal number 0 whatever the row says now (a retried attempt records nothing twice).
+          await recordCaptureFailure(pool, payment.id, 0, err.message);
+          return { status: 'capture_failed' };
+        }
         await recordCapture(pool, payment.id);
+        return { status: 'captured' };
+      });
+    },
+
+    /**
+     * Staff's retry of a refused capture: the retry after `attempt` refusals uses the key `capture:<payment>:retry:<attempt>`
+     * (the refused key would only replay its refusal); a payment captured meanwhile is left alone, and the gateway never
+     * captures more than was authorized, so money moves once. Audited as `payment.capture_retry` when it captures.
+     */
+    async retryCardCapture(input: CaptureRetryInput): Promise<CaptureRetryOutcome> {
+      return asActivity(async () => {
+        const payment = await findCardPayment(pool, input.tenantId, input.orderId);
+        if (!payment || payment.id !== input.paymentId) throw new NotFoundError('card payment', input.paymentId);
+        if (payment.captured) return { status: 'captured' };
+        if (payment.voided || !payment.authorization_ref) throw new ConflictError(`payment ${payment.id} is ${payment.status}; there is nothing to capture`);
+        try {
+          await gateway.capture({
+            idempotencyKey: `capture:${payment.id}:retry:${input.attempt}`,
+            authorizationRef: payment.authorization_ref,
+            amount: payment.amount,
+          });
+        } catch (err) {
+          if (!(err instanceof CardDeclinedError)) throw err;
+          await recordCaptureFailure(pool, payment.id, input.attempt, err.message);
+          return { status: 'capture_failed', declineCode: String(err.details?.decline_code ?? 'declined') };
+        }
+        await recordCapture(pool, payment.id, input.actor ?? null);
         return { status: 'captured' };
       });
     },

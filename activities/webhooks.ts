@@ -32,7 +32,8 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
      * network error fails the attempt (retried); a deleted webhook or a URL now resolving to a private address does not.
      */
     async deliverWebhook(input: WebhookDelivery): Promise<{ status: number | null; attempts: number }> {
-      const attempt = Context.current().info.attempt;
+      // A redelivery numbers its attempts after the earlier series', so the delivery log and Webhook-Attempt keep counting.
+      const attempt = (input.attemptOffset ?? 0) + Context.current().info.attempt;
       const target = await webhookTarget(pool, input.tenantId, input.webhookId);
       if (!target || target.status !== 'active') return { status: null, attempts: attempt - 1 };
       const record = (status: number | null, error: string | null, delivered: boolean) =>

@@ -8,6 +8,7 @@ import { routeAccess } from './access.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { createProcesses } from './processes.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminStepRetryRoutes } from './routes/admin-step-retries.ts';
 import { adminRefundRoutes } from './routes/admin-refunds.ts';
 import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
 import { adminCustomerRoutes } from './routes/admin-customers.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));
+  app.use('/admin', adminStepRetryRoutes(deps, processes));
   app.use('/admin', adminSubscriptionRoutes(deps, processes));
   app.use('/admin', adminCustomerRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));

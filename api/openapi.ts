@@ -4,6 +4,7 @@ import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
+import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { auditLogQuery } from './schemas-audit.ts';
@@ -42,6 +43,7 @@ const OPERATIONS: Op[] = [
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,
+  ...STEP_RETRY_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },

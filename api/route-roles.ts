@@ -35,6 +35,8 @@ export const ROUTE_ROLES = {
   'POST /admin/orders/:id/payment-confirmations': 'staff',
   'POST /admin/orders/:id/cancel': 'staff',
   'POST /admin/orders/:id/refunds': 'admin',
+  'POST /admin/orders/:id/notifications/:template/resend': 'staff',
+  'POST /admin/orders/:id/payments/:payment_id/capture': 'staff',
   'POST /admin/shipments/:id/ship': 'staff',
   'POST /admin/shipments/:id/deliver': 'staff',
 
@@ -62,6 +64,7 @@ export const ROUTE_ROLES = {
   'POST /admin/webhooks': 'admin',
   'GET /admin/webhooks/:id': 'viewer',
   'GET /admin/webhooks/:id/deliveries': 'viewer',
+  'POST /admin/webhooks/:id/deliveries/:delivery_id/redeliver': 'admin',
 
   'GET /admin/shipping-methods': 'viewer',
   'POST /admin/shipping-methods': 'admin',

@@ -65,6 +65,8 @@ export function adminOrder(o: OrderView, workflows: { id: string; type: string; 
       received: p.received,
       refunded: p.refunded,
       decline_code: p.decline_code,
+      capture_failed: p.capture_error !== null,
+      capture_error: p.capture_error,
       due_at: p.due_at,
     })),
     workflows,

@@ -4,6 +4,8 @@ import type { Actor } from './audit.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
 import type {
+  CaptureRetryInput,
+  CaptureRetryOutcome,
   CheckoutInput,
   ConfirmPaymentArgs,
   DeliverArgs,
@@ -82,6 +84,7 @@ export type CardPaymentActivities = {
   voidCardAuthorization(input: { tenantId: string; orderId?: string }): Promise<{ voided: boolean }>;
   reserveRefund(input: RefundInput): Promise<RefundReservation>;
   executeRefund(input: { tenantId: string; refundId: string; actor?: Actor }): Promise<{ status: string }>;
+  retryCardCapture(input: CaptureRetryInput): Promise<CaptureRetryOutcome>;
 };
 
 /** What the billing workflow needs to know about its subscription (timestamps as ISO strings). */

@@ -129,6 +129,8 @@ export const orderView = z.object({
       received: moneyView,
       refunded: moneyView,
       decline_code: z.string().nullable(),
+      /** Why the gateway refused the capture, while it stays refused (staff may retry it); null otherwise. */
+      capture_error: z.string().nullable(),
       due_at: z.string().nullable(),
     }),
   ),

@@ -2,6 +2,7 @@
 import type { Money } from '../domain/money.ts';
 import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order.ts';
 import type { Actor } from './audit.ts';
+import type { Notification } from '../domain/notification.ts';
 
 /** Shipping address as given at checkout. */
 export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
@@ -121,7 +122,18 @@ export type WebhookDeliveryInput = {
   webhookId: string;
   event: { id: string; type: string; created_at: string; data: Record<string, unknown>; sequence?: number };
   retry: { initialIntervalMs: number; maximumIntervalMs: number; giveUpAfterMs: number };
+  /** A redelivery's attempts are numbered after the `attemptOffset` attempts made before it (absent: the first series). */
+  attemptOffset?: number;
 };
+
+/** A staff retry of a refused capture: the payment had `attempt` refusals when it was asked for. */
+export type CaptureRetryInput = { tenantId: string; orderId: string; paymentId: string; attempt: number; actor?: Actor };
+
+/** What a capture retry did: captured (now or before), or refused again by the gateway. */
+export type CaptureRetryOutcome = { status: 'captured' } | { status: 'capture_failed'; declineCode: string };
+
+/** A notification sent again by staff: the message rebuilt from the order, with the resend's id in its data. */
+export type NotificationResendInput = { notification: Notification };
 
 /** Input of a tenant's search reindex. */
 export type SearchReindexInput = { tenantId: string; pageSize?: number };
@@ -143,4 +155,6 @@ export type WorkflowSignatures = {
   subscriptionBilling: (input: SubscriptionBillingInput) => Promise<string>;
   refundPayment: (input: RefundInput) => Promise<RefundOutcome>;
   eventNotice: (input: EventNoticeInput) => Promise<string | null>;
+  captureRetry: (input: CaptureRetryInput) => Promise<CaptureRetryOutcome>;
+  notificationResend: (input: NotificationResendInput) => Promise<void>;
 };

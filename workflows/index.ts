@@ -12,6 +12,8 @@ import { searchReindex } from './searchReindex.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
 import { refundPayment } from './refundPayment.ts';
 import { eventNotice } from './eventNotice.ts';
+import { captureRetry } from './captureRetry.ts';
+import { notificationResend } from './notificationResend.ts';
 
 export {
   checkout,
@@ -26,6 +28,8 @@ export {
   subscriptionBilling,
   refundPayment,
   eventNotice,
+  captureRetry,
+  notificationResend,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -42,5 +46,7 @@ export type SignaturesHold = Expect<{
   subscriptionBilling: typeof subscriptionBilling;
   refundPayment: typeof refundPayment;
   eventNotice: typeof eventNotice;
+  captureRetry: typeof captureRetry;
+  notificationResend: typeof notificationResend;
 }>;
 type Expect<T extends WorkflowSignatures> = T;

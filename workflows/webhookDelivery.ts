@@ -23,7 +23,12 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<{ st
     scheduleToCloseTimeout: '1 hour',
     retry: { maximumInterval: '1 minute' },
   });
-  const delivery = { tenantId: input.tenantId, webhookId: input.webhookId, event: input.event };
+  const delivery = {
+    tenantId: input.tenantId,
+    webhookId: input.webhookId,
+    event: input.event,
+    ...(input.attemptOffset ? { attemptOffset: input.attemptOffset } : {}),
+  };
   try {
     return await deliverWebhook(delivery);
   } catch (err) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
-import { addRefunded, markAuthorized, markCaptured, markDeclined, markVoided } from './payments.ts';
+import { addRefunded, markAuthorized, markCaptured, markCaptureFailed, markDeclined, markVoided } from './payments.ts';
 import { lockOrder, setOrderStatus } from './orders.ts';
 import { AmountMismatchError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { OrderStatus } from '../../domain/order.ts';
@@ -26,12 +26,14 @@ const cardPaymentRow = z.object({
   card_ref: z.string().nullable(),
   captured: z.boolean(),
   voided: z.boolean(),
+  capture_failures: z.number(),
+  capture_failed: z.boolean(),
 });
 /** A card payment as the payment activities see it. */
 export type CardPayment = z.infer<typeof cardPaymentRow>;
 
 const cardPaymentColumns = sql.fragment`id, tenant_id, order_id, status, amount, currency, received_amount, refunded_amount, authorization_ref, card_ref,
-  captured_at IS NOT NULL AS captured, voided_at IS NOT NULL AS voided`;
+  captured_at IS NOT NULL AS captured, voided_at IS NOT NULL AS voided, capture_failures, capture_failed_at IS NOT NULL AS capture_failed`;
 
 /** The order's card payment, or null when the order is paid otherwise. */
 export async function findCardPayment(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<CardPayment | null> {
@@ -78,10 +80,22 @@ export async function recordDecline(pool: DatabasePool, d: { tenantId: string; o
   });
 }
 
-/** Marks the authorized money captured (the whole authorization: we capture once, at the first shipment). */
-export async function recordCapture(pool: DatabasePool, paymentId: string): Promise<void> {
+/**
+ * Marks the authorized money captured (the whole authorization: we capture once, at the first shipment). A capture
+ * retried by staff (`actor`) is audited as `payment.capture_retry` under the order, with the capture it made.
+ */
+export async function recordCapture(pool: DatabasePool, paymentId: string, actor: Actor | null = null): Promise<void> {
   await pool.transaction(async (tx) => {
     const p = await markCaptured(tx, paymentId);
+    if (p && actor)
+      await recordAudit(tx, {
+        tenantId: p.tenant_id,
+        actor,
+        action: 'payment.capture_retry',
+        resourceType: 'order',
+        resourceId: p.order_id,
+        changes: { [`payment@${p.id}`]: { before: 'capture_failed', after: 'captured' } },
+      });
     if (p)
       await appendOutbox(tx, {
         tenantId: p.tenant_id,
@@ -91,6 +105,11 @@ export async function recordCapture(pool: DatabasePool, paymentId: string): Prom
         payload: { payment_id: p.id, order_id: p.order_id, amount: p.amount, currency: p.currency },
       });
   });
+}
+
+/** Records that the gateway refused the capture numbered `failuresBefore` (the money stays authorized, staff may retry it). */
+export async function recordCaptureFailure(pool: DatabasePool, paymentId: string, failuresBefore: number, error: string): Promise<void> {
+  await markCaptureFailed(pool, paymentId, failuresBefore, error.slice(0, 500));
 }
 
 /** Marks the authorization voided at the gateway (the order was cancelled before capture). */

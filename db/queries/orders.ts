@@ -42,7 +42,8 @@ const orderColumns = sql.fragment`
     FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
   COALESCE((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'status', p.status, 'amount', json_build_object('amount', p.amount, 'currency', p.currency),
       'received', json_build_object('amount', p.received_amount, 'currency', p.currency),
-      'refunded', json_build_object('amount', p.refunded_amount, 'currency', p.currency), 'decline_code', p.decline_code, 'due_at', to_char(p.payment_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY p.created_at)
+      'refunded', json_build_object('amount', p.refunded_amount, 'currency', p.currency), 'decline_code', p.decline_code,
+      'capture_error', CASE WHEN p.capture_failed_at IS NOT NULL THEN COALESCE(p.capture_error, 'refused') END, 'due_at', to_char(p.payment_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY p.created_at)
     FROM payments p WHERE p.order_id = o.id), '[]') AS payments,
   COALESCE((SELECT json_agg(json_build_object('id', s.id, 'vendor_id', s.vendor_id, 'status', s.status, 'carrier', s.carrier, 'tracking_number', s.tracking_number,
       'cod_amount', CASE WHEN s.cod_amount IS NULL THEN NULL ELSE json_build_object('amount', s.cod_amount, 'currency', o.currency) END,

@@ -58,3 +58,9 @@ export async function markOutboxPublished(tx: CommonQueryMethods, seqs: number[]
   if (seqs.length === 0) return;
   await tx.query(sql.type(noRows)`UPDATE outbox SET published_at = now() WHERE seq = ANY(${sql.array(seqs, 'int8')})`);
 }
+
+/** One recorded event of a tenant by its id (null: none), e.g. to deliver it again. */
+export async function getOutboxEvent(db: CommonQueryMethods, tenantId: string, eventId: string): Promise<OutboxRow | null> {
+  return db.maybeOne(sql.type(outboxRow)`
+    SELECT seq, event_id, tenant_id, type, aggregate_id, payload, created_at FROM outbox WHERE tenant_id = ${tenantId} AND event_id = ${eventId}`);
+}

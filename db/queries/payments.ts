@@ -111,8 +111,19 @@ const capturedRow = z.object({ id: z.string(), tenant_id: z.string(), order_id: 
 /** Marks the whole authorization captured; null when it already was. */
 export async function markCaptured(tx: CommonQueryMethods, paymentId: string): Promise<z.infer<typeof capturedRow> | null> {
   return tx.maybeOne(sql.type(capturedRow)`
-    UPDATE payments SET status = 'captured', received_amount = amount, captured_at = now(), updated_at = now()
+    UPDATE payments SET status = 'captured', received_amount = amount, captured_at = now(), capture_failed_at = NULL, updated_at = now()
     WHERE id = ${paymentId} AND captured_at IS NULL RETURNING id, tenant_id, order_id, amount, currency`);
+}
+
+/**
+ * Records the gateway's refusal of the capture numbered `failuresBefore` (the money stays authorized); false when that
+ * refusal was already recorded (a retried activity) or the payment was captured meanwhile.
+ */
+export async function markCaptureFailed(tx: CommonQueryMethods, paymentId: string, failuresBefore: number, error: string): Promise<boolean> {
+  const row = await tx.maybeOne(sql.type(idRow)`
+    UPDATE payments SET capture_failures = capture_failures + 1, capture_failed_at = now(), capture_error = ${error}, updated_at = now()
+    WHERE id = ${paymentId} AND captured_at IS NULL AND capture_failures = ${failuresBefore} RETURNING id`);
+  return row !== null;
 }
 
 /** Marks an uncaptured authorization voided. */

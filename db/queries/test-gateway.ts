@@ -65,16 +65,22 @@ export async function countBillCharges(tx: CommonQueryMethods, cardRef: string, 
   ).n;
 }
 
-/** How many operations of a kind were made on an authorization. */
-export async function countChildren(tx: CommonQueryMethods, parentId: string, operation: string): Promise<number> {
-  return (await tx.one(sql.type(countRow)`SELECT count(*)::int AS n FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`)).n;
+/** How many operations of a kind were made on an authorization (succeeded ones only, unless `includeRefused`). */
+export async function countChildren(tx: CommonQueryMethods, parentId: string, operation: string, includeRefused = false): Promise<number> {
+  return (
+    await tx.one(sql.type(countRow)`
+    SELECT count(*)::int AS n FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}
+      ${includeRefused ? sql.fragment`` : sql.fragment`AND outcome = 'succeeded'`}`)
+  ).n;
 }
 
 /** The amount moved by the operations of a kind on an authorization. */
 export async function sumChildren(tx: CommonQueryMethods, parentId: string, operation: string): Promise<number> {
   return (
     await tx.one(
-      sql.type(sumRow)`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation}`,
+      sql.type(
+        sumRow,
+      )`SELECT COALESCE(sum(amount), 0)::bigint AS total FROM test_gateway_ledger WHERE parent_id = ${parentId} AND operation = ${operation} AND outcome = 'succeeded'`,
     )
   ).total;
 }

@@ -146,3 +146,19 @@ export async function listDeliveries(
     ORDER BY created_at DESC, event_id DESC LIMIT ${limit + 1}`)),
   ];
 }
+
+const deliveryState = z.object({ status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number() });
+
+/** One delivery of a webhook (null: none): its status and how many attempts it made. */
+export async function getDelivery(db: CommonQueryMethods, webhookId: string, eventId: string): Promise<z.infer<typeof deliveryState> | null> {
+  return db.maybeOne(sql.type(deliveryState)`
+    SELECT attempts, CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN gave_up_at IS NOT NULL THEN 'failed' ELSE 'retrying' END AS status
+    FROM webhook_deliveries WHERE webhook_id = ${webhookId} AND event_id = ${eventId}`);
+}
+
+/** Opens a delivery for a new attempt series (a redelivery): `retrying` until it is delivered again or given up. */
+export async function reopenDelivery(tx: CommonQueryMethods, webhookId: string, eventId: string): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    UPDATE webhook_deliveries SET delivered_at = NULL, gave_up_at = NULL, last_error = NULL, redeliveries = redeliveries + 1, updated_at = now()
+    WHERE webhook_id = ${webhookId} AND event_id = ${eventId}`);
+}

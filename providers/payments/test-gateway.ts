@@ -17,11 +17,19 @@ import {
   sumChildren,
   type LedgerRow,
 } from '../../db/queries/test-gateway.ts';
-import { ConflictError } from '../../domain/errors.ts';
+import { CardDeclinedError, ConflictError } from '../../domain/errors.ts';
 import { GatewayUnavailableError, isHardDecline, type AuthorizeRequest, type Authorization, type Outcome, type PaymentProvider } from './types.ts';
 
 /** The test tokens of API.md and how each card behaves. */
-const TEST_CARD_TOKENS = ['tok_visa', 'tok_declined', 'tok_insufficient_funds', 'tok_renewal_fails', 'tok_recovers_after_2', 'tok_flaky'] as const;
+const TEST_CARD_TOKENS = [
+  'tok_visa',
+  'tok_declined',
+  'tok_insufficient_funds',
+  'tok_renewal_fails',
+  'tok_recovers_after_2',
+  'tok_flaky',
+  'tok_capture_fails',
+] as const;
 type TestToken = (typeof TEST_CARD_TOKENS)[number];
 
 type Operation = 'authorize' | 'capture' | 'void' | 'refund' | 'charge' | 'save_card';
@@ -33,6 +41,8 @@ class IdempotencyMismatchError extends ConflictError {}
 /**
  * Test card gateway on its own tables (`test_gateway_cards`, `test_gateway_ledger`). `tok_flaky` records the
  * operation and then times out on the first network attempt of every call, so only an idempotent retry is safe.
+ * `tok_capture_fails` authorizes, then refuses the first capture (`processing_error`, recorded under its key like any
+ * answer, so only a request with a new key can capture).
  */
 export class TestCardGateway implements PaymentProvider {
   readonly method = 'card' as const;
@@ -68,13 +78,17 @@ export class TestCardGateway implements PaymentProvider {
   }
 
   async capture(req: { idempotencyKey: string; authorizationRef: string; amount: number }): Promise<{ ref: string }> {
-    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, `${req.amount}`, async (tx, auth) => {
+    const { row, replay, flaky } = await this.onAuthorization(req.idempotencyKey, 'capture', req.authorizationRef, `${req.amount}`, async (tx, auth, token) => {
       const captured = await sumChildren(tx, auth.id, 'capture');
       if (await countChildren(tx, auth.id, 'void')) throw new ConflictError(`authorization ${auth.id} was voided`);
       if (captured + req.amount > auth.amount) throw new ConflictError(`capture of ${req.amount} exceeds the authorized ${auth.amount - captured}`);
+      // tok_capture_fails: the processor refuses the first capture request; a later request (a new key) is approved.
+      if (token === 'tok_capture_fails' && (await countChildren(tx, auth.id, 'capture', true)) === 0) return { declineCode: 'processing_error' };
       return req.amount;
     });
     this.failFirstAttempt(flaky, replay, 'capture');
+    if (row.outcome === 'declined')
+      throw new CardDeclinedError(`the gateway refused the capture (${row.decline_code ?? 'declined'})`, { decline_code: row.decline_code });
     return { ref: row.id };
   }
 
@@ -155,7 +169,7 @@ export class TestCardGateway implements PaymentProvider {
     operation: Operation,
     authorizationRef: string,
     params: string,
-    rule: (tx: DatabaseTransactionConnection, auth: LedgerRow) => Promise<number>,
+    rule: (tx: DatabaseTransactionConnection, auth: LedgerRow, token: string) => Promise<number | { declineCode: string }>,
   ) {
     const auth = await findLedgerEntry(this.pool, authorizationRef);
     if (!auth || auth.operation !== 'authorize' || auth.outcome !== 'succeeded') throw new ConflictError(`no approved authorization ${authorizationRef}`);
@@ -166,8 +180,9 @@ export class TestCardGateway implements PaymentProvider {
       `${auth.id}|${params}`,
       async (tx) => {
         await lockLedgerEntry(tx, auth.id);
-        const amount = await rule(tx, auth);
-        return { decision: { outcome: 'succeeded' }, cardId: auth.card_id ?? undefined, parentId: auth.id, amount };
+        const ruled = await rule(tx, auth, token);
+        const decision: Decision = typeof ruled === 'number' ? { outcome: 'succeeded' } : { outcome: 'declined', declineCode: ruled.declineCode };
+        return { decision, cardId: auth.card_id ?? undefined, parentId: auth.id, amount: typeof ruled === 'number' ? ruled : 0 };
       },
       token === 'tok_flaky',
     );

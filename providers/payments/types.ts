@@ -24,6 +24,7 @@ export interface PaymentProvider {
   readonly method: PaymentMethod;
   readonly name: string;
   authorize(req: AuthorizeRequest): Promise<Outcome<Authorization>>;
+  /** Captures authorized money; a capture the gateway refuses throws CardDeclinedError (the payment is then recorded capture_failed). */
   capture(req: Idempotent & { authorizationRef: string; amount: number }): Promise<{ ref: string }>;
   void(req: Idempotent & { authorizationRef: string }): Promise<{ ref: string }>;
   /** The approved authorization an earlier request with this key made, if any (its answer may have been lost on the way back). */

@@ -192,6 +192,21 @@ const cases: Record<RouteKey, Case> = {
     success: true,
     build: async () => ({ path: `/admin/orders/${shared.cardOrderId}/refunds`, body: { amount: { amount: 100, currency: 'JPY' } } }),
   },
+  // A new resend per call (no Idempotency-Key), so every allowed role leaves its own notification.resend entry.
+  'POST /admin/orders/:id/notifications/:template/resend': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/admin/orders/${shared.orderId}/notifications/order_placed/resend`, body: {} }),
+  },
+  // Only a capture the gateway refused can be retried: a bank-transfer payment answers 409, which still proves the role passed.
+  'POST /admin/orders/:id/payments/:payment_id/capture': {
+    write: true,
+    success: false,
+    build: async () => ({
+      path: `/admin/orders/${shared.orderId}/payments/${((await owner().order(shared.orderId)).body.payments as { id: string }[])[0].id}/capture`,
+      body: {},
+    }),
+  },
   'POST /admin/shipments/:id/ship': {
     write: true,
     success: true,
@@ -262,6 +277,12 @@ const cases: Record<RouteKey, Case> = {
   },
   'GET /admin/webhooks/:id': { write: false, success: true, build: async () => ({ path: `/admin/webhooks/${shared.webhookId}` }) },
   'GET /admin/webhooks/:id/deliveries': { write: false, success: true, build: async () => ({ path: `/admin/webhooks/${shared.webhookId}/deliveries` }) },
+  // The matrix's webhook has no finished delivery: an unknown one answers 404 once the role passed.
+  'POST /admin/webhooks/:id/deliveries/:delivery_id/redeliver': {
+    write: true,
+    success: false,
+    build: async () => ({ path: `/admin/webhooks/${shared.webhookId}/deliveries/evt_none/redeliver`, body: {} }),
+  },
 
   'GET /admin/shipping-methods': { write: false, success: true, build: get('/admin/shipping-methods') },
   'POST /admin/shipping-methods': { write: true, success: true, build: async () => ({ path: '/admin/shipping-methods', body: buildShippingMethod() }) },
