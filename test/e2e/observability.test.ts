@@ -1,5 +1,8 @@
-// Worker metrics on WORKER_METRICS_PORT (SDK runtime series and ours) and one OpenTelemetry trace per checkout.
+// Worker metrics on WORKER_METRICS_PORT (SDK runtime series and ours), OTLP export from a worker process, and one
+// OpenTelemetry trace per checkout across API, workflow, activity and SQL.
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -21,25 +24,45 @@ import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import request, { type Agent as TestAgent } from 'supertest';
 import { createDbPool, type DatabasePool } from '../../db/pool.ts';
 
-describe('worker metrics', () => {
+describe('worker process: metrics and trace export', () => {
   let stack: TestStack;
   let tenant: CreatedTenant;
   let worker: WorkerProcess;
   let metricsUrl: string;
+  let collector: Server;
+  const exported: string[] = [];
 
   beforeAll(async () => {
+    // A stand-in OTLP/HTTP collector: the worker process exports its spans here as JSON.
+    collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        exported.push(`${req.url} ${body}`);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
     // Holds expire fast here, so the holds-expired counter moves within the test.
     stack = await startTestStack({ worker: false, config: { CART_HOLD_TTL: '3s' } });
     tenant = await createTestTenant(stack.pool);
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     worker = await startWorkerProcess(stack.taskQueue, {
-      env: { WORKER_METRICS_PORT: String(port), WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!, CART_HOLD_TTL: '3s' },
+      // The plain test bundle lacks the tracing interceptors: the worker must build a traced one itself.
+      env: {
+        WORKER_METRICS_PORT: String(port),
+        WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
+        CART_HOLD_TTL: '3s',
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      },
     });
   });
   afterAll(async () => {
     await worker?.stop();
     await stack?.stop();
+    await new Promise<void>((resolve) => (collector ? collector.close(() => resolve()) : resolve()));
   });
 
   test('when a worker with WORKER_METRICS_PORT places an order, fails an activity and expires a hold, then its /metrics shows the SDK runtime series and ours', async () => {
@@ -75,6 +98,17 @@ describe('worker metrics', () => {
     const fromPrometheus = new Set(['up', 'probe_success']);
     const used = loadAlertRules().groups.flatMap((g) => g.rules.flatMap((r) => metricNamesIn(r.expr)));
     expect(used.filter((name) => !served.has(name) && !fromPrometheus.has(name))).toEqual([]);
+  });
+
+  test('when that worker runs with OTEL_EXPORTER_OTLP_ENDPOINT, then it exports workflow, activity and SQL spans to <endpoint>/v1/traces', async () => {
+    expect(worker.logs.some((l) => String(l.msg).includes('no tracing interceptors'))).toBe(true);
+    const traces = await waitFor(async () => (exported.some((e) => e.includes('RunActivity:placeOrder')) ? exported.join('\n') : null), {
+      timeoutMs: 30_000,
+      what: 'the worker to export its spans',
+    });
+    expect(exported.every((e) => e.startsWith('/v1/traces '))).toBe(true);
+    for (const name of ['StartActivity:placeOrder', 'RunActivity:placeOrder', 'slonik.executeQuery', 'temporal-commerce'])
+      expect({ name, exported: traces.includes(name) }).toEqual({ name, exported: true });
   });
 });
 
