@@ -6,8 +6,9 @@ COPY package.json package-lock.json ./
 # All dependencies, dev ones included: there is no build step, and `npm ci` reproduces the tested lockfile.
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY . .
-# Workers load this prebuilt bundle (WORKFLOW_BUNDLE_PATH) instead of running webpack at start.
-RUN node scripts/bundle-workflows.ts /app/workflow-bundle.js
+# Workers load this prebuilt bundle (WORKFLOW_BUNDLE_PATH) instead of running webpack at start; the traced one carries
+# the OpenTelemetry workflow interceptors, for workers with OTEL_EXPORTER_OTLP_ENDPOINT (README: Metrics, traces and alerts).
+RUN node scripts/bundle-workflows.ts /app/workflow-bundle.js && node scripts/bundle-workflows.ts /app/workflow-bundle-traced.js --tracing
 ENV NODE_ENV=production
 USER node
 EXPOSE 3000

@@ -10,6 +10,7 @@ import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { Actor } from '../contracts/audit.ts';
 import { asActivity } from './errors.ts';
+import { opsMetrics } from '../config/ops-metrics.ts';
 import type { OrderActivities } from '../contracts/activities.ts';
 
 /** Builds the order activities. */
@@ -21,7 +22,7 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
      */
     async placeOrder(input: CheckoutInput & { orderId: string }): Promise<PlacedOrder> {
       return asActivity(async () => {
-        const { order } = await placeOrder(pool, {
+        const { order, created } = await placeOrder(pool, {
           tenantId: input.tenantId,
           cartId: input.cartId,
           orderId: input.orderId,
@@ -33,6 +34,8 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
           accessToken: newSecret('ot', 18),
           expectedTotal: input.expectedTotal ?? null,
         });
+        // Only the attempt whose transaction inserted the order counts it; a retry finds it and does not.
+        if (created) opsMetrics.ordersPlaced.inc({ payment_method: order.payment_method });
         const payment = order.payments[0];
         // Offline methods authorize without moving money (bank transfer answers with its instructions);
         // a card is authorized by its own activity, which may decline.

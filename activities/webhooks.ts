@@ -10,6 +10,7 @@ import { parseWebhookUrl } from '../providers/webhooks/url-guard.ts';
 import { InternalAddressError, postWebhook } from '../providers/webhooks/post.ts';
 import { webhookSecretKey } from '../providers/webhooks/secret-key.ts';
 import type { WebhookActivities, WebhookDelivery } from '../contracts/activities.ts';
+import { opsMetrics } from '../config/ops-metrics.ts';
 
 const TIMEOUT_MS = 10_000;
 
@@ -25,6 +26,7 @@ export function createWebhookActivities({ pool, config }: { pool: DatabasePool; 
         eventType: input.event.type,
         reason: input.reason,
       });
+      opsMetrics.webhookGiveUps.inc();
     },
 
     /**

@@ -29,6 +29,7 @@ import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { createApiKeys } from './auth.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
+import { requestSpan } from './request-span.ts';
 
 // API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
 const HELMET_OPTIONS = { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } } as const;
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
+  if (deps.tracer) app.use(requestSpan(deps.tracer));
   // Before everything that can refuse a request, so every answer (404s, 400s, 401s, 429s) carries these headers.
   app.use(helmet(HELMET_OPTIONS));
   app.use('/store', crossOriginStore, storeCaching, ...storeCors(storeOrigins, deps.config.CORS_PREFLIGHT_MAX_AGE));

@@ -1,6 +1,7 @@
 // Per-request context added by middleware: request id, tenant, credentials.
 import type { DatabasePool } from 'slonik';
 import type { Client } from '@temporalio/client';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -54,6 +55,8 @@ export type AppDeps = {
   storeOrigins?: StoreOrigins;
   rateLimits?: RateLimits;
   apiKeys?: ApiKeys;
+  /** Set when tracing is installed (config/tracing.ts): each request gets a server span. */
+  tracer?: Tracer;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

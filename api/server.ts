@@ -10,12 +10,19 @@ import { StoreOrigins } from './store-origins.ts';
 import { createRateLimits } from './rate-limit.ts';
 import { createApiKeys } from './auth.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
+import { installTracing, temporalClientInterceptors } from '../config/tracing.ts';
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
-  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const tracing = installTracing(config);
+  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE, { tracing: Boolean(tracing) });
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverter(config),
+    interceptors: temporalClientInterceptors(tracing),
+  });
   // Its own connection LISTENs for origin changes; not awaited, so start-up does not wait for it.
   const storeOrigins = new StoreOrigins(pool, { ttlMs: config.CORS_ORIGINS_CACHE_TTL, logger });
   storeOrigins.listen(config.DATABASE_URL);
@@ -24,7 +31,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
   apiKeys.cache.listen(config.DATABASE_URL);
   apiKeys.usage.start();
   const rateLimits = createRateLimits(config, logger);
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits, apiKeys });
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits, apiKeys, tracer: tracing?.tracer });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -44,6 +51,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
       await connection.close();
       await rateLimits.close();
       await pool.end();
+      await tracing?.shutdown();
     },
   };
 }

@@ -133,6 +133,10 @@ export const configSchema = z.object({
   ALLOW_SHORT_BILLING_INTERVALS: flag(false),
   CHECKOUT_ANSWER_TIMEOUT: duration('20s'),
   PROCESS_ANSWER_TIMEOUT: duration('30s'),
+  // Observability (issue 15): the worker's Prometheus port (0 = none), and OTLP/HTTP trace export when an endpoint is set.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('temporal-commerce'),
 });
 
 // Production never runs on the development keys written in the source.

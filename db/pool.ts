@@ -19,10 +19,14 @@ const toSafeNumber = (value: string) => {
   return n;
 };
 
-/** Opens a pool; bigint columns come back as numbers (money stays far below 2^53), timestamps as ISO strings. */
-export async function createDbPool(databaseUrl: string, maximumPoolSize = 10): Promise<DatabasePool> {
+/**
+ * Opens a pool; bigint columns come back as numbers (money stays far below 2^53), timestamps as ISO strings.
+ * `tracing` makes slonik open an OpenTelemetry span per query (its SQL text, never the values): only with tracing installed.
+ */
+export async function createDbPool(databaseUrl: string, maximumPoolSize = 10, opts: { tracing?: boolean } = {}): Promise<DatabasePool> {
   const pool = await createPool(databaseUrl, {
     maximumPoolSize,
+    tracing: opts.tracing ?? false,
     interceptors: [resultParserInterceptor],
     typeParsers: [
       { name: 'int8', parse: toSafeNumber },

@@ -1,16 +1,22 @@
-// `node scripts/bundle-workflows.ts <out.js>`: bundles workflows/index.ts for workers (also usable in an image build).
+// `node scripts/bundle-workflows.ts <out.js> [--tracing]`: bundles workflows/index.ts for workers (also usable in an image
+// build); `--tracing` adds the OpenTelemetry workflow interceptors (for workers with OTEL_EXPORTER_OTLP_ENDPOINT).
 import { renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 const out = process.argv[2];
 if (!out) {
-  process.stderr.write('usage: node scripts/bundle-workflows.ts <out.js>\n');
+  process.stderr.write('usage: node scripts/bundle-workflows.ts <out.js> [--tracing]\n');
   process.exit(2);
 }
 const { code } = await bundleWorkflowCode({
   workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
   logger: new DefaultLogger('WARN'),
+  // Not imported by workflows/: the interceptors are the deployment's choice, and workflows/ imports only the SDK.
+  ...(process.argv.includes('--tracing')
+    ? { workflowInterceptorModules: [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] }
+    : {}),
 });
 // Write then rename, so a worker never loads a half-written bundle.
 writeFileSync(`${out}.${process.pid}.tmp`, code);

@@ -1,4 +1,5 @@
 // Runs the worker process: config → pool → Temporal connection → setup → worker, with graceful shutdown.
+import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/config.ts';
@@ -6,29 +7,41 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createWorker } from './worker.ts';
 import { createPaymentProviders } from '../providers/payments/index.ts';
-import { bundleWorkflowsInChild } from './bundle.ts';
 import { ensureHoldSweeperSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
 import { createSearchBackend } from '../providers/search/index.ts';
 import { createNotifier } from '../providers/notifications/email.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
+import { installTracing, temporalClientInterceptors } from '../config/tracing.ts';
+import { freeLoopbackPort, sdkPrometheusOptions, serveWorkerMetrics } from './metrics-server.ts';
+import { workflowBundleFor } from './bundle.ts';
 
 let runtimeInstalled = false;
 
 /** Starts a worker for the config; resolves once it polls. `stop()` drains and shuts down. */
 export async function startWorker(config: Config, logger: Logger, address: string): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
+  let metricsServer: Server | undefined;
   if (!runtimeInstalled) {
+    const sdkPort = config.WORKER_METRICS_PORT ? await freeLoopbackPort() : undefined;
     // SDK and bundler logs go to our JSON log; below WARN they are noise for operators.
     Runtime.install({
       logger: new DefaultLogger('WARN', (entry) => {
         const level = entry.level === 'ERROR' ? 'error' : 'warn';
         logger[level]({ sdk: entry.meta }, entry.message);
       }),
+      ...(sdkPort ? { telemetryOptions: sdkPrometheusOptions(sdkPort) } : {}),
     });
     runtimeInstalled = true;
+    if (config.WORKER_METRICS_PORT) metricsServer = await serveWorkerMetrics({ port: config.WORKER_METRICS_PORT, sdkPort, logger });
   }
-  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const tracing = installTracing(config);
+  const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE, { tracing: Boolean(tracing) });
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverter(config),
+    interceptors: temporalClientInterceptors(tracing),
+  });
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
   await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
@@ -53,12 +66,15 @@ export async function startWorker(config: Config, logger: Logger, address: strin
     temporal: client,
     search,
     config,
-    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleWorkflowsInChild()),
+    workflowBundlePath: await workflowBundleFor(config.WORKFLOW_BUNDLE_PATH, Boolean(tracing), logger),
+    tracing,
   });
   const done = worker.run().finally(async () => {
     await connection.close();
     await clientConnection.close();
     await pool.end();
+    await tracing?.shutdown();
+    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address }, 'worker polling');
   return {

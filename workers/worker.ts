@@ -9,6 +9,8 @@ import { allAsActivities } from '../activities/errors.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
 import type { RelayDeps } from '../activities/relay.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
+import type { Tracing } from '../config/tracing.ts';
+import { workerTracingOptions } from './tracing.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -23,6 +25,8 @@ export type WorkerDeps = {
   maxConcurrentActivityTaskExecutions?: number;
   /** Activities replacing the real ones of the same name (tests: a failing step); wrapped like the real ones. */
   activityOverrides?: Partial<Activities>;
+  /** Traces activities and exports workflow spans; the bundle must then carry the workflow interceptors (scripts/bundle-workflows.ts --tracing). */
+  tracing?: Tracing;
 } & Omit<RelayDeps, 'pool'>;
 
 /** Creates a worker hosting every workflow and activity. */
@@ -47,5 +51,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
     // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.
     dataConverter: dataConverter(deps.config ?? parseConfig()),
+    ...workerTracingOptions(deps.tracing),
   });
 }

@@ -4,11 +4,15 @@ import { sql } from '../../db/sql.ts';
 import { z } from 'zod';
 import type { AppDeps } from '../context.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { Registry } from 'prom-client';
+import { opsRegistry } from '../../config/ops-metrics.ts';
 
 /** Routes /health/*, /metrics, /openapi.json. */
 export function opsRoutes(deps: AppDeps): Router {
   const r = Router();
   const openapi = buildOpenApi();
+  // The operational counters (config/ops-metrics.ts) too: an API process may repair orders (resume) as well.
+  const registry = deps.metrics ? Registry.merge([deps.metrics.registry, opsRegistry]) : undefined;
   r.get('/health/live', (_req, res) => void res.json({ status: 'ok' }));
   r.get('/health/ready', async (_req, res) => {
     const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
@@ -26,8 +30,8 @@ export function opsRoutes(deps: AppDeps): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, temporal } });
   });
   r.get('/metrics', async (_req, res) => {
-    if (!deps.metrics) return void res.status(404).end();
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    if (!registry) return void res.status(404).end();
+    res.type(registry.contentType).send(await registry.metrics());
   });
   r.get('/openapi.json', (_req, res) => void res.json(openapi));
   return r;

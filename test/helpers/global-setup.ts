@@ -107,6 +107,8 @@ export default async function globalSetup(): Promise<void> {
   // Workflow payloads are encrypted in tests as in production; a fixed test-only key keeps recorded histories replayable.
   process.env.TEMPORAL_PAYLOAD_KEY ??= TEST_PAYLOAD_KEY;
   process.env.TEMPORAL_ADDRESS = tmp.value.address;
+  // Worker processes of parallel test files would fight over the default metrics port: a test that scrapes sets its own.
+  process.env.WORKER_METRICS_PORT = '0';
   if (wf.value) process.env.TEST_WORKFLOW_BUNDLE = wf.value;
   log(
     `database ${db.value.name}; Temporal ${tmp.value.address}${tmp.value.server ? ` (dev server, log ${path.relative(root, tmp.value.server.logFile)})` : ' (external)'}`,
