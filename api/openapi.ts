@@ -64,6 +64,13 @@ const OPERATIONS: Op[] = [
   { method: 'post', path: '/admin/orders/{id}/cancel', summary: 'Cancel an order before it ships', auth: 'admin', body: s.cancelBody },
   {
     method: 'post',
+    path: '/admin/orders/{id}/resume',
+    summary: 'Resume an order whose process was lost (no-op while it runs; 409 once the order is closed)',
+    auth: 'admin',
+    response: orderView,
+  },
+  {
+    method: 'post',
     path: '/admin/orders/{id}/refunds',
     summary: 'Refund captured card money, partly or fully (owner/admin; Idempotency-Key honoured)',
     auth: 'admin',

@@ -34,6 +34,7 @@ export const ROUTE_ROLES = {
   'GET /admin/orders/:id': 'viewer',
   'POST /admin/orders/:id/payment-confirmations': 'staff',
   'POST /admin/orders/:id/cancel': 'staff',
+  'POST /admin/orders/:id/resume': 'staff',
   'POST /admin/orders/:id/refunds': 'admin',
   'POST /admin/shipments/:id/ship': 'staff',
   'POST /admin/shipments/:id/deliver': 'staff',

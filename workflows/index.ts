@@ -12,6 +12,8 @@ import { searchReindex } from './searchReindex.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
 import { refundPayment } from './refundPayment.ts';
 import { eventNotice } from './eventNotice.ts';
+import { orderResume } from './orderResume.ts';
+import { orderReconciler } from './orderReconciler.ts';
 
 export {
   checkout,
@@ -26,6 +28,8 @@ export {
   subscriptionBilling,
   refundPayment,
   eventNotice,
+  orderResume,
+  orderReconciler,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -42,5 +46,7 @@ export type SignaturesHold = Expect<{
   subscriptionBilling: typeof subscriptionBilling;
   refundPayment: typeof refundPayment;
   eventNotice: typeof eventNotice;
+  orderResume: typeof orderResume;
+  orderReconciler: typeof orderReconciler;
 }>;
 type Expect<T extends WorkflowSignatures> = T;
