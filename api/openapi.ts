@@ -4,13 +4,14 @@ import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
+import { adminOrderView, REPAIR_OPERATIONS } from './openapi-repair.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { auditLogQuery } from './schemas-audit.ts';
 import { auditEntryView } from '../contracts/audit.ts';
 import { apiKeyView, createdApiKeyView } from '../contracts/api-keys.ts';
 import { createApiKeyBody } from './schemas-keys.ts';
-import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
+import { cartView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
   type: z.string(),
@@ -42,6 +43,7 @@ const OPERATIONS: Op[] = [
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,
+  ...REPAIR_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
@@ -53,7 +55,7 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/inventory/{variant_id}', summary: 'Stock of a variant per location', auth: 'admin' },
   { method: 'put', path: '/admin/inventory/{variant_id}', summary: 'Set on-hand stock', auth: 'admin', body: s.setInventoryBody },
   { method: 'get', path: '/admin/orders', summary: 'List orders', auth: 'admin', query: s.orderListQuery },
-  { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: orderView },
+  { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: adminOrderView },
   {
     method: 'post',
     path: '/admin/orders/{id}/payment-confirmations',
@@ -62,13 +64,6 @@ const OPERATIONS: Op[] = [
     body: s.paymentConfirmationBody,
   },
   { method: 'post', path: '/admin/orders/{id}/cancel', summary: 'Cancel an order before it ships', auth: 'admin', body: s.cancelBody },
-  {
-    method: 'post',
-    path: '/admin/orders/{id}/resume',
-    summary: 'Resume an order whose process was lost (no-op while it runs; 409 once the order is closed)',
-    auth: 'admin',
-    response: orderView,
-  },
   {
     method: 'post',
     path: '/admin/orders/{id}/refunds',

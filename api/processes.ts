@@ -4,7 +4,6 @@ import {
   checkoutWorkflowId,
   fulfillmentWorkflowId,
   holdsWorkflowId,
-  orderResumeWorkflowId,
   paymentWorkflowId,
   refundWorkflowId,
   shipmentWorkflowId,
@@ -45,7 +44,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import { businessErrorFromTemporal, domainErrorFromTemporal } from './errors.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
-import { repairOrderProcess, workflowStatus, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
+import { orderDriverId, repairOrderProcess, resumeRunOf, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
 import type { Actor } from '../contracts/audit.ts';
 
 /** Workflow operations the routes need. */
@@ -191,12 +190,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     /** Sends cancelOrder to the order's checkout workflow, or to its resume run when the checkout was lost and the order resumed. */
     async cancelOrder(tenantId: string, cartId: string, args: CancelArgs, orderId?: string): Promise<void> {
       try {
-        await backOffice('the cancellation', async () => {
-          const checkout = checkoutWorkflowId(tenantId, cartId);
-          const resumed = orderId && (await workflowStatus(client, checkout)) !== 'RUNNING' ? orderResumeWorkflowId(tenantId, orderId) : undefined;
-          const target = resumed && (await workflowStatus(client, resumed)) === 'RUNNING' ? resumed : checkout;
-          return client.workflow.getHandle(target).executeUpdate(cancelOrderUpdate, { args: [args] });
-        });
+        await backOffice('the cancellation', async () =>
+          client.workflow.getHandle(await orderDriverId(client, tenantId, cartId, orderId)).executeUpdate(cancelOrderUpdate, { args: [args] }),
+        );
       } catch (err) {
         rethrow(err, 'checkout');
       }
@@ -267,13 +263,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
     /** Resumes an open order whose process is lost (a resume run, joined if one runs); a live process is left alone. */
     async resumeOrder(ref: OrderRef, actor: Actor): Promise<RepairOutcome> {
-      try {
-        const outcome = await backOffice('Temporal', () => repairOrderProcess(client, taskQueue, ref, actor));
-        if (outcome === 'resumed') metrics?.workflowStarts.inc({ workflow: 'orderResume' });
-        return outcome;
-      } catch (err) {
-        return rethrow(err, 'orderResume');
-      }
+      return backOffice('Temporal', () => repairOrderProcess(client, taskQueue, ref, actor)).catch((err) => rethrow(err, 'orderResume'));
     },
 
     /** Ids and types of the workflows an order has or will have. */
@@ -288,11 +278,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       shipmentIds: string[],
       subscriptionIds: string[] = [],
     ): Promise<{ id: string; type: string; status: string }[]> {
-      const ids = [
-        ...orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds),
-        // Exists only once the order had to be resumed.
-        { id: orderResumeWorkflowId(tenantId, orderId), type: 'orderResume' },
-      ];
+      const ids = [...orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds), resumeRunOf(tenantId, orderId)];
       const described = await Promise.all(
         ids.map(async (w) => {
           try {

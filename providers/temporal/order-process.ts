@@ -23,6 +23,19 @@ export async function workflowStatus(client: Client, workflowId: string): Promis
   }
 }
 
+/** The order's resume run, as the admin order view lists it (it exists only once the order had to be resumed). */
+export function resumeRunOf(tenantId: string, orderId: string): { id: string; type: string } {
+  return { id: orderResumeWorkflowId(tenantId, orderId), type: 'orderResume' };
+}
+
+/** The workflow that takes an order's cancelOrder: its checkout, or its resume run once the checkout was lost and the order resumed. */
+export async function orderDriverId(client: Client, tenantId: string, cartId: string, orderId?: string): Promise<string> {
+  const checkout = checkoutWorkflowId(tenantId, cartId);
+  if (!orderId || (await workflowStatus(client, checkout)) === 'RUNNING') return checkout;
+  const resumed = orderResumeWorkflowId(tenantId, orderId);
+  return (await workflowStatus(client, resumed)) === 'RUNNING' ? resumed : checkout;
+}
+
 /** The workflows that decide whether the order's process is live: its checkout, its resume run, its fulfillment. */
 export async function processWorkflows(client: Client, ref: OrderRef): Promise<DescribedWorkflow[]> {
   const ids = [
