@@ -65,6 +65,7 @@ function orderOnce(
     { what, ...opts },
   );
 }
+const resumeAs = (apiKey: string, orderId: string) => stack.http.post(`/admin/orders/${orderId}/resume`).set('Authorization', `Bearer ${apiKey}`).send({});
 const running = (wfs: Wf[], type: string) => wfs.filter((w) => w.type === type && w.status === 'RUNNING').length;
 
 describe('order reconciler', () => {
@@ -142,7 +143,7 @@ describe('POST /admin/orders/:id/resume (a tenant the reconciler does not watch)
   test('when the process is live, then resume is a no-op; once the checkout is terminated, needs_attention is true until resume repairs it, and a repeat joins the same run', async () => {
     const other = await createTestTenant(stack.pool);
     const admin = backOffice(stack.http, other.admin_api_key);
-    const resume = (orderId: string) => stack.http.post(`/admin/orders/${orderId}/resume`).set('Authorization', `Bearer ${other.admin_api_key}`).send({});
+    const resume = (orderId: string) => resumeAs(other.admin_api_key, orderId);
     const { order, cartId, variantId } = await placeTestOrder(stack.http, other, { price: 1000, stock: 2, quantity: 1 });
 
     const live = await resume(order.id);
@@ -174,5 +175,25 @@ describe('POST /admin/orders/:id/resume (a tenant the reconciler does not watch)
     const closed = await resume(order.id);
     expect(closed.status).toBe(409);
     expect(closed.body.code).toBe('conflict');
+  });
+
+  test('when a stranded bank transfer’s payment deadline has passed, then resuming cancels it as the deadline would have and releases its stock', async () => {
+    const other = await createTestTenant(stack.pool);
+    const { order, cartId, variantId } = await placeTestOrder(stack.http, other, { price: 1000, stock: 2, quantity: 1 });
+    await terminateCheckout(other.tenant_id, cartId);
+    // Time passes while nobody watches the order.
+    await stack.pool.query(sql.type(z.object({}))`UPDATE payments SET payment_due_at = now() - interval '1 minute' WHERE order_id = ${order.id}`);
+
+    expect((await resumeAs(other.admin_api_key, order.id)).status).toBe(200);
+    const cancelled = await orderOnce(other.admin_api_key, order.id, (o) => o.status === 'cancelled', 'the order to be cancelled');
+    // No new payment run: the one the lost checkout took with it is the last.
+    expect(cancelled.workflows.find((w) => w.type === 'paymentConfirmation')?.status).toBe('TERMINATED');
+    const reason = await stack.pool.oneFirst(sql.type(z.object({ cancel_reason: z.string() }))`SELECT cancel_reason FROM orders WHERE id = ${order.id}`);
+    expect(reason).toBe('payment deadline passed');
+    expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
+    const notice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_cancelled' && n.data.order_id === order.id), {
+      what: 'the cancellation notice',
+    });
+    expect(notice.data.reason).toBe('payment_timeout');
   });
 });
