@@ -6,6 +6,7 @@ import type { DatabasePool } from 'slonik';
 import type { Config } from '../config/config.ts';
 import { getOrder } from '../db/queries/orders.ts';
 import { openOrdersOlderThan } from '../db/queries/order-repair.ts';
+import { subscriptionsOfOrder } from '../db/queries/subscriptions.ts';
 import { repairOrderProcess, workflowStatus } from '../providers/temporal/order-process.ts';
 import type { OrderReconcilerInput, ReconcileReport, ResumePlan } from '../contracts/workflows.ts';
 import type { RepairActivities } from '../contracts/activities.ts';
@@ -33,6 +34,7 @@ export function createRepairActivities({ pool, temporal, config }: { pool: Datab
         paymentDueInMs: dueAt === null ? null : Math.max(0, dueAt - Date.now()),
         received: payment?.received.amount ?? 0,
         shipmentIds: order.shipments.map((s) => s.id),
+        subscriptionIds: order.payment_method === 'card' ? await subscriptionsOfOrder(pool, input.tenantId, input.orderId) : [],
         paymentReminderBeforeMs: cfg.PAYMENT_REMINDER_BEFORE,
         shipSlaMs: cfg.VENDOR_SHIP_SLA,
       };

@@ -153,6 +153,8 @@ export type ResumePlan = {
   paymentDueInMs: number | null;
   received: number;
   shipmentIds: string[];
+  /** Card orders: the subscriptions it started (their billing outlives the checkout; a cancellation stops it). */
+  subscriptionIds: string[];
   paymentReminderBeforeMs: number;
   shipSlaMs: number;
 };

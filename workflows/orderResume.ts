@@ -1,6 +1,6 @@
 // Order resume: a new run of an order's process that starts where the database says the order is (its checkout was lost).
 import { CancellationScope, condition, allHandlersFinished, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
-import { fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../domain/ids.ts';
+import { fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { PROCESS_LOST_REASON, resumeStep } from '../domain/repair.ts';
 import { cancelOrderUpdate, orderStatusSignal, statusQuery } from '../contracts/definitions.ts';
@@ -127,11 +127,12 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
     }
   }
 
-  /** What follows the order's cancellation: a card's authorization voided, the running child stopped, the customer told. */
+  /** What follows the order's cancellation: a card's authorization voided and its subscriptions stopped, the running child stopped, the customer told. */
   async function afterCancel(reason: string): Promise<void> {
     setStatus('cancelled');
     await CancellationScope.nonCancellable(async () => {
       if (plan.paymentMethod === 'card') await voidCardAuthorization({ tenantId, orderId });
+      for (const id of plan.subscriptionIds) await stopWorkflow(subscriptionWorkflowId(tenantId, id));
       if (child) await stopWorkflow(child);
     });
     notifications.send({ tenantId, to: plan.email, template: 'order_cancelled', data: { order_id: orderId, reason } });
