@@ -8,6 +8,7 @@ import { ensureOrderReconcilerSchedule } from '../../workers/setup.ts';
 import { checkoutWorkflowId, orderResumeWorkflowId } from '../../domain/ids.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import type { WorkflowSignatures } from '../../contracts/workflows.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -69,6 +70,26 @@ const resumeAs = (apiKey: string, orderId: string) => stack.http.post(`/admin/or
 const running = (wfs: Wf[], type: string) => wfs.filter((w) => w.type === type && w.status === 'RUNNING').length;
 
 describe('order reconciler', () => {
+  test('when an order’s process is live, then a reconciler pass counts it live and starts no resume run beside it', async () => {
+    const { order } = await placeTestOrder(stack.http, tenant, { price: 900, stock: 2 });
+    const pastGrace = Date.now() + 1_500;
+    const report = await waitFor(
+      async () => {
+        const { info } = await stack.temporal.schedule.getHandle(scheduleId).describe();
+        const pass = info.recentActions.filter((a) => a.takenAt.getTime() > pastGrace).at(-1);
+        if (!pass) return null;
+        const { workflowId, firstExecutionRunId } = pass.action.workflow;
+        return stack.temporal.workflow.getHandle<WorkflowSignatures['orderReconciler']>(workflowId, firstExecutionRunId).result();
+      },
+      { what: 'a reconciler pass after the grace period', ...WITHIN_ONE_INTERVAL },
+    );
+    expect(report.checked).toBeGreaterThanOrEqual(1);
+    expect(report.live).toBeGreaterThanOrEqual(1);
+    const view = (await backOffice(stack.http, tenant.admin_api_key).order(order.id)).body;
+    expect(view.needs_attention).toBe(false);
+    expect(view.workflows.map((w: Wf) => w.type)).toEqual(['checkout', 'paymentConfirmation']);
+  });
+
   test('when the checkout of a bank-transfer order is terminated, then within one interval the order resumes, and confirming its payment ships it to completion', async () => {
     const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1500, stock: 5, quantity: 2 });
     await terminateCheckout(tenant.tenant_id, cartId);
