@@ -148,6 +148,7 @@ export const configSchema = z.object({
   PROCESS_ANSWER_TIMEOUT: duration('30s'),
   // Order repair (issue 15): how often the order-reconciler Schedule looks for open orders without a live process, and
   // how old an order must be before it looks (unset: 2 × CHECKOUT_ANSWER_TIMEOUT, so it never races a checkout in flight).
+  RECONCILE_ENABLED: flag(true),
   RECONCILE_INTERVAL: duration('1m'),
   RECONCILE_GRACE: optionalDuration,
 });

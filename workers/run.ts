@@ -32,11 +32,13 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
   await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
-  await ensureOrderReconcilerSchedule(client, {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    everyMs: config.RECONCILE_INTERVAL,
-    graceMs: config.RECONCILE_GRACE ?? 2 * config.CHECKOUT_ANSWER_TIMEOUT,
-  });
+  if (config.RECONCILE_ENABLED) {
+    await ensureOrderReconcilerSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      everyMs: config.RECONCILE_INTERVAL,
+      graceMs: config.RECONCILE_GRACE ?? 2 * config.CHECKOUT_ANSWER_TIMEOUT,
+    });
+  }
   const search = createSearchBackend(config, pool);
   await search.setup();
   if (config.OUTBOX_RELAY_ENABLED) {
