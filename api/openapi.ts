@@ -5,13 +5,14 @@ import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
+import { adminOrderView, REPAIR_OPERATIONS } from './openapi-repair.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { auditLogQuery } from './schemas-audit.ts';
 import { auditEntryView } from '../contracts/audit.ts';
 import { apiKeyView, createdApiKeyView } from '../contracts/api-keys.ts';
 import { createApiKeyBody } from './schemas-keys.ts';
-import { cartView, orderView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
+import { cartView, payoutView, productView, storeSettingsView, subscriptionView, vendorShipmentView, vendorView } from '../contracts/views.ts';
 
 const problem = z.object({
   type: z.string(),
@@ -44,6 +45,7 @@ const OPERATIONS: Op[] = [
   ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,
   ...STEP_RETRY_OPERATIONS,
+  ...REPAIR_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
@@ -55,7 +57,7 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/inventory/{variant_id}', summary: 'Stock of a variant per location', auth: 'admin' },
   { method: 'put', path: '/admin/inventory/{variant_id}', summary: 'Set on-hand stock', auth: 'admin', body: s.setInventoryBody },
   { method: 'get', path: '/admin/orders', summary: 'List orders', auth: 'admin', query: s.orderListQuery },
-  { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: orderView },
+  { method: 'get', path: '/admin/orders/{id}', summary: 'Order with workflows and Temporal UI link', auth: 'admin', response: adminOrderView },
   {
     method: 'post',
     path: '/admin/orders/{id}/payment-confirmations',

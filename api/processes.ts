@@ -44,6 +44,8 @@ import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import { businessErrorFromTemporal, domainErrorFromTemporal } from './errors.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
+import { orderDriverId, repairOrderProcess, resumeRunOf, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
+import type { Actor } from '../contracts/audit.ts';
 
 /** Workflow operations the routes need. */
 export function createProcesses(client: Client, config: Config, logger: Logger, metrics?: Metrics) {
@@ -185,11 +187,11 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Sends cancelOrder to the order's checkout workflow. */
-    async cancelOrder(tenantId: string, cartId: string, args: CancelArgs): Promise<void> {
+    /** Sends cancelOrder to the order's checkout workflow, or to its resume run when the checkout was lost and the order resumed. */
+    async cancelOrder(tenantId: string, cartId: string, args: CancelArgs, orderId?: string): Promise<void> {
       try {
-        await backOffice('the cancellation', () =>
-          client.workflow.getHandle(checkoutWorkflowId(tenantId, cartId)).executeUpdate(cancelOrderUpdate, { args: [args] }),
+        await backOffice('the cancellation', async () =>
+          client.workflow.getHandle(await orderDriverId(client, tenantId, cartId, orderId)).executeUpdate(cancelOrderUpdate, { args: [args] }),
         );
       } catch (err) {
         rethrow(err, 'checkout');
@@ -259,6 +261,11 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       ).catch((err) => rethrow(err, 'subscriptionBilling'));
     },
 
+    /** Resumes an open order whose process is lost (a resume run, joined if one runs); a live process is left alone. */
+    async resumeOrder(ref: OrderRef, actor: Actor): Promise<RepairOutcome> {
+      return backOffice('Temporal', () => repairOrderProcess(client, taskQueue, ref, actor)).catch((err) => rethrow(err, 'orderResume'));
+    },
+
     /** Ids and types of the workflows an order has or will have. */
     orderWorkflowIds,
 
@@ -271,8 +278,9 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       shipmentIds: string[],
       subscriptionIds: string[] = [],
     ): Promise<{ id: string; type: string; status: string }[]> {
+      const ids = [...orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds), resumeRunOf(tenantId, orderId)];
       const described = await Promise.all(
-        orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds).map(async (w) => {
+        ids.map(async (w) => {
           try {
             const d = await backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
             return { ...w, status: d.status.name as string };

@@ -34,6 +34,7 @@ export const ROUTE_ROLES = {
   'GET /admin/orders/:id': 'viewer',
   'POST /admin/orders/:id/payment-confirmations': 'staff',
   'POST /admin/orders/:id/cancel': 'staff',
+  'POST /admin/orders/:id/resume': 'staff',
   'POST /admin/orders/:id/refunds': 'admin',
   'POST /admin/orders/:id/notifications/:template/resend': 'staff',
   'POST /admin/orders/:id/payments/:payment_id/capture': 'staff',

@@ -20,6 +20,19 @@ const parsed = <T>(fallback: string, parse: (text: string) => T) =>
     });
 
 const duration = (fallback: string) => parsed(fallback, parseDuration);
+// A duration with no default (undefined when unset).
+const optionalDuration = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 
 // `a, b,c` → ['a', 'b', 'c']; unset or empty → undefined.
 const commaList = z
@@ -137,6 +150,11 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('temporal-commerce'),
+  // Order repair (issue 15): how often the order-reconciler Schedule looks for open orders without a live process, and
+  // how old an order must be before it looks (unset: 2 × CHECKOUT_ANSWER_TIMEOUT, so it never races a checkout in flight).
+  RECONCILE_ENABLED: flag(true),
+  RECONCILE_INTERVAL: duration('1m'),
+  RECONCILE_GRACE: optionalDuration,
 });
 
 // Production never runs on the development keys written in the source.

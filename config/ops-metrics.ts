@@ -21,7 +21,7 @@ export const opsMetrics = {
   }),
   reconcilerRepairs: new Counter({
     name: 'reconciler_repairs_total',
-    help: 'Open orders whose process was closed or missing, repaired by the order reconciler (resumed, or cancelled with stock released)',
+    help: 'Open orders whose process was closed or missing, by what the order reconciler did: resumed (a new run from the database, which may cancel what cannot resume) or failed (tried again next pass)',
     labelNames: ['outcome'],
     registers: [opsRegistry],
   }),
@@ -33,4 +33,4 @@ export const opsMetrics = {
 };
 
 /** What a repair of the reconciler ended in (the `outcome` label of reconciler_repairs_total). */
-export type RepairOutcome = 'resumed' | 'cancelled';
+export type RepairOutcome = 'resumed' | 'failed';

@@ -10,7 +10,10 @@ import type {
   ConfirmPaymentArgs,
   DeliverArgs,
   EventNoticeInput,
+  OrderReconcilerInput,
   PlacedOrder,
+  ReconcileReport,
+  ResumePlan,
   RefundInput,
   ShipArgs,
   TrackedShipment,
@@ -130,6 +133,14 @@ export type EventNoticeActivities = {
   sendEventNotice(input: EventNoticeInput): Promise<string | null>;
 };
 
+/** Order repair: what a resume run reads, the orphans it takes over, the reconciler's pass over open orders. */
+export type RepairActivities = {
+  orderResumePlan(input: { tenantId: string; orderId: string }): Promise<ResumePlan>;
+  /** Terminates those of the workflows still running (children a lost checkout left behind), so the resume run can own them. */
+  takeOverWorkflows(input: { workflowIds: string[]; reason: string }): Promise<number>;
+  reconcileOrders(input: OrderReconcilerInput): Promise<ReconcileReport>;
+};
+
 /** Every activity the worker registers. */
 export type Activities = HoldActivities &
   OrderActivities &
@@ -141,4 +152,5 @@ export type Activities = HoldActivities &
   SearchActivities &
   CardPaymentActivities &
   SubscriptionActivities &
-  EventNoticeActivities;
+  EventNoticeActivities &
+  RepairActivities;

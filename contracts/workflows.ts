@@ -74,7 +74,16 @@ export type PlacedOrder = {
 export type HoldsInput = { tenantId: string; cartId: string };
 
 /** Input of the bank-transfer confirmation workflow. */
-export type PaymentConfirmationInput = { tenantId: string; orderId: string; amountDue: Money; timeoutMs: number; reminderBeforeMs: number; email: string };
+export type PaymentConfirmationInput = {
+  tenantId: string;
+  orderId: string;
+  amountDue: Money;
+  timeoutMs: number;
+  reminderBeforeMs: number;
+  email: string;
+  /** What was received before this run (a resumed order's partial transfers; absent: nothing). */
+  received?: number;
+};
 
 /** How a bank-transfer confirmation ended. */
 export type PaymentOutcome = 'paid' | 'expired';
@@ -141,6 +150,33 @@ export type SearchReindexInput = { tenantId: string; pageSize?: number };
 /** Progress of a reindex. */
 export type ReindexProgress = { indexed: number; removed: number; pages: number; pruned: number; done: boolean };
 
+/** Input of an order's resume run; `actor` is who asked (absent: the reconciler). */
+export type OrderResumeInput = { tenantId: string; orderId: string; actor?: Actor };
+
+/** What a resume run needs from the database, read when it starts. */
+export type ResumePlan = {
+  status: OrderStatus;
+  paymentMethod: PaymentMethod;
+  email: string;
+  cartId: string;
+  total: Money;
+  vendorIds: string[];
+  /** Bank transfer: time left until the payment deadline (0 once passed), and what was received so far. */
+  paymentDueInMs: number | null;
+  received: number;
+  shipmentIds: string[];
+  /** Card orders: the subscriptions it started (their billing outlives the checkout; a cancellation stops it). */
+  subscriptionIds: string[];
+  paymentReminderBeforeMs: number;
+  shipSlaMs: number;
+};
+
+/** Input of one reconciler run (the Schedule's action arguments). */
+export type OrderReconcilerInput = { graceMs: number; batchSize: number; maxBatches: number; tenantIds?: string[] };
+
+/** What one reconciler run found: orders checked, live, repaired (resume runs started) and failed to repair. */
+export type ReconcileReport = { checked: number; live: number; repaired: number; failed: number };
+
 /** Workflow signatures, so callers start workflows by type without importing workflows/ (workflows/index.ts checks them). */
 export type WorkflowSignatures = {
   checkout: (input: CheckoutInput) => Promise<OrderStatus>;
@@ -157,4 +193,6 @@ export type WorkflowSignatures = {
   eventNotice: (input: EventNoticeInput) => Promise<string | null>;
   captureRetry: (input: CaptureRetryInput) => Promise<CaptureRetryOutcome>;
   notificationResend: (input: NotificationResendInput) => Promise<void>;
+  orderResume: (input: OrderResumeInput) => Promise<OrderStatus>;
+  orderReconciler: (input: OrderReconcilerInput) => Promise<ReconcileReport>;
 };

@@ -72,3 +72,11 @@ export function refundWorkflowId(tenantId: string, refundId: string): string {
 
 /** Id of the Temporal Schedule that sweeps expired holds. */
 export const HOLD_SWEEPER_SCHEDULE_ID = 'hold-sweeper';
+
+/** Workflow id of the run that resumes an order whose checkout was lost (terminated, reset away, or never restored). */
+export function orderResumeWorkflowId(tenantId: string, orderId: string): string {
+  return `order-resume:${tenantId}:${orderId}`;
+}
+
+/** Id of the Temporal Schedule that finds and repairs stranded orders. */
+export const ORDER_RECONCILER_SCHEDULE_ID = 'order-reconciler';

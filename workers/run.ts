@@ -7,7 +7,7 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createWorker } from './worker.ts';
 import { createPaymentProviders } from '../providers/payments/index.ts';
-import { ensureHoldSweeperSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
+import { ensureHoldSweeperSchedule, ensureOrderReconcilerSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
 import { createSearchBackend } from '../providers/search/index.ts';
 import { createNotifier } from '../providers/notifications/email.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
@@ -45,6 +45,13 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
   await ensureHoldSweeperSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HOLD_SWEEP_INTERVAL });
+  if (config.RECONCILE_ENABLED) {
+    await ensureOrderReconcilerSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      everyMs: config.RECONCILE_INTERVAL,
+      graceMs: config.RECONCILE_GRACE ?? 2 * config.CHECKOUT_ANSWER_TIMEOUT,
+    });
+  }
   const search = createSearchBackend(config, pool);
   await search.setup();
   if (config.OUTBOX_RELAY_ENABLED) {

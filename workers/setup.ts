@@ -1,9 +1,9 @@
-// Server-side setup a worker ensures at start: custom search attributes, the hold-sweeper and outbox-relay Schedules.
+// Server-side setup a worker ensures at start: custom search attributes, the hold-sweeper, outbox-relay and order-reconciler Schedules.
 import { Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../contracts/search-attributes.ts';
-import { HOLD_SWEEPER_SCHEDULE_ID } from '../domain/ids.ts';
+import { HOLD_SWEEPER_SCHEDULE_ID, ORDER_RECONCILER_SCHEDULE_ID } from '../domain/ids.ts';
 import { outboxRelayScheduleId } from '../domain/relay.ts';
-import type { OutboxRelayInput } from '../contracts/workflows.ts';
+import type { OrderReconcilerInput, OutboxRelayInput } from '../contracts/workflows.ts';
 
 // temporal.api.enums.v1.IndexedValueType values (the proto enum is not re-exported for ESM importers).
 const INDEXED_KEYWORD = 2;
@@ -49,6 +49,27 @@ export async function ensureOutboxRelaySchedule(
   const spec = { intervals: [{ every: opts.everyMs }] };
   try {
     await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 seconds' } });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action }));
+  }
+  return scheduleId;
+}
+
+/**
+ * Creates (or updates) the Schedule that runs `orderReconciler` every `everyMs` (overlap SKIP: a slow pass is never doubled);
+ * `tenantIds` limits it to those tenants (tests).
+ */
+export async function ensureOrderReconcilerSchedule(
+  client: Client,
+  opts: { taskQueue: string; everyMs: number; graceMs: number; tenantIds?: string[]; scheduleId?: string },
+): Promise<string> {
+  const scheduleId = opts.scheduleId ?? ORDER_RECONCILER_SCHEDULE_ID;
+  const input: OrderReconcilerInput = { graceMs: opts.graceMs, batchSize: 100, maxBatches: 20, ...(opts.tenantIds ? { tenantIds: opts.tenantIds } : {}) };
+  const action = { type: 'startWorkflow' as const, workflowType: 'orderReconciler', taskQueue: opts.taskQueue, workflowId: scheduleId, args: [input] };
+  const spec = { intervals: [{ every: opts.everyMs }] };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action }));

@@ -14,6 +14,8 @@ import { refundPayment } from './refundPayment.ts';
 import { eventNotice } from './eventNotice.ts';
 import { captureRetry } from './captureRetry.ts';
 import { notificationResend } from './notificationResend.ts';
+import { orderResume } from './orderResume.ts';
+import { orderReconciler } from './orderReconciler.ts';
 
 export {
   checkout,
@@ -30,6 +32,8 @@ export {
   eventNotice,
   captureRetry,
   notificationResend,
+  orderResume,
+  orderReconciler,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -48,5 +52,7 @@ export type SignaturesHold = Expect<{
   eventNotice: typeof eventNotice;
   captureRetry: typeof captureRetry;
   notificationResend: typeof notificationResend;
+  orderResume: typeof orderResume;
+  orderReconciler: typeof orderReconciler;
 }>;
 type Expect<T extends WorkflowSignatures> = T;

@@ -12,7 +12,7 @@ const acts = proxyActivities<PaymentActivities>(WHILE_OPERATOR_WAITS);
 
 /** One per bank-transfer order (`payment:<tenant>:<order>`); returns `paid` or `expired`. */
 export async function paymentConfirmation(input: PaymentConfirmationInput): Promise<PaymentOutcome> {
-  const state: PaymentState = { status: 'pending', amountDue: input.amountDue, received: 0 };
+  const state: PaymentState = { status: 'pending', amountDue: input.amountDue, received: input.received ?? 0 };
   const oneAtATime = createLock();
   const notifications = createNotifications();
 

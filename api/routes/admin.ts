@@ -10,6 +10,8 @@ import { getShipment } from '../../db/queries/shipments.ts';
 import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { cancellationRefusal } from '../../domain/order.ts';
+import { needsAttention } from '../../domain/repair.ts';
+import { recordAudit } from '../../db/queries/audit-log.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import {
@@ -117,7 +119,8 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
       order.shipments.map((s) => s.id),
       subscriptionIds,
     );
-    return adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE);
+    // Open with no live process (its checkout terminated or lost): the reconciler or POST …/resume repairs it.
+    return { ...adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), needs_attention: needsAttention(order.status, workflows) };
   };
 
   r.get('/orders/:id', async (req, res) => {
@@ -140,7 +143,19 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     const order = await getOrder(pool, t.id, req.params.id);
     const refusal = cancellationRefusal(order.status);
     if (refusal) throw new ConflictError(refusal);
-    await processes.cancelOrder(t.id, order.cart_id, { reason: body.reason, cancelledBy: actor(req), actor: actorOf(req) });
+    await processes.cancelOrder(t.id, order.cart_id, { reason: body.reason, cancelledBy: actor(req), actor: actorOf(req) }, order.id);
+    res.json(await orderResponse(t.id, order.id));
+  });
+
+  // Repairs now what the order-reconciler Schedule would repair within RECONCILE_INTERVAL; a live process is left alone.
+  r.post('/orders/:id/resume', async (req, res) => {
+    const t = tenantOf(req);
+    const order = await getOrder(pool, t.id, req.params.id);
+    if (order.status === 'completed' || order.status === 'cancelled') throw new ConflictError(`the order is ${order.status}: there is nothing to resume`);
+    const ref = { tenantId: t.id, orderId: order.id, cartId: order.cart_id, status: order.status, paymentMethod: order.payment_method };
+    const outcome = await processes.resumeOrder(ref, actorOf(req));
+    const process = { before: outcome === 'resumed' ? 'lost' : 'live', after: outcome === 'resumed' ? 'resumed' : 'live' };
+    await recordAudit(pool, { tenantId: t.id, actor: actorOf(req), action: 'order.resume', resourceType: 'order', resourceId: order.id, changes: { process } });
     res.json(await orderResponse(t.id, order.id));
   });
 

@@ -187,6 +187,8 @@ const cases: Record<RouteKey, Case> = {
       body: { reason: 'customer asked' },
     }),
   },
+  // A live order: the resume is a no-op that still answers 200 with its audit entry.
+  'POST /admin/orders/:id/resume': { write: true, success: true, build: async () => ({ path: `/admin/orders/${shared.orderId}/resume` }) },
   'POST /admin/orders/:id/refunds': {
     write: true,
     success: true,

@@ -34,6 +34,8 @@ export async function startWorkerProcess(taskQueue: string, opts: { env?: Record
       HOLD_SWEEP_INTERVAL: '1m',
       // A relay here would serve every tenant of the shared test database; tests that want one say so.
       OUTBOX_RELAY_ENABLED: 'false',
+      // Likewise a reconciler would resume other test files' orders onto this worker's queue.
+      RECONCILE_ENABLED: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

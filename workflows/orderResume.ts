@@ -1,0 +1,149 @@
+// Order resume: a new run of an order's process that starts where the database says the order is (its checkout was lost).
+import { CancellationScope, condition, allHandlersFinished, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
+import { fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
+import { isCancellable, type OrderStatus } from '../domain/order.ts';
+import { PROCESS_LOST_REASON, resumeStep } from '../domain/repair.ts';
+import { cancelOrderUpdate, orderStatusSignal, statusQuery } from '../contracts/definitions.ts';
+import { orderSearchAttributes } from '../contracts/search-attributes.ts';
+import type { CardPaymentActivities, OrderActivities, RepairActivities } from '../contracts/activities.ts';
+import type { OrderResumeInput, PaymentOutcome, ResumePlan } from '../contracts/workflows.ts';
+import { paymentConfirmation } from './paymentConfirmation.ts';
+import { fulfillment } from './fulfillment.ts';
+import { stopWorkflow } from './checkout-steps.ts';
+import { businessFailure, createNotifications, GATEWAY_RETRY, publishOrderStatus, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
+
+// Reading the order, taking over orphans and cancelling are idempotent and must happen: retried until done.
+const acts = proxyActivities<Pick<RepairActivities, 'orderResumePlan' | 'takeOverWorkflows'> & Pick<OrderActivities, 'cancelOrder'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
+});
+// voidCardAuthorization: the gateway's key `void:<order>` makes retries safe; an outage is waited out.
+const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'voidCardAuthorization'>>({
+  startToCloseTimeout: '15 seconds',
+  retry: GATEWAY_RETRY,
+});
+
+/**
+ * One per resumed order (`order-resume:<tenant>:<order>`), started by the reconciler or POST /admin/orders/:id/resume
+ * when the order is open and its checkout is not running. Reads the order, then: a bank transfer waits for its payment
+ * again (deadline kept), a paid or COD order is fulfilled (shipments keep their state), a card order still awaiting its
+ * authorization is cancelled with its stock released. Answers cancelOrder like the checkout does. A child that fails
+ * fails this run: the order stays open and the reconciler resumes it again from the database.
+ */
+export async function orderResume(input: OrderResumeInput): Promise<OrderStatus> {
+  const { tenantId, orderId } = input;
+  const plan = await acts.orderResumePlan({ tenantId, orderId });
+  let status: OrderStatus = plan.status;
+  let child: string | undefined;
+  const notifications = createNotifications();
+  const cancelled = () => status === 'cancelled';
+
+  setHandler(statusQuery, () => status);
+  setHandler(orderStatusSignal, (next) => {
+    if (!cancelled()) setStatus(next);
+  });
+  setHandler(
+    cancelOrderUpdate,
+    ({ reason, cancelledBy, actor }) =>
+      CancellationScope.nonCancellable(async () => {
+        try {
+          await acts.cancelOrder({ tenantId, orderId, reason: `${reason} (by ${cancelledBy})`, ...(actor ? { actor } : {}) });
+        } catch (err) {
+          throw unwrapFailure(err);
+        }
+        await afterCancel(`${reason} (by ${cancelledBy})`);
+        return { status: 'cancelled' as const };
+      }),
+    {
+      validator: (_args) => {
+        if (!isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
+      },
+    },
+  );
+
+  const step = resumeStep(plan.status, plan.paymentMethod);
+  if (step === 'cancel') {
+    await CancellationScope.nonCancellable(() => acts.cancelOrder({ tenantId, orderId, reason: PROCESS_LOST_REASON }));
+    await afterCancel('process_lost');
+  } else if (step === 'await_payment') {
+    const outcome = await awaitPayment(plan);
+    if (outcome === 'expired' && !cancelled()) {
+      await acts.cancelOrder({ tenantId, orderId, reason: 'payment deadline passed' });
+      await afterCancel('payment_timeout');
+    } else if (!cancelled()) {
+      setStatus('pending_shipment');
+      await fulfil(plan);
+    }
+  } else if (step === 'fulfil') {
+    await fulfil(plan);
+  }
+  await condition(allHandlersFinished);
+  await notifications.flush();
+  return status;
+
+  /** A bank transfer waits again for its confirmation, until the deadline the order was given (passed: expired at once). */
+  async function awaitPayment(p: ResumePlan): Promise<PaymentOutcome | 'cancelled'> {
+    const timeoutMs = p.paymentDueInMs ?? 0;
+    if (timeoutMs <= 0) return 'expired';
+    const workflowId = paymentWorkflowId(tenantId, orderId);
+    await acts.takeOverWorkflows({ workflowIds: [workflowId], reason: `resumed by ${input.actor ? 'the back office' : 'the order reconciler'}` });
+    // TERMINATE (the default) on purpose: if this run is lost too, the reconciler resumes the order again and would take
+    // over a child left running anyway.
+    const handle = await startChild(paymentConfirmation, {
+      workflowId,
+      parentClosePolicy: 'TERMINATE',
+      args: [{ tenantId, orderId, amountDue: p.total, timeoutMs, reminderBeforeMs: p.paymentReminderBeforeMs, email: p.email, received: p.received }],
+      typedSearchAttributes: attributes(p, 'pending_payment'),
+    });
+    return runChild(workflowId, () => handle.result());
+  }
+
+  /** The order is fulfilled: its fulfillment creates (or finds) its shipments and follows them to the end. */
+  async function fulfil(p: ResumePlan): Promise<void> {
+    const workflowId = fulfillmentWorkflowId(tenantId, orderId);
+    const orphans = [workflowId, ...p.shipmentIds.map((id) => shipmentWorkflowId(tenantId, id))];
+    await acts.takeOverWorkflows({ workflowIds: orphans, reason: 'resumed from the database' });
+    // TERMINATE on purpose, as for the payment: shipments' state lives in the database, so a resumed run rebuilds them.
+    const handle = await startChild(fulfillment, {
+      workflowId,
+      parentClosePolicy: 'TERMINATE',
+      args: [{ tenantId, orderId, paymentMethod: p.paymentMethod, email: p.email, shipSlaMs: p.shipSlaMs }],
+      typedSearchAttributes: attributes(p, 'pending_shipment'),
+    });
+    const final = await runChild(workflowId, () => handle.result());
+    if (!cancelled() && final !== 'cancelled') setStatus(final);
+  }
+
+  /** Runs a child; once the order is cancelled, its stopped child's cancellation is the expected end. */
+  async function runChild<T>(workflowId: string, result: () => Promise<T>): Promise<T | 'cancelled'> {
+    child = workflowId;
+    try {
+      return await result();
+    } catch (err) {
+      if (cancelled()) return 'cancelled';
+      throw err;
+    } finally {
+      child = undefined;
+    }
+  }
+
+  /** What follows the order's cancellation: a card's authorization voided and its subscriptions stopped, the running child stopped, the customer told. */
+  async function afterCancel(reason: string): Promise<void> {
+    setStatus('cancelled');
+    await CancellationScope.nonCancellable(async () => {
+      if (plan.paymentMethod === 'card') await voidCardAuthorization({ tenantId, orderId });
+      for (const id of plan.subscriptionIds) await stopWorkflow(subscriptionWorkflowId(tenantId, id));
+      if (child) await stopWorkflow(child);
+    });
+    notifications.send({ tenantId, to: plan.email, template: 'order_cancelled', data: { order_id: orderId, reason } });
+  }
+
+  function attributes(p: ResumePlan, s: OrderStatus) {
+    return orderSearchAttributes({ tenantId, orderId, cartId: p.cartId, email: p.email, paymentMethod: p.paymentMethod, vendorIds: p.vendorIds, status: s });
+  }
+
+  function setStatus(next: OrderStatus): void {
+    status = next;
+    publishOrderStatus(next);
+  }
+}
