@@ -13,6 +13,7 @@ import { createSearchActivities } from './search.ts';
 import { createCardPaymentActivities } from './card-payments.ts';
 import { createSubscriptionActivities } from './subscriptions.ts';
 import { createEventNoticeActivities } from './event-notices.ts';
+import { createProcessActivities } from './processes.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -33,5 +34,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createCardPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createEventNoticeActivities(deps),
+    ...createProcessActivities(deps),
   });
 }

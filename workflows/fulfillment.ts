@@ -65,6 +65,9 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
         startChild(shipment, {
           workflowId: shipmentWorkflowId(input.tenantId, s.id),
           args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
+          // TERMINATE: a shipment reports to its fulfillment alone, and a fulfillment run again (reconciler) recreates its
+          // shipments from the database, status included; one that outlived its fulfillment would only block that re-run.
+          parentClosePolicy: 'TERMINATE',
           typedSearchAttributes: orderSearchAttributes({
             tenantId: input.tenantId,
             orderId: input.orderId,
