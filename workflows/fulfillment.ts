@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -50,8 +51,12 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       orderStatus = change.orderStatus;
       publishOrderStatus(orderStatus);
       const parent = workflowInfo().parent;
+      // The checkout's latest run, not the one that started this: a checkout reset in the UI follows this fulfillment
+      // from a new run. Runs recorded before this patch signalled the starting run, and replay so.
+      const checkoutRun = patched('signal-latest-checkout-run') ? undefined : parent?.runId;
+      // A closed checkout (terminated: this fulfillment is abandoned) cannot hear it; the order's status is in the database.
       if (parent)
-        void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+        void getExternalWorkflowHandle(parent.workflowId, checkoutRun)
           .signal(orderStatusSignal, orderStatus)
           .catch(() => undefined);
     }
