@@ -19,7 +19,7 @@ import { RETRY_UNTIL_DONE } from './support.ts';
 const { followWorkflow } = proxyActivities<ProcessActivities>({ startToCloseTimeout: '3650 days', heartbeatTimeout: '1 minute', retry: RETRY_UNTIL_DONE });
 
 /** A child this run started, or the same workflow found already there and followed to its end. */
-export type StartedOrFollowed<T> = { followed: boolean; result(): Promise<T> };
+export type StartedOrFollowed<T> = { workflowId: string; followed: boolean; result(): Promise<T> };
 
 /**
  * Starts a child with a deterministic id; when that id runs already (a predecessor's abandoned child) or completed (and the
@@ -31,11 +31,11 @@ export async function startOrFollow<T extends Workflow>(
 ): Promise<StartedOrFollowed<WorkflowResultType<T>>> {
   try {
     const child = await startChild(workflowType, options);
-    return { followed: false, result: () => child.result() };
+    return { workflowId: options.workflowId, followed: false, result: () => child.result() };
   } catch (err) {
     // Runs recorded before this patch failed here (their checkout cancelled the order), and replay so.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !patched('follow-already-started-child')) throw err;
-    return { followed: true, result: () => follow<WorkflowResultType<T>>(options.workflowId) };
+    return { workflowId: options.workflowId, followed: true, result: () => follow<WorkflowResultType<T>>(options.workflowId) };
   }
 }
 

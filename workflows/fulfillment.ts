@@ -9,9 +9,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
-  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { shipmentWorkflowId } from '../domain/ids.ts';
 import type { OrderStatus } from '../domain/order.ts';
@@ -19,6 +17,7 @@ import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, 
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type { CardPaymentActivities, FulfillmentActivities, PayoutActivities } from '../contracts/activities.ts';
 import { shipment } from './shipment.ts';
+import { startOrFollow, type StartedOrFollowed } from './follow.ts';
 import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
 
@@ -63,15 +62,16 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
   });
 
   // Children are started outside this workflow's cancellation scope: only an order that may still be
-  // cancelled (nothing shipped) has its shipments stopped, explicitly, below.
-  const children: ChildWorkflowHandle<typeof shipment>[] = await CancellationScope.nonCancellable(() =>
+  // cancelled (nothing shipped) has its shipments stopped, explicitly, below. A run reset in the UI meets the shipments
+  // of the run before it still running (a reset ends no child), and follows them.
+  const children: StartedOrFollowed<'delivered'>[] = await CancellationScope.nonCancellable(() =>
     Promise.all(
       shipments.map((s) =>
-        startChild(shipment, {
+        startOrFollow(shipment, {
           workflowId: shipmentWorkflowId(input.tenantId, s.id),
           args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
-          // TERMINATE: a shipment reports to its fulfillment alone, and a fulfillment run again (reconciler) recreates its
-          // shipments from the database, status included; one that outlived its fulfillment would only block that re-run.
+          // TERMINATE: a shipment reports to its fulfillment alone; a fulfillment terminated in the UI takes its shipments
+          // with it, and a fulfillment run again (reconciler) recreates them from the database, status included.
           parentClosePolicy: 'TERMINATE',
           typedSearchAttributes: orderSearchAttributes({
             tenantId: input.tenantId,
