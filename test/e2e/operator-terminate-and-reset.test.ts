@@ -203,3 +203,15 @@ describe('resetting an order fulfillment in the Temporal UI', () => {
     expect((await admin.order(order.id)).body.status).toBe('completed');
   });
 });
+
+describe('terminating an order payment in the Temporal UI', () => {
+  test('when an operator terminates the payment process of an order awaiting a transfer, then the checkout cancels the order and releases its stock', async () => {
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const { order, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 5, quantity: 2 });
+
+    await handle(paymentWorkflowId(tenant.tenant_id, order.id)).terminate('operator terminated (test)');
+
+    await waitFor(async () => (await admin.order(order.id)).body.status === 'cancelled', { what: 'the order cancelled' });
+    expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
+  });
+});
