@@ -6,6 +6,7 @@ import { backOffice, gatewayLedger, orderCountOfCart, placeTestOrder, stockOf } 
 import { statusQuery } from '../../contracts/definitions.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -152,6 +153,8 @@ describe('resetting an order checkout in the Temporal UI', () => {
     await shipAndDeliver(order.id, { workflowId: checkoutId, runId });
     expect(await handle(checkoutId, runId).result()).toBe('completed');
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 3, reserved: 0, holds_total: 0 });
+    // The replay fixture of a reset run that follows a completed and a running child (test/workflows/checkout-replay).
+    if (UPDATE_HISTORIES) await recordHistory(stack, checkoutId, 'checkout-reset-after-placement-followed-children');
   });
 
   test('when an operator resets the checkout of a card order awaiting shipment to its first workflow task, then the card is authorized and captured once and the same fulfillment ships it', async () => {
@@ -201,6 +204,10 @@ describe('resetting an order fulfillment in the Temporal UI', () => {
     expect(await handle(fulfillmentId, runId).result()).toBe('completed');
     expect(await handle(checkoutWorkflowId(tenant.tenant_id, cartId)).result()).toBe('completed');
     expect((await admin.order(order.id)).body.status).toBe('completed');
+    if (UPDATE_HISTORIES) {
+      await recordHistory(stack, fulfillmentId, 'fulfillment-reset-followed-shipment');
+      await recordHistory(stack, shipmentId, 'shipment-delivered-to-reset-fulfillment');
+    }
   });
 });
 
