@@ -129,6 +129,22 @@ describe('resetting an order checkout in the Temporal UI', () => {
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 3, reserved: 0, holds_total: 0 });
   });
 
+  test('when the back office cancels an order whose checkout was reset and follows its payment, then the payment stops, the order is cancelled and its stock released', async () => {
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 5, quantity: 2 });
+    const checkoutId = checkoutWorkflowId(tenant.tenant_id, cartId);
+    const runId = await reset(checkoutId, firstWorkflowTask(await historyOf(checkoutId)));
+    await followsAnExistingChild(checkoutId, runId);
+
+    const cancelled = await admin.cancel(order.id);
+
+    expect(cancelled.status).toBe(200);
+    expect(await handle(checkoutId, runId).result()).toBe('cancelled');
+    expect((await describe_(paymentWorkflowId(tenant.tenant_id, order.id))).status).toBe('CANCELLED');
+    expect((await admin.order(order.id)).body.status).toBe('cancelled');
+    expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
+  });
+
   test('when an operator resets the checkout of a paid order to just after placeOrder, then it follows the same payment and fulfillment, and ship and deliver complete it', async () => {
     const admin = backOffice(stack.http, tenant.admin_api_key);
     const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 5, quantity: 2 });
