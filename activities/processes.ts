@@ -14,14 +14,22 @@ export function createProcessActivities({ temporal }: { temporal?: Client }): Pr
       if (!temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to follow a workflow', 'not_configured');
       const context = Context.current();
       const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+      const latestRun = async () => (await temporal.workflow.getHandle(workflowId).describe()).runId;
       try {
-        // Ends with the worker too (shutdown, lost heartbeat): a retry follows again, the workflow keeps running meanwhile.
-        const result: unknown = await Promise.race([temporal.workflow.getHandle(workflowId).result(), context.cancelled]);
-        return { outcome: 'completed', result };
-      } catch (err) {
-        if (!(err instanceof WorkflowFailedError)) throw err;
-        if (err.cause instanceof CancelledFailure) return { outcome: 'cancelled' };
-        return { outcome: 'failed', message: `${err.message}: ${String(err.cause)}` };
+        for (;;) {
+          const runId = await latestRun();
+          try {
+            // Ends with the worker too (shutdown, lost heartbeat): a retry follows again, the workflow keeps running meanwhile.
+            const result: unknown = await Promise.race([temporal.workflow.getHandle(workflowId, runId).result(), context.cancelled]);
+            return { outcome: 'completed', result };
+          } catch (err) {
+            if (!(err instanceof WorkflowFailedError)) throw err;
+            // A reset ends the run it replaces as terminated: follow the run that replaced it.
+            if ((await latestRun()) !== runId) continue;
+            if (err.cause instanceof CancelledFailure) return { outcome: 'cancelled' };
+            return { outcome: 'failed', message: `${err.message}: ${String(err.cause)}` };
+          }
+        }
       } finally {
         clearInterval(beat);
       }

@@ -129,6 +129,24 @@ describe('resetting an order checkout in the Temporal UI', () => {
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 3, reserved: 0, holds_total: 0 });
   });
 
+  test('when the payment a reset checkout follows is itself reset before any confirmation, then the checkout follows the new run and confirming moves the order on', async () => {
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    const { order, cartId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 5, quantity: 1 });
+    const checkoutId = checkoutWorkflowId(tenant.tenant_id, cartId);
+    const paymentId = paymentWorkflowId(tenant.tenant_id, order.id);
+    const runId = await reset(checkoutId, firstWorkflowTask(await historyOf(checkoutId)));
+    await followsAnExistingChild(checkoutId, runId);
+
+    const paymentRun = await reset(paymentId, firstWorkflowTask(await historyOf(paymentId)));
+
+    expect(await describe_(paymentId)).toEqual({ runId: paymentRun, status: 'RUNNING' });
+    expect((await admin.confirmPayment(order.id, 1000)).status).toBe(200);
+    await waitFor(async () => (await describe_(fulfillmentWorkflowId(tenant.tenant_id, order.id)).catch(() => null))?.status === 'RUNNING', {
+      what: 'the fulfillment started by the reset checkout',
+    });
+    expect((await describe_(checkoutId)).runId).toBe(runId);
+  });
+
   test('when the back office cancels an order whose checkout was reset and follows its payment, then the payment stops, the order is cancelled and its stock released', async () => {
     const admin = backOffice(stack.http, tenant.admin_api_key);
     const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 5, quantity: 2 });
