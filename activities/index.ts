@@ -14,6 +14,7 @@ import { createCardPaymentActivities } from './card-payments.ts';
 import { createSubscriptionActivities } from './subscriptions.ts';
 import { createEventNoticeActivities } from './event-notices.ts';
 import { createRepairActivities } from './repair.ts';
+import { createProcessActivities } from './processes.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -35,5 +36,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createSubscriptionActivities(deps),
     ...createEventNoticeActivities(deps),
     ...createRepairActivities(deps),
+    ...createProcessActivities(deps),
   });
 }

@@ -141,6 +141,14 @@ export type RepairActivities = {
   reconcileOrders(input: OrderReconcilerInput): Promise<ReconcileReport>;
 };
 
+/** How a workflow followed from outside (not its child) ended: its result, cancelled, or failed (terminated, timed out). */
+export type FollowedOutcome = { outcome: 'completed'; result: unknown } | { outcome: 'cancelled' } | { outcome: 'failed'; message: string };
+
+/** Processes: follow a workflow that runs already (an order's abandoned child, re-found after a reset) to its end. */
+export type ProcessActivities = {
+  followWorkflow(input: { workflowId: string }): Promise<FollowedOutcome>;
+};
+
 /** Every activity the worker registers. */
 export type Activities = HoldActivities &
   OrderActivities &
@@ -153,4 +161,5 @@ export type Activities = HoldActivities &
   CardPaymentActivities &
   SubscriptionActivities &
   EventNoticeActivities &
-  RepairActivities;
+  RepairActivities &
+  ProcessActivities;

@@ -75,7 +75,7 @@ export function isDecline(failure: unknown): boolean {
   return failure instanceof ApplicationFailure && failure.type === 'card_declined';
 }
 
-type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>>;
+type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>> & { workflowId: string };
 
 function orderAttributes(input: CheckoutInput, order: PlacedOrder): OrderAttributes {
   return {
@@ -104,6 +104,12 @@ export function paymentChild(input: CheckoutInput, order: PlacedOrder, workflowI
         email,
       },
     ],
+    // ABANDON: the back office confirms the transfer on this workflow by its id; a checkout terminated or reset in the UI
+    // must not take the customer's payment with it (a cancelled order stops it explicitly, not through this policy).
+    parentClosePolicy: 'ABANDON',
+    // One payment process per order: a re-run checkout follows the one that completed (paid) rather than wait for a second
+    // payment; only a failed, terminated or cancelled one may be started again.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(input, order), status: 'pending_payment' }),
   };
 }
@@ -114,6 +120,11 @@ export function fulfillmentChild(input: CheckoutInput, order: PlacedOrder, workf
   return {
     workflowId,
     args: [{ tenantId, orderId: order.orderId, paymentMethod, email, shipSlaMs }],
+    // ABANDON: a paid order's parcels must stay shippable and its card captured whatever happens to the checkout
+    // (terminated, reset); cancelling the order stops it explicitly, and it stops itself once anything has shipped.
+    parentClosePolicy: 'ABANDON',
+    // One fulfillment per order: a re-run checkout follows the one that completed instead of shipping the order twice.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     typedSearchAttributes: orderSearchAttributes({ ...orderAttributes(input, order), status: 'pending_shipment' }),
   };
 }
@@ -124,6 +135,7 @@ export function subscriptionChild(input: CheckoutInput, order: PlacedOrder, subs
   return {
     workflowId: subscriptionWorkflowId(tenantId, subscriptionId),
     args: [{ tenantId, subscriptionId, email, dunning: input.dunning ?? DEFAULT_DUNNING }],
+    // ABANDON: billing outlives the checkout by design (months); cancelling the order stops it explicitly.
     parentClosePolicy: 'ABANDON',
     typedSearchAttributes: orderSearchAttributes(orderAttributes(input, order)),
   };

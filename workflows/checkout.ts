@@ -7,7 +7,6 @@ import {
   log,
   patched,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
@@ -19,6 +18,7 @@ import { paymentConfirmation } from './paymentConfirmation.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
+import { startOrFollow } from './follow.ts';
 import {
   asWorkflowFailure,
   checkoutActivities as acts,
@@ -137,7 +137,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (order.subscriptionLines ?? 1) > 0;
       const subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId, orderId: order.orderId }) : [];
       running = subscriptionIds.map((id) => subscriptionWorkflowId(tenantId, id));
-      for (const subscriptionId of subscriptionIds) await startChild(subscriptionBilling, subscriptionChild(input, order, subscriptionId));
+      for (const subscriptionId of subscriptionIds) await startOrFollow(subscriptionBilling, subscriptionChild(input, order, subscriptionId));
       // Cancelled while the subscriptions were being set up: stop what just started.
       if (cancelled()) await releaseCardPayment();
     } catch (err) {
@@ -148,7 +148,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Bank transfer: the storefront hears back once the payment workflow waits; true once paid, an unpaid deadline cancels the order. */
   async function payByBankTransfer(order: PlacedOrder): Promise<boolean> {
     const outcome = await runChild(paymentWorkflowId(tenantId, order.orderId), async (workflowId) => {
-      const payment = await startChild(paymentConfirmation, paymentChild(input, order, workflowId));
+      const payment = await startOrFollow(paymentConfirmation, paymentChild(input, order, workflowId));
       answer();
       if (cancelled()) await stopWorkflow(workflowId);
       notifyPlacedUnlessCancelled(order);
@@ -173,7 +173,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Fulfillment ships the order (one shipment per vendor); the order's status follows it. */
   async function ship(order: PlacedOrder): Promise<void> {
     const final = await runChild(fulfillmentWorkflowId(tenantId, order.orderId), async (workflowId) => {
-      const shipping = await startChild(fulfillment, fulfillmentChild(input, order, workflowId));
+      const shipping = await startOrFollow(fulfillment, fulfillmentChild(input, order, workflowId));
       if (cancelled()) await stopWorkflow(workflowId);
       return shipping.result();
     });

@@ -6,11 +6,10 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
-  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { shipmentWorkflowId } from '../domain/ids.ts';
 import type { OrderStatus } from '../domain/order.ts';
@@ -18,6 +17,7 @@ import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, 
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type { CardPaymentActivities, FulfillmentActivities, PayoutActivities } from '../contracts/activities.ts';
 import { shipment } from './shipment.ts';
+import { startOrFollow, type StartedOrFollowed } from './follow.ts';
 import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
 
@@ -50,21 +50,29 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       orderStatus = change.orderStatus;
       publishOrderStatus(orderStatus);
       const parent = workflowInfo().parent;
+      // The checkout's latest run, not the one that started this: a checkout reset in the UI follows this fulfillment
+      // from a new run. Runs recorded before this patch signalled the starting run, and replay so.
+      const checkoutRun = patched('signal-latest-checkout-run') ? undefined : parent?.runId;
+      // A closed checkout (terminated: this fulfillment is abandoned) cannot hear it; the order's status is in the database.
       if (parent)
-        void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+        void getExternalWorkflowHandle(parent.workflowId, checkoutRun)
           .signal(orderStatusSignal, orderStatus)
           .catch(() => undefined);
     }
   });
 
   // Children are started outside this workflow's cancellation scope: only an order that may still be
-  // cancelled (nothing shipped) has its shipments stopped, explicitly, below.
-  const children: ChildWorkflowHandle<typeof shipment>[] = await CancellationScope.nonCancellable(() =>
+  // cancelled (nothing shipped) has its shipments stopped, explicitly, below. A run reset in the UI meets the shipments
+  // of the run before it still running (a reset ends no child), and follows them.
+  const children: StartedOrFollowed<'delivered'>[] = await CancellationScope.nonCancellable(() =>
     Promise.all(
       shipments.map((s) =>
-        startChild(shipment, {
+        startOrFollow(shipment, {
           workflowId: shipmentWorkflowId(input.tenantId, s.id),
           args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
+          // TERMINATE: a shipment reports to its fulfillment alone; a fulfillment terminated in the UI takes its shipments
+          // with it, and a fulfillment run again (reconciler) recreates them from the database, status included.
+          parentClosePolicy: 'TERMINATE',
           typedSearchAttributes: orderSearchAttributes({
             tenantId: input.tenantId,
             orderId: input.orderId,

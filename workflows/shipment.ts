@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -46,7 +47,15 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
   const report = async (change: ShipmentChange) => {
     Object.assign(s, change.shipment);
     const parent = workflowInfo().parent;
-    if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(shipmentChangedSignal, change);
+    // The fulfillment's latest run, not the one that started this: a fulfillment reset in the UI follows this shipment
+    // from a new run. Runs recorded before this patch signalled the starting run, and replay so.
+    const fulfillmentRun = patched('signal-latest-fulfillment-run') ? undefined : parent?.runId;
+    try {
+      if (parent) await getExternalWorkflowHandle(parent.workflowId, fulfillmentRun).signal(shipmentChangedSignal, change);
+    } catch (err) {
+      // The change is committed; a fulfillment that has ended cannot hear it, and failing the update would only hide that.
+      log.warn('the fulfillment of this shipment has ended; the change is recorded in the database only', { shipmentId: s.id, error: String(err) });
+    }
     return change;
   };
 
