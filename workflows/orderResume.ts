@@ -84,9 +84,11 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
   /** A bank transfer waits again for its confirmation, until the deadline the order was given (passed: expired at once). */
   async function awaitPayment(p: ResumePlan): Promise<PaymentOutcome | 'cancelled'> {
     const timeoutMs = p.paymentDueInMs ?? 0;
-    if (timeoutMs <= 0) return 'expired';
     const workflowId = paymentWorkflowId(tenantId, orderId);
+    // A payment the lost checkout abandoned may still run (parent-close ABANDON): this run owns the order now, also when
+    // it only cancels it, so nothing keeps waiting for a transfer of a cancelled order.
     await acts.takeOverWorkflows({ workflowIds: [workflowId], reason: `resumed by ${input.actor ? 'the back office' : 'the order reconciler'}` });
+    if (timeoutMs <= 0) return 'expired';
     // TERMINATE (the default) on purpose: if this run is lost too, the reconciler resumes the order again and would take
     // over a child left running anyway.
     const handle = await startChild(paymentConfirmation, {
