@@ -10,6 +10,7 @@ import type { OrderResumeInput, PaymentOutcome, ResumePlan } from '../contracts/
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { fulfillment } from './fulfillment.ts';
 import { stopWorkflow } from './checkout-steps.ts';
+import { startOrFollow } from './follow.ts';
 import { businessFailure, createNotifications, GATEWAY_RETRY, publishOrderStatus, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
 
 // Reading the order, taking over orphans and cancelling are idempotent and must happen: retried until done.
@@ -32,13 +33,15 @@ const { voidCardAuthorization } = proxyActivities<Pick<CardPaymentActivities, 'v
  */
 export async function orderResume(input: OrderResumeInput): Promise<OrderStatus> {
   const { tenantId, orderId } = input;
-  const plan = await acts.orderResumePlan({ tenantId, orderId });
-  let status: OrderStatus = plan.status;
+  // Handlers come first: an Update that arrives before its handler exists is rejected, and the back office may cancel
+  // the moment the resume run starts. Until the order is read, a cancellation waits for it.
+  const read: { plan?: ResumePlan } = {};
+  let status: OrderStatus | undefined;
   let child: string | undefined;
   const notifications = createNotifications();
   const cancelled = () => status === 'cancelled';
 
-  setHandler(statusQuery, () => status);
+  setHandler(statusQuery, () => status ?? 'loading');
   setHandler(orderStatusSignal, (next) => {
     if (!cancelled()) setStatus(next);
   });
@@ -46,6 +49,8 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
     cancelOrderUpdate,
     ({ reason, cancelledBy, actor }) =>
       CancellationScope.nonCancellable(async () => {
+        await condition(() => status !== undefined);
+        if (!isCancellable(status!)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
         try {
           await acts.cancelOrder({ tenantId, orderId, reason: `${reason} (by ${cancelledBy})`, ...(actor ? { actor } : {}) });
         } catch (err) {
@@ -56,48 +61,61 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
       }),
     {
       validator: (_args) => {
-        if (!isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
+        if (status !== undefined && !isCancellable(status)) throw businessFailure('conflict', `an order in status ${status} can no longer be cancelled`);
       },
     },
   );
 
-  const step = resumeStep(plan.status, plan.paymentMethod);
+  const loaded = await acts.orderResumePlan({ tenantId, orderId });
+  read.plan = loaded;
+  status = loaded.status;
+  const step = resumeStep(loaded.status, loaded.paymentMethod);
   if (step === 'cancel') {
     await CancellationScope.nonCancellable(() => acts.cancelOrder({ tenantId, orderId, reason: PROCESS_LOST_REASON }));
     await afterCancel('process_lost');
   } else if (step === 'await_payment') {
-    const outcome = await awaitPayment(plan);
+    const outcome = await awaitPayment(loaded);
     if (outcome === 'expired' && !cancelled()) {
       await acts.cancelOrder({ tenantId, orderId, reason: 'payment deadline passed' });
       await afterCancel('payment_timeout');
     } else if (!cancelled()) {
       setStatus('pending_shipment');
-      await fulfil(plan);
+      await fulfil(loaded);
     }
   } else if (step === 'fulfil') {
-    await fulfil(plan);
+    await fulfil(loaded);
   }
   await condition(allHandlersFinished);
   await notifications.flush();
   return status;
 
-  /** A bank transfer waits again for its confirmation, until the deadline the order was given (passed: expired at once). */
+  /**
+   * A bank transfer waits again for its confirmation, until the deadline the order was given. A payment the lost checkout
+   * abandoned (parent-close ABANDON) still runs with that deadline and whatever it received: it is followed, not replaced,
+   * so a confirmation sent to it meanwhile counts. A terminated one is started again from the database.
+   */
   async function awaitPayment(p: ResumePlan): Promise<PaymentOutcome | 'cancelled'> {
     const timeoutMs = p.paymentDueInMs ?? 0;
     const workflowId = paymentWorkflowId(tenantId, orderId);
-    // A payment the lost checkout abandoned may still run (parent-close ABANDON): this run owns the order now, also when
-    // it only cancels it, so nothing keeps waiting for a transfer of a cancelled order.
-    await acts.takeOverWorkflows({ workflowIds: [workflowId], reason: `resumed by ${input.actor ? 'the back office' : 'the order reconciler'}` });
-    if (timeoutMs <= 0) return 'expired';
-    // TERMINATE (the default) on purpose: if this run is lost too, the reconciler resumes the order again and would take
-    // over a child left running anyway.
-    const handle = await startChild(paymentConfirmation, {
+    if (timeoutMs <= 0) {
+      // The database says the deadline passed: this run cancels the order, so nothing may keep waiting for a transfer.
+      await acts.takeOverWorkflows({ workflowIds: [workflowId], reason: `resumed by ${input.actor ? 'the back office' : 'the order reconciler'}` });
+      return cancelled() ? 'cancelled' : 'expired';
+    }
+    // TERMINATE for a child this run starts: if this run is lost too, the reconciler resumes the order again.
+    const payment = await startOrFollow(paymentConfirmation, {
       workflowId,
       parentClosePolicy: 'TERMINATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       args: [{ tenantId, orderId, amountDue: p.total, timeoutMs, reminderBeforeMs: p.paymentReminderBeforeMs, email: p.email, received: p.received }],
       typedSearchAttributes: attributes(p, 'pending_payment'),
     });
-    return runChild(workflowId, () => handle.result());
+    // Cancelled by the back office while it started: stop it (afterCancel did not know it yet).
+    if (cancelled()) {
+      await CancellationScope.nonCancellable(() => stopWorkflow(workflowId));
+      return 'cancelled';
+    }
+    return runChild(workflowId, () => payment.result());
   }
 
   /** The order is fulfilled: its fulfillment creates (or finds) its shipments and follows them to the end. */
@@ -105,6 +123,7 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
     const workflowId = fulfillmentWorkflowId(tenantId, orderId);
     const orphans = [workflowId, ...p.shipmentIds.map((id) => shipmentWorkflowId(tenantId, id))];
     await acts.takeOverWorkflows({ workflowIds: orphans, reason: 'resumed from the database' });
+    if (cancelled()) return;
     // TERMINATE on purpose, as for the payment: shipments' state lives in the database, so a resumed run rebuilds them.
     const handle = await startChild(fulfillment, {
       workflowId,
@@ -133,11 +152,11 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
   async function afterCancel(reason: string): Promise<void> {
     setStatus('cancelled');
     await CancellationScope.nonCancellable(async () => {
-      if (plan.paymentMethod === 'card') await voidCardAuthorization({ tenantId, orderId });
-      for (const id of plan.subscriptionIds) await stopWorkflow(subscriptionWorkflowId(tenantId, id));
+      if (read.plan!.paymentMethod === 'card') await voidCardAuthorization({ tenantId, orderId });
+      for (const id of read.plan!.subscriptionIds) await stopWorkflow(subscriptionWorkflowId(tenantId, id));
       if (child) await stopWorkflow(child);
     });
-    notifications.send({ tenantId, to: plan.email, template: 'order_cancelled', data: { order_id: orderId, reason } });
+    notifications.send({ tenantId, to: read.plan!.email, template: 'order_cancelled', data: { order_id: orderId, reason } });
   }
 
   function attributes(p: ResumePlan, s: OrderStatus) {
