@@ -12,6 +12,7 @@ import type { OrderStatus } from '../../domain/order.ts';
 import { changedFields } from '../../domain/audit.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { recordAudit } from './audit-log.ts';
+import { createPayoutsForOrder } from './payouts.ts';
 
 const cardPaymentRow = z.object({
   id: z.string(),
@@ -87,6 +88,8 @@ export async function recordDecline(pool: DatabasePool, d: { tenantId: string; o
 export async function recordCapture(pool: DatabasePool, paymentId: string, actor: Actor | null = null): Promise<void> {
   await pool.transaction(async (tx) => {
     const p = await markCaptured(tx, paymentId);
+    // A capture retried after the order completed: the payouts its fulfillment held back are owed now.
+    if (p && (await lockOrder(tx, p.tenant_id, p.order_id)).status === 'completed') await createPayoutsForOrder(tx, p.tenant_id, p.order_id);
     if (p && actor)
       await recordAudit(tx, {
         tenantId: p.tenant_id,

@@ -1,7 +1,7 @@
 // SQL owned by payouts: what the platform owes each vendor of a completed mall order.
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
-import { sql } from '../sql.ts';
+import { oneRow, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { PAYOUT_STATUSES, payoutLine } from '../../domain/payouts.ts';
@@ -24,13 +24,18 @@ const statusRow = z.object({ status: z.enum(PAYOUT_STATUSES) });
 
 /**
  * One payout line per vendor of the order's items (gross = its items' total, commission at the vendor's rate),
- * each with a `payout.created` event. Idempotent: lines that exist are kept as they are. Returns the lines created.
+ * each with a `payout.created` event. Idempotent: lines that exist are kept as they are. None while a refused card capture
+ * is not yet captured (recordCapture creates them then). Returns the lines created.
  */
 export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<number> {
   return db.transaction(async (tx) => {
     const order = await tx.maybeOne(sql.type(orderRow)`SELECT status, currency FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId}`);
     if (!order) throw new NotFoundError('order', orderId);
     if (order.status === 'cancelled') throw new ConflictError(`order ${orderId} was cancelled; it owes no payouts`);
+    // Vendors are paid out of captured money: a capture the gateway refused holds the lines until staff's retry captures it.
+    const awaitingCapture = await tx.maybeOne(sql.type(oneRow)`
+      SELECT 1 AS one FROM payments WHERE tenant_id = ${tenantId} AND order_id = ${orderId} AND capture_failed_at IS NOT NULL AND captured_at IS NULL`);
+    if (awaitingCapture) return 0;
     const groups = await tx.any(sql.type(vendorGrossRow)`
       SELECT i.vendor_id, sum(i.total)::int8 AS gross, v.commission_rate_bps
       FROM order_items i JOIN vendors v ON v.id = i.vendor_id AND v.tenant_id = i.tenant_id

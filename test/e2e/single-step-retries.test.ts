@@ -7,6 +7,7 @@ import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harnes
 import { backOffice, buildProduct, createTestStaffKey, createTestTenant, gatewayLedger, placeTestOrder } from '../helpers/factories.ts';
 import { verifyWebhook } from '../../providers/webhooks/signature.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -139,6 +140,27 @@ describe('retrying a refused capture', () => {
 
     expect(ops(await gatewayLedger(stack.pool, { orderId: order.id }))).toEqual(['authorize:succeeded:2500', 'capture:declined:0', 'capture:succeeded:2500']);
     expect(await auditOf('payment.capture_retry', order.id)).toEqual([expect.objectContaining({ actor: expect.objectContaining({ role: 'staff' }) })]);
+  });
+
+  test('when a mall order’s capture was refused, then its vendor is owed nothing until the retry captures the money', async () => {
+    const mall = await createTestTenant(stack.pool, { mode: 'mall' });
+    const admin = backOffice(stack.http, mall.admin_api_key);
+    const vendorId = await seedVendor(stack.http, mall.admin_api_key);
+    const variantId = await seedVendorProduct(stack.http, mall.admin_api_key, vendorId, { price: 2000, stock: 3 });
+    const { order } = await placeMallOrder(stack.http, mall, [{ variantId, quantity: 1 }], 'card', { payment_token: 'tok_capture_fails' });
+    const shipment = await waitFor(async () => (await admin.order(order.id)).body.shipments[0] as { id: string } | undefined, { what: 'the shipment' });
+    expect((await admin.ship(shipment.id)).status).toBe(200);
+    expect((await admin.deliver(shipment.id)).status).toBe(200);
+    const completed = await waitFor(async () => ((await admin.order(order.id)).body.status === 'completed' ? (await admin.order(order.id)).body : null), {
+      what: 'the completed order',
+    });
+    expect(completed.payments[0]).toMatchObject({ capture_failed: true });
+    const payouts = () => mallOffice(stack.http, mall.admin_api_key).payouts(vendorId);
+    expect((await payouts()).body.items).toEqual([]);
+
+    const retried = await post(`/admin/orders/${order.id}/payments/${completed.payments[0].id}/capture`, mall.admin_api_key);
+    expect(retried.status).toBe(200);
+    expect((await payouts()).body.items).toEqual([expect.objectContaining({ order_id: order.id, gross: { amount: 2000, currency: 'JPY' } })]);
   });
 
   test('when the payment is not a card capture the gateway refused, or belongs to another store, then 409 or 404', async () => {

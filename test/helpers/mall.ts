@@ -66,14 +66,20 @@ export async function seedVendorProduct(
 }
 
 /** Buyer steps up to a placed order holding `lines` (variants of any vendors), checked out by `payment_method`. */
-export async function placeMallOrder(http: TestAgent, tenant: CreatedTenant, lines: { variantId: string; quantity: number }[], payment_method = 'cod') {
+export async function placeMallOrder(
+  http: TestAgent,
+  tenant: CreatedTenant,
+  lines: { variantId: string; quantity: number }[],
+  payment_method = 'cod',
+  checkoutOverrides: object = {},
+) {
   const store = storefront(http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   for (const line of lines) {
     const added = await store.addItem(cart.id, line.variantId, line.quantity);
     if (added.status !== 200) throw new Error(`add to cart failed: ${added.status} ${JSON.stringify(added.body)}`);
   }
-  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method }));
+  const checkout = await store.checkout(cart.id, buildCheckout({ payment_method, ...checkoutOverrides }));
   if (checkout.status !== 201) throw new Error(`checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
   return { cartId: cart.id, order: checkout.body.order as { id: string; status: string; total: { amount: number; currency: string }; access_token: string } };
 }
