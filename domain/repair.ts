@@ -8,17 +8,19 @@ export type DescribedWorkflow = { type: string; status: string };
 const DRIVERS = new Set(['checkout', 'orderResume']);
 
 const isOpen = (status: OrderStatus) => status !== 'completed' && status !== 'cancelled';
-const shipping = (status: OrderStatus) => status === 'pending_shipment' || status === 'partially_shipped' || status === 'shipped';
+const shippedSome = (status: OrderStatus) => status === 'partially_shipped' || status === 'shipped';
 
 /**
- * True when an open order has no live process: neither its checkout nor a resume run is running, and (once paid) no
- * fulfillment is left running on its own either (one abandoned by its parent still drives the order to completion).
+ * True when an open order has no live process: neither its checkout nor a resume run is running. Once something has
+ * shipped, a fulfillment left running on its own (abandoned by its checkout) is enough: it drives the order to
+ * completion and nothing else may happen to it. Before that the order may still be cancelled, which needs a driver to
+ * answer the back office, so the order is resumed (the resume run follows that fulfillment).
  */
 export function needsAttention(status: OrderStatus, workflows: DescribedWorkflow[]): boolean {
   if (!isOpen(status)) return false;
   const running = (type: string) => workflows.some((w) => w.type === type && w.status === 'RUNNING');
   if ([...DRIVERS].some(running)) return false;
-  return !(shipping(status) && running('fulfillment'));
+  return !(shippedSome(status) && running('fulfillment'));
 }
 
 /** What a resume run does for an order, decided from the database alone. */

@@ -1,6 +1,6 @@
 // Order resume: a new run of an order's process that starts where the database says the order is (its checkout was lost).
-import { CancellationScope, condition, allHandlersFinished, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
-import { fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
+import { CancellationScope, condition, allHandlersFinished, proxyActivities, setHandler } from '@temporalio/workflow';
+import { fulfillmentWorkflowId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, type OrderStatus } from '../domain/order.ts';
 import { PROCESS_LOST_REASON, resumeStep } from '../domain/repair.ts';
 import { cancelOrderUpdate, orderStatusSignal, statusQuery } from '../contracts/definitions.ts';
@@ -100,7 +100,10 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
     if (timeoutMs <= 0) {
       // The database says the deadline passed: this run cancels the order, so nothing may keep waiting for a transfer.
       await acts.takeOverWorkflows({ workflowIds: [workflowId], reason: `resumed by ${input.actor ? 'the back office' : 'the order reconciler'}` });
-      return cancelled() ? 'cancelled' : 'expired';
+      if (cancelled()) return 'cancelled';
+      // A transfer confirmed just before the take-over made the order paid: it is fulfilled, not cancelled.
+      const now = await acts.orderResumePlan({ tenantId, orderId });
+      return now.status === 'pending_payment' ? 'expired' : 'paid';
     }
     // TERMINATE for a child this run starts: if this run is lost too, the reconciler resumes the order again.
     const payment = await startOrFollow(paymentConfirmation, {
@@ -118,20 +121,25 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
     return runChild(workflowId, () => payment.result());
   }
 
-  /** The order is fulfilled: its fulfillment creates (or finds) its shipments and follows them to the end. */
+  /**
+   * The order is fulfilled. A fulfillment the lost checkout abandoned still runs with its shipments: it is followed, so
+   * ship and deliver go on undisturbed. Otherwise a new one (TERMINATE: if this run is lost too, the reconciler resumes
+   * again) rebuilds the shipments from the database, status included, and follows any shipment still running.
+   */
   async function fulfil(p: ResumePlan): Promise<void> {
     const workflowId = fulfillmentWorkflowId(tenantId, orderId);
-    const orphans = [workflowId, ...p.shipmentIds.map((id) => shipmentWorkflowId(tenantId, id))];
-    await acts.takeOverWorkflows({ workflowIds: orphans, reason: 'resumed from the database' });
-    if (cancelled()) return;
-    // TERMINATE on purpose, as for the payment: shipments' state lives in the database, so a resumed run rebuilds them.
-    const handle = await startChild(fulfillment, {
+    const started = await startOrFollow(fulfillment, {
       workflowId,
       parentClosePolicy: 'TERMINATE',
       args: [{ tenantId, orderId, paymentMethod: p.paymentMethod, email: p.email, shipSlaMs: p.shipSlaMs }],
       typedSearchAttributes: attributes(p, 'pending_shipment'),
     });
-    const final = await runChild(workflowId, () => handle.result());
+    // Cancelled by the back office while it started: stop it (afterCancel did not know it yet).
+    if (cancelled()) {
+      await CancellationScope.nonCancellable(() => stopWorkflow(workflowId));
+      return;
+    }
+    const final = await runChild(workflowId, () => started.result());
     if (!cancelled() && final !== 'cancelled') setStatus(final);
   }
 

@@ -49,10 +49,13 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
     const parent = workflowInfo().parent;
     // The fulfillment's latest run, not the one that started this: a fulfillment reset in the UI follows this shipment
     // from a new run. Runs recorded before this patch signalled the starting run, and replay so.
-    const fulfillmentRun = patched('signal-latest-fulfillment-run') ? undefined : parent?.runId;
+    const latest = patched('signal-latest-fulfillment-run');
+    const fulfillmentRun = latest ? undefined : parent?.runId;
     try {
       if (parent) await getExternalWorkflowHandle(parent.workflowId, fulfillmentRun).signal(shipmentChangedSignal, change);
     } catch (err) {
+      // Runs recorded before the patch failed the update here, and replay so.
+      if (!latest) throw err;
       // The change is committed; a fulfillment that has ended cannot hear it, and failing the update would only hide that.
       log.warn('the fulfillment of this shipment has ended; the change is recorded in the database only', { shipmentId: s.id, error: String(err) });
     }

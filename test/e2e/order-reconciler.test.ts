@@ -140,6 +140,30 @@ describe('order reconciler', () => {
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 3, reserved: 0, holds_total: 0 });
   });
 
+  test('when the checkout of a paid order awaiting shipment is terminated, then the resume run follows its fulfillment and the back office can still cancel it', async () => {
+    const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 4, quantity: 1 });
+    const admin = backOffice(stack.http, tenant.admin_api_key);
+    expect((await admin.confirmPayment(order.id, 1000)).status).toBe(200);
+    await orderOnce(tenant.admin_api_key, order.id, (o) => running(o.workflows, 'shipment') === 1, 'the shipment workflow');
+    const fulfillmentRun = (await stack.temporal.workflow.getHandle(`fulfillment:${tenant.tenant_id}:${order.id}`).describe()).runId;
+    await terminateCheckout(tenant.tenant_id, cartId);
+
+    await orderOnce(
+      tenant.admin_api_key,
+      order.id,
+      (o) => !o.needs_attention && running(o.workflows, 'orderResume') === 1,
+      'the resume run',
+      WITHIN_ONE_INTERVAL,
+    );
+    // Followed, not replaced: the fulfillment the checkout abandoned is the one still running.
+    expect((await stack.temporal.workflow.getHandle(`fulfillment:${tenant.tenant_id}:${order.id}`).describe()).runId).toBe(fulfillmentRun);
+    const cancelled = await admin.cancel(order.id);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 4, reserved: 0, holds_total: 0 });
+    await orderOnce(tenant.admin_api_key, order.id, (o) => running(o.workflows, 'fulfillment') === 0, 'the fulfillment to stop');
+  });
+
   test('when a card order whose authorization never answered loses its checkout, then it is cancelled as process lost and its stock released', async () => {
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 2000, stock: 3 });
     const store = storefront(stack.http, tenant.publishable_key);

@@ -23,12 +23,15 @@ describe('needsAttention', () => {
     ).toBe(false);
   });
 
-  test('when a paid order’s fulfillment runs on its own (abandoned by its checkout), then it does not; an unpaid one still does', () => {
+  test('when a fulfillment runs on its own (abandoned by its checkout), then a shipped order does not; a cancellable or unpaid one still does', () => {
     const orphan = [
       { type: 'checkout', status: 'TERMINATED' },
       { type: 'fulfillment', status: 'RUNNING' },
     ];
     expect(needsAttention('partially_shipped', orphan)).toBe(false);
+    expect(needsAttention('shipped', orphan)).toBe(false);
+    // Nothing shipped yet: the back office may cancel it, and only a driver answers that.
+    expect(needsAttention('pending_shipment', orphan)).toBe(true);
     expect(needsAttention('pending_payment', [{ type: 'paymentConfirmation', status: 'RUNNING' }])).toBe(true);
   });
 
