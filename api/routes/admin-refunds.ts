@@ -7,7 +7,7 @@ import { ConflictError, domainErrorFromCode, ValidationError } from '../../domai
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { refundBody } from '../schemas.ts';
-import { adminOrder } from '../views.ts';
+import { adminOrderResponse } from '../admin-order-response.ts';
 import type { Processes } from '../processes.ts';
 
 /** Refund routes under /admin; mounted before the main admin router. */
@@ -15,6 +15,7 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const r = Router();
   const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
+  const orderResponse = adminOrderResponse(pool, processes, config);
 
   // Money leaves the business (admin and above, api/route-roles.ts). The same Idempotency-Key never refunds twice.
   r.post('/orders/:id/refunds', async (req, res) => {
@@ -38,16 +39,8 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
     const outcome = await processes.refund(request);
     if (outcome.status === 'rejected') throw domainErrorFromCode(outcome.code, outcome.message, outcome.details) ?? new ConflictError(outcome.message);
     if (outcome.status === 'failed') throw new ConflictError('the gateway refused the refund; nothing was paid back');
-    const after = await getOrder(pool, t.id, order.id);
-    const workflows = await processes.orderWorkflows(
-      t.id,
-      after.cart_id,
-      after.id,
-      after.payment_method,
-      after.shipments.map((s) => s.id),
-    );
     res.json({
-      ...adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE),
+      ...(await orderResponse(t.id, order.id)),
       refund: { id: request.refundId, amount: body.amount, status: outcome.status },
     });
   });

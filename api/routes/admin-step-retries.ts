@@ -13,7 +13,7 @@ import { CardDeclinedError, ConflictError, NotFoundError, ValidationError } from
 import { resendableNotice, resentNotification, stepRequestId } from '../../domain/step-retries.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
-import { adminOrder } from '../views.ts';
+import { adminOrderResponse } from '../admin-order-response.ts';
 import type { Processes } from '../processes.ts';
 import { createStepRetries } from '../step-retries.ts';
 
@@ -28,6 +28,7 @@ function requestKey(req: Express.Request & { get(name: string): string | undefin
 export function adminStepRetryRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const steps = createStepRetries(deps.temporal, config);
+  const orderResponse = adminOrderResponse(pool, processes, config);
   const r = Router();
 
   r.post('/orders/:id/notifications/:template/resend', async (req, res) => {
@@ -61,15 +62,7 @@ export function adminStepRetryRoutes(deps: AppDeps, processes: Processes): Route
       if (outcome.status === 'capture_failed')
         throw new CardDeclinedError('the gateway refused the capture again; the money is still authorized', { decline_code: outcome.declineCode });
     }
-    const after = await getOrder(pool, t.id, order.id);
-    const workflows = await processes.orderWorkflows(
-      t.id,
-      after.cart_id,
-      after.id,
-      after.payment_method,
-      after.shipments.map((s) => s.id),
-    );
-    res.json(adminOrder(after, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE));
+    res.json(await orderResponse(t.id, order.id));
   });
 
   r.post('/webhooks/:id/deliveries/:delivery_id/redeliver', async (req, res) => {

@@ -7,10 +7,8 @@ import { getInventory } from '../../db/queries/holds.ts';
 import { createLocation } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
 import { getShipment } from '../../db/queries/shipments.ts';
-import { subscriptionsOfOrder } from '../../db/queries/subscriptions.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { cancellationRefusal } from '../../domain/order.ts';
-import { needsAttention } from '../../domain/repair.ts';
 import { recordAudit } from '../../db/queries/audit-log.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
@@ -31,6 +29,7 @@ import {
   updateProductBody,
 } from '../schemas.ts';
 import { adminOrder } from '../views.ts';
+import { adminOrderResponse } from '../admin-order-response.ts';
 import { shipmentActions } from '../shipment-actions.ts';
 import type { Processes } from '../processes.ts';
 
@@ -108,20 +107,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     );
   });
 
-  const orderResponse = async (tenantId: string, orderId: string) => {
-    const order = await getOrder(pool, tenantId, orderId);
-    const subscriptionIds = order.payment_method === 'card' ? await subscriptionsOfOrder(pool, tenantId, order.id) : [];
-    const workflows = await processes.orderWorkflows(
-      tenantId,
-      order.cart_id,
-      order.id,
-      order.payment_method,
-      order.shipments.map((s) => s.id),
-      subscriptionIds,
-    );
-    // Open with no live process (its checkout terminated or lost): the reconciler or POST …/resume repairs it.
-    return { ...adminOrder(order, workflows, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE), needs_attention: needsAttention(order.status, workflows) };
-  };
+  const orderResponse = adminOrderResponse(pool, processes, config);
 
   r.get('/orders/:id', async (req, res) => {
     res.json(await orderResponse(tenantOf(req).id, req.params.id));
