@@ -174,6 +174,9 @@ export type ShipmentView = z.infer<typeof shipmentView>;
 export const vendorShipmentView = z.object({
   id: z.string(),
   order_id: z.string(),
+  vendor_id: z.string(),
+  /** The order's status: a `cancelled` order's shipments are `cancelled` too. */
+  order_status: z.enum(ORDER_STATUSES),
   status: z.enum(SHIPMENT_STATUSES),
   carrier: z.string().nullable(),
   tracking_number: z.string().nullable(),
