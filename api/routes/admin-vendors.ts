@@ -1,10 +1,11 @@
 // Back-office routes of mall mode: vendors and their payout lines.
 import { Router } from 'express';
-import { createVendor, getVendor, listVendors } from '../../db/queries/vendors.ts';
+import { createVendor, getVendor, listVendors, updateVendor } from '../../db/queries/vendors.ts';
 import { listVendorPayouts, payPayout } from '../../db/queries/payouts.ts';
 import type { PayoutView } from '../../contracts/views.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
+import { updateVendorBody } from '../schemas-vendor.ts';
 import { createVendorBody, cursor, page, pageQuery, payPayoutBody, timeCursor } from '../schemas.ts';
 
 /** A payout line as the API answers it (the list cursor's precise time stays internal). */
@@ -26,6 +27,9 @@ export function adminVendorRoutes(deps: AppDeps): Router {
   });
   r.get('/vendors/:id', async (req, res) => {
     res.json(await getVendor(pool, tenantOf(req).id, req.params.id));
+  });
+  r.patch('/vendors/:id', async (req, res) => {
+    res.json(await updateVendor(pool, tenantOf(req).id, req.params.id, updateVendorBody.parse(req.body), actorOf(req)));
   });
   r.get('/vendors/:id/payouts', async (req, res) => {
     const t = tenantOf(req);

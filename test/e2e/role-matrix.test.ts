@@ -125,6 +125,10 @@ async function staffKeyId(): Promise<string> {
   return stack.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM api_keys WHERE key_hash = ${hashSecret(secret)}`);
 }
 
+/** The product of a variant (read straight from the database). */
+const productOf = (variantId: string) =>
+  stack.pool.oneFirst(sql.type(z.object({ product_id: z.string() }))`SELECT product_id FROM variants WHERE id = ${variantId}`);
+
 let vendorId: string;
 let vendorVariantId: string;
 // Shipping methods of the matrix belong to a vendor no fixture order buys from, so no checkout here must choose one.
@@ -248,6 +252,12 @@ const cases: Record<RouteKey, Case> = {
   'GET /admin/vendors': { write: false, success: true, build: get('/admin/vendors') },
   'POST /admin/vendors': { write: true, success: true, build: async () => ({ path: '/admin/vendors', body: buildVendor() }) },
   'GET /admin/vendors/:id': { write: false, success: true, build: async () => ({ path: `/admin/vendors/${shared.vendorId}` }) },
+  'PATCH /admin/vendors/:id': {
+    write: true,
+    success: true,
+    // The commission it already has: the vendor stays active and its fixtures usable by the other cases.
+    build: async () => ({ path: `/admin/vendors/${shared.vendorId}`, body: { commission_rate_bps: 1000 } }),
+  },
   'GET /admin/vendors/:id/payouts': { write: false, success: true, build: async () => ({ path: `/admin/vendors/${shared.vendorId}/payouts` }) },
   'POST /admin/payouts/:id/pay': {
     write: true,
@@ -317,6 +327,19 @@ const cases: Record<RouteKey, Case> = {
       body: { carrier: 'sagawa', tracking_number: `TRK-${unique()}` },
     }),
   },
+  'GET /vendor/products': { write: false, success: true, build: get('/vendor/products') },
+  'POST /vendor/products': { write: true, success: true, build: async () => ({ path: '/vendor/products', body: buildProduct() }) },
+  'PATCH /vendor/products/:id': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/vendor/products/${await productOf(shared.vendorVariantId)}`, body: { title: `Renamed ${unique()}` } }),
+  },
+  'PUT /vendor/inventory/:variantId': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/vendor/inventory/${shared.vendorVariantId}`, body: { on_hand: 200 } }),
+  },
+  'GET /vendor/payouts': { write: false, success: true, build: get('/vendor/payouts') },
   'POST /vendor/shipments/:id/deliver': {
     write: true,
     success: true,
