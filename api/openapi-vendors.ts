@@ -1,7 +1,8 @@
 // /openapi.json operations of the vendor portal's own catalog and money, and of managing a vendor.
 import { setInventoryBody, pageQuery } from './schemas.ts';
-import { updateVendorBody, vendorCreateProductBodyFor, vendorUpdateProductBody } from './schemas-vendor.ts';
-import { payoutView, productView, vendorView } from '../contracts/views.ts';
+import { createPayoutStatementBody, updateVendorBody, vendorCreateProductBodyFor, vendorUpdateProductBody } from './schemas-vendor.ts';
+import { payPayoutBody } from './schemas.ts';
+import { payoutStatementView, payoutView, productView, vendorView } from '../contracts/views.ts';
 import { list, type Op } from './openapi-operation.ts';
 
 /** Vendor self-service (products, stock, payouts; always the key's vendor) and PATCH /admin/vendors/:id. */
@@ -46,5 +47,22 @@ export const VENDOR_OPERATIONS: Op[] = [
     auth: 'admin',
     query: pageQuery,
     response: list(payoutView.omit({ cursor_at: true })),
+  },
+  {
+    method: 'post',
+    path: '/admin/payouts/statements',
+    summary: "Group a vendor's unpaid payout lines up to `to` into a statement (409 when there are none)",
+    auth: 'admin',
+    body: createPayoutStatementBody,
+    response: payoutStatementView,
+    status: 201,
+  },
+  {
+    method: 'post',
+    path: '/admin/payouts/statements/{id}/pay',
+    summary: 'Pay a statement and every line in it, once (409 when already paid)',
+    auth: 'admin',
+    body: payPayoutBody,
+    response: payoutStatementView,
   },
 ];

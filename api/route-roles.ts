@@ -56,6 +56,8 @@ export const ROUTE_ROLES = {
   'PATCH /admin/vendors/:id': 'admin',
   'GET /admin/vendors/:id/payouts': 'viewer',
   'POST /admin/payouts/:id/pay': 'admin',
+  'POST /admin/payouts/statements': 'admin',
+  'POST /admin/payouts/statements/:id/pay': 'admin',
 
   'GET /admin/promotions': 'viewer',
   'POST /admin/promotions': 'admin',

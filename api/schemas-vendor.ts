@@ -19,3 +19,6 @@ export const updateVendorBody = z
   .object({ commission_rate_bps: z.number().int().min(0).max(BPS_SCALE).optional(), status: z.enum(VENDOR_STATUSES).optional() })
   .strict()
   .refine((b) => b.commission_rate_bps !== undefined || b.status !== undefined, { message: 'give commission_rate_bps or status' });
+
+/** POST /admin/payouts/statements: the vendor's unpaid lines created up to `to` (an instant with its offset). */
+export const createPayoutStatementBody = z.object({ vendor_id: z.string().min(1).max(100), to: z.iso.datetime({ offset: true }) }).strict();

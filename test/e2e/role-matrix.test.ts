@@ -72,18 +72,26 @@ async function shippedShipment(variantId?: string) {
 }
 
 /** A pending payout line of the vendor: one of its orders paid, shipped and delivered. */
-async function pendingPayout(): Promise<string> {
-  const { orderId, shipmentId } = await shippedShipment(vendorVariantId);
+async function pendingPayout(variantId = vendorVariantId, ofVendor = vendorId): Promise<string> {
+  const { orderId, shipmentId } = await shippedShipment(variantId);
   const delivered = await owner().deliver(shipmentId);
   if (delivered.status !== 200) throw new Error(`deliver failed: ${delivered.status} ${JSON.stringify(delivered.body)}`);
   const line = await waitFor(
     async () =>
-      ((await mallOffice(stack.http, mall.admin_api_key).payouts(vendorId)).body.items as { id: string; order_id: string; status: string }[]).find(
+      ((await mallOffice(stack.http, mall.admin_api_key).payouts(ofVendor)).body.items as { id: string; order_id: string; status: string }[]).find(
         (p) => p.order_id === orderId && p.status === 'pending',
       ),
     { what: 'the payout line' },
   );
   return line.id;
+}
+
+/** A new statement of the statement vendor holding one new line. */
+async function newStatement(): Promise<string> {
+  await pendingPayout(statementVariantId, statementVendorId);
+  const res = await mallOffice(stack.http, mall.admin_api_key).createStatement(statementVendorId, new Date().toISOString());
+  if (res.status !== 201) throw new Error(`statement creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
 }
 
 /** An active monthly subscription bought by card. */
@@ -131,6 +139,8 @@ const productOf = (variantId: string) =>
 
 let vendorId: string;
 let vendorVariantId: string;
+let statementVendorId: string;
+let statementVariantId: string;
 // Shipping methods of the matrix belong to a vendor no fixture order buys from, so no checkout here must choose one.
 let shippingVendorId: string;
 const unique = () => randomUUID().slice(0, 8);
@@ -259,6 +269,23 @@ const cases: Record<RouteKey, Case> = {
     build: async () => ({ path: `/admin/vendors/${shared.vendorId}`, body: { commission_rate_bps: 1000 } }),
   },
   'GET /admin/vendors/:id/payouts': { write: false, success: true, build: async () => ({ path: `/admin/vendors/${shared.vendorId}/payouts` }) },
+  // Statements take every unpaid line of their vendor: a vendor of their own, so the shared payout line stays out of them.
+  'POST /admin/payouts/statements': {
+    write: true,
+    success: true,
+    build: async (_role, allowed) => {
+      if (allowed) await pendingPayout(statementVariantId, statementVendorId);
+      return { path: '/admin/payouts/statements', body: { vendor_id: statementVendorId, to: new Date().toISOString() } };
+    },
+  },
+  'POST /admin/payouts/statements/:id/pay': {
+    write: true,
+    success: true,
+    build: async (_role, allowed) => ({
+      path: `/admin/payouts/statements/${allowed ? await newStatement() : 'pst_none'}/pay`,
+      body: { reference: `wire-${unique()}` },
+    }),
+  },
   'POST /admin/payouts/:id/pay': {
     write: true,
     success: true,
@@ -371,6 +398,8 @@ beforeAll(async () => {
   vendorId = await seedVendor(stack.http, mall.admin_api_key);
   vendorVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, vendorId, { price: 1000, stock: 100 });
   keys.vendor = (await createVendorKey(stack.pool, mall.tenant_id, vendorId)).api_key;
+  statementVendorId = await seedVendor(stack.http, mall.admin_api_key);
+  statementVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, statementVendorId, { price: 1000, stock: 100 });
   shippingVendorId = await seedVendor(stack.http, mall.admin_api_key);
   const product = await seedProduct(stack.http, mall.admin_api_key, { stock: 50 });
   const customer = await stack.http
