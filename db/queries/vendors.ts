@@ -1,7 +1,7 @@
 // SQL owned by vendors (mall mode).
 import { randomUUID } from 'node:crypto';
 import type { CommonQueryMethods } from 'slonik';
-import { sql } from '../sql.ts';
+import { idRow, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { VendorStatus } from '../../domain/payouts.ts';
@@ -10,7 +10,6 @@ import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { appendOutboxMany } from './outbox.ts';
-import { idRow } from '../sql.ts';
 
 /** Input of a new vendor. */
 export type NewVendor = { name: string; commission_rate_bps: number; status?: VendorStatus };
