@@ -86,10 +86,10 @@ async function pendingPayout(variantId = vendorVariantId, ofVendor = vendorId): 
   return line.id;
 }
 
-/** A new statement of the statement vendor holding one new line. */
+/** A new statement holding one new line, of a vendor of its own (cases run side by side; a statement takes every unpaid line). */
 async function newStatement(): Promise<string> {
-  await pendingPayout(statementVariantId, statementVendorId);
-  const res = await mallOffice(stack.http, mall.admin_api_key).createStatement(statementVendorId, new Date().toISOString());
+  await pendingPayout(paidStatementVariantId, paidStatementVendorId);
+  const res = await mallOffice(stack.http, mall.admin_api_key).createStatement(paidStatementVendorId, new Date().toISOString());
   if (res.status !== 201) throw new Error(`statement creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
@@ -141,6 +141,8 @@ let vendorId: string;
 let vendorVariantId: string;
 let statementVendorId: string;
 let statementVariantId: string;
+let paidStatementVendorId: string;
+let paidStatementVariantId: string;
 // Shipping methods of the matrix belong to a vendor no fixture order buys from, so no checkout here must choose one.
 let shippingVendorId: string;
 const unique = () => randomUUID().slice(0, 8);
@@ -400,6 +402,8 @@ beforeAll(async () => {
   keys.vendor = (await createVendorKey(stack.pool, mall.tenant_id, vendorId)).api_key;
   statementVendorId = await seedVendor(stack.http, mall.admin_api_key);
   statementVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, statementVendorId, { price: 1000, stock: 100 });
+  paidStatementVendorId = await seedVendor(stack.http, mall.admin_api_key);
+  paidStatementVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, paidStatementVendorId, { price: 1000, stock: 100 });
   shippingVendorId = await seedVendor(stack.http, mall.admin_api_key);
   const product = await seedProduct(stack.http, mall.admin_api_key, { stock: 50 });
   const customer = await stack.http
