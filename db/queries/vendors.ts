@@ -56,7 +56,7 @@ export async function getVendor(db: CommonQueryMethods, tenantId: string, vendor
 }
 
 /**
- * Changes a vendor's commission or status, audited. A status change appends `product.updated` for each of its products,
+ * Changes a vendor's commission or status, audited. A status change appends `product.vendor_status_changed` for each of its products,
  * so the search index drops a suspended vendor's products (and takes them back on reactivation).
  */
 export async function updateVendor(db: CommonQueryMethods, tenantId: string, vendorId: string, patch: VendorPatch, actor: Actor | null): Promise<VendorView> {
@@ -74,7 +74,7 @@ export async function updateVendor(db: CommonQueryMethods, tenantId: string, ven
       const payload = (productId: string) => ({ product_id: productId, vendor_id: vendorId, vendor_status: after.status });
       await appendOutboxMany(
         tx,
-        productIds.map((productId) => ({ tenantId, type: 'product.updated', aggregateId: productId, payload: payload(productId) })),
+        productIds.map((productId) => ({ tenantId, type: 'product.vendor_status_changed', aggregateId: productId, payload: payload(productId) })),
       );
     }
     const fields = (v: VendorView) => ({ commission_rate_bps: v.commission_rate_bps, status: v.status });
