@@ -1,7 +1,7 @@
 // Activities of the fulfillment workflow: shipments, shipping and delivery.
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { lockOrder, orderItemGroups, setOrderStatus } from '../db/queries/orders.ts';
-import { createShipments, lockShipment, markDelivered, markShipped, orderShipments } from '../db/queries/shipments.ts';
+import { cancelPendingShipments, createShipments, lockShipment, markDelivered, markShipped, orderShipments } from '../db/queries/shipments.ts';
 import type { ShipmentView } from '../contracts/views.ts';
 import { consumeOrderAllocations } from '../db/queries/holds.ts';
 import { lockPayment, recordReceipt } from '../db/queries/payments.ts';
@@ -87,6 +87,11 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
               codAmount: cod ? cod[i]! : null,
             })),
           );
+          // An order cancelled before its shipments exist (a late retry) must not leave them pending for a vendor to see.
+          if (order.status === 'cancelled') {
+            await cancelPendingShipments(tx, input.orderId);
+            return (await orderShipments(tx, input.orderId)).map((s) => track(s, order.currency));
+          }
           return shipments.map((s) => track(s, order.currency));
         }),
       );

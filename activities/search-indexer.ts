@@ -8,7 +8,14 @@ import type { OutboxRow } from '../db/queries/outbox.ts';
 import type { SearchBackend, SearchDocument } from '../providers/search/types.ts';
 
 /** Event types that change what the index holds. */
-export const INDEXED_EVENT_TYPES = ['product.updated', 'product.deleted', 'price.updated', 'inventory.updated', 'inventory.reservation.expired'];
+export const INDEXED_EVENT_TYPES = [
+  'product.updated',
+  'product.deleted',
+  'product.vendor_status_changed',
+  'price.updated',
+  'inventory.updated',
+  'inventory.reservation.expired',
+];
 
 /** A product as the index stores it. */
 export function toDocument(tenantId: string, p: IndexedProduct): SearchDocument {

@@ -5,6 +5,7 @@ import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
+import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
 import { adminOrderView, REPAIR_OPERATIONS } from './openapi-repair.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
@@ -45,6 +46,7 @@ const OPERATIONS: Op[] = [
   ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,
   ...STEP_RETRY_OPERATIONS,
+  ...VENDOR_OPERATIONS,
   ...REPAIR_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },

@@ -53,8 +53,11 @@ export const ROUTE_ROLES = {
   'GET /admin/vendors': 'viewer',
   'POST /admin/vendors': 'admin',
   'GET /admin/vendors/:id': 'viewer',
+  'PATCH /admin/vendors/:id': 'admin',
   'GET /admin/vendors/:id/payouts': 'viewer',
   'POST /admin/payouts/:id/pay': 'admin',
+  'POST /admin/payouts/statements': 'admin',
+  'POST /admin/payouts/statements/:id/pay': 'admin',
 
   'GET /admin/promotions': 'viewer',
   'POST /admin/promotions': 'admin',
@@ -84,6 +87,11 @@ export const ROUTE_ROLES = {
   'GET /vendor/shipments': 'vendor',
   'POST /vendor/shipments/:id/ship': 'vendor',
   'POST /vendor/shipments/:id/deliver': 'vendor',
+  'GET /vendor/products': 'vendor',
+  'POST /vendor/products': 'vendor',
+  'PATCH /vendor/products/:id': 'vendor',
+  'PUT /vendor/inventory/:variantId': 'vendor',
+  'GET /vendor/payouts': 'vendor',
 } as const satisfies Record<string, RouteAccess>;
 
 /** One key of the table, e.g. `'POST /admin/payouts/:id/pay'`. */

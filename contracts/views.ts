@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Money } from '../domain/money.ts';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SHIPMENT_STATUSES } from '../domain/order.ts';
-import { PAYOUT_STATUSES, VENDOR_STATUSES } from '../domain/payouts.ts';
+import { PAYOUT_KINDS, PAYOUT_STATUSES, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { DISCOUNT_REFUSALS } from '../domain/promotions.ts';
 
@@ -174,6 +174,9 @@ export type ShipmentView = z.infer<typeof shipmentView>;
 export const vendorShipmentView = z.object({
   id: z.string(),
   order_id: z.string(),
+  vendor_id: z.string(),
+  /** The order's status: a `cancelled` order's shipments are `cancelled` too. */
+  order_status: z.enum(ORDER_STATUSES),
   status: z.enum(SHIPMENT_STATUSES),
   carrier: z.string().nullable(),
   tracking_number: z.string().nullable(),
@@ -204,6 +207,11 @@ export const payoutView = z.object({
   id: z.string(),
   order_id: z.string(),
   vendor_id: z.string(),
+  /** `sale` owes the vendor; `refund` (negative amounts) takes its share of a refund back. */
+  kind: z.enum(PAYOUT_KINDS),
+  refund_id: z.string().nullable(),
+  /** The statement that pays this line, once it is in one. */
+  statement_id: z.string().nullable(),
   status: z.enum(PAYOUT_STATUSES),
   currency: z.string(),
   gross: moneyView,
@@ -218,6 +226,22 @@ export const payoutView = z.object({
 });
 /** A payout line with its list cursor. */
 export type PayoutView = z.infer<typeof payoutView>;
+
+/** A vendor's payout statement: its unpaid lines up to `to`, paid at once (POST /admin/payouts/statements). */
+export const payoutStatementView = z.object({
+  id: z.string(),
+  vendor_id: z.string(),
+  to: z.string(),
+  net: moneyView,
+  line_count: z.number(),
+  payout_ids: z.array(z.string()),
+  status: z.enum(PAYOUT_STATUSES),
+  reference: z.string().nullable(),
+  paid_at: z.string().nullable(),
+  created_at: z.string(),
+});
+/** A vendor's payout statement. */
+export type PayoutStatementView = z.infer<typeof payoutStatementView>;
 
 /** A subscription with its charges (API.md). */
 export const subscriptionView = z.object({

@@ -2,6 +2,7 @@
 
 /** Prefixes of the ids of each kind of record. */
 export type IdPrefix =
+  | 'pst'
   | 'ten'
   | 'str'
   | 'key'

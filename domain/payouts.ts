@@ -37,3 +37,35 @@ export function payoutLine(gross: number, bps: number): PayoutLine {
   const commission = commissionFor(gross, bps);
   return { gross, commission, net: gross - commission };
 }
+
+/** What a payout line is for: a sale owes the vendor, a refund takes its share back (negative amounts). */
+export const PAYOUT_KINDS = ['sale', 'refund'] as const;
+
+/**
+ * Splits a refund of `amount` over an order of `orderTotal` whose vendors sold `grosses` (the rest of the total, e.g.
+ * shipping, is the platform's): each vendor's share is proportional to its gross, by the largest remainder (the rest's
+ * part included), so the shares never exceed the grosses and a full refund returns each gross exactly.
+ */
+export function refundShares(amount: number, grosses: number[], orderTotal: number): number[] {
+  const rest = Math.max(0, orderTotal - grosses.reduce((a, b) => a + b, 0));
+  const weights = [...grosses, rest].map(BigInt);
+  const total = weights.reduce((a, b) => a + b, 0n);
+  if (total === 0n || amount <= 0) return grosses.map(() => 0);
+  const capped = BigInt(Math.min(amount, orderTotal));
+  const exact = weights.map((w) => ({ floor: (capped * w) / total, remainder: (capped * w) % total }));
+  let left = capped - exact.reduce((a, e) => a + e.floor, 0n);
+  const order = exact.map((_, i) => i).sort((a, b) => (exact[b].remainder > exact[a].remainder ? 1 : exact[b].remainder < exact[a].remainder ? -1 : a - b));
+  const shares = exact.map((e) => e.floor);
+  for (const i of order) {
+    if (left === 0n) break;
+    shares[i] += 1n;
+    left -= 1n;
+  }
+  return shares.slice(0, grosses.length).map(Number);
+}
+
+/** A refund's line for one vendor: the negated split of its share (commission returned at the sale's rate). */
+export function refundLine(share: number, bps: number): PayoutLine {
+  const { gross, commission, net } = payoutLine(share, bps);
+  return { gross: -gross, commission: -commission, net: -net };
+}

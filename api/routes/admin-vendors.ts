@@ -1,10 +1,11 @@
 // Back-office routes of mall mode: vendors and their payout lines.
 import { Router } from 'express';
-import { createVendor, getVendor, listVendors } from '../../db/queries/vendors.ts';
-import { listVendorPayouts, payPayout } from '../../db/queries/payouts.ts';
+import { createVendor, getVendor, listVendors, updateVendor } from '../../db/queries/vendors.ts';
+import { createPayoutStatement, listVendorPayouts, payPayout, payPayoutStatement } from '../../db/queries/payouts.ts';
 import type { PayoutView } from '../../contracts/views.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';
+import { createPayoutStatementBody, updateVendorBody } from '../schemas-vendor.ts';
 import { createVendorBody, cursor, page, pageQuery, payPayoutBody, timeCursor } from '../schemas.ts';
 
 /** A payout line as the API answers it (the list cursor's precise time stays internal). */
@@ -27,6 +28,9 @@ export function adminVendorRoutes(deps: AppDeps): Router {
   r.get('/vendors/:id', async (req, res) => {
     res.json(await getVendor(pool, tenantOf(req).id, req.params.id));
   });
+  r.patch('/vendors/:id', async (req, res) => {
+    res.json(await updateVendor(pool, tenantOf(req).id, req.params.id, updateVendorBody.parse(req.body), actorOf(req)));
+  });
   r.get('/vendors/:id/payouts', async (req, res) => {
     const t = tenantOf(req);
     const q = pageQuery.parse(req.query);
@@ -37,6 +41,18 @@ export function adminVendorRoutes(deps: AppDeps): Router {
   r.post('/payouts/:id/pay', async (req, res) => {
     const body = payPayoutBody.parse(req.body);
     res.json(payoutResponse(await payPayout(pool, tenantOf(req).id, req.params.id, body.reference, actorOf(req))));
+  });
+
+  // Statements: a vendor's unpaid lines up to `to`, paid at once (and each line only through its statement from then on).
+  r.post('/payouts/statements', async (req, res) => {
+    const t = tenantOf(req);
+    const body = createPayoutStatementBody.parse(req.body);
+    const vendor = await getVendor(pool, t.id, body.vendor_id);
+    res.status(201).json(await createPayoutStatement(pool, t.id, vendor.id, body.to, actorOf(req)));
+  });
+  r.post('/payouts/statements/:id/pay', async (req, res) => {
+    const body = payPayoutBody.parse(req.body);
+    res.json(await payPayoutStatement(pool, tenantOf(req).id, req.params.id, body.reference, actorOf(req)));
   });
 
   return r;

@@ -1,6 +1,7 @@
 // Card payments (authorization, capture, void) and refunds: the transactions around them and the SQL of refunds.
 // The payments rows themselves are written by payments.ts, inside these transactions.
 import { createHash } from 'node:crypto';
+import { createRefundPayouts } from './payouts.ts';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { noRows, sql } from '../sql.ts';
@@ -214,6 +215,8 @@ export async function completeRefund(pool: DatabasePool, refundId: string, gatew
       SELECT ${refundColumns} FROM r JOIN payments p ON p.id = r.payment_id`);
     if (!done) return;
     await addRefunded(tx, done.payment_id, done.amount);
+    // A mall order's vendors give back their share of the money refunded, in the same transaction.
+    await createRefundPayouts(tx, done.tenant_id, done.order_id, done.id, done.amount);
     await appendOutbox(tx, {
       tenantId: done.tenant_id,
       type: 'payment.refunded',

@@ -8,6 +8,7 @@ import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { cartView, pricingFields, type CartView } from '../../contracts/views.ts';
 import { cartPricing, pricingView } from './pricing.ts';
+import { vendorNotSuspended } from './vendors.ts';
 
 // The cart's own columns; its figures come from the pricing function.
 const cartRow = cartView.omit(Object.fromEntries(Object.keys(pricingFields).map((k) => [k, true])) as { [K in keyof typeof pricingFields]: true });
@@ -22,7 +23,7 @@ export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: 
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,
           'unit_price', CASE WHEN pr.amount IS NULL THEN NULL ELSE json_build_object('amount', pr.amount, 'currency', c.currency) END,
-          'for_sale', pr.amount IS NOT NULL AND p.status = 'published' AND p.deleted_at IS NULL,
+          'for_sale', pr.amount IS NOT NULL AND p.status = 'published' AND p.deleted_at IS NULL AND ${vendorNotSuspended},
           'held_quantity', COALESCE((SELECT sum(h.quantity) FROM holds h WHERE h.cart_item_id = ci.id AND h.status IN ('held', 'allocated')), 0))
         ORDER BY ci.created_at, ci.id) AS items
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
@@ -102,6 +103,7 @@ const cartForAddRow = z.object({
   holds_over: z.boolean(),
   variant_id: z.string().nullable(),
   product_status: z.string().nullable(),
+  vendor_suspended: z.boolean(),
   price: z.number().nullable(),
 });
 
@@ -126,7 +128,7 @@ export async function addCartItem(
       SELECT c.status, c.currency,
         EXISTS (SELECT 1 FROM holds h WHERE h.cart_id = c.id AND h.status = 'held' AND h.expires_at > clock_timestamp()) AS had_live_holds,
         COALESCE(c.holds_end_at <= clock_timestamp(), false) AS holds_over,
-        v.id AS variant_id, p.status AS product_status, pr.amount AS price
+        v.id AS variant_id, p.status AS product_status, pr.amount AS price, NOT ${vendorNotSuspended} AS vendor_suspended
       FROM carts c
       LEFT JOIN variants v ON v.tenant_id = c.tenant_id AND v.id = ${variantId}
       LEFT JOIN products p ON p.id = v.product_id AND p.deleted_at IS NULL
@@ -136,7 +138,7 @@ export async function addCartItem(
     if (!cart) throw new NotFoundError('cart', cartId);
     if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
     if (cart.holds_over) throw holdsOver();
-    if (!cart.variant_id || cart.product_status !== 'published') throw new NotFoundError('variant', variantId);
+    if (!cart.variant_id || cart.product_status !== 'published' || cart.vendor_suspended) throw new NotFoundError('variant', variantId);
     if (cart.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
     // The summed line is capped in the upsert itself (no row comes back over the cap); the cart's first hold starts its lifetime.
     const itemId = await tx.maybeOneFirst(sql.type(idRow)`

@@ -13,6 +13,7 @@ import { productView, type ProductView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
+import { vendorNotSuspended } from './vendors.ts';
 
 // What an audit entry shows of a product (stock and timestamps move on their own).
 const audited = (p: ProductView) => ({
@@ -58,7 +59,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** Lists a tenant's products by id, `limit + 1` rows so the caller knows whether there is a next page. */
 export async function listProducts(db: CommonQueryMethods, tenantId: string, currency: string, f: ProductFilter): Promise<ProductView[]> {
   const conditions = [sql.fragment`p.tenant_id = ${tenantId}`, sql.fragment`p.deleted_at IS NULL`];
-  if (f.publishedOnly) conditions.push(sql.fragment`p.status = 'published'`);
+  if (f.publishedOnly) conditions.push(sql.fragment`p.status = 'published' AND ${vendorNotSuspended}`);
   if (f.afterId) conditions.push(sql.fragment`p.id > ${f.afterId}`);
   if (f.vendor) conditions.push(sql.fragment`p.vendor_id = ${f.vendor}`);
   if (f.q) {
@@ -83,7 +84,7 @@ export async function getProduct(db: CommonQueryMethods, tenantId: string, curre
   const row = await db.maybeOne(sql.type(productView)`
     SELECT ${productColumns(currency)} FROM products p
     WHERE p.tenant_id = ${tenantId} AND p.id = ${productId} AND p.deleted_at IS NULL
-      ${publishedOnly ? sql.fragment`AND p.status = 'published'` : sql.fragment``}`);
+      ${publishedOnly ? sql.fragment`AND p.status = 'published' AND ${vendorNotSuspended}` : sql.fragment``}`);
   if (!row) throw new NotFoundError('product', productId);
   return row;
 }
@@ -198,10 +199,13 @@ export async function updateProduct(
   productId: string,
   patch: ProductPatch,
   actor: Actor | null,
+  onlyVendorId?: string,
 ): Promise<ProductView> {
   return pool.transaction(async (tx) => {
+    // A vendor's key reaches only its own products: another vendor's is "not found", as if it did not exist.
     const exists = await tx.maybeOne(sql.type(idRow)`
-      SELECT id FROM products WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL FOR UPDATE`);
+      SELECT id FROM products WHERE tenant_id = ${tenantId} AND id = ${productId} AND deleted_at IS NULL
+        ${onlyVendorId === undefined ? sql.fragment`` : sql.fragment`AND vendor_id = ${onlyVendorId}`} FOR UPDATE`);
     if (!exists) throw new NotFoundError('product', productId);
     const before = await getProduct(tx, tenantId, currency, productId, false);
     if (patch.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [patch.vendor_id]);
@@ -260,7 +264,7 @@ export async function productsForIndex(db: CommonQueryMethods, tenantId: string,
     SELECT ${productColumns(currency)},
       COALESCE((SELECT array_agg(c.handle ORDER BY c.handle) FROM product_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.product_id = p.id), '{}') AS category_handles
     FROM products p
-    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published'`)),
+    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended}`)),
   ];
 }
 

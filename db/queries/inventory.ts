@@ -16,9 +16,13 @@ export async function setInventory(
   locationId: string | undefined,
   onHand: number,
   actor: Actor | null,
+  onlyVendorId?: string,
 ): Promise<InventoryView> {
   return pool.transaction(async (tx) => {
-    const variant = await tx.maybeOne(sql.type(idRow)`SELECT id FROM variants WHERE tenant_id = ${tenantId} AND id = ${variantId}`);
+    // A vendor's key sets only its own variants' stock: another vendor's variant is "not found".
+    const variant = await tx.maybeOne(sql.type(idRow)`
+      SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE v.tenant_id = ${tenantId} AND v.id = ${variantId}
+        ${onlyVendorId === undefined ? sql.fragment`` : sql.fragment`AND p.vendor_id = ${onlyVendorId}`}`);
     if (!variant) throw new NotFoundError('variant', variantId);
     const location = locationId ?? (await defaultLocationId(tx, tenantId));
     await assertTenantOwns(tx, tenantId, 'locations', [location]);

@@ -16,6 +16,7 @@ import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { redeemCartPromotions, releaseOrderRedemptions } from './promotions.ts';
 import { cartPricing } from './pricing.ts';
+import { vendorNotSuspended } from './vendors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
@@ -137,7 +138,7 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     const items = await cartItems(tx, input.cartId);
     const lines = await tx.any(sql.type(placementRow)`
       SELECT v.id AS variant_id, ci.quantity, ci.unit_price,
-        (p.deleted_at IS NULL AND p.status = 'published' AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
+        (p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended} AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
         v.subscription_interval IS NOT NULL AS subscription
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);

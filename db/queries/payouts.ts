@@ -1,18 +1,20 @@
 // SQL owned by payouts: what the platform owes each vendor of a completed mall order.
 import { z } from 'zod';
 import type { CommonQueryMethods } from 'slonik';
-import { oneRow, sql } from '../sql.ts';
+import { randomUUID } from 'node:crypto';
+import { idRow, noRows, oneRow, sql } from '../sql.ts';
+import { makeId } from '../../domain/ids.ts';
 import { appendOutbox } from './outbox.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
-import { PAYOUT_STATUSES, payoutLine } from '../../domain/payouts.ts';
+import { PAYOUT_STATUSES, payoutLine, refundLine, refundShares } from '../../domain/payouts.ts';
 import { ORDER_STATUSES } from '../../domain/order.ts';
-import { payoutView, type PayoutView } from '../../contracts/views.ts';
+import { payoutStatementView, payoutView, type PayoutStatementView, type PayoutView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 
 const columns = sql.fragment`
-  id, order_id, vendor_id, status, currency, commission_rate_bps, reference, paid_at, created_at,
+  id, order_id, vendor_id, kind, refund_id, statement_id, status, currency, commission_rate_bps, reference, paid_at, created_at,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
   json_build_object('amount', gross, 'currency', currency) AS gross,
   json_build_object('amount', commission, 'currency', currency) AS commission,
@@ -20,7 +22,7 @@ const columns = sql.fragment`
 
 const orderRow = z.object({ status: z.enum(ORDER_STATUSES), currency: z.string() });
 const vendorGrossRow = z.object({ vendor_id: z.string(), gross: z.number(), commission_rate_bps: z.number() });
-const statusRow = z.object({ status: z.enum(PAYOUT_STATUSES) });
+const statusRow = z.object({ status: z.enum(PAYOUT_STATUSES), statement_id: z.string().nullable() });
 
 /**
  * One payout line per vendor of the order's items (gross = its items' total, commission at the vendor's rate),
@@ -48,7 +50,7 @@ export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: st
         INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps)
         VALUES ('po_' || md5(${orderId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
           ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps})
-        ON CONFLICT (order_id, vendor_id) DO NOTHING
+        ON CONFLICT (order_id, vendor_id) WHERE kind = 'sale' DO NOTHING
         RETURNING ${columns}`);
       if (!row) continue;
       created += 1;
@@ -93,11 +95,13 @@ export async function payPayout(db: CommonQueryMethods, tenantId: string, payout
   return db.transaction(async (tx) => {
     const paid = await tx.maybeOne(sql.type(payoutView)`
       UPDATE payouts SET status = 'paid', reference = ${reference}, paid_at = now()
-      WHERE tenant_id = ${tenantId} AND id = ${payoutId} AND status = 'pending'
+      WHERE tenant_id = ${tenantId} AND id = ${payoutId} AND status = 'pending' AND statement_id IS NULL
       RETURNING ${columns}`);
     if (!paid) {
-      const current = await tx.maybeOne(sql.type(statusRow)`SELECT status FROM payouts WHERE tenant_id = ${tenantId} AND id = ${payoutId}`);
+      const current = await tx.maybeOne(sql.type(statusRow)`SELECT status, statement_id FROM payouts WHERE tenant_id = ${tenantId} AND id = ${payoutId}`);
       if (!current) throw new NotFoundError('payout', payoutId);
+      // A line in a statement is paid with its statement, never on its own as well.
+      if (current.status === 'pending') throw new ConflictError(`payout ${payoutId} is in statement ${current.statement_id}; pay the statement`);
       throw new ConflictError(`payout ${payoutId} is already ${current.status}`);
     }
     await appendOutbox(tx, {
@@ -111,5 +115,133 @@ export async function payPayout(db: CommonQueryMethods, tenantId: string, payout
     const changes = changedFields({ status: 'pending', reference: null }, { status: paid.status, reference: paid.reference });
     await recordAudit(tx, { tenantId, actor, action: 'payout.pay', resourceType: 'payout', resourceId: paid.id, changes });
     return paid;
+  });
+}
+
+const refundOrderRow = z.object({ total: z.number(), currency: z.string() });
+
+/**
+ * A refund of a mall order takes each vendor's share back: one negative `refund` line per vendor (its share of the refund
+ * proportional to its gross, commission returned at the sale's rate), written in the refund's transaction. Idempotent per
+ * refund and vendor. Returns the lines created.
+ */
+export async function createRefundPayouts(tx: CommonQueryMethods, tenantId: string, orderId: string, refundId: string, amount: number): Promise<number> {
+  const order = await tx.maybeOne(sql.type(refundOrderRow)`SELECT total, currency FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId}`);
+  if (!order) return 0;
+  // The sale line's rate when the sale is already owed, otherwise the vendor's rate (the one its sale line will take).
+  const groups = await tx.any(sql.type(vendorGrossRow)`
+    SELECT i.vendor_id, sum(i.total)::int8 AS gross, COALESCE(max(po.commission_rate_bps), max(v.commission_rate_bps))::int AS commission_rate_bps
+    FROM order_items i JOIN vendors v ON v.id = i.vendor_id AND v.tenant_id = i.tenant_id
+    LEFT JOIN payouts po ON po.order_id = i.order_id AND po.vendor_id = i.vendor_id AND po.kind = 'sale'
+    WHERE i.tenant_id = ${tenantId} AND i.order_id = ${orderId}
+    GROUP BY i.vendor_id ORDER BY i.vendor_id`);
+  const shares = refundShares(
+    amount,
+    groups.map((g) => g.gross),
+    order.total,
+  );
+  let created = 0;
+  for (const [i, g] of groups.entries()) {
+    if (shares[i] === 0) continue;
+    const line = refundLine(shares[i], g.commission_rate_bps);
+    const row = await tx.maybeOne(sql.type(payoutView)`
+      INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps, kind, refund_id)
+      VALUES ('po_' || md5(${refundId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
+        ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps}, 'refund', ${refundId})
+      ON CONFLICT (refund_id, vendor_id) WHERE kind = 'refund' DO NOTHING
+      RETURNING ${columns}`);
+    if (!row) continue;
+    created += 1;
+    await appendOutbox(tx, {
+      tenantId,
+      type: 'payout.created',
+      aggregateId: row.id,
+      eventId: `payout-created:${row.id}`,
+      payload: {
+        payout_id: row.id,
+        order_id: orderId,
+        vendor_id: g.vendor_id,
+        kind: 'refund',
+        refund_id: refundId,
+        gross: row.gross,
+        commission: row.commission,
+        net: row.net,
+      },
+    });
+  }
+  return created;
+}
+
+const statementColumns = sql.fragment`
+  s.id, s.vendor_id, s.period_to AS "to", json_build_object('amount', s.net, 'currency', s.currency) AS net, s.line_count,
+  ARRAY(SELECT po.id FROM payouts po WHERE po.statement_id = s.id ORDER BY po.created_at, po.id) AS payout_ids,
+  s.status, s.reference, s.paid_at, s.created_at`;
+const unpaidLineRow = z.object({ id: z.string(), net: z.number(), currency: z.string() });
+
+/** Groups a vendor's unpaid lines created up to `to` (none in a statement yet) into a new statement, audited; ConflictError when there are none. */
+export async function createPayoutStatement(
+  db: CommonQueryMethods,
+  tenantId: string,
+  vendorId: string,
+  to: string,
+  actor: Actor | null,
+): Promise<PayoutStatementView> {
+  return db.transaction(async (tx) => {
+    // Locked, and re-checked by a concurrent statement after this one commits: a line lands in one statement only.
+    const lines = await tx.any(sql.type(unpaidLineRow)`
+      SELECT id, net, currency FROM payouts
+      WHERE tenant_id = ${tenantId} AND vendor_id = ${vendorId} AND status = 'pending' AND statement_id IS NULL AND created_at <= ${to}::timestamptz
+      ORDER BY created_at, id FOR UPDATE`);
+    if (lines.length === 0) throw new ConflictError(`vendor ${vendorId} has no unpaid payout lines up to ${to}`);
+    const currencies = new Set(lines.map((l) => l.currency));
+    if (currencies.size > 1) throw new ConflictError(`vendor ${vendorId} has unpaid lines in several currencies; one statement holds one`);
+    const id = makeId('pst', randomUUID());
+    const net = lines.reduce((sum, l) => sum + l.net, 0);
+    await tx.query(sql.type(noRows)`
+      INSERT INTO payout_statements (id, tenant_id, vendor_id, currency, period_to, net, line_count)
+      VALUES (${id}, ${tenantId}, ${vendorId}, ${lines[0].currency}, ${to}::timestamptz, ${net}, ${lines.length})`);
+    await tx.query(
+      sql.type(noRows)`UPDATE payouts SET statement_id = ${id} WHERE id = ANY(${sql.array(
+        lines.map((l) => l.id),
+        'text',
+      )})`,
+    );
+    const statement = await tx.one(sql.type(payoutStatementView)`SELECT ${statementColumns} FROM payout_statements s WHERE s.id = ${id}`);
+    const changes = changedFields(null, { vendor_id: vendorId, to: statement.to, net, line_count: lines.length });
+    await recordAudit(tx, { tenantId, actor, action: 'payout_statement.create', resourceType: 'payout_statement', resourceId: id, changes });
+    return statement;
+  });
+}
+
+/** Pays a statement and every line in it, once: pending → paid with the reference; ConflictError when already paid. */
+export async function payPayoutStatement(
+  db: CommonQueryMethods,
+  tenantId: string,
+  statementId: string,
+  reference: string,
+  actor: Actor | null,
+): Promise<PayoutStatementView> {
+  return db.transaction(async (tx) => {
+    const paid = await tx.maybeOne(sql.type(idRow)`
+      UPDATE payout_statements SET status = 'paid', reference = ${reference}, paid_at = now()
+      WHERE tenant_id = ${tenantId} AND id = ${statementId} AND status = 'pending' RETURNING id`);
+    if (!paid) {
+      const current = await tx.maybeOne(sql.type(idRow)`SELECT id FROM payout_statements WHERE tenant_id = ${tenantId} AND id = ${statementId}`);
+      if (!current) throw new NotFoundError('payout statement', statementId);
+      throw new ConflictError(`payout statement ${statementId} is already paid`);
+    }
+    await tx.query(sql.type(noRows)`
+      UPDATE payouts SET status = 'paid', reference = ${reference}, paid_at = now() WHERE statement_id = ${statementId} AND status = 'pending'`);
+    const statement = await tx.one(sql.type(payoutStatementView)`SELECT ${statementColumns} FROM payout_statements s WHERE s.id = ${statementId}`);
+    await appendOutbox(tx, {
+      tenantId,
+      type: 'payout_statement.paid',
+      aggregateId: statementId,
+      eventId: `payout-statement-paid:${statementId}`,
+      payload: { statement_id: statementId, vendor_id: statement.vendor_id, net: statement.net, payout_ids: statement.payout_ids, reference },
+    });
+    const changes = changedFields({ status: 'pending', reference: null }, { status: 'paid', reference });
+    await recordAudit(tx, { tenantId, actor, action: 'payout_statement.pay', resourceType: 'payout_statement', resourceId: statementId, changes });
+    return statement;
   });
 }

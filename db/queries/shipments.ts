@@ -67,7 +67,7 @@ export async function listVendorShipments(
 ): Promise<VendorShipmentView[]> {
   return [
     ...(await db.any(sql.type(vendorShipmentView)`
-    SELECT s.id, s.order_id, s.status, s.carrier, s.tracking_number, s.shipped_at, s.delivered_at, s.created_at, o.shipping_address,
+    SELECT s.id, s.order_id, s.vendor_id, o.status AS order_status, s.status, s.carrier, s.tracking_number, s.shipped_at, s.delivered_at, s.created_at, o.shipping_address,
       to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
       COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'title', i.title, 'quantity', i.quantity) ORDER BY i.sku, i.id)
         FROM order_items i WHERE i.order_id = s.order_id AND i.vendor_id = s.vendor_id), '[]') AS items

@@ -72,18 +72,26 @@ async function shippedShipment(variantId?: string) {
 }
 
 /** A pending payout line of the vendor: one of its orders paid, shipped and delivered. */
-async function pendingPayout(): Promise<string> {
-  const { orderId, shipmentId } = await shippedShipment(vendorVariantId);
+async function pendingPayout(variantId = vendorVariantId, ofVendor = vendorId): Promise<string> {
+  const { orderId, shipmentId } = await shippedShipment(variantId);
   const delivered = await owner().deliver(shipmentId);
   if (delivered.status !== 200) throw new Error(`deliver failed: ${delivered.status} ${JSON.stringify(delivered.body)}`);
   const line = await waitFor(
     async () =>
-      ((await mallOffice(stack.http, mall.admin_api_key).payouts(vendorId)).body.items as { id: string; order_id: string; status: string }[]).find(
+      ((await mallOffice(stack.http, mall.admin_api_key).payouts(ofVendor)).body.items as { id: string; order_id: string; status: string }[]).find(
         (p) => p.order_id === orderId && p.status === 'pending',
       ),
     { what: 'the payout line' },
   );
   return line.id;
+}
+
+/** A new statement holding one new line, of a vendor of its own (cases run side by side; a statement takes every unpaid line). */
+async function newStatement(): Promise<string> {
+  await pendingPayout(paidStatementVariantId, paidStatementVendorId);
+  const res = await mallOffice(stack.http, mall.admin_api_key).createStatement(paidStatementVendorId, new Date().toISOString());
+  if (res.status !== 201) throw new Error(`statement creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
 }
 
 /** An active monthly subscription bought by card. */
@@ -125,8 +133,16 @@ async function staffKeyId(): Promise<string> {
   return stack.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM api_keys WHERE key_hash = ${hashSecret(secret)}`);
 }
 
+/** The product of a variant (read straight from the database). */
+const productOf = (variantId: string) =>
+  stack.pool.oneFirst(sql.type(z.object({ product_id: z.string() }))`SELECT product_id FROM variants WHERE id = ${variantId}`);
+
 let vendorId: string;
 let vendorVariantId: string;
+let statementVendorId: string;
+let statementVariantId: string;
+let paidStatementVendorId: string;
+let paidStatementVariantId: string;
 // Shipping methods of the matrix belong to a vendor no fixture order buys from, so no checkout here must choose one.
 let shippingVendorId: string;
 const unique = () => randomUUID().slice(0, 8);
@@ -248,7 +264,30 @@ const cases: Record<RouteKey, Case> = {
   'GET /admin/vendors': { write: false, success: true, build: get('/admin/vendors') },
   'POST /admin/vendors': { write: true, success: true, build: async () => ({ path: '/admin/vendors', body: buildVendor() }) },
   'GET /admin/vendors/:id': { write: false, success: true, build: async () => ({ path: `/admin/vendors/${shared.vendorId}` }) },
+  'PATCH /admin/vendors/:id': {
+    write: true,
+    success: true,
+    // The commission it already has: the vendor stays active and its fixtures usable by the other cases.
+    build: async () => ({ path: `/admin/vendors/${shared.vendorId}`, body: { commission_rate_bps: 1000 } }),
+  },
   'GET /admin/vendors/:id/payouts': { write: false, success: true, build: async () => ({ path: `/admin/vendors/${shared.vendorId}/payouts` }) },
+  // Statements take every unpaid line of their vendor: a vendor of their own, so the shared payout line stays out of them.
+  'POST /admin/payouts/statements': {
+    write: true,
+    success: true,
+    build: async (_role, allowed) => {
+      if (allowed) await pendingPayout(statementVariantId, statementVendorId);
+      return { path: '/admin/payouts/statements', body: { vendor_id: statementVendorId, to: new Date().toISOString() } };
+    },
+  },
+  'POST /admin/payouts/statements/:id/pay': {
+    write: true,
+    success: true,
+    build: async (_role, allowed) => ({
+      path: `/admin/payouts/statements/${allowed ? await newStatement() : 'pst_none'}/pay`,
+      body: { reference: `wire-${unique()}` },
+    }),
+  },
   'POST /admin/payouts/:id/pay': {
     write: true,
     success: true,
@@ -317,6 +356,19 @@ const cases: Record<RouteKey, Case> = {
       body: { carrier: 'sagawa', tracking_number: `TRK-${unique()}` },
     }),
   },
+  'GET /vendor/products': { write: false, success: true, build: get('/vendor/products') },
+  'POST /vendor/products': { write: true, success: true, build: async () => ({ path: '/vendor/products', body: buildProduct() }) },
+  'PATCH /vendor/products/:id': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/vendor/products/${await productOf(shared.vendorVariantId)}`, body: { title: `Renamed ${unique()}` } }),
+  },
+  'PUT /vendor/inventory/:variantId': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/vendor/inventory/${shared.vendorVariantId}`, body: { on_hand: 200 } }),
+  },
+  'GET /vendor/payouts': { write: false, success: true, build: get('/vendor/payouts') },
   'POST /vendor/shipments/:id/deliver': {
     write: true,
     success: true,
@@ -348,6 +400,10 @@ beforeAll(async () => {
   vendorId = await seedVendor(stack.http, mall.admin_api_key);
   vendorVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, vendorId, { price: 1000, stock: 100 });
   keys.vendor = (await createVendorKey(stack.pool, mall.tenant_id, vendorId)).api_key;
+  statementVendorId = await seedVendor(stack.http, mall.admin_api_key);
+  statementVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, statementVendorId, { price: 1000, stock: 100 });
+  paidStatementVendorId = await seedVendor(stack.http, mall.admin_api_key);
+  paidStatementVariantId = await seedVendorProduct(stack.http, mall.admin_api_key, paidStatementVendorId, { price: 1000, stock: 100 });
   shippingVendorId = await seedVendor(stack.http, mall.admin_api_key);
   const product = await seedProduct(stack.http, mall.admin_api_key, { stock: 50 });
   const customer = await stack.http

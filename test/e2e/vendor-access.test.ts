@@ -114,6 +114,8 @@ describe('vendors and the vendor portal', () => {
         {
           id: shipmentOf(a.id).id,
           order_id: order.id,
+          vendor_id: a.id,
+          order_status: 'pending_shipment',
           status: 'pending',
           carrier: null,
           tracking_number: null,

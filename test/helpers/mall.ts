@@ -21,6 +21,9 @@ export function mallOffice(http: TestAgent, apiKey: string) {
     vendors: (query = '') => http.get(`/admin/vendors${query}`).set(h),
     vendor: (id: string) => http.get(`/admin/vendors/${id}`).set(h),
     payouts: (vendorId: string, query = '') => http.get(`/admin/vendors/${vendorId}/payouts${query}`).set(h),
+    createStatement: (vendorId: string, to: string) => http.post('/admin/payouts/statements').set(h).send({ vendor_id: vendorId, to }),
+    payStatement: (statementId: string, reference = `wire-${randomUUID().slice(0, 8)}`) =>
+      http.post(`/admin/payouts/statements/${statementId}/pay`).set(h).send({ reference }),
     pay: (payoutId: string, reference = `wire-${randomUUID().slice(0, 8)}`) => http.post(`/admin/payouts/${payoutId}/pay`).set(h).send({ reference }),
   };
 }
