@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { checkoutWorkflowId, holdsWorkflowId } from '../domain/ids.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { percentile } from './stats.ts';
@@ -18,10 +18,18 @@ import { percentile } from './stats.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.PROFILE_CHECKOUTS ?? 20);
 const QUIET_MS = 1500;
-const EventType = temporal.api.enums.v1.EventType;
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 type Counts = { sql: Record<string, number>; grpc: Record<string, number> };
-type Tree = { events: number; workflow_tasks: number; activities: number; local_activities: number; children: number; activity_types: Record<string, number> };
+type Tree = {
+  events: number;
+  workflow_tasks: number;
+  activities: number;
+  local_activities: number;
+  patch_markers: number;
+  children: number;
+  activity_types: Record<string, number>;
+};
 
 /** The totals a process preloaded with bench/count-io.ts has counted so far. */
 function counts(child: ChildProcess): Promise<Counts> {
@@ -40,14 +48,18 @@ const add = (into: Record<string, number>, from: Record<string, number>) => {
 
 /** Counts over the history of `workflowId` and, recursively, of the children it started. */
 async function historyTree(client: Client, workflowId: string): Promise<Tree> {
-  const tree: Tree = { events: 0, workflow_tasks: 0, activities: 0, local_activities: 0, children: 0, activity_types: {} };
+  const tree: Tree = { events: 0, workflow_tasks: 0, activities: 0, local_activities: 0, patch_markers: 0, children: 0, activity_types: {} };
   const queue = [workflowId];
   while (queue.length > 0) {
     const history = await client.workflow.getHandle(queue.shift()!).fetchHistory();
     for (const e of history.events ?? []) {
       tree.events++;
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) tree.workflow_tasks++;
-      if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED) tree.local_activities++;
+      // Markers are local activities or patched() calls; only the first are work.
+      if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED) {
+        if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') tree.local_activities++;
+        else tree.patch_markers++;
+      }
       if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         tree.activities++;
         add(tree.activity_types, { [e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?']: 1 });
@@ -180,6 +192,7 @@ function summarize(samples: Sample[]) {
       workflow_tasks: med((s) => s.tree.workflow_tasks),
       activities: med((s) => s.tree.activities),
       local_activities: med((s) => s.tree.local_activities),
+      patch_markers: med((s) => s.tree.patch_markers),
       child_workflows: med((s) => s.tree.children),
       history_events: med((s) => s.tree.events),
       holds_workflow_events: med((s) => s.holds_events),
@@ -223,11 +236,11 @@ async function main() {
       rows.push(
         `${method.padEnd(14)} ${String(m.api_grpc_calls).padStart(5)} ${String(m.api_sql_statements).padStart(7)} ${String(m.worker_sql_statements_less_idle).padStart(10)} ` +
           `${String(m.workflow_tasks).padStart(6)} ${String(m.activities).padStart(6)} ${String(m.local_activities).padStart(5)} ${String(m.child_workflows).padStart(5)} ` +
-          `${String(m.history_events).padStart(6)}   ${s.checkout_ms.p50} / ${s.checkout_ms.p99} ms   ${s.whole_guest_checkout_ms.p50} / ${s.whole_guest_checkout_ms.p99} ms`,
+          `${String(m.history_events).padStart(6)} ${String(m.holds_workflow_events).padStart(5)}   ${s.checkout_ms.p50} / ${s.checkout_ms.p99} ms   ${s.whole_guest_checkout_ms.p50} / ${s.whole_guest_checkout_ms.p99} ms`,
       );
     }
     process.stdout.write(`\nper checkout (median of ${N}; worker idle ${report.worker_idle_sql_per_s} SQL/s subtracted)\n`);
-    process.stdout.write(`method          gRPC API SQL  worker SQL  wf tasks  acts  local  child  events   checkout P50/P99   whole guest P50/P99\n`);
+    process.stdout.write(`method          gRPC API SQL  worker SQL  wf tasks  acts  local  child  events  holds   checkout P50/P99   whole guest P50/P99\n`);
     for (const row of rows) process.stdout.write(`${row}\n`);
     const card = report.card as ReturnType<typeof summarize>;
     process.stdout.write(

@@ -1,6 +1,6 @@
 // `node bench/checkout-ramp.ts`: the highest sustainable rate of card checkouts and of the one-activity workflow, on
 // one Temporal server (issue 14, scope 1; DESIGN §9 "checkout ceiling"). Open loop: at each offered rate of RAMP_RATES
-// (default 2,5,10,15,20,30 per second) for RAMP_STEP_SECONDS (default 10), the one-activity workflow, then checkouts of
+// (default 1,2,5,10,15,20,30 per second) for RAMP_STEP_SECONDS (default 10), the one-activity workflow, then checkouts of
 // carts prepared beforehand. A step is sustained when its P99 stays under 1 s and at least 95 % of the offered rate
 // was answered successfully; a scenario's ramp stops at its first step that is not (its backlog would spill into the
 // next). Ceiling = the highest sustained rate; the target is checkout ceiling ≥ 0.75 × the one-activity ceiling.
@@ -12,7 +12,7 @@ import { checkoutsAtRate, startOneActivityBaseline, type Latencies } from './che
 import { ceiling, ratio, sustained, type RampStep } from './stats.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const RATES = (process.env.RAMP_RATES ?? '2,5,10,15,20,30').split(',').map(Number);
+const RATES = (process.env.RAMP_RATES ?? '1,2,5,10,15,20,30').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.RAMP_STEP_SECONDS ?? 10);
 // Between steps, so the work a step left behind (children, e-mails, relay) does not fall on the next one's clock.
 const PAUSE_MS = Number(process.env.RAMP_PAUSE_MS ?? 5000);
