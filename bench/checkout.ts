@@ -83,8 +83,8 @@ export async function sequentialGuestCheckouts(api: string, key: string, variant
   return summarize(samples, failed, (performance.now() - started) / 1000);
 }
 
-/** The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server. */
-export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number): Promise<Latencies> {
+/** A worker of the one-activity workflow in this process, on its own task queue, and a client to start it. */
+export async function startOneActivityBaseline(temporalAddress: string) {
   const taskQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts'), logger: new DefaultLogger('WARN') });
@@ -101,16 +101,26 @@ export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: 
   const running = worker.run();
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, dataConverter: converter });
+  return {
+    /** Executes the workflow `rate` times a second for `seconds` (open loop). */
+    atRate: (rate: number, seconds: number) =>
+      atRate(rate, seconds, async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok'),
+    /** Stops the worker and closes both connections. */
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server. */
+export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number): Promise<Latencies> {
+  const baseline = await startOneActivityBaseline(temporalAddress);
   try {
-    return await atRate(
-      rate,
-      seconds,
-      async () => (await client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-noop-${randomUUID()}` })) === 'ok',
-    );
+    return await baseline.atRate(rate, seconds);
   } finally {
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
-    await connection.close();
+    await baseline.stop();
   }
 }
