@@ -50,7 +50,7 @@ export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: st
         INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps)
         VALUES ('po_' || md5(${orderId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
           ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps})
-        ON CONFLICT (order_id, vendor_id) WHERE kind = 'sale' DO NOTHING
+        ON CONFLICT DO NOTHING
         RETURNING ${columns}`);
       if (!row) continue;
       created += 1;
@@ -148,7 +148,7 @@ export async function createRefundPayouts(tx: CommonQueryMethods, tenantId: stri
       INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps, kind, refund_id)
       VALUES ('po_' || md5(${refundId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
         ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps}, 'refund', ${refundId})
-      ON CONFLICT (refund_id, vendor_id) WHERE kind = 'refund' DO NOTHING
+      ON CONFLICT DO NOTHING
       RETURNING ${columns}`);
     if (!row) continue;
     created += 1;

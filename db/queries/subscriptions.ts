@@ -71,7 +71,7 @@ export async function createOrderSubscriptions(pool: DatabasePool, s: { tenantId
         INSERT INTO subscriptions (id, tenant_id, order_id, order_item_id, variant_id, customer_email, status, billing_interval, amount, currency, card_ref, anchor_at, current_period_end)
         VALUES (${id}, ${s.tenantId}, ${s.orderId}, ${line.id}, ${line.variant_id}, ${line.email}, 'active', ${line.interval}, ${line.total}, ${line.currency}, ${s.cardRef},
           ${anchor.toISOString()}, ${end.toISOString()})
-        ON CONFLICT (order_item_id) DO NOTHING RETURNING id`);
+        ON CONFLICT DO NOTHING RETURNING id`);
       if (created)
         await appendOutbox(tx, {
           tenantId: s.tenantId,
@@ -104,12 +104,15 @@ export async function beginCharge(
   c: { tenantId: string; subscriptionId: string; period: number; attempt: number; amount: number; currency: string },
 ): Promise<ChargeAttempt> {
   const id = `chg_${c.subscriptionId.replace(/^sub_/, '')}_${c.period}_${c.attempt}`;
-  // DO UPDATE (a no-op) rather than DO NOTHING: a racing retry waits for the first insert and gets its row back.
-  return pool.one(sql.type(chargeRow)`
+  // The row has two unique keys (its id and (subscription, period, attempt)). DO NOTHING without a target makes both
+  // arbiters, so a racing retry waits for the first insert instead of failing on whichever index it reaches first;
+  // it then reads that row in a second statement, whose snapshot sees the first insert's commit.
+  const inserted = await pool.maybeOne(sql.type(chargeRow)`
     INSERT INTO subscription_charges (id, tenant_id, subscription_id, period, attempt, status, amount, currency)
     VALUES (${id}, ${c.tenantId}, ${c.subscriptionId}, ${c.period}, ${c.attempt}, 'pending', ${c.amount}, ${c.currency})
-    ON CONFLICT (subscription_id, period, attempt) DO UPDATE SET status = subscription_charges.status
+    ON CONFLICT DO NOTHING
     RETURNING id, status, decline_code`);
+  return inserted ?? pool.one(sql.type(chargeRow)`SELECT id, status, decline_code FROM subscription_charges WHERE id = ${id}`);
 }
 
 /**
