@@ -46,29 +46,8 @@ export async function createPayoutsForOrder(db: CommonQueryMethods, tenantId: st
     let created = 0;
     for (const g of groups) {
       const line = payoutLine(g.gross, g.commission_rate_bps);
-      const row = await tx.maybeOne(sql.type(payoutView)`
-        INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps)
-        VALUES ('po_' || md5(${orderId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
-          ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps})
-        ON CONFLICT DO NOTHING
-        RETURNING ${columns}`);
-      if (!row) continue;
-      created += 1;
-      await appendOutbox(tx, {
-        tenantId,
-        type: 'payout.created',
-        aggregateId: row.id,
-        eventId: `payout-created:${row.id}`,
-        payload: {
-          payout_id: row.id,
-          order_id: orderId,
-          vendor_id: g.vendor_id,
-          gross: row.gross,
-          commission: row.commission,
-          net: row.net,
-          commission_rate_bps: g.commission_rate_bps,
-        },
-      });
+      const base = { tenantId, orderId, vendorId: g.vendor_id, currency: order.currency, rateBps: g.commission_rate_bps, amounts: line };
+      if (await insertPayoutLine(tx, { ...base, refundId: null, event: { commission_rate_bps: g.commission_rate_bps } })) created += 1;
     }
     return created;
   });
@@ -144,32 +123,44 @@ export async function createRefundPayouts(tx: CommonQueryMethods, tenantId: stri
   for (const [i, g] of groups.entries()) {
     if (shares[i] === 0) continue;
     const line = refundLine(shares[i], g.commission_rate_bps);
-    const row = await tx.maybeOne(sql.type(payoutView)`
-      INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps, kind, refund_id)
-      VALUES ('po_' || md5(${refundId} || ':' || ${g.vendor_id}), ${tenantId}, ${g.vendor_id}, ${orderId}, ${order.currency},
-        ${line.gross}, ${line.commission}, ${line.net}, ${g.commission_rate_bps}, 'refund', ${refundId})
-      ON CONFLICT DO NOTHING
-      RETURNING ${columns}`);
-    if (!row) continue;
-    created += 1;
-    await appendOutbox(tx, {
-      tenantId,
-      type: 'payout.created',
-      aggregateId: row.id,
-      eventId: `payout-created:${row.id}`,
-      payload: {
-        payout_id: row.id,
-        order_id: orderId,
-        vendor_id: g.vendor_id,
-        kind: 'refund',
-        refund_id: refundId,
-        gross: row.gross,
-        commission: row.commission,
-        net: row.net,
-      },
-    });
+    const base = { tenantId, orderId, vendorId: g.vendor_id, currency: order.currency, rateBps: g.commission_rate_bps, amounts: line };
+    if (await insertPayoutLine(tx, { ...base, refundId, event: { kind: 'refund', refund_id: refundId } })) created += 1;
   }
   return created;
+}
+
+/** One payout line to write: a sale (`refundId` null) or a refund's take-back, and what its event adds. */
+type NewPayoutLine = {
+  tenantId: string;
+  orderId: string;
+  vendorId: string;
+  currency: string;
+  rateBps: number;
+  amounts: { gross: number; commission: number; net: number };
+  refundId: string | null;
+  event: Record<string, unknown>;
+};
+
+/**
+ * Writes one payout line, its id derived from its sale (the order) or refund and the vendor, with its `payout.created`
+ * event; false when the line exists already (DO NOTHING without a target: both unique keys are arbiters).
+ */
+async function insertPayoutLine(tx: CommonQueryMethods, l: NewPayoutLine): Promise<boolean> {
+  const row = await tx.maybeOne(sql.type(payoutView)`
+    INSERT INTO payouts (id, tenant_id, vendor_id, order_id, currency, gross, commission, net, commission_rate_bps, kind, refund_id)
+    VALUES ('po_' || md5(${l.refundId ?? l.orderId} || ':' || ${l.vendorId}), ${l.tenantId}, ${l.vendorId}, ${l.orderId}, ${l.currency},
+      ${l.amounts.gross}, ${l.amounts.commission}, ${l.amounts.net}, ${l.rateBps}, ${l.refundId ? 'refund' : 'sale'}, ${l.refundId})
+    ON CONFLICT DO NOTHING
+    RETURNING ${columns}`);
+  if (!row) return false;
+  await appendOutbox(tx, {
+    tenantId: l.tenantId,
+    type: 'payout.created',
+    aggregateId: row.id,
+    eventId: `payout-created:${row.id}`,
+    payload: { payout_id: row.id, order_id: l.orderId, vendor_id: l.vendorId, ...l.event, gross: row.gross, commission: row.commission, net: row.net },
+  });
+  return true;
 }
 
 const statementColumns = sql.fragment`
