@@ -100,6 +100,8 @@ export const configSchema = z.object({
   OUTBOX_RELAY_TENANTS: commaList,
   WEBHOOK_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   WEBHOOK_ALLOW_PRIVATE_URLS: flag(false),
+  // Signs expiring links (export downloads, digital deliveries); unset → derived from WEBHOOK_SECRET_KEY.
+  LINK_SIGNING_KEY: z.string().min(16, 'at least 16 characters').optional(),
   WEBHOOK_RETRY_INITIAL: duration('10s'),
   WEBHOOK_RETRY_MAX_INTERVAL: duration('1h'),
   WEBHOOK_RETRY_FOR: duration('72h'),
