@@ -1,5 +1,13 @@
 // The checkout saga's activities (each with the timeouts and retries its step needs) and its stateless steps.
-import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities, type ChildWorkflowOptions, type WithWorkflowArgs } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  type ChildWorkflowOptions,
+  type WithWorkflowArgs,
+} from '@temporalio/workflow';
 import { holdsWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { cartClosedSignal } from '../contracts/definitions.ts';
 import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
@@ -46,6 +54,29 @@ const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities
 });
 /** The activities checkout calls. */
 export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
+
+// The same two steps as local activities, with the same timeouts and retries: they run in the worker that holds the
+// workflow task, so the storefront's answer needs no activity task round trips through the server (issue 14).
+const { placeOrder: placeOrderLocally } = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
+});
+const { authorizeCardPayment: authorizeCardPaymentLocally } = proxyLocalActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/**
+ * The steps the storefront waits for (placing the order, authorizing the card). Runs started after the
+ * `local-placement-steps` patch run them as local activities: both are idempotent (keyed by the cart, by
+ * `authorize:<order>`), so a worker lost mid-step simply runs them again on the next one. Older runs replay them as
+ * the activities they recorded.
+ */
+export function placementSteps(): Pick<typeof checkoutActivities, 'placeOrder' | 'authorizeCardPayment'> {
+  if (patched('local-placement-steps')) return { placeOrder: placeOrderLocally, authorizeCardPayment: authorizeCardPaymentLocally };
+  return { placeOrder, authorizeCardPayment };
+}
 
 /** A failure the workflow can end with: business failures as they are, anything else non-retryable. */
 export function asWorkflowFailure(failure: unknown): ApplicationFailure {

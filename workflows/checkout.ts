@@ -25,6 +25,7 @@ import {
   fulfillmentChild,
   isDecline,
   paymentChild,
+  placementSteps,
   signalCartClosed,
   stopWorkflow,
   subscriptionChild,
@@ -50,6 +51,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const notifications = createNotifications();
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
+  const placing = placementSteps();
 
   setHandler(statusQuery, () => status);
   setHandler(orderStatusSignal, (next) => {
@@ -107,7 +109,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason. */
   async function placeTheOrder(): Promise<PlacedOrder> {
     try {
-      const order = await acts.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
+      const order = await placing.placeOrder({ ...input, orderId: makeId('ord', uuid4()) });
       placement = { step: 'placed', order };
     } catch (err) {
       placement = { step: 'failed', failure: unwrapFailure(err) };
@@ -126,7 +128,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
    * fails the checkout with `card_declined`; an approval moves the order on and starts its subscriptions' billing.
    */
   async function payByCard(order: PlacedOrder, cartClosed: Promise<void>): Promise<void> {
-    const auth = await acts
+    const auth = await placing
       .authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
       .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: mayHoldAuthorization(err) }));
     try {

@@ -6,7 +6,7 @@ import { backOffice, gatewayLedger, orderCountOfCart, placeTestOrder, stockOf } 
 import { statusQuery } from '../../contracts/definitions.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
-import { recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
+import { localActivityRuns, recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -29,8 +29,13 @@ function firstWorkflowTask(events: HistoryEvent[]): EventId {
   return events.find((e) => e.workflowTaskCompletedEventAttributes)!.eventId;
 }
 
-/** The id of the WorkflowTaskCompleted that followed the placeOrder activity's completion (a reset point after placement). */
+/**
+ * The latest reset point before anything after placement: in runs from before the `local-placement-steps` patch, the
+ * WorkflowTaskCompleted after placeOrder's activity completed. Newer runs record placeOrder (a local activity) with the
+ * first task's commands, so the point is that task: the reset run places again and finds the order the cart became.
+ */
 function afterPlaceOrder(events: HistoryEvent[]): EventId {
+  if (localActivityRuns(events).some((run) => run.activityType === 'placeOrder')) return firstWorkflowTask(events);
   const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder')!;
   const completed = events.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? 0) === Number(scheduled.eventId))!;
   return events.find((e) => Number(e.eventId) > Number(completed.eventId) && e.workflowTaskCompletedEventAttributes)!.eventId;

@@ -25,7 +25,8 @@ type JsonPayload = { metadata?: Record<string, string>; data?: string };
 
 /**
  * Every payload of a history (proto JSON: base64 metadata and data, the codec wire format). Search attributes stay plain
- * (they must stay searchable), and so do the SDK's own patch markers (patch ids, never business data).
+ * (they must stay searchable), and so does what the SDK itself writes into markers (patch ids; a local activity's type,
+ * attempt and times). A local activity's result is business data: it is checked like any other payload.
  */
 function payloadsOf(node: unknown, underSearchAttributes = false, out: { payload: JsonPayload; searchAttribute: boolean }[] = []) {
   if (Array.isArray(node)) node.forEach((n) => payloadsOf(n, underSearchAttributes, out));
@@ -35,8 +36,13 @@ function payloadsOf(node: unknown, underSearchAttributes = false, out: { payload
       out.push({ payload: obj as JsonPayload, searchAttribute: underSearchAttributes });
       return out;
     }
-    for (const [k, v] of Object.entries(obj))
-      payloadsOf(v, underSearchAttributes || k === 'searchAttributes' || k === 'indexedFields' || k === 'markerRecordedEventAttributes', out);
+    const marker = obj.markerRecordedEventAttributes as { markerName?: string; details?: Record<string, unknown> } | undefined;
+    if (marker) {
+      for (const [k, v] of Object.entries(marker.details ?? {}))
+        payloadsOf(v, underSearchAttributes || marker.markerName !== 'core_local_activity' || k !== 'result', out);
+      return out;
+    }
+    for (const [k, v] of Object.entries(obj)) payloadsOf(v, underSearchAttributes || k === 'searchAttributes' || k === 'indexedFields', out);
   }
   return out;
 }
@@ -88,6 +94,8 @@ test('when a card and a bank-transfer checkout ran, then their histories read wi
     const data = payloads.filter((p) => !p.searchAttribute);
     expect(data.length).toBeGreaterThan(2);
     const plain = data.filter((p) => unb64(p.payload.metadata?.encoding ?? '') !== 'binary/encrypted');
+    // placeOrder runs as a local activity: its result (the placed order) is in a marker and is checked with the rest.
+    expect(JSON.parse(history).events.filter((e: any) => e.markerRecordedEventAttributes?.details?.result).length).toBeGreaterThan(0);
     expect(plain.map((p) => ({ ...p, data: unb64(p.payload.data ?? '') }))).toEqual([]);
     // Whatever a reader of the raw history can see: the JSON itself and every payload's bytes.
     const visible = history + payloads.map((p) => unb64(p.payload.data ?? '')).join('\n');

@@ -77,3 +77,17 @@ export function installQuietRuntime(): void {
     // Already installed in this process.
   }
 }
+
+/** A local activity as its marker records it: type, attempt (the SDK core's marker data) and the marker's event id. */
+export type LocalActivityRun = { activityType: string; attempt: number; eventId: number };
+
+/** The local activities a history recorded, in order (markers named `core_local_activity`). */
+export function localActivityRuns(events: { eventId?: unknown; markerRecordedEventAttributes?: any }[]): LocalActivityRun[] {
+  return events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const payload = marker.details?.data?.payloads?.[0];
+    const data = JSON.parse(Buffer.from(payload?.data ?? []).toString('utf8')) as { activity_type?: string; attempt?: number };
+    return [{ activityType: data.activity_type ?? '?', attempt: Number(data.attempt ?? 0), eventId: Number(e.eventId) }];
+  });
+}

@@ -6,6 +6,7 @@ import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { buildCheckout, createTestTenant, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { localActivityRuns } from '../helpers/histories.ts';
 import { sql } from '../../db/sql.ts';
 import { checkoutWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
@@ -15,7 +16,7 @@ const BUYERS = 20;
 // through the steps after them (measured: with a kill after the 3rd answer every order was already committed).
 const KILL_AFTER_ORDERS = 1;
 const HTTP_TIMEOUT_MS = 150_000;
-// Longer than placeOrder's 30 s start-to-close timeout (workflows/checkout.ts).
+// Longer than placeOrder's 30 s start-to-close timeout (workflows/checkout-steps.ts).
 const SLOW_COMMIT_S = 32;
 // These buyers wait through a crash or a slow commit on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
 const PATIENT_API = { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` };
@@ -171,9 +172,11 @@ describe('placeOrder committed but its result was lost', () => {
     expect(await orderCountOfCart(stack.pool, cartId)).toBe(1);
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 1, holds_total: 1 });
     const history = await stack.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cartId)).fetchHistory();
-    const placeOrderAttempts = (history.events ?? [])
-      .filter((e) => e.activityTaskStartedEventAttributes)
-      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    // placeOrder runs as a local activity (the `local-placement-steps` patch): its marker records the attempt that answered.
+    const placeOrderAttempts = localActivityRuns(history.events ?? [])
+      .filter((run) => run.activityType === 'placeOrder')
+      .map((run) => run.attempt);
+    expect(placeOrderAttempts).toHaveLength(1);
     expect(placeOrderAttempts[0]).toBeGreaterThan(1);
 
     // The buyer's one and only request created the order: 201 (not the 200 of a repeated checkout), and the

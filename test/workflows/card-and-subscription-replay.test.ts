@@ -16,10 +16,16 @@ import {
 import { checkoutWorkflowId, fulfillmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
-/** Fixtures this file owns (file names without `.json`); `-before-patches` ones predate patched() and are never re-recorded. */
+/**
+ * Fixtures this file owns (file names without `.json`); `-before-patches` ones predate patched(), `-activity-placement`
+ * ones predate the `local-placement-steps` patch (placeOrder and authorization as activities): never re-recorded.
+ */
 const FIXTURES = [
   'checkout-card-completed-before-patches',
   'checkout-card-declined-before-patches',
+  'checkout-card-completed-activity-placement',
+  'checkout-card-declined-activity-placement',
+  'checkout-cod-completed-with-patches-activity-placement',
   'checkout-cod-completed-with-patches',
   'checkout-card-completed',
   'fulfillment-card-completed',

@@ -17,9 +17,14 @@ import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId, paymentWork
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { createVendorKey } from '../../db/queries/api-keys.ts';
 
-/** The scenarios the committed fixtures must cover (file name without `.json`). */
+/**
+ * The scenarios the committed fixtures must cover (file name without `.json`). `-activity-placement` ones were recorded
+ * before the `local-placement-steps` patch (placeOrder as an activity) and are never re-recorded.
+ */
 const REQUIRED = [
   'checkout-bank-transfer-completed',
+  'checkout-bank-transfer-completed-activity-placement',
+  'checkout-mall-bank-transfer-completed-activity-placement',
   'payment-confirmation-paid',
   'fulfillment-bank-transfer-completed',
   'reservation-expiry-cart-closed',
