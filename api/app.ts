@@ -29,6 +29,7 @@ import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { createApiKeys } from './auth.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
+import { createHoldWatches } from './hold-watches.ts';
 import { requestSpan } from './request-span.ts';
 
 // API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   const processes = createProcesses(deps.temporal, deps.config, deps.logger, deps.metrics);
   const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
   const apiKeys = deps.apiKeys ?? startedApiKeys(deps);
+  const holdWatches = deps.holdWatches ?? createHoldWatches(deps);
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -113,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(['/admin', '/vendor'], routeAccess(apiKeys));
   app.use(codecRoutes(deps, apiKeys));
   app.use('/admin', adminSessionRoutes(deps));
-  app.use('/store', storeRoutes(deps, processes));
+  app.use('/store', storeRoutes({ ...deps, holdWatches }, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminAuditLogRoutes(deps));
   app.use('/admin', adminApiKeyRoutes(deps, apiKeys));

@@ -12,6 +12,7 @@ import type { ApiKeyCache } from './key-cache.ts';
 import type { KeyUsage } from './key-usage.ts';
 import { UnauthenticatedError } from '../domain/errors.ts';
 import type { KeyRole } from '../domain/roles.ts';
+import type { BackgroundStarts } from './background-starts.ts';
 import type { Actor } from '../contracts/audit.ts';
 
 /** The tenant a request acts for. */
@@ -57,6 +58,8 @@ export type AppDeps = {
   apiKeys?: ApiKeys;
   /** Set when tracing is installed (config/tracing.ts): each request gets a server span. */
   tracer?: Tracer;
+  /** Starts beside the request path (the cart's hold watcher); the server drains it at shutdown. */
+  holdWatches?: BackgroundStarts;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
+import { createHoldWatches } from './hold-watches.ts';
 import { createMetrics } from './metrics.ts';
 import { StoreOrigins } from './store-origins.ts';
 import { createRateLimits } from './rate-limit.ts';
@@ -31,7 +32,9 @@ export async function startApi(config: Config, logger: Logger, address: string):
   apiKeys.cache.listen(config.DATABASE_URL);
   apiKeys.usage.start();
   const rateLimits = createRateLimits(config, logger);
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), storeOrigins, rateLimits, apiKeys, tracer: tracing?.tracer });
+  const metrics = createMetrics();
+  const holdWatches = createHoldWatches({ logger, metrics });
+  const app = createApp({ pool, temporal, config, logger, metrics, storeOrigins, rateLimits, apiKeys, holdWatches, tracer: tracing?.tracer });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -45,6 +48,8 @@ export async function startApi(config: Config, logger: Logger, address: string):
         server.closeIdleConnections();
       });
       await storeOrigins.close();
+      // Hold watchers the last requests asked for; what does not start in time is the sweeper's.
+      await holdWatches.drain(2_000);
       // After the drain, so the last requests' keys are written too.
       await apiKeys.usage.close();
       await apiKeys.cache.close();

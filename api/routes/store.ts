@@ -28,12 +28,16 @@ import {
 import { createSearchBackend } from '../../providers/search/index.ts';
 import { withCurrentAvailability } from '../search-hits.ts';
 import { storeOrder } from '../views.ts';
+import { createHoldWatches } from '../hold-watches.ts';
+import { holdsWorkflowId } from '../../domain/ids.ts';
 import type { Processes } from '../processes.ts';
 
 /** Routes under /store. */
 export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config, metrics } = deps;
   const holdRules = { ttlMs: config.CART_HOLD_TTL, maxLifetimeMs: config.CART_HOLD_MAX_LIFETIME, maxLineQuantity: config.MAX_LINE_QUANTITY };
+  const holdWatches = deps.holdWatches ?? createHoldWatches(deps);
+  const watchHolds = (tenantId: string, cartId: string) => holdWatches.add(holdsWorkflowId(tenantId, cartId), () => processes.watchHolds(tenantId, cartId));
   const r = Router();
   const search = deps.search ?? createSearchBackend(config, pool);
   r.use(storefrontAuth(pool), customerAuth(pool));
@@ -122,7 +126,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     await ownCart(req, req.params.id);
     const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, holdRules).catch(countStockOut);
     metrics?.holdsPlaced.inc();
-    if (holdsStarted) await processes.watchHolds(t.id, cart.id);
+    // The hold is durable once committed: its watcher starts beside the answer, not before it.
+    if (holdsStarted) watchHolds(t.id, cart.id);
     res.json(cart);
   });
 
@@ -131,7 +136,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     const body = updateItemBody.parse(req.body);
     await ownCart(req, req.params.id);
     const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
-    if (holdsStarted) await processes.watchHolds(t.id, cart.id);
+    if (holdsStarted) watchHolds(t.id, cart.id);
     res.json(cart);
   });
 

@@ -67,7 +67,10 @@ describe('worker process: metrics and trace export', () => {
 
   test('when a worker with WORKER_METRICS_PORT places an order, fails an activity and expires a hold, then its /metrics shows the SDK runtime series and ours', async () => {
     await placeTestOrder(stack.http, tenant, { payment_method: 'bank_transfer' });
-    // A stale expected_total fails the placeOrder activity (price_changed): the SDK counts a failed activity.
+    // Cancelling a tok_flaky card order: the gateway loses the void's first attempt, a failed (regular) activity.
+    const flaky = await placeTestOrder(stack.http, tenant, { payment_method: 'card', payment_token: 'tok_flaky' });
+    expect((await backOffice(stack.http, tenant.admin_api_key).cancel(flaky.order.id)).status).toBe(200);
+    // A stale expected_total fails placeOrder (price_changed), a local activity: the SDK counts a failed local activity.
     const store = storefront(stack.http, tenant.publishable_key);
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 700, stock: 3 });
     const stale = (await store.createCart()).body as { id: string };
@@ -86,7 +89,8 @@ describe('worker process: metrics and trace export', () => {
     expect(text).toMatch(/^# TYPE reconciler_repairs_total counter$/m);
     expect(text).toMatch(/^webhook_give_ups_total 0$/m);
     expect(text).toMatch(/^temporal_workflow_task_schedule_to_start_latency_bucket\{/m);
-    expect(text).toMatch(/^temporal_activity_execution_failed_total\{.*activity_type="placeOrder"/m);
+    expect(text).toMatch(/^temporal_local_activity_execution_failed_total\{.*activity_type="placeOrder"/m);
+    expect(text).toMatch(/^temporal_activity_execution_failed_total\{.*activity_type="voidCardAuthorization"/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
 
     // Every metric an alert rule reads is served by the worker or the API (or by Prometheus itself).
