@@ -13,6 +13,7 @@ import type { KeyUsage } from './key-usage.ts';
 import { UnauthenticatedError } from '../domain/errors.ts';
 import type { KeyRole } from '../domain/roles.ts';
 import type { BackgroundStarts } from './background-starts.ts';
+import type { CatalogCache } from './catalog-cache.ts';
 import type { Actor } from '../contracts/audit.ts';
 
 /** The tenant a request acts for. */
@@ -60,6 +61,8 @@ export type AppDeps = {
   tracer?: Tracer;
   /** Starts beside the request path (the cart's hold watcher); the server drains it at shutdown. */
   holdWatches?: BackgroundStarts;
+  /** Rendered catalog answers (lists, search, categories); none when CATALOG_CACHE_ENABLED=false. */
+  catalogCache?: CatalogCache;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
 import { createApp } from './app.ts';
 import { createHoldWatches } from './hold-watches.ts';
+import { CatalogCache } from './catalog-cache.ts';
 import { createMetrics } from './metrics.ts';
 import { StoreOrigins } from './store-origins.ts';
 import { createRateLimits } from './rate-limit.ts';
@@ -34,7 +35,10 @@ export async function startApi(config: Config, logger: Logger, address: string):
   const rateLimits = createRateLimits(config, logger);
   const metrics = createMetrics();
   const holdWatches = createHoldWatches({ logger, metrics });
-  const app = createApp({ pool, temporal, config, logger, metrics, storeOrigins, rateLimits, apiKeys, holdWatches, tracer: tracing?.tracer });
+  // Catalog changes reach it by LISTEN on its own connection; not awaited, like the other listeners.
+  const catalogCache = config.CATALOG_CACHE_ENABLED ? new CatalogCache({ ttlMs: config.CATALOG_CACHE_TTL, logger }) : undefined;
+  catalogCache?.listen(config.DATABASE_URL);
+  const app = createApp({ pool, temporal, config, logger, metrics, storeOrigins, rateLimits, apiKeys, holdWatches, catalogCache, tracer: tracing?.tracer });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, () => resolve(s));
   });
@@ -50,6 +54,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
       await storeOrigins.close();
       // Hold watchers the last requests asked for; what does not start in time is the sweeper's.
       await holdWatches.drain(2_000);
+      await catalogCache?.close();
       // After the drain, so the last requests' keys are written too.
       await apiKeys.usage.close();
       await apiKeys.cache.close();

@@ -115,6 +115,9 @@ export const configSchema = z.object({
   // LISTEN connection is down, and how long browsers may cache a preflight answer.
   CORS_ORIGINS_CACHE_TTL: duration('5s'),
   CORS_PREFLIGHT_MAX_AGE: duration('10m'),
+  // Storefront catalog answers kept in memory (api/catalog-cache.ts): stock figures in lists and search lag by at most this.
+  CATALOG_CACHE_ENABLED: flag(true),
+  CATALOG_CACHE_TTL: duration('1s'),
   // Staff keys (issue 12): how long a process trusts a cached key lookup while its LISTEN connection is up (revocations
   // arrive by NOTIFY; without it entries live 1 s), and how often it writes the keys' last_used_at in one batch.
   API_KEY_CACHE_TTL: duration('30s'),

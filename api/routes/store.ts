@@ -1,5 +1,5 @@
 // Storefront routes: catalog, carts (stock holds), checkout, order status.
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { getProduct, listProducts } from '../../db/queries/catalog.ts';
 import { listCategories } from '../../db/queries/categories.ts';
@@ -47,22 +47,33 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
 
   const ownCart = cartAccess(pool);
 
+  /** Sends a catalog answer: the cached one when CATALOG_CACHE_ENABLED (kept CATALOG_CACHE_TTL), else rendered now. */
+  const sendCatalog = async (req: Request, res: Response, render: () => Promise<unknown>): Promise<void> => {
+    if (!deps.catalogCache) return void res.json(await render());
+    const t = tenantOf(req);
+    const answer = await deps.catalogCache.serve(t.id, `${t.id}\n${t.currency}\n${req.originalUrl}`, render);
+    res.setHeader('ETag', answer.etag);
+    res.type('application/json').send(answer.body);
+  };
+
   r.get('/search', async (req, res) => {
     const q = searchQuery.parse(req.query);
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) throw new ValidationError('min_price is above max_price');
     const t = tenantOf(req);
-    const found = await search.search(t.id, {
-      q: q.q,
-      category: q.category,
-      vendor: q.vendor,
-      minPrice: q.min_price,
-      maxPrice: q.max_price,
-      inStock: q.in_stock,
-      sort: q.sort,
-      limit: q.limit,
-      offset: q.offset,
+    await sendCatalog(req, res, async () => {
+      const found = await search.search(t.id, {
+        q: q.q,
+        category: q.category,
+        vendor: q.vendor,
+        minPrice: q.min_price,
+        maxPrice: q.max_price,
+        inStock: q.in_stock,
+        sort: q.sort,
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return { ...found, hits: await withCurrentAvailability(pool, t.id, found.hits) };
     });
-    res.json({ ...found, hits: await withCurrentAvailability(pool, t.id, found.hits) });
   });
 
   r.get('/products', async (req, res) => {
@@ -72,24 +83,29 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       // A text query is a search: same backend and ranking as /store/search; the cursor is the next offset.
       const offset = Number(cursor.decode(q.cursor) ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > 10_000) throw new ValidationError('cursor is not valid; use next_cursor as returned');
-      const found = await search.search(t.id, { q: q.q, category: q.category, vendor: q.vendor, sort: 'relevance', limit: q.limit, offset });
-      res.json({
-        items: await withCurrentAvailability(pool, t.id, found.hits),
-        next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null,
+      await sendCatalog(req, res, async () => {
+        const found = await search.search(t.id, { q: q.q, category: q.category, vendor: q.vendor, sort: 'relevance', limit: q.limit, offset });
+        return {
+          items: await withCurrentAvailability(pool, t.id, found.hits),
+          next_cursor: offset + found.hits.length < found.total ? cursor.encode(String(offset + found.hits.length)) : null,
+        };
       });
       return;
     }
-    const rows = await listProducts(pool, t.id, t.currency, {
-      q: q.q,
-      category: q.category,
-      vendor: q.vendor,
-      publishedOnly: true,
-      afterId: cursor.decode(q.cursor),
-      limit: q.limit,
+    await sendCatalog(req, res, async () => {
+      const rows = await listProducts(pool, t.id, t.currency, {
+        q: q.q,
+        category: q.category,
+        vendor: q.vendor,
+        publishedOnly: true,
+        afterId: cursor.decode(q.cursor),
+        limit: q.limit,
+      });
+      return page(rows, q.limit, ({ created_at: _c, updated_at: _u, ...p }) => p);
     });
-    res.json(page(rows, q.limit, ({ created_at: _c, updated_at: _u, ...p }) => p));
   });
 
+  // Never cached: the detail a buyer adds to cart from shows stock as it is now.
   r.get('/products/:id', async (req, res) => {
     const t = tenantOf(req);
     const { created_at: _c, updated_at: _u, ...p } = await getProduct(pool, t.id, t.currency, req.params.id, true);
@@ -98,7 +114,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.get('/categories', async (req, res) => {
     const q = pageQuery.parse(req.query);
-    res.json(page(await listCategories(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (c) => c));
+    await sendCatalog(req, res, async () => page(await listCategories(pool, tenantOf(req).id, cursor.decode(q.cursor), q.limit), q.limit, (c) => c));
   });
 
   r.post('/carts', async (req, res) => {

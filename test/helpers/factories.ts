@@ -87,6 +87,7 @@ export function backOffice(http: TestAgent, apiKey: string) {
   const h = { Authorization: `Bearer ${apiKey}` };
   return {
     createProduct: (body: object = buildProduct()) => http.post('/admin/products').set(h).send(body),
+    updateProduct: (id: string, patch: object) => http.patch(`/admin/products/${id}`).set(h).send(patch),
     order: (id: string) => http.get(`/admin/orders/${id}`).set(h),
     orders: (query = '') => http.get(`/admin/orders${query}`).set(h),
     confirmPayment: (orderId: string, amount: number, reference = `ref-${randomUUID().slice(0, 8)}`, currency = 'JPY') =>

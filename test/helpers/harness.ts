@@ -9,6 +9,7 @@ import type { Config } from '../../config/config.ts';
 import { createLogger, type Logger } from '../../config/logger.ts';
 import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
+import { CatalogCache } from '../../api/catalog-cache.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createRateLimits } from '../../api/rate-limit.ts';
 import { createWorker, type WorkerDeps } from '../../workers/worker.ts';
@@ -34,6 +35,8 @@ export type TestStack = {
   taskQueue: string;
   worker?: Worker;
   search: SearchBackend;
+  /** The API's catalog cache, when the test's config turns it on. */
+  catalogCache?: CatalogCache;
   /** Runs the outbox relay Schedule for these tenants only (other test files' relays serve theirs); deleted by stop(). */
   startRelay(tenantIds: string[]): Promise<void>;
   /** Starts the in-process worker (again, or for the first time in a `worker: false` stack). */
@@ -74,7 +77,10 @@ export async function startTestStack(
   const search = createSearchBackend(config, pool);
   await search.setup();
   const rateLimits = createRateLimits(config, logger);
-  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), search, rateLimits });
+  // As api/server.ts does; off unless a test turns it on (TEST_DEFAULTS).
+  const catalogCache = config.CATALOG_CACHE_ENABLED ? new CatalogCache({ ttlMs: config.CATALOG_CACHE_TTL }) : undefined;
+  catalogCache?.listen(config.DATABASE_URL);
+  const app = createApp({ pool, temporal, config, logger, metrics: createMetrics(), search, rateLimits, catalogCache });
   const server = app.listen(0);
   let connection: NativeConnection | undefined;
   let worker: Worker | undefined;
@@ -121,6 +127,7 @@ export async function startTestStack(
     server,
     taskQueue,
     search,
+    catalogCache,
     startRelay,
     startWorker,
     stopWorker,
@@ -136,6 +143,7 @@ export async function startTestStack(
       await stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rateLimits.close();
+      await catalogCache?.close();
       await temporal.connection.close();
       await pool.end();
     },

@@ -10,6 +10,8 @@ const TEST_DEFAULTS = {
   ADMIN_RATE_LIMIT: '1000000/min',
   AUTH_FAILURE_LIMIT: '1000000/min',
   ALLOW_SHORT_BILLING_INTERVALS: 'true',
+  // Tests read the catalog right after changing it; the cache's own tests turn it on (test/e2e/catalog-cache.test.ts).
+  CATALOG_CACHE_ENABLED: 'false',
 };
 
 /**
