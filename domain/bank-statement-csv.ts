@@ -20,8 +20,7 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 /** One data line of a statement: where it is in the file, what it says, and either its values or why they cannot be read. */
 export type StatementLine = { line: number; reference: string; payer: string } & (
-  | { ok: true; bookedOn: string; amount: number; currency: string; key: string }
-  | { ok: false; error: string }
+  { ok: true; bookedOn: string; amount: number; currency: string; key: string } | { ok: false; error: string }
 );
 
 /** Digits after the decimal point in amounts of `currency` as banks print them (JPY 0, USD 2, KWD 3). */
@@ -63,7 +62,11 @@ export function normalizeStatementText(text: string): string {
  * The key of a bank transaction, the same in every statement that lists it: the tenant, the line's values and how many
  * identical lines came before it in its statement (two equal transfers on one day are two payments).
  */
-export function statementLineKey(tenantId: string, v: { bookedOn: string; amount: number; currency: string; reference: string; payer: string }, occurrence: number) {
+export function statementLineKey(
+  tenantId: string,
+  v: { bookedOn: string; amount: number; currency: string; reference: string; payer: string },
+  occurrence: number,
+) {
   const parts = [tenantId, v.bookedOn, String(v.amount), v.currency, normalizeStatementText(v.reference), normalizeStatementText(v.payer), String(occurrence)];
   return `stmt:${createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40)}`;
 }
@@ -81,9 +84,11 @@ function readRecords(content: string): { line: number; fields: Record<(typeof ST
   if (!header) throw new ValidationError('the statement is empty', { field: 'content' });
   const names = header.record.map((h) => h.trim().toLowerCase());
   const missing = STATEMENT_COLUMNS.filter((c) => !names.includes(c));
-  if (missing.length) throw new ValidationError(`the statement's header lacks ${missing.join(', ')} (columns: ${STATEMENT_COLUMNS.join(',')})`, { field: 'content' });
+  if (missing.length)
+    throw new ValidationError(`the statement's header lacks ${missing.join(', ')} (columns: ${STATEMENT_COLUMNS.join(',')})`, { field: 'content' });
   if (data.length === 0) throw new ValidationError('the statement has a header but no lines', { field: 'content' });
-  if (data.length > MAX_STATEMENT_LINES) throw new ValidationError(`a statement holds at most ${MAX_STATEMENT_LINES} lines; split the file`, { field: 'content' });
+  if (data.length > MAX_STATEMENT_LINES)
+    throw new ValidationError(`a statement holds at most ${MAX_STATEMENT_LINES} lines; split the file`, { field: 'content' });
   const at = Object.fromEntries(STATEMENT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<(typeof STATEMENT_COLUMNS)[number], number>;
   return data.map(({ record, info }) => {
     // info.lines is the line the record ends on; a quoted field may span lines.

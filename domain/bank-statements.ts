@@ -73,7 +73,8 @@ export function statementLineVerdict(line: LineToMatch, order: OrderToPay | null
     const paid = order.payment !== null && order.payment.received >= order.payment.amount;
     return { kind: 'matched', orderId: order.id, outcome: paid ? 'paid' : 'partially_paid' };
   }
-  if (order.paymentMethod !== 'bank_transfer' || !order.payment) return unmatched('not_bank_transfer', `the order is paid by ${order.paymentMethod}, not bank transfer`);
+  if (order.paymentMethod !== 'bank_transfer' || !order.payment)
+    return unmatched('not_bank_transfer', `the order is paid by ${order.paymentMethod}, not bank transfer`);
   if (order.status === 'cancelled') return unmatched('order_cancelled', 'the order was cancelled; pay the transfer back by hand');
   if (order.status !== 'pending_payment') return unmatched('not_awaiting_payment', `the order is ${order.status}, no longer awaiting payment`);
   if (line.currency !== order.payment.currency)

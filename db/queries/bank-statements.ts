@@ -100,8 +100,7 @@ export async function statementLinesAfter(db: CommonQueryMethods, statementId: s
 
 /** How a line ended: matched to an order, or left to staff with a reason. */
 export type LineOutcome =
-  | { outcome: MatchedOutcome; orderId: string }
-  | { outcome: 'unmatched'; reason: UnmatchedReason; detail: string; orderId: string | null };
+  { outcome: MatchedOutcome; orderId: string } | { outcome: 'unmatched'; reason: UnmatchedReason; detail: string; orderId: string | null };
 
 /** Records a line's outcome once (a line already decided keeps its first outcome). */
 export async function recordLineOutcome(db: CommonQueryMethods, statementId: string, line: number, o: LineOutcome): Promise<void> {
@@ -157,7 +156,9 @@ export async function getBankStatement(db: CommonQueryMethods, tenantId: string,
       .map((l) => matchedLineView.parse({ line: l.line, order_id: l.order_id, outcome: l.outcome, amount: money(l) })),
     unmatched: lines
       .filter((l) => l.outcome === 'unmatched')
-      .map((l) => unmatchedLineView.parse({ line: l.line, reason: l.reason, detail: l.detail, order_id: l.order_id, reference: l.reference, amount: money(l) })),
+      .map((l) =>
+        unmatchedLineView.parse({ line: l.line, reason: l.reason, detail: l.detail, order_id: l.order_id, reference: l.reference, amount: money(l) }),
+      ),
     workflow_id: bankStatementWorkflowId(tenantId, s.id),
     created_at: s.created_at,
     completed_at: s.completed_at,
