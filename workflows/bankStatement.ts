@@ -11,7 +11,7 @@ const CHUNK_LINES = 50;
 
 const acts = proxyActivities<BankStatementActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY_UNTIL_DONE,
 });
 
