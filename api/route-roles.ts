@@ -40,6 +40,8 @@ export const ROUTE_ROLES = {
   'POST /admin/orders/:id/payments/:payment_id/capture': 'staff',
   'POST /admin/shipments/:id/ship': 'staff',
   'POST /admin/shipments/:id/deliver': 'staff',
+  'POST /admin/bank-statements': 'staff',
+  'GET /admin/bank-statements/:id': 'viewer',
 
   'GET /admin/customers': 'viewer',
   'GET /admin/customers/:id': 'viewer',

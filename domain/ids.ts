@@ -29,7 +29,8 @@ export type IdPrefix =
   | 'aud'
   | 'prm'
   | 'rdm'
-  | 'shm';
+  | 'shm'
+  | 'bst';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -81,3 +82,8 @@ export function orderResumeWorkflowId(tenantId: string, orderId: string): string
 
 /** Id of the Temporal Schedule that finds and repairs stranded orders. */
 export const ORDER_RECONCILER_SCHEDULE_ID = 'order-reconciler';
+
+/** Workflow id of the matching of one uploaded bank statement. */
+export function bankStatementWorkflowId(tenantId: string, statementId: string): string {
+  return `bankStatement:${tenantId}:${statementId}`;
+}

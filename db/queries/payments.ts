@@ -88,6 +88,13 @@ export async function findReceipt(tx: CommonQueryMethods, paymentId: string, ref
   return tx.maybeOne(sql.type(receiptRow)`SELECT amount, currency FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
 }
 
+const recorderRow = z.object({ confirmed_by: z.string() });
+
+/** Who recorded the receipt under this reference (`confirmed_by`), or null when none was recorded. */
+export async function receiptRecorder(db: CommonQueryMethods, paymentId: string, reference: string): Promise<string | null> {
+  return db.maybeOneFirst(sql.type(recorderRow)`SELECT confirmed_by FROM payment_receipts WHERE payment_id = ${paymentId} AND reference = ${reference}`);
+}
+
 /** Records the card authorization on the order's card payment (pending → authorized). */
 export async function markAuthorized(
   tx: CommonQueryMethods,

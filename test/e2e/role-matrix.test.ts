@@ -117,6 +117,22 @@ async function capturedCardOrder(): Promise<string> {
   return order.id;
 }
 
+/** A statement whose one line names no order: its upload writes one audit entry and confirms nothing. */
+const buildStatementUpload = () => ({
+  format: 'csv',
+  content: `date,amount,currency,reference,payer\n2025-12-01,1000,JPY,ord_${randomUUID().replaceAll('-', '')},MATRIX TARO\n`,
+});
+
+let statementForReads: Promise<string> | undefined;
+/** One uploaded statement, for the read case (uploaded by the owner once). */
+function uploadedStatement(): Promise<string> {
+  statementForReads ??= call('POST /admin/bank-statements', 'owner', { path: '/admin/bank-statements', body: buildStatementUpload() }).then((res) => {
+    if (res.status !== 202) throw new Error(`statement upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  });
+  return statementForReads;
+}
+
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
 const buildShippingMethod = () => ({ name: `Yamato ${unique()}`, price: { amount: 800, currency: 'JPY' }, vendor_id: shippingVendorId });
 
@@ -238,6 +254,9 @@ const cases: Record<RouteKey, Case> = {
     success: true,
     build: async (_role, allowed) => ({ path: `/admin/shipments/${allowed ? (await shippedShipment()).shipmentId : shared.shipmentId}/deliver`, body: {} }),
   },
+
+  'POST /admin/bank-statements': { write: true, success: true, build: async () => ({ path: '/admin/bank-statements', body: buildStatementUpload() }) },
+  'GET /admin/bank-statements/:id': { write: false, success: true, build: async () => ({ path: `/admin/bank-statements/${await uploadedStatement()}` }) },
 
   'GET /admin/customers': { write: false, success: true, build: get('/admin/customers') },
   'GET /admin/customers/:id': { write: false, success: true, build: async () => ({ path: `/admin/customers/${shared.customerId}` }) },
