@@ -14,6 +14,7 @@ import type {
   TrackedShipment,
 } from './workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
+import type { GroupBuyState, JoinGroupBuyArgs, JoinResult } from './group-buys.ts';
 
 /** Checkout: waits until the order exists and returns it (Update-with-Start target). */
 export const placeOrderUpdate = defineUpdate<PlacedOrder, []>('placeOrder');
@@ -54,3 +55,8 @@ export const updatePaymentMethodUpdate = defineUpdate<void, [SubscriptionCardArg
 
 /** Reindex: how far it got. */
 export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');
+
+/** Group buy: a participant joins (validator: open, not full, one per e-mail); answers once the unit is held and the card authorized. */
+export const joinGroupBuyUpdate = defineUpdate<JoinResult, [JoinGroupBuyArgs]>('join');
+/** Group buy: where the campaign stands. */
+export const groupBuyStatusQuery = defineQuery<GroupBuyState>('groupBuyStatus');

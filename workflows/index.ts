@@ -16,6 +16,7 @@ import { captureRetry } from './captureRetry.ts';
 import { notificationResend } from './notificationResend.ts';
 import { orderResume } from './orderResume.ts';
 import { orderReconciler } from './orderReconciler.ts';
+import { groupBuy } from './groupBuy.ts';
 
 export {
   checkout,
@@ -34,6 +35,7 @@ export {
   notificationResend,
   orderResume,
   orderReconciler,
+  groupBuy,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -54,5 +56,6 @@ export type SignaturesHold = Expect<{
   notificationResend: typeof notificationResend;
   orderResume: typeof orderResume;
   orderReconciler: typeof orderReconciler;
+  groupBuy: typeof groupBuy;
 }>;
 type Expect<T extends WorkflowSignatures> = T;
