@@ -14,6 +14,7 @@ import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
 import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminPromotionRoutes } from './routes/admin-promotions.ts';
+import { adminGroupBuyRoutes } from './routes/group-buys.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminShippingRoutes } from './routes/admin-shipping.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminPromotionRoutes(deps));
+  app.use('/admin', adminGroupBuyRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

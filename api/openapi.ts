@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
+import { GROUP_BUY_OPERATIONS } from './openapi-group-buys.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
 import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
@@ -44,6 +45,7 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/store/orders/{id}', summary: "Order status (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
+  ...GROUP_BUY_OPERATIONS,
   ...SHIPPING_OPERATIONS,
   ...STEP_RETRY_OPERATIONS,
   ...VENDOR_OPERATIONS,

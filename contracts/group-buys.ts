@@ -29,8 +29,6 @@ export type GroupBuyInput = {
   maxParticipants: number | null;
   /** The deadline (ISO); the workflow's timer runs until then. */
   endsAt: string;
-  /** How long fulfillment may take before operations hear of it (the orders' shipping SLA). */
-  shipSlaMs: number;
 };
 
 /** Body of the join Update: the card token travels only in the (encrypted) history, never into the database. */
