@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { groupBuyWorkflowId } from '../domain/ids.ts';
 import { joinGroupBuyUpdate } from '../contracts/definitions.ts';
 import { GroupBuyIdKey, TenantIdKey } from '../contracts/search-attributes.ts';
-import type { GroupBuyInput, JoinGroupBuyArgs, JoinResult } from '../contracts/group-buys.ts';
+import type { GroupBuyInput, JoinGroupBuyArgs, JoinResult } from '../contracts/workflows.ts';
 import type { WorkflowSignatures } from '../contracts/workflows.ts';
 import type { Config } from '../config/config.ts';
 import { domainErrorFromTemporal } from './errors.ts';

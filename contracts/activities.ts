@@ -152,7 +152,13 @@ export type ProcessActivities = {
 
 /** Group buying: a join holds a unit and authorizes the card; the campaign ends each participation as an order or voided. */
 export type GroupBuyActivities = {
-  holdGroupBuyUnit(input: { tenantId: string; groupBuyId: string; participationId: string; email: string; shippingAddress: Address }): Promise<{ amount: number; currency: string }>;
+  holdGroupBuyUnit(input: {
+    tenantId: string;
+    groupBuyId: string;
+    participationId: string;
+    email: string;
+    shippingAddress: Address;
+  }): Promise<{ amount: number; currency: string }>;
   authorizeGroupBuyCard(input: { tenantId: string; participationId: string; token: string; amount: number; currency: string }): Promise<void>;
   endGroupBuyParticipation(input: {
     tenantId: string;

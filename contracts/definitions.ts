@@ -4,6 +4,9 @@ import type {
   CancelArgs,
   ConfirmPaymentArgs,
   DeliverArgs,
+  GroupBuyState,
+  JoinGroupBuyArgs,
+  JoinResult,
   PaymentState,
   PlacedOrder,
   ReindexProgress,
@@ -14,7 +17,6 @@ import type {
   TrackedShipment,
 } from './workflows.ts';
 import type { OrderStatus } from '../domain/order.ts';
-import type { GroupBuyState, JoinGroupBuyArgs, JoinResult } from './group-buys.ts';
 
 /** Checkout: waits until the order exists and returns it (Update-with-Start target). */
 export const placeOrderUpdate = defineUpdate<PlacedOrder, []>('placeOrder');

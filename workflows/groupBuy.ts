@@ -6,7 +6,7 @@ import { groupBuyOutcome, isFull, joinRefusal, normalEmail, type GroupBuyStatus 
 import { groupBuyStatusQuery, joinGroupBuyUpdate, statusQuery } from '../contracts/definitions.ts';
 import { GroupBuyIdKey, orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type { GroupBuyActivities } from '../contracts/activities.ts';
-import type { GroupBuyInput, GroupBuyOutcome, JoinGroupBuyArgs, JoinResult } from '../contracts/group-buys.ts';
+import type { GroupBuyInput, GroupBuyOutcome, JoinGroupBuyArgs, JoinResult } from '../contracts/workflows.ts';
 import { orderResume } from './orderResume.ts';
 import { startOrFollow } from './follow.ts';
 import { businessFailure, createNotifications, GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';

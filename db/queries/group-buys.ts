@@ -30,7 +30,15 @@ export async function getGroupBuy(db: CommonQueryMethods, tenantId: string, id: 
 }
 
 /** A new campaign, as the back office asked for it (terms already checked by domain/group-buys.ts). */
-export type NewGroupBuy = { id: string; variantId: string; price: number; currency: string; minParticipants: number; maxParticipants: number | null; endsAt: string };
+export type NewGroupBuy = {
+  id: string;
+  variantId: string;
+  price: number;
+  currency: string;
+  minParticipants: number;
+  maxParticipants: number | null;
+  endsAt: string;
+};
 
 /** Creates a campaign (status open) with its audit entry; `beforeCommit` runs inside the transaction (the workflow start). */
 export async function createGroupBuy(
@@ -105,10 +113,26 @@ export async function holdParticipation(
       });
       return { amount: g.price, currency: g.currency };
     }
-    await createCampaignCart(tx, { ...ids, tenantId: p.tenantId, groupBuyId: p.groupBuyId, currency: g.currency, email: p.email, variantId: g.variant_id, unitPrice: g.price });
+    await createCampaignCart(tx, {
+      ...ids,
+      tenantId: p.tenantId,
+      groupBuyId: p.groupBuyId,
+      currency: g.currency,
+      email: p.email,
+      variantId: g.variant_id,
+      unitPrice: g.price,
+    });
     // The hold's expiry only informs: campaign holds are released by their campaign, never by expiry or the sweeper.
     const ttlMs = Math.max(0, g.ends_in_ms) + 86_400_000;
-    await placeHold(tx, { tenantId: p.tenantId, cartId: ids.cartId, cartItemId: ids.itemId, variantId: g.variant_id, quantity: 1, ttlMs, groupBuyId: p.groupBuyId });
+    await placeHold(tx, {
+      tenantId: p.tenantId,
+      cartId: ids.cartId,
+      cartItemId: ids.itemId,
+      variantId: g.variant_id,
+      quantity: 1,
+      ttlMs,
+      groupBuyId: p.groupBuyId,
+    });
     return { amount: g.price, currency: g.currency };
   });
 }

@@ -54,10 +54,7 @@ type NewHold = { tenantId: string; cartId: string; cartItemId: string; variantId
  * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell. When no single location has
  * enough but several together do, the hold is split across them (see splitHold).
  */
-export async function placeHold(
-  tx: CommonQueryMethods,
-  h: NewHold,
-): Promise<void> {
+export async function placeHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
   const placed = await tx.maybeOne(sql.type(idRow)`
     WITH target AS (
       SELECT variant_id, location_id FROM inventory_levels
@@ -82,10 +79,7 @@ const levelRow = z.object({ location_id: z.string(), available: z.number() });
  * The multi-location path: locks the variant's stock rows (in location order, so concurrent splits cannot
  * deadlock), then holds from the fullest locations first. Each update keeps the CHECK-backed guard.
  */
-async function splitHold(
-  tx: CommonQueryMethods,
-  h: NewHold,
-): Promise<void> {
+async function splitHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
   const levels = await tx.any(sql.type(levelRow)`
     SELECT location_id, (on_hand - reserved)::int8 AS available FROM inventory_levels
     WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} ORDER BY location_id FOR UPDATE`);

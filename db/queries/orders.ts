@@ -19,6 +19,7 @@ import { cartPricing } from './pricing.ts';
 import { vendorNotSuspended } from './vendors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
+import type { CampaignOrder } from '../../contracts/group-buys.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 export { orderCustomerId, orderItemGroups, type OrderItemGroup } from './order-reads.ts'; // reads kept apart
@@ -272,17 +273,11 @@ export async function cancelOrder(
   });
 }
 
-/** A group-buy participation's order: one unit at the campaign price, placed when its campaign succeeds. */
-export type CampaignOrder = { tenantId: string; orderId: string; cartId: string; itemId: string; currency: string; email: string; shippingAddress: Address };
-
 /**
- * Inserts a campaign order as `pending_shipment` (its card was authorized at the join) with its one line; false when the
- * cart already has its order (a retried placement). Pricing is the campaign's: `participationPricing` in domain/group-buys.ts.
+ * Inserts a group-buy participation's order `pending_shipment` (its card was authorized at the join) with its one line;
+ * false when the cart already has its order (a retried placement).
  */
-export async function insertCampaignOrder(
-  tx: CommonQueryMethods,
-  o: CampaignOrder & { variantId: string; total: number; taxTotal: number; taxBreakdown: { rate_bps: number; taxable_amount: number; tax: number }[]; accessToken: string },
-): Promise<boolean> {
+export async function insertCampaignOrder(tx: CommonQueryMethods, o: CampaignOrder): Promise<boolean> {
   const inserted = await tx.maybeOne(sql.type(idRow)`
     INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, discount_total, shipping_total, tax_total, cod_fee, total, prices_include_tax,
       tax_breakdown, discounts, shipping_methods, email, shipping_address, payment_method, access_token)

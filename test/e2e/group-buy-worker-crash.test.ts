@@ -2,7 +2,15 @@
 // of the campaign that succeeded, and no authorization left open by the one that failed (issue 17 scope 4).
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { createTestTenant, seedProduct, stockOf } from '../helpers/factories.ts';
-import { buildGroupBuy, buildJoin, campaignLedger, groupBuys, openAuthorizationsWithoutOrder, ordersOfCampaign, participationsOf } from '../helpers/group-buys.ts';
+import {
+  buildGroupBuy,
+  buildJoin,
+  campaignLedger,
+  groupBuys,
+  openAuthorizationsWithoutOrder,
+  ordersOfCampaign,
+  participationsOf,
+} from '../helpers/group-buys.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { uniqueTaskQueue } from '../helpers/stack.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';

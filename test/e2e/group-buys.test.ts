@@ -36,7 +36,14 @@ test('when three join a campaign of minimum 3, then at its deadline each becomes
     expect([res.status, res.body.status]).toEqual([201, 'pending']);
     expect(res.body.participation_id).toMatch(/^gbp_/);
   }
-  expect((await api().get(id)).body).toMatchObject({ id, status: 'open', participants: 3, min_participants: 3, max_participants: null, price: { amount: 800, currency: 'JPY' } });
+  expect((await api().get(id)).body).toMatchObject({
+    id,
+    status: 'open',
+    participants: 3,
+    min_participants: 3,
+    max_participants: null,
+    price: { amount: 800, currency: 'JPY' },
+  });
   expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 3, holds_total: 3 });
 
   await settled(id, 'succeeded');

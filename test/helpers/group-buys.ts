@@ -10,12 +10,22 @@ import { buildAddress } from './factories.ts';
 /** Body of POST /admin/group-buys: ends `endsInMs` from now (default 1 h). */
 export function buildGroupBuy(variantId: string, overrides: { price?: number; min_participants?: number; max_participants?: number; endsInMs?: number } = {}) {
   const { endsInMs = 3_600_000, price = 800, ...rest } = overrides;
-  return { variant_id: variantId, price: { amount: price, currency: 'JPY' }, min_participants: 2, ends_at: new Date(Date.now() + endsInMs).toISOString(), ...rest };
+  return {
+    variant_id: variantId,
+    price: { amount: price, currency: 'JPY' },
+    min_participants: 2,
+    ends_at: new Date(Date.now() + endsInMs).toISOString(),
+    ...rest,
+  };
 }
 
 /** Body of POST /store/group-buys/:id/join: a new e-mail and an approving card unless overridden. */
 export function buildJoin(overrides: { email?: string; payment_token?: string } = {}) {
-  return { email: overrides.email ?? `joiner-${randomUUID().slice(0, 8)}@example.jp`, payment_token: overrides.payment_token ?? 'tok_visa', shipping_address: buildAddress() };
+  return {
+    email: overrides.email ?? `joiner-${randomUUID().slice(0, 8)}@example.jp`,
+    payment_token: overrides.payment_token ?? 'tok_visa',
+    shipping_address: buildAddress(),
+  };
 }
 
 /** The group-buy routes with a tenant's admin and publishable keys. */
