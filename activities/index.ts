@@ -16,6 +16,7 @@ import { createEventNoticeActivities } from './event-notices.ts';
 import { createRepairActivities } from './repair.ts';
 import { createProcessActivities } from './processes.ts';
 import { createBankStatementActivities } from './bank-statements.ts';
+import { createGroupBuyActivities } from './group-buys.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -39,5 +40,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createRepairActivities(deps),
     ...createProcessActivities(deps),
     ...createBankStatementActivities(deps),
+    ...createGroupBuyActivities(deps),
   });
 }

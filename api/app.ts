@@ -15,6 +15,7 @@ import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminPromotionRoutes } from './routes/admin-promotions.ts';
 import { adminBankStatementRoutes } from './routes/admin-bank-statements.ts';
+import { adminGroupBuyRoutes } from './routes/group-buys.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminShippingRoutes } from './routes/admin-shipping.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminVendorRoutes(deps));
   app.use('/admin', adminPromotionRoutes(deps));
   app.use('/admin', adminBankStatementRoutes(deps));
+  app.use('/admin', adminGroupBuyRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

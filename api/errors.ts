@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   rate_limited: 429,
   price_changed: 409,
   discount_invalid: 422,
+  authorization_window_exceeded: 422,
   unavailable: 503,
 };
 

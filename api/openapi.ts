@@ -4,6 +4,7 @@ import * as s from './schemas.ts';
 import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { BANK_STATEMENT_OPERATIONS } from './openapi-bank-statements.ts';
+import { GROUP_BUY_OPERATIONS } from './openapi-group-buys.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
 import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
@@ -46,6 +47,7 @@ const OPERATIONS: Op[] = [
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
   ...BANK_STATEMENT_OPERATIONS,
+  ...GROUP_BUY_OPERATIONS,
   ...SHIPPING_OPERATIONS,
   ...STEP_RETRY_OPERATIONS,
   ...VENDOR_OPERATIONS,

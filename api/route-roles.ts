@@ -66,6 +66,9 @@ export const ROUTE_ROLES = {
   'GET /admin/promotions/:id': 'viewer',
   'PATCH /admin/promotions/:id': 'admin',
 
+  'POST /admin/group-buys': 'admin',
+  'GET /admin/group-buys/:id': 'viewer',
+
   'GET /admin/webhooks': 'viewer',
   'POST /admin/webhooks': 'admin',
   'GET /admin/webhooks/:id': 'viewer',

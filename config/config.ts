@@ -160,6 +160,8 @@ export const configSchema = z.object({
   RECONCILE_ENABLED: flag(true),
   RECONCILE_INTERVAL: duration('1m'),
   RECONCILE_GRACE: optionalDuration,
+  // Group buying (issue 17 scope 4): how long the card gateway keeps an authorization; a campaign must end within it.
+  CARD_AUTHORIZATION_VALIDITY: duration('7d'),
 });
 
 // Production never runs on the development keys written in the source.

@@ -5,6 +5,7 @@ import type { BankStatementActivities } from './bank-statements.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
 import type {
+  Address,
   CaptureRetryInput,
   CaptureRetryOutcome,
   CheckoutInput,
@@ -150,6 +151,26 @@ export type ProcessActivities = {
   followWorkflow(input: { workflowId: string }): Promise<FollowedOutcome>;
 };
 
+/** Group buying: a join holds a unit and authorizes the card; the campaign ends each participation as an order or voided. */
+export type GroupBuyActivities = {
+  holdGroupBuyUnit(input: {
+    tenantId: string;
+    groupBuyId: string;
+    participationId: string;
+    email: string;
+    shippingAddress: Address;
+  }): Promise<{ amount: number; currency: string }>;
+  authorizeGroupBuyCard(input: { tenantId: string; participationId: string; token: string; amount: number; currency: string }): Promise<void>;
+  endGroupBuyParticipation(input: {
+    tenantId: string;
+    participationId: string;
+    status: 'declined' | 'withdrawn' | 'voided';
+    declineCode?: string;
+  }): Promise<{ voided: boolean }>;
+  placeGroupBuyOrder(input: { tenantId: string; participationId: string }): Promise<{ orderId: string; email: string; created: boolean }>;
+  closeGroupBuy(input: { tenantId: string; groupBuyId: string; outcome: 'succeeded' | 'failed' }): Promise<void>;
+};
+
 /** Every activity the worker registers. */
 export type Activities = HoldActivities &
   OrderActivities &
@@ -164,4 +185,5 @@ export type Activities = HoldActivities &
   EventNoticeActivities &
   RepairActivities &
   ProcessActivities &
-  BankStatementActivities;
+  BankStatementActivities &
+  GroupBuyActivities;

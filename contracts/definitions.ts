@@ -4,6 +4,9 @@ import type {
   CancelArgs,
   ConfirmPaymentArgs,
   DeliverArgs,
+  GroupBuyState,
+  JoinGroupBuyArgs,
+  JoinResult,
   PaymentState,
   PlacedOrder,
   ReindexProgress,
@@ -54,3 +57,8 @@ export const updatePaymentMethodUpdate = defineUpdate<void, [SubscriptionCardArg
 
 /** Reindex: how far it got. */
 export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');
+
+/** Group buy: a participant joins (validator: open, not full, one per e-mail); answers once the unit is held and the card authorized. */
+export const joinGroupBuyUpdate = defineUpdate<JoinResult, [JoinGroupBuyArgs]>('join');
+/** Group buy: where the campaign stands. */
+export const groupBuyStatusQuery = defineQuery<GroupBuyState>('groupBuyStatus');

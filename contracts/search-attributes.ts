@@ -19,6 +19,9 @@ export const PaymentMethodKey = defineSearchAttributeKey('PaymentMethod', Search
 /** Vendors whose items an order holds (mall mode). */
 export const VendorIdsKey = defineSearchAttributeKey('VendorIds', SearchAttributeType.KEYWORD_LIST);
 
+/** Group-buy campaign (its workflow, and the orders it placed). */
+export const GroupBuyIdKey = defineSearchAttributeKey('GroupBuyId', SearchAttributeType.KEYWORD);
+
 /** Name → type of every custom search attribute, as the CLI's `--search-attribute Name=Type` expects. */
 export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList'> = {
   TenantId: 'Keyword',
@@ -29,6 +32,7 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList'> =
   OrderStatus: 'Keyword',
   PaymentMethod: 'Keyword',
   VendorIds: 'KeywordList',
+  GroupBuyId: 'Keyword',
 };
 
 /** What an order's workflow is found by; fields left out are not set. */

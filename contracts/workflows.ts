@@ -4,6 +4,7 @@ import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order
 import type { Actor } from './audit.ts';
 import type { Notification } from '../domain/notification.ts';
 import type { BankStatementInput, BankStatementProgress } from './bank-statements.ts';
+import type { GroupBuyStatus } from '../domain/group-buys.ts';
 
 /** Shipping address as given at checkout. */
 export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
@@ -178,6 +179,30 @@ export type OrderReconcilerInput = { graceMs: number; batchSize: number; maxBatc
 /** What one reconciler run found: orders checked, live, repaired (resume runs started) and failed to repair. */
 export type ReconcileReport = { checked: number; live: number; repaired: number; failed: number };
 
+/** Input of the groupBuy workflow: the campaign's terms, fixed when it was created. */
+export type GroupBuyInput = {
+  tenantId: string;
+  groupBuyId: string;
+  variantId: string;
+  price: Money;
+  minParticipants: number;
+  maxParticipants: number | null;
+  /** The deadline (ISO); the workflow's timer runs until then. */
+  endsAt: string;
+};
+
+/** Body of the join Update: the card token travels only in the (encrypted) history, never into the database. */
+export type JoinGroupBuyArgs = { email: string; paymentToken: string; shippingAddress: Address };
+
+/** What a join answers once the unit is held and the card authorized. */
+export type JoinResult = { participationId: string; status: 'pending' };
+
+/** The campaign as its workflow sees it (the status query). */
+export type GroupBuyState = { status: GroupBuyStatus; participants: number; joining: number; orders: string[] };
+
+/** How a campaign ended. */
+export type GroupBuyOutcome = { status: 'succeeded' | 'failed'; participants: number; orderIds: string[] };
+
 /** Workflow signatures, so callers start workflows by type without importing workflows/ (workflows/index.ts checks them). */
 export type WorkflowSignatures = {
   checkout: (input: CheckoutInput) => Promise<OrderStatus>;
@@ -197,4 +222,5 @@ export type WorkflowSignatures = {
   orderResume: (input: OrderResumeInput) => Promise<OrderStatus>;
   orderReconciler: (input: OrderReconcilerInput) => Promise<ReconcileReport>;
   bankStatement: (input: BankStatementInput) => Promise<BankStatementProgress>;
+  groupBuy: (input: GroupBuyInput) => Promise<GroupBuyOutcome>;
 };

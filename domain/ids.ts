@@ -30,7 +30,9 @@ export type IdPrefix =
   | 'prm'
   | 'rdm'
   | 'shm'
-  | 'bst';
+  | 'bst'
+  | 'gb'
+  | 'gbp';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -86,4 +88,21 @@ export const ORDER_RECONCILER_SCHEDULE_ID = 'order-reconciler';
 /** Workflow id of the matching of one uploaded bank statement. */
 export function bankStatementWorkflowId(tenantId: string, statementId: string): string {
   return `bankStatement:${tenantId}:${statementId}`;
+}
+
+/** Workflow id of a group-buy campaign (`groupbuy:<tenant>:<campaign>`). */
+export function groupBuyWorkflowId(tenantId: string, groupBuyId: string): string {
+  return `groupbuy:${tenantId}:${groupBuyId}`;
+}
+
+/** The cart, order and gateway keys of a participation all derive from its id, so a retried step finds what it made. */
+export function participationIds(participationId: string): { cartId: string; itemId: string; orderId: string; authorizeKey: string; voidKey: string } {
+  const core = participationId.replace(/^gbp_/, '');
+  return {
+    cartId: `cart_gb${core}`,
+    itemId: `item_gb${core}`,
+    orderId: `ord_gb${core}`,
+    authorizeKey: `authorize:${participationId}`,
+    voidKey: `void:${participationId}`,
+  };
 }

@@ -16,6 +16,8 @@ export type Notification = {
     | 'payment_refunded'
     | 'subscription_renewed'
     | 'customer_welcome'
-    | 'password_reset';
+    | 'password_reset'
+    | 'group_buy_succeeded'
+    | 'group_buy_failed';
   data: Record<string, unknown>;
 };

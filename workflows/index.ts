@@ -17,6 +17,7 @@ import { notificationResend } from './notificationResend.ts';
 import { orderResume } from './orderResume.ts';
 import { orderReconciler } from './orderReconciler.ts';
 import { bankStatement } from './bankStatement.ts';
+import { groupBuy } from './groupBuy.ts';
 
 export {
   checkout,
@@ -36,6 +37,7 @@ export {
   orderResume,
   orderReconciler,
   bankStatement,
+  groupBuy,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -57,5 +59,6 @@ export type SignaturesHold = Expect<{
   orderResume: typeof orderResume;
   orderReconciler: typeof orderReconciler;
   bankStatement: typeof bankStatement;
+  groupBuy: typeof groupBuy;
 }>;
 type Expect<T extends WorkflowSignatures> = T;

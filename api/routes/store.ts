@@ -13,6 +13,7 @@ import { cartAccess } from '../cart-access.ts';
 import { customerRoutes } from './customers.ts';
 import { storeDiscountRoutes } from './store-discounts.ts';
 import { storeShippingRoutes } from './store-shipping.ts';
+import { storeGroupBuyRoutes } from './group-buys.ts';
 import {
   addItemBody,
   checkoutBody,
@@ -44,6 +45,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.use(customerRoutes(deps, processes));
   r.use(storeDiscountRoutes(deps));
   r.use(storeShippingRoutes(deps));
+  r.use(storeGroupBuyRoutes(deps));
 
   const ownCart = cartAccess(pool);
 

@@ -47,6 +47,19 @@ export async function createCart(
   return getCart(pool, tenantId, id);
 }
 
+/** A group-buy participation's cart: one unit of the campaign's variant at the campaign price (idempotent per cart id). */
+export async function createCampaignCart(
+  tx: CommonQueryMethods,
+  c: { tenantId: string; cartId: string; itemId: string; groupBuyId: string; currency: string; email: string; variantId: string; unitPrice: number },
+): Promise<void> {
+  await tx.query(sql.type(noRows)`
+    INSERT INTO carts (id, tenant_id, currency, email, group_buy_id) VALUES (${c.cartId}, ${c.tenantId}, ${c.currency}, ${c.email}, ${c.groupBuyId})
+    ON CONFLICT (id) DO NOTHING`);
+  await tx.query(sql.type(noRows)`
+    INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${c.itemId}, ${c.tenantId}, ${c.cartId}, ${c.variantId}, 1, ${c.unitPrice})
+    ON CONFLICT (id) DO NOTHING`);
+}
+
 const ownerRow = z.object({ customer_id: z.string().nullable() });
 
 /** The customer a cart belongs to (null: a guest cart), or NotFoundError. */

@@ -46,15 +46,15 @@ const releasedRow = z.object({
 });
 type ReleasedHold = z.infer<typeof releasedRow>;
 
+/** A hold to place; `groupBuyId` marks a group-buy participation's hold, which only its campaign releases. */
+type NewHold = { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number; groupBuyId?: string };
+
 /**
  * Holds `quantity` of a variant in one conditional statement: `reserved` grows only where
  * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell. When no single location has
  * enough but several together do, the hold is split across them (see splitHold).
  */
-export async function placeHold(
-  tx: CommonQueryMethods,
-  h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number },
-): Promise<void> {
+export async function placeHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
   const placed = await tx.maybeOne(sql.type(idRow)`
     WITH target AS (
       SELECT variant_id, location_id FROM inventory_levels
@@ -66,9 +66,9 @@ export async function placeHold(
       FROM target WHERE il.variant_id = target.variant_id AND il.location_id = target.location_id AND il.on_hand - il.reserved >= ${h.quantity}
       RETURNING il.variant_id, il.location_id
     )
-    INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
+    INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
     SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${h.quantity}, 'held',
-      ${holdExpiry(h.cartId, h.ttlMs)}
+      ${holdExpiry(h.cartId, h.ttlMs)}, ${h.groupBuyId ?? null}
     FROM bumped RETURNING id`);
   if (!placed) await splitHold(tx, h);
 }
@@ -79,10 +79,7 @@ const levelRow = z.object({ location_id: z.string(), available: z.number() });
  * The multi-location path: locks the variant's stock rows (in location order, so concurrent splits cannot
  * deadlock), then holds from the fullest locations first. Each update keeps the CHECK-backed guard.
  */
-async function splitHold(
-  tx: CommonQueryMethods,
-  h: { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number },
-): Promise<void> {
+async function splitHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
   const levels = await tx.any(sql.type(levelRow)`
     SELECT location_id, (on_hand - reserved)::int8 AS available FROM inventory_levels
     WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} ORDER BY location_id FOR UPDATE`);
@@ -99,9 +96,9 @@ async function splitHold(
         WHERE variant_id = ${h.variantId} AND location_id = ${level.location_id} AND on_hand - reserved >= ${take}
         RETURNING variant_id, location_id
       )
-      INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at)
+      INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
       SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${take}, 'held',
-        ${holdExpiry(h.cartId, h.ttlMs)}
+        ${holdExpiry(h.cartId, h.ttlMs)}, ${h.groupBuyId ?? null}
       FROM bumped`);
     remaining -= take;
   }
@@ -172,29 +169,29 @@ export async function releaseExpiredCartHolds(pool: DatabasePool, tenantId: stri
     await tx.query(sql.type(noRows)`SELECT 1 FROM carts WHERE id = ${cartId} FOR UPDATE`);
     const released = await tx.any(sql.type(releasedRow)`
       UPDATE holds SET status = 'released', released_at = now()
-      WHERE tenant_id = ${tenantId} AND cart_id = ${cartId} AND status = 'held' AND expires_at <= clock_timestamp()
+      WHERE tenant_id = ${tenantId} AND cart_id = ${cartId} AND status = 'held' AND expires_at <= clock_timestamp() AND group_buy_id IS NULL
       RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
     await unreserve(tx, released, false);
     await recordExpiries(tx, released);
     const next = await tx.one(sql.type(nextExpiryRow)`
       SELECT count(*)::int8 AS remaining, ceil(extract(epoch FROM min(expires_at) - clock_timestamp()) * 1000)::int8 AS next_ms
-      FROM holds WHERE cart_id = ${cartId} AND status = 'held'`);
+      FROM holds WHERE cart_id = ${cartId} AND status = 'held' AND group_buy_id IS NULL`);
     return { released: released.length, remaining: next.remaining, nextExpiryInMs: next.next_ms === null ? null : Math.max(0, next.next_ms) };
   });
 }
 
-/** Releases expired holds of any cart (the sweeper's safety net), up to `limit` carts at a time. */
+/** Releases expired holds of any cart (the sweeper's safety net), up to `limit` carts at a time; a campaign's holds are its own. */
 export async function releaseExpiredHoldsBatch(pool: DatabasePool, limit: number): Promise<number> {
   return pool.transaction(async (tx) => {
     // Carts are locked first (skipping busy ones), in the lock order of cart changes.
     const released = await tx.any(sql.type(releasedRow)`
       WITH due AS (
         SELECT c.id FROM carts c
-        WHERE c.id IN (SELECT DISTINCT cart_id FROM holds WHERE status = 'held' AND expires_at <= clock_timestamp() LIMIT ${limit})
+        WHERE c.id IN (SELECT DISTINCT cart_id FROM holds WHERE status = 'held' AND expires_at <= clock_timestamp() AND group_buy_id IS NULL LIMIT ${limit})
         ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
       )
       UPDATE holds SET status = 'released', released_at = now()
-      WHERE cart_id IN (SELECT id FROM due) AND status = 'held' AND expires_at <= clock_timestamp()
+      WHERE cart_id IN (SELECT id FROM due) AND status = 'held' AND expires_at <= clock_timestamp() AND group_buy_id IS NULL
       RETURNING id, cart_id, tenant_id, variant_id, location_id, quantity`);
     await unreserve(tx, released, false);
     await recordExpiries(tx, released);

@@ -1,7 +1,7 @@
 // SQL owned by orders and order_items.
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { noRows, sql } from '../sql.ts';
+import { idRow, noRows, sql } from '../sql.ts';
 import { appendOutbox } from './outbox.ts';
 import { allocateCartHolds, heldQuantities, placeHold, releaseOrderAllocations } from './holds.ts';
 import { cartItems, getCart, holdsOver, markCartConverted, repriceCartItems } from './carts.ts';
@@ -19,7 +19,10 @@ import { cartPricing } from './pricing.ts';
 import { vendorNotSuspended } from './vendors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
+import type { CampaignOrder } from '../../contracts/group-buys.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
+
+export { orderCustomerId, orderItemGroups, type OrderItemGroup } from './order-reads.ts'; // reads kept apart
 
 const orderColumns = sql.fragment`
   o.id, o.status, o.cart_id, o.email, o.currency, o.payment_method, o.shipping_address, o.access_token, o.cancel_reason, o.created_at, o.updated_at,
@@ -56,14 +59,6 @@ export async function getOrder(db: CommonQueryMethods, tenantId: string, orderId
   const row = await db.maybeOne(sql.type(orderView)`SELECT ${orderColumns} FROM orders o WHERE o.tenant_id = ${tenantId} AND o.id = ${orderId}`);
   if (!row) throw new NotFoundError('order', orderId);
   return row;
-}
-
-const orderCustomerRow = z.object({ customer_id: z.string().nullable() });
-
-/** The customer an order belongs to (null: a guest order, or no such order). */
-export async function orderCustomerId(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<string | null> {
-  const row = await db.maybeOne(sql.type(orderCustomerRow)`SELECT customer_id FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId}`);
-  return row?.customer_id ?? null;
 }
 
 /** The order a cart became, if any. */
@@ -278,13 +273,22 @@ export async function cancelOrder(
   });
 }
 
-const itemGroupRow = z.object({ vendor_id: z.string().nullable(), amount: z.number(), variant_ids: z.array(z.string()) });
-/** An order's items per vendor (single brand: one group with vendor null): their total and variants. */
-export type OrderItemGroup = z.infer<typeof itemGroupRow>;
-
-/** Groups an order's items by vendor, the single-brand group (vendor null) first: one shipment each. */
-export async function orderItemGroups(tx: CommonQueryMethods, orderId: string): Promise<readonly OrderItemGroup[]> {
-  return tx.any(sql.type(itemGroupRow)`
-    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
-    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
+/**
+ * Inserts a group-buy participation's order `pending_shipment` (its card was authorized at the join) with its one line;
+ * false when the cart already has its order (a retried placement).
+ */
+export async function insertCampaignOrder(tx: CommonQueryMethods, o: CampaignOrder): Promise<boolean> {
+  const inserted = await tx.maybeOne(sql.type(idRow)`
+    INSERT INTO orders (id, tenant_id, cart_id, status, currency, subtotal, discount_total, shipping_total, tax_total, cod_fee, total, prices_include_tax,
+      tax_breakdown, discounts, shipping_methods, email, shipping_address, payment_method, access_token)
+    VALUES (${o.orderId}, ${o.tenantId}, ${o.cartId}, 'pending_shipment', ${o.currency}, ${o.total}, 0, 0, ${o.taxTotal}, 0, ${o.total}, true,
+      ${sql.jsonb(o.taxBreakdown)}, '[]', '[]', ${o.email}, ${sql.jsonb(o.shippingAddress)}, 'card', ${o.accessToken})
+    ON CONFLICT (cart_id) DO NOTHING RETURNING id`);
+  if (!inserted) return false;
+  await tx.query(sql.type(noRows)`
+    INSERT INTO order_items (id, tenant_id, order_id, variant_id, product_id, vendor_id, sku, title, quantity, unit_price, discount, total, tax_rate_bps)
+    SELECT 'oi_' || md5(${o.orderId} || ${o.itemId}), ${o.tenantId}, ${o.orderId}, v.id, p.id, p.vendor_id, v.sku,
+      CASE WHEN v.title = '' THEN p.title ELSE p.title || ' / ' || v.title END, 1, ${o.total}, 0, ${o.total}, v.tax_rate_bps
+    FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ${o.variantId} AND v.tenant_id = ${o.tenantId}`);
+  return true;
 }

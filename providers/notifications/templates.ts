@@ -89,6 +89,20 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
       'your account is ready: sign in with this e-mail address to see your orders and subscriptions.',
     ].join('\n'),
   }),
+  group_buy_succeeded: (d) => ({
+    subject: `Your group buy ${str(d.group_buy_id)} succeeded`,
+    text: [
+      `The group buy ${str(d.group_buy_id)} reached its participants: your order ${str(d.order_id)} is placed.`,
+      'Your card is charged the authorized amount when the order ships.',
+    ].join('\n'),
+  }),
+  group_buy_failed: (d) => ({
+    subject: `Your group buy ${str(d.group_buy_id)} did not go ahead`,
+    text: [
+      `Not enough people joined the group buy ${str(d.group_buy_id)} before it ended.`,
+      'The amount reserved on your card has been released; you are not charged.',
+    ].join('\n'),
+  }),
   password_reset: (d) => ({
     subject: 'Reset your password',
     text: [

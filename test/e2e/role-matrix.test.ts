@@ -43,6 +43,7 @@ type Shared = {
   payoutId: string;
   promotionId: string;
   shippingMethodId: string;
+  groupBuyId: string;
 };
 let shared: Shared;
 
@@ -132,6 +133,14 @@ function uploadedStatement(): Promise<string> {
   });
   return statementForReads;
 }
+/** Body of POST /admin/group-buys: a campaign on the shared product that ends in an hour (nobody joins it here). */
+const buildGroupBuy = () => ({
+  variant_id: shared?.variantId ?? groupBuyVariantId,
+  price: { amount: 800, currency: 'JPY' },
+  min_participants: 2,
+  ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+});
+let groupBuyVariantId: string;
 
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
 const buildShippingMethod = () => ({ name: `Yamato ${unique()}`, price: { amount: 800, currency: 'JPY' }, vendor_id: shippingVendorId });
@@ -329,6 +338,13 @@ const cases: Record<RouteKey, Case> = {
     build: async () => ({ path: `/admin/promotions/${shared.promotionId}`, body: { active: false } }),
   },
 
+  'POST /admin/group-buys': {
+    write: true,
+    success: true,
+    build: async () => ({ path: '/admin/group-buys', body: buildGroupBuy() }),
+  },
+  'GET /admin/group-buys/:id': { write: false, success: true, build: async () => ({ path: `/admin/group-buys/${shared.groupBuyId}` }) },
+
   'GET /admin/webhooks': { write: false, success: true, build: get('/admin/webhooks') },
   'POST /admin/webhooks': {
     write: true,
@@ -431,6 +447,8 @@ beforeAll(async () => {
     .send({ email: `c-${unique()}@example.jp`, password: 'correct horse battery', name: 'Hanako' });
   const webhook = await call('POST /admin/webhooks', 'owner', await cases['POST /admin/webhooks'].build('owner', true));
   const promotion = await call('POST /admin/promotions', 'owner', await cases['POST /admin/promotions'].build('owner', true));
+  groupBuyVariantId = product.variantId;
+  const groupBuy = await call('POST /admin/group-buys', 'owner', await cases['POST /admin/group-buys'].build('owner', true));
   const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId] = await Promise.all([
     unpaidOrder(),
     pendingShipment(),
@@ -454,6 +472,7 @@ beforeAll(async () => {
     payoutId,
     promotionId: promotion.body.id,
     shippingMethodId: await newShippingMethod(),
+    groupBuyId: groupBuy.body.id,
   };
 }, 120_000);
 afterAll(async () => stack?.stop());

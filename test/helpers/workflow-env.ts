@@ -9,6 +9,7 @@ import { initialOrderStatus, statusFromShipments, type ShipmentStatus } from '..
 import { dataConverter } from '../../providers/codec/data-converter.ts';
 import type { CheckoutInput, TrackedShipment } from '../../contracts/workflows.ts';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle } from './stack.ts';
+import { participationIds } from '../../domain/ids.ts';
 
 /** The activities a stand-in set may provide (every one optional, typed as the worker registers them). */
 export type StandIns = Partial<Activities>;
@@ -125,6 +126,34 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
       return billingState({ status: input.status });
     },
     async updateSubscriptionCard() {},
+    async holdGroupBuyUnit() {
+      return { amount: 800, currency: 'JPY' };
+    },
+    async authorizeGroupBuyCard() {},
+    async endGroupBuyParticipation() {
+      return { voided: true };
+    },
+    async placeGroupBuyOrder(input) {
+      return { orderId: participationIds(input.participationId).orderId, email: 'joiner@example.jp', created: true };
+    },
+    async closeGroupBuy() {},
+    // A group buy hands each order to a resume run; here the order reads as completed, so that run ends at once.
+    async orderResumePlan() {
+      return {
+        status: 'completed' as const,
+        paymentMethod: 'card' as const,
+        email: 'joiner@example.jp',
+        cartId: 'cart_gb',
+        total: { amount: 800, currency: 'JPY' },
+        vendorIds: [],
+        paymentDueInMs: null,
+        received: 0,
+        shipmentIds: [],
+        subscriptionIds: [],
+        paymentReminderBeforeMs: 0,
+        shipSlaMs: 60_000,
+      };
+    },
   };
   const calls: Call[] = [];
   const activities: StandIns = {};
