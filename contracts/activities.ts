@@ -1,5 +1,6 @@
 // What each activity group does, as workflows call it: activities/ implements these (`satisfies`), workflows proxy them.
 import type { Notification } from '../domain/notification.ts';
+import type { ImportActivities } from './imports.ts';
 import type { Actor } from './audit.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
@@ -162,4 +163,5 @@ export type Activities = HoldActivities &
   SubscriptionActivities &
   EventNoticeActivities &
   RepairActivities &
-  ProcessActivities;
+  ProcessActivities &
+  ImportActivities;

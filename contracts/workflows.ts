@@ -3,6 +3,7 @@ import type { Money } from '../domain/money.ts';
 import type { PaymentMethod, OrderStatus, ShipmentStatus } from '../domain/order.ts';
 import type { Actor } from './audit.ts';
 import type { Notification } from '../domain/notification.ts';
+import type { ImportProgress, ProductImportInput } from './imports.ts';
 
 /** Shipping address as given at checkout. */
 export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
@@ -195,4 +196,5 @@ export type WorkflowSignatures = {
   notificationResend: (input: NotificationResendInput) => Promise<void>;
   orderResume: (input: OrderResumeInput) => Promise<OrderStatus>;
   orderReconciler: (input: OrderReconcilerInput) => Promise<ReconcileReport>;
+  productImport: (input: ProductImportInput) => Promise<ImportProgress>;
 };

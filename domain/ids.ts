@@ -29,7 +29,9 @@ export type IdPrefix =
   | 'aud'
   | 'prm'
   | 'rdm'
-  | 'shm';
+  | 'shm'
+  | 'imp'
+  | 'exp';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -81,3 +83,8 @@ export function orderResumeWorkflowId(tenantId: string, orderId: string): string
 
 /** Id of the Temporal Schedule that finds and repairs stranded orders. */
 export const ORDER_RECONCILER_SCHEDULE_ID = 'order-reconciler';
+
+/** Workflow id of one product import (`import:<tenant>:<import>`). */
+export function importWorkflowId(tenantId: string, importId: string): string {
+  return `import:${tenantId}:${importId}`;
+}

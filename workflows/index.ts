@@ -16,6 +16,7 @@ import { captureRetry } from './captureRetry.ts';
 import { notificationResend } from './notificationResend.ts';
 import { orderResume } from './orderResume.ts';
 import { orderReconciler } from './orderReconciler.ts';
+import { productImport } from './productImport.ts';
 
 export {
   checkout,
@@ -34,6 +35,7 @@ export {
   notificationResend,
   orderResume,
   orderReconciler,
+  productImport,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -54,5 +56,6 @@ export type SignaturesHold = Expect<{
   notificationResend: typeof notificationResend;
   orderResume: typeof orderResume;
   orderReconciler: typeof orderReconciler;
+  productImport: typeof productImport;
 }>;
 type Expect<T extends WorkflowSignatures> = T;
