@@ -84,6 +84,13 @@ export const ROUTE_ROLES = {
   'DELETE /admin/api-keys/:id': 'admin',
   'GET /admin/audit-log': 'admin',
 
+  // Imports are catalog writes (staff); exports copy customers' personal data and vendors' money in bulk (admin).
+  'POST /admin/imports': 'staff',
+  'GET /admin/imports/:id': 'viewer',
+  'POST /admin/exports': 'admin',
+  'GET /admin/exports/:id': 'admin',
+  'GET /admin/exports/:id/download': 'admin',
+
   'GET /vendor/shipments': 'vendor',
   'POST /vendor/shipments/:id/ship': 'vendor',
   'POST /vendor/shipments/:id/deliver': 'vendor',
