@@ -7,9 +7,10 @@ import { statusQuery } from '../contracts/definitions.ts';
 import { importProgressQuery, type ImportActivities, type ImportProgress, type ProductImportInput } from '../contracts/imports.ts';
 import { unwrapFailure } from './support.ts';
 
-// Chunks are keyed by row (applied rows are skipped), so retrying one is safe; outages are retried for about an hour.
+// Chunks are keyed by row (applied rows are skipped), so retrying one is safe; outages are retried for about an hour. A
+// chunk takes well under a second: 30 s bounds how long a chunk a dead worker held waits before another worker runs it.
 const acts = proxyActivities<ImportActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 60 },
 });
 // Parsing a very large file takes longer; it saves every row in one transaction, so a retry starts clean.

@@ -37,9 +37,9 @@ describe('product CSV import', () => {
     const done = await importFinished(stack.http, tenant.admin_api_key, importId);
     expect(done).toMatchObject({ status: 'completed', rows: 1000, processed: 1000, created: 997, updated: 0, failed: 3 });
     expect(done.failed_rows).toEqual([
-      { line: 102, sku: null, errors: [expect.stringMatching(/^bad price "12.50"/)] },
+      { line: 102, sku: 'bulk-100', errors: [expect.stringMatching(/^bad price "12.50"/)] },
       { line: 502, sku: 'bulk-500', errors: ['unknown category "no-such-category"'] },
-      { line: 902, sku: null, errors: [expect.stringMatching(/^duplicate handle "bulk-p0": line 2 gives it another title/)] },
+      { line: 902, sku: 'bulk-900', errors: [expect.stringMatching(/^duplicate handle "bulk-p0": line 2 gives it another title/)] },
     ]);
     expect(await catalogCounts(stack.pool, tenant.tenant_id, 'bulk')).toEqual({ variants: 997, products: 500, distinct_skus: 997 });
 
