@@ -14,12 +14,13 @@ import { createImportBody } from '../schemas-bulk.ts';
 
 /** The header of a CSV (its first record), or 400 naming what is wrong. */
 function checkHeader(content: string): void {
-  let header: string[] = [];
-  try {
-    header = (parse(content, { bom: true, to_line: 1, relax_column_count: true }) as string[][])[0] ?? [];
-  } catch (err) {
-    throw new ValidationError(`the CSV header cannot be read: ${(err as Error).message}`);
-  }
+  const header = (() => {
+    try {
+      return (parse(content, { bom: true, to_line: 1, relax_column_count: true }) as string[][])[0] ?? [];
+    } catch (err) {
+      throw new ValidationError(`the CSV header cannot be read: ${(err as Error).message}`);
+    }
+  })();
   const errors = headerErrors(header.map((c) => c.trim()));
   if (errors.length > 0) throw new ValidationError(`bad CSV header: ${errors.join('; ')}`, { errors });
 }
