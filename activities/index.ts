@@ -17,6 +17,7 @@ import { createRepairActivities } from './repair.ts';
 import { createProcessActivities } from './processes.ts';
 import { createBankStatementActivities } from './bank-statements.ts';
 import { createGroupBuyActivities } from './group-buys.ts';
+import { createImportActivities } from './imports.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -41,5 +42,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createProcessActivities(deps),
     ...createBankStatementActivities(deps),
     ...createGroupBuyActivities(deps),
+    ...createImportActivities(deps),
   });
 }

@@ -2,7 +2,7 @@
 // event's snapshot, so a late or repeated event can never put an older state back into the index.
 import type { DatabaseTransactionConnection } from 'slonik';
 import { lockProductsForIndexing } from '../db/queries/search.ts';
-import { productIdsOfVariants, productsForIndex, type IndexedProduct } from '../db/queries/catalog.ts';
+import { productIdsOfVariants, productsForIndex, type IndexedProduct } from '../db/queries/catalog-reads.ts';
 import { tenantCurrency } from '../db/queries/tenants.ts';
 import type { OutboxRow } from '../db/queries/outbox.ts';
 import type { SearchBackend, SearchDocument } from '../providers/search/types.ts';

@@ -1,7 +1,7 @@
 // Activities of the search reindex workflow.
 import { ApplicationFailure } from '@temporalio/common';
 import type { DatabasePool } from 'slonik';
-import { productIdPage } from '../db/queries/catalog.ts';
+import { productIdPage } from '../db/queries/catalog-reads.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
 import { refreshProducts } from './search-indexer.ts';
 import type { SearchActivities } from '../contracts/activities.ts';

@@ -16,6 +16,8 @@ import { adminVendorRoutes } from './routes/admin-vendors.ts';
 import { adminPromotionRoutes } from './routes/admin-promotions.ts';
 import { adminBankStatementRoutes } from './routes/admin-bank-statements.ts';
 import { adminGroupBuyRoutes } from './routes/group-buys.ts';
+import { adminImportRoutes } from './routes/admin-imports.ts';
+import { adminExportRoutes, exportDownloadRoutes } from './routes/admin-exports.ts';
 import { adminWebhookRoutes } from './routes/admin-webhooks.ts';
 import { adminShippingRoutes } from './routes/admin-shipping.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -98,16 +100,17 @@ export function createApp(deps: AppDeps): Express {
     if (/%00/i.test(req.originalUrl) || req.originalUrl.includes('\u0000')) throw new ValidationError('the URL contains a NUL character');
     next();
   });
-  app.use(
-    express.json({
-      limit: '1mb',
-      verify: (_req, _res, buf) => {
-        if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
-      },
-    }),
-  );
+  const json = express.json({
+    limit: '1mb',
+    verify: (_req, _res, buf) => {
+      if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
+    },
+  });
+  // Uploads (CSV imports) take larger bodies, parsed by their route once the key passed, never before authentication.
+  app.use((req, res, next) => (req.method === 'POST' && req.path.toLowerCase().replace(/\/$/, '') === '/admin/imports' ? next() : json(req, res, next)));
 
   app.use(opsRoutes(deps));
+  app.use(exportDownloadRoutes(deps));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
   if (deps.rateLimits) {
     app.use('/store', deps.rateLimits.store);
@@ -125,6 +128,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminPromotionRoutes(deps));
   app.use('/admin', adminBankStatementRoutes(deps));
   app.use('/admin', adminGroupBuyRoutes(deps));
+  app.use('/admin', adminImportRoutes(deps));
+  app.use('/admin', adminExportRoutes(deps));
   app.use('/admin', adminWebhookRoutes(deps));
   app.use('/admin', adminShippingRoutes(deps));
   app.use('/admin', adminRefundRoutes(deps, processes));

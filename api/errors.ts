@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   discount_invalid: 422,
   authorization_window_exceeded: 422,
   unavailable: 503,
+  gone: 410,
 };
 
 const TITLES: Record<number, string> = {
@@ -31,6 +32,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',

@@ -5,6 +5,7 @@ import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
 import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
 import { BANK_STATEMENT_OPERATIONS } from './openapi-bank-statements.ts';
 import { GROUP_BUY_OPERATIONS } from './openapi-group-buys.ts';
+import { BULK_OPERATIONS } from './openapi-bulk.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
 import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
@@ -52,6 +53,7 @@ const OPERATIONS: Op[] = [
   ...STEP_RETRY_OPERATIONS,
   ...VENDOR_OPERATIONS,
   ...REPAIR_OPERATIONS,
+  ...BULK_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },

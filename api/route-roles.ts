@@ -12,8 +12,8 @@ export const ROUTE_ACCESS_KINDS: readonly RouteAccess[] = [...STAFF_ROLES, 'vend
 
 /**
  * `'METHOD /path'` (Express paths, `:param`) → minimum role, for every /admin and /vendor route.
- * Reads are `viewer`; fulfilment, payments, catalog, inventory and single-step retries `staff`;
- * money out, vendors, promotions, webhooks, store settings, shipping methods, payment methods and keys `admin`.
+ * Reads are `viewer` (exports: `admin`); fulfilment, payments, catalog, inventory, imports and single-step retries `staff`;
+ * money out, vendors, promotions, webhooks, store settings, shipping methods, payment methods, keys and exports `admin`.
  */
 export const ROUTE_ROLES = {
   'POST /admin/session': 'public',
@@ -88,6 +88,13 @@ export const ROUTE_ROLES = {
   'POST /admin/api-keys': 'admin',
   'DELETE /admin/api-keys/:id': 'admin',
   'GET /admin/audit-log': 'admin',
+
+  // Imports are catalog writes (staff); exports copy customers' personal data and vendors' money in bulk (admin).
+  'POST /admin/imports': 'staff',
+  'GET /admin/imports/:id': 'viewer',
+  'POST /admin/exports': 'admin',
+  'GET /admin/exports/:id': 'admin',
+  'GET /admin/exports/:id/download': 'admin',
 
   'GET /vendor/shipments': 'vendor',
   'POST /vendor/shipments/:id/ship': 'vendor',

@@ -1,7 +1,7 @@
 // Search hits come from the index, which follows catalog events; stock moves with every cart hold, which writes no
 // event. So the page's hits get the availability of this instant before they leave (one query per page).
 import type { CommonQueryMethods } from 'slonik';
-import { currentAvailability } from '../db/queries/catalog.ts';
+import { currentAvailability } from '../db/queries/catalog-reads.ts';
 
 type Hit = Record<string, unknown> & { variants?: { id: string; available_quantity?: number }[] };
 

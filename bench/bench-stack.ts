@@ -18,6 +18,7 @@ export type BenchStack = {
   temporalAddress: string;
   tenantId: string;
   publishableKey: string;
+  adminApiKey: string;
   variantIds: string[];
   api: ChildProcess;
   worker: ChildProcess;
@@ -93,6 +94,7 @@ export async function startBenchStack(label: string, preload: string[] = []): Pr
       temporalAddress,
       tenantId: tenant.tenant_id,
       publishableKey: tenant.publishable_key,
+      adminApiKey: tenant.admin_api_key,
       variantIds,
       api,
       worker,

@@ -14,6 +14,7 @@ import { createProduct } from '../db/queries/catalog.ts';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server.ts';
 import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, type Latencies } from './checkout.ts';
 import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from './search-catalog.ts';
+import { benchImport } from './import.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -187,6 +188,8 @@ async function main() {
     line('POST /store/carts/:id/checkout (card)', checkout);
     const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
     line('whole guest checkout (cart, add, card)', guest);
+    const bulk = await benchImport(apiUrl, tenant.admin_api_key, api.pid!);
+    process.stdout.write(`bulk import ${bulk.rows} rows in ${bulk.import_s} s; products export ${bulk.export_rows} rows in ${bulk.export_s} s\n`);
     const summary = {
       at: new Date().toISOString(),
       duration_s: DURATION_S,
@@ -201,6 +204,7 @@ async function main() {
         one_activity_workflow: workflowBaseline,
         whole_guest_checkout: guest,
       },
+      bulk,
       search: {
         products: SEARCH_PRODUCTS,
         queries: SEARCH_QUERIES,
@@ -222,6 +226,7 @@ async function main() {
         'whole guest checkout P50 <= 100 ms': guest.p50 <= 100,
         'api idle RSS <= 90 MB': (idle.api_rss_mb ?? Infinity) <= 90,
         'worker idle RSS <= 250 MB': (idle.worker_rss_mb ?? Infinity) <= 250,
+        'bulk import 10,000 rows <= 60 s': bulk.import_s <= 60,
       },
     };
     mkdirSync(path.join(root, 'bench/results'), { recursive: true });

@@ -162,6 +162,12 @@ export const configSchema = z.object({
   RECONCILE_GRACE: optionalDuration,
   // Group buying (issue 17 scope 4): how long the card gateway keeps an authorization; a campaign must end within it.
   CARD_AUTHORIZATION_VALIDITY: duration('7d'),
+  // Bulk work (issue 18): the largest CSV accepted (bytes), rows per import chunk, chunks per run before continue-as-new,
+  // and how long a signed export download link works.
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(200_000_000).default(20_000_000),
+  IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(100),
+  EXPORT_LINK_TTL: duration('15m'),
 });
 
 // Production never runs on the development keys written in the source.

@@ -1,5 +1,6 @@
 // What each activity group does, as workflows call it: activities/ implements these (`satisfies`), workflows proxy them.
 import type { Notification } from '../domain/notification.ts';
+import type { ImportActivities } from './imports.ts';
 import type { Actor } from './audit.ts';
 import type { BankStatementActivities } from './bank-statements.ts';
 import type { OrderStatus } from '../domain/order.ts';
@@ -186,4 +187,5 @@ export type Activities = HoldActivities &
   RepairActivities &
   ProcessActivities &
   BankStatementActivities &
-  GroupBuyActivities;
+  GroupBuyActivities &
+  ImportActivities;

@@ -5,6 +5,7 @@ import type { Actor } from './audit.ts';
 import type { Notification } from '../domain/notification.ts';
 import type { BankStatementInput, BankStatementProgress } from './bank-statements.ts';
 import type { GroupBuyStatus } from '../domain/group-buys.ts';
+import type { ImportProgress, ProductImportInput } from './imports.ts';
 
 /** Shipping address as given at checkout. */
 export type Address = { name: string; line1: string; line2?: string; city: string; region?: string; postal_code: string; country: string; phone: string };
@@ -223,4 +224,5 @@ export type WorkflowSignatures = {
   orderReconciler: (input: OrderReconcilerInput) => Promise<ReconcileReport>;
   bankStatement: (input: BankStatementInput) => Promise<BankStatementProgress>;
   groupBuy: (input: GroupBuyInput) => Promise<GroupBuyOutcome>;
+  productImport: (input: ProductImportInput) => Promise<ImportProgress>;
 };

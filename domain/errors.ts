@@ -99,6 +99,13 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** A link or resource that existed but no longer works (an expired download link). */
+export class GoneError extends DomainError {
+  constructor(message: string) {
+    super('gone', message);
+  }
+}
+
 /** ApplicationFailure type of a programming error inside an activity (not a business outcome, never retried). */
 export const INTERNAL_FAILURE_TYPE = 'internal_error';
 

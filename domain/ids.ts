@@ -32,7 +32,9 @@ export type IdPrefix =
   | 'shm'
   | 'bst'
   | 'gb'
-  | 'gbp';
+  | 'gbp'
+  | 'imp'
+  | 'exp';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -105,4 +107,9 @@ export function participationIds(participationId: string): { cartId: string; ite
     authorizeKey: `authorize:${participationId}`,
     voidKey: `void:${participationId}`,
   };
+}
+
+/** Workflow id of one product import (`import:<tenant>:<import>`). */
+export function importWorkflowId(tenantId: string, importId: string): string {
+  return `import:${tenantId}:${importId}`;
 }

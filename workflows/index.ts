@@ -18,6 +18,7 @@ import { orderResume } from './orderResume.ts';
 import { orderReconciler } from './orderReconciler.ts';
 import { bankStatement } from './bankStatement.ts';
 import { groupBuy } from './groupBuy.ts';
+import { productImport } from './productImport.ts';
 
 export {
   checkout,
@@ -38,6 +39,7 @@ export {
   orderReconciler,
   bankStatement,
   groupBuy,
+  productImport,
 };
 
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
@@ -60,5 +62,6 @@ export type SignaturesHold = Expect<{
   orderReconciler: typeof orderReconciler;
   bankStatement: typeof bankStatement;
   groupBuy: typeof groupBuy;
+  productImport: typeof productImport;
 }>;
 type Expect<T extends WorkflowSignatures> = T;

@@ -1,6 +1,7 @@
 // Back-office routes: catalog, stock, orders, bank-transfer confirmations, cancellation, shipping.
 import { Router } from 'express';
-import { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from '../../db/queries/catalog.ts';
+import { createProduct, deleteProduct, getProduct, updateProduct } from '../../db/queries/catalog.ts';
+import { listProducts } from '../../db/queries/catalog-reads.ts';
 import { createCategory, listCategories } from '../../db/queries/categories.ts';
 import { setInventory } from '../../db/queries/inventory.ts';
 import { getInventory } from '../../db/queries/holds.ts';

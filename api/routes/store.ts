@@ -1,7 +1,8 @@
 // Storefront routes: catalog, carts (stock holds), checkout, order status.
 import { Router, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { getProduct, listProducts } from '../../db/queries/catalog.ts';
+import { getProduct } from '../../db/queries/catalog.ts';
+import { listProducts } from '../../db/queries/catalog-reads.ts';
 import { listCategories } from '../../db/queries/categories.ts';
 import { addCartItem, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder, orderCustomerId } from '../../db/queries/orders.ts';

@@ -1,7 +1,8 @@
 // Vendor portal routes (mall mode): a vendor key sees and fulfils only its own vendor's shipments.
 import { Router } from 'express';
 import { getVendorShipment, listVendorShipments } from '../../db/queries/shipments.ts';
-import { createProduct, listProducts, updateProduct } from '../../db/queries/catalog.ts';
+import { createProduct, updateProduct } from '../../db/queries/catalog.ts';
+import { listProducts } from '../../db/queries/catalog-reads.ts';
 import { setInventory } from '../../db/queries/inventory.ts';
 import { listVendorPayouts } from '../../db/queries/payouts.ts';
 import { payoutResponse } from './admin-vendors.ts';

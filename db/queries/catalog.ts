@@ -5,8 +5,8 @@ import { slugify, type ProductStatus, type ProductType } from '../../domain/cata
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
-import { appendOutbox } from './outbox.ts';
-import { setOnHand } from './holds.ts';
+import { appendOutbox, appendOutboxMany } from './outbox.ts';
+import { setOnHand, setOnHandMany } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { productView, type ProductView } from '../../contracts/views.ts';
@@ -27,7 +27,8 @@ const audited = (p: ProductView) => ({
   variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps })),
 });
 
-const productColumns = (currency: string) => sql.fragment`
+/** The columns of a product view (variants with the price in `currency`, availability, categories) over `products p`. */
+export const productColumns = (currency: string) => sql.fragment`
   p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at,
   COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
   COALESCE((
@@ -41,43 +42,6 @@ const productColumns = (currency: string) => sql.fragment`
     ) ORDER BY v.position, v.id)
     FROM variants v WHERE v.product_id = p.id
   ), '[]') AS variants`;
-
-/** Units available now (on hand minus reserved, all locations) of each variant given. */
-export async function currentAvailability(db: CommonQueryMethods, tenantId: string, variantIds: string[]): Promise<Map<string, number>> {
-  if (variantIds.length === 0) return new Map();
-  const rows = await db.any(sql.type(z.object({ variant_id: z.string(), available: z.number() }))`
-    SELECT variant_id, sum(on_hand - reserved)::int8 AS available FROM inventory_levels
-    WHERE tenant_id = ${tenantId} AND variant_id = ANY(${sql.array(variantIds, 'text')}) GROUP BY variant_id`);
-  return new Map(rows.map((r) => [r.variant_id, r.available]));
-}
-
-/** Filters of a product listing. */
-export type ProductFilter = { q?: string; category?: string; vendor?: string; publishedOnly: boolean; afterId?: string; limit: number };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/** Lists a tenant's products by id, `limit + 1` rows so the caller knows whether there is a next page. */
-export async function listProducts(db: CommonQueryMethods, tenantId: string, currency: string, f: ProductFilter): Promise<ProductView[]> {
-  const conditions = [sql.fragment`p.tenant_id = ${tenantId}`, sql.fragment`p.deleted_at IS NULL`];
-  if (f.publishedOnly) conditions.push(sql.fragment`p.status = 'published' AND ${vendorNotSuspended}`);
-  if (f.afterId) conditions.push(sql.fragment`p.id > ${f.afterId}`);
-  if (f.vendor) conditions.push(sql.fragment`p.vendor_id = ${f.vendor}`);
-  if (f.q) {
-    const pattern = `%${escapeLike(f.q)}%`;
-    conditions.push(
-      sql.fragment`(p.title ILIKE ${pattern} OR p.description ILIKE ${pattern} OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE ${pattern}))`,
-    );
-  }
-  if (f.category) {
-    conditions.push(sql.fragment`EXISTS (SELECT 1 FROM product_categories pc JOIN categories c ON c.id = pc.category_id
-      WHERE pc.product_id = p.id AND c.tenant_id = ${tenantId} AND (c.id = ${f.category} OR c.handle = ${f.category}))`);
-  }
-  const rows = await db.any(sql.type(productView)`
-    SELECT ${productColumns(currency)} FROM products p
-    WHERE ${sql.join(conditions, sql.fragment` AND `)}
-    ORDER BY p.id LIMIT ${f.limit + 1}`);
-  return [...rows];
-}
 
 /** One product of the tenant, or NotFoundError. */
 export async function getProduct(db: CommonQueryMethods, tenantId: string, currency: string, productId: string, publishedOnly: boolean): Promise<ProductView> {
@@ -252,36 +216,79 @@ export async function deleteProduct(pool: DatabasePool, tenantId: string, produc
   });
 }
 
-const indexedProduct = productView.extend({ category_handles: z.array(z.string()) });
-/** A product as the search indexer reads it. */
-export type IndexedProduct = z.infer<typeof indexedProduct>;
 
-/** The published, live products among `productIds` (the rest are to be removed from the search index). */
-export async function productsForIndex(db: CommonQueryMethods, tenantId: string, currency: string, productIds: string[]): Promise<IndexedProduct[]> {
-  if (productIds.length === 0) return [];
-  return [
-    ...(await db.any(sql.type(indexedProduct)`
-    SELECT ${productColumns(currency)},
-      COALESCE((SELECT array_agg(c.handle ORDER BY c.handle) FROM product_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.product_id = p.id), '{}') AS category_handles
-    FROM products p
-    WHERE p.tenant_id = ${tenantId} AND p.id = ANY(${sql.array(productIds, 'text')}) AND p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended}`)),
-  ];
-}
+/** A checked import row to write: categories resolved to ids, `on_hand` null leaves stock as it is. */
+export type ImportedVariant = {
+  handle: string;
+  title: string;
+  status: ProductStatus;
+  vendor_id: string | null;
+  category_ids: string[];
+  sku: string;
+  variant_title: string;
+  price: { amount: number; currency: string };
+  on_hand: number | null;
+  position: number;
+};
 
-/** The products of these variants. */
-export async function productIdsOfVariants(db: CommonQueryMethods, tenantId: string, variantIds: string[]): Promise<string[]> {
-  if (variantIds.length === 0) return [];
-  return [
-    ...(await db.anyFirst(sql.type(z.object({ product_id: z.string() }))`
-    SELECT DISTINCT product_id FROM variants WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(variantIds, 'text')})`)),
-  ];
-}
+const upsertedVariant = z.object({ id: z.string(), sku: z.string(), product_id: z.string(), inserted: z.boolean() });
 
-/** A page of a tenant's live product ids in id order (the reindex walks them). */
-export async function productIdPage(db: CommonQueryMethods, tenantId: string, afterId: string | null, limit: number): Promise<string[]> {
-  return [
-    ...(await db.anyFirst(sql.type(idRow)`
-    SELECT id FROM products WHERE tenant_id = ${tenantId} AND deleted_at IS NULL ${afterId ? sql.fragment`AND id > ${afterId}` : sql.fragment``}
-    ORDER BY id LIMIT ${limit}`)),
-  ];
+/**
+ * Upserts products by handle and variants by SKU (bulk import), inside the caller's transaction: a repeated call changes
+ * nothing more. A SKU another product holds is left alone and missing from the answer. Stock goes through holds.ts; each
+ * product touched gets its `product.updated` event (the search index follows) and each price changed `price.updated`.
+ */
+export async function upsertImportedVariants(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  currency: string,
+  locationId: string,
+  rows: ImportedVariant[],
+): Promise<Map<string, { variantId: string; created: boolean }>> {
+  const outcome = new Map<string, { variantId: string; created: boolean }>();
+  if (rows.length === 0) return outcome;
+  const byHandle = new Map(rows.map((r) => [r.handle, r]));
+  const products = [...byHandle.values()].map((r) => [makeId('prod', randomUUID()), tenantId, r.handle, r.title, r.status, r.vendor_id]);
+  const productIds = new Map(
+    (
+      await tx.any(sql.type(z.object({ id: z.string(), handle: z.string() }))`
+      INSERT INTO products (id, tenant_id, handle, title, status, vendor_id)
+      SELECT * FROM ${sql.unnest(products, ['text', 'text', 'text', 'text', 'text', 'text'])}
+      ON CONFLICT (tenant_id, handle) DO UPDATE SET title = EXCLUDED.title, status = EXCLUDED.status, vendor_id = EXCLUDED.vendor_id, updated_at = now()
+      RETURNING id, handle`)
+    ).map((p) => [p.handle, p.id]),
+  );
+  const touched = [...productIds.values()];
+  await tx.query(sql.type(noRows)`DELETE FROM product_categories WHERE product_id = ANY(${sql.array(touched, 'text')})`);
+  const links = [...byHandle.values()].flatMap((r) => r.category_ids.map((c) => [tenantId, productIds.get(r.handle)!, c]));
+  await tx.query(sql.type(noRows)`
+    INSERT INTO product_categories (tenant_id, product_id, category_id) SELECT * FROM ${sql.unnest(links, ['text', 'text', 'text'])} ON CONFLICT DO NOTHING`);
+  const variants = rows.map((r) => [makeId('var', randomUUID()), tenantId, productIds.get(r.handle)!, r.sku, r.variant_title, r.position]);
+  // The WHERE keeps a SKU on its product: a SKU of another product (a race with the caller's check) is not returned.
+  for (const v of await tx.any(sql.type(upsertedVariant)`
+    INSERT INTO variants (id, tenant_id, product_id, sku, title, position)
+    SELECT * FROM ${sql.unnest(variants, ['text', 'text', 'text', 'text', 'text', 'int4'])}
+    ON CONFLICT (tenant_id, sku) DO UPDATE SET title = EXCLUDED.title WHERE variants.product_id = EXCLUDED.product_id
+    RETURNING id, sku, product_id, (xmax = 0) AS inserted`)) {
+    outcome.set(v.sku, { variantId: v.id, created: v.inserted });
+  }
+  const written = rows.filter((r) => outcome.has(r.sku));
+  const prices = written.map((r) => [tenantId, outcome.get(r.sku)!.variantId, r.price.currency, r.price.amount]);
+  const repriced = await tx.anyFirst(sql.type(z.object({ variant_id: z.string() }))`
+    INSERT INTO prices (tenant_id, variant_id, currency, amount) SELECT * FROM ${sql.unnest(prices, ['text', 'text', 'text', 'int8'])}
+    ON CONFLICT (variant_id, currency) DO UPDATE SET amount = EXCLUDED.amount WHERE prices.amount IS DISTINCT FROM EXCLUDED.amount
+    RETURNING variant_id`);
+  const levels = written.flatMap((r) => (r.on_hand === null ? [] : [{ variantId: outcome.get(r.sku)!.variantId, locationId, onHand: r.on_hand }]));
+  const restocked = await setOnHandMany(tx, tenantId, levels);
+  const priceEvents = written
+    .filter((r) => !outcome.get(r.sku)!.created && repriced.includes(outcome.get(r.sku)!.variantId))
+    .map((r) => {
+      const variantId = outcome.get(r.sku)!.variantId;
+      return { tenantId, type: 'price.updated', aggregateId: variantId, payload: { product_id: productIds.get(r.handle), variant_id: variantId, price: r.price } };
+    });
+  const stockEvents = restocked.map((level) => ({ tenantId, type: 'inventory.updated', aggregateId: level.variant_id, payload: { ...level } }));
+  const views = await tx.any(sql.type(productView)`SELECT ${productColumns(currency)} FROM products p WHERE p.id = ANY(${sql.array(touched, 'text')})`);
+  const productEvents = views.map((product) => ({ tenantId, type: 'product.updated', aggregateId: product.id, payload: { product } }));
+  await appendOutboxMany(tx, [...priceEvents, ...stockEvents, ...productEvents]);
+  return outcome;
 }

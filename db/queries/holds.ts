@@ -20,6 +20,32 @@ export async function setOnHand(tx: CommonQueryMethods, tenantId: string, varian
     RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`);
 }
 
+/** Sets many levels in one statement (bulk import; the caller locked and checked them against reserved); the changed ones. */
+export async function setOnHandMany(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  levels: { variantId: string; locationId: string; onHand: number }[],
+): Promise<InventoryView[]> {
+  if (levels.length === 0) return [];
+  const rows = levels.map((l) => [tenantId, l.variantId, l.locationId, l.onHand]);
+  return [
+    ...(await tx.any(sql.type(inventoryView)`
+    INSERT INTO inventory_levels (tenant_id, variant_id, location_id, on_hand) SELECT * FROM ${sql.unnest(rows, ['text', 'text', 'text', 'int4'])}
+    ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now() WHERE inventory_levels.on_hand <> EXCLUDED.on_hand
+    RETURNING variant_id, location_id, on_hand::int8, reserved::int8, (on_hand - reserved)::int8 AS available`)),
+  ];
+}
+
+/** Units reserved of each variant at a location, locked for a change of on_hand (variants without a level: absent). */
+export async function reservedForUpdate(tx: CommonQueryMethods, tenantId: string, variantIds: string[], locationId: string): Promise<Map<string, number>> {
+  if (variantIds.length === 0) return new Map();
+  const rows = await tx.any(sql.type(z.object({ variant_id: z.string(), reserved: z.number() }))`
+    SELECT variant_id, reserved::int8 FROM inventory_levels
+    WHERE tenant_id = ${tenantId} AND variant_id = ANY(${sql.array(variantIds, 'text')}) AND location_id = ${locationId}
+    ORDER BY variant_id FOR UPDATE`);
+  return new Map(rows.map((r) => [r.variant_id, r.reserved]));
+}
+
 /** A variant's on_hand at a location, locked for a change (null: no level yet). */
 export async function onHandForUpdate(tx: CommonQueryMethods, tenantId: string, variantId: string, locationId: string): Promise<number | null> {
   const row = await tx.maybeOne(sql.type(z.object({ on_hand: z.number() }))`

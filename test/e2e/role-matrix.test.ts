@@ -44,6 +44,8 @@ type Shared = {
   promotionId: string;
   shippingMethodId: string;
   groupBuyId: string;
+  importId: string;
+  exportId: string;
 };
 let shared: Shared;
 
@@ -141,6 +143,15 @@ const buildGroupBuy = () => ({
   ends_at: new Date(Date.now() + 3_600_000).toISOString(),
 });
 let groupBuyVariantId: string;
+/** Body of POST /admin/imports: a one-row product CSV of its own handle and SKU. */
+const buildImport = () => {
+  const sku = `IMP-${unique()}`;
+  return {
+    kind: 'products',
+    format: 'csv',
+    content: `handle,title,status,sku,price,on_hand\nimported-${sku.toLowerCase()},Imported ${sku},draft,${sku},1200,3\n`,
+  };
+};
 
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
 const buildShippingMethod = () => ({ name: `Yamato ${unique()}`, price: { amount: 800, currency: 'JPY' }, vendor_id: shippingVendorId });
@@ -382,6 +393,13 @@ const cases: Record<RouteKey, Case> = {
   'DELETE /admin/api-keys/:id': { write: true, success: true, build: async () => ({ path: `/admin/api-keys/${await staffKeyId()}` }) },
   'GET /admin/audit-log': { write: false, success: true, build: get('/admin/audit-log') },
 
+  // The upload is the write (its audit entry); the workflow's completion entry carries no request id.
+  'POST /admin/imports': { write: true, success: true, build: async () => ({ path: '/admin/imports', body: buildImport() }) },
+  'GET /admin/imports/:id': { write: false, success: true, build: async () => ({ path: `/admin/imports/${shared.importId}` }) },
+  'POST /admin/exports': { write: true, success: true, build: async () => ({ path: '/admin/exports', body: { kind: 'products' } }) },
+  'GET /admin/exports/:id': { write: false, success: true, build: async () => ({ path: `/admin/exports/${shared.exportId}` }) },
+  'GET /admin/exports/:id/download': { write: false, success: true, build: async () => ({ path: `/admin/exports/${shared.exportId}/download` }) },
+
   'GET /vendor/shipments': { write: false, success: true, build: get('/vendor/shipments') },
   'POST /vendor/shipments/:id/ship': {
     write: true,
@@ -473,6 +491,8 @@ beforeAll(async () => {
     promotionId: promotion.body.id,
     shippingMethodId: await newShippingMethod(),
     groupBuyId: groupBuy.body.id,
+    importId: (await call('POST /admin/imports', 'owner', { path: '/admin/imports', body: buildImport() })).body.id,
+    exportId: (await call('POST /admin/exports', 'owner', { path: '/admin/exports', body: { kind: 'orders' } })).body.id,
   };
 }, 120_000);
 afterAll(async () => stack?.stop());

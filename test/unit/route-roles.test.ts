@@ -40,9 +40,14 @@ describe('the role table', () => {
     expect(ROUTE_KEYS.filter((k) => !registered.includes(k))).toEqual([]);
   });
 
-  test('when the table is read, then every GET is viewer except keys and the audit log, and /vendor is vendor only', () => {
+  test('when the table is read, then every GET is viewer except keys, the audit log and exports (bulk personal data), and /vendor is vendor only', () => {
     const gets = ROUTE_KEYS.filter((k) => k.startsWith('GET /admin/'));
-    expect(gets.filter((k) => ROUTE_ROLES[k] !== 'viewer')).toEqual(['GET /admin/api-keys', 'GET /admin/audit-log']);
+    expect(gets.filter((k) => ROUTE_ROLES[k] !== 'viewer')).toEqual([
+      'GET /admin/api-keys',
+      'GET /admin/audit-log',
+      'GET /admin/exports/:id',
+      'GET /admin/exports/:id/download',
+    ]);
     expect(ROUTE_KEYS.filter((k) => k.includes(' /vendor/')).every((k) => ROUTE_ROLES[k] === 'vendor')).toBe(true);
     expect(ROUTE_KEYS.filter((k) => ROUTE_ROLES[k] === 'vendor').every((k) => k.includes(' /vendor/'))).toBe(true);
   });
