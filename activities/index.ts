@@ -15,6 +15,7 @@ import { createSubscriptionActivities } from './subscriptions.ts';
 import { createEventNoticeActivities } from './event-notices.ts';
 import { createRepairActivities } from './repair.ts';
 import { createProcessActivities } from './processes.ts';
+import { createDigitalDeliveryActivities } from './digital-delivery.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -37,5 +38,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createEventNoticeActivities(deps),
     ...createRepairActivities(deps),
     ...createProcessActivities(deps),
+    ...createDigitalDeliveryActivities(deps),
   });
 }

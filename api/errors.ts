@@ -21,6 +21,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   price_changed: 409,
   discount_invalid: 422,
   unavailable: 503,
+  gone: 410,
+  payload_too_large: 413,
 };
 
 const TITLES: Record<number, string> = {
@@ -30,6 +32,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',

@@ -157,6 +157,11 @@ export const configSchema = z.object({
   RECONCILE_ENABLED: flag(true),
   RECONCILE_INTERVAL: duration('1m'),
   RECONCILE_GRACE: optionalDuration,
+  // Files and digital products (issue 18): where uploaded bytes live, the largest upload, and the address download links
+  // in e-mails and order answers start with (unset: http://localhost:PORT).
+  FILE_STORAGE_DIR: z.string().trim().min(1).default('.data/files'),
+  FILE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(1_073_741_824).default(52_428_800),
+  PUBLIC_URL: z.string().url().optional(),
 });
 
 // Production never runs on the development keys written in the source.

@@ -149,6 +149,14 @@ export type ProcessActivities = {
   followWorkflow(input: { workflowId: string }): Promise<FollowedOutcome>;
 };
 
+/** What the digital-delivery step did: links new this time, all of the order's, its status after, whether vendors sold in it. */
+export type DigitalDeliveryOutcome = { issued: number; deliveries: number; orderStatus: OrderStatus; vendorItems: boolean };
+
+/** Digital delivery: an order's download links, issued once it is paid. */
+export type DigitalDeliveryActivities = {
+  deliverDigitalGoods(input: { tenantId: string; orderId: string }): Promise<DigitalDeliveryOutcome>;
+};
+
 /** Every activity the worker registers. */
 export type Activities = HoldActivities &
   OrderActivities &
@@ -162,4 +170,5 @@ export type Activities = HoldActivities &
   SubscriptionActivities &
   EventNoticeActivities &
   RepairActivities &
-  ProcessActivities;
+  ProcessActivities &
+  DigitalDeliveryActivities;

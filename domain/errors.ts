@@ -99,6 +99,20 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** Something that existed is gone for good: a download link expired, used up, superseded or revoked (410). */
+export class GoneError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('gone', message, details);
+  }
+}
+
+/** A request body above its limit (413); nothing of it is kept. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('payload_too_large', message, details);
+  }
+}
+
 /** ApplicationFailure type of a programming error inside an activity (not a business outcome, never retried). */
 export const INTERNAL_FAILURE_TYPE = 'internal_error';
 

@@ -83,7 +83,7 @@ export function evaluatePaymentConfirmation(
 }
 
 /** A cart line as checkout sees it: is it still sold in the cart's currency, does it renew (a subscription)? */
-export type PlacementLine = { variantId: string; quantity: number; unitPrice: number; sold: boolean; subscription: boolean };
+export type PlacementLine = { variantId: string; quantity: number; unitPrice: number; sold: boolean; subscription: boolean; digital?: boolean };
 
 /** What stops a cart from becoming an order with this payment method, first problem first (empty: it can be placed). */
 export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMethod): DomainError[] {
@@ -95,6 +95,11 @@ export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMet
   const subscribed = lines.filter((l) => l.subscription).map((l) => l.variantId);
   if (paymentMethod !== 'card' && subscribed.length) {
     problems.push(new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed }));
+  }
+  // Download links are issued once paid; cash on delivery is paid to a courier, and a download has none.
+  const digital = lines.filter((l) => l.digital).map((l) => l.variantId);
+  if (paymentMethod === 'cod' && digital.length) {
+    problems.push(new ValidationError('digital items are delivered as download links once paid and cannot be paid on delivery', { variant_ids: digital }));
   }
   return problems;
 }

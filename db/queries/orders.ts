@@ -19,6 +19,7 @@ import { cartPricing } from './pricing.ts';
 import { vendorNotSuspended } from './vendors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
+import { revokeOrderDeliveries } from './digital-deliveries.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 const orderColumns = sql.fragment`
@@ -106,7 +107,7 @@ export type PlaceOrderInput = {
   expectedTotal?: Money | null;
 };
 
-const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean() });
+const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean(), digital: z.boolean() });
 
 const cartStateRow = z.object({
   status: z.string(),
@@ -139,11 +140,11 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     const lines = await tx.any(sql.type(placementRow)`
       SELECT v.id AS variant_id, ci.quantity, ci.unit_price,
         (p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended} AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
-        v.subscription_interval IS NOT NULL AS subscription
+        v.subscription_interval IS NOT NULL AS subscription, p.type = 'digital' AS digital
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
     const [problem] = checkPlacement(
-      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription })),
+      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription, digital: l.digital })),
       input.paymentMethod,
     );
     if (problem) throw problem;
@@ -268,6 +269,7 @@ export async function cancelOrder(
     const releasedHolds = await releaseOrderAllocations(tx, orderId);
     await cancelPendingShipments(tx, orderId);
     await voidOpenPayments(tx, orderId);
+    await revokeOrderDeliveries(tx, orderId, 'order cancelled');
     // A cancelled order gives its discount codes' uses back (compensation and the back office's cancel alike).
     await releaseOrderRedemptions(tx, tenantId, orderId);
     if (actor) {
@@ -282,9 +284,10 @@ const itemGroupRow = z.object({ vendor_id: z.string().nullable(), amount: z.numb
 /** An order's items per vendor (single brand: one group with vendor null): their total and variants. */
 export type OrderItemGroup = z.infer<typeof itemGroupRow>;
 
-/** Groups an order's items by vendor, the single-brand group (vendor null) first: one shipment each. */
+/** Groups an order's physical items by vendor, the single-brand group (vendor null) first: one shipment each (digital lines ship none). */
 export async function orderItemGroups(tx: CommonQueryMethods, orderId: string): Promise<readonly OrderItemGroup[]> {
   return tx.any(sql.type(itemGroupRow)`
-    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
-    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
+    SELECT i.vendor_id, sum(i.total)::int8 AS amount, array_agg(DISTINCT i.variant_id) AS variant_ids FROM order_items i
+    JOIN products p ON p.id = i.product_id WHERE i.order_id = ${orderId} AND p.type <> 'digital'
+    GROUP BY i.vendor_id ORDER BY i.vendor_id NULLS FIRST`);
 }
