@@ -64,7 +64,11 @@ export function downloadToken(delivery: { id: string; tenantId: string; expiresA
 }
 
 /** What a download token names: the delivery and the expiry it was signed with, or why it is refused. */
-export function readDownloadToken(token: string, keyMaterial: string, now: number): { deliveryId: string; tenantId: string; expiresAtMs: number } | 'invalid' | 'expired' {
+export function readDownloadToken(
+  token: string,
+  keyMaterial: string,
+  now: number,
+): { deliveryId: string; tenantId: string; expiresAtMs: number } | 'invalid' | 'expired' {
   const claims = verifyLink(token, DOWNLOAD_LINK_PURPOSE, keyMaterial, now);
   if (typeof claims === 'string') return claims;
   return { deliveryId: claims.id, tenantId: claims.tenantId, expiresAtMs: claims.expiresAt };

@@ -16,6 +16,7 @@ export type Notification = {
     | 'payment_refunded'
     | 'subscription_renewed'
     | 'customer_welcome'
-    | 'password_reset';
+    | 'password_reset'
+    | 'digital_downloads';
   data: Record<string, unknown>;
 };

@@ -14,7 +14,14 @@ import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { vendorNotSuspended } from './vendors.ts';
-import { productImagesColumn, saveProductImages, saveVariantDigital, variantDigitalJson, type ProductImageInput, type VariantDigitalInput } from './product-media.ts';
+import {
+  productImagesColumn,
+  saveProductImages,
+  saveVariantDigital,
+  variantDigitalJson,
+  type ProductImageInput,
+  type VariantDigitalInput,
+} from './product-media.ts';
 
 // What an audit entry shows of a product (stock and timestamps move on their own).
 const audited = (p: ProductView) => ({
@@ -177,6 +184,8 @@ async function replaceCategories(tx: CommonQueryMethods, tenantId: string, produ
 export async function createProduct(pool: DatabasePool, tenantId: string, currency: string, input: NewProduct, actor: Actor | null): Promise<ProductView> {
   return pool.transaction(async (tx) => {
     const productId = makeId('prod', randomUUID());
+    if (input.type !== 'digital' && input.variants.some((v) => v.digital))
+      throw new ValidationError('variant digital settings need a product of type "digital"');
     if (input.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [input.vendor_id]);
     await tx.query(sql.type(noRows)`
       INSERT INTO products (id, tenant_id, handle, title, description, status, type, vendor_id)

@@ -34,7 +34,9 @@ export async function countDigitalLines(db: CommonQueryMethods, orderId: string)
 
 /** An order's deliveries, by line. */
 export async function orderDeliveries(db: CommonQueryMethods, tenantId: string, orderId: string): Promise<readonly DeliveryRow[]> {
-  return db.any(sql.type(deliveryRow)`SELECT ${columns} FROM digital_deliveries WHERE tenant_id = ${tenantId} AND order_id = ${orderId} ORDER BY order_item_id`);
+  return db.any(
+    sql.type(deliveryRow)`SELECT ${columns} FROM digital_deliveries WHERE tenant_id = ${tenantId} AND order_id = ${orderId} ORDER BY order_item_id`,
+  );
 }
 
 /**
@@ -51,11 +53,25 @@ export async function takeDownload(
       AND round(extract(epoch FROM expires_at) * 1000)::int8 = ${link.expiresAtMs}
     RETURNING file_id, remaining`);
   if (taken) return { fileId: taken.file_id, remaining: taken.remaining };
-  const row = await pool.maybeOne(sql.type(deliveryRow)`SELECT ${columns} FROM digital_deliveries WHERE id = ${link.deliveryId} AND tenant_id = ${link.tenantId}`);
+  const row = await pool.maybeOne(
+    sql.type(deliveryRow)`SELECT ${columns} FROM digital_deliveries WHERE id = ${link.deliveryId} AND tenant_id = ${link.tenantId}`,
+  );
   if (!row) return null;
   const state = { status: row.status, remaining: row.remaining, expiresAtMs: row.expires_at_ms };
   // The database clock said expired (or the link raced the last download): whichever rule refuses it names the reason.
   return { gone: downloadGoneReason(state, link.expiresAtMs, Date.now()) ?? (row.remaining <= 0 ? 'used_up' : 'expired') };
+}
+
+/** Why a link is gone without taking a download (HEAD requests, link previews); null: no such delivery. */
+export async function linkState(
+  pool: DatabasePool,
+  link: { tenantId: string; deliveryId: string; expiresAtMs: number },
+): Promise<{ gone: GoneReason | null } | null> {
+  const row = await pool.maybeOne(
+    sql.type(deliveryRow)`SELECT ${columns} FROM digital_deliveries WHERE id = ${link.deliveryId} AND tenant_id = ${link.tenantId}`,
+  );
+  if (!row) return null;
+  return { gone: downloadGoneReason({ status: row.status, remaining: row.remaining, expiresAtMs: row.expires_at_ms }, link.expiresAtMs, Date.now()) };
 }
 
 /** Gives a download back when its bytes could not be sent (the stream failed or the client left before the end). */

@@ -34,7 +34,9 @@ export async function issueOrderDeliveries(pool: DatabasePool, tenantId: string,
       SELECT i.id AS order_item_id, i.variant_id, i.vendor_id, d.file_id, d.link_ttl_ms, d.max_downloads
       FROM order_items i JOIN products p ON p.id = i.product_id LEFT JOIN variant_digital d ON d.variant_id = i.variant_id
       WHERE i.order_id = ${orderId} AND p.type = 'digital' ORDER BY i.id`);
-    const vendorItems = await tx.oneFirst(sql.type(countRow)`SELECT count(*)::int8 AS n FROM order_items WHERE order_id = ${orderId} AND vendor_id IS NOT NULL`);
+    const vendorItems = await tx.oneFirst(
+      sql.type(countRow)`SELECT count(*)::int8 AS n FROM order_items WHERE order_id = ${orderId} AND vendor_id IS NOT NULL`,
+    );
     const outcome = { issued: 0, deliveries: 0, orderStatus: order.status, vendorItems: vendorItems > 0 };
     if (order.status === 'cancelled' || order.status === 'pending_payment') return outcome;
     for (const line of lines) {

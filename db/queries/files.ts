@@ -31,7 +31,11 @@ export async function insertFile(
     const row = await tx.one(sql.type(fileRow)`
       INSERT INTO files (id, tenant_id, storage_key, content_type, size_bytes, sha256)
       VALUES (${f.id}, ${f.tenantId}, ${f.storageKey}, ${f.contentType}, ${f.size}, ${f.sha256}) RETURNING ${columns}`);
-    const changes = { content_type: { before: null, after: f.contentType }, size_bytes: { before: null, after: f.size }, sha256: { before: null, after: f.sha256 } };
+    const changes = {
+      content_type: { before: null, after: f.contentType },
+      size_bytes: { before: null, after: f.size },
+      sha256: { before: null, after: f.sha256 },
+    };
     await recordAudit(tx, { tenantId: f.tenantId, actor, action: 'file.upload', resourceType: 'file', resourceId: f.id, changes });
     return row;
   });

@@ -107,7 +107,14 @@ export type PlaceOrderInput = {
   expectedTotal?: Money | null;
 };
 
-const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean(), digital: z.boolean() });
+const placementRow = z.object({
+  variant_id: z.string(),
+  quantity: z.number(),
+  unit_price: z.number(),
+  sold: z.boolean(),
+  subscription: z.boolean(),
+  digital: z.boolean(),
+});
 
 const cartStateRow = z.object({
   status: z.string(),
@@ -144,7 +151,14 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
     const [problem] = checkPlacement(
-      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription, digital: l.digital })),
+      lines.map((l) => ({
+        variantId: l.variant_id,
+        quantity: l.quantity,
+        unitPrice: l.unit_price,
+        sold: l.sold,
+        subscription: l.subscription,
+        digital: l.digital,
+      })),
       input.paymentMethod,
     );
     if (problem) throw problem;

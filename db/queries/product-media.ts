@@ -37,7 +37,12 @@ export async function saveProductImages(tx: CommonQueryMethods, tenantId: string
 }
 
 /** Sets (or with null removes) what a variant delivers; undefined leaves it unchanged. Orders already paid keep their links. */
-export async function saveVariantDigital(tx: CommonQueryMethods, tenantId: string, variantId: string, digital: VariantDigitalInput | null | undefined): Promise<void> {
+export async function saveVariantDigital(
+  tx: CommonQueryMethods,
+  tenantId: string,
+  variantId: string,
+  digital: VariantDigitalInput | null | undefined,
+): Promise<void> {
   if (digital === undefined) return;
   if (digital === null) {
     await tx.query(sql.type(noRows)`DELETE FROM variant_digital WHERE variant_id = ${variantId}`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildProduct, createTestStaffKey, placeTestOrder, seedProduct } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
+import { buildPng, buildDownloadable, checkoutVariants, seedDigitalProduct } from '../helpers/digital.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { createVendorKey } from '../../db/queries/api-keys.ts';
@@ -15,8 +16,8 @@ let stack: TestStack;
 let mall: CreatedTenant;
 const keys = {} as Record<KeyRole, string>;
 
-/** One request of a case: the concrete path (`:params` filled) and its JSON body. */
-type Req = { path: string; body?: object };
+/** One request of a case: the concrete path (`:params` filled) and its JSON body (or raw bytes of a content type: uploads). */
+type Req = { path: string; body?: object; raw?: { type: string; bytes: Buffer } };
 
 /**
  * How to call one table entry. `write`: the call changes something (the integrator asserts one audit entry per successful
@@ -43,6 +44,8 @@ type Shared = {
   payoutId: string;
   promotionId: string;
   shippingMethodId: string;
+  digitalOrderId: string;
+  downloadId: string;
 };
 let shared: Shared;
 
@@ -115,6 +118,16 @@ async function capturedCardOrder(): Promise<string> {
   if ((await owner().ship(shipment.id)).status !== 200) throw new Error('ship failed');
   await waitFor(async () => (await owner().order(order.id)).body.payments[0].status === 'captured' || null, { what: 'the capture' });
   return order.id;
+}
+
+/** A digital order paid by card: complete, with one download to reissue. */
+async function deliveredDownload(): Promise<{ orderId: string; downloadId: string }> {
+  const { variantId } = await seedDigitalProduct(stack.http, mall.admin_api_key, buildDownloadable(1024));
+  const checkout = await checkoutVariants(stack.http, mall, [variantId], { payment_method: 'card', payment_token: 'tok_visa' });
+  if (checkout.status !== 201) throw new Error(`digital checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
+  const orderId = checkout.body.order.id as string;
+  const download = await waitFor(async () => ((await owner().order(orderId)).body.downloads as { id: string }[] | undefined)?.[0], { what: 'the download' });
+  return { orderId, downloadId: download.id };
 }
 
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
@@ -225,6 +238,12 @@ const cases: Record<RouteKey, Case> = {
       body: {},
     }),
   },
+  'POST /admin/orders/:id/downloads/:download_id/reissue': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/admin/orders/${shared.digitalOrderId}/downloads/${shared.downloadId}/reissue`, body: {} }),
+  },
+  'POST /admin/files': { write: true, success: true, build: async () => ({ path: '/admin/files', raw: { type: 'image/png', bytes: buildPng() } }) },
   'POST /admin/shipments/:id/ship': {
     write: true,
     success: true,
@@ -386,6 +405,7 @@ const ownCheckRefuses = (key: RouteKey, role: KeyRole) => key === 'POST /admin/s
 function call(key: RouteKey, role: KeyRole, req: Req, requestId: string = randomUUID()) {
   const method = key.split(' ')[0].toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   const test = stack.http[method](req.path).set('Authorization', `Bearer ${keys[role]}`).set('X-Request-Id', requestId);
+  if (req.raw) return test.set('Content-Type', req.raw.type).send(req.raw.bytes);
   return req.body ? test.send(req.body) : test;
 }
 
@@ -412,13 +432,14 @@ beforeAll(async () => {
     .send({ email: `c-${unique()}@example.jp`, password: 'correct horse battery', name: 'Hanako' });
   const webhook = await call('POST /admin/webhooks', 'owner', await cases['POST /admin/webhooks'].build('owner', true));
   const promotion = await call('POST /admin/promotions', 'owner', await cases['POST /admin/promotions'].build('owner', true));
-  const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId] = await Promise.all([
+  const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId, digital] = await Promise.all([
     unpaidOrder(),
     pendingShipment(),
     activeSubscription(),
     capturedCardOrder(),
     pendingShipment(vendorVariantId),
     pendingPayout(),
+    deliveredDownload(),
   ]);
   shared = {
     productId: product.productId,
@@ -435,6 +456,8 @@ beforeAll(async () => {
     payoutId,
     promotionId: promotion.body.id,
     shippingMethodId: await newShippingMethod(),
+    digitalOrderId: digital.orderId,
+    downloadId: digital.downloadId,
   };
 }, 120_000);
 afterAll(async () => stack?.stop());

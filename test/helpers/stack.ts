@@ -1,5 +1,7 @@
 // Helpers for tests that use the stack started by global-setup.ts (env: DATABASE_URL, TEMPORAL_ADDRESS, TEST_WORKFLOW_BUNDLE).
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
 import { dataConverter } from '../../providers/codec/data-converter.ts';
@@ -10,6 +12,8 @@ const TEST_DEFAULTS = {
   ADMIN_RATE_LIMIT: '1000000/min',
   AUTH_FAILURE_LIMIT: '1000000/min',
   ALLOW_SHORT_BILLING_INTERVALS: 'true',
+  // Uploaded files of test runs stay out of the working tree's .data/.
+  FILE_STORAGE_DIR: path.join(os.tmpdir(), 'temporal-commerce-test-files'),
 };
 
 /**
