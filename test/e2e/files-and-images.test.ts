@@ -71,7 +71,11 @@ describe('files and product images', () => {
     const fakePng = await uploadFile(stack.http, tenant.admin_api_key, Buffer.from('<html><script>alert(1)</script></html>'), 'image/png');
     expect([fakePng.status, fakePng.body.detail]).toEqual([400, expect.stringContaining('not a PNG image')]);
     // A JSON file is a file like any other: stored as is, never parsed as a request body.
-    const json = await uploadFile(stack.http, tenant.admin_api_key, Buffer.from('{"title": "not a request"}'), 'application/json');
+    const json = await stack.http
+      .post('/admin/files')
+      .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+      .set('Content-Type', 'application/json')
+      .send('{"title": "not a request"}');
     expect([json.status, json.body.content_type, json.body.size]).toEqual([201, 'application/json', 26]);
     const unknownImage = await backOffice(stack.http, tenant.admin_api_key).createProduct({ ...buildProduct(), images: [{ file_id: 'fil_nope' }] });
     expect([unknownImage.status, unknownImage.body.detail]).toEqual([400, expect.stringContaining('unknown file id fil_nope')]);
