@@ -32,7 +32,12 @@ describe('digital products', () => {
   test('when a digital order is paid by card, then its link downloads the exact bytes, counts down and answers 410 once used up', async () => {
     const bytes = buildDownloadable(200 * 1024);
     const { order, variantId, download } = await boughtByCard(bytes, { max_downloads: 2 });
-    expect(download).toMatchObject({ variant_id: variantId, remaining: 2, status: 'active', url: expect.stringMatching(/\/store\/downloads\/[\w-]+\.[\w-]+$/) });
+    expect(download).toMatchObject({
+      variant_id: variantId,
+      remaining: 2,
+      status: 'active',
+      url: expect.stringMatching(/\/store\/downloads\/[\w-]+\.[\w-]+$/),
+    });
 
     const first = await fetchDownload(stack.http, download.url!);
     expect([first.status, first.headers['content-type'], first.headers['x-downloads-remaining']]).toEqual([200, 'application/pdf', '1']);

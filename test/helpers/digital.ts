@@ -48,7 +48,12 @@ export async function seedDigitalProduct(
 }
 
 /** A cart of these variants (one unit each) checked out; returns the checkout answer. */
-export async function checkoutVariants(http: TestAgent, tenant: CreatedTenant, variantIds: string[], payment: { payment_method: string; payment_token?: string }) {
+export async function checkoutVariants(
+  http: TestAgent,
+  tenant: CreatedTenant,
+  variantIds: string[],
+  payment: { payment_method: string; payment_token?: string },
+) {
   const store = storefront(http, tenant.publishable_key);
   const cart = (await store.createCart()).body as { id: string };
   for (const variantId of variantIds) {
