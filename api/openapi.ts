@@ -42,12 +42,7 @@ const OPERATIONS: Op[] = [
     body: s.checkoutBody,
     status: 201,
   },
-  {
-    method: 'get',
-    path: '/store/orders/{id}',
-    summary: "Order status with its downloads (X-Order-Token, or the customer's token for their own orders)",
-    auth: 'store',
-  },
+  { method: 'get', path: '/store/orders/{id}', summary: "Order, downloads too (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
   ...SHIPPING_OPERATIONS,

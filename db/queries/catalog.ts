@@ -14,14 +14,7 @@ import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { vendorNotSuspended } from './vendors.ts';
-import {
-  productImagesColumn,
-  saveProductImages,
-  saveVariantDigital,
-  variantDigitalJson,
-  type ProductImageInput,
-  type VariantDigitalInput,
-} from './product-media.ts';
+import * as media from './product-media.ts';
 
 // What an audit entry shows of a product (stock and timestamps move on their own).
 const audited = (p: ProductView) => ({
@@ -37,7 +30,7 @@ const audited = (p: ProductView) => ({
 });
 
 const productColumns = (currency: string) => sql.fragment`
-  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at, ${productImagesColumn},
+  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at, ${media.productImagesColumn},
   COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
   COALESCE((
     SELECT json_agg(json_build_object(
@@ -47,7 +40,7 @@ const productColumns = (currency: string) => sql.fragment`
       'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
       'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0),
       'subscription', CASE WHEN v.subscription_interval IS NULL THEN NULL ELSE json_build_object('billing_interval', v.subscription_interval) END,
-      'digital', ${variantDigitalJson}
+      'digital', ${media.variantDigitalJson}
     ) ORDER BY v.position, v.id)
     FROM variants v WHERE v.product_id = p.id
   ), '[]') AS variants`;
@@ -107,7 +100,7 @@ export type NewVariant = {
   compare_at_price?: { amount: number; currency: string } | null;
   inventory?: { location_id?: string; on_hand: number }[];
   subscription?: { billing_interval: string } | null;
-  digital?: VariantDigitalInput | null;
+  digital?: media.VariantDigitalInput | null;
   /** Consumption tax rate in basis points: 1000 standard (default), 800 reduced. */
   tax_rate_bps?: number;
 };
@@ -121,7 +114,7 @@ export type NewProduct = {
   type?: ProductType;
   vendor_id?: string | null;
   category_ids?: string[];
-  images?: ProductImageInput[];
+  images?: media.ProductImageInput[];
   variants: NewVariant[];
 };
 
@@ -159,7 +152,7 @@ async function insertVariant(
   await tx.query(sql.type(noRows)`
     INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
     VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);
-  await saveVariantDigital(tx, tenantId, variantId, v.digital);
+  await media.saveVariantDigital(tx, tenantId, variantId, v.digital);
   const locations = (v.inventory ?? []).map((i) => i.location_id ?? defaultLocation);
   await assertTenantOwns(
     tx,
@@ -191,7 +184,7 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
       INSERT INTO products (id, tenant_id, handle, title, description, status, type, vendor_id)
       VALUES (${productId}, ${tenantId}, ${input.handle ?? (await freeHandle(tx, tenantId, slugify(input.title), productId))}, ${input.title}, ${input.description ?? ''}, ${input.status}, ${input.type ?? 'physical'}, ${input.vendor_id ?? null})`);
     await replaceCategories(tx, tenantId, productId, input.category_ids ?? []);
-    await saveProductImages(tx, tenantId, productId, input.images);
+    await media.saveProductImages(tx, tenantId, productId, input.images);
     const location = await defaultLocationId(tx, tenantId);
     for (const [i, v] of input.variants.entries()) await insertVariant(tx, tenantId, productId, v, i, location);
     const product = await getProduct(tx, tenantId, currency, productId, false);
@@ -204,7 +197,7 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
 
 /** Changes to a product; variants listed by id may change title and price. */
 export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
-  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number; digital?: VariantDigitalInput | null }[];
+  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number; digital?: media.VariantDigitalInput | null }[];
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
@@ -236,12 +229,12 @@ export async function updateProduct(
         updated_at = now()
       WHERE id = ${productId}`);
     if (patch.category_ids) await replaceCategories(tx, tenantId, productId, patch.category_ids);
-    await saveProductImages(tx, tenantId, productId, patch.images);
+    await media.saveProductImages(tx, tenantId, productId, patch.images);
     for (const v of patch.variants ?? []) {
       const updated = await tx.maybeOne(sql.type(idRow)`
         UPDATE variants SET title = COALESCE(${v.title ?? null}, title), tax_rate_bps = COALESCE(${v.tax_rate_bps ?? null}::int, tax_rate_bps) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
       if (!updated) throw new NotFoundError('variant', v.id);
-      await saveVariantDigital(tx, tenantId, v.id, v.digital);
+      await media.saveVariantDigital(tx, tenantId, v.id, v.digital);
       if (v.price) {
         await tx.query(sql.type(noRows)`
           INSERT INTO prices (tenant_id, variant_id, currency, amount) VALUES (${tenantId}, ${v.id}, ${v.price.currency}, ${v.price.amount})

@@ -107,14 +107,9 @@ export type PlaceOrderInput = {
   expectedTotal?: Money | null;
 };
 
-const placementRow = z.object({
-  variant_id: z.string(),
-  quantity: z.number(),
-  unit_price: z.number(),
-  sold: z.boolean(),
-  subscription: z.boolean(),
-  digital: z.boolean(),
-});
+// A cart line as checkPlacement reads it (the query names its columns after PlacementLine's fields).
+const flag = z.boolean();
+const placementRow = z.object({ variantId: z.string(), quantity: z.number(), unitPrice: z.number(), sold: flag, subscription: flag, digital: flag });
 
 const cartStateRow = z.object({
   status: z.string(),
@@ -145,22 +140,12 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     await repriceCartItems(tx, input.cartId, cart.currency);
     const items = await cartItems(tx, input.cartId);
     const lines = await tx.any(sql.type(placementRow)`
-      SELECT v.id AS variant_id, ci.quantity, ci.unit_price,
+      SELECT v.id AS "variantId", ci.quantity, ci.unit_price AS "unitPrice",
         (p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended} AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
         v.subscription_interval IS NOT NULL AS subscription, p.type = 'digital' AS digital
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
-    const [problem] = checkPlacement(
-      lines.map((l) => ({
-        variantId: l.variant_id,
-        quantity: l.quantity,
-        unitPrice: l.unit_price,
-        sold: l.sold,
-        subscription: l.subscription,
-        digital: l.digital,
-      })),
-      input.paymentMethod,
-    );
+    const [problem] = checkPlacement([...lines], input.paymentMethod);
     if (problem) throw problem;
     const { priced, input: pricing, shipping, now } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
     await assertShippingChosen(tx, input.tenantId, input.cartId, { address: input.shippingAddress });
