@@ -19,7 +19,8 @@ export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 const ORDER_TRANSITIONS: Record<OrderStatus, OrderStatus[]> = {
   pending_payment: ['pending_shipment', 'cancelled'],
-  pending_shipment: ['partially_shipped', 'shipped', 'cancelled'],
+  // completed: an order of digital goods only is done once its download links are issued (nothing ships).
+  pending_shipment: ['partially_shipped', 'shipped', 'completed', 'cancelled'],
   partially_shipped: ['shipped'],
   shipped: ['completed'],
   completed: [],
