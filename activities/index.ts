@@ -18,6 +18,7 @@ import { createProcessActivities } from './processes.ts';
 import { createBankStatementActivities } from './bank-statements.ts';
 import { createGroupBuyActivities } from './group-buys.ts';
 import { createImportActivities } from './imports.ts';
+import { createDigitalDeliveryActivities } from './digital-delivery.ts';
 import { allAsActivities } from './errors.ts';
 import type { Activities } from '../contracts/activities.ts';
 
@@ -43,5 +44,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createBankStatementActivities(deps),
     ...createGroupBuyActivities(deps),
     ...createImportActivities(deps),
+    ...createDigitalDeliveryActivities(deps),
   });
 }

@@ -2,6 +2,7 @@
 import type { DatabasePool } from 'slonik';
 import { cancelOrder, placeOrder } from '../db/queries/orders.ts';
 import { countSubscriptionLines } from '../db/queries/subscriptions.ts';
+import { countDigitalLines } from '../db/queries/digital-deliveries.ts';
 import { newSecret } from '../domain/secrets.ts';
 import type { Notifier } from '../providers/notifications/notifier.ts';
 import type { Notification } from '../domain/notification.ts';
@@ -51,10 +52,12 @@ export function createOrderActivities({ pool, notifier, payments }: { pool: Data
               });
         const instructions = offline?.outcome === 'succeeded' ? offline.instructions : undefined;
         const subscriptionLines = order.payment_method === 'card' ? await countSubscriptionLines(pool, order.id) : 0;
+        const digitalLines = await countDigitalLines(pool, order.id);
         return {
           orderId: order.id,
           status: order.status,
           subscriptionLines,
+          digitalLines,
           total: order.total,
           taxBreakdown: order.tax_breakdown,
           accessToken: order.access_token,

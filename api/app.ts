@@ -35,6 +35,9 @@ import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
 import { createHoldWatches } from './hold-watches.ts';
 import { requestSpan } from './request-span.ts';
+import { adminFileRoutes, publicFileRoutes, UPLOAD_PATH } from './routes/files.ts';
+import { adminDownloadRoutes, downloadRoutes } from './routes/downloads.ts';
+import { createFileStorage } from '../providers/files/index.ts';
 
 // API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
 const HELMET_OPTIONS = { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } } as const;
@@ -64,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   const storeOrigins = deps.storeOrigins ?? new StoreOrigins(deps.pool, { ttlMs: deps.config.CORS_ORIGINS_CACHE_TTL, logger: deps.logger });
   const apiKeys = deps.apiKeys ?? startedApiKeys(deps);
   const holdWatches = deps.holdWatches ?? createHoldWatches(deps);
+  const files = deps.files ?? createFileStorage(deps.config);
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -111,6 +115,19 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(opsRoutes(deps));
   app.use(exportDownloadRoutes(deps));
+  app.use(
+    express.json({
+      limit: '1mb',
+      // An upload's body is the file itself, streamed to storage by its route (even a JSON file).
+      type: (req) => req.url?.split('?')[0] !== UPLOAD_PATH && (req as express.Request).is('application/json') === 'application/json',
+      verify: (_req, _res, buf) => {
+        if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
+      },
+    }),
+  );
+
+  app.use(opsRoutes(deps));
+  app.use(publicFileRoutes(deps, files));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
   if (deps.rateLimits) {
     app.use('/store', deps.rateLimits.store);
@@ -121,6 +138,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(codecRoutes(deps, apiKeys));
   app.use('/admin', adminSessionRoutes(deps));
   app.use('/store', storeRoutes({ ...deps, holdWatches }, processes));
+  app.use('/store', downloadRoutes(deps, files));
+  app.use('/store', storeRoutes(deps, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminAuditLogRoutes(deps));
   app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
@@ -136,6 +155,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminStepRetryRoutes(deps, processes));
   app.use('/admin', adminSubscriptionRoutes(deps, processes));
   app.use('/admin', adminCustomerRoutes(deps));
+  app.use('/admin', adminFileRoutes(deps, files));
+  app.use('/admin', adminDownloadRoutes(deps));
   app.use('/admin', adminRoutes(deps, processes));
   app.use('/vendor', vendorRoutes(deps, processes));
   app.use(noRoute);

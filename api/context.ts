@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { SearchBackend } from '../providers/search/types.ts';
+import type { FileStorage } from '../providers/files/storage.ts';
 import type { StoreOrigins } from './store-origins.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { ApiKeyCache } from './key-cache.ts';
@@ -63,6 +64,8 @@ export type AppDeps = {
   holdWatches?: BackgroundStarts;
   /** Rendered catalog answers (lists, search, categories); none when CATALOG_CACHE_ENABLED=false. */
   catalogCache?: CatalogCache;
+  /** Where uploaded files live (default: FILE_STORAGE_DIR on local disk). */
+  files?: FileStorage;
 };
 
 /** The tenant of an authenticated request (middleware guarantees it). */

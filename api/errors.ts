@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   authorization_window_exceeded: 422,
   unavailable: 503,
   gone: 410,
+  payload_too_large: 413,
 };
 
 const TITLES: Record<number, string> = {

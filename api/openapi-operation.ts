@@ -9,6 +9,8 @@ export type Op = {
   /** `customer`: the store's publishable key plus `Authorization: Bearer <customer token>`. */
   auth: 'store' | 'customer' | 'admin' | 'none';
   body?: z.ZodType;
+  /** A body that is not JSON but the raw bytes of this media type (file uploads). */
+  rawBody?: string;
   query?: z.ZodObject;
   response?: z.ZodType;
   status?: number;

@@ -9,6 +9,7 @@ import { BULK_OPERATIONS } from './openapi-bulk.ts';
 import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
 import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
 import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
+import { DIGITAL_OPERATIONS } from './openapi-digital.ts';
 import { adminOrderView, REPAIR_OPERATIONS } from './openapi-repair.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
@@ -44,7 +45,7 @@ const OPERATIONS: Op[] = [
     body: s.checkoutBody,
     status: 201,
   },
-  { method: 'get', path: '/store/orders/{id}', summary: "Order status (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
+  { method: 'get', path: '/store/orders/{id}', summary: "Order, downloads too (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
   ...CUSTOMER_OPERATIONS,
   ...PROMOTION_OPERATIONS,
   ...BANK_STATEMENT_OPERATIONS,
@@ -54,6 +55,7 @@ const OPERATIONS: Op[] = [
   ...VENDOR_OPERATIONS,
   ...REPAIR_OPERATIONS,
   ...BULK_OPERATIONS,
+  ...DIGITAL_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
@@ -278,6 +280,7 @@ export function buildOpenApi() {
               : [],
       parameters: [...params, ...queryParams],
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } } : {}),
+      ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       responses: {
         [String(op.status ?? 200)]: {
           description: 'success',

@@ -38,6 +38,8 @@ export const ROUTE_ROLES = {
   'POST /admin/orders/:id/refunds': 'admin',
   'POST /admin/orders/:id/notifications/:template/resend': 'staff',
   'POST /admin/orders/:id/payments/:payment_id/capture': 'staff',
+  'POST /admin/orders/:id/downloads/:download_id/reissue': 'staff',
+  'POST /admin/files': 'staff',
   'POST /admin/shipments/:id/ship': 'staff',
   'POST /admin/shipments/:id/deliver': 'staff',
   'POST /admin/bank-statements': 'staff',

@@ -4,7 +4,7 @@ import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order.ts';
 import type { Address } from '../contracts/workflows.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { parseBillingInterval } from '../domain/billing-interval.ts';
+import { billingInterval, productImagesInput, variantDigitalInput } from './schemas-catalog.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { BPS_SCALE, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SEARCH_SORTS } from '../domain/search.ts';
@@ -81,20 +81,6 @@ export const customerCheckoutBody = checkoutFields
   .strict()
   .refine(...cardNeedsToken);
 
-// `1mo`, `1y`, `7d` (`5s` where ALLOW_SHORT_BILLING_INTERVALS): checked by the same parser billing uses, so a stored interval always bills.
-const billingInterval = (allowShort: boolean) =>
-  z
-    .string()
-    .trim()
-    .max(20)
-    .superRefine((text, ctx) => {
-      try {
-        parseBillingInterval(text, { allowShort });
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; a billing interval is 1d to 1y, such as 7d, 1mo or 1y` });
-      }
-    });
-
 const taxRateBps = z.union([z.literal(800), z.literal(1000)]); // consumption tax: standard 10 % or reduced 8 %, in basis points
 const variantInput = (allowShort: boolean) =>
   z.object({
@@ -112,6 +98,7 @@ const variantInput = (allowShort: boolean) =>
       .strict()
       .nullable()
       .optional(),
+    digital: variantDigitalInput.nullable().optional(),
   });
 
 const productBody = (allowShort: boolean) =>
@@ -130,6 +117,7 @@ const productBody = (allowShort: boolean) =>
       type: z.enum(PRODUCT_TYPES).optional(),
       vendor_id: id.nullable().optional(),
       category_ids: z.array(id).max(50).optional(),
+      images: productImagesInput.optional(),
       variants: z.array(variantInput(allowShort)).min(1).max(100),
     })
     .strict();
@@ -148,7 +136,15 @@ export const updateProductBody = createProductBody
   .partial()
   .extend({
     variants: z
-      .array(z.object({ id, title: z.string().max(200).optional(), price: moneyInput.optional(), tax_rate_bps: taxRateBps.optional() }))
+      .array(
+        z.object({
+          id,
+          title: z.string().max(200).optional(),
+          price: moneyInput.optional(),
+          tax_rate_bps: taxRateBps.optional(),
+          digital: variantDigitalInput.nullable().optional(),
+        }),
+      )
       .max(100)
       .optional(),
   })

@@ -168,6 +168,11 @@ export const configSchema = z.object({
   IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(100),
   EXPORT_LINK_TTL: duration('15m'),
+  // Files and digital products (issue 18): where uploaded bytes live, the largest upload, and the address download links
+  // in e-mails and order answers start with (unset: http://localhost:PORT).
+  FILE_STORAGE_DIR: z.string().trim().min(1).default('.data/files'),
+  FILE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(1_073_741_824).default(52_428_800),
+  PUBLIC_URL: z.string().url().optional(),
 });
 
 // Production never runs on the development keys written in the source.

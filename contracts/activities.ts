@@ -172,6 +172,14 @@ export type GroupBuyActivities = {
   closeGroupBuy(input: { tenantId: string; groupBuyId: string; outcome: 'succeeded' | 'failed' }): Promise<void>;
 };
 
+/** What the digital-delivery step did: links new this time, all of the order's, its status after, whether vendors sold in it. */
+export type DigitalDeliveryOutcome = { issued: number; deliveries: number; orderStatus: OrderStatus; vendorItems: boolean };
+
+/** Digital delivery: an order's download links, issued once it is paid. */
+export type DigitalDeliveryActivities = {
+  deliverDigitalGoods(input: { tenantId: string; orderId: string }): Promise<DigitalDeliveryOutcome>;
+};
+
 /** Every activity the worker registers. */
 export type Activities = HoldActivities &
   OrderActivities &
@@ -188,4 +196,5 @@ export type Activities = HoldActivities &
   ProcessActivities &
   BankStatementActivities &
   GroupBuyActivities &
-  ImportActivities;
+  ImportActivities &
+  DigitalDeliveryActivities;

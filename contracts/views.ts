@@ -23,6 +23,8 @@ const variantView = z.object({
   subscription: z.object({ billing_interval: z.string() }).nullable(),
   /** Consumption tax rate in basis points: 1000 standard, 800 reduced. */
   tax_rate_bps: z.number(),
+  /** What a digital variant delivers once paid (null: nothing to download). */
+  digital: z.object({ file_id: z.string(), link_ttl: z.string(), max_downloads: z.number() }).nullable(),
 });
 
 /** A product with its variants, prices and availability. */
@@ -35,6 +37,7 @@ export const productView = z.object({
   type: z.enum(PRODUCT_TYPES),
   vendor_id: z.string().nullable(),
   category_ids: z.array(z.string()),
+  images: z.array(z.object({ file_id: z.string(), alt: z.string(), url: z.string() })),
   variants: z.array(variantView),
   created_at: z.string(),
   updated_at: z.string(),

@@ -69,6 +69,8 @@ export type PlacedOrder = {
   created: boolean;
   /** Order lines that start a subscription (card orders only). */
   subscriptionLines?: number;
+  /** Order lines of digital goods (absent in runs recorded before digital delivery: then the step looks for itself). */
+  digitalLines?: number;
   /** Consumption tax per rate, for the receipt (absent in runs recorded before pricing). */
   taxBreakdown?: { rate_bps: number; taxable_amount: Money; tax: Money }[];
 };
@@ -98,7 +100,15 @@ export type ConfirmPaymentArgs = { amount: Money; reference: string; confirmedBy
 export type PaymentState = { status: 'pending' | 'paid' | 'expired'; amountDue: Money; received: number };
 
 /** Input of the fulfillment workflow. */
-export type FulfillmentInput = { tenantId: string; orderId: string; paymentMethod: PaymentMethod; email: string; shipSlaMs: number };
+export type FulfillmentInput = {
+  tenantId: string;
+  orderId: string;
+  paymentMethod: PaymentMethod;
+  email: string;
+  shipSlaMs: number;
+  /** Digital lines of the order (0: no digital-delivery step); absent (older starts, repair runs): the step runs and finds out. */
+  digitalLines?: number;
+};
 
 /** Input of one shipment's workflow. */
 export type ShipmentInput = { tenantId: string; orderId: string; shipment: TrackedShipment; email: string; shipSlaMs: number };

@@ -99,10 +99,17 @@ export class UnavailableError extends DomainError {
   }
 }
 
-/** A link or resource that existed but no longer works (an expired download link). */
+/** Something that existed is gone for good: a download link expired, used up, superseded or revoked (410). */
 export class GoneError extends DomainError {
-  constructor(message: string) {
-    super('gone', message);
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('gone', message, details);
+  }
+}
+
+/** A request body above its limit (413); nothing of it is kept. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('payload_too_large', message, details);
   }
 }
 

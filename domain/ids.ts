@@ -34,7 +34,8 @@ export type IdPrefix =
   | 'gb'
   | 'gbp'
   | 'imp'
-  | 'exp';
+  | 'exp'
+  | 'fil';
 
 /** Builds an id from a prefix and a random UUID (pass the UUID in workflows: `uuid4()`). */
 export function makeId(prefix: IdPrefix, uuid: string): string {
@@ -74,6 +75,11 @@ export function subscriptionWorkflowId(tenantId: string, subscriptionId: string)
 /** Workflow id of one refund of captured money. */
 export function refundWorkflowId(tenantId: string, refundId: string): string {
   return `refund:${tenantId}:${refundId}`;
+}
+
+/** Id of the digital delivery of one order line: derived from the line, so issuing twice inserts nothing new. */
+export function digitalDeliveryId(orderItemId: string): string {
+  return `dl_${orderItemId.replace(/^oi_/, '')}`;
 }
 
 /** Id of the Temporal Schedule that sweeps expired holds. */

@@ -18,6 +18,7 @@ export type Notification = {
     | 'customer_welcome'
     | 'password_reset'
     | 'group_buy_succeeded'
-    | 'group_buy_failed';
+    | 'group_buy_failed'
+    | 'digital_downloads';
   data: Record<string, unknown>;
 };

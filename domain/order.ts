@@ -19,7 +19,8 @@ export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 const ORDER_TRANSITIONS: Record<OrderStatus, OrderStatus[]> = {
   pending_payment: ['pending_shipment', 'cancelled'],
-  pending_shipment: ['partially_shipped', 'shipped', 'cancelled'],
+  // completed: an order of digital goods only is done once its download links are issued (nothing ships).
+  pending_shipment: ['partially_shipped', 'shipped', 'completed', 'cancelled'],
   partially_shipped: ['shipped'],
   shipped: ['completed'],
   completed: [],
@@ -83,7 +84,7 @@ export function evaluatePaymentConfirmation(
 }
 
 /** A cart line as checkout sees it: is it still sold in the cart's currency, does it renew (a subscription)? */
-export type PlacementLine = { variantId: string; quantity: number; unitPrice: number; sold: boolean; subscription: boolean };
+export type PlacementLine = { variantId: string; quantity: number; unitPrice: number; sold: boolean; subscription: boolean; digital?: boolean };
 
 /** What stops a cart from becoming an order with this payment method, first problem first (empty: it can be placed). */
 export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMethod): DomainError[] {
@@ -95,6 +96,11 @@ export function checkPlacement(lines: PlacementLine[], paymentMethod: PaymentMet
   const subscribed = lines.filter((l) => l.subscription).map((l) => l.variantId);
   if (paymentMethod !== 'card' && subscribed.length) {
     problems.push(new ValidationError('subscription items renew off-session and can only be paid by card', { variant_ids: subscribed }));
+  }
+  // Download links are issued once paid; cash on delivery is paid to a courier, and a download has none.
+  const digital = lines.filter((l) => l.digital).map((l) => l.variantId);
+  if (paymentMethod === 'cod' && digital.length) {
+    problems.push(new ValidationError('digital items are delivered as download links once paid and cannot be paid on delivery', { variant_ids: digital }));
   }
   return problems;
 }

@@ -11,11 +11,12 @@ export function webhookDeliveryWorkflowId(webhookId: string, eventId: string): s
 }
 
 /** Business facts the customer hears about from the outbox (process steps are notified by their workflows). */
-export const EVENT_NOTICES: Record<string, 'payment_refunded' | 'subscription_renewed' | 'customer_welcome' | 'password_reset'> = {
+export const EVENT_NOTICES: Record<string, 'payment_refunded' | 'subscription_renewed' | 'customer_welcome' | 'password_reset' | 'digital_downloads'> = {
   'payment.refunded': 'payment_refunded',
   'subscription.renewed': 'subscription_renewed',
   'customer.registered': 'customer_welcome',
   'customer.password_reset_requested': 'password_reset',
+  'order.downloads_ready': 'digital_downloads',
 };
 
 /** Workflow id of the customer notice sent for one outbox event: a re-relayed event does not notify twice. */

@@ -150,7 +150,9 @@ export function fulfillmentChild(input: CheckoutInput, order: PlacedOrder, workf
   const { tenantId, email, paymentMethod, shipSlaMs } = input;
   return {
     workflowId,
-    args: [{ tenantId, orderId: order.orderId, paymentMethod, email, shipSlaMs }],
+    args: [
+      { tenantId, orderId: order.orderId, paymentMethod, email, shipSlaMs, ...(order.digitalLines === undefined ? {} : { digitalLines: order.digitalLines }) },
+    ],
     // ABANDON: a paid order's parcels must stay shippable and its card captured whatever happens to the checkout
     // (terminated, reset); cancelling the order stops it explicitly, and it stops itself once anything has shipped.
     parentClosePolicy: 'ABANDON',

@@ -17,9 +17,11 @@ import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, 
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type { CardPaymentActivities, FulfillmentActivities, PayoutActivities } from '../contracts/activities.ts';
 import { shipment } from './shipment.ts';
+import { digitalDelivery } from './digital-delivery.ts';
 import { startOrFollow, type StartedOrFollowed } from './follow.ts';
 import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
+import type { DigitalDeliveryOutcome } from '../contracts/activities.ts';
 
 // createShipments, createPayouts: keyed inserts (per vendor group, per order), so retrying them is safe; the order is paid, so they must happen.
 const { createShipments, createPayouts } = proxyActivities<Pick<FulfillmentActivities, 'createShipments'> & PayoutActivities>({
@@ -32,8 +34,9 @@ const { captureCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'capt
 const acts = { createShipments, createPayouts, captureCardPayment };
 
 /**
- * One per paid (or COD) order (`fulfillment:<tenant>:<order>`). Runs a `shipment` child per shipment, keeps the
- * order status current as they report, and on completion records the vendors' payout lines.
+ * One per paid (or COD) order (`fulfillment:<tenant>:<order>`). Issues the digital lines' download links first, runs a
+ * `shipment` child per shipment of the physical lines, keeps the order status current as they report, and on completion
+ * records the vendors' payout lines. An order with nothing to ship completes with its links.
  */
 export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus> {
   const shipments: TrackedShipment[] = await acts.createShipments({ tenantId: input.tenantId, orderId: input.orderId });
@@ -60,6 +63,13 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
           .catch(() => undefined);
     }
   });
+
+  const digital = await digitalDelivery(input);
+  if (digital && digital.orderStatus !== orderStatus) {
+    orderStatus = digital.orderStatus;
+    publishOrderStatus(orderStatus);
+  }
+  if (digital && shipments.length === 0) return finishWithoutShipments(digital);
 
   // Children are started outside this workflow's cancellation scope: only an order that may still be
   // cancelled (nothing shipped) has its shipments stopped, explicitly, below. A run reset in the UI meets the shipments
@@ -122,9 +132,21 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     await condition(() => shipments.every((s) => s.status === 'delivered'));
     await condition(allHandlersFinished);
     await captured;
-    if (shipments.some((s) => s.vendorId)) await acts.createPayouts({ tenantId: input.tenantId, orderId: input.orderId });
+    if (shipments.some((s) => s.vendorId) || digital?.vendorItems) await acts.createPayouts({ tenantId: input.tenantId, orderId: input.orderId });
     notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_completed', data: { order_id: input.orderId } });
     await notifications.flush();
     return orderStatus;
   });
+
+  /** Digital goods only: delivered with their links, so a card is captured now; a cancelled order ends as it is. */
+  async function finishWithoutShipments(delivered: DigitalDeliveryOutcome): Promise<OrderStatus> {
+    return CancellationScope.nonCancellable(async () => {
+      if (delivered.orderStatus !== 'completed') return orderStatus;
+      if (input.paymentMethod === 'card') await acts.captureCardPayment({ tenantId: input.tenantId, orderId: input.orderId });
+      if (delivered.vendorItems) await acts.createPayouts({ tenantId: input.tenantId, orderId: input.orderId });
+      notifications.send({ tenantId: input.tenantId, to: input.email, template: 'order_completed', data: { order_id: input.orderId } });
+      await notifications.flush();
+      return orderStatus;
+    });
+  }
 }

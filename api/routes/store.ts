@@ -32,6 +32,7 @@ import { withCurrentAvailability } from '../search-hits.ts';
 import { storeOrder } from '../views.ts';
 import { createHoldWatches } from '../hold-watches.ts';
 import { holdsWorkflowId } from '../../domain/ids.ts';
+import { orderDownloads } from '../order-downloads.ts';
 import type { Processes } from '../processes.ts';
 
 /** Routes under /store. */
@@ -228,7 +229,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     // reads their own orders with their customer token instead.
     const byCustomer = order !== null && req.customer !== undefined && (await orderCustomerId(pool, t.id, order.id)) === req.customer.id;
     if (!order || (!byCustomer && !sameToken(token, order.access_token))) throw new NotFoundError('order', req.params.id);
-    res.json(storeOrder(order));
+    res.json({ ...storeOrder(order), downloads: await orderDownloads(pool, config, t.id, order.id) });
   });
 
   return r;

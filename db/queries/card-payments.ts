@@ -14,6 +14,7 @@ import { changedFields } from '../../domain/audit.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { createPayoutsForOrder } from './payouts.ts';
+import { revokeOrderDeliveries } from './digital-deliveries.ts';
 
 const cardPaymentRow = z.object({
   id: z.string(),
@@ -217,6 +218,8 @@ export async function completeRefund(pool: DatabasePool, refundId: string, gatew
     await addRefunded(tx, done.payment_id, done.amount);
     // A mall order's vendors give back their share of the money refunded, in the same transaction.
     await createRefundPayouts(tx, done.tenant_id, done.order_id, done.id, done.amount);
+    // Money given back takes the order's download links with it.
+    await revokeOrderDeliveries(tx, done.order_id, 'refunded');
     await appendOutbox(tx, {
       tenantId: done.tenant_id,
       type: 'payment.refunded',

@@ -14,6 +14,7 @@ import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
 import { vendorNotSuspended } from './vendors.ts';
+import * as media from './product-media.ts';
 
 // What an audit entry shows of a product (stock and timestamps move on their own).
 const audited = (p: ProductView) => ({
@@ -24,12 +25,13 @@ const audited = (p: ProductView) => ({
   type: p.type,
   vendor_id: p.vendor_id,
   category_ids: p.category_ids,
-  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps })),
+  images: p.images,
+  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps, digital: v.digital })),
 });
 
-/** The columns of a product view (variants with the price in `currency`, availability, categories) over `products p`. */
+/** The columns of a product view (variants with the price in `currency`, availability, categories, images) over `products p`. */
 export const productColumns = (currency: string) => sql.fragment`
-  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at,
+  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at, ${media.productImagesColumn},
   COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
   COALESCE((
     SELECT json_agg(json_build_object(
@@ -38,7 +40,8 @@ export const productColumns = (currency: string) => sql.fragment`
       'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
       'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
       'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0),
-      'subscription', CASE WHEN v.subscription_interval IS NULL THEN NULL ELSE json_build_object('billing_interval', v.subscription_interval) END
+      'subscription', CASE WHEN v.subscription_interval IS NULL THEN NULL ELSE json_build_object('billing_interval', v.subscription_interval) END,
+      'digital', ${media.variantDigitalJson}
     ) ORDER BY v.position, v.id)
     FROM variants v WHERE v.product_id = p.id
   ), '[]') AS variants`;
@@ -61,6 +64,7 @@ export type NewVariant = {
   compare_at_price?: { amount: number; currency: string } | null;
   inventory?: { location_id?: string; on_hand: number }[];
   subscription?: { billing_interval: string } | null;
+  digital?: media.VariantDigitalInput | null;
   /** Consumption tax rate in basis points: 1000 standard (default), 800 reduced. */
   tax_rate_bps?: number;
 };
@@ -74,6 +78,7 @@ export type NewProduct = {
   type?: ProductType;
   vendor_id?: string | null;
   category_ids?: string[];
+  images?: media.ProductImageInput[];
   variants: NewVariant[];
 };
 
@@ -111,6 +116,7 @@ async function insertVariant(
   await tx.query(sql.type(noRows)`
     INSERT INTO prices (tenant_id, variant_id, currency, amount, compare_at_amount)
     VALUES (${tenantId}, ${variantId}, ${v.price.currency}, ${v.price.amount}, ${v.compare_at_price?.amount ?? null})`);
+  await media.saveVariantDigital(tx, tenantId, variantId, v.digital);
   const locations = (v.inventory ?? []).map((i) => i.location_id ?? defaultLocation);
   await assertTenantOwns(
     tx,
@@ -135,11 +141,14 @@ async function replaceCategories(tx: CommonQueryMethods, tenantId: string, produ
 export async function createProduct(pool: DatabasePool, tenantId: string, currency: string, input: NewProduct, actor: Actor | null): Promise<ProductView> {
   return pool.transaction(async (tx) => {
     const productId = makeId('prod', randomUUID());
+    if (input.type !== 'digital' && input.variants.some((v) => v.digital))
+      throw new ValidationError('variant digital settings need a product of type "digital"');
     if (input.vendor_id) await assertTenantOwns(tx, tenantId, 'vendors', [input.vendor_id]);
     await tx.query(sql.type(noRows)`
       INSERT INTO products (id, tenant_id, handle, title, description, status, type, vendor_id)
       VALUES (${productId}, ${tenantId}, ${input.handle ?? (await freeHandle(tx, tenantId, slugify(input.title), productId))}, ${input.title}, ${input.description ?? ''}, ${input.status}, ${input.type ?? 'physical'}, ${input.vendor_id ?? null})`);
     await replaceCategories(tx, tenantId, productId, input.category_ids ?? []);
+    await media.saveProductImages(tx, tenantId, productId, input.images);
     const location = await defaultLocationId(tx, tenantId);
     for (const [i, v] of input.variants.entries()) await insertVariant(tx, tenantId, productId, v, i, location);
     const product = await getProduct(tx, tenantId, currency, productId, false);
@@ -152,7 +161,7 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
 
 /** Changes to a product; variants listed by id may change title and price. */
 export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
-  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number }[];
+  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number; digital?: media.VariantDigitalInput | null }[];
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
@@ -184,10 +193,12 @@ export async function updateProduct(
         updated_at = now()
       WHERE id = ${productId}`);
     if (patch.category_ids) await replaceCategories(tx, tenantId, productId, patch.category_ids);
+    await media.saveProductImages(tx, tenantId, productId, patch.images);
     for (const v of patch.variants ?? []) {
       const updated = await tx.maybeOne(sql.type(idRow)`
         UPDATE variants SET title = COALESCE(${v.title ?? null}, title), tax_rate_bps = COALESCE(${v.tax_rate_bps ?? null}::int, tax_rate_bps) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
       if (!updated) throw new NotFoundError('variant', v.id);
+      await media.saveVariantDigital(tx, tenantId, v.id, v.digital);
       if (v.price) {
         await tx.query(sql.type(noRows)`
           INSERT INTO prices (tenant_id, variant_id, currency, amount) VALUES (${tenantId}, ${v.id}, ${v.price.currency}, ${v.price.amount})
@@ -215,7 +226,6 @@ export async function deleteProduct(pool: DatabasePool, tenantId: string, produc
     await recordAudit(tx, { tenantId, actor, action: 'product.delete', resourceType: 'product', resourceId: productId, changes });
   });
 }
-
 
 /** A checked import row to write: categories resolved to ids, `on_hand` null leaves stock as it is. */
 export type ImportedVariant = {
@@ -284,7 +294,12 @@ export async function upsertImportedVariants(
     .filter((r) => !outcome.get(r.sku)!.created && repriced.includes(outcome.get(r.sku)!.variantId))
     .map((r) => {
       const variantId = outcome.get(r.sku)!.variantId;
-      return { tenantId, type: 'price.updated', aggregateId: variantId, payload: { product_id: productIds.get(r.handle), variant_id: variantId, price: r.price } };
+      return {
+        tenantId,
+        type: 'price.updated',
+        aggregateId: variantId,
+        payload: { product_id: productIds.get(r.handle), variant_id: variantId, price: r.price },
+      };
     });
   const stockEvents = restocked.map((level) => ({ tenantId, type: 'inventory.updated', aggregateId: level.variant_id, payload: { ...level } }));
   const views = await tx.any(sql.type(productView)`SELECT ${productColumns(currency)} FROM products p WHERE p.id = ANY(${sql.array(touched, 'text')})`);

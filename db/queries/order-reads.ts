@@ -15,9 +15,10 @@ const itemGroupRow = z.object({ vendor_id: z.string().nullable(), amount: z.numb
 /** An order's items per vendor (single brand: one group with vendor null): their total and variants. */
 export type OrderItemGroup = z.infer<typeof itemGroupRow>;
 
-/** Groups an order's items by vendor, the single-brand group (vendor null) first: one shipment each. */
+/** Groups an order's physical items by vendor, the single-brand group (vendor null) first: one shipment each (digital lines ship none). */
 export async function orderItemGroups(tx: CommonQueryMethods, orderId: string): Promise<readonly OrderItemGroup[]> {
   return tx.any(sql.type(itemGroupRow)`
-    SELECT vendor_id, sum(total)::int8 AS amount, array_agg(DISTINCT variant_id) AS variant_ids FROM order_items WHERE order_id = ${orderId}
-    GROUP BY vendor_id ORDER BY vendor_id NULLS FIRST`);
+    SELECT i.vendor_id, sum(i.total)::int8 AS amount, array_agg(DISTINCT i.variant_id) AS variant_ids FROM order_items i
+    JOIN products p ON p.id = i.product_id WHERE i.order_id = ${orderId} AND p.type <> 'digital'
+    GROUP BY i.vendor_id ORDER BY i.vendor_id NULLS FIRST`);
 }

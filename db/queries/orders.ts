@@ -20,6 +20,7 @@ import { vendorNotSuspended } from './vendors.ts';
 import { customerKeyOf } from '../../domain/promotions.ts';
 import { assertShippingChosen } from './shipping.ts';
 import type { CampaignOrder } from '../../contracts/group-buys.ts';
+import { revokeOrderDeliveries } from './digital-deliveries.ts';
 import { cancellationRefusal, checkPlacement, initialOrderStatus, type OrderStatus, type PaymentMethod } from '../../domain/order.ts';
 
 export { orderCustomerId, orderItemGroups, type OrderItemGroup } from './order-reads.ts'; // reads kept apart
@@ -101,7 +102,9 @@ export type PlaceOrderInput = {
   expectedTotal?: Money | null;
 };
 
-const placementRow = z.object({ variant_id: z.string(), quantity: z.number(), unit_price: z.number(), sold: z.boolean(), subscription: z.boolean() });
+// A cart line as checkPlacement reads it (the query names its columns after PlacementLine's fields).
+const flag = z.boolean();
+const placementRow = z.object({ variantId: z.string(), quantity: z.number(), unitPrice: z.number(), sold: flag, subscription: flag, digital: flag });
 
 const cartStateRow = z.object({
   status: z.string(),
@@ -132,15 +135,12 @@ export async function placeOrder(pool: DatabasePool, input: PlaceOrderInput): Pr
     await repriceCartItems(tx, input.cartId, cart.currency);
     const items = await cartItems(tx, input.cartId);
     const lines = await tx.any(sql.type(placementRow)`
-      SELECT v.id AS variant_id, ci.quantity, ci.unit_price,
+      SELECT v.id AS "variantId", ci.quantity, ci.unit_price AS "unitPrice",
         (p.deleted_at IS NULL AND p.status = 'published' AND ${vendorNotSuspended} AND EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${cart.currency})) AS sold,
-        v.subscription_interval IS NOT NULL AS subscription
+        v.subscription_interval IS NOT NULL AS subscription, p.type = 'digital' AS digital
       FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id
       WHERE ci.cart_id = ${input.cartId} ORDER BY v.id`);
-    const [problem] = checkPlacement(
-      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity, unitPrice: l.unit_price, sold: l.sold, subscription: l.subscription })),
-      input.paymentMethod,
-    );
+    const [problem] = checkPlacement([...lines], input.paymentMethod);
     if (problem) throw problem;
     const { priced, input: pricing, shipping, now } = await cartPricing(tx, input.tenantId, input.cartId, { paymentMethod: input.paymentMethod });
     await assertShippingChosen(tx, input.tenantId, input.cartId, { address: input.shippingAddress });
@@ -263,6 +263,7 @@ export async function cancelOrder(
     const releasedHolds = await releaseOrderAllocations(tx, orderId);
     await cancelPendingShipments(tx, orderId);
     await voidOpenPayments(tx, orderId);
+    await revokeOrderDeliveries(tx, orderId, 'order cancelled');
     // A cancelled order gives its discount codes' uses back (compensation and the back office's cancel alike).
     await releaseOrderRedemptions(tx, tenantId, orderId);
     if (actor) {

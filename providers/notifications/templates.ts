@@ -113,6 +113,13 @@ const TEMPLATES: Record<Notification['template'], (d: Record<string, unknown>) =
       'If it was not you, ignore this e-mail: your password stays as it is.',
     ].join('\n'),
   }),
+  digital_downloads: (d) => {
+    const downloads = (d.downloads ?? []) as { title?: string; url?: string; expires_at?: string; remaining?: number }[];
+    const lines = [`Your downloads for order ${str(d.order_id)} are ready:`, ''];
+    for (const l of downloads) lines.push(`  ${str(l.title)}`, `  ${str(l.url)}`, `  (${str(l.remaining)} downloads, until ${str(l.expires_at)})`, '');
+    lines.push('Each link is personal: it stops working after its last download or at its expiry.');
+    return { subject: `Your downloads for order ${str(d.order_id)}`, text: lines.join('\n') };
+  },
   subscription_cancelled: (d) => ({
     subject: `Your subscription ${str(d.subscription_id)} has ended`,
     text:

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildProduct, createTestStaffKey, placeTestOrder, seedProduct } from '../helpers/factories.ts';
 import { buildVendor, mallOffice, placeMallOrder, seedVendor, seedVendorProduct } from '../helpers/mall.ts';
+import { buildPng, buildDownloadable, checkoutVariants, seedDigitalProduct } from '../helpers/digital.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { createVendorKey } from '../../db/queries/api-keys.ts';
@@ -15,8 +16,8 @@ let stack: TestStack;
 let mall: CreatedTenant;
 const keys = {} as Record<KeyRole, string>;
 
-/** One request of a case: the concrete path (`:params` filled) and its JSON body. */
-type Req = { path: string; body?: object };
+/** One request of a case: the concrete path (`:params` filled) and its JSON body (or raw bytes of a content type: uploads). */
+type Req = { path: string; body?: object; raw?: { type: string; bytes: Buffer } };
 
 /**
  * How to call one table entry. `write`: the call changes something (the integrator asserts one audit entry per successful
@@ -46,6 +47,8 @@ type Shared = {
   groupBuyId: string;
   importId: string;
   exportId: string;
+  digitalOrderId: string;
+  downloadId: string;
 };
 let shared: Shared;
 
@@ -152,6 +155,15 @@ const buildImport = () => {
     content: `handle,title,status,sku,price,on_hand\nimported-${sku.toLowerCase()},Imported ${sku},draft,${sku},1200,3\n`,
   };
 };
+/** A digital order paid by card: complete, with one download to reissue. */
+async function deliveredDownload(): Promise<{ orderId: string; downloadId: string }> {
+  const { variantId } = await seedDigitalProduct(stack.http, mall.admin_api_key, buildDownloadable(1024));
+  const checkout = await checkoutVariants(stack.http, mall, [variantId], { payment_method: 'card', payment_token: 'tok_visa' });
+  if (checkout.status !== 201) throw new Error(`digital checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`);
+  const orderId = checkout.body.order.id as string;
+  const download = await waitFor(async () => ((await owner().order(orderId)).body.downloads as { id: string }[] | undefined)?.[0], { what: 'the download' });
+  return { orderId, downloadId: download.id };
+}
 
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */
 const buildShippingMethod = () => ({ name: `Yamato ${unique()}`, price: { amount: 800, currency: 'JPY' }, vendor_id: shippingVendorId });
@@ -261,6 +273,12 @@ const cases: Record<RouteKey, Case> = {
       body: {},
     }),
   },
+  'POST /admin/orders/:id/downloads/:download_id/reissue': {
+    write: true,
+    success: true,
+    build: async () => ({ path: `/admin/orders/${shared.digitalOrderId}/downloads/${shared.downloadId}/reissue`, body: {} }),
+  },
+  'POST /admin/files': { write: true, success: true, build: async () => ({ path: '/admin/files', raw: { type: 'image/png', bytes: buildPng() } }) },
   'POST /admin/shipments/:id/ship': {
     write: true,
     success: true,
@@ -439,6 +457,7 @@ const ownCheckRefuses = (key: RouteKey, role: KeyRole) => key === 'POST /admin/s
 function call(key: RouteKey, role: KeyRole, req: Req, requestId: string = randomUUID()) {
   const method = key.split(' ')[0].toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   const test = stack.http[method](req.path).set('Authorization', `Bearer ${keys[role]}`).set('X-Request-Id', requestId);
+  if (req.raw) return test.set('Content-Type', req.raw.type).send(req.raw.bytes);
   return req.body ? test.send(req.body) : test;
 }
 
@@ -467,13 +486,14 @@ beforeAll(async () => {
   const promotion = await call('POST /admin/promotions', 'owner', await cases['POST /admin/promotions'].build('owner', true));
   groupBuyVariantId = product.variantId;
   const groupBuy = await call('POST /admin/group-buys', 'owner', await cases['POST /admin/group-buys'].build('owner', true));
-  const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId] = await Promise.all([
+  const [order, shipment, subscriptionId, cardOrderId, vendorShipment, payoutId, digital] = await Promise.all([
     unpaidOrder(),
     pendingShipment(),
     activeSubscription(),
     capturedCardOrder(),
     pendingShipment(vendorVariantId),
     pendingPayout(),
+    deliveredDownload(),
   ]);
   shared = {
     productId: product.productId,
@@ -493,6 +513,8 @@ beforeAll(async () => {
     groupBuyId: groupBuy.body.id,
     importId: (await call('POST /admin/imports', 'owner', { path: '/admin/imports', body: buildImport() })).body.id,
     exportId: (await call('POST /admin/exports', 'owner', { path: '/admin/exports', body: { kind: 'orders' } })).body.id,
+    digitalOrderId: digital.orderId,
+    downloadId: digital.downloadId,
   };
 }, 120_000);
 afterAll(async () => stack?.stop());

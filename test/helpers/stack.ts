@@ -1,5 +1,7 @@
 // Helpers for tests that use the stack started by global-setup.ts (env: DATABASE_URL, TEMPORAL_ADDRESS, TEST_WORKFLOW_BUNDLE).
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, type Config } from '../../config/config.ts';
 import { dataConverter } from '../../providers/codec/data-converter.ts';
@@ -12,6 +14,8 @@ const TEST_DEFAULTS = {
   ALLOW_SHORT_BILLING_INTERVALS: 'true',
   // Tests read the catalog right after changing it; the cache's own tests turn it on (test/e2e/catalog-cache.test.ts).
   CATALOG_CACHE_ENABLED: 'false',
+  // Uploaded files of test runs stay out of the working tree's .data/.
+  FILE_STORAGE_DIR: path.join(os.tmpdir(), 'temporal-commerce-test-files'),
 };
 
 /**

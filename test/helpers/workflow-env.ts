@@ -82,6 +82,7 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
         vendorIds: [],
         created: true,
         subscriptionLines: 0,
+        digitalLines: 0,
         payment: { method: input.paymentMethod, status: 'pending' },
       };
     },
@@ -115,6 +116,9 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
     },
     async createPayouts() {
       return 1;
+    },
+    async deliverDigitalGoods() {
+      return { issued: 0, deliveries: 0, orderStatus: 'pending_shipment' as const, vendorItems: false };
     },
     async loadSubscription() {
       return billingState();

@@ -84,6 +84,7 @@ describe('order state machine', () => {
     ['pending_shipment', 'partially_shipped'],
     ['pending_shipment', 'shipped'],
     ['pending_shipment', 'cancelled'],
+    ['pending_shipment', 'completed'],
     ['partially_shipped', 'shipped'],
     ['shipped', 'completed'],
   ];

@@ -97,6 +97,46 @@ describe('fulfillment workflow with stand-in activities', () => {
     expect(acts.names()).not.toContain('captureCardPayment');
   });
 
+  test('when an order has only digital lines, then fulfillment issues its links, captures the card and completes without a shipment', async () => {
+    const acts = buildActivities({
+      async createShipments() {
+        return [];
+      },
+      async deliverDigitalGoods() {
+        return { issued: 1, deliveries: 1, orderStatus: 'completed' as const, vendorItems: false };
+      },
+    });
+    env.use(acts);
+    const input = fulfillmentInput({ paymentMethod: 'card', digitalLines: 1 });
+    const handle = await env.client.workflow.start(fulfillment, {
+      taskQueue: env.taskQueue,
+      workflowId: fulfillmentWorkflowId(input.tenantId, input.orderId),
+      args: [input],
+    });
+
+    expect(await handle.result()).toBe('completed');
+    expect(acts.inputsOf('deliverDigitalGoods')).toEqual([{ tenantId: input.tenantId, orderId: input.orderId }]);
+    expect(acts.inputsOf('captureCardPayment')).toEqual([{ tenantId: input.tenantId, orderId: input.orderId }]);
+    expect(acts.inputsOf<Notification>('notifyCustomer').map((n) => n.template)).toEqual(['order_completed']);
+    expect(acts.names()).not.toContain('createPayouts');
+  });
+
+  test('when the order has no digital line, then the digital step never runs and the card waits for the parcel', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const input = fulfillmentInput({ paymentMethod: 'card', digitalLines: 0 });
+    const {
+      handle,
+      shipments: [main],
+    } = await startFulfillment(input, ['shp_main']);
+    expect(acts.names()).not.toContain('captureCardPayment');
+    await main.executeUpdate(shipUpdate, ship('shp_main'));
+    await main.executeUpdate(deliverUpdate, deliver('shp_main'));
+    expect(await handle.result()).toBe('completed');
+    expect(acts.names()).not.toContain('deliverDigitalGoods');
+    expect(acts.inputsOf('captureCardPayment')).toHaveLength(1);
+  });
+
   test('when the shipment ships within its SLA, then no shipment_late notice is sent', async () => {
     const acts = buildActivities();
     env.use(acts);
