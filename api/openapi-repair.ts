@@ -1,6 +1,7 @@
 // /openapi.json: the back office's order view with its workflows and needs_attention, and the repair of a lost order's process.
 import { z } from 'zod';
 import { orderView } from '../contracts/views.ts';
+import { timelineEntryView } from '../contracts/order-timeline.ts';
 import type { Op } from './openapi-operation.ts';
 
 /** The back office's order: its workflows, where to find them, and whether its process was lost (API.md "Operations: repair"). */
@@ -8,6 +9,7 @@ export const adminOrderView = orderView.extend({
   workflows: z.array(z.object({ id: z.string(), type: z.string(), status: z.string() })),
   temporal_ui_url: z.string(),
   needs_attention: z.boolean(),
+  timeline: z.array(timelineEntryView),
 });
 
 /** POST /admin/orders/{id}/resume. */
