@@ -30,6 +30,7 @@ import { createApiKeys } from './auth.ts';
 import { storeCors } from './cors.ts';
 import { noStore, storeCaching } from './http-caching.ts';
 import { requestSpan } from './request-span.ts';
+import { dashboardRoutes } from './dashboard.ts';
 
 // API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
 const HELMET_OPTIONS = { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } } as const;
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(opsRoutes(deps));
+  app.use(dashboardRoutes(deps.config.DASHBOARD_DIR));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
   if (deps.rateLimits) {
     app.use('/store', deps.rateLimits.store);
