@@ -10,28 +10,28 @@ export async function orderTimeline(db: CommonQueryMethods, tenantId: string, or
     ...(await db.any(sql.type(timelineEntryView)`
     WITH o AS (SELECT id, status, cancel_reason, created_at, updated_at FROM orders WHERE tenant_id = ${tenantId} AND id = ${orderId}),
     e AS (
-      SELECT o.created_at AS at, 'placed' AS event, NULL AS audit_type, NULL AS audit_id, NULL AS audit_action, NULL AS match_key, '{}'::jsonb AS details FROM o
+      SELECT o.created_at AS at, 1 AS step, 'placed' AS event, NULL AS audit_type, NULL AS audit_id, NULL AS audit_action, NULL AS match_key, '{}'::jsonb AS details FROM o
       UNION ALL
-      SELECT r.created_at, 'paid', 'order', o.id, 'payment.confirm', r.reference,
+      SELECT r.created_at, 2, 'paid', 'order', o.id, 'payment.confirm', r.reference,
         jsonb_build_object('amount', jsonb_build_object('amount', r.amount, 'currency', r.currency), 'reference', r.reference, 'confirmed_by', r.confirmed_by)
       FROM o JOIN payments p ON p.order_id = o.id AND p.tenant_id = ${tenantId} JOIN payment_receipts r ON r.payment_id = p.id
       UNION ALL
-      SELECT s.shipped_at, 'shipped', 'shipment', s.id, 'shipment.ship', NULL,
+      SELECT s.shipped_at, 3, 'shipped', 'shipment', s.id, 'shipment.ship', NULL,
         jsonb_build_object('shipment_id', s.id, 'vendor_id', s.vendor_id, 'carrier', s.carrier, 'tracking_number', s.tracking_number)
       FROM o JOIN shipments s ON s.order_id = o.id WHERE s.shipped_at IS NOT NULL
       UNION ALL
-      SELECT s.delivered_at, 'delivered', 'shipment', s.id, 'shipment.deliver', NULL,
+      SELECT s.delivered_at, 4, 'delivered', 'shipment', s.id, 'shipment.deliver', NULL,
         jsonb_build_object('shipment_id', s.id, 'vendor_id', s.vendor_id, 'cod_collected',
           CASE WHEN s.cod_collected IS NULL THEN NULL ELSE jsonb_build_object('amount', s.cod_collected, 'currency', p.currency) END)
       FROM o JOIN shipments s ON s.order_id = o.id LEFT JOIN payments p ON p.order_id = o.id AND p.method = 'cod' WHERE s.delivered_at IS NOT NULL
       UNION ALL
-      SELECT f.created_at, 'refunded', 'order', o.id, 'refund.create', f.id,
+      SELECT f.created_at, 5, 'refunded', 'order', o.id, 'refund.create', f.id,
         jsonb_build_object('refund_id', f.id, 'amount', jsonb_build_object('amount', f.amount, 'currency', f.currency), 'status', f.status, 'reason', f.reason)
       FROM o JOIN refunds f ON f.order_id = o.id
       UNION ALL
-      SELECT o.updated_at, 'cancelled', 'order', o.id, 'order.cancel', NULL, jsonb_build_object('reason', o.cancel_reason) FROM o WHERE o.status = 'cancelled'
+      SELECT o.updated_at, 6, 'cancelled', 'order', o.id, 'order.cancel', NULL, jsonb_build_object('reason', o.cancel_reason) FROM o WHERE o.status = 'cancelled'
       UNION ALL
-      SELECT o.updated_at, 'completed', NULL, NULL, NULL, NULL, '{}'::jsonb FROM o WHERE o.status = 'completed'
+      SELECT o.updated_at, 7, 'completed', NULL, NULL, NULL, NULL, '{}'::jsonb FROM o WHERE o.status = 'completed'
     )
     SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, e.event,
       CASE WHEN a.actor_key_id IS NULL THEN NULL ELSE json_build_object('key_id', a.actor_key_id, 'role', a.actor_role) END AS actor, e.details
@@ -42,6 +42,6 @@ export async function orderTimeline(db: CommonQueryMethods, tenantId: string, or
         AND (e.match_key IS NULL OR a.changes->'reference'->>'after' = e.match_key OR a.changes->'refund_id'->>'after' = e.match_key)
       ORDER BY a.at DESC LIMIT 1
     ) a ON true
-    ORDER BY e.at, e.event`)),
+    ORDER BY e.at, e.step`)),
   ];
 }

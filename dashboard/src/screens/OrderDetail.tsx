@@ -13,7 +13,7 @@ const POLL_MS = 2000;
 /** The order page. */
 export function OrderDetail({ id }: { id: string }) {
   const { data: order, problem, reload } = useLoad(() => api<Order>('GET', `/admin/orders/${encodeURIComponent(id)}`), [id]);
-  const moving = !!order && order.workflows.some((w) => w.status === 'Running');
+  const moving = !!order && order.workflows.some((w) => w.status?.toUpperCase() === 'RUNNING');
   useEffect(() => {
     if (!moving) return;
     // Not while a dialog is open (its prefilled fields stay as the user left them) nor while the tab is hidden.

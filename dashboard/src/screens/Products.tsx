@@ -61,9 +61,9 @@ function StatusSelect({ value }: { value: string }) {
   return (
     <p class="field">
       <label for="f-status">{t('product.status')}</label>
-      <select id="f-status" name="status" defaultValue={value}>
+      <select id="f-status" name="status">
         {PRODUCT_STATUSES.map((s) => (
-          <option key={s} value={s}>
+          <option key={s} value={s} selected={s === value}>
             {label('status', s)}
           </option>
         ))}

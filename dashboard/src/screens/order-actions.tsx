@@ -18,7 +18,8 @@ const stepOf = (currency: string) => (currencyDigits(currency) === 0 ? '1' : Str
 export function OrderActions({ order, done }: { order: Order; done: () => void }) {
   const payment = order.payments[0];
   const due = payment ? { amount: payment.amount.amount - payment.received.amount, currency: payment.amount.currency } : null;
-  const open = order.status !== 'completed' && order.status !== 'cancelled';
+  // The API refuses a cancellation once something shipped (409, shown in words); before that the button is offered.
+  const open = order.status === 'pending_payment' || order.status === 'pending_shipment';
   const refundable = payment && payment.method === 'card' && (payment.status === 'captured' || payment.status === 'refunded');
   return (
     <div class="buttons">
