@@ -2,7 +2,7 @@
 // Type-only imports count (tsPreCompilationDeps): a type import is still a dependency of the layer.
 
 /** Every project folder, so a rule can say "no project code except …". */
-const PROJECT = '^(api|contracts|workflows|activities|workers|db|domain|providers|config|scripts|bench|test)/';
+const PROJECT = '^(api|contracts|workflows|activities|workers|db|domain|providers|config|scripts|bench|test|dashboard)/';
 
 /** Packages that do I/O or belong to an edge: none of them belongs in a pure rule. */
 const IO_PACKAGES =
@@ -10,6 +10,21 @@ const IO_PACKAGES =
 
 module.exports = {
   forbidden: [
+    {
+      name: 'dashboard-stands-alone',
+      severity: 'error',
+      comment:
+        'The dashboard is a browser app that reaches the server only through the public HTTP API: it imports its own files, preact and (its build config) vite.',
+      from: { path: '^dashboard/' },
+      to: { pathNot: ['^dashboard/', '^node_modules/(preact|vite)/'] },
+    },
+    {
+      name: 'nothing-imports-the-dashboard',
+      severity: 'error',
+      comment: 'Server code serves the built dashboard as files; it never imports its sources.',
+      from: { pathNot: '^dashboard/' },
+      to: { path: '^dashboard/' },
+    },
     {
       name: 'no-circular',
       severity: 'error',

@@ -9,6 +9,8 @@ COPY . .
 # Workers load this prebuilt bundle (WORKFLOW_BUNDLE_PATH) instead of running webpack at start; the traced one carries
 # the OpenTelemetry workflow interceptors, for workers with OTEL_EXPORTER_OTLP_ENDPOINT (README: Metrics, traces and alerts).
 RUN node scripts/bundle-workflows.ts /app/workflow-bundle.js && node scripts/bundle-workflows.ts /app/workflow-bundle-traced.js --tracing
+# The back-office web app served at /dashboard (Vite build from dashboard/, no network).
+RUN node scripts/build-dashboard.ts
 ENV NODE_ENV=production
 USER node
 EXPOSE 3000

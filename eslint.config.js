@@ -4,11 +4,11 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'bench/results/', 'test/workflows/histories/'] },
+  { ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'bench/results/', 'test/workflows/histories/', 'dashboard/dist/', 'test/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     // Type information costs ~15 s on two cores; it buys the promise rules, which catch an un-awaited activity or query.
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -38,6 +38,7 @@ import { requestSpan } from './request-span.ts';
 import { adminFileRoutes, publicFileRoutes, UPLOAD_PATH } from './routes/files.ts';
 import { adminDownloadRoutes, downloadRoutes } from './routes/downloads.ts';
 import { createFileStorage } from '../providers/files/index.ts';
+import { dashboardRoutes } from './dashboard.ts';
 
 // API defaults: nothing here serves HTML, so the CSP forbids every load and every framing.
 const HELMET_OPTIONS = { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } } as const;
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(opsRoutes(deps));
   app.use(publicFileRoutes(deps, files));
+  app.use(dashboardRoutes(deps.config.DASHBOARD_DIR));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
   if (deps.rateLimits) {
     app.use('/store', deps.rateLimits.store);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { orderView } from '../contracts/views.ts';
 import { downloadView } from '../contracts/digital.ts';
+import { timelineEntryView } from '../contracts/order-timeline.ts';
 import type { Op } from './openapi-operation.ts';
 
 /** The back office's order: its workflows, where to find them, and whether its process was lost (API.md "Operations: repair"). */
@@ -10,6 +11,7 @@ export const adminOrderView = orderView.extend({
   temporal_ui_url: z.string(),
   needs_attention: z.boolean(),
   downloads: z.array(downloadView),
+  timeline: z.array(timelineEntryView),
 });
 
 /** POST /admin/orders/{id}/resume. */

@@ -63,6 +63,7 @@ const OPERATIONS: Op[] = [
   { method: 'delete', path: '/admin/products/{id}', summary: 'Delete a product', auth: 'admin', status: 204 },
   { method: 'get', path: '/admin/categories', summary: 'List categories', auth: 'admin', query: s.pageQuery },
   { method: 'post', path: '/admin/categories', summary: 'Create a category', auth: 'admin', body: s.createCategoryBody, status: 201 },
+  { method: 'get', path: '/admin/locations', summary: 'Stock locations, the default first', auth: 'admin' },
   { method: 'post', path: '/admin/locations', summary: 'Create a stock location', auth: 'admin', body: s.createLocationBody, status: 201 },
   { method: 'get', path: '/admin/inventory/{variant_id}', summary: 'Stock of a variant per location', auth: 'admin' },
   { method: 'put', path: '/admin/inventory/{variant_id}', summary: 'Set on-hand stock', auth: 'admin', body: s.setInventoryBody },

@@ -26,6 +26,7 @@ export const ROUTE_ROLES = {
   'DELETE /admin/products/:id': 'staff',
   'GET /admin/categories': 'viewer',
   'POST /admin/categories': 'staff',
+  'GET /admin/locations': 'viewer',
   'POST /admin/locations': 'staff',
   'GET /admin/inventory/:variantId': 'viewer',
   'PUT /admin/inventory/:variantId': 'staff',

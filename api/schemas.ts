@@ -162,7 +162,7 @@ export const createLocationBody = z.object({ name: z.string().trim().min(1).max(
 export const setInventoryBody = z.object({ location_id: id.optional(), on_hand: z.number().int().min(0).max(10_000_000) }).strict();
 
 /** GET /admin/orders. */
-export const orderListQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).optional() });
+export const orderListQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).optional(), q: z.string().trim().min(1).max(254).optional() });
 
 /** POST /admin/orders/:id/payment-confirmations. */
 export const paymentConfirmationBody = z.object({ amount: moneyInput, reference: z.string().trim().min(1).max(200) }).strict();

@@ -76,6 +76,8 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('commerce'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The built back-office web app served at /dashboard (`npm run build:dashboard`), relative to the working directory. */
+  DASHBOARD_DIR: z.string().min(1).default('dashboard/dist'),
   MEILI_HOST: optionalText,
   MEILI_API_KEY: optionalText,
   CART_HOLD_TTL: duration('15m'),

@@ -13,6 +13,7 @@ import { startWorker } from '../workers/run.ts';
 import { isPortOpen, startDevServer, type DevServer } from './temporal-dev-server.ts';
 import { demoBanner, demoCredentialsPath, saveDemoCredentials, seedDemo } from './seed-data.ts';
 import type { CreatedTenant } from '../db/queries/tenants.ts';
+import { buildDashboard } from './build-dashboard.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The demo bills subscriptions in seconds when asked to (`5s`); the environment may still say otherwise.
@@ -47,6 +48,9 @@ if (!address) {
   }
 }
 
+// The back-office web app, built from dashboard/ once (later starts find it current and skip the build).
+if (await buildDashboard()) say('built the dashboard (dashboard/dist)');
+
 const pool = await createDbPool(config.DATABASE_URL, 2);
 let created: CreatedTenant | undefined;
 if ((await countTenants(pool)) === 0) {
@@ -60,6 +64,7 @@ const worker = await startWorker(config, logger, address);
 const api = await startApi(config, logger, address);
 say('');
 say(`Store API       ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`);
+say(`Dashboard       ${apiUrl}/dashboard   (sign in with a staff API key)`);
 say(`Temporal Web UI ${uiUrl}   (find an order: OrderId="ord_…" in the search box)`);
 say(`Decode payloads sign in at ${apiUrl}/codec/sign-in with an owner/admin key; in the UI's Codec Server settings tick "Include cross-origin credentials"`);
 // Keys are printed once, when they are created; later starts say where they are kept, not what they are.

@@ -22,6 +22,7 @@ step() {
 }
 
 step "type check (tsc --noEmit)" node node_modules/typescript/bin/tsc --noEmit -p .
+step "type check of the dashboard (tsc --noEmit -p dashboard)" node node_modules/typescript/bin/tsc --noEmit -p dashboard
 step "lint (eslint)" node node_modules/eslint/bin/eslint.js .
 step "format (prettier --check; npm run format fixes it)" node node_modules/prettier/bin/prettier.cjs --check --log-level warn .
 step "architecture (dependency-cruiser, .dependency-cruiser.cjs)" node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config .dependency-cruiser.cjs --output-type err .

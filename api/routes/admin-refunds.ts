@@ -15,7 +15,7 @@ export function adminRefundRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const r = Router();
   const actor = (req: Express.Request) => `api-key:${req.principal?.keyId ?? 'unknown'}`;
-  const orderResponse = adminOrderResponse(pool, processes, config);
+  const orderResponse = adminOrderResponse(pool, processes, config, deps.temporal);
 
   // Money leaves the business (admin and above, api/route-roles.ts). The same Idempotency-Key never refunds twice.
   r.post('/orders/:id/refunds', async (req, res) => {

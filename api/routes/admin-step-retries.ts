@@ -28,7 +28,7 @@ function requestKey(req: Express.Request & { get(name: string): string | undefin
 export function adminStepRetryRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config } = deps;
   const steps = createStepRetries(deps.temporal, config);
-  const orderResponse = adminOrderResponse(pool, processes, config);
+  const orderResponse = adminOrderResponse(pool, processes, config, deps.temporal);
   const r = Router();
 
   r.post('/orders/:id/notifications/:template/resend', async (req, res) => {

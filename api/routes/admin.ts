@@ -5,7 +5,7 @@ import { listProducts } from '../../db/queries/catalog-reads.ts';
 import { createCategory, listCategories } from '../../db/queries/categories.ts';
 import { setInventory } from '../../db/queries/inventory.ts';
 import { getInventory } from '../../db/queries/holds.ts';
-import { createLocation } from '../../db/queries/tenants.ts';
+import { createLocation, listLocations } from '../../db/queries/tenants.ts';
 import { getOrder, listOrders } from '../../db/queries/orders.ts';
 import { getShipment } from '../../db/queries/shipments.ts';
 import { ConflictError } from '../../domain/errors.ts';
@@ -70,6 +70,9 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/categories', async (req, res) => {
     res.status(201).json(await createCategory(pool, tenantOf(req).id, createCategoryBody.parse(req.body), actorOf(req)));
   });
+  r.get('/locations', async (req, res) => {
+    res.json({ items: await listLocations(pool, tenantOf(req).id), next_cursor: null });
+  });
   r.post('/locations', async (req, res) => {
     res.status(201).json(await createLocation(pool, tenantOf(req).id, createLocationBody.parse(req.body), actorOf(req)));
   });
@@ -84,7 +87,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
 
   r.get('/orders', async (req, res) => {
     const q = orderListQuery.parse(req.query);
-    const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, after: timeCursor.decode(q.cursor), limit: q.limit });
+    const rows = await listOrders(pool, tenantOf(req).id, { status: q.status, q: q.q, after: timeCursor.decode(q.cursor), limit: q.limit });
     // Ids only (no Temporal round trip per row); GET /admin/orders/:id adds each workflow's live status.
     res.json(
       page(
@@ -108,7 +111,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
     );
   });
 
-  const orderResponse = adminOrderResponse(pool, processes, config);
+  const orderResponse = adminOrderResponse(pool, processes, config, deps.temporal);
 
   r.get('/orders/:id', async (req, res) => {
     res.json(await orderResponse(tenantOf(req).id, req.params.id));

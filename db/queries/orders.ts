@@ -75,13 +75,14 @@ export type OrderListRow = z.infer<typeof orderListRow>;
 export async function listOrders(
   db: CommonQueryMethods,
   tenantId: string,
-  f: { status?: string; customerId?: string; after?: { createdAt: string; id: string }; limit: number },
+  f: { status?: string; customerId?: string; q?: string; after?: { createdAt: string; id: string }; limit: number },
 ): Promise<OrderListRow[]> {
   return [
     ...(await db.any(sql.type(orderListRow)`
     SELECT ${orderColumns}, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at FROM orders o
     WHERE o.tenant_id = ${tenantId} ${f.status ? sql.fragment`AND o.status = ${f.status}` : sql.fragment``}
       ${f.customerId ? sql.fragment`AND o.customer_id = ${f.customerId}` : sql.fragment``}
+      ${f.q ? sql.fragment`AND (o.id = ${f.q} OR lower(o.email) = lower(${f.q}))` : sql.fragment``}
       ${f.after ? sql.fragment`AND (o.created_at, o.id) < (${f.after.createdAt}::timestamptz, ${f.after.id})` : sql.fragment``}
     ORDER BY o.created_at DESC, o.id DESC LIMIT ${f.limit + 1}`)),
   ];

@@ -55,6 +55,15 @@ export async function createLocation(
   });
 }
 
+/** The tenant's stock locations, the default first (a tenant has a handful: no paging). */
+export async function listLocations(db: CommonQueryMethods, tenantId: string): Promise<z.infer<typeof locationView>[]> {
+  return [
+    ...(await db.any(
+      sql.type(locationView)`SELECT id, code, name, is_default FROM locations WHERE tenant_id = ${tenantId} ORDER BY is_default DESC, name, id LIMIT 1000`,
+    )),
+  ];
+}
+
 const tenantRow = z.object({ id: z.string(), mode: z.enum(['single_brand', 'mall']), currency: z.string() });
 
 /** The tenant behind a storefront's publishable key. */

@@ -218,6 +218,7 @@ const cases: Record<RouteKey, Case> = {
   },
   'GET /admin/categories': { write: false, success: true, build: get('/admin/categories') },
   'POST /admin/categories': { write: true, success: true, build: async () => ({ path: '/admin/categories', body: { name: `Category ${unique()}` } }) },
+  'GET /admin/locations': { write: false, success: true, build: get('/admin/locations') },
   'POST /admin/locations': {
     write: true,
     success: true,

@@ -95,9 +95,14 @@ export default async function globalSetup(): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) throw new Error(`tests need Node 24 (this is ${process.version}); run them with \`npm test\``);
   const root = projectRoot();
-  const [db, tmp, wf] = await Promise.allSettled([createDatabase(root), temporal(), bundle(root)]);
-  if (db.status === 'rejected' || tmp.status === 'rejected' || wf.status === 'rejected') {
-    const reasons = [db, tmp, wf].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  const [db, tmp, wf, ui] = await Promise.allSettled([
+    createDatabase(root),
+    temporal(),
+    bundle(root),
+    runNode(root, ['scripts/build-dashboard.ts'], process.env),
+  ]);
+  if (db.status === 'rejected' || tmp.status === 'rejected' || wf.status === 'rejected' || ui.status === 'rejected') {
+    const reasons = [db, tmp, wf, ui].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     for (const extra of reasons.slice(1)) log(`also failed: ${extra?.message ?? extra}`);
     // jest skips global teardown when setup throws: clean up what did start.
     await globalTeardown().catch(() => {});
