@@ -1,16 +1,8 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
 import * as s from './schemas.ts';
-import { CUSTOMER_OPERATIONS } from './openapi-customers.ts';
-import { PROMOTION_OPERATIONS } from './openapi-promotions.ts';
-import { BANK_STATEMENT_OPERATIONS } from './openapi-bank-statements.ts';
-import { GROUP_BUY_OPERATIONS } from './openapi-group-buys.ts';
-import { BULK_OPERATIONS } from './openapi-bulk.ts';
-import { SHIPPING_OPERATIONS } from './openapi-shipping.ts';
-import { STEP_RETRY_OPERATIONS } from './openapi-step-retries.ts';
-import { VENDOR_OPERATIONS } from './openapi-vendors.ts';
-import { DIGITAL_OPERATIONS } from './openapi-digital.ts';
-import { adminOrderView, REPAIR_OPERATIONS } from './openapi-repair.ts';
+import { adminOrderView } from './openapi-repair.ts';
+import { AREA_OPERATIONS } from './openapi-areas.ts';
 import { list, type Op } from './openapi-operation.ts';
 import { ROUTE_ROLES, routeKeyOfOpenApi } from './route-roles.ts';
 import { auditLogQuery } from './schemas-audit.ts';
@@ -46,16 +38,7 @@ const OPERATIONS: Op[] = [
     status: 201,
   },
   { method: 'get', path: '/store/orders/{id}', summary: "Order, downloads too (X-Order-Token, or the customer's token for their own orders)", auth: 'store' },
-  ...CUSTOMER_OPERATIONS,
-  ...PROMOTION_OPERATIONS,
-  ...BANK_STATEMENT_OPERATIONS,
-  ...GROUP_BUY_OPERATIONS,
-  ...SHIPPING_OPERATIONS,
-  ...STEP_RETRY_OPERATIONS,
-  ...VENDOR_OPERATIONS,
-  ...REPAIR_OPERATIONS,
-  ...BULK_OPERATIONS,
-  ...DIGITAL_OPERATIONS,
+  ...AREA_OPERATIONS,
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
