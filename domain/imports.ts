@@ -62,16 +62,35 @@ export function checkProductRow(record: Record<string, string | undefined>, stor
   if (!/^[A-Z]{3}$/.test(currency)) errors.push(`bad currency "${currency.slice(0, 50)}": an ISO 4217 code such as JPY`);
   const onHandText = text('on_hand');
   const onHand = onHandText === '' ? null : Number(onHandText);
-  if (onHandText !== '' && (!wholeNumber.test(onHandText) || onHand! > MAX_ON_HAND)) errors.push(`bad on_hand "${onHandText.slice(0, 50)}": a whole number 0 to ${MAX_ON_HAND}`);
+  if (onHandText !== '' && (!wholeNumber.test(onHandText) || onHand! > MAX_ON_HAND))
+    errors.push(`bad on_hand "${onHandText.slice(0, 50)}": a whole number 0 to ${MAX_ON_HAND}`);
   const variantTitle = text('variant_title');
   if (variantTitle.length > 200) errors.push('variant_title is longer than 200 characters');
-  const categories = [...new Set(text('category').split(CATEGORY_SEPARATOR).map((c) => c.trim()).filter(Boolean))];
+  const categories = [
+    ...new Set(
+      text('category')
+        .split(CATEGORY_SEPARATOR)
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (categories.length > 50 || categories.some((c) => c.length > 200)) errors.push('category: at most 50 handles of at most 200 characters');
   const vendorId = text('vendor_id') || null;
   if (vendorId && vendorId.length > 100) errors.push('vendor_id is longer than 100 characters');
   if (errors.length > 0) return { errors };
   return {
-    row: { handle, title, status: status as ProductStatus, sku, variant_title: variantTitle, price, currency, on_hand: onHand, categories, vendor_id: vendorId },
+    row: {
+      handle,
+      title,
+      status: status as ProductStatus,
+      sku,
+      variant_title: variantTitle,
+      price,
+      currency,
+      on_hand: onHand,
+      categories,
+      vendor_id: vendorId,
+    },
   };
 }
 
@@ -90,12 +109,19 @@ export class FileChecks {
     const errors: string[] = [];
     const skuLine = this.skus.get(row.sku);
     if (skuLine !== undefined) errors.push(`duplicate sku "${row.sku}": also on line ${skuLine}`);
-    const fields: ProductFields = { title: row.title, status: row.status, vendor_id: row.vendor_id, categories: [...row.categories].sort().join(CATEGORY_SEPARATOR) };
+    const fields: ProductFields = {
+      title: row.title,
+      status: row.status,
+      vendor_id: row.vendor_id,
+      categories: [...row.categories].sort().join(CATEGORY_SEPARATOR),
+    };
     const first = this.products.get(row.handle);
     if (first) {
       const differ = (Object.keys(fields) as (keyof ProductFields)[]).filter((k) => first.fields[k] !== fields[k]);
       if (differ.length > 0) {
-        errors.push(`duplicate handle "${row.handle}": line ${first.line} gives it another ${differ.join(', ')} (rows of one handle are one product's variants)`);
+        errors.push(
+          `duplicate handle "${row.handle}": line ${first.line} gives it another ${differ.join(', ')} (rows of one handle are one product's variants)`,
+        );
       }
     }
     if (errors.length > 0) return errors;

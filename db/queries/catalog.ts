@@ -216,7 +216,6 @@ export async function deleteProduct(pool: DatabasePool, tenantId: string, produc
   });
 }
 
-
 /** A checked import row to write: categories resolved to ids, `on_hand` null leaves stock as it is. */
 export type ImportedVariant = {
   handle: string;
@@ -284,7 +283,12 @@ export async function upsertImportedVariants(
     .filter((r) => !outcome.get(r.sku)!.created && repriced.includes(outcome.get(r.sku)!.variantId))
     .map((r) => {
       const variantId = outcome.get(r.sku)!.variantId;
-      return { tenantId, type: 'price.updated', aggregateId: variantId, payload: { product_id: productIds.get(r.handle), variant_id: variantId, price: r.price } };
+      return {
+        tenantId,
+        type: 'price.updated',
+        aggregateId: variantId,
+        payload: { product_id: productIds.get(r.handle), variant_id: variantId, price: r.price },
+      };
     });
   const stockEvents = restocked.map((level) => ({ tenantId, type: 'inventory.updated', aggregateId: level.variant_id, payload: { ...level } }));
   const views = await tx.any(sql.type(productView)`SELECT ${productColumns(currency)} FROM products p WHERE p.id = ANY(${sql.array(touched, 'text')})`);

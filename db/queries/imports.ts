@@ -106,7 +106,9 @@ async function applyRows(tx: CommonQueryMethods, tenantId: string, pending: read
   const categoryId = new Map(categories.flatMap((c) => [[c.handle, c.id] as const, [c.id, c.id] as const]));
   const vendorIds = [...new Set(rows.flatMap((r) => (r.row.vendor_id ? [r.row.vendor_id] : [])))];
   const vendors = new Set(
-    await tx.anyFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(vendorIds, 'text')})`),
+    await tx.anyFirst(
+      sql.type(z.object({ id: z.string() }))`SELECT id FROM vendors WHERE tenant_id = ${tenantId} AND id = ANY(${sql.array(vendorIds, 'text')})`,
+    ),
   );
   const owners = await tx.any(sql.type(z.object({ sku: z.string(), id: z.string(), handle: z.string() }))`
     SELECT v.sku, v.id, p.handle FROM variants v JOIN products p ON p.id = v.product_id
@@ -133,7 +135,14 @@ async function applyRows(tx: CommonQueryMethods, tenantId: string, pending: read
     const held = owner ? (reserved.get(owner.id) ?? 0) : 0;
     if (row.on_hand !== null && row.on_hand < held) errors.push(`on_hand ${row.on_hand} is below the ${held} units held in carts and orders`);
     if (errors.length > 0) outcomes.push({ seq, outcome: 'failed', variantId: null, errors });
-    else good.push({ ...row, seq, category_ids: row.categories.map((c) => categoryId.get(c)!), price: { amount: row.price, currency: row.currency }, position: line });
+    else
+      good.push({
+        ...row,
+        seq,
+        category_ids: row.categories.map((c) => categoryId.get(c)!),
+        price: { amount: row.price, currency: row.currency },
+        position: line,
+      });
   }
   const currency = (await tenantCurrency(tx, tenantId)) ?? 'JPY';
   const written = await upsertImportedVariants(tx, tenantId, currency, location, good);
@@ -152,10 +161,21 @@ export async function completeImport(pool: DatabasePool, tenantId: string, impor
       UPDATE imports SET status = 'completed', completed_at = now() WHERE tenant_id = ${tenantId} AND id = ${importId} AND status = 'running'
       RETURNING status, rows, processed, created, updated, failed`);
     if (!done) return importProgress(tx, tenantId, importId);
-    const changes = { status: { before: 'running', after: 'completed' }, created: { before: null, after: done.created }, updated: { before: null, after: done.updated } };
+    const changes = {
+      status: { before: 'running', after: 'completed' },
+      created: { before: null, after: done.created },
+      updated: { before: null, after: done.updated },
+    };
     const failed = { failed: { before: null, after: done.failed } };
     const who = actor && { ...actor, requestId: null };
-    await recordAudit(tx, { tenantId, actor: who, action: 'import.complete', resourceType: 'import', resourceId: importId, changes: { ...changes, ...failed } });
+    await recordAudit(tx, {
+      tenantId,
+      actor: who,
+      action: 'import.complete',
+      resourceType: 'import',
+      resourceId: importId,
+      changes: { ...changes, ...failed },
+    });
     return done;
   });
 }

@@ -48,7 +48,12 @@ describe('CSV exports', () => {
     const placed = await shop.checkout(cart);
     expect(placed.status).toBe(201);
     const rows = rowsOf((await office().download((await office().createExport({ kind: 'orders', from })).body.id)).body);
-    expect(rows.filter((r) => r.order_id === placed.body.order.id).map((r) => r.sku).sort()).toEqual(['TWO-A', 'TWO-B']);
+    expect(
+      rows
+        .filter((r) => r.order_id === placed.body.order.id)
+        .map((r) => r.sku)
+        .sort(),
+    ).toEqual(['TWO-A', 'TWO-B']);
   }, 120_000);
 
   test('when products are exported, then the file has one row per variant in the import columns, ready to import back', async () => {
@@ -69,12 +74,18 @@ describe('CSV exports', () => {
     expect(url).toMatch(/^\/export-downloads\/[\w-]+\.[\w-]+$/);
     expect(url).not.toContain(tenant.admin_api_key);
     const ok = await stack.http.get(url).buffer(true).parse(rawText);
-    expect([ok.status, (ok.body as string).split('\n')[0]]).toEqual([200, `${BOM}payout_id,created_at,vendor_id,vendor_name,order_id,kind,currency,gross,commission,net,commission_rate_bps,status,statement_id,reference,paid_at`]);
+    expect([ok.status, (ok.body as string).split('\n')[0]]).toEqual([
+      200,
+      `${BOM}payout_id,created_at,vendor_id,vendor_name,order_id,kind,currency,gross,commission,net,commission_rate_bps,status,statement_id,reference,paid_at`,
+    ]);
     const key = linkSigningKey(stack.config);
     const expired = signLink({ purpose: 'export-download', id: exp.body.id, tenantId: tenant.tenant_id, expiresAt: Date.now() - 1 }, key);
     const gone = await stack.http.get(`/export-downloads/${expired}`);
     expect([gone.status, gone.body.code, gone.type]).toEqual([410, 'gone', 'application/problem+json']);
-    const forged = signLink({ purpose: 'export-download', id: exp.body.id, tenantId: tenant.tenant_id, expiresAt: Date.now() + 60_000 }, 'not-the-key-xxxxxxxx');
+    const forged = signLink(
+      { purpose: 'export-download', id: exp.body.id, tenantId: tenant.tenant_id, expiresAt: Date.now() + 60_000 },
+      'not-the-key-xxxxxxxx',
+    );
     expect((await stack.http.get(`/export-downloads/${forged}`)).status).toBe(404);
     const [body, mac] = url.split('/').pop()!.split('.');
     expect((await stack.http.get(`/export-downloads/${body}x.${mac}`)).status).toBe(404);

@@ -13,7 +13,10 @@ const office = () => bulkOffice(stack.http, tenant.admin_api_key);
 
 beforeAll(async () => {
   ({ stack, tenant } = await startStackWithTenant({ config: { IMPORT_CHUNK_SIZE: '100', IMPORT_CHUNKS_PER_RUN: '3' } }));
-  const category = await stack.http.post('/admin/categories').set('Authorization', `Bearer ${tenant.admin_api_key}`).send({ name: 'Green tea', handle: 'green-tea' });
+  const category = await stack.http
+    .post('/admin/categories')
+    .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+    .send({ name: 'Green tea', handle: 'green-tea' });
   expect(category.status).toBe(201);
 }, 120_000);
 afterAll(async () => stack?.stop());
@@ -75,7 +78,9 @@ describe('product CSV import', () => {
   }, 180_000);
 
   test('when a row changes price and stock, then the variant is updated in place with price.updated and inventory.updated', async () => {
-    const variantId = await stack.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM variants WHERE tenant_id = ${tenant.tenant_id} AND sku = 'bulk-10'`);
+    const variantId = await stack.pool.oneFirst(
+      sql.type(z.object({ id: z.string() }))`SELECT id FROM variants WHERE tenant_id = ${tenant.tenant_id} AND sku = 'bulk-10'`,
+    );
     const row = buildImportRows(1000, 'bulk', 2, { category: 'green-tea' })[10];
     const upload = await office().upload(toCsv([{ ...row, price: '4321', on_hand: '25' }]));
     expect(await importFinished(stack.http, tenant.admin_api_key, upload.body.id)).toMatchObject({ created: 0, updated: 1, failed: 0 });
@@ -96,7 +101,9 @@ describe('product CSV import', () => {
   }, 60_000);
 
   test('when the header is wrong or the body is not an import, then it is 400 validation_failed and no import is stored', async () => {
-    const before = await stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM imports WHERE tenant_id = ${tenant.tenant_id}`);
+    const before = await stack.pool.oneFirst(
+      sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM imports WHERE tenant_id = ${tenant.tenant_id}`,
+    );
     const badHeader = await office().upload('sku,title,price,colour\nA,B,100,red\n');
     expect([badHeader.status, badHeader.body.code, badHeader.type]).toEqual([400, 'validation_failed', 'application/problem+json']);
     expect(badHeader.body.detail).toContain('unknown column "colour"');
@@ -104,9 +111,14 @@ describe('product CSV import', () => {
     expect([missing.status, missing.body.detail]).toEqual([400, expect.stringContaining('missing column "price"')]);
     const empty = await office().upload('');
     expect([empty.status, empty.body.code]).toEqual([400, 'validation_failed']);
-    const wrongKind = await stack.http.post('/admin/imports').set('Authorization', `Bearer ${tenant.admin_api_key}`).send({ kind: 'orders', format: 'csv', content: 'a' });
+    const wrongKind = await stack.http
+      .post('/admin/imports')
+      .set('Authorization', `Bearer ${tenant.admin_api_key}`)
+      .send({ kind: 'orders', format: 'csv', content: 'a' });
     expect(wrongKind.status).toBe(400);
-    const after = await stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM imports WHERE tenant_id = ${tenant.tenant_id}`);
+    const after = await stack.pool.oneFirst(
+      sql.type(z.object({ n: z.number() }))`SELECT count(*)::int8 AS n FROM imports WHERE tenant_id = ${tenant.tenant_id}`,
+    );
     expect(after).toBe(before);
   });
 
@@ -115,4 +127,3 @@ describe('product CSV import', () => {
     expect((await bulkOffice(stack.http, other.admin_api_key).import(importId)).status).toBe(404);
   });
 });
-

@@ -122,7 +122,11 @@ async function capturedCardOrder(): Promise<string> {
 /** Body of POST /admin/imports: a one-row product CSV of its own handle and SKU. */
 const buildImport = () => {
   const sku = `IMP-${unique()}`;
-  return { kind: 'products', format: 'csv', content: `handle,title,status,sku,price,on_hand\nimported-${sku.toLowerCase()},Imported ${sku},draft,${sku},1200,3\n` };
+  return {
+    kind: 'products',
+    format: 'csv',
+    content: `handle,title,status,sku,price,on_hand\nimported-${sku.toLowerCase()},Imported ${sku},draft,${sku},1200,3\n`,
+  };
 };
 
 /** Body of POST /admin/shipping-methods: a method of the vendor no fixture order buys from. */

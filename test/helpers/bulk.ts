@@ -33,7 +33,14 @@ export function buildImportRow(overrides: Partial<CsvRow> = {}): CsvRow {
 export function buildImportRows(n: number, prefix: string, variantsPerProduct = 2, overrides: Partial<CsvRow> = {}): CsvRow[] {
   return Array.from({ length: n }, (_, i) => {
     const p = Math.floor(i / variantsPerProduct);
-    return buildImportRow({ handle: `${prefix}-p${p}`, title: `${prefix} product ${p}`, sku: `${prefix}-${i}`, variant_title: `v${i % variantsPerProduct}`, price: String(1000 + i), ...overrides });
+    return buildImportRow({
+      handle: `${prefix}-p${p}`,
+      title: `${prefix} product ${p}`,
+      sku: `${prefix}-${i}`,
+      variant_title: `v${i % variantsPerProduct}`,
+      price: String(1000 + i),
+      ...overrides,
+    });
   });
 }
 
