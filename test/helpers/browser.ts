@@ -6,6 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Bound of one browser flow or setup (several pages, dialogs and workflow steps on a shared 2-core machine); never a timing assert. */
+export const BROWSER_FLOW_TIMEOUT_MS = 180_000;
 /** Where screenshots go (CI keeps the folder out of git). */
 export const SCREENSHOT_DIR = path.join(process.cwd(), 'test', 'artifacts', 'screenshots');
 
