@@ -13,7 +13,7 @@ import { productView, type ProductView } from '../../contracts/views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { changedFields } from '../../domain/audit.ts';
 import { recordAudit } from './audit-log.ts';
-import { vendorNotSuspended } from './vendors.ts';
+import { getProduct, productColumns } from './product-view.ts';
 import * as media from './product-media.ts';
 
 // What an audit entry shows of a product (stock and timestamps move on their own).
@@ -29,32 +29,7 @@ const audited = (p: ProductView) => ({
   variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps, digital: v.digital })),
 });
 
-/** The columns of a product view (variants with the price in `currency`, availability, categories, images) over `products p`. */
-export const productColumns = (currency: string) => sql.fragment`
-  p.id, p.handle, p.title, p.description, p.status, p.type, p.vendor_id, p.created_at, p.updated_at, ${media.productImagesColumn},
-  COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
-  COALESCE((
-    SELECT json_agg(json_build_object(
-      'id', v.id, 'sku', v.sku, 'title', v.title, 'tax_rate_bps', v.tax_rate_bps,
-      'price', (SELECT json_build_object('amount', pr.amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}),
-      'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
-      'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),
-      'available_quantity', COALESCE((SELECT sum(il.on_hand - il.reserved) FROM inventory_levels il WHERE il.variant_id = v.id), 0),
-      'subscription', CASE WHEN v.subscription_interval IS NULL THEN NULL ELSE json_build_object('billing_interval', v.subscription_interval) END,
-      'digital', ${media.variantDigitalJson}
-    ) ORDER BY v.position, v.id)
-    FROM variants v WHERE v.product_id = p.id
-  ), '[]') AS variants`;
-
-/** One product of the tenant, or NotFoundError. */
-export async function getProduct(db: CommonQueryMethods, tenantId: string, currency: string, productId: string, publishedOnly: boolean): Promise<ProductView> {
-  const row = await db.maybeOne(sql.type(productView)`
-    SELECT ${productColumns(currency)} FROM products p
-    WHERE p.tenant_id = ${tenantId} AND p.id = ${productId} AND p.deleted_at IS NULL
-      ${publishedOnly ? sql.fragment`AND p.status = 'published' AND ${vendorNotSuspended}` : sql.fragment``}`);
-  if (!row) throw new NotFoundError('product', productId);
-  return row;
-}
+export { getProduct, productColumns }; // the product view's read, beside its writers
 
 /** Input of a new variant. */
 export type NewVariant = {
