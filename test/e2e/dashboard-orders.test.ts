@@ -137,7 +137,9 @@ describeWithBrowser('dashboard: orders', () => {
 
       await statusIn(watching, 'pending_shipment');
       expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-      expect(await watching.locator('tr[data-workflow-type="fulfillment"]').count()).toBe(1);
+      // The checkout starts the fulfillment once the payment workflow ends: the page keeps refreshing until it shows.
+      await watching.locator('tr[data-workflow-type="fulfillment"]').waitFor();
+      expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     },
     BROWSER_FLOW_TIMEOUT_MS,
   );
