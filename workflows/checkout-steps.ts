@@ -55,26 +55,22 @@ const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities
 /** The activities checkout calls. */
 export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
 
-// The same two steps as local activities, with the same timeouts and retries: they run in the worker that holds the
-// workflow task, so the storefront's answer needs no activity task round trips through the server (issue 14).
+// placeOrder as a local activity, with the same timeouts and retries: it runs in the worker that holds the workflow
+// task, so the storefront's answer needs no activity-task round trip through the server (issue 14). Authorization stays
+// an activity: an Update (the back office cancelling) can only reach a workflow between its tasks, and a slow gateway
+// would hold the task — and the cancel — for as long as the call lasts.
 const { placeOrder: placeOrderLocally } = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({
   startToCloseTimeout: '30 seconds',
   retry: RETRY_UNTIL_DONE,
 });
-const { authorizeCardPayment: authorizeCardPaymentLocally } = proxyLocalActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
-  startToCloseTimeout: '15 seconds',
-  scheduleToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
 
 /**
- * The steps the storefront waits for (placing the order, authorizing the card). Runs started after the
- * `local-placement-steps` patch run them as local activities: both are idempotent (keyed by the cart, by
- * `authorize:<order>`), so a worker lost mid-step simply runs them again on the next one. Older runs replay them as
- * the activities they recorded.
+ * The steps the storefront waits for. Runs started after the `local-placement-steps` patch place the order as a local
+ * activity: it is idempotent (keyed by the cart), so a worker lost mid-step simply runs it again on the next one. Older
+ * runs replay it as the activity they recorded.
  */
 export function placementSteps(): Pick<typeof checkoutActivities, 'placeOrder' | 'authorizeCardPayment'> {
-  if (patched('local-placement-steps')) return { placeOrder: placeOrderLocally, authorizeCardPayment: authorizeCardPaymentLocally };
+  if (patched('local-placement-steps')) return { placeOrder: placeOrderLocally, authorizeCardPayment };
   return { placeOrder, authorizeCardPayment };
 }
 
