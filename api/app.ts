@@ -107,6 +107,8 @@ export function createApp(deps: AppDeps): Express {
   });
   const json = express.json({
     limit: '1mb',
+    // A file upload's body is the file itself, streamed to storage by its route (even a JSON file).
+    type: (req) => req.url?.split('?')[0] !== UPLOAD_PATH && (req as express.Request).is('application/json') === 'application/json',
     verify: (_req, _res, buf) => {
       if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
     },
@@ -116,18 +118,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(opsRoutes(deps));
   app.use(exportDownloadRoutes(deps));
-  app.use(
-    express.json({
-      limit: '1mb',
-      // An upload's body is the file itself, streamed to storage by its route (even a JSON file).
-      type: (req) => req.url?.split('?')[0] !== UPLOAD_PATH && (req as express.Request).is('application/json') === 'application/json',
-      verify: (_req, _res, buf) => {
-        if (buf.includes(0) || buf.includes('\\u0000')) throw new ValidationError('the request body contains a NUL character');
-      },
-    }),
-  );
-
-  app.use(opsRoutes(deps));
   app.use(publicFileRoutes(deps, files));
   app.use(dashboardRoutes(deps.config.DASHBOARD_DIR));
   // Rate limits before authentication, so floods of unknown keys are limited too; health and metrics are not.
@@ -139,9 +129,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(['/admin', '/vendor'], routeAccess(apiKeys));
   app.use(codecRoutes(deps, apiKeys));
   app.use('/admin', adminSessionRoutes(deps));
-  app.use('/store', storeRoutes({ ...deps, holdWatches }, processes));
   app.use('/store', downloadRoutes(deps, files));
-  app.use('/store', storeRoutes(deps, processes));
+  app.use('/store', storeRoutes({ ...deps, holdWatches }, processes));
   app.use('/admin', adminStoreRoutes(deps, storeOrigins));
   app.use('/admin', adminAuditLogRoutes(deps));
   app.use('/admin', adminApiKeyRoutes(deps, apiKeys));
