@@ -1,5 +1,7 @@
 // Digital products in tests: uploads, digital products and images, orders of them, their downloads.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { get as httpGet, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Agent as TestAgent } from 'supertest';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { buildCheckout, buildProduct, storefront } from './factories.ts';
@@ -91,4 +93,18 @@ export function fetchDownload(http: TestAgent, url: string) {
         done(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
       });
     });
+}
+
+/** GETs a download link from `server` and hangs up after the first chunk of the body; resolves with the status seen. */
+export function abandonDownload(server: Server, url: string): Promise<number> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path: pathOf(url) }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+    });
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+  });
 }
