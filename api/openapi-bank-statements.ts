@@ -1,5 +1,5 @@
 // /openapi.json operations of bank statements: upload a statement, read what it matched.
-import { bankStatementView } from '../contracts/bank-statements.ts';
+import { bankStatementView } from '../contracts/bank-statement-views.ts';
 import { uploadBankStatementBody, uploadedBankStatementView } from './schemas-bank-statements.ts';
 import type { Op } from './openapi-operation.ts';
 

@@ -1,6 +1,6 @@
 // /openapi.json operations of bulk work: CSV imports (a workflow per file) and exports (streamed CSV downloads).
 import { createExportBody, createImportBody, importAccepted } from './schemas-bulk.ts';
-import { exportView, importView } from '../contracts/imports.ts';
+import { exportView, importView } from '../contracts/import-views.ts';
 import type { Op } from './openapi-operation.ts';
 
 /** Imports, exports and their downloads. */

@@ -1,6 +1,6 @@
 // Request schemas of bulk work: CSV imports and exports (API.md "Bulk work").
 import { z } from 'zod';
-import { EXPORT_KINDS } from '../contracts/imports.ts';
+import { EXPORT_KINDS } from '../contracts/import-views.ts';
 
 /** POST /admin/imports: the CSV itself in `content` (one row per variant; columns in API.md). */
 export const createImportBody = z

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify';
 import { createExport, EXPORT_COLUMNS, exportQuery, getExport, type ExportRow } from '../../db/queries/exports.ts';
 import { signLink, verifyLink } from '../../domain/signed-links.ts';
 import { GoneError, NotFoundError } from '../../domain/errors.ts';
-import type { ExportView } from '../../contracts/imports.ts';
+import type { ExportView } from '../../contracts/import-views.ts';
 import { linkSigningKey } from '../../providers/link-signing-key.ts';
 import type { AppDeps } from '../context.ts';
 import { actorOf, tenantOf } from '../context.ts';

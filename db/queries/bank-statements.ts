@@ -8,7 +8,7 @@ import { changedFields } from '../../domain/audit.ts';
 import type { StatementLine } from '../../domain/bank-statement-csv.ts';
 import type { MatchedOutcome, UnmatchedReason } from '../../domain/bank-statements.ts';
 import { bankStatementWorkflowId } from '../../domain/ids.ts';
-import { matchedLineView, unmatchedLineView, type BankStatementView } from '../../contracts/bank-statements.ts';
+import { matchedLineView, unmatchedLineView, type BankStatementView } from '../../contracts/bank-statement-views.ts';
 import type { Actor } from '../../contracts/audit.ts';
 
 const contentRow = z.object({ content: z.string() });

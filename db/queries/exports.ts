@@ -6,7 +6,7 @@ import { sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { Actor } from '../../contracts/audit.ts';
-import type { ExportKind } from '../../contracts/imports.ts';
+import type { ExportKind } from '../../contracts/import-views.ts';
 import { recordAudit } from './audit-log.ts';
 
 const exportRow = z.object({
