@@ -26,9 +26,15 @@ function line(label: string, s: RampStep & Latencies) {
   );
 }
 
-async function main() {
-  const stack = await startBenchStack('ramp');
-  const baseline = await startOneActivityBaseline(stack.temporalAddress);
+/** What the ramp drives: a running API and its Temporal server, with a store key and variants with ample stock. */
+export type RampTarget = { apiUrl: string; temporalAddress: string; publishableKey: string; variantIds: string[] };
+
+/** The ramp's summary: every step of both scenarios, the two ceilings and their ratio. */
+export type RampSummary = Awaited<ReturnType<typeof rampCeilings>>;
+
+/** Ramps checkouts and the one-activity workflow on `target` up RATES until each stops being sustained. */
+export async function rampCeilings(target: RampTarget) {
+  const baseline = await startOneActivityBaseline(target.temporalAddress);
   const steps = { one_activity: [] as (RampStep & Latencies)[], checkout: [] as (RampStep & Latencies)[] };
   try {
     let workflowGoing = true;
@@ -44,41 +50,50 @@ async function main() {
         await new Promise((r) => setTimeout(r, PAUSE_MS));
       }
       if (checkoutGoing) {
-        const s = asStep(rate, await checkoutsAtRate(stack.apiUrl, stack.publishableKey, stack.variantIds, rate, STEP_SECONDS));
+        const s = asStep(rate, await checkoutsAtRate(target.apiUrl, target.publishableKey, target.variantIds, rate, STEP_SECONDS));
         steps.checkout.push(s);
         line('checkout (card)', s);
         checkoutGoing = sustained(s);
         await new Promise((r) => setTimeout(r, PAUSE_MS));
       }
     }
-    const checkoutCeiling = ceiling(steps.checkout);
-    const workflowCeiling = ceiling(steps.one_activity);
-    const top = RATES[RATES.length - 1];
-    const summary = {
-      at: new Date().toISOString(),
-      rates: RATES,
-      step_seconds: STEP_SECONDS,
-      rule: 'sustained = P99 < 1000 ms and achieved >= 95 % of offered; ceiling = highest sustained rate before the first that is not',
-      steps,
-      ceilings: { checkout_per_s: checkoutCeiling, one_activity_per_s: workflowCeiling },
-      // A ceiling equal to the top rate only says "at least": the ramp did not find the limit.
-      ceilings_are_lower_bounds: { checkout: checkoutCeiling === top, one_activity: workflowCeiling === top },
-      ratio_checkout_vs_one_activity: ratio(checkoutCeiling, workflowCeiling),
-      target_met: ratio(checkoutCeiling, workflowCeiling) >= 0.75,
-    };
-    process.stdout.write(
-      `\nceilings: checkout ${checkoutCeiling}/s, one-activity workflow ${workflowCeiling}/s` +
-        `${summary.ceilings_are_lower_bounds.one_activity ? ' (or more: the top rate offered)' : ''}; ratio ${summary.ratio_checkout_vs_one_activity}` +
-        ` (target >= 0.75: ${summary.target_met ? 'met' : 'MISSED'})\n`,
-    );
+  } finally {
+    await baseline.stop();
+  }
+  const checkoutCeiling = ceiling(steps.checkout);
+  const workflowCeiling = ceiling(steps.one_activity);
+  const top = RATES[RATES.length - 1];
+  const summary = {
+    rates: RATES,
+    step_seconds: STEP_SECONDS,
+    rule: 'sustained = P99 < 1000 ms and achieved >= 95 % of offered; ceiling = highest sustained rate before the first that is not',
+    steps,
+    ceilings: { checkout_per_s: checkoutCeiling, one_activity_per_s: workflowCeiling },
+    // A ceiling equal to the top rate only says "at least": the ramp did not find the limit.
+    ceilings_are_lower_bounds: { checkout: checkoutCeiling === top, one_activity: workflowCeiling === top },
+    ratio_checkout_vs_one_activity: ratio(checkoutCeiling, workflowCeiling),
+    target_met: ratio(checkoutCeiling, workflowCeiling) >= 0.75,
+  };
+  process.stdout.write(
+    `ceilings: checkout ${checkoutCeiling}/s, one-activity workflow ${workflowCeiling}/s` +
+      `${summary.ceilings_are_lower_bounds.one_activity ? ' (or more: the top rate offered)' : ''}; ratio ${summary.ratio_checkout_vs_one_activity}` +
+      ` (target >= 0.75: ${summary.target_met ? 'met' : 'MISSED'})\n`,
+  );
+  return summary;
+}
+
+async function main() {
+  const stack = await startBenchStack('ramp');
+  try {
+    const summary = { at: new Date().toISOString(), ...(await rampCeilings(stack)) };
     mkdirSync(path.join(root, 'bench/results'), { recursive: true });
     const file = path.join(root, 'bench/results', `checkout-ramp-${summary.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(`results: ${path.relative(root, file)}\n`);
   } finally {
-    await baseline.stop();
     await stack.stop();
   }
 }
 
-await main();
+// `npm run bench` imports rampCeilings and runs it on its own stack; run directly, the ramp gets a stack of its own.
+if (import.meta.main) await main();
