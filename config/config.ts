@@ -155,6 +155,10 @@ export const configSchema = z.object({
   PROCESS_ANSWER_TIMEOUT: duration('30s'),
   // Observability (issue 15): the worker's Prometheus port (0 = none), and OTLP/HTTP trace export when an endpoint is set.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Performance (issue 14): open workflows kept in the worker's sticky cache. The SDK's default follows the heap limit
+  // (about 2,300 on this machine), so memory grew with every open order; an evicted workflow replays its history on its
+  // next task (fulfillments wait days between tasks, so they are the ones evicted).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('temporal-commerce'),
   // Order repair (issue 15): how often the order-reconciler Schedule looks for open orders without a live process, and

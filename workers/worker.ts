@@ -32,6 +32,7 @@ export type WorkerDeps = {
 /** Creates a worker hosting every workflow and activity. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   if (!deps.workflowBundlePath && !deps.workflowsPath) throw new Error('createWorker needs workflowBundlePath or workflowsPath');
+  const config = deps.config ?? parseConfig();
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
@@ -49,8 +50,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     },
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.
-    dataConverter: dataConverter(deps.config ?? parseConfig()),
+    dataConverter: dataConverter(config),
     ...workerTracingOptions(deps.tracing),
   });
 }
