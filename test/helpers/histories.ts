@@ -69,6 +69,13 @@ export async function replayHistories(histories: { name: string; json: unknown }
   return results;
 }
 
+/** Replays the committed fixtures `names` and expects exactly those to have replayed, none with an error. */
+export async function expectFixturesReplay(names: string[]): Promise<void> {
+  const results = await replayHistories(committedHistories(names));
+  expect(results.map((r) => r.workflowId).sort()).toEqual([...names].sort());
+  expect(results.filter((r) => r.error)).toEqual([]);
+}
+
 /** Installs the quiet runtime once per test process (replay workers log every activation otherwise). */
 export function installQuietRuntime(): void {
   try {

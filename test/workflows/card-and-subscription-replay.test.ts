@@ -4,15 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, placeTestOrder, seedProduct, storefront } from '../helpers/factories.ts';
-import {
-  committedHistories,
-  expectStatus,
-  HISTORIES_DIR,
-  installQuietRuntime,
-  recordHistory,
-  replayHistories,
-  UPDATE_HISTORIES,
-} from '../helpers/histories.ts';
+import { expectFixturesReplay, expectStatus, HISTORIES_DIR, installQuietRuntime, recordHistory, UPDATE_HISTORIES } from '../helpers/histories.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -121,8 +113,6 @@ describe('card and subscription history replay', () => {
     // The dunning fixture must hold the whole schedule: the renewal and its three retries.
     const dunning = readFileSync(path.join(HISTORIES_DIR, 'subscription-dunning-cancelled.json'), 'utf8');
     expect(dunning.match(/"name": "chargeRenewal"/g)).toHaveLength(4);
-    const results = await replayHistories(committedHistories(FIXTURES));
-    expect(results.map((r) => r.workflowId).sort()).toEqual([...FIXTURES].sort());
-    expect(results.filter((r) => r.error)).toEqual([]);
+    await expectFixturesReplay(FIXTURES);
   });
 });
