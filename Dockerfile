@@ -2,6 +2,8 @@
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_OPTIONS=--disable-warning=ExperimentalWarning
+# Compiled code cached on disk (writable by USER node): restarts skip compiling and stripping types (README: Performance).
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 COPY package.json package-lock.json ./
 # All dependencies, dev ones included: there is no build step, and `npm ci` reproduces the tested lockfile.
 RUN npm ci --no-audit --no-fund && npm cache clean --force

@@ -16,7 +16,7 @@ import { installTracing, temporalClientInterceptors } from '../config/tracing.ts
 
 /** Starts the API on config.PORT; `stop()` stops accepting, drains, closes connections. */
 export async function startApi(config: Config, logger: Logger, address: string): Promise<{ server: Server; stop(): Promise<void> }> {
-  const tracing = installTracing(config);
+  const tracing = await installTracing(config);
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE, { tracing: Boolean(tracing) });
   const connection = await Connection.connect({ address });
   const temporal = new Client({

@@ -15,6 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** What a bench script drives: the API's url, the store's key, variants with ample stock, and the two processes. */
 export type BenchStack = {
   apiUrl: string;
+  databaseUrl: string;
   temporalAddress: string;
   tenantId: string;
   publishableKey: string;
@@ -91,6 +92,7 @@ export async function startBenchStack(label: string, preload: string[] = []): Pr
     children.push(api);
     return {
       apiUrl: `http://127.0.0.1:${port}`,
+      databaseUrl,
       temporalAddress,
       tenantId: tenant.tenant_id,
       publishableKey: tenant.publishable_key,

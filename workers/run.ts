@@ -33,7 +33,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
     runtimeInstalled = true;
     if (config.WORKER_METRICS_PORT) metricsServer = await serveWorkerMetrics({ port: config.WORKER_METRICS_PORT, sdkPort, logger });
   }
-  const tracing = installTracing(config);
+  const tracing = await installTracing(config);
   const pool = await createDbPool(config.DATABASE_URL, config.DB_POOL_SIZE, { tracing: Boolean(tracing) });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({

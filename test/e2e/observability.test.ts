@@ -140,7 +140,7 @@ describe('tracing', () => {
 
   beforeAll(async () => {
     // The in-memory exporter stands in for OTEL_EXPORTER_OTLP_ENDPOINT; everything else is what the processes install.
-    tracing = installTracing({ OTEL_SERVICE_NAME: 'commerce-test' }, { spanProcessor: new SimpleSpanProcessor(exporter) })!;
+    tracing = (await installTracing({ OTEL_SERVICE_NAME: 'commerce-test' }, { spanProcessor: new SimpleSpanProcessor(exporter) }))!;
     stack = await startTestStack({ worker: false });
     tenant = await createTestTenant(stack.pool);
     pool = await createDbPool(stack.config.DATABASE_URL, 10, { tracing: true });
