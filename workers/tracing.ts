@@ -1,15 +1,13 @@
-// Worker side of tracing: activity interceptors and the sink that exports the spans workflows make.
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
+// Worker side of tracing: activity interceptors and the sink that exports the spans workflows make. The interceptors'
+// package (and the OpenTelemetry SDK under it) is imported only when tracing is on.
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Tracing } from '../config/tracing.ts';
 
 /** Worker options that trace activities and export the spans workflows make (through the `exporter` sink). */
-export function workerTracingOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+export async function workerTracingOptions(tracing: Tracing | undefined): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
   if (!tracing) return {};
+  const { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } =
+    await import('@temporalio/interceptors-opentelemetry');
   return {
     interceptors: {
       activity: [

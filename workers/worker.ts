@@ -53,6 +53,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.
     dataConverter: dataConverter(config),
-    ...workerTracingOptions(deps.tracing),
+    ...(await workerTracingOptions(deps.tracing)),
   });
 }
