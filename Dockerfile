@@ -14,6 +14,8 @@ RUN node scripts/bundle-workflows.ts /app/workflow-bundle.js && node scripts/bun
 # The back-office web app served at /dashboard (Vite build from dashboard/, no network).
 RUN node scripts/build-dashboard.ts
 ENV NODE_ENV=production
+# FILE_STORAGE_DIR in docker-compose.yml: a named volume takes this directory's owner, so uploads are writable by node.
+RUN mkdir -p /data/files && chown node:node /data/files
 USER node
 EXPOSE 3000
 CMD ["node", "api/main.ts"]
