@@ -233,8 +233,11 @@ export async function createWorkflowEnv(): Promise<WorkflowEnv> {
   };
 }
 
-/** Polls `check` until it returns true (workflow state reached through queries or recorded calls). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+/**
+ * Polls `check` until it returns true (workflow state reached through queries or recorded calls). The bound is generous
+ * because it only matters on failure: 5 s failed a continue-as-new chain on a CI box busy with other suites.
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
