@@ -1,7 +1,7 @@
 // A worker process is SIGKILLed at a group buy's deadline; a new one takes over: still exactly one order per participant
 // of the campaign that succeeded, and no authorization left open by the one that failed (issue 17 scope 4).
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { createTestTenant, seedProduct, stockOf } from '../helpers/factories.ts';
+import { waitFor, type TestStack } from '../helpers/harness.ts';
+import { seedProduct, stockOf } from '../helpers/factories.ts';
 import {
   buildGroupBuy,
   buildJoin,
@@ -12,7 +12,7 @@ import {
   participationsOf,
 } from '../helpers/group-buys.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { patientAnswers, useCrashStack } from '../helpers/crash-stack.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 const HTTP_TIMEOUT_MS = 120_000;
@@ -21,23 +21,9 @@ const log = (msg: string) => process.stderr.write(`[group-buy-crash] ${msg}\n`);
 describe('a worker process crashes at the deadline of two group buys', () => {
   let stack: TestStack;
   let tenant: CreatedTenant;
-  const taskQueue = uniqueTaskQueue('groupbuy-crash');
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      worker: false,
-      taskQueue,
-      config: { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s`, PROCESS_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` },
-    });
-    tenant = await createTestTenant(stack.pool);
-    workers.push(await startWorkerProcess(taskQueue));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await stack?.stop();
-  });
+  let taskQueue: string;
+  let workers: WorkerProcess[];
+  useCrashStack('groupbuy-crash', { config: patientAnswers(HTTP_TIMEOUT_MS) }, (c) => ({ stack, tenant, taskQueue, workers } = c));
 
   test('when the worker is SIGKILLed as the deadline passes and a new worker starts, then the campaign of 6 joiners (min 3) has exactly one order per participant and the one of 2 (min 3) has every authorization voided and its stock back', async () => {
     const api = groupBuys(stack.http, tenant);

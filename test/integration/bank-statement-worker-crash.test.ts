@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { createTestTenant, placeTestOrder } from '../helpers/factories.ts';
+import { waitFor, type TestStack } from '../helpers/harness.ts';
+import { placeTestOrder } from '../helpers/factories.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { patientAnswers, useCrashStack } from '../helpers/crash-stack.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -17,23 +17,9 @@ const log = (msg: string) => process.stderr.write(`[bank-statement-crash] ${msg}
 describe('a worker process crashes while a statement is matched', () => {
   let stack: TestStack;
   let tenant: CreatedTenant;
-  const taskQueue = uniqueTaskQueue('statement-crash');
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      worker: false,
-      taskQueue,
-      config: { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s`, PROCESS_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` },
-    });
-    tenant = await createTestTenant(stack.pool);
-    workers.push(await startWorkerProcess(taskQueue));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await stack?.stop();
-  });
+  let taskQueue: string;
+  let workers: WorkerProcess[];
+  useCrashStack('statement-crash', { config: patientAnswers(HTTP_TIMEOUT_MS) }, (c) => ({ stack, tenant, taskQueue, workers } = c));
 
   test('when the worker is killed midway through the lines and a new one starts, then every order is paid exactly once', async () => {
     const orders: { id: string; total: { amount: number } }[] = [];

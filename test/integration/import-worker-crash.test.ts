@@ -1,11 +1,10 @@
 // A worker process is SIGKILLed in the middle of a product import; a new one takes over and the import completes with
 // every row applied exactly once: no duplicate product or variant, counters that add up, every row with one outcome.
 import { z } from 'zod';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { createTestTenant } from '../helpers/factories.ts';
+import { waitFor, type TestStack } from '../helpers/harness.ts';
 import { buildImportRows, bulkOffice, catalogCounts, importFinished, toCsv } from '../helpers/bulk.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { useCrashStack } from '../helpers/crash-stack.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
@@ -15,20 +14,10 @@ const log = (msg: string) => process.stderr.write(`[import-worker-crash] ${msg}\
 describe('a worker process crashes in the middle of an import', () => {
   let stack: TestStack;
   let tenant: CreatedTenant;
-  const taskQueue = uniqueTaskQueue('import-crash');
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    // Small chunks, so the kill lands between many committed chunks and before the last.
-    stack = await startTestStack({ worker: false, taskQueue, config: { IMPORT_CHUNK_SIZE: '25', IMPORT_CHUNKS_PER_RUN: '20' } });
-    tenant = await createTestTenant(stack.pool);
-    workers.push(await startWorkerProcess(taskQueue));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await stack?.stop();
-  });
+  let taskQueue: string;
+  let workers: WorkerProcess[];
+  // Small chunks, so the kill lands between many committed chunks and before the last.
+  useCrashStack('import-crash', { config: { IMPORT_CHUNK_SIZE: '25', IMPORT_CHUNKS_PER_RUN: '20' } }, (c) => ({ stack, tenant, taskQueue, workers } = c));
 
   test('when the worker is killed midway and a new one starts, then the import completes and nothing is created twice', async () => {
     const office = bulkOffice(stack.http, tenant.admin_api_key);

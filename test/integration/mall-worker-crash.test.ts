@@ -1,11 +1,11 @@
 // A worker process is SIGKILLed between the two vendors' `shipped` events of a mall order; a new one takes over and
 // the order still completes, with each vendor's payout line exactly once and the stock exactly accounted for.
 import { z } from 'zod';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { backOffice, createTestTenant, outboxEvents, stockOf } from '../helpers/factories.ts';
+import { waitFor, type TestStack } from '../helpers/harness.ts';
+import { backOffice, outboxEvents, stockOf } from '../helpers/factories.ts';
 import { mallOffice, placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { patientAnswers, useCrashStack } from '../helpers/crash-stack.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { createVendorKey } from '../../db/queries/api-keys.ts';
@@ -19,24 +19,10 @@ const log = (msg: string) => process.stderr.write(`[mall-worker-crash] ${msg}\n`
 describe('a worker process crashes between two vendors shipping', () => {
   let stack: TestStack;
   let mall: CreatedTenant;
-  const taskQueue = uniqueTaskQueue('mall-crash');
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    // Vendors wait through the crash on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
-    stack = await startTestStack({
-      worker: false,
-      taskQueue,
-      config: { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s`, PROCESS_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` },
-    });
-    mall = await createTestTenant(stack.pool, { mode: 'mall' });
-    workers.push(await startWorkerProcess(taskQueue));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await stack?.stop();
-  });
+  let taskQueue: string;
+  let workers: WorkerProcess[];
+  // Vendors wait through the crash on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
+  useCrashStack('mall-crash', { config: patientAnswers(HTTP_TIMEOUT_MS), mode: 'mall' }, (c) => ({ stack, tenant: mall, taskQueue, workers } = c));
 
   test("when the worker is killed after vendor 1 ships and vendor 2 ships while a new worker starts, then vendor 2's call is answered by the new worker, both deliver, the order completes, each vendor gets one payout line and stock adds up", async () => {
     const admin = backOffice(stack.http, mall.admin_api_key);

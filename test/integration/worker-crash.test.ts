@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { buildCheckout, createTestTenant, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { uniqueTaskQueue } from '../helpers/stack.ts';
+import { useCrashStack } from '../helpers/crash-stack.ts';
 import { localActivityRuns } from '../helpers/histories.ts';
 import { sql } from '../../db/sql.ts';
 import { checkoutWorkflowId } from '../../domain/ids.ts';
@@ -26,19 +26,9 @@ const log = (msg: string) => process.stderr.write(`[worker-crash] ${msg}\n`);
 describe('a worker process crashes mid-batch', () => {
   let stack: TestStack;
   let tenant: CreatedTenant;
-  const taskQueue = uniqueTaskQueue('crash');
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false, taskQueue, config: PATIENT_API });
-    tenant = await createTestTenant(stack.pool);
-    workers.push(await startWorkerProcess(taskQueue));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await stack?.stop();
-  });
+  let taskQueue: string;
+  let workers: WorkerProcess[];
+  useCrashStack('crash', { config: PATIENT_API }, (c) => ({ stack, tenant, taskQueue, workers } = c));
 
   test(`when the worker is killed while ${BUYERS} checkouts are in flight and a new worker starts, then every cart gets exactly one order and stock adds up`, async () => {
     const store = storefront(stack.http, tenant.publishable_key);
