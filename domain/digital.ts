@@ -1,6 +1,9 @@
 // Digital goods and uploaded files: which uploads are acceptable, what an image is, and when a download link is gone.
 import { signLink, verifyLink } from './signed-links.ts';
 
+/** How many abandoned downloads a link gives back before abandoning one counts like finishing it (a reissue resets it). */
+export const MAX_DOWNLOAD_GIVE_BACKS = 3;
+
 /** Purpose of a download link's signature: an export token never opens a download, nor the reverse. */
 export const DOWNLOAD_LINK_PURPOSE = 'digital-download';
 

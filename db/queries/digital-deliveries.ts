@@ -5,7 +5,7 @@ import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { countRow, idRow, noRows, sql } from '../sql.ts';
 import { recordAudit } from './audit-log.ts';
 import { digitalDeliveryId } from '../../domain/ids.ts';
-import { downloadGoneReason, type GoneReason } from '../../domain/digital.ts';
+import { downloadGoneReason, MAX_DOWNLOAD_GIVE_BACKS, type GoneReason } from '../../domain/digital.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { Actor } from '../../contracts/audit.ts';
 import { deliveryRow, type DeliveryRow } from '../../contracts/digital.ts';
@@ -74,10 +74,14 @@ export async function linkState(
   return { gone: downloadGoneReason({ status: row.status, remaining: row.remaining, expiresAtMs: row.expires_at_ms }, link.expiresAtMs, Date.now()) };
 }
 
-/** Gives a download back when its bytes could not be sent (the stream failed or the client left before the end). */
+/**
+ * Gives a download back when its bytes could not all be sent (the stream failed or the client left before the end), at
+ * most MAX_DOWNLOAD_GIVE_BACKS times per link: past that an abandoned download counts.
+ */
 export async function giveBackDownload(pool: DatabasePool, deliveryId: string): Promise<void> {
   await pool.query(sql.type(noRows)`
-    UPDATE digital_deliveries SET remaining = remaining + 1, updated_at = now() WHERE id = ${deliveryId} AND remaining < max_downloads`);
+    UPDATE digital_deliveries SET remaining = remaining + 1, give_backs = give_backs + 1, updated_at = now()
+    WHERE id = ${deliveryId} AND remaining < max_downloads AND give_backs < ${MAX_DOWNLOAD_GIVE_BACKS}`);
 }
 
 /** Revokes an order's active downloads (a refund, a cancellation), inside the caller's transaction. */
@@ -98,7 +102,7 @@ export async function reissueDelivery(pool: DatabasePool, tenantId: string, orde
     if (!before) throw new NotFoundError('download', deliveryId);
     if (before.status === 'revoked') throw new ConflictError(`this download was revoked (${before.revoked_reason ?? 'revoked'}) and cannot be reissued`);
     const after = await tx.one(sql.type(deliveryRow)`
-      UPDATE digital_deliveries SET remaining = max_downloads, issue_count = issue_count + 1, updated_at = now(),
+      UPDATE digital_deliveries SET remaining = max_downloads, give_backs = 0, issue_count = issue_count + 1, updated_at = now(),
         expires_at = GREATEST(date_trunc('milliseconds', now() + link_ttl_ms * interval '1 millisecond'), expires_at + interval '1 millisecond')
       WHERE id = ${deliveryId} RETURNING ${columns}`);
     const changes = {

@@ -12,6 +12,7 @@ import {
   seedDigitalProduct,
   type Download,
 } from '../helpers/digital.ts';
+import { MAX_DOWNLOAD_GIVE_BACKS } from '../../domain/digital.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 let stack: TestStack;
@@ -123,6 +124,23 @@ describe('digital products', () => {
     const whole = await fetchDownload(stack.http, download.url!);
     expect([whole.status, whole.body.equals(bytes)]).toEqual([200, true]);
     expect((await fetchDownload(stack.http, download.url!)).status).toBe(410);
+  });
+
+  test('when a buyer keeps hanging up before the end, then only the first three are given back and the fourth counts', async () => {
+    const bytes = buildDownloadable(24 * 1024 * 1024);
+    const { download } = await boughtByCard(bytes, { max_downloads: 1 });
+    for (let i = 1; i <= MAX_DOWNLOAD_GIVE_BACKS; i++) {
+      expect(await abandonDownload(stack.server, download.url!)).toBe(200);
+      await waitFor(async () => (await stack.http.head(pathOf(download.url!))).status === 200, { what: `abandoned download ${i} given back` });
+    }
+    expect(await abandonDownload(stack.server, download.url!)).toBe(200);
+    // The earlier give-backs showed within milliseconds: a fourth would have by now.
+    for (let waited = 0; waited < 1500; waited += 100) {
+      expect((await stack.http.head(pathOf(download.url!))).status).toBe(410);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await fetchDownload(stack.http, download.url!);
+    expect([after.status, after.body.details?.reason]).toEqual([410, 'used_up']);
   });
 
   test('when a mixed order is paid by bank transfer, then only the physical line ships, links come once paid, and it completes with its delivery', async () => {
