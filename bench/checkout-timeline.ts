@@ -25,10 +25,14 @@ function gaps(events: proto.temporal.api.history.v1.IHistoryEvent[]): Record<str
   for (const e of events) {
     const t = ms(e.eventTime as never);
     at.set(Number(e.eventId), t);
-    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) add('wft schedule-to-start', t - at.get(Number(e.workflowTaskStartedEventAttributes!.scheduledEventId))!);
-    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) add('wft run', t - at.get(Number(e.workflowTaskCompletedEventAttributes!.startedEventId))!);
-    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) add('activity schedule-to-start', t - at.get(Number(e.activityTaskStartedEventAttributes!.scheduledEventId))!);
-    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) add('activity run', t - at.get(Number(e.activityTaskCompletedEventAttributes!.startedEventId))!);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+      add('wft schedule-to-start', t - at.get(Number(e.workflowTaskStartedEventAttributes!.scheduledEventId))!);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+      add('wft run', t - at.get(Number(e.workflowTaskCompletedEventAttributes!.startedEventId))!);
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+      add('activity schedule-to-start', t - at.get(Number(e.activityTaskStartedEventAttributes!.scheduledEventId))!);
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+      add('activity run', t - at.get(Number(e.activityTaskCompletedEventAttributes!.startedEventId))!);
   }
   const first = ms(events[0]?.eventTime as never);
   const updateDone = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
