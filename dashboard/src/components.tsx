@@ -1,7 +1,7 @@
 // Shared pieces: the problem message, confirmation dialogs, loading and paging.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiProblem } from './api.ts';
+import { ApiProblem, type Page } from './api.ts';
 import { t } from './i18n/index.ts';
 
 /** An API refusal in words: the server's detail, and each refused field. */
@@ -151,6 +151,56 @@ export function Pager({ next, cursor, onCursor }: { next: string | null; cursor:
         </button>
       )}
     </nav>
+  );
+}
+
+/** A column of a PagedTable: its heading, its cell, and whether it holds a number (right-aligned). */
+export type Column<T> = { head: string; cell: (row: T) => ComponentChildren; num?: boolean };
+
+/** One page of a list as a table: its problem, loading and empty states, and the pager under it. */
+export function PagedTable<T>(props: {
+  page: Page<T> | null;
+  problem: unknown;
+  empty: string;
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  /** Attributes of a row (a class, data- attributes for tests and scripts). */
+  rowProps?: (row: T) => Record<string, string | undefined>;
+  cursor: string | null;
+  onCursor: (cursor: string | null) => void;
+}) {
+  const { page, problem, columns } = props;
+  return (
+    <>
+      <ProblemText problem={problem} />
+      {!page && !problem && <p aria-live="polite">{t('common.loading')}</p>}
+      {page && page.items.length === 0 && <p>{props.empty}</p>}
+      {page && page.items.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c.head} scope="col" class={c.num ? 'num' : undefined}>
+                  {c.head}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {page.items.map((row) => (
+              <tr key={props.rowKey(row)} {...props.rowProps?.(row)}>
+                {columns.map((c) => (
+                  <td key={c.head} class={c.num ? 'num' : undefined}>
+                    {c.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page && <Pager next={page.next_cursor} cursor={props.cursor} onCursor={props.onCursor} />}
+    </>
   );
 }
 

@@ -1,12 +1,21 @@
 // Orders: status filter, search by order id or e-mail, cursor pages.
 import { useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.ts';
-import { Pager, ProblemText, Status, useLoad } from '../components.tsx';
+import { PagedTable, Status, useLoad, type Column } from '../components.tsx';
 import { formatDate, formatMoney, label, t } from '../i18n/index.ts';
 import { href } from '../router.ts';
 import type { Order } from '../types.ts';
 
 const STATUSES = ['pending_payment', 'pending_shipment', 'partially_shipped', 'shipped', 'completed', 'cancelled'];
+
+const COLUMNS: Column<Order>[] = [
+  { head: t('orders.col.id'), cell: (o) => <a href={href('orders', o.id)}>{o.id}</a> },
+  { head: t('orders.col.placed'), cell: (o) => formatDate(o.created_at) },
+  { head: t('orders.col.email'), cell: (o) => o.email },
+  { head: t('orders.col.status'), cell: (o) => <Status code={o.status} text={label('status', o.status)} /> },
+  { head: t('orders.col.payment'), cell: (o) => label('method', o.payment_method) },
+  { head: t('orders.col.total'), cell: (o) => formatMoney(o.total), num: true },
+];
 
 /** The order list. */
 export function Orders() {
@@ -43,42 +52,7 @@ export function Orders() {
         </p>
         <button type="submit">{t('orders.submit')}</button>
       </form>
-      <ProblemText problem={problem} />
-      {!data && !problem && <p aria-live="polite">{t('common.loading')}</p>}
-      {data && data.items.length === 0 && <p>{t('orders.empty')}</p>}
-      {data && data.items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('orders.col.id')}</th>
-              <th scope="col">{t('orders.col.placed')}</th>
-              <th scope="col">{t('orders.col.email')}</th>
-              <th scope="col">{t('orders.col.status')}</th>
-              <th scope="col">{t('orders.col.payment')}</th>
-              <th scope="col" class="num">
-                {t('orders.col.total')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((o) => (
-              <tr key={o.id}>
-                <td>
-                  <a href={href('orders', o.id)}>{o.id}</a>
-                </td>
-                <td>{formatDate(o.created_at)}</td>
-                <td>{o.email}</td>
-                <td>
-                  <Status code={o.status} text={label('status', o.status)} />
-                </td>
-                <td>{label('method', o.payment_method)}</td>
-                <td class="num">{formatMoney(o.total)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {data && <Pager next={data.next_cursor} cursor={cursor} onCursor={setCursor} />}
+      <PagedTable page={data} problem={problem} empty={t('orders.empty')} columns={COLUMNS} rowKey={(o) => o.id} cursor={cursor} onCursor={setCursor} />
     </section>
   );
 }

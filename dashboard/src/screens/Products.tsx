@@ -1,7 +1,7 @@
 // Products: the list (cursor pages), a new product, and one product's edit form with stock per location.
 import { useState } from 'preact/hooks';
 import { api, ApiProblem, withQuery, type Page } from '../api.ts';
-import { ActionDialog, Field, Pager, ProblemText, Status, useLoad } from '../components.tsx';
+import { ActionDialog, Field, PagedTable, ProblemText, Status, useLoad, type Column } from '../components.tsx';
 import { formatMoney, label, moneyInputValue, parseMoneyInput, t } from '../i18n/index.ts';
 import { go, href } from '../router.ts';
 import type { InventoryLevel, Location, Product } from '../types.ts';
@@ -9,6 +9,13 @@ import type { InventoryLevel, Location, Product } from '../types.ts';
 const PRODUCT_STATUSES = ['draft', 'published', 'archived'];
 // The store's currency: the one its products are priced in (the API answers prices in it).
 const currencyOf = (products: Product[] | undefined) => products?.flatMap((p) => p.variants).find((v) => v.price)?.price?.currency ?? 'JPY';
+
+const COLUMNS: Column<Product>[] = [
+  { head: t('products.col.title'), cell: (p) => <a href={href('products', p.id)}>{p.title}</a> },
+  { head: t('products.col.status'), cell: (p) => <Status code={p.status} text={label('status', p.status)} /> },
+  { head: t('products.col.variants'), cell: (p) => p.variants.map((v) => v.sku).join(', ') },
+  { head: t('products.col.price'), cell: (p) => formatMoney(p.variants[0]?.price), num: true },
+];
 
 /** The product list. */
 export function Products() {
@@ -22,37 +29,7 @@ export function Products() {
           {t('products.new')}
         </a>
       </p>
-      <ProblemText problem={problem} />
-      {data && data.items.length === 0 && <p>{t('products.empty')}</p>}
-      {data && data.items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('products.col.title')}</th>
-              <th scope="col">{t('products.col.status')}</th>
-              <th scope="col">{t('products.col.variants')}</th>
-              <th scope="col" class="num">
-                {t('products.col.price')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <a href={href('products', p.id)}>{p.title}</a>
-                </td>
-                <td>
-                  <Status code={p.status} text={label('status', p.status)} />
-                </td>
-                <td>{p.variants.map((v) => v.sku).join(', ')}</td>
-                <td class="num">{formatMoney(p.variants[0]?.price)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {data && <Pager next={data.next_cursor} cursor={cursor} onCursor={setCursor} />}
+      <PagedTable page={data} problem={problem} empty={t('products.empty')} columns={COLUMNS} rowKey={(p) => p.id} cursor={cursor} onCursor={setCursor} />
     </section>
   );
 }

@@ -1,12 +1,20 @@
 // Subscriptions: the list by status, one subscription with its charges, retry now and cancel.
 import { useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.ts';
-import { ActionDialog, Field, Pager, ProblemText, Status, useLoad } from '../components.tsx';
+import { ActionDialog, Field, PagedTable, ProblemText, Status, useLoad, type Column } from '../components.tsx';
 import { formatDate, formatMoney, label, t } from '../i18n/index.ts';
 import { href } from '../router.ts';
 import type { Subscription } from '../types.ts';
 
 const STATUSES = ['active', 'past_due', 'cancelled', 'unpaid'];
+
+const COLUMNS: Column<Subscription>[] = [
+  { head: t('subscriptions.col.id'), cell: (s) => <a href={href('subscriptions', s.id)}>{s.id}</a> },
+  { head: t('subscriptions.col.email'), cell: (s) => s.customer_email },
+  { head: t('subscriptions.col.status'), cell: (s) => <Status code={s.status} text={label('status', s.status)} /> },
+  { head: t('subscriptions.col.amount'), cell: (s) => formatMoney(s.amount), num: true },
+  { head: t('subscriptions.col.periodEnd'), cell: (s) => formatDate(s.current_period_end) },
+];
 
 /** The subscription list. */
 export function Subscriptions() {
@@ -34,39 +42,7 @@ export function Subscriptions() {
           ))}
         </select>
       </p>
-      <ProblemText problem={problem} />
-      {data && data.items.length === 0 && <p>{t('subscriptions.empty')}</p>}
-      {data && data.items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('subscriptions.col.id')}</th>
-              <th scope="col">{t('subscriptions.col.email')}</th>
-              <th scope="col">{t('subscriptions.col.status')}</th>
-              <th scope="col" class="num">
-                {t('subscriptions.col.amount')}
-              </th>
-              <th scope="col">{t('subscriptions.col.periodEnd')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <a href={href('subscriptions', s.id)}>{s.id}</a>
-                </td>
-                <td>{s.customer_email}</td>
-                <td>
-                  <Status code={s.status} text={label('status', s.status)} />
-                </td>
-                <td class="num">{formatMoney(s.amount)}</td>
-                <td>{formatDate(s.current_period_end)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {data && <Pager next={data.next_cursor} cursor={cursor} onCursor={setCursor} />}
+      <PagedTable page={data} problem={problem} empty={t('subscriptions.empty')} columns={COLUMNS} rowKey={(s) => s.id} cursor={cursor} onCursor={setCursor} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // Webhooks and their deliveries; deliveries the relay gave up on are highlighted and say so.
 import { useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.ts';
-import { Pager, ProblemText, Status, useLoad } from '../components.tsx';
+import { PagedTable, ProblemText, Status, useLoad, type Column } from '../components.tsx';
 import { formatDate, label, t } from '../i18n/index.ts';
 import type { Delivery, Webhook } from '../types.ts';
 
@@ -43,6 +43,23 @@ export function Webhooks() {
   );
 }
 
+const DELIVERY_COLUMNS: Column<Delivery>[] = [
+  { head: t('webhooks.col.event'), cell: (d) => <code>{d.event_id}</code> },
+  { head: t('webhooks.col.type'), cell: (d) => d.event_type },
+  {
+    head: t('webhooks.col.status'),
+    cell: (d) => (
+      <>
+        <Status code={d.status} text={label('status', d.status)} />
+        {d.status === 'failed' && <span class="hint"> {t('webhooks.gaveUp')}</span>}
+      </>
+    ),
+  },
+  { head: t('webhooks.col.attempts'), cell: (d) => d.attempts, num: true },
+  { head: t('webhooks.col.lastStatus'), cell: (d) => d.last_status ?? '—' },
+  { head: t('webhooks.col.created'), cell: (d) => formatDate(d.created_at) },
+];
+
 function Deliveries({ webhook }: { webhook: Webhook }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const { data, problem } = useLoad(
@@ -52,42 +69,16 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
   return (
     <section aria-labelledby="deliveries-title">
       <h2 id="deliveries-title">{t('webhooks.deliveries', { url: webhook.url })}</h2>
-      <ProblemText problem={problem} />
-      {data && data.items.length === 0 && <p>{t('webhooks.noDeliveries')}</p>}
-      {data && data.items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.col.event')}</th>
-              <th scope="col">{t('webhooks.col.type')}</th>
-              <th scope="col">{t('webhooks.col.status')}</th>
-              <th scope="col" class="num">
-                {t('webhooks.col.attempts')}
-              </th>
-              <th scope="col">{t('webhooks.col.lastStatus')}</th>
-              <th scope="col">{t('webhooks.col.created')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((d) => (
-              <tr key={d.event_id} class={d.status === 'failed' ? 'gave-up' : undefined} data-delivery-status={d.status}>
-                <td>
-                  <code>{d.event_id}</code>
-                </td>
-                <td>{d.event_type}</td>
-                <td>
-                  <Status code={d.status} text={label('status', d.status)} />
-                  {d.status === 'failed' && <span class="hint"> {t('webhooks.gaveUp')}</span>}
-                </td>
-                <td class="num">{d.attempts}</td>
-                <td>{d.last_status ?? '—'}</td>
-                <td>{formatDate(d.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {data && <Pager next={data.next_cursor} cursor={cursor} onCursor={setCursor} />}
+      <PagedTable
+        page={data}
+        problem={problem}
+        empty={t('webhooks.noDeliveries')}
+        columns={DELIVERY_COLUMNS}
+        rowKey={(d) => d.event_id}
+        rowProps={(d) => ({ class: d.status === 'failed' ? 'gave-up' : undefined, 'data-delivery-status': d.status })}
+        cursor={cursor}
+        onCursor={setCursor}
+      />
     </section>
   );
 }
