@@ -3,19 +3,18 @@
 // its gaps by kind: workflow task schedule-to-start (waiting for a worker slot or poller), workflow task run
 // (start-to-complete: the worker's CPU), activity schedule-to-start and run, local activity run (marker times). Prints the
 // median and P99 of each, with the worker's and the API's peak RSS over the run.
-import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { checkoutWorkflowId } from '../domain/ids.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { checkoutsAtRate } from './checkout.ts';
 import { percentile } from './stats.ts';
+import { peakRss, rssMb } from './process-memory.ts';
 
 const RATE = Number(process.env.TIMELINE_RATE ?? 5);
 const SECONDS = Number(process.env.TIMELINE_SECONDS ?? 10);
 const EventType = proto.temporal.api.enums.v1.EventType;
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
-const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 /** Sums of a history's gaps by kind, in ms. */
 function gaps(events: proto.temporal.api.history.v1.IHistoryEvent[]): Record<string, number> {
@@ -44,11 +43,8 @@ async function main() {
   const stack = await startBenchStack('timeline');
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
-  const peak = { api: 0, worker: 0 };
-  const timer = setInterval(() => {
-    peak.api = Math.max(peak.api, rssMb(stack.api.pid!));
-    peak.worker = Math.max(peak.worker, rssMb(stack.worker.pid!));
-  }, 250);
+  const apiPeak = peakRss(stack.api.pid!);
+  const workerPeak = peakRss(stack.worker.pid!);
   try {
     process.stdout.write(`idle RSS: api ${rssMb(stack.api.pid!)} MB, worker ${rssMb(stack.worker.pid!)} MB\n`);
     const before = new Date();
@@ -63,9 +59,10 @@ async function main() {
     }
     for (const [k, v] of Object.entries(byKind))
       process.stdout.write(`${k.padEnd(30)} n ${v.length}  p50 ${percentile(v, 0.5).toFixed(1)} ms  p99 ${percentile(v, 0.99).toFixed(1)} ms\n`);
-    process.stdout.write(`peak RSS: api ${peak.api} MB, worker ${peak.worker} MB; after: worker ${rssMb(stack.worker.pid!)} MB\n`);
+    process.stdout.write(`peak RSS: api ${apiPeak()} MB, worker ${workerPeak()} MB; after: worker ${rssMb(stack.worker.pid!)} MB\n`);
   } finally {
-    clearInterval(timer);
+    apiPeak();
+    workerPeak();
     await connection.close();
     await stack.stop();
   }

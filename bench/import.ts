@@ -2,16 +2,15 @@
 // its own stack; `npm run bench` runs it too. Uploads IMPORT_BENCH_ROWS (default 10,000) rows of 2 variants per product
 // through POST /admin/imports, times the import from upload to `completed`, then downloads the products export of the
 // same catalog, sampling the API's RSS while it streams (a flat line: rows go from a cursor straight to the socket).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { PRODUCT_CSV_COLUMNS } from '../domain/imports.ts';
 import { startBenchStack } from './bench-stack.ts';
+import { peakRss, rssMb } from './process-memory.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 /** The figures of one run. */
 export type ImportBench = {
@@ -64,13 +63,12 @@ export async function benchImport(apiUrl: string, adminKey: string, apiPid: numb
   const exp = (await (await fetch(`${apiUrl}/admin/exports`, { method: 'POST', headers: auth, body: JSON.stringify({ kind: 'products' }) })).json()) as {
     id: string;
   };
-  const before = rssMb(apiPid);
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(apiPid))), 20);
+  const before = rssMb(apiPid) ?? 0;
+  const peakDuringExport = peakRss(apiPid, 20);
   const exportStarted = Date.now();
   const body = await (await fetch(`${apiUrl}/admin/exports/${exp.id}/download`, { headers: auth })).text();
   const exportSeconds = (Date.now() - exportStarted) / 1000;
-  clearInterval(sampler);
+  const peak = peakDuringExport() ?? before;
   return {
     rows,
     csv_bytes: Buffer.byteLength(csv),

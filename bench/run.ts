@@ -1,7 +1,7 @@
 // `npm run bench`: load scenarios of DESIGN.md §9 against a real stack on this machine, each next to the
 // Express baseline measured in the same run. Results go to bench/results/<timestamp>.json.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -18,6 +18,7 @@ import { benchImport } from './import.ts';
 import { rampCeilings } from './checkout-ramp.ts';
 import { profileCheckouts } from './checkout-profile.ts';
 import { judgeTargets } from './targets.ts';
+import { peakRss, rssMb } from './process-memory.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -42,15 +43,6 @@ function startChild(script: string, env: Record<string, string>, readyText: stri
   });
 }
 
-const rssMb = (pid: number) => {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return null;
-  }
-};
-
 type Result = { scenario: string; connections: number; rps: number; p50: number; p99: number; non2xx: number; errors: number };
 
 async function load(scenario: string, opts: autocannon.Options): Promise<Result> {
@@ -68,19 +60,6 @@ async function load(scenario: string, opts: autocannon.Options): Promise<Result>
     `${scenario.padEnd(44)} ${String(result.connections).padStart(3)} conn  ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  non2xx ${result.non2xx}\n`,
   );
   return result;
-}
-
-/** Samples `pid`'s RSS every 250 ms until stopped; the peak in MB (null if it could never be read). */
-function peakRss(pid: number) {
-  let peak: number | null = null;
-  const timer = setInterval(() => {
-    const now = rssMb(pid);
-    if (now !== null) peak = Math.max(peak ?? 0, now);
-  }, 250);
-  return () => {
-    clearInterval(timer);
-    return peak;
-  };
 }
 
 async function main() {

@@ -68,8 +68,12 @@ for _ in $(seq 1 30); do
   "$cli" operator namespace describe --address 127.0.0.1:7233 --namespace default > /dev/null 2>&1 && break
   sleep 1
 done
-# The search attributes our workflows set (contracts/search-attributes.ts, as docker-compose.yml registers them).
-for sa in TenantId=Keyword OrderId=Keyword CartId=Keyword CustomerEmail=Keyword CustomerId=Keyword OrderStatus=Keyword PaymentMethod=Keyword VendorIds=KeywordList GroupBuyId=Keyword; do
+# The search attributes our workflows set, read from the code that declares them (contracts/search-attributes.ts).
+. "$root/scripts/ensure-node.sh"
+attributes="$(node --disable-warning=ExperimentalWarning --input-type=module -e "
+  const { SEARCH_ATTRIBUTE_TYPES } = await import('$root/contracts/search-attributes.ts');
+  console.log(Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => name + '=' + type).join(' '));")"
+for sa in $attributes; do
   "$cli" operator search-attribute create --address 127.0.0.1:7233 --namespace default --name "${sa%%=*}" --type "${sa#*=}" > /dev/null
 done
 echo "Temporal $version on PostgreSQL ($db, $vis_db) at 127.0.0.1:7233; log $work/server.log; stop: bash scripts/temporal-on-postgres.sh stop"
