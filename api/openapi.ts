@@ -42,7 +42,7 @@ const OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/products', summary: 'List products (all statuses)', auth: 'admin', query: s.pageQuery, response: list(productView) },
   { method: 'post', path: '/admin/products', summary: 'Create a product', auth: 'admin', body: s.createProductBody, response: productView, status: 201 },
   { method: 'get', path: '/admin/products/{id}', summary: 'Get a product', auth: 'admin', response: productView },
-  { method: 'patch', path: '/admin/products/{id}', summary: 'Update a product', auth: 'admin', body: s.updateProductBody, response: productView },
+  { method: 'patch', path: '/admin/products/{id}', summary: 'Update a product', auth: 'admin', body: s.adminUpdateProductBody, response: productView },
   { method: 'delete', path: '/admin/products/{id}', summary: 'Delete a product', auth: 'admin', status: 204 },
   { method: 'get', path: '/admin/categories', summary: 'List categories', auth: 'admin', query: s.pageQuery },
   { method: 'post', path: '/admin/categories', summary: 'Create a category', auth: 'admin', body: s.createCategoryBody, status: 201 },

@@ -43,6 +43,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import { businessErrorFromTemporal, domainErrorFromTemporal } from './errors.ts';
+import { cartTaskQueue } from '../domain/task-queues.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
 import { orderDriverId, repairOrderProcess, resumeRunOf, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
 import type { Actor } from '../contracts/audit.ts';
@@ -116,12 +117,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * The signal keeps a run that is just finishing from ending without seeing the new hold. A failure is
      * logged: the hold-sweeper Schedule releases holds that no workflow watches.
      */
-    async watchHolds(tenantId: string, cartId: string): Promise<void> {
+    async watchHolds(tenantId: string, cartId: string, { hot = false }: { hot?: boolean } = {}): Promise<void> {
       try {
         await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () =>
           client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
             workflowId: holdsWorkflowId(tenantId, cartId),
-            taskQueue,
+            taskQueue: cartTaskQueue(taskQueue, hot),
             args: [{ tenantId, cartId }],
             signal: holdsChangedSignal,
             signalArgs: [],
@@ -141,10 +142,14 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * customer's (a programming error, Temporal unreachable), 503 `unavailable`: the retried request rejoins the same
      * workflow (USE_EXISTING) or, after a failed one, starts it again (ALLOW_DUPLICATE_FAILED_ONLY), never a second order.
      */
-    async checkout(input: CheckoutInput, idempotencyKey?: string): Promise<PlacedOrder | 'already_finished'> {
+    async checkout(
+      input: CheckoutInput,
+      { idempotencyKey, hot = false }: { idempotencyKey?: string; hot?: boolean } = {},
+    ): Promise<PlacedOrder | 'already_finished'> {
       const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkout']>('checkout', {
         workflowId: checkoutWorkflowId(input.tenantId, input.cartId),
-        taskQueue,
+        // A cart holding a hot variant: the checkout and its children (which inherit the queue) run on the hot task queue.
+        taskQueue: cartTaskQueue(taskQueue, hot),
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',

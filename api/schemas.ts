@@ -130,21 +130,24 @@ export function createProductBodyFor(config: { ALLOW_SHORT_BILLING_INTERVALS: bo
   return config.ALLOW_SHORT_BILLING_INTERVALS ? createProductBodyShort : createProductBody;
 }
 
-/** PATCH /admin/products/:id. */
+const variantPatch = z.object({
+  id,
+  title: z.string().max(200).optional(),
+  price: moneyInput.optional(),
+  tax_rate_bps: taxRateBps.optional(),
+  digital: variantDigitalInput.nullable().optional(),
+});
+/** PATCH /vendor/products/:id's base: the product's fields and its variants' (a vendor cannot flag a variant hot). */
 export const updateProductBody = createProductBody
   .omit({ variants: true })
   .partial()
+  .extend({ variants: z.array(variantPatch).max(100).optional() })
+  .strict();
+/** PATCH /admin/products/:id: the back office may also flag a variant hot (its carts and checkouts use the hot task queue). */
+export const adminUpdateProductBody = updateProductBody
   .extend({
     variants: z
-      .array(
-        z.object({
-          id,
-          title: z.string().max(200).optional(),
-          price: moneyInput.optional(),
-          tax_rate_bps: taxRateBps.optional(),
-          digital: variantDigitalInput.nullable().optional(),
-        }),
-      )
+      .array(variantPatch.extend({ is_hot: z.boolean().optional() }))
       .max(100)
       .optional(),
   })

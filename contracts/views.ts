@@ -23,6 +23,8 @@ const variantView = z.object({
   subscription: z.object({ billing_interval: z.string() }).nullable(),
   /** Consumption tax rate in basis points: 1000 standard, 800 reduced. */
   tax_rate_bps: z.number(),
+  /** On a flash sale: its carts' expiry and checkouts run on the hot task queue (PATCH /admin/products/:id). */
+  is_hot: z.boolean(),
   /** What a digital variant delivers once paid (null: nothing to download). */
   digital: z.object({ file_id: z.string(), link_ttl: z.string(), max_downloads: z.number() }).nullable(),
 });

@@ -29,7 +29,8 @@ export async function createDbPool(databaseUrl: string, maximumPoolSize = 10, op
     tracing: opts.tracing ?? false,
     interceptors: [resultParserInterceptor],
     // No `DISCARD ALL` on every release (slonik's default): nothing here leaves session state behind (settings are
-    // SET LOCAL, advisory locks are transaction-scoped, no temporary tables or named prepared statements), and the
+    // SET LOCAL, advisory locks are transaction-scoped, no temporary tables; the named prepared statements of the cart's
+    // hot path, sql.prepared, are meant to outlive a checkout of the connection: that is their point), and the
     // extra round trip per pool checkout was about a fifth of a checkout's statements (bench/checkout-profile.ts).
     resetConnection: async () => {},
     typeParsers: [

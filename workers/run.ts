@@ -14,6 +14,7 @@ import { dataConverter } from '../providers/codec/data-converter.ts';
 import { installTracing, temporalClientInterceptors } from '../config/tracing.ts';
 import { freeLoopbackPort, sdkPrometheusOptions, serveWorkerMetrics } from './metrics-server.ts';
 import { workflowBundleFor } from './bundle.ts';
+import { hotTaskQueue } from '../domain/task-queues.ts';
 
 let runtimeInstalled = false;
 
@@ -63,7 +64,7 @@ export async function startWorker(config: Config, logger: Logger, address: strin
     });
   }
   const connection = await NativeConnection.connect({ address });
-  const worker = await createWorker({
+  const deps = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -75,19 +76,35 @@ export async function startWorker(config: Config, logger: Logger, address: strin
     config,
     workflowBundlePath: await workflowBundleFor(config.WORKFLOW_BUNDLE_PATH, Boolean(tracing), logger),
     tracing,
+  };
+  const worker = await createWorker(deps);
+  // The hot task queue's own worker: a flash sale's carts and checkouts wait for these slots, never for the store's.
+  const hotWorker = await createWorker({
+    ...deps,
+    taskQueue: hotTaskQueue(config.TEMPORAL_TASK_QUEUE),
+    maxConcurrentActivityTaskExecutions: config.WORKER_HOT_SLOTS,
+    maxConcurrentTaskExecutions: config.WORKER_HOT_SLOTS,
   });
-  const done = worker.run().finally(async () => {
-    await connection.close();
-    await clientConnection.close();
-    await pool.end();
-    await tracing?.shutdown();
-    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
-  });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address }, 'worker polling');
+  const workers = [worker, hotWorker];
+  // One stopping (shutdown, or a fatal error) stops the other: the process serves both queues or neither.
+  const stopAll = () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
+  const done = Promise.allSettled(workers.map((w) => w.run().finally(stopAll)))
+    .then((ran) => {
+      const failed = ran.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    })
+    .finally(async () => {
+      await connection.close();
+      await clientConnection.close();
+      await pool.end();
+      await tracing?.shutdown();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+    });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, hotTaskQueue: hotTaskQueue(config.TEMPORAL_TASK_QUEUE), address }, 'worker polling');
   return {
     done,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      stopAll();
       await done;
     },
   };

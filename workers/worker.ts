@@ -23,13 +23,15 @@ export type WorkerDeps = {
   workflowBundlePath?: string;
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Bounds workflow tasks and local activities too (the hot queue's worker); unset: the SDK's defaults. */
+  maxConcurrentTaskExecutions?: number;
   /** Activities replacing the real ones of the same name (tests: a failing step); wrapped like the real ones. */
   activityOverrides?: Partial<Activities>;
   /** Traces activities and exports workflow spans; the bundle must then carry the workflow interceptors (scripts/bundle-workflows.ts --tracing). */
   tracing?: Tracing;
 } & Omit<RelayDeps, 'pool'>;
 
-/** Creates a worker hosting every workflow and activity. */
+/** Creates a worker hosting every workflow and activity on `deps.taskQueue`. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   if (!deps.workflowBundlePath && !deps.workflowsPath) throw new Error('createWorker needs workflowBundlePath or workflowsPath');
   const config = deps.config ?? parseConfig();
@@ -50,6 +52,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     },
     ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
+    ...(deps.maxConcurrentTaskExecutions
+      ? { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentTaskExecutions, maxConcurrentLocalActivityExecutions: deps.maxConcurrentTaskExecutions }
+      : {}),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     // Payloads are encrypted (TEMPORAL_PAYLOAD_KEY); the same codec as every client of the product.
     dataConverter: dataConverter(config),

@@ -27,7 +27,7 @@ import {
   setInventoryBody,
   shipBody,
   timeCursor,
-  updateProductBody,
+  adminUpdateProductBody,
 } from '../schemas.ts';
 import { adminOrder } from '../views.ts';
 import { adminOrderResponse } from '../admin-order-response.ts';
@@ -56,7 +56,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
   });
   r.patch('/products/:id', async (req, res) => {
     const t = tenantOf(req);
-    res.json(await updateProduct(pool, t.id, t.currency, req.params.id, updateProductBody.parse(req.body), actorOf(req)));
+    res.json(await updateProduct(pool, t.id, t.currency, req.params.id, adminUpdateProductBody.parse(req.body), actorOf(req)));
   });
   r.delete('/products/:id', async (req, res) => {
     await deleteProduct(pool, tenantOf(req).id, req.params.id, actorOf(req));

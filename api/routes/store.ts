@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { getProduct } from '../../db/queries/catalog.ts';
 import { listProducts } from '../../db/queries/catalog-reads.ts';
 import { listCategories } from '../../db/queries/categories.ts';
-import { addCartItem, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
+import { addCartItem, cartHoldsHotVariant, claimCart, createCart, getCart, holdsOver, setCartItemQuantity } from '../../db/queries/carts.ts';
 import { findOrderByCart, getOrder, orderCustomerId } from '../../db/queries/orders.ts';
 import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
@@ -40,7 +40,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config, metrics } = deps;
   const holdRules = { ttlMs: config.CART_HOLD_TTL, maxLifetimeMs: config.CART_HOLD_MAX_LIFETIME, maxLineQuantity: config.MAX_LINE_QUANTITY };
   const holdWatches = deps.holdWatches ?? createHoldWatches(deps);
-  const watchHolds = (tenantId: string, cartId: string) => holdWatches.add(holdsWorkflowId(tenantId, cartId), () => processes.watchHolds(tenantId, cartId));
+  const watchHolds = (tenantId: string, cartId: string, hot: boolean) =>
+    holdWatches.add(holdsWorkflowId(tenantId, cartId), () => processes.watchHolds(tenantId, cartId, { hot }));
   const r = Router();
   const search = deps.search ?? createSearchBackend(config, pool);
   r.use(storefrontAuth(pool), customerAuth(pool));
@@ -143,11 +144,14 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   r.post('/carts/:id/items', async (req, res) => {
     const t = tenantOf(req);
     const body = addItemBody.parse(req.body);
-    await ownCart(req, req.params.id);
-    const { cart, holdsStarted } = await addCartItem(pool, t.id, req.params.id, body.variant_id, body.quantity, holdRules).catch(countStockOut);
+    // The owner check is part of the add's one statement (a customer's cart answers only to that customer's token).
+    const customerId = req.customer?.id ?? null;
+    const { cart, holdsStarted, hot } = await addCartItem(pool, t.id, req.params.id, customerId, body.variant_id, body.quantity, holdRules).catch(
+      countStockOut,
+    );
     metrics?.holdsPlaced.inc();
     // The hold is durable once committed: its watcher starts beside the answer, not before it.
-    if (holdsStarted) watchHolds(t.id, cart.id);
+    if (holdsStarted) watchHolds(t.id, cart.id, hot);
     res.json(cart);
   });
 
@@ -155,8 +159,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     const t = tenantOf(req);
     const body = updateItemBody.parse(req.body);
     await ownCart(req, req.params.id);
-    const { cart, holdsStarted } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
-    if (holdsStarted) watchHolds(t.id, cart.id);
+    const { cart, holdsStarted, hot } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
+    if (holdsStarted) watchHolds(t.id, cart.id, hot);
     res.json(cart);
   });
 
@@ -191,6 +195,8 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     // (the key alone would replay the failed run's price_changed answer).
     const requestKey =
       idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
+    // A flash sale's checkout runs on the hot task queue, so it cannot starve the store's other processes.
+    const hot = await cartHoldsHotVariant(pool, cart.id);
     const placed = await processes
       .checkout(
         {
@@ -209,7 +215,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
           expectedTotal: body.expected_total,
           dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
         },
-        requestKey,
+        { idempotencyKey: requestKey, hot },
       )
       .catch(countStockOut);
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);

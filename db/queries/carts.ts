@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
-import { idRow, noRows, oneRow, sql } from '../sql.ts';
-import { extendCartHolds, placeHold, releaseItemHolds } from './holds.ts';
+import { noRows, oneRow, sql } from '../sql.ts';
+import { extendCartHolds, notEnoughStock, placeHold, releaseItemHolds } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { cartView, pricingFields, type CartView } from '../../contracts/views.ts';
@@ -15,7 +15,7 @@ const cartRow = cartView.omit(Object.fromEntries(Object.keys(pricingFields).map(
 
 /** Loads a cart of the tenant with its items and totals priced as the catalog prices them now, or NotFoundError. */
 export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {
-  const row = await db.maybeOne(sql.type(cartRow)`
+  const row = await db.maybeOne(sql.prepared('cart_view', cartRow)`
     SELECT c.id, c.status, c.currency, c.email, c.order_id,
       COALESCE(l.items, '[]') AS items,
       (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at
@@ -104,74 +104,77 @@ export async function repriceCartItems(tx: CommonQueryMethods, cartId: string, c
 }
 
 /**
- * A cart change: the cart after it, and whether the cart now holds stock it did not hold before (then its
- * reservation-expiry workflow must be started; otherwise the running one already watches the cart).
+ * A cart change: the cart after it, whether the cart now holds stock it did not hold before (then its
+ * reservation-expiry workflow must be started; otherwise the running one already watches the cart), and whether the
+ * changed line's variant is hot (then that workflow starts on the hot task queue).
  */
-export type CartChange = { cart: CartView; holdsStarted: boolean };
+export type CartChange = { cart: CartView; holdsStarted: boolean; hot: boolean };
+
+const addResult = z.object({
+  outcome: z.enum(['ok', 'insufficient_stock', 'line_too_large']),
+  line_quantity: z.number().optional(),
+  had_live_holds: z.boolean(),
+});
 
 const cartForAddRow = z.object({
   status: z.string(),
   currency: z.string(),
-  had_live_holds: z.boolean(),
+  owner_ok: z.boolean(),
   holds_over: z.boolean(),
   variant_id: z.string().nullable(),
   product_status: z.string().nullable(),
   vendor_suspended: z.boolean(),
   price: z.number().nullable(),
+  hot: z.boolean(),
+  result: addResult.nullable(),
 });
 
-const lineQuantityRow = z.object({ quantity: z.number() });
-
 /**
- * Adds a variant (or more of it) to the cart, holding the stock first; 409 when it is not available or the cart's
- * hold lifetime is over, 400 when the line would hold more than `maxLineQuantity` units in all.
+ * Adds a variant (or more of it) to the cart of `customerId` (null: a guest; another customer's cart is not found),
+ * holding the stock first; 409 when it is not available or the cart's hold lifetime is over, 400 when the line would hold
+ * more than `maxLineQuantity` units in all.
  */
 export async function addCartItem(
   pool: DatabasePool,
   tenantId: string,
   cartId: string,
+  customerId: string | null,
   variantId: string,
   quantity: number,
   rules: HoldRules,
 ): Promise<CartChange> {
   if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, variantId, 0, quantity);
-  // Few round trips on purpose: this is the hottest write path of a sale.
-  const holdsStarted = await pool.transaction(async (tx) => {
-    const cart = await tx.maybeOne(sql.type(cartForAddRow)`
-      SELECT c.status, c.currency,
-        EXISTS (SELECT 1 FROM holds h WHERE h.cart_id = c.id AND h.status = 'held' AND h.expires_at > clock_timestamp()) AS had_live_holds,
+  // One statement, one round trip, its own transaction: the hottest write of a sale. The cart is locked and checked first
+  // (MATERIALIZED: the lock is taken before anything is written), then hold_cart_line (migration 1764880000000) writes,
+  // only when every check passed.
+  const row = await pool.maybeOne(sql.prepared('cart_add_item', cartForAddRow)`
+    WITH c AS MATERIALIZED (
+      SELECT c.status, c.currency, c.customer_id IS NULL OR COALESCE(c.customer_id = ${customerId}, false) AS owner_ok,
         COALESCE(c.holds_end_at <= clock_timestamp(), false) AS holds_over,
-        v.id AS variant_id, p.status AS product_status, pr.amount AS price, NOT ${vendorNotSuspended} AS vendor_suspended
+        v.id AS variant_id, p.status AS product_status, pr.amount AS price, NOT ${vendorNotSuspended} AS vendor_suspended,
+        COALESCE(v.is_hot, false) AS hot
       FROM carts c
       LEFT JOIN variants v ON v.tenant_id = c.tenant_id AND v.id = ${variantId}
       LEFT JOIN products p ON p.id = v.product_id AND p.deleted_at IS NULL
       LEFT JOIN prices pr ON pr.variant_id = v.id AND pr.currency = c.currency
       WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}
-      FOR UPDATE OF c`);
-    if (!cart) throw new NotFoundError('cart', cartId);
-    if (cart.status !== 'open') throw new ConflictError('this cart was already checked out');
-    if (cart.holds_over) throw holdsOver();
-    if (!cart.variant_id || cart.product_status !== 'published' || cart.vendor_suspended) throw new NotFoundError('variant', variantId);
-    if (cart.price === null) throw new ValidationError(`variant ${variantId} has no price in ${cart.currency}`);
-    // The summed line is capped in the upsert itself (no row comes back over the cap); the cart's first hold starts its lifetime.
-    const itemId = await tx.maybeOneFirst(sql.type(idRow)`
-      WITH first_hold AS (
-        UPDATE carts SET holds_started_at = clock_timestamp(), holds_end_at = clock_timestamp() + ${rules.maxLifetimeMs} * interval '1 millisecond'
-        WHERE id = ${cartId} AND holds_started_at IS NULL
-      )
-      INSERT INTO cart_items (id, tenant_id, cart_id, variant_id, quantity, unit_price) VALUES (${makeId('item', randomUUID())}, ${tenantId}, ${cartId}, ${variantId}, ${quantity}, ${cart.price})
-      ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity
-        WHERE cart_items.quantity + EXCLUDED.quantity <= ${rules.maxLineQuantity}
-      RETURNING id`);
-    if (!itemId) {
-      const line = await tx.maybeOne(sql.type(lineQuantityRow)`SELECT quantity FROM cart_items WHERE cart_id = ${cartId} AND variant_id = ${variantId}`);
-      throw lineTooLarge(rules.maxLineQuantity, variantId, line?.quantity ?? 0, quantity);
-    }
-    await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId, quantity, ttlMs: rules.ttlMs });
-    await touchCart(tx, cartId, rules.ttlMs);
-    return !cart.had_live_holds;
-  });
-  return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
+      FOR UPDATE OF c
+    )
+    SELECT c.*, CASE
+      WHEN c.owner_ok AND c.status = 'open' AND NOT c.holds_over AND c.variant_id IS NOT NULL AND c.product_status = 'published'
+        AND NOT c.vendor_suspended AND c.price IS NOT NULL
+      THEN hold_cart_line(${tenantId}, ${cartId}, ${variantId}, ${quantity}, c.price, ${makeId('item', randomUUID())},
+        ${rules.ttlMs}, ${rules.maxLifetimeMs}, ${rules.maxLineQuantity})
+    END AS result
+    FROM c`);
+  if (!row || !row.owner_ok) throw new NotFoundError('cart', cartId);
+  if (row.status !== 'open') throw new ConflictError('this cart was already checked out');
+  if (row.holds_over) throw holdsOver();
+  if (!row.variant_id || row.product_status !== 'published' || row.vendor_suspended) throw new NotFoundError('variant', variantId);
+  if (row.price === null || !row.result) throw new ValidationError(`variant ${variantId} has no price in ${row.currency}`);
+  if (row.result.outcome === 'insufficient_stock') throw notEnoughStock(variantId, quantity);
+  if (row.result.outcome === 'line_too_large') throw lineTooLarge(rules.maxLineQuantity, variantId, row.result.line_quantity ?? 0, quantity);
+  return { cart: await getCart(pool, tenantId, cartId), holdsStarted: !row.result.had_live_holds, hot: row.hot };
 }
 
 /** Sets an item's quantity (0 removes it, also after the hold lifetime), re-holding stock for the new quantity. */
@@ -183,10 +186,12 @@ export async function setCartItemQuantity(
   quantity: number,
   rules: HoldRules,
 ): Promise<CartChange> {
-  const holdsStarted = await pool.transaction(async (tx) => {
+  const { holdsStarted, hot } = await pool.transaction(async (tx) => {
     const cart = await lockOpenCart(tx, tenantId, cartId);
     const hadLiveHolds = await hasLiveHolds(tx, cartId);
-    const item = await tx.maybeOne(sql.type(itemRow)`SELECT id, variant_id, quantity, unit_price FROM cart_items WHERE cart_id = ${cartId} AND id = ${itemId}`);
+    const item = await tx.maybeOne(sql.type(itemRow.extend({ hot: z.boolean() }))`
+      SELECT ci.id, ci.variant_id, ci.quantity, ci.unit_price, v.is_hot AS hot FROM cart_items ci JOIN variants v ON v.id = ci.variant_id
+      WHERE ci.cart_id = ${cartId} AND ci.id = ${itemId}`);
     if (!item) throw new NotFoundError('cart item', itemId);
     if (quantity > 0 && cart.holds_over) throw holdsOver();
     if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, item.variant_id, 0, quantity);
@@ -202,9 +207,9 @@ export async function setCartItemQuantity(
       await placeHold(tx, { tenantId, cartId, cartItemId: itemId, variantId: item.variant_id, quantity, ttlMs: rules.ttlMs });
     }
     await touchCart(tx, cartId, rules.ttlMs);
-    return !hadLiveHolds && quantity > 0;
+    return { holdsStarted: !hadLiveHolds && quantity > 0, hot: item.hot };
   });
-  return { cart: await getCart(pool, tenantId, cartId), holdsStarted };
+  return { cart: await getCart(pool, tenantId, cartId), holdsStarted, hot };
 }
 
 /** The 409 of a cart whose hold lifetime (CART_HOLD_MAX_LIFETIME after its first hold) has passed. */
@@ -229,6 +234,12 @@ async function hasLiveHolds(tx: CommonQueryMethods, cartId: string): Promise<boo
 
 async function touchCart(tx: CommonQueryMethods, cartId: string, ttlMs: number): Promise<void> {
   await extendCartHolds(tx, cartId, ttlMs, sql.fragment`UPDATE carts SET updated_at = now() WHERE id = ${cartId}`);
+}
+
+/** Whether the cart holds a line of a hot variant (its checkout then runs on the hot task queue). */
+export async function cartHoldsHotVariant(db: CommonQueryMethods, cartId: string): Promise<boolean> {
+  return db.exists(sql.type(oneRow)`
+    SELECT 1 AS one FROM cart_items ci JOIN variants v ON v.id = ci.variant_id WHERE ci.cart_id = ${cartId} AND v.is_hot`);
 }
 
 /** Marks the cart converted into the order, inside the transaction that places the order. */

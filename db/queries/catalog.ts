@@ -26,7 +26,15 @@ const audited = (p: ProductView) => ({
   vendor_id: p.vendor_id,
   category_ids: p.category_ids,
   images: p.images,
-  variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, title: v.title, prices: v.prices, tax_rate_bps: v.tax_rate_bps, digital: v.digital })),
+  variants: p.variants.map((v) => ({
+    id: v.id,
+    sku: v.sku,
+    title: v.title,
+    prices: v.prices,
+    tax_rate_bps: v.tax_rate_bps,
+    is_hot: v.is_hot,
+    digital: v.digital,
+  })),
 });
 
 export { getProduct, productColumns }; // the product view's read, beside its writers
@@ -136,7 +144,14 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
 
 /** Changes to a product; variants listed by id may change title and price. */
 export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
-  variants?: { id: string; title?: string; price?: { amount: number; currency: string }; tax_rate_bps?: number; digital?: media.VariantDigitalInput | null }[];
+  variants?: {
+    id: string;
+    title?: string;
+    price?: { amount: number; currency: string };
+    tax_rate_bps?: number;
+    is_hot?: boolean;
+    digital?: media.VariantDigitalInput | null;
+  }[];
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
@@ -171,7 +186,9 @@ export async function updateProduct(
     await media.saveProductImages(tx, tenantId, productId, patch.images);
     for (const v of patch.variants ?? []) {
       const updated = await tx.maybeOne(sql.type(idRow)`
-        UPDATE variants SET title = COALESCE(${v.title ?? null}, title), tax_rate_bps = COALESCE(${v.tax_rate_bps ?? null}::int, tax_rate_bps) WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
+        UPDATE variants SET title = COALESCE(${v.title ?? null}, title), tax_rate_bps = COALESCE(${v.tax_rate_bps ?? null}::int, tax_rate_bps),
+          is_hot = COALESCE(${v.is_hot ?? null}::boolean, is_hot)
+        WHERE id = ${v.id} AND product_id = ${productId} RETURNING id`);
       if (!updated) throw new NotFoundError('variant', v.id);
       await media.saveVariantDigital(tx, tenantId, v.id, v.digital);
       if (v.price) {

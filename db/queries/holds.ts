@@ -1,10 +1,8 @@
 // SQL owned by holds and inventory_levels: stock is set, held, allocated, released, consumed.
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool, FragmentSqlToken } from 'slonik';
-import { idRow, noRows, sql } from '../sql.ts';
+import { noRows, sql } from '../sql.ts';
 import { appendOutboxMany } from './outbox.ts';
-import { makeId } from '../../domain/ids.ts';
 import { InsufficientStockError } from '../../domain/errors.ts';
 import type { ExpiryPass } from '../../contracts/activities.ts';
 
@@ -75,67 +73,28 @@ type ReleasedHold = z.infer<typeof releasedRow>;
 /** A hold to place; `groupBuyId` marks a group-buy participation's hold, which only its campaign releases. */
 type NewHold = { tenantId: string; cartId: string; cartItemId: string; variantId: string; quantity: number; ttlMs: number; groupBuyId?: string };
 
+const placedRow = z.object({ placed: z.boolean() });
+
 /**
- * Holds `quantity` of a variant in one conditional statement: `reserved` grows only where
- * `on_hand - reserved >= quantity`, so concurrent buyers can never oversell. When no single location has
- * enough but several together do, the hold is split across them (see splitHold).
+ * Holds `quantity` of a variant through place_hold (migration 1764880000000): the variant's stock rows are locked in
+ * location order (no deadlocks), then it takes from the fullest location first — one hold when one location has enough,
+ * else split across them; `reserved` never passes `on_hand` (the CHECK backs it). InsufficientStockError when the
+ * locations together do not have it.
  */
 export async function placeHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
-  const placed = await tx.maybeOne(sql.type(idRow)`
-    WITH target AS (
-      SELECT variant_id, location_id FROM inventory_levels
-      WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} AND on_hand - reserved >= ${h.quantity}
-      ORDER BY on_hand - reserved DESC, location_id LIMIT 1
-      FOR UPDATE
-    ), bumped AS (
-      UPDATE inventory_levels il SET reserved = il.reserved + ${h.quantity}, updated_at = now()
-      FROM target WHERE il.variant_id = target.variant_id AND il.location_id = target.location_id AND il.on_hand - il.reserved >= ${h.quantity}
-      RETURNING il.variant_id, il.location_id
-    )
-    INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
-    SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${h.quantity}, 'held',
-      ${holdExpiry(h.cartId, h.ttlMs)}, ${h.groupBuyId ?? null}
-    FROM bumped RETURNING id`);
-  if (!placed) await splitHold(tx, h);
+  const placed = await tx.oneFirst(sql.type(placedRow)`
+    SELECT place_hold(${h.tenantId}, ${h.cartId}, ${h.cartItemId}, ${h.variantId}, ${h.quantity}, ${h.ttlMs}, ${h.groupBuyId ?? null}) AS placed`);
+  if (!placed) throw notEnoughStock(h.variantId, h.quantity);
 }
 
-const levelRow = z.object({ location_id: z.string(), available: z.number() });
-
-/**
- * The multi-location path: locks the variant's stock rows (in location order, so concurrent splits cannot
- * deadlock), then holds from the fullest locations first. Each update keeps the CHECK-backed guard.
- */
-async function splitHold(tx: CommonQueryMethods, h: NewHold): Promise<void> {
-  const levels = await tx.any(sql.type(levelRow)`
-    SELECT location_id, (on_hand - reserved)::int8 AS available FROM inventory_levels
-    WHERE tenant_id = ${h.tenantId} AND variant_id = ${h.variantId} ORDER BY location_id FOR UPDATE`);
-  const total = levels.reduce((sum, l) => sum + Math.max(0, l.available), 0);
-  if (total < h.quantity)
-    throw new InsufficientStockError(`not enough stock to hold ${h.quantity} of variant ${h.variantId}`, { variant_id: h.variantId, requested: h.quantity });
-  let remaining = h.quantity;
-  for (const level of [...levels].sort((a, b) => b.available - a.available)) {
-    const take = Math.min(remaining, level.available);
-    if (take <= 0) break;
-    await tx.query(sql.type(noRows)`
-      WITH bumped AS (
-        UPDATE inventory_levels SET reserved = reserved + ${take}, updated_at = now()
-        WHERE variant_id = ${h.variantId} AND location_id = ${level.location_id} AND on_hand - reserved >= ${take}
-        RETURNING variant_id, location_id
-      )
-      INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
-      SELECT ${makeId('hold', randomUUID())}, ${h.tenantId}, ${h.cartId}, ${h.cartItemId}, variant_id, location_id, ${take}, 'held',
-        ${holdExpiry(h.cartId, h.ttlMs)}, ${h.groupBuyId ?? null}
-      FROM bumped`);
-    remaining -= take;
-  }
+/** The 409 of a hold the stock cannot cover. */
+export function notEnoughStock(variantId: string, quantity: number): InsufficientStockError {
+  return new InsufficientStockError(`not enough stock to hold ${quantity} of variant ${variantId}`, { variant_id: variantId, requested: quantity });
 }
 
-/**
- * When a hold placed or extended now expires: `ttlMs` from now, but never after the cart's `holds_end_at` (its hold
- * lifetime, fixed at its first hold; carts from before it existed have none).
- */
+/** When a hold placed or extended now expires (hold_expiry: `ttlMs` from now, never after the cart's `holds_end_at`). */
 function holdExpiry(cartId: string, ttlMs: number): FragmentSqlToken {
-  return sql.fragment`LEAST(clock_timestamp() + ${ttlMs} * interval '1 millisecond', (SELECT holds_end_at FROM carts WHERE id = ${cartId}))`;
+  return sql.fragment`hold_expiry(${cartId}, ${ttlMs})`;
 }
 
 /** Moves every still-held hold of the cart to expire `ttlMs` from now (within its lifetime); `alongWith` runs in the same statement. */

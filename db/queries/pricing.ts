@@ -65,8 +65,8 @@ export async function cartPricing(
   cartId: string,
   opts: { paymentMethod?: PaymentMethod } = {},
 ): Promise<CartPricing> {
-  // One round trip: carts are read after every change on the hottest path of a sale.
-  const ctx = await db.maybeOne(sql.type(contextRow)`
+  // One round trip, a prepared statement (planned once per connection): carts are read after every change on the hottest path of a sale.
+  const ctx = await db.maybeOne(sql.prepared('cart_pricing', contextRow)`
     SELECT c.currency, t.mode = 'mall' AS mall,
       COALESCE((SELECT s.prices_include_tax FROM stores s WHERE s.tenant_id = c.tenant_id ORDER BY s.created_at, s.id LIMIT 1), true) AS prices_include_tax,
       COALESCE((SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity, 'unit_price', pr.amount,

@@ -13,7 +13,7 @@ export const productColumns = (currency: string) => sql.fragment`
   COALESCE((SELECT array_agg(pc.category_id ORDER BY pc.category_id) FROM product_categories pc WHERE pc.product_id = p.id), '{}') AS category_ids,
   COALESCE((
     SELECT json_agg(json_build_object(
-      'id', v.id, 'sku', v.sku, 'title', v.title, 'tax_rate_bps', v.tax_rate_bps,
+      'id', v.id, 'sku', v.sku, 'title', v.title, 'tax_rate_bps', v.tax_rate_bps, 'is_hot', v.is_hot,
       'price', (SELECT json_build_object('amount', pr.amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency}),
       'compare_at_price', (SELECT json_build_object('amount', pr.compare_at_amount, 'currency', pr.currency) FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ${currency} AND pr.compare_at_amount IS NOT NULL),
       'prices', COALESCE((SELECT json_agg(json_build_object('amount', pr.amount, 'currency', pr.currency) ORDER BY pr.currency) FROM prices pr WHERE pr.variant_id = v.id), '[]'),

@@ -96,7 +96,7 @@ describe('cart hold expiry', () => {
     const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 4 });
     const cart = (await store.createCart()).body;
     // What the API does before it signals-with-start the workflow: as if it crashed right after the commit.
-    await addCartItem(stack.pool, tenant.tenant_id, cart.id, variantId, 3, { ttlMs: 500, maxLifetimeMs: 3_600_000, maxLineQuantity: 100 });
+    await addCartItem(stack.pool, tenant.tenant_id, cart.id, null, variantId, 3, { ttlMs: 500, maxLifetimeMs: 3_600_000, maxLineQuantity: 100 });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 4, reserved: 3, holds_total: 3 });
     await expect(stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, cart.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 

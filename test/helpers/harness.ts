@@ -13,6 +13,7 @@ import { CatalogCache } from '../../api/catalog-cache.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createRateLimits } from '../../api/rate-limit.ts';
 import { createWorker, type WorkerDeps } from '../../workers/worker.ts';
+import { hotTaskQueue } from '../../domain/task-queues.ts';
 import type { Notifier } from '../../providers/notifications/notifier.ts';
 import { RecordingNotifier } from './recording-notifier.ts';
 import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
@@ -57,6 +58,8 @@ export async function startTestStack(
     notifier?: Notifier;
     activityOverrides?: WorkerDeps['activityOverrides'];
     logger?: Logger;
+    /** Also serve the hot task queue (hot variants' carts and checkouts), as the worker process does. */
+    hotWorker?: boolean;
   } = {},
 ): Promise<TestStack> {
   if (!runtimeInstalled) {
@@ -84,10 +87,11 @@ export async function startTestStack(
   const server = app.listen(0);
   let connection: NativeConnection | undefined;
   let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let hotWorker: Worker | undefined;
+  let running: Promise<unknown> | undefined;
   const startWorker = async () => {
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createWorker({
+    const deps: WorkerDeps = {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
@@ -99,12 +103,16 @@ export async function startTestStack(
       config,
       payments: createPaymentProviders({ pool, cardProvider: config.CARD_PAYMENT_PROVIDER }),
       activityOverrides: opts.activityOverrides,
-    });
-    running = worker.run();
+    };
+    worker = await createWorker(deps);
+    hotWorker = opts.hotWorker
+      ? await createWorker({ ...deps, taskQueue: hotTaskQueue(taskQueue), maxConcurrentTaskExecutions: config.WORKER_HOT_SLOTS })
+      : undefined;
+    running = Promise.all([worker.run(), hotWorker?.run()]);
   };
   if (opts.worker !== false) await startWorker();
   const stopWorker = async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of [worker, hotWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
     await running;
     await connection?.close();
     connection = undefined;
@@ -159,9 +167,11 @@ export async function startStackWithTenant(
     notifier?: Notifier;
     logger?: Logger;
     activityOverrides?: WorkerDeps['activityOverrides'];
+    hotWorker?: boolean;
   } = {},
 ): Promise<{ stack: TestStack; tenant: CreatedTenant }> {
-  const stack = await startTestStack({ config: opts.config, notifier: opts.notifier, logger: opts.logger, activityOverrides: opts.activityOverrides });
+  const { config, notifier, logger, activityOverrides, hotWorker } = opts;
+  const stack = await startTestStack({ config, notifier, logger, activityOverrides, hotWorker });
   const tenant = await createTestTenant(stack.pool, { mode: opts.mode });
   if (opts.relay) await stack.startRelay([tenant.tenant_id]);
   return { stack, tenant };
