@@ -58,11 +58,21 @@ async function cartWithItem(api: string, key: string, variantId: string): Promis
   return cart.json.id;
 }
 
+/** `count` carts holding one unit each, of `variantIds` in turn. */
+export async function prepareCarts(api: string, key: string, variantIds: string[], count: number): Promise<string[]> {
+  const carts: string[] = [];
+  for (let i = 0; i < count; i++) carts.push(await cartWithItem(api, key, variantIds[i % variantIds.length]));
+  return carts;
+}
+
+/** Card checkouts of `carts` at `rate`/s (as many as `rate × seconds`): latency of the order-placed answer (201). */
+export async function checkoutCartsAtRate(api: string, key: string, carts: string[], rate: number, seconds: number): Promise<Latencies> {
+  return atRate(rate, seconds, async (i) => (await post(`${api}/store/carts/${carts[i]}/checkout`, key, checkoutBody)).status === 201);
+}
+
 /** Card checkouts of prepared carts at `rate`/s: latency of the order-placed answer (201). */
 export async function checkoutsAtRate(api: string, key: string, variantIds: string[], rate: number, seconds: number): Promise<Latencies> {
-  const carts: string[] = [];
-  for (let i = 0; i < rate * seconds; i++) carts.push(await cartWithItem(api, key, variantIds[i % variantIds.length]));
-  return atRate(rate, seconds, async (i) => (await post(`${api}/store/carts/${carts[i]}/checkout`, key, checkoutBody)).status === 201);
+  return checkoutCartsAtRate(api, key, await prepareCarts(api, key, variantIds, rate * seconds), rate, seconds);
 }
 
 /** Whole guest checkouts one after another: create a cart, add an item, check out by card. */

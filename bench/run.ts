@@ -17,6 +17,7 @@ import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from
 import { benchImport } from './import.ts';
 import { rampCeilings } from './checkout-ramp.ts';
 import { profileCheckouts } from './checkout-profile.ts';
+import { hotSkuOnOwnStack } from './hot-sku.ts';
 import { judgeTargets } from './targets.ts';
 import { peakRss, rssMb } from './process-memory.ts';
 
@@ -255,9 +256,11 @@ const GUEST_CHECKOUTS = Number(process.env.BENCH_GUEST_CHECKOUTS ?? 50);
 const summary = await main();
 // What one checkout costs (gRPC calls, SQL statements, workflow tasks), on a stack of its own once the load stack is gone.
 const profile = process.env.BENCH_PROFILE === 'off' ? null : await profileCheckouts();
+// A flash sale beside ordinary checkouts (issue 14 scope 8), on a stack of its own; BENCH_HOT=off skips it.
+const hotSku = process.env.BENCH_HOT === 'off' ? null : await hotSkuOnOwnStack();
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${summary.at.replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ ...summary, profile }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ ...summary, profile, hot_sku: hotSku }, null, 2)}\n`);
 process.stdout.write(`\nDESIGN.md §9 targets (ratios against this run's baselines):\n`);
 for (const t of summary.targets) process.stdout.write(`  ${t.met ? 'met   ' : 'MISSED'} ${t.target.padEnd(58)} ${t.measured}\n`);
 process.stdout.write(`results: ${path.relative(root, file)}\n`);
