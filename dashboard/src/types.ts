@@ -39,7 +39,7 @@ export type Product = {
   title: string;
   description: string;
   status: string;
-  variants: { id: string; sku: string; title: string; price: Money | null; available_quantity: number }[];
+  variants: { id: string; sku: string; title: string; price: Money | null; available_quantity: number; is_hot: boolean }[];
 };
 export type Location = { id: string; code: string; name: string; is_default: boolean };
 export type InventoryLevel = { variant_id: string; location_id: string; on_hand: number; reserved: number; available: number };

@@ -61,6 +61,10 @@ describeWithBrowser('dashboard: catalog, subscriptions, webhooks', () => {
       await page.getByRole('dialog').getByLabel('On hand').fill('3');
       await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
       await osakaRow.locator('td', { hasText: /^3$/ }).first().waitFor();
+      // Staff put the variant on a flash sale: its carts and checkouts move to the hot task queue.
+      await page.getByLabel(`${sku} is on a flash sale`).check();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, 'product-edit');
 
@@ -68,12 +72,13 @@ describeWithBrowser('dashboard: catalog, subscriptions, webhooks', () => {
         (p: { title: string }) => p.title === 'Sencha, first flush',
       );
       expect(
-        listed?.variants.map((v: { sku: string; price: unknown; available_quantity: number }) => ({
+        listed?.variants.map((v: { sku: string; price: unknown; available_quantity: number; is_hot: boolean }) => ({
           sku: v.sku,
           price: v.price,
           available: v.available_quantity,
+          hot: v.is_hot,
         })),
-      ).toEqual([{ sku, price: { amount: 2500, currency: 'JPY' }, available: 10 }]);
+      ).toEqual([{ sku, price: { amount: 2500, currency: 'JPY' }, available: 10, hot: true }]);
 
       await page.getByRole('link', { name: 'All products' }).click();
       await page.getByRole('link', { name: 'Sencha, first flush' }).waitFor();

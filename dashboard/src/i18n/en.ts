@@ -111,6 +111,7 @@ export const en = {
   'product.status': 'Status',
   'product.sku': 'SKU',
   'product.price': 'Price ({currency})',
+  'product.hot': '{sku} is on a flash sale (its carts and checkouts run on worker slots of their own)',
   'product.stock': 'Stock on hand',
   'product.create': 'Create product',
   'product.saved': 'Saved.',

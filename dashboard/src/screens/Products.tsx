@@ -1,4 +1,5 @@
 // Products: the list (cursor pages), a new product, and one product's edit form with stock per location.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiProblem, withQuery, type Page } from '../api.ts';
 import { ActionDialog, Field, PagedTable, ProblemText, Status, useLoad, type Column } from '../components.tsx';
@@ -115,7 +116,7 @@ export function EditProduct({ id }: { id: string }) {
         title: String(form.get('title')).trim(),
         description: String(form.get('description') ?? ''),
         status: String(form.get('status')),
-        variants: product.variants.map((v) => ({ id: v.id, price: priceOf(form.get(`price-${v.id}`), currency) })),
+        variants: product.variants.map((v) => ({ id: v.id, price: priceOf(form.get(`price-${v.id}`), currency), is_hot: form.get(`hot-${v.id}`) === 'on' })),
       });
       setProblem(null);
       setSaved(true);
@@ -136,15 +137,19 @@ export function EditProduct({ id }: { id: string }) {
         <Field label={t('product.description')} name="description" defaultValue={product.description} />
         <StatusSelect value={product.status} />
         {product.variants.map((v) => (
-          <Field
-            key={v.id}
-            label={`${v.sku}: ${t('product.price', { currency })}`}
-            name={`price-${v.id}`}
-            type="number"
-            step="any"
-            defaultValue={v.price ? moneyInputValue(v.price) : ''}
-            required
-          />
+          <Fragment key={v.id}>
+            <Field
+              label={`${v.sku}: ${t('product.price', { currency })}`}
+              name={`price-${v.id}`}
+              type="number"
+              step="any"
+              defaultValue={v.price ? moneyInputValue(v.price) : ''}
+              required
+            />
+            <label class="check">
+              <input type="checkbox" name={`hot-${v.id}`} defaultChecked={v.is_hot} /> {t('product.hot', { sku: v.sku })}
+            </label>
+          </Fragment>
         ))}
         <ProblemText problem={problem} />
         {saved && <p role="status">{t('product.saved')}</p>}
