@@ -117,13 +117,14 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * The signal keeps a run that is just finishing from ending without seeing the new hold. A failure is
      * logged: the hold-sweeper Schedule releases holds that no workflow watches.
      */
-    async watchHolds(tenantId: string, cartId: string, { hot = false }: { hot?: boolean } = {}): Promise<void> {
+    async watchHolds(tenantId: string, cartId: string, { hot = false, holdExpiresAt }: { hot?: boolean; holdExpiresAt?: string | null } = {}): Promise<void> {
       try {
         await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the hold watcher', () =>
           client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
             workflowId: holdsWorkflowId(tenantId, cartId),
             taskQueue: cartTaskQueue(taskQueue, hot),
-            args: [{ tenantId, cartId }],
+            // The first holds' expiry: the new run sleeps until then before its first look at the database.
+            args: [{ tenantId, cartId, ...(holdExpiresAt ? { holdExpiresAt } : {}) }],
             signal: holdsChangedSignal,
             signalArgs: [],
             typedSearchAttributes: orderSearchAttributes({ tenantId, cartId }),

@@ -76,7 +76,12 @@ export type PlacedOrder = {
 };
 
 /** Input of the reservation-expiry workflow. */
-export type HoldsInput = { tenantId: string; cartId: string };
+export type HoldsInput = {
+  tenantId: string;
+  cartId: string;
+  /** When the cart's first holds expire, as the API read it after placing them: the first pass sleeps until then. */
+  holdExpiresAt?: string;
+};
 
 /** Input of the bank-transfer confirmation workflow. */
 export type PaymentConfirmationInput = {

@@ -34,14 +34,15 @@ import { createHoldWatches } from '../hold-watches.ts';
 import { holdsWorkflowId } from '../../domain/ids.ts';
 import { orderDownloads } from '../order-downloads.ts';
 import type { Processes } from '../processes.ts';
+import type { CartView } from '../../contracts/views.ts';
 
 /** Routes under /store. */
 export function storeRoutes(deps: AppDeps, processes: Processes): Router {
   const { pool, config, metrics } = deps;
   const holdRules = { ttlMs: config.CART_HOLD_TTL, maxLifetimeMs: config.CART_HOLD_MAX_LIFETIME, maxLineQuantity: config.MAX_LINE_QUANTITY };
   const holdWatches = deps.holdWatches ?? createHoldWatches(deps);
-  const watchHolds = (tenantId: string, cartId: string, hot: boolean) =>
-    holdWatches.add(holdsWorkflowId(tenantId, cartId), () => processes.watchHolds(tenantId, cartId, { hot }));
+  const watchHolds = (tenantId: string, cart: CartView, hot: boolean) =>
+    holdWatches.add(holdsWorkflowId(tenantId, cart.id), () => processes.watchHolds(tenantId, cart.id, { hot, holdExpiresAt: cart.hold_expires_at }));
   const r = Router();
   const search = deps.search ?? createSearchBackend(config, pool);
   r.use(storefrontAuth(pool), customerAuth(pool));
@@ -151,7 +152,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     );
     metrics?.holdsPlaced.inc();
     // The hold is durable once committed: its watcher starts beside the answer, not before it.
-    if (holdsStarted) watchHolds(t.id, cart.id, hot);
+    if (holdsStarted) watchHolds(t.id, cart, hot);
     res.json(cart);
   });
 
@@ -160,7 +161,7 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
     const body = updateItemBody.parse(req.body);
     await ownCart(req, req.params.id);
     const { cart, holdsStarted, hot } = await setCartItemQuantity(pool, t.id, req.params.id, req.params.itemId, body.quantity, holdRules).catch(countStockOut);
-    if (holdsStarted) watchHolds(t.id, cart.id, hot);
+    if (holdsStarted) watchHolds(t.id, cart, hot);
     res.json(cart);
   });
 

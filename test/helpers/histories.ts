@@ -94,7 +94,9 @@ export function localActivityRuns(events: { eventId?: unknown; markerRecordedEve
     const marker = e.markerRecordedEventAttributes;
     if (marker?.markerName !== 'core_local_activity') return [];
     const payload = marker.details?.data?.payloads?.[0];
-    const data = JSON.parse(Buffer.from(payload?.data ?? []).toString('utf8')) as { activity_type?: string; attempt?: number };
+    // A fetched history holds bytes; a committed fixture (JSON) holds them in base64.
+    const bytes = typeof payload?.data === 'string' ? Buffer.from(payload.data, 'base64') : Buffer.from(payload?.data ?? []);
+    const data = JSON.parse(bytes.toString('utf8')) as { activity_type?: string; attempt?: number };
     return [{ activityType: data.activity_type ?? '?', attempt: Number(data.attempt ?? 0), eventId: Number(e.eventId) }];
   });
 }

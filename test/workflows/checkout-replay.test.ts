@@ -9,6 +9,7 @@ import {
   expectStatus,
   HISTORIES_DIR,
   installQuietRuntime,
+  localActivityRuns,
   recordHistory,
   replayHistories,
   UPDATE_HISTORIES,
@@ -19,9 +20,18 @@ import { createVendorKey } from '../../db/queries/api-keys.ts';
 
 /**
  * The scenarios the committed fixtures must cover (file name without `.json`). `-activity-placement` ones were recorded
- * before the `local-placement-steps` patch (placeOrder as an activity) and are never re-recorded.
+ * before the `local-placement-steps` patch (placeOrder as an activity), `-activity-shipments` ones before
+ * `local-create-shipments` (createShipments as an activity), `-first-pass-asks` ones before `first-pass-sleeps` (the
+ * expiry workflow's first pass asked the database); they are never re-recorded.
  */
+const OLD_PATHS = [
+  'fulfillment-cod-completed-activity-shipments',
+  'fulfillment-mall-bank-transfer-completed-activity-shipments',
+  'reservation-expiry-cart-closed-first-pass-asks',
+  'reservation-expiry-released-hold-first-pass-asks',
+];
 const REQUIRED = [
+  ...OLD_PATHS,
   'checkout-bank-transfer-completed',
   'checkout-bank-transfer-completed-activity-placement',
   'checkout-mall-bank-transfer-completed-activity-placement',
@@ -218,6 +228,29 @@ describe('workflow history replay', () => {
 
     expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((h) => h.name).sort());
     expect(results.filter((r) => r.error)).toEqual([]);
+  });
+
+  test('when the fixtures are read, then the patched runs took their new path and the old ones their old path', () => {
+    const run = (name: string) => {
+      const events = committedHistories([name])[0].json.events as Record<string, any>[];
+      return {
+        activities: events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
+        local: localActivityRuns(events).map((r) => r.activityType),
+      };
+    };
+    for (const name of ['fulfillment-cod-completed', 'fulfillment-mall-bank-transfer-completed']) {
+      expect({ name, ...run(name) }).toMatchObject({ name, local: ['createShipments'] });
+      expect(run(name).activities).not.toContain('createShipments');
+      expect(run(`${name}-activity-shipments`).activities).toContain('createShipments');
+    }
+    for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
+      // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
+      const events = committedHistories([name])[0].json.events as Record<string, any>[];
+      const firstTimer = events.findIndex((e) => e.timerStartedEventAttributes);
+      const firstActivity = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
+      expect({ name, sleptFirst: firstTimer >= 0 && (firstActivity < 0 || firstTimer < firstActivity) }).toEqual({ name, sleptFirst: true });
+      expect(run(`${name}-first-pass-asks`).activities[0]).toBe('releaseExpiredCartHolds');
+    }
   });
 
   test('when a history no longer matches the code (an activity was renamed), then replay reports non-determinism', async () => {
