@@ -40,8 +40,15 @@ BEGIN
     EXIT WHEN remaining = 0;
     take := LEAST(remaining, level.available);
     UPDATE inventory_levels SET reserved = reserved + take, updated_at = now() WHERE variant_id = p_variant AND location_id = level.location_id;
-    INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
-    VALUES ('hold_' || replace(gen_random_uuid()::text, '-', ''), p_tenant, p_cart, p_item, p_variant, level.location_id, take, 'held', expiry, p_group_buy);
+    -- More of a line at a location it already holds from grows that hold: one row per line and location, not one per
+    -- click, so extending a cart's holds stays cheap however often it changes. (The cart is locked by the caller, so an
+    -- expiry pass cannot release the hold in between.)
+    UPDATE holds SET quantity = quantity + take, expires_at = expiry
+    WHERE cart_item_id = p_item AND location_id = level.location_id AND status = 'held' AND group_buy_id IS NOT DISTINCT FROM p_group_buy;
+    IF NOT FOUND THEN
+      INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
+      VALUES ('hold_' || replace(gen_random_uuid()::text, '-', ''), p_tenant, p_cart, p_item, p_variant, level.location_id, take, 'held', expiry, p_group_buy);
+    END IF;
     remaining := remaining - take;
   END LOOP;
   RETURN true;

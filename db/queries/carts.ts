@@ -7,18 +7,22 @@ import { extendCartHolds, notEnoughStock, placeHold, releaseItemHolds } from './
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { cartView, pricingFields, type CartView } from '../../contracts/views.ts';
-import { cartPricing, pricingView } from './pricing.ts';
+import { priceContext, pricingContextColumns, pricingContextRow, pricingView } from './pricing.ts';
 import { vendorNotSuspended } from './vendors.ts';
 
 // The cart's own columns; its figures come from the pricing function.
 const cartRow = cartView.omit(Object.fromEntries(Object.keys(pricingFields).map((k) => [k, true])) as { [K in keyof typeof pricingFields]: true });
 
+const cartViewRow = cartRow.extend({ pricing_context: pricingContextRow });
+
 /** Loads a cart of the tenant with its items and totals priced as the catalog prices them now, or NotFoundError. */
 export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: string): Promise<CartView> {
-  const row = await db.maybeOne(sql.prepared('cart_view', cartRow)`
+  // One prepared statement (planned once per connection) reads the view and what pricing needs: every cart change answers with it.
+  const row = await db.maybeOne(sql.prepared('cart_view', cartViewRow)`
     SELECT c.id, c.status, c.currency, c.email, c.order_id,
       COALESCE(l.items, '[]') AS items,
-      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at
+      (SELECT min(h.expires_at) FROM holds h WHERE h.cart_id = c.id AND h.status = 'held') AS hold_expires_at, c.holds_end_at,
+      (SELECT row_to_json(pc) FROM (SELECT ${pricingContextColumns} FROM tenants t WHERE t.id = c.tenant_id) pc) AS pricing_context
     FROM carts c
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity,
@@ -32,7 +36,8 @@ export async function getCart(db: CommonQueryMethods, tenantId: string, cartId: 
     ) l ON true
     WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!row) throw new NotFoundError('cart', cartId);
-  return { ...row, ...pricingView(await cartPricing(db, tenantId, cartId)) };
+  const { pricing_context: context, ...view } = row;
+  return { ...view, ...pricingView(priceContext(context)) };
 }
 
 /** Creates an empty cart; with `customerId` it belongs to that customer. */

@@ -28,7 +28,8 @@ const shippingRow = z.object({
   cod_fee: z.number(),
 });
 
-const contextRow = z.object({
+/** A cart's pricing context as pricingContextColumns read it. */
+export const pricingContextRow = z.object({
   currency: z.string(),
   mall: z.boolean(),
   prices_include_tax: z.boolean(),
@@ -56,18 +57,11 @@ export type CartPricing = {
 };
 
 /**
- * Prices a cart as the catalog prices it now. Lines without a price in the cart's currency are left out (checkout
- * refuses them anyway). Cash on delivery is known only at checkout (`paymentMethod`); a cart shows no COD fee.
+ * What pricing a cart reads, as columns over `carts c` joined to its tenant `t`: getCart selects them inside the cart
+ * view's own statement, cartPricing on their own.
  */
-export async function cartPricing(
-  db: CommonQueryMethods,
-  tenantId: string,
-  cartId: string,
-  opts: { paymentMethod?: PaymentMethod } = {},
-): Promise<CartPricing> {
-  // One round trip, a prepared statement (planned once per connection): carts are read after every change on the hottest path of a sale.
-  const ctx = await db.maybeOne(sql.prepared('cart_pricing', contextRow)`
-    SELECT c.currency, t.mode = 'mall' AS mall,
+export const pricingContextColumns = sql.fragment`
+      c.currency, t.mode = 'mall' AS mall,
       COALESCE((SELECT s.prices_include_tax FROM stores s WHERE s.tenant_id = c.tenant_id ORDER BY s.created_at, s.id LIMIT 1), true) AS prices_include_tax,
       COALESCE((SELECT json_agg(json_build_object('id', ci.id, 'variant_id', ci.variant_id, 'quantity', ci.quantity, 'unit_price', pr.amount,
           'tax_rate_bps', v.tax_rate_bps, 'vendor_id', p.vendor_id, 'physical', p.type <> 'digital') ORDER BY ci.id)
@@ -81,9 +75,27 @@ export async function cartPricing(
       COALESCE((SELECT json_agg(${rulesJson} ORDER BY cd.created_at, p.id)
         FROM cart_discounts cd JOIN promotions p ON p.id = cd.promotion_id AND p.tenant_id = cd.tenant_id
         WHERE cd.cart_id = c.id AND cd.tenant_id = c.tenant_id), '[]') AS discounts,
-      (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS now_ms
-    FROM carts c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
+      (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS now_ms`;
+
+/**
+ * Prices a cart as the catalog prices it now. Lines without a price in the cart's currency are left out (checkout
+ * refuses them anyway). Cash on delivery is known only at checkout (`paymentMethod`); a cart shows no COD fee.
+ */
+export async function cartPricing(
+  db: CommonQueryMethods,
+  tenantId: string,
+  cartId: string,
+  opts: { paymentMethod?: PaymentMethod } = {},
+): Promise<CartPricing> {
+  // A prepared statement (planned once per connection): checkout prices the cart with it.
+  const ctx = await db.maybeOne(sql.prepared('cart_pricing', pricingContextRow)`
+    SELECT ${pricingContextColumns} FROM carts c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = ${tenantId} AND c.id = ${cartId}`);
   if (!ctx) throw new NotFoundError('cart', cartId);
+  return priceContext(ctx, opts);
+}
+
+/** Prices a cart from its pricing context (pure: the rules of domain/pricing.ts and domain/promotions.ts). */
+export function priceContext(ctx: z.infer<typeof pricingContextRow>, opts: { paymentMethod?: PaymentMethod } = {}): CartPricing {
   const { lines, shipping, discounts } = ctx;
   // The one rule of apply, pricing and redemption; the per-customer count waits for checkout, as at apply.
   const codes = discounts.map((d) => {

@@ -2,6 +2,8 @@
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
+import { z } from 'zod';
+import { sql } from '../../db/sql.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -54,4 +56,22 @@ test('when two buyers race for more than half of stock split over two locations,
   const results = await Promise.all(carts.map((c) => store.addItem(c.id, variantId, 6)));
   expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 10, reserved: 6, holds_total: 6 });
+});
+
+test('when a line grows click by click, then each location holds it in one row grown in place, taken from the fuller location each time', async () => {
+  const { variantId, auth } = await twoLocationProduct();
+  const store = storefront(stack.http, tenant.publishable_key);
+  const cart = (await store.createCart()).body;
+  for (let i = 0; i < 3; i++) expect((await store.addItem(cart.id, variantId, 2)).status).toBe(200);
+  const rows = async () =>
+    (
+      await stack.pool.any(sql.type(z.object({ location_id: z.string(), quantity: z.number() }))`
+      SELECT location_id, quantity FROM holds WHERE cart_id = ${cart.id} AND status = 'held' ORDER BY quantity DESC`)
+    ).map((r) => r.quantity);
+  // 5 + 5 in stock, +2 three times, each from the fuller location (a tie goes to the first by id): 2 from one, 2 from
+  // the other, then 2 more from the first. One row per location, grown in place (not one row per click: 2, 2, 2).
+  expect(await rows()).toEqual([4, 2]);
+  const levels = (await stack.http.get(`/admin/inventory/${variantId}`).set(auth)).body.items as { reserved: number }[];
+  expect(levels.map((l) => l.reserved).reduce((a, b) => a + b, 0)).toBe(6);
+  expect(await stockOf(stack.pool, variantId)).toMatchObject({ reserved: 6, holds_total: 6 });
 });
