@@ -160,8 +160,9 @@ export const configSchema = z.object({
   // next task (fulfillments wait days between tasks, so they are the ones evicted).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   // The hot task queue's worker (domain/task-queues.ts): at most this many workflow tasks, activities and local activities
-  // at once, beside the ordinary worker's own slots, so a flash sale queues on its own slots, not on the store's.
-  WORKER_HOT_SLOTS: z.coerce.number().int().min(1).max(1000).default(20),
+  // at once, beside the ordinary worker's own slots, so a flash sale queues on its own slots, not on the store's (at least
+  // 2: the SDK raises fewer workflow-task slots to 2).
+  WORKER_HOT_SLOTS: z.coerce.number().int().min(2).max(1000).default(20),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('temporal-commerce'),
   // Order repair (issue 15): how often the order-reconciler Schedule looks for open orders without a live process, and

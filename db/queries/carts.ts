@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { noRows, oneRow, sql } from '../sql.ts';
-import { extendCartHolds, notEnoughStock, placeHold, releaseItemHolds } from './holds.ts';
+import { extendCartHolds, lockVariantStock, notEnoughStock, placeHold, releaseItemHolds } from './holds.ts';
 import { makeId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { cartView, pricingFields, type CartView } from '../../contracts/views.ts';
@@ -200,6 +200,7 @@ export async function setCartItemQuantity(
     if (!item) throw new NotFoundError('cart item', itemId);
     if (quantity > 0 && cart.holds_over) throw holdsOver();
     if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, item.variant_id, 0, quantity);
+    await lockVariantStock(tx, tenantId, item.variant_id);
     await releaseItemHolds(tx, itemId);
     if (quantity === 0) {
       await tx.query(sql.type(noRows)`DELETE FROM cart_items WHERE id = ${itemId}`);

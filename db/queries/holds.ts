@@ -87,6 +87,15 @@ export async function placeHold(tx: CommonQueryMethods, h: NewHold): Promise<voi
   if (!placed) throw notEnoughStock(h.variantId, h.quantity);
 }
 
+/**
+ * Locks a variant's stock rows in location order, the order every hold takes them in (lock_available_stock): a change
+ * that releases a line's holds before holding again must take them first, or it and an add of the same variant could
+ * each hold a row the other waits for.
+ */
+export async function lockVariantStock(tx: CommonQueryMethods, tenantId: string, variantId: string): Promise<void> {
+  await tx.query(sql.type(z.object({ available: z.number() }))`SELECT lock_available_stock(${tenantId}, ${variantId}) AS available`);
+}
+
 /** The 409 of a hold the stock cannot cover. */
 export function notEnoughStock(variantId: string, quantity: number): InsufficientStockError {
   return new InsufficientStockError(`not enough stock to hold ${quantity} of variant ${variantId}`, { variant_id: variantId, requested: quantity });

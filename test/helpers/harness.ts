@@ -108,7 +108,10 @@ export async function startTestStack(
     hotWorker = opts.hotWorker
       ? await createWorker({ ...deps, taskQueue: hotTaskQueue(taskQueue), maxConcurrentTaskExecutions: config.WORKER_HOT_SLOTS })
       : undefined;
-    running = Promise.all([worker.run(), hotWorker?.run()]);
+    // As workers/run.ts: one stopping (or failing) stops the other.
+    const both = [worker, hotWorker].filter((w): w is Worker => w !== undefined);
+    const stopBoth = () => both.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
+    running = Promise.allSettled(both.map((w) => w.run().finally(stopBoth)));
   };
   if (opts.worker !== false) await startWorker();
   const stopWorker = async () => {
