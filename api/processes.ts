@@ -112,10 +112,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
 
   return {
     /**
-     * Signal-with-starts the cart's reservation-expiry workflow when the cart begins to hold stock. Later
-     * changes need no call: the workflow re-reads expiry times from the database whenever its timer fires.
-     * The signal keeps a run that is just finishing from ending without seeing the new hold. A failure is
-     * logged: the hold-sweeper Schedule releases holds that no workflow watches.
+     * Signal-with-starts the cart's reservation-expiry workflow when the cart begins to hold stock (on the hot queue when
+     * `hot`). Later changes need no call: the workflow re-reads expiry times from the database whenever its timer fires.
+     * The signal keeps a run that is just finishing from ending without seeing the new hold. A failure is logged: the
+     * hold-sweeper Schedule releases holds that no workflow watches.
      */
     async watchHolds(tenantId: string, cartId: string, { hot = false, holdExpiresAt }: { hot?: boolean; holdExpiresAt?: string | null } = {}): Promise<void> {
       try {
@@ -123,8 +123,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
           client.workflow.signalWithStart<WorkflowSignatures['reservationExpiry'], []>('reservationExpiry', {
             workflowId: holdsWorkflowId(tenantId, cartId),
             taskQueue: cartTaskQueue(taskQueue, hot),
-            // The first holds' expiry: the new run sleeps until then before its first look at the database.
-            args: [{ tenantId, cartId, ...(holdExpiresAt ? { holdExpiresAt } : {}) }],
+            args: [{ tenantId, cartId, ...(holdExpiresAt ? { holdExpiresAt } : {}) }], // a new run sleeps until then first
             signal: holdsChangedSignal,
             signalArgs: [],
             typedSearchAttributes: orderSearchAttributes({ tenantId, cartId }),
@@ -142,15 +141,12 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * waited for CHECKOUT_ANSWER_TIMEOUT at most; then, or when the checkout failed for a reason that is not the
      * customer's (a programming error, Temporal unreachable), 503 `unavailable`: the retried request rejoins the same
      * workflow (USE_EXISTING) or, after a failed one, starts it again (ALLOW_DUPLICATE_FAILED_ONLY), never a second order.
+     * `hot` (the cart holds a hot variant): the checkout and its children, which inherit the queue, run on the hot task queue.
      */
-    async checkout(
-      input: CheckoutInput,
-      { idempotencyKey, hot = false }: { idempotencyKey?: string; hot?: boolean } = {},
-    ): Promise<PlacedOrder | 'already_finished'> {
+    async checkout(input: CheckoutInput, opts: { idempotencyKey?: string; hot?: boolean } = {}): Promise<PlacedOrder | 'already_finished'> {
       const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkout']>('checkout', {
         workflowId: checkoutWorkflowId(input.tenantId, input.cartId),
-        // A cart holding a hot variant: the checkout and its children (which inherit the queue) run on the hot task queue.
-        taskQueue: cartTaskQueue(taskQueue, hot),
+        taskQueue: cartTaskQueue(taskQueue, opts.hot ?? false),
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
@@ -166,7 +162,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
         const placed = await answerWithin(config.CHECKOUT_ANSWER_TIMEOUT, 'the checkout', () =>
           client.workflow.executeUpdateWithStart(placeOrderUpdate, {
             startWorkflowOperation,
-            ...(idempotencyKey ? { updateId: `checkout-request:${idempotencyKey}` } : {}),
+            ...(opts.idempotencyKey ? { updateId: `checkout-request:${opts.idempotencyKey}` } : {}),
           }),
         );
         metrics?.workflowStarts.inc({ workflow: 'checkout' });
@@ -285,15 +281,14 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       subscriptionIds: string[] = [],
     ): Promise<{ id: string; type: string; status: string }[]> {
       const ids = [...orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds), resumeRunOf(tenantId, orderId)];
+      const describe = (w: { id: string; type: string }) => backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
       const described = await Promise.all(
-        ids.map(async (w) => {
-          try {
-            const d = await backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
-            return { ...w, status: d.status.name as string };
-          } catch {
-            return null;
-          }
-        }),
+        ids.map((w) =>
+          describe(w).then(
+            (d) => ({ ...w, status: d.status.name as string }),
+            () => null,
+          ),
+        ),
       );
       return described.filter((w): w is { id: string; type: string; status: string } => w !== null);
     },

@@ -142,16 +142,9 @@ export async function createProduct(pool: DatabasePool, tenantId: string, curren
   });
 }
 
-/** Changes to a product; variants listed by id may change title and price. */
+/** Changes to a product; variants listed by id may change title, price, tax rate, digital settings and the hot flag. */
 export type ProductPatch = Partial<Omit<NewProduct, 'variants'>> & {
-  variants?: {
-    id: string;
-    title?: string;
-    price?: { amount: number; currency: string };
-    tax_rate_bps?: number;
-    is_hot?: boolean;
-    digital?: media.VariantDigitalInput | null;
-  }[];
+  variants?: ({ id: string; price?: { amount: number; currency: string }; is_hot?: boolean } & Pick<NewVariant, 'title' | 'tax_rate_bps' | 'digital'>)[];
 };
 
 /** Applies a patch in one transaction, appending `product.updated` (and `price.updated` per price change). */
