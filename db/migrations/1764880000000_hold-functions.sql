@@ -48,8 +48,13 @@ BEGIN
     -- More of a line at a location it already holds from grows that hold: one row per line and location, not one per
     -- click, so extending a cart's holds stays cheap however often it changes. (The cart is locked by the caller, so an
     -- expiry pass cannot release the hold in between.)
+    -- One row only: carts from before this migration may hold a line at a location in several rows.
     UPDATE holds SET quantity = quantity + take, expires_at = expiry
-    WHERE cart_item_id = p_item AND location_id = levels[i] AND status = 'held' AND group_buy_id IS NOT DISTINCT FROM p_group_buy;
+    WHERE id = (
+      SELECT id FROM holds
+      WHERE cart_item_id = p_item AND location_id = levels[i] AND status = 'held' AND group_buy_id IS NOT DISTINCT FROM p_group_buy
+      ORDER BY id LIMIT 1
+    );
     IF NOT FOUND THEN
       INSERT INTO holds (id, tenant_id, cart_id, cart_item_id, variant_id, location_id, quantity, status, expires_at, group_buy_id)
       VALUES ('hold_' || replace(gen_random_uuid()::text, '-', ''), p_tenant, p_cart, p_item, p_variant, levels[i], take, 'held', expiry, p_group_buy);

@@ -200,7 +200,8 @@ export async function setCartItemQuantity(
     if (!item) throw new NotFoundError('cart item', itemId);
     if (quantity > 0 && cart.holds_over) throw holdsOver();
     if (quantity > rules.maxLineQuantity) throw lineTooLarge(rules.maxLineQuantity, item.variant_id, 0, quantity);
-    await lockVariantStock(tx, tenantId, item.variant_id);
+    // Only when holding again: a release alone locks its stock rows in the same order an add does.
+    if (quantity > 0) await lockVariantStock(tx, tenantId, item.variant_id);
     await releaseItemHolds(tx, itemId);
     if (quantity === 0) {
       await tx.query(sql.type(noRows)`DELETE FROM cart_items WHERE id = ${itemId}`);

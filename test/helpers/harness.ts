@@ -111,7 +111,21 @@ export async function startTestStack(
     // As workers/run.ts: one stopping (or failing) stops the other.
     const both = [worker, hotWorker].filter((w): w is Worker => w !== undefined);
     const stopBoth = () => both.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
-    running = Promise.allSettled(both.map((w) => w.run().finally(stopBoth)));
+    const ran = both.map((w) =>
+      w
+        .run()
+        .catch((err: unknown) => {
+          console.error('[test stack] a worker stopped with an error', err);
+          throw err;
+        })
+        .finally(stopBoth),
+    );
+    // stopWorker (and so stop()) rethrows a worker's failure, so a crashed worker fails the file instead of hiding.
+    running = Promise.allSettled(ran).then((settled) => {
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
+    running.catch(() => undefined);
   };
   if (opts.worker !== false) await startWorker();
   const stopWorker = async () => {
