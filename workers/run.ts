@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDbPool } from '../db/pool.ts';
-import { createWorker } from './worker.ts';
+import { createHotWorker, createWorker, runTogether } from './worker.ts';
 import { createPaymentProviders } from '../providers/payments/index.ts';
 import { ensureHoldSweeperSchedule, ensureOrderReconcilerSchedule, ensureOutboxRelaySchedule, ensureSearchAttributes } from './setup.ts';
 import { createSearchBackend } from '../providers/search/index.ts';
@@ -79,27 +79,16 @@ export async function startWorker(config: Config, logger: Logger, address: strin
   };
   const worker = await createWorker(deps);
   // The hot task queue's own worker: a flash sale's carts and checkouts wait for these slots, never for the store's.
-  const hotWorker = await createWorker({
-    ...deps,
-    taskQueue: hotTaskQueue(config.TEMPORAL_TASK_QUEUE),
-    maxConcurrentActivityTaskExecutions: config.WORKER_HOT_SLOTS,
-    maxConcurrentTaskExecutions: config.WORKER_HOT_SLOTS,
-  });
-  const workers = [worker, hotWorker];
-  // One stopping (shutdown, or a fatal error) stops the other: the process serves both queues or neither.
+  const workers = [worker, await createHotWorker(deps, config.WORKER_HOT_SLOTS)];
+  // The process serves both queues or neither.
   const stopAll = () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
-  const done = Promise.allSettled(workers.map((w) => w.run().finally(stopAll)))
-    .then((ran) => {
-      const failed = ran.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    })
-    .finally(async () => {
-      await connection.close();
-      await clientConnection.close();
-      await pool.end();
-      await tracing?.shutdown();
-      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
-    });
+  const done = runTogether(workers).finally(async () => {
+    await connection.close();
+    await clientConnection.close();
+    await pool.end();
+    await tracing?.shutdown();
+    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, hotTaskQueue: hotTaskQueue(config.TEMPORAL_TASK_QUEUE), address }, 'worker polling');
   return {
     done,

@@ -11,6 +11,7 @@ import type { RelayDeps } from '../activities/relay.ts';
 import type { PaymentProviders } from '../providers/payments/types.ts';
 import type { Tracing } from '../config/tracing.ts';
 import { workerTracingOptions } from './tracing.ts';
+import { hotTaskQueue } from '../domain/task-queues.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -60,4 +61,17 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     dataConverter: dataConverter(config),
     ...(await workerTracingOptions(deps.tracing)),
   });
+}
+
+/** The hot task queue's worker beside `deps.taskQueue`: every workflow and activity, at most `slots` of each at once. */
+export async function createHotWorker(deps: WorkerDeps, slots: number): Promise<Worker> {
+  return createWorker({ ...deps, taskQueue: hotTaskQueue(deps.taskQueue), maxConcurrentActivityTaskExecutions: slots, maxConcurrentTaskExecutions: slots });
+}
+
+/** Runs workers together: one stopping (shut down, or failed) stops the others; rejects with the first failure once all stopped. */
+export async function runTogether(workers: Worker[]): Promise<void> {
+  const stopAll = () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
+  const ran = await Promise.allSettled(workers.map((w) => w.run().finally(stopAll)));
+  const failed = ran.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

@@ -12,8 +12,7 @@ import { createApp } from '../../api/app.ts';
 import { CatalogCache } from '../../api/catalog-cache.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createRateLimits } from '../../api/rate-limit.ts';
-import { createWorker, type WorkerDeps } from '../../workers/worker.ts';
-import { hotTaskQueue } from '../../domain/task-queues.ts';
+import { createHotWorker, createWorker, runTogether, type WorkerDeps } from '../../workers/worker.ts';
 import type { Notifier } from '../../providers/notifications/notifier.ts';
 import { RecordingNotifier } from './recording-notifier.ts';
 import { createSearchBackend, type SearchBackend } from '../../providers/search/index.ts';
@@ -105,27 +104,11 @@ export async function startTestStack(
       activityOverrides: opts.activityOverrides,
     };
     worker = await createWorker(deps);
-    hotWorker = opts.hotWorker
-      ? await createWorker({ ...deps, taskQueue: hotTaskQueue(taskQueue), maxConcurrentTaskExecutions: config.WORKER_HOT_SLOTS })
-      : undefined;
-    // As workers/run.ts: one stopping (or failing) stops the other.
-    const both = [worker, hotWorker].filter((w): w is Worker => w !== undefined);
-    const stopBoth = () => both.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
-    const ran = both.map((w) =>
-      w
-        .run()
-        .catch((err: unknown) => {
-          console.error('[test stack] a worker stopped with an error', err);
-          throw err;
-        })
-        .finally(stopBoth),
-    );
-    // stopWorker (and so stop()) rethrows a worker's failure, so a crashed worker fails the file instead of hiding.
-    running = Promise.allSettled(ran).then((settled) => {
-      const failed = settled.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    });
-    running.catch(() => undefined);
+    hotWorker = opts.hotWorker ? await createHotWorker(deps, config.WORKER_HOT_SLOTS) : undefined;
+    // As workers/run.ts: one stopping (or failing) stops the other; stopWorker (and so stop()) rethrows a failure, so a
+    // crashed worker fails the file instead of hiding.
+    running = runTogether([worker, ...(hotWorker ? [hotWorker] : [])]);
+    running.catch((err: unknown) => console.error('[test stack] a worker stopped with an error', err));
   };
   if (opts.worker !== false) await startWorker();
   const stopWorker = async () => {
