@@ -75,6 +75,28 @@ export async function checkoutsAtRate(api: string, key: string, variantIds: stri
   return checkoutCartsAtRate(api, key, await prepareCarts(api, key, variantIds, rate * seconds), rate, seconds);
 }
 
+/**
+ * Waits until `orders` shipment workflows exist (a card order's last child: its checkout, fulfillment and shipment have
+ * all started), then 2 s more for their notices and signals; at most `boundMs`. Returns the seconds waited, so a scenario
+ * after a saturating one measures a quiet store rather than the backlog left behind.
+ */
+export async function waitForOrdersToSettle(temporalAddress: string, orders: number, boundMs = 120_000): Promise<number> {
+  const connection = await Connection.connect({ address: temporalAddress });
+  const started = performance.now();
+  try {
+    const client = new Client({ connection });
+    while (performance.now() - started < boundMs) {
+      const { count } = await client.workflow.count(`WorkflowType = 'shipment'`);
+      if (count >= orders) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    return +((performance.now() - started) / 1000).toFixed(1);
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Whole guest checkouts one after another: create a cart, add an item, check out by card. */
 export async function sequentialGuestCheckouts(api: string, key: string, variantIds: string[], count: number): Promise<Latencies> {
   const samples: number[] = [];
