@@ -1,8 +1,9 @@
 # One image for api and worker (docker-compose.yml picks the command). Node 24 runs the TypeScript sources natively.
 FROM node:24-slim
 WORKDIR /app
-# The memory caps of scripts/run.sh (README: Performance): a small young generation per isolate, two malloc arenas.
-ENV NODE_OPTIONS="--disable-warning=ExperimentalWarning --max-semi-space-size=2"
+# The memory caps of scripts/run.sh (README: Performance): two malloc arenas, and the API's 8 MB young-generation
+# semi-spaces (docker-compose.yml gives the worker its 2 MB on its command line, which overrides this).
+ENV NODE_OPTIONS="--disable-warning=ExperimentalWarning --max-semi-space-size=8"
 ENV MALLOC_ARENA_MAX=2
 # Compiled code cached on disk (writable by USER node): restarts skip compiling and stripping types (README: Performance).
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Spawns `node api/main.ts` with `env` added; resolves once it logs `api listening`, rejects if it exits first. */
+/** Spawns `api/main.ts` through scripts/run.sh (its runtime flags) with `env` added; resolves once it logs `api listening`, rejects if it exits first. */
 export function startApi(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'api/main.ts'], {
+    const child = spawn('bash', ['scripts/run.sh', 'api/main.ts'], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,7 @@ export type BenchStack = {
 /** Spawns `script` with `env` added (and an IPC channel, so a preloaded bench/count-io.ts can answer); resolves once it logs `readyText`. */
 function startChild(script: string, env: Record<string, string>, readyText: string, preload: string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...preload.flatMap((p) => ['--import', p]), script], {
+    const child = spawn('bash', ['scripts/run.sh', ...preload.flatMap((p) => ['--import', p]), script], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

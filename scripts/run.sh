@@ -5,13 +5,19 @@ set -euo pipefail
 # Node keeps compiled code (and TypeScript stripped of its types) on disk, so every start after the first skips
 # that work: the API was ready in 1.9 s without it (issue 14). Children of this process inherit it.
 export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.data/compile-cache}"
-# Memory (issue 14, measured with smaps): V8 lets each isolate's young generation grow to 3 × 16 MB, and glibc gives
-# threads their own malloc arenas; the worker runs three isolates and the SDK's Rust threads. With these two caps the
-# API idled at 126 MB instead of 167 and the worker at 238 MB instead of 305, at the same checkout throughput. Either
-# can be overridden: set MALLOC_ARENA_MAX, or a --max-semi-space-size of your own in NODE_OPTIONS. Children inherit both.
+# Memory (issue 14, measured; README "Performance: the latest figures"): glibc gives threads their own malloc arenas,
+# and V8 lets each isolate's young generation grow to 3 × 16 MB. Two arenas cost no measurable throughput. The worker
+# (three isolates, the SDK's Rust threads) also takes 2 MB semi-spaces: idle 305 → 237 MB, the same checkout throughput.
+# The API (one isolate; 2 MB cost 10 % of its product-list throughput) takes 8 MB: idle 167 → 147 MB.
+# The flag goes on the command line, so children started through this script pick their own. Set MALLOC_ARENA_MAX, or
+# --max-semi-space-size in NODE_OPTIONS, to choose yourself.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+semi_space=()
 case " ${NODE_OPTIONS:-} " in
   *" --max-semi-space-size="*) ;;
-  *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--max-semi-space-size=2" ;;
+  *)
+    semi_space=(--max-semi-space-size=8)
+    for arg in "$@"; do [ "$arg" = workers/main.ts ] && semi_space=(--max-semi-space-size=2); done
+    ;;
 esac
-exec node --disable-warning=ExperimentalWarning "$@"
+exec node --disable-warning=ExperimentalWarning "${semi_space[@]}" "$@"
