@@ -44,6 +44,8 @@ sed -e 's/user: "temporal"/user: "postgres"/' -e 's/password: "temporal"/passwor
   -e "s/connectAddr: \"127.0.0.1:5432\"/connectAddr: \"$pg_host:$pg_port\"/" \
   "$mod/config/development-postgres12.yaml" > "$work/config/development-postgres12.yaml"
 cp "$mod/config/dynamicconfig/development-sql.yaml" "$work/config/dynamicconfig/"
+# The dynamic config every server of ours runs with (ops/temporal-dynamic-config.yaml: eager activity dispatch).
+cat "$root/ops/temporal-dynamic-config.yaml" >> "$work/config/dynamicconfig/development-sql.yaml"
 
 for name in "$db" "$vis_db"; do
   psql -h "$pg_host" -p "$pg_port" -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"

@@ -42,4 +42,12 @@ describe('docker-compose.yml', () => {
     expect(compose.match(/- files:\/data\/files/g)).toHaveLength(2);
     expect(compose).toMatch(/^volumes:\n(?: {2}\S+:\n)* {2}files:/m);
   });
+
+  test('when the Temporal server starts, then it reads our dynamic config, which turns eager activity dispatch on', () => {
+    const path = /DYNAMIC_CONFIG_FILE_PATH: (\S+)/.exec(compose)![1];
+    expect(compose).toContain(`- ./ops/temporal-dynamic-config.yaml:${path}:ro`);
+    expect(readFileSync('ops/temporal-dynamic-config.yaml', 'utf8')).toMatch(/^system\.enableActivityEagerExecution:\n {2}- value: true$/m);
+    // The dev server of npm start, the tests and the bench gets the same value on its command line.
+    expect(readFileSync('scripts/temporal-dev-server.ts', 'utf8')).toContain("'system.enableActivityEagerExecution=true'");
+  });
 });
