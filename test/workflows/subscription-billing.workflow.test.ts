@@ -73,7 +73,10 @@ describe('subscription billing workflow with stand-in activities', () => {
         { subscriptionId: expect.any(String), period: 1, attempt: 2, retryInMs: 5_000 },
       ]);
       expect(charges[1].at - charges[0].at).toBeGreaterThanOrEqual(140);
-      expect(await env.client.workflow.getHandle(handle.workflowId).query(statusQuery)).toBe('active');
+      // The next run answers 'loading' until its loadSubscription result (called, not necessarily delivered) is in.
+      const status = () => env.client.workflow.getHandle(handle.workflowId).query(statusQuery);
+      await eventually(async () => (await status()) !== 'loading');
+      expect(await status()).toBe('active');
       expect(acts.inputsOf<Notification>('notifyCustomer').map((n) => [n.template, n.data.card_update_required])).toEqual([
         ['subscription_payment_failed', false],
       ]);
