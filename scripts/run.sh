@@ -8,7 +8,7 @@ export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$(cd "$(dirname "${BASH_SOURCE[
 # Memory (issue 14, measured; README "Performance: the latest figures"): glibc gives threads their own malloc arenas,
 # and V8 lets each isolate's young generation grow to 3 × 16 MB. Two arenas cost no measurable throughput. The worker
 # (three isolates, the SDK's Rust threads) also takes 2 MB semi-spaces: idle 305 → 237 MB, the same checkout throughput.
-# The API (one isolate; 2 MB cost 10 % of its product-list throughput) takes 8 MB: idle 167 → 147 MB.
+# The API (one isolate; 2 MB cost 10 % of its product-list throughput) takes 8 MB: idle 167 → 126-147 MB.
 # The flag goes on the command line, so children started through this script pick their own. Set MALLOC_ARENA_MAX, or
 # --max-semi-space-size in NODE_OPTIONS, to choose yourself.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
