@@ -1,6 +1,6 @@
 // AES-256-GCM PayloadCodec: every payload Temporal stores is encrypted; the key id rides in the metadata so keys can rotate.
 // Uses Node's crypto: workers, clients and the API import this, never workflow code.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
@@ -23,9 +23,14 @@ export type PayloadKeys = { current: { id: string; key: Buffer }; all: Map<strin
 
 /** Encrypts whole payloads (metadata included) under the current key; decrypts with whichever known key the metadata names. */
 export class EncryptionCodec implements PayloadCodec {
-  private readonly keys: PayloadKeys;
+  // KeyObjects made once: given a raw Buffer, Node's cipher makes one per call, which doubled the cost of each payload
+  // (measured: 30-37 vs 14-17 µs per 300-byte encryption).
+  private readonly keys: { current: { id: string; key: KeyObject }; all: Map<string, KeyObject> };
   constructor(keys: PayloadKeys) {
-    this.keys = keys;
+    this.keys = {
+      current: { id: keys.current.id, key: createSecretKey(keys.current.key) },
+      all: new Map([...keys.all].map(([id, key]) => [id, createSecretKey(key)])),
+    };
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -52,13 +57,13 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-function encrypt(plain: Uint8Array, key: Buffer): Uint8Array {
+function encrypt(plain: Uint8Array, key: KeyObject): Uint8Array {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
-function decrypt(box: Uint8Array, key: Buffer): Uint8Array {
+function decrypt(box: Uint8Array, key: KeyObject): Uint8Array {
   const bytes = Buffer.from(box);
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new ValueError('an encrypted payload is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
