@@ -23,6 +23,8 @@ export type BenchStack = {
   variantIds: string[];
   api: ChildProcess;
   worker: ChildProcess;
+  /** The dev server this stack started; null when it drives TEMPORAL_ADDRESS's server. */
+  temporalPid: number | null;
   stop(): Promise<void>;
 };
 
@@ -100,6 +102,7 @@ export async function startBenchStack(label: string, preload: string[] = []): Pr
       variantIds,
       api,
       worker,
+      temporalPid: temporal && temporal.pid > 0 ? temporal.pid : null,
       stop,
     };
   } catch (err) {

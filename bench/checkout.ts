@@ -70,9 +70,18 @@ export async function checkoutCartsAtRate(api: string, key: string, carts: strin
   return atRate(rate, seconds, async (i) => (await post(`${api}/store/carts/${carts[i]}/checkout`, key, checkoutBody)).status === 201);
 }
 
-/** Card checkouts of prepared carts at `rate`/s: latency of the order-placed answer (201). */
-export async function checkoutsAtRate(api: string, key: string, variantIds: string[], rate: number, seconds: number): Promise<Latencies> {
-  return checkoutCartsAtRate(api, key, await prepareCarts(api, key, variantIds, rate * seconds), rate, seconds);
+/** Card checkouts of prepared carts at `rate`/s: latency of the order-placed answer (201). `beforeLoad` runs once the carts are ready. */
+export async function checkoutsAtRate(
+  api: string,
+  key: string,
+  variantIds: string[],
+  rate: number,
+  seconds: number,
+  beforeLoad?: () => Promise<void>,
+): Promise<Latencies> {
+  const carts = await prepareCarts(api, key, variantIds, rate * seconds);
+  await beforeLoad?.();
+  return checkoutCartsAtRate(api, key, carts, rate, seconds);
 }
 
 /**

@@ -16,6 +16,7 @@ import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, 
 import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from './search-catalog.ts';
 import { benchImport } from './import.ts';
 import { rampCeilings } from './checkout-ramp.ts';
+import { cpuMeter, cpuPerOrderLine } from './process-cpu.ts';
 import { profileCheckouts } from './checkout-profile.ts';
 import { hotSkuOnOwnStack } from './hot-sku.ts';
 import { judgeTargets } from './targets.ts';
@@ -181,11 +182,14 @@ async function main() {
     const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS);
     line('baseline: one-activity workflow', workflowBaseline);
     const workerPeak = peakRss(worker.pid!);
-    const checkout = await checkoutsAtRate(apiUrl, tenant.publishable_key, variants, CHECKOUT_RATE, CHECKOUT_SECONDS);
+    const cpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: worker.pid!, api: api.pid! });
+    const checkout = await checkoutsAtRate(apiUrl, tenant.publishable_key, variants, CHECKOUT_RATE, CHECKOUT_SECONDS, cpu.start);
     line('POST /store/carts/:id/checkout (card)', checkout);
     // The whole guest checkout is one customer on a quiet store: measured once the saturating load above has drained.
     const drainedS = await waitForOrdersToSettle(address, checkout.count);
     process.stdout.write(`the 20/s orders' fulfillments and shipments had all started ${drainedS} s after the last answer\n`);
+    const cpuPerOrder = cpu.perOrder(checkout.count);
+    process.stdout.write(`${cpuPerOrderLine(cpuPerOrder)}\n`);
     const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
     line('whole guest checkout (cart, add, card)', guest);
     // The open-loop ramp (DESIGN §9 "checkout ceiling") on the same stack; its steps print as they go.
@@ -206,6 +210,7 @@ async function main() {
         orders: checkout,
         one_activity_workflow: workflowBaseline,
         drained_s: drainedS,
+        cpu_ms_per_order: cpuPerOrder,
         whole_guest_checkout: guest,
       },
       bulk,
