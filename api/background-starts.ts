@@ -1,5 +1,6 @@
-// Work a request starts but need not wait for (the cart's hold watcher): run beside the request path, bounded.
-// What is lost here (the queue full, the process stopped) has a backstop elsewhere; callers say which.
+// Work a request starts but need not wait for (the cart's hold watcher): run beside the request path, bounded, after an
+// optional delay in which a later request may find it unneeded. What is lost here (the queue full, the process stopped)
+// has a backstop elsewhere; callers say which.
 
 /** Bounds of the background queue. */
 export type BackgroundStartsOptions = {
@@ -9,10 +10,13 @@ export type BackgroundStartsOptions = {
   maxQueued: number;
   /** Told of a call that was not run (queue full, or still waiting when a drain gave up). */
   onDropped: (key: string) => void;
+  /** How long a call waits before it may run (default 0); `cancel` within it means it never runs. */
+  delayMs?: number;
 };
 
 /** Runs keyed calls in the background: one per key waiting at a time, at most `concurrency` at once. */
 export class BackgroundStarts {
+  private readonly delayed = new Map<string, { run: () => Promise<void>; timer: NodeJS.Timeout }>();
   private readonly waiting = new Map<string, () => Promise<void>>();
   private running = 0;
   private idle: (() => void)[] = [];
@@ -22,21 +26,43 @@ export class BackgroundStarts {
     this.opts = opts;
   }
 
-  /** Calls waiting or running. */
+  /** Calls delayed, waiting or running. */
   get pending(): number {
-    return this.waiting.size + this.running;
+    return this.delayed.size + this.waiting.size + this.running;
   }
 
-  /** Queues `run` under `key` and returns at once; a key already waiting is not queued twice. `run` must not throw. */
+  /** Queues `run` under `key` and returns at once; a key already delayed or waiting is not queued twice. `run` must not throw. */
   add(key: string, run: () => Promise<void>): void {
-    if (this.waiting.has(key)) return;
-    if (this.waiting.size >= this.opts.maxQueued) return this.opts.onDropped(key);
-    this.waiting.set(key, run);
-    this.pump();
+    if (this.delayed.has(key) || this.waiting.has(key)) return;
+    if (this.delayed.size + this.waiting.size >= this.opts.maxQueued) return this.opts.onDropped(key);
+    const delayMs = this.opts.delayMs ?? 0;
+    if (delayMs <= 0) return this.enqueue(key, run);
+    const timer = setTimeout(() => {
+      this.delayed.delete(key);
+      this.enqueue(key, run);
+    }, delayMs);
+    // A delayed call never keeps the process alive: stopping drains it (below).
+    timer.unref();
+    this.delayed.set(key, { run, timer });
   }
 
-  /** Waits until nothing is pending, at most `timeoutMs`; what still waits then is dropped (and reported). */
+  /** Forgets the call under `key` unless it has started; true when there was one to forget. */
+  cancel(key: string): boolean {
+    const delayed = this.delayed.get(key);
+    if (delayed) clearTimeout(delayed.timer);
+    const forgotten = this.delayed.delete(key) || this.waiting.delete(key);
+    this.settleIfIdle();
+    return forgotten;
+  }
+
+  /** Runs what is delayed at once, then waits until nothing is pending, at most `timeoutMs`; what still waits then is dropped (and reported). */
   async drain(timeoutMs: number): Promise<void> {
+    for (const [key, { run, timer }] of this.delayed) {
+      clearTimeout(timer);
+      this.waiting.set(key, run);
+    }
+    this.delayed.clear();
+    this.pump();
     if (this.pending > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -44,6 +70,15 @@ export class BackgroundStarts {
     }
     for (const key of this.waiting.keys()) this.opts.onDropped(key);
     this.waiting.clear();
+  }
+
+  private enqueue(key: string, run: () => Promise<void>): void {
+    this.waiting.set(key, run);
+    this.pump();
+  }
+
+  private settleIfIdle(): void {
+    if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private pump(): void {
@@ -56,7 +91,7 @@ export class BackgroundStarts {
         .finally(() => {
           this.running--;
           this.pump();
-          if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
+          this.settleIfIdle();
         });
     }
   }

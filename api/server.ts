@@ -34,7 +34,7 @@ export async function startApi(config: Config, logger: Logger, address: string):
   apiKeys.usage.start();
   const rateLimits = createRateLimits(config, logger);
   const metrics = createMetrics();
-  const holdWatches = createHoldWatches({ logger, metrics });
+  const holdWatches = createHoldWatches({ logger, metrics, config });
   // Catalog changes reach it by LISTEN on its own connection; not awaited, like the other listeners.
   const catalogCache = config.CATALOG_CACHE_ENABLED ? new CatalogCache({ ttlMs: config.CATALOG_CACHE_TTL, logger }) : undefined;
   catalogCache?.listen(config.DATABASE_URL);

@@ -81,6 +81,8 @@ export const configSchema = z.object({
   MEILI_HOST: optionalText,
   MEILI_API_KEY: optionalText,
   CART_HOLD_TTL: duration('15m'),
+  /** How long after a cart's first hold its watcher starts (at most half CART_HOLD_TTL); a cart checked out sooner never needs one. */
+  HOLD_WATCH_DELAY: duration('5s'),
   BANK_TRANSFER_TIMEOUT: duration('72h'),
   PAYMENT_REMINDER_BEFORE: duration('24h'),
   HOLD_SWEEP_INTERVAL: duration('1m'),

@@ -30,6 +30,11 @@ export type CheckoutInput = {
   dunning?: DunningPolicy;
   /** The total the storefront showed the buyer: checkout fails with `price_changed` when the cart now costs otherwise. */
   expectedTotal?: Money;
+  /**
+   * False when the API knows the cart's hold watcher never started (checked out within HOLD_WATCH_DELAY, so its start was
+   * cancelled): there is no watcher to tell that the cart closed. Absent (older histories, another API instance): tell it.
+   */
+  cartWatched?: boolean;
 };
 
 /** When to retry a failed renewal, and what the subscription becomes after the last retry fails. */

@@ -198,6 +198,10 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
       idempotencyKey && body.expected_total ? `${idempotencyKey}|expected:${body.expected_total.amount}${body.expected_total.currency}` : idempotencyKey;
     // A flash sale's checkout runs on the hot task queue, so it cannot starve the store's other processes.
     const hot = await cartHoldsHotVariant(pool, cart.id);
+    // A watcher still waiting out HOLD_WATCH_DELAY in this process is not started: the order takes the cart's holds. If
+    // the checkout fails the cart keeps them, and its watcher is queued again.
+    const watcherKey = holdsWorkflowId(t.id, cart.id);
+    const cartWatched = !holdWatches.cancel(watcherKey);
     const placed = await processes
       .checkout(
         {
@@ -215,10 +219,14 @@ export function storeRoutes(deps: AppDeps, processes: Processes): Router {
           paymentToken: body.payment_token,
           expectedTotal: body.expected_total,
           dunning: { retryScheduleMs: config.DUNNING_RETRY_SCHEDULE, exhaustedStatus: config.DUNNING_EXHAUSTED_STATUS },
+          ...(cartWatched ? {} : { cartWatched }),
         },
         { idempotencyKey: requestKey, hot },
       )
-      .catch(countStockOut);
+      .catch((err: unknown) => {
+        if (!cartWatched) watchHolds(t.id, cart, hot);
+        return countStockOut(err);
+      });
     const order = placed === 'already_finished' ? await findOrderByCart(pool, t.id, cart.id) : await getOrder(pool, t.id, placed.orderId);
     if (!order) throw new ConflictError('this cart was already checked out');
     const created = placed !== 'already_finished' && placed.created;

@@ -6,7 +6,7 @@ import { buildCheckout, holdsOfCart, orderCountOfCart, outboxEvents, seedProduct
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { addCartItem } from '../../db/queries/carts.ts';
 import { ensureHoldSweeperSchedule } from '../../workers/setup.ts';
-import { holdsWorkflowId } from '../../domain/ids.ts';
+import { checkoutWorkflowId, holdsWorkflowId } from '../../domain/ids.ts';
 
 let stack: TestStack;
 let tenant: CreatedTenant;
@@ -112,5 +112,36 @@ describe('cart hold expiry', () => {
     } finally {
       await stack.temporal.schedule.getHandle(scheduleId).delete();
     }
+  });
+
+  // CART_HOLD_TTL 2s here, so HOLD_WATCH_DELAY (5s) is cut to half the TTL: a watcher starts 1 s after the first hold.
+  test('when a cart is checked out within the watcher delay, then its hold watcher never starts and the checkout signals none', async () => {
+    const store = storefront(stack.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 5 });
+    const cart = (await store.createCart()).body;
+    expect((await store.addItem(cart.id, variantId, 2)).status).toBe(200);
+    expect((await store.checkout(cart.id, buildCheckout())).status).toBe(201);
+
+    await new Promise((r) => setTimeout(r, 2_000));
+    await expect(stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, cart.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const history = await stack.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id)).fetchHistory();
+    expect(history.events?.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+    expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 2, holds_total: 2 });
+    expect(await orderCountOfCart(stack.pool, cart.id)).toBe(1);
+  });
+
+  test('when a checkout within the watcher delay fails, then the cart keeps its holds and its watcher starts and releases them', async () => {
+    const store = storefront(stack.http, tenant.publishable_key);
+    const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 100, stock: 5 });
+    const cart = (await store.createCart()).body;
+    expect((await store.addItem(cart.id, variantId, 2)).status).toBe(200);
+    const stale = await store.checkout(cart.id, { ...buildCheckout(), expected_total: { amount: 1, currency: 'JPY' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('price_changed');
+
+    const holds = stack.temporal.workflow.getHandle(holdsWorkflowId(tenant.tenant_id, cart.id));
+    expect(await released(stack.pool, variantId, 5)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
+    await waitFor(async () => (await holds.describe()).status.name === 'COMPLETED', { what: 'the re-queued reservationExpiry workflow to end' });
+    expect(await holdsOfCart(stack.pool, cart.id)).toEqual({ released: 2 });
   });
 });

@@ -13,6 +13,9 @@ beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: 
 afterAll(async () => stack?.stop());
 
 const queueOf = async (workflowId: string) => (await stack.temporal.workflow.getHandle(workflowId).describe()).taskQueue;
+// A cart checked out within HOLD_WATCH_DELAY (half the 3 s TTL here) never starts its watcher: wait for it first.
+const watcherStarted = (cartId: string) =>
+  waitFor(() => queueOf(holdsWorkflowId(tenant.tenant_id, cartId)).catch(() => null), { what: 'the cart hold watcher to start' });
 
 /** A published product of `stock` units whose one variant the back office has flagged hot. */
 async function hotProduct(stock: number): Promise<{ productId: string; variantId: string }> {
@@ -60,6 +63,7 @@ test('when a cart holds only ordinary variants, then its processes stay on the s
   const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { stock: 5 });
   const cart = (await store.createCart()).body;
   expect((await store.addItem(cart.id, variantId, 1)).status).toBe(200);
+  await watcherStarted(cart.id);
   const res = await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' }));
   expect(res.status).toBe(201);
   expect(await queueOf(checkoutWorkflowId(tenant.tenant_id, cart.id))).toBe(stack.taskQueue);
@@ -73,6 +77,7 @@ test('when an ordinary cart later takes a hot variant, then its checkout runs on
   const cart = (await store.createCart()).body;
   expect((await store.addItem(cart.id, ordinary.variantId, 1)).status).toBe(200);
   expect((await store.addItem(cart.id, hot.variantId, 1)).status).toBe(200);
+  await watcherStarted(cart.id);
   const res = await store.checkout(cart.id, buildCheckout({ payment_method: 'cod' }));
   expect(res.status).toBe(201);
   expect(await queueOf(checkoutWorkflowId(tenant.tenant_id, cart.id))).toBe(hotTaskQueue(stack.taskQueue));

@@ -9,7 +9,8 @@ import { OrderStatusKey, PaymentMethodKey, TenantIdKey } from '../../contracts/s
 let stack: TestStack;
 let tenant: CreatedTenant;
 
-beforeAll(async () => ({ stack, tenant } = await startStackWithTenant()));
+// The cart's hold watcher starts 300 ms after its first hold (not the default 5 s), so the test can wait for it.
+beforeAll(async () => ({ stack, tenant } = await startStackWithTenant({ config: { HOLD_WATCH_DELAY: '300ms' } })));
 afterAll(async () => stack?.stop());
 
 /** Workflow id → type of every execution a visibility query finds. */
@@ -32,7 +33,19 @@ const findsAll = (query: string, ids: string[]) =>
 describe('Temporal visibility', () => {
   test('when a bank-transfer order is placed, then its workflows are found by OrderId, CartId and CustomerEmail', async () => {
     const email = `ops-${Date.now()}@example.jp`;
-    const { cartId, order } = await placeTestOrder(stack.http, tenant, { payment_method: 'bank_transfer', email });
+    // A watcher runs only for a cart not checked out within HOLD_WATCH_DELAY: wait for it, so it has something to find.
+    const watcherStarted = (cartId: string) =>
+      waitFor(
+        () =>
+          stack.temporal.workflow
+            .getHandle(holdsWorkflowId(tenant.tenant_id, cartId))
+            .describe()
+            .catch(() => null),
+        {
+          what: 'the cart hold watcher to start',
+        },
+      );
+    const { cartId, order } = await placeTestOrder(stack.http, tenant, { payment_method: 'bank_transfer', email, beforeCheckout: watcherStarted });
     const checkoutId = checkoutWorkflowId(tenant.tenant_id, cartId);
     const paymentId = paymentWorkflowId(tenant.tenant_id, order.id);
     const holdsId = holdsWorkflowId(tenant.tenant_id, cartId);

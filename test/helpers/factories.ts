@@ -145,7 +145,17 @@ export async function stockOf(pool: DatabasePool, variantId: string) {
 export async function placeTestOrder(
   http: TestAgent,
   tenant: CreatedTenant,
-  opts: { price?: number; stock?: number; quantity?: number; payment_method?: string; payment_token?: string; email?: string; billing_interval?: string } = {},
+  opts: {
+    price?: number;
+    stock?: number;
+    quantity?: number;
+    payment_method?: string;
+    payment_token?: string;
+    email?: string;
+    billing_interval?: string;
+    /** Runs between the add and the checkout (e.g. to wait for the cart's hold watcher). */
+    beforeCheckout?: (cartId: string) => Promise<unknown>;
+  } = {},
 ) {
   const { productId, variantId } = await seedProduct(http, tenant.admin_api_key, {
     price: opts.price ?? 1000,
@@ -156,6 +166,7 @@ export async function placeTestOrder(
   const cart = (await store.createCart()).body as { id: string };
   const added = await store.addItem(cart.id, variantId, opts.quantity ?? 1);
   if (added.status !== 200) throw new Error(`add to cart failed: ${added.status} ${JSON.stringify(added.body)}`);
+  await opts.beforeCheckout?.(cart.id);
   const checkout = await store.checkout(
     cart.id,
     buildCheckout({ payment_method: opts.payment_method ?? 'bank_transfer', payment_token: opts.payment_token, email: opts.email }),

@@ -69,4 +69,49 @@ describe('background starts', () => {
     await starts.drain(20);
     expect(dropped).toEqual(['behind']);
   });
+
+  test('when a call is delayed, then it runs only once the delay has passed', async () => {
+    const { starts } = buildStarts({ delayMs: 40 });
+    const ran: string[] = [];
+    starts.add('cart', async () => void ran.push('cart'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toEqual([]);
+    expect(starts.pending).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(ran).toEqual(['cart']);
+    expect(starts.pending).toBe(0);
+  });
+
+  test('when a delayed call is cancelled, then it never runs, is not reported dropped, and a drain finds nothing pending', async () => {
+    const { starts, dropped } = buildStarts({ delayMs: 30 });
+    const ran: string[] = [];
+    starts.add('cart', async () => void ran.push('cart'));
+    expect(starts.cancel('cart')).toBe(true);
+    expect(starts.cancel('cart')).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    await starts.drain(100);
+    expect(ran).toEqual([]);
+    expect(dropped).toEqual([]);
+    expect(starts.pending).toBe(0);
+  });
+
+  test('when a drain starts while calls wait out their delay, then they run at once rather than being dropped', async () => {
+    const { starts, dropped } = buildStarts({ delayMs: 60_000 });
+    const ran: string[] = [];
+    starts.add('a', async () => void ran.push('a'));
+    starts.add('b', async () => void ran.push('b'));
+    await starts.drain(1_000);
+    expect(ran.sort()).toEqual(['a', 'b']);
+    expect(dropped).toEqual([]);
+  });
+
+  test('when a key is added again during its delay, then it runs once', async () => {
+    const { starts } = buildStarts({ delayMs: 20 });
+    const runs: string[] = [];
+    starts.add('cart', async () => void runs.push('a'));
+    starts.add('cart', async () => void runs.push('b'));
+    await new Promise((r) => setTimeout(r, 50));
+    await starts.drain(100);
+    expect(runs).toEqual(['a']);
+  });
 });
