@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { waitFor, type TestStack } from './harness.ts';
 import { testConfig, workflowBundle } from './stack.ts';
@@ -30,7 +31,15 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
         for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.status.name === endsAs) return run.runId;
         return null;
       }
-      const latest = await stack.temporal.workflow.getHandle(workflowId).describe();
+      // Not started yet is not an answer: a cart's hold watcher starts HOLD_WATCH_DELAY after its first hold.
+      const latest = await stack.temporal.workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return null;
+          throw err;
+        });
+      if (!latest) return null;
       if (latest.status.name !== 'RUNNING' && latest.status.name !== endsAs)
         throw new Error(`${workflowId} ended ${latest.status.name}, not ${endsAs}; refusing to record it`);
       return latest.status.name === endsAs ? latest.runId : null;

@@ -22,9 +22,11 @@ import { createVendorKey } from '../../db/queries/api-keys.ts';
  * The scenarios the committed fixtures must cover (file name without `.json`). `-activity-placement` ones were recorded
  * before the `local-placement-steps` patch (placeOrder as an activity), `-activity-shipments` ones before
  * `local-create-shipments` (createShipments as an activity), `-first-pass-asks` ones before `first-pass-sleeps` (the
- * expiry workflow's first pass asked the database); they are never re-recorded.
+ * expiry workflow's first pass asked the database), `-watched-cart` ones before `HOLD_WATCH_DELAY` (a cart checked out
+ * right after its first hold had a watcher, which its checkout signalled); they are never re-recorded.
  */
 const OLD_PATHS = [
+  'checkout-cod-completed-watched-cart',
   'fulfillment-cod-completed-activity-shipments',
   'fulfillment-mall-bank-transfer-completed-activity-shipments',
   'reservation-expiry-cart-closed-first-pass-asks',
@@ -56,7 +58,8 @@ const REQUIRED = [
 async function recordHistories(): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
 
-  const stack = await startTestStack();
+  // Watchers start 200 ms after a cart's first hold (not the default 5 s): the first scenario waits for its cart's.
+  const stack = await startTestStack({ config: { HOLD_WATCH_DELAY: '200ms' } });
   try {
     const tenant = await createTestTenant(stack.pool);
     const store = storefront(stack.http, tenant.publishable_key);
@@ -67,6 +70,17 @@ async function recordHistories(): Promise<void> {
       const { variantId } = await seedProduct(stack.http, tenant.admin_api_key, { price: 1500, stock: 5 });
       const cart = expectStatus(await store.createCart(), 201, 'cart');
       expectStatus(await store.addItem(cart.id, variantId, 2), 200, 'add item');
+      // A cart checked out before its watcher started has none to record (and its checkout signals none).
+      await waitFor(
+        () =>
+          stack.temporal.workflow
+            .getHandle(holdsWorkflowId(tenant.tenant_id, cart.id))
+            .describe()
+            .catch(() => null),
+        {
+          what: 'the cart hold watcher to start',
+        },
+      );
       const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
       expectStatus(await admin.confirmPayment(order.id, 1000), 200, 'partial payment');
       expectStatus(await admin.confirmPayment(order.id, 2000), 200, 'rest of the payment');
@@ -243,6 +257,12 @@ describe('workflow history replay', () => {
       expect(run(name).activities).not.toContain('createShipments');
       expect(run(`${name}-activity-shipments`).activities).toContain('createShipments');
     }
+    // A cart checked out before its watcher started tells no watcher; the run recorded before HOLD_WATCH_DELAY told it.
+    const cartSignals = (name: string) =>
+      (committedHistories([name])[0].json.events as Record<string, any>[]).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+    expect(cartSignals('checkout-cod-completed')).toBe(0);
+    expect(cartSignals('checkout-cod-completed-watched-cart')).toBe(1);
+    expect(cartSignals('checkout-bank-transfer-completed')).toBe(1);
     for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
       // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
       const events = committedHistories([name])[0].json.events as Record<string, any>[];
