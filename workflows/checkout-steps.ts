@@ -13,7 +13,7 @@ import { cartClosedSignal } from '../contracts/definitions.ts';
 import { orderSearchAttributes, type OrderAttributes } from '../contracts/search-attributes.ts';
 import type { CardPaymentActivities, OrderActivities, SubscriptionActivities } from '../contracts/activities.ts';
 import type { CheckoutInput, DunningPolicy, PlacedOrder, WorkflowSignatures } from '../contracts/workflows.ts';
-import { GATEWAY_RETRY, RETRY_UNTIL_DONE } from './support.ts';
+import { GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
 
 /** Where placing the order stands, as the storefront's placeOrder update sees it (one state, not a set of flags). */
 export type Placement =
@@ -88,8 +88,18 @@ export async function stopWorkflow(workflowId: string): Promise<void> {
   }
 }
 
-/** Tells the cart's expiry workflow that the cart became an order. */
-export async function signalCartClosed(tenantId: string, cartId: string): Promise<void> {
+/**
+ * Tells the cart's expiry workflow, once, that the cart became an order: `tell()` sends the signal the first time and
+ * returns the same wait after. An unwatched cart (the API cancelled its watcher's start: `cartWatched: false`) has none
+ * to tell; that is decided by the input, so it replays alike without a patch (deploy workers before the API sending it).
+ */
+export function cartCloser(tenantId: string, cartId: string, watched: boolean): { tell(): Promise<void> } {
+  let told: Promise<void> | undefined;
+  return { tell: () => (told ??= watched ? signalCartClosed(tenantId, cartId) : Promise.resolve()) };
+}
+
+/** Signals the cart's expiry workflow that the cart became an order. */
+async function signalCartClosed(tenantId: string, cartId: string): Promise<void> {
   try {
     await getExternalWorkflowHandle(holdsWorkflowId(tenantId, cartId)).signal(cartClosedSignal);
   } catch {
@@ -100,6 +110,14 @@ export async function signalCartClosed(tenantId: string, cartId: string): Promis
 /** A card decline: the customer's answer, not a failure of the checkout's machinery. */
 export function isDecline(failure: unknown): boolean {
   return failure instanceof ApplicationFailure && failure.type === 'card_declined';
+}
+
+/**
+ * Not declined yet failed (the gateway's answer was lost, the step gave up): the gateway may hold an authorization the
+ * order never recorded, so the compensation voids too. Runs recorded before this patch did not, and replay so.
+ */
+export function mayHoldAuthorization(err: unknown): boolean {
+  return !isDecline(unwrapFailure(err)) && patched('void-unknown-authorization');
 }
 
 type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>> & { workflowId: string };

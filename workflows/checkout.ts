@@ -23,10 +23,10 @@ import {
   asWorkflowFailure,
   checkoutActivities as acts,
   fulfillmentChild,
-  isDecline,
+  mayHoldAuthorization,
   paymentChild,
   placementSteps,
-  signalCartClosed,
+  cartCloser,
   stopWorkflow,
   subscriptionChild,
   type Placement,
@@ -52,6 +52,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
   const placing = placementSteps();
+  const cart = cartCloser(tenantId, input.cartId, input.cartWatched !== false);
 
   setHandler(statusQuery, () => status);
   setHandler(orderStatusSignal, (next) => {
@@ -88,14 +89,17 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   return CancellationScope.nonCancellable(async () => {
     const order = await placeTheOrder();
     void cancelWhenAnOperatorAsks();
-    // The cart's expiry workflow only has to stop eventually: newer runs signal it beside the next step, not before.
-    const besideNextStep = patched('cart-closed-beside-next-step');
-    // Decided by the input, so it replays alike without a patch (deploy workers before the API that sends it).
-    const cartClosed = input.cartWatched === false ? Promise.resolve() : signalCartClosed(tenantId, input.cartId);
-    if (!besideNextStep) await cartClosed;
+    // The cart's watcher only has to stop eventually: runs after this patch tell it once the storefront has its answer
+    // (its acknowledgement is then no task before the answer); older ones told it here, beside the next step or before.
+    const afterAnswer = patched('cart-closed-after-answer');
+    if (!afterAnswer) {
+      const besideNextStep = patched('cart-closed-beside-next-step');
+      const told = cart.tell();
+      if (!besideNextStep) await told;
+    }
 
     // A card that is not authorized fails the checkout: the storefront hears why.
-    if (input.paymentMethod === 'card') await payByCard(order, cartClosed);
+    if (input.paymentMethod === 'card') await payByCard(order);
     try {
       const payable = input.paymentMethod === 'bank_transfer' ? await payByBankTransfer(order) : acceptOrder(order);
       if (payable) await ship(order);
@@ -104,7 +108,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       // cancellation, which stopped the child, already did).
       if (!cancelled()) await cancelAfterFailure(err);
     }
-    return await finish(cartClosed);
+    return await finish();
   });
 
   /** Steps 1-2: the order exists and holds its stock, or the checkout fails with the business reason. */
@@ -128,10 +132,10 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
    * Card: authorizes the total before the storefront hears back. A decline cancels the order, frees its stock and
    * fails the checkout with `card_declined`; an approval moves the order on and starts its subscriptions' billing.
    */
-  async function payByCard(order: PlacedOrder, cartClosed: Promise<void>): Promise<void> {
+  async function payByCard(order: PlacedOrder): Promise<void> {
     const auth = await placing
       .authorizeCardPayment({ tenantId, orderId: order.orderId, token: input.paymentToken ?? '' })
-      .catch((err: unknown) => failCheckout(err, cartClosed, { authorized: mayHoldAuthorization(err) }));
+      .catch((err: unknown) => failCheckout(err, { authorized: mayHoldAuthorization(err) }));
     try {
       // Cancelled while the gateway answered: give the money back.
       if (auth.orderStatus === 'cancelled' || cancelled()) return await releaseCardPayment();
@@ -144,7 +148,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       // Cancelled while the subscriptions were being set up: stop what just started.
       if (cancelled()) await releaseCardPayment();
     } catch (err) {
-      await failCheckout(err, cartClosed, { authorized: true });
+      await failCheckout(err, { authorized: true });
     }
   }
 
@@ -220,11 +224,11 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   }
 
   /** The card step failed (declined, gateway gone): undo, answer the storefront with the reason, fail the checkout. */
-  async function failCheckout(err: unknown, cartClosed: Promise<void>, { authorized }: { authorized: boolean }): Promise<never> {
+  async function failCheckout(err: unknown, { authorized }: { authorized: boolean }): Promise<never> {
     const failure = unwrapFailure(err);
     await cancelAndCompensate(`card authorization failed: ${String(failure)}`, { notice: null, releaseCard: authorized });
     placement = { step: 'failed', order: 'order' in placement ? placement.order : undefined, failure };
-    await cartClosed;
+    await cart.tell();
     await condition(allHandlersFinished);
     throw asWorkflowFailure(failure);
   }
@@ -241,8 +245,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   }
 
   /** Waits for the cart's signal, running handlers and notices; an order cancelled by an operator ends the workflow cancelled. */
-  async function finish(cartClosed: Promise<void>): Promise<OrderStatus> {
-    await cartClosed;
+  async function finish(): Promise<OrderStatus> {
+    await cart.tell();
     await condition(allHandlersFinished);
     await notifications.flush();
     // An operator's refused cancellation leaves the order going, so a cancelled order here means it was carried out.
@@ -271,15 +275,10 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     for (const workflowId of running) await stopWorkflow(workflowId);
   }
 
-  // Not declined yet failed (the gateway's answer was lost, the step gave up): the gateway may hold an authorization the
-  // order never recorded, so the compensation voids too. Runs recorded before this patch did not, and replay so.
-  function mayHoldAuthorization(err: unknown): boolean {
-    return !isDecline(unwrapFailure(err)) && patched('void-unknown-authorization');
-  }
-
   /** The storefront hears back: the order can be acted on now. */
   function answer(): void {
     if (placement.step === 'placed') placement = { step: 'answered', order: placement.order, created: placement.order.created };
+    void cart.tell();
   }
 
   // An order cancelled while it was being placed (by the back office during card authorization) gets no "received"

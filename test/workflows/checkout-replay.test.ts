@@ -23,10 +23,12 @@ import { createVendorKey } from '../../db/queries/api-keys.ts';
  * before the `local-placement-steps` patch (placeOrder as an activity), `-activity-shipments` ones before
  * `local-create-shipments` (createShipments as an activity), `-first-pass-asks` ones before `first-pass-sleeps` (the
  * expiry workflow's first pass asked the database), `-watched-cart` ones before `HOLD_WATCH_DELAY` (a cart checked out
- * right after its first hold had a watcher, which its checkout signalled); they are never re-recorded.
+ * right after its first hold had a watcher, which its checkout signalled), `-signal-at-placement` ones before
+ * `cart-closed-after-answer` (the watcher was told right after placing the order); they are never re-recorded.
  */
 const OLD_PATHS = [
   'checkout-cod-completed-watched-cart',
+  'checkout-bank-transfer-completed-signal-at-placement',
   'fulfillment-cod-completed-activity-shipments',
   'fulfillment-mall-bank-transfer-completed-activity-shipments',
   'reservation-expiry-cart-closed-first-pass-asks',
@@ -263,6 +265,15 @@ describe('workflow history replay', () => {
     expect(cartSignals('checkout-cod-completed')).toBe(0);
     expect(cartSignals('checkout-cod-completed-watched-cart')).toBe(1);
     expect(cartSignals('checkout-bank-transfer-completed')).toBe(1);
+    // After `cart-closed-after-answer` the watcher is told in the task that answers the storefront, not a task before it.
+    const toldBeforeAnswerTask = (name: string) => {
+      const events = committedHistories([name])[0].json.events as Record<string, any>[];
+      const told = events.findIndex((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+      const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+      return events.slice(told, answered).some((e) => e.workflowTaskCompletedEventAttributes);
+    };
+    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed')).toBe(false);
+    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed-signal-at-placement')).toBe(true);
     for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
       // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
       const events = committedHistories([name])[0].json.events as Record<string, any>[];
