@@ -47,8 +47,11 @@ function startChild(script: string, env: Record<string, string>, readyText: stri
   });
 }
 
-/** Starts the stack under database `commerce_bench_<label>_<now>`; `preload` modules are imported first in the API and worker. */
-export async function startBenchStack(label: string, preload: string[] = []): Promise<BenchStack> {
+/**
+ * Starts the stack under database `commerce_bench_<label>_<now>`; `preload` modules are imported first in the API and
+ * worker; `extraEnv` adds to (or overrides) their configuration.
+ */
+export async function startBenchStack(label: string, preload: string[] = [], extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `commerce_bench_${label}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
@@ -86,6 +89,7 @@ export async function startBenchStack(label: string, preload: string[] = []): Pr
       CART_HOLD_TTL: '15m',
       STORE_RATE_LIMIT: '100000000/min',
       ADMIN_RATE_LIMIT: '100000000/min',
+      ...extraEnv,
     };
     const worker = await startChild('workers/main.ts', env, 'worker polling', preload);
     children.push(worker);
