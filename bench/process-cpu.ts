@@ -40,9 +40,9 @@ export function cpuSince(pids: StackPids, before: CpuByProcess, idlePerMs: CpuBy
 }
 
 /**
- * Measures what a load costs each process: `start` lets what ran before settle (3 s: the carts' hold watchers, the relay),
+ * Measures what a load costs each process: `start` lets what ran before settle (3 s: the relay, the preparation's tail),
  * reads their idle rate over 5 s, then starts counting; `perOrder` gives the CPU used since, less that idle rate, divided by
- * the orders placed.
+ * the orders placed. A process not measured (the dev server when the bench drives TEMPORAL_ADDRESS's server) reads 0.
  */
 export function cpuMeter(pids: StackPids) {
   let idlePerMs: CpuByProcess = { temporal: 0, worker: 0, api: 0 };
