@@ -12,11 +12,16 @@ import type { Metrics } from './metrics.ts';
  * full, process stopped) or made by another API instance than the checkout's leaves the holds to the hold-sweeper
  * Schedule, or to a watcher that finds nothing left to release.
  */
+/** How long after a cart's first hold its watcher starts: HOLD_WATCH_DELAY, at most half the hold's TTL. */
+export function holdWatchDelayMs(config: Pick<Config, 'HOLD_WATCH_DELAY' | 'CART_HOLD_TTL'>): number {
+  return Math.min(config.HOLD_WATCH_DELAY, Math.floor(config.CART_HOLD_TTL / 2));
+}
+
 export function createHoldWatches(deps: { logger: Logger; metrics?: Metrics; config: Pick<Config, 'HOLD_WATCH_DELAY' | 'CART_HOLD_TTL'> }): BackgroundStarts {
   return new BackgroundStarts({
     concurrency: 16,
     maxQueued: 10_000,
-    delayMs: Math.min(deps.config.HOLD_WATCH_DELAY, Math.floor(deps.config.CART_HOLD_TTL / 2)),
+    delayMs: holdWatchDelayMs(deps.config),
     onDropped: (key) => {
       deps.metrics?.workflowFailures.inc({ workflow: 'reservationExpiry' });
       deps.logger.warn({ workflowId: key }, 'hold watcher not started; the hold sweeper releases its expired holds');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { parseConfig } from '../config/config.ts';
-import { parseDuration } from '../domain/duration.ts';
+import { holdWatchDelayMs } from '../api/hold-watches.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -59,15 +59,16 @@ async function cartWithItem(api: string, key: string, variantId: string): Promis
   return cart.json.id;
 }
 
-// The API starts a cart's hold watcher HOLD_WATCH_DELAY after its first hold; prepared carts are checked out once theirs
-// run (as carts filled long before a sale), so a scenario does not measure the burst of starts its own preparation left.
-const WATCHERS_STARTED_MS = parseDuration(process.env.HOLD_WATCH_DELAY ?? '5s') + 1500;
+// The API starts a cart's hold watcher a delay after its first hold (the children share this process's environment);
+// prepared carts are checked out once theirs run (as carts filled long before a sale), so a scenario does not measure
+// the burst of starts its own preparation left.
+const watchersStartedMs = () => holdWatchDelayMs(parseConfig()) + 1500;
 
 /** `count` carts holding one unit each, of `variantIds` in turn, once their hold watchers have started. */
 export async function prepareCarts(api: string, key: string, variantIds: string[], count: number): Promise<string[]> {
   const carts: string[] = [];
   for (let i = 0; i < count; i++) carts.push(await cartWithItem(api, key, variantIds[i % variantIds.length]));
-  await new Promise((r) => setTimeout(r, WATCHERS_STARTED_MS));
+  await new Promise((r) => setTimeout(r, watchersStartedMs()));
   return carts;
 }
 

@@ -1,6 +1,6 @@
 // Hot variants (a flash sale): their carts' expiry workflows and their checkouts run on the hot task queue, served by
 // worker slots of their own; everything else stays on the store's queue.
-import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { holdWatcherStarted, startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId, holdsWorkflowId } from '../../domain/ids.ts';
@@ -14,8 +14,7 @@ afterAll(async () => stack?.stop());
 
 const queueOf = async (workflowId: string) => (await stack.temporal.workflow.getHandle(workflowId).describe()).taskQueue;
 // A cart checked out within HOLD_WATCH_DELAY (half the 3 s TTL here) never starts its watcher: wait for it first.
-const watcherStarted = (cartId: string) =>
-  waitFor(() => queueOf(holdsWorkflowId(tenant.tenant_id, cartId)).catch(() => null), { what: 'the cart hold watcher to start' });
+const watcherStarted = (cartId: string) => holdWatcherStarted(stack, tenant.tenant_id, cartId);
 
 /** A published product of `stock` units whose one variant the back office has flagged hot. */
 async function hotProduct(stock: number): Promise<{ productId: string; variantId: string }> {

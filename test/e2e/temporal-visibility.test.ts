@@ -1,6 +1,6 @@
 // Ops find an order's workflows in Temporal by the custom search attributes (DESIGN.md §4).
 import type { Client } from '@temporalio/client';
-import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
+import { holdWatcherStarted, startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, placeTestOrder } from '../helpers/factories.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import { checkoutWorkflowId, holdsWorkflowId, paymentWorkflowId } from '../../domain/ids.ts';
@@ -34,17 +34,7 @@ describe('Temporal visibility', () => {
   test('when a bank-transfer order is placed, then its workflows are found by OrderId, CartId and CustomerEmail', async () => {
     const email = `ops-${Date.now()}@example.jp`;
     // A watcher runs only for a cart not checked out within HOLD_WATCH_DELAY: wait for it, so it has something to find.
-    const watcherStarted = (cartId: string) =>
-      waitFor(
-        () =>
-          stack.temporal.workflow
-            .getHandle(holdsWorkflowId(tenant.tenant_id, cartId))
-            .describe()
-            .catch(() => null),
-        {
-          what: 'the cart hold watcher to start',
-        },
-      );
+    const watcherStarted = (cartId: string) => holdWatcherStarted(stack, tenant.tenant_id, cartId);
     const { cartId, order } = await placeTestOrder(stack.http, tenant, { payment_method: 'bank_transfer', email, beforeCheckout: watcherStarted });
     const checkoutId = checkoutWorkflowId(tenant.tenant_id, cartId);
     const paymentId = paymentWorkflowId(tenant.tenant_id, order.id);

@@ -9,6 +9,7 @@ import type { Config } from '../../config/config.ts';
 import { createLogger, type Logger } from '../../config/logger.ts';
 import { createDbPool } from '../../db/pool.ts';
 import { createApp } from '../../api/app.ts';
+import { holdsWorkflowId } from '../../domain/ids.ts';
 import { CatalogCache } from '../../api/catalog-cache.ts';
 import { createMetrics } from '../../api/metrics.ts';
 import { createRateLimits } from '../../api/rate-limit.ts';
@@ -187,4 +188,16 @@ export async function waitFor<T>(check: () => Promise<T>, { timeoutMs = 20_000, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Waits until a cart's hold watcher has started (the API starts it HOLD_WATCH_DELAY after the cart's first hold). */
+export function holdWatcherStarted(stack: Pick<TestStack, 'temporal'>, tenantId: string, cartId: string) {
+  return waitFor(
+    () =>
+      stack.temporal.workflow
+        .getHandle(holdsWorkflowId(tenantId, cartId))
+        .describe()
+        .catch(() => null),
+    { what: 'the cart hold watcher to start' },
+  );
 }

@@ -1,7 +1,7 @@
 // Replays committed workflow histories against the current workflow code, to catch non-determinism before deploy.
 // `UPDATE_HISTORIES=1` first records fresh histories from real runs on the test stack (then commit them).
 import { mkdirSync } from 'node:fs';
-import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
+import { holdWatcherStarted, startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { placeMallOrder, seedVendor, seedVendorProduct, vendorPortal } from '../helpers/mall.ts';
 import {
@@ -73,16 +73,7 @@ async function recordHistories(): Promise<void> {
       const cart = expectStatus(await store.createCart(), 201, 'cart');
       expectStatus(await store.addItem(cart.id, variantId, 2), 200, 'add item');
       // A cart checked out before its watcher started has none to record (and its checkout signals none).
-      await waitFor(
-        () =>
-          stack.temporal.workflow
-            .getHandle(holdsWorkflowId(tenant.tenant_id, cart.id))
-            .describe()
-            .catch(() => null),
-        {
-          what: 'the cart hold watcher to start',
-        },
-      );
+      await holdWatcherStarted(stack, tenant.tenant_id, cart.id);
       const order = expectStatus(await store.checkout(cart.id, buildCheckout({ payment_method: 'bank_transfer' })), 201, 'checkout').order;
       expectStatus(await admin.confirmPayment(order.id, 1000), 200, 'partial payment');
       expectStatus(await admin.confirmPayment(order.id, 2000), 200, 'rest of the payment');
