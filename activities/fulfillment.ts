@@ -20,6 +20,7 @@ const track = (s: ShipmentView, currency: string): TrackedShipment => ({
   vendorId: s.vendor_id,
   status: s.status,
   codAmount: s.cod_amount === null ? null : { amount: s.cod_amount, currency },
+  ...(s.followed_by === 'fulfillment' ? { followedBy: 'fulfillment' as const } : {}),
 });
 
 /** The order's status follows its shipments' (inside the shipment change's transaction); answers the shipment as changed. */
@@ -64,8 +65,12 @@ async function auditShipment(
 /** Builds the fulfillment activities. */
 export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
   return {
-    /** One shipment per vendor group (single brand: one). COD shipments carry the cash to collect. Idempotent. */
-    async createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]> {
+    /**
+     * One shipment per vendor group (single brand: one). COD shipments carry the cash to collect. Idempotent.
+     * `followSingleInFulfillment` (fulfillment runs that can): an order's one vendor-less parcel is followed by the
+     * fulfillment itself; the row records it, and a retry keeps what the first attempt recorded.
+     */
+    async createShipments(input: { tenantId: string; orderId: string; followSingleInFulfillment?: boolean }): Promise<TrackedShipment[]> {
       return asActivity(() =>
         pool.transaction(async (tx) => {
           const order = await lockOrder(tx, input.tenantId, input.orderId);
@@ -85,6 +90,7 @@ export function createFulfillmentActivities({ pool }: { pool: DatabasePool }) {
               groupKey: g.vendor_id ?? 'main',
               vendorId: g.vendor_id,
               codAmount: cod ? cod[i]! : null,
+              followedBy: input.followSingleInFulfillment && groups.length === 1 && !g.vendor_id ? 'fulfillment' : 'shipment',
             })),
           );
           // An order cancelled before its shipments exist (a late retry) must not leave them pending for a vendor to see.

@@ -26,14 +26,7 @@ export function adminOrderResponse(
     const order = await getOrder(pool, tenantId, orderId);
     const subscriptionIds = order.payment_method === 'card' ? await subscriptionsOfOrder(pool, tenantId, order.id) : [];
     const [workflows, recorded, reminders] = await Promise.all([
-      processes.orderWorkflows(
-        tenantId,
-        order.cart_id,
-        order.id,
-        order.payment_method,
-        order.shipments.map((s) => s.id),
-        subscriptionIds,
-      ),
+      processes.orderWorkflows(tenantId, order.cart_id, order.id, order.payment_method, order.shipments, subscriptionIds),
       orderTimeline(pool, tenantId, order.id),
       order.payment_method === 'bank_transfer' ? paymentReminders(temporal, tenantId, order.id, REMINDERS_WAIT_MS) : [],
     ]);

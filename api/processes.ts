@@ -6,11 +6,12 @@ import {
   holdsWorkflowId,
   paymentWorkflowId,
   refundWorkflowId,
+  shipmentFollowerId,
   shipmentWorkflowId,
   subscriptionWorkflowId,
 } from '../domain/ids.ts';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { PaymentMethod } from '../domain/order.ts';
+import type { PaymentMethod, ShipmentFollower } from '../domain/order.ts';
 import {
   cancelOrderUpdate,
   cancelSubscriptionUpdate,
@@ -48,6 +49,9 @@ import { DomainError, UnavailableError } from '../domain/errors.ts';
 import { orderDriverId, repairOrderProcess, resumeRunOf, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
 import type { Actor } from '../contracts/audit.ts';
 
+/** A shipment as far as addressing its workflow goes (a shipment row, or an order's shipment). */
+type FollowedShipment = { id: string; order_id: string; followed_by: ShipmentFollower };
+
 /** Workflow operations the routes need. */
 export function createProcesses(client: Client, config: Config, logger: Logger, metrics?: Metrics) {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
@@ -83,7 +87,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     throw err;
   };
 
-  // A shipment row is committed a moment before its workflow starts: a quick back office may race it.
+  // A shipment row is committed a moment before its own workflow starts: a quick back office may race it.
   const untilStarted = async <T>(call: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -100,13 +104,14 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     cartId: string,
     orderId: string,
     method: PaymentMethod,
-    shipmentIds: string[],
+    shipments: Pick<FollowedShipment, 'id' | 'followed_by'>[],
     subscriptionIds: string[] = [],
   ): { id: string; type: string }[] => [
     { id: checkoutWorkflowId(tenantId, cartId), type: 'checkout' },
     ...(method === 'bank_transfer' ? [{ id: paymentWorkflowId(tenantId, orderId), type: 'paymentConfirmation' }] : []),
     { id: fulfillmentWorkflowId(tenantId, orderId), type: 'fulfillment' },
-    ...shipmentIds.map((id) => ({ id: shipmentWorkflowId(tenantId, id), type: 'shipment' })),
+    // A shipment the fulfillment follows itself has no workflow of its own.
+    ...shipments.filter((s) => s.followed_by === 'shipment').map((s) => ({ id: shipmentWorkflowId(tenantId, s.id), type: 'shipment' })),
     ...subscriptionIds.map((id) => ({ id: subscriptionWorkflowId(tenantId, id), type: 'subscriptionBilling' })),
   ];
 
@@ -200,27 +205,27 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Sends ship to the shipment's workflow (`orderId` is for logs: shipment ids are unique). */
-    async ship(tenantId: string, orderId: string, args: ShipArgs): Promise<ShipmentChange> {
+    /** Sends ship to the workflow that follows the shipment: its own, or the order's fulfillment (`followed_by`). */
+    async ship(tenantId: string, shipment: FollowedShipment, args: ShipArgs): Promise<ShipmentChange> {
       try {
         return await backOffice('the shipment', () =>
-          untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(shipUpdate, { args: [args] })),
+          untilStarted(() => client.workflow.getHandle(shipmentFollowerId(tenantId, shipment)).executeUpdate(shipUpdate, { args: [args] })),
         );
       } catch (err) {
-        logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'ship update failed');
-        return rethrow(err, 'shipment');
+        logger.debug({ err, orderId: shipment.order_id, shipmentId: args.shipmentId }, 'ship update failed');
+        return rethrow(err, shipment.followed_by);
       }
     },
 
-    /** Sends deliver to the shipment's workflow. */
-    async deliver(tenantId: string, orderId: string, args: DeliverArgs): Promise<ShipmentChange> {
+    /** Sends deliver to the workflow that follows the shipment. */
+    async deliver(tenantId: string, shipment: FollowedShipment, args: DeliverArgs): Promise<ShipmentChange> {
       try {
         return await backOffice('the shipment', () =>
-          untilStarted(() => client.workflow.getHandle(shipmentWorkflowId(tenantId, args.shipmentId)).executeUpdate(deliverUpdate, { args: [args] })),
+          untilStarted(() => client.workflow.getHandle(shipmentFollowerId(tenantId, shipment)).executeUpdate(deliverUpdate, { args: [args] })),
         );
       } catch (err) {
-        logger.debug({ err, orderId, shipmentId: args.shipmentId }, 'deliver update failed');
-        return rethrow(err, 'shipment');
+        logger.debug({ err, orderId: shipment.order_id, shipmentId: args.shipmentId }, 'deliver update failed');
+        return rethrow(err, shipment.followed_by);
       }
     },
 
@@ -277,10 +282,10 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       cartId: string,
       orderId: string,
       method: PaymentMethod,
-      shipmentIds: string[],
+      shipments: Pick<FollowedShipment, 'id' | 'followed_by'>[],
       subscriptionIds: string[] = [],
     ): Promise<{ id: string; type: string; status: string }[]> {
-      const ids = [...orderWorkflowIds(tenantId, cartId, orderId, method, shipmentIds, subscriptionIds), resumeRunOf(tenantId, orderId)];
+      const ids = [...orderWorkflowIds(tenantId, cartId, orderId, method, shipments, subscriptionIds), resumeRunOf(tenantId, orderId)];
       const describe = (w: { id: string; type: string }) => backOffice('Temporal', () => client.workflow.getHandle(w.id).describe());
       const described = await Promise.all(
         ids.map((w) =>

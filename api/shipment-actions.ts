@@ -22,18 +22,18 @@ export function shipmentActions(pool: DatabasePool, processes: Processes) {
     }
   };
   return {
-    /** pending → shipped through the shipment's workflow; answers the shipment. */
+    /** pending → shipped through the workflow that follows the shipment; answers the shipment. */
     async ship(tenantId: string, shipment: ShipmentView, body: { carrier: string; tracking_number: string }, actor: Actor) {
       await refuseCancelled(tenantId, shipment);
       if (shipment.status !== 'pending') throw new ConflictError(`shipment ${shipment.id} is already ${shipment.status}`);
-      await processes.ship(tenantId, shipment.order_id, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number, actor });
+      await processes.ship(tenantId, shipment, { shipmentId: shipment.id, carrier: body.carrier, trackingNumber: body.tracking_number, actor });
       return reload(tenantId, shipment);
     },
     /** shipped → delivered (COD: with the cash collected); answers the shipment. */
     async deliver(tenantId: string, shipment: ShipmentView, body: { cod_collected?: { amount: number; currency: string } }, actor: Actor) {
       await refuseCancelled(tenantId, shipment);
       if (shipment.status !== 'shipped') throw new ConflictError(`shipment ${shipment.id} is ${shipment.status}, not shipped`);
-      await processes.deliver(tenantId, shipment.order_id, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null, actor });
+      await processes.deliver(tenantId, shipment, { shipmentId: shipment.id, codCollected: body.cod_collected ?? null, actor });
       return reload(tenantId, shipment);
     },
   };

@@ -49,7 +49,7 @@ export type ShipmentResult = { shipment: TrackedShipment; orderStatus: OrderStat
 
 /** Fulfillment: create the order's shipments, ship and deliver them. */
 export type FulfillmentActivities = {
-  createShipments(input: { tenantId: string; orderId: string }): Promise<TrackedShipment[]>;
+  createShipments(input: { tenantId: string; orderId: string; followSingleInFulfillment?: boolean }): Promise<TrackedShipment[]>;
   shipShipment(input: { tenantId: string; orderId: string } & ShipArgs): Promise<ShipmentResult>;
   deliverShipment(input: { tenantId: string; orderId: string } & DeliverArgs): Promise<ShipmentResult>;
 };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Money } from '../domain/money.ts';
 import { PRODUCT_STATUSES, PRODUCT_TYPES } from '../domain/catalog.ts';
-import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SHIPMENT_STATUSES } from '../domain/order.ts';
+import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SHIPMENT_FOLLOWERS, SHIPMENT_STATUSES } from '../domain/order.ts';
 import { PAYOUT_KINDS, PAYOUT_STATUSES, VENDOR_STATUSES } from '../domain/payouts.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { DISCOUNT_REFUSALS } from '../domain/promotions.ts';
@@ -149,6 +149,7 @@ export const orderView = z.object({
       cod_amount: moneyView.nullable(),
       shipped_at: z.string().nullable(),
       delivered_at: z.string().nullable(),
+      followed_by: z.enum(SHIPMENT_FOLLOWERS),
     }),
   ),
   access_token: z.string(),
@@ -171,6 +172,7 @@ export const shipmentView = z.object({
   cod_collected: z.number().nullable(),
   shipped_at: z.string().nullable(),
   delivered_at: z.string().nullable(),
+  followed_by: z.enum(SHIPMENT_FOLLOWERS),
 });
 /** A shipment row as the back office and the fulfillment activities see it. */
 export type ShipmentView = z.infer<typeof shipmentView>;

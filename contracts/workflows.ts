@@ -123,8 +123,11 @@ export type FulfillmentInput = {
 /** Input of one shipment's workflow. */
 export type ShipmentInput = { tenantId: string; orderId: string; shipment: TrackedShipment; email: string; shipSlaMs: number };
 
-/** A shipment as the fulfillment workflow tracks it. */
-export type TrackedShipment = { id: string; vendorId: string | null; status: ShipmentStatus; codAmount: Money | null };
+/**
+ * A shipment as the fulfillment workflow tracks it. `followedBy: 'fulfillment'`: the fulfillment itself takes its ship and
+ * deliver updates (absent: its own `shipment` workflow does).
+ */
+export type TrackedShipment = { id: string; vendorId: string | null; status: ShipmentStatus; codAmount: Money | null; followedBy?: 'fulfillment' };
 
 /** Body of the ship update. */
 export type ShipArgs = { shipmentId: string; carrier: string; trackingNumber: string; actor?: Actor };

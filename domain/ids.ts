@@ -1,4 +1,5 @@
 // Ids: opaque prefixed strings, and the deterministic workflow ids ops type into the Temporal UI.
+import type { ShipmentFollower } from './order.ts';
 
 /** Prefixes of the ids of each kind of record. */
 export type IdPrefix =
@@ -65,6 +66,11 @@ export function fulfillmentWorkflowId(tenantId: string, orderId: string): string
 /** Workflow id of one shipment's journey (one per vendor group of an order). */
 export function shipmentWorkflowId(tenantId: string, shipmentId: string): string {
   return `shipment:${tenantId}:${shipmentId}`;
+}
+
+/** Workflow id that takes a shipment's ship and deliver updates, by the shipment row's `followed_by`. */
+export function shipmentFollowerId(tenantId: string, shipment: { id: string; order_id: string; followed_by: ShipmentFollower }): string {
+  return shipment.followed_by === 'fulfillment' ? fulfillmentWorkflowId(tenantId, shipment.order_id) : shipmentWorkflowId(tenantId, shipment.id);
 }
 
 /** Workflow id of a subscription's billing (renewals and dunning), one per subscription for its whole life. */

@@ -16,6 +16,10 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 /** Shipment status. */
 export const SHIPMENT_STATUSES = ['pending', 'shipped', 'delivered', 'cancelled'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+/** Which workflow takes a shipment's ship and deliver updates: its own `shipment` workflow, or the order's fulfillment. */
+export const SHIPMENT_FOLLOWERS = ['shipment', 'fulfillment'] as const;
+/** One of SHIPMENT_FOLLOWERS. */
+export type ShipmentFollower = (typeof SHIPMENT_FOLLOWERS)[number];
 
 const ORDER_TRANSITIONS: Record<OrderStatus, OrderStatus[]> = {
   pending_payment: ['pending_shipment', 'cancelled'],

@@ -18,7 +18,8 @@ import { orderStatusSignal, shipmentChangedSignal, shipmentsQuery, statusQuery, 
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type { CardPaymentActivities, FulfillmentActivities, PayoutActivities } from '../contracts/activities.ts';
 import { shipment } from './shipment.ts';
-import { digitalDelivery } from './digital-delivery.ts';
+import { shipmentProgress } from './shipment-progress.ts';
+import { digitalDelivery, digitalDeliveryRuns } from './digital-delivery.ts';
 import { startOrFollow, type StartedOrFollowed } from './follow.ts';
 import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
@@ -41,21 +42,28 @@ const { createShipments: createShipmentsLocally } = proxyLocalActivities<Pick<Fu
 });
 
 /**
- * One per paid (or COD) order (`fulfillment:<tenant>:<order>`). Issues the digital lines' download links first, runs a
- * `shipment` child per shipment of the physical lines, keeps the order status current as they report, and on completion
- * records the vendors' payout lines. An order with nothing to ship completes with its links.
+ * One per paid (or COD) order (`fulfillment:<tenant>:<order>`). Issues the digital lines' download links first, follows
+ * the shipments of the physical lines (a single brand's one parcel here, with its ship and deliver updates; a mall's
+ * through a `shipment` child per vendor), keeps the order status current as they report, and on completion records the
+ * vendors' payout lines. An order with nothing to ship completes with its links.
  */
 export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus> {
   // Runs recorded before the patch replay the activity they scheduled.
   const createShipmentRows = patched('local-create-shipments') ? createShipmentsLocally : acts.createShipments;
-  const shipments: TrackedShipment[] = await createShipmentRows({ tenantId: input.tenantId, orderId: input.orderId });
+  // Runs after this patch follow a single-brand order's one parcel themselves (no `shipment` child, issue 14), and ask
+  // their patches before the local activity: a query answered while it ran splits its task, and a replay then met a patch
+  // marker recorded after it before the workflow had asked (nondeterminism; earlier runs keep the order they recorded).
+  const followOneHere = patched('single-shipment-in-fulfillment');
+  const digitalStep = followOneHere ? digitalDeliveryRuns(input) : undefined;
+  const shipments: TrackedShipment[] = await createShipmentRows({
+    tenantId: input.tenantId,
+    orderId: input.orderId,
+    ...(followOneHere ? { followSingleInFulfillment: true } : {}),
+  });
   let orderStatus: OrderStatus = 'pending_shipment';
   const notifications = createNotifications();
   const hasShipped = () => shipments.some((s) => s.status === 'shipped' || s.status === 'delivered');
-
-  setHandler(statusQuery, () => orderStatus);
-  setHandler(shipmentsQuery, () => ({ orderStatus, shipments }));
-  setHandler(shipmentChangedSignal, (change: ShipmentChange) => {
+  const applyShipmentChange = (change: ShipmentChange) => {
     const tracked = shipments.find((s) => s.id === change.shipment.id);
     if (tracked) Object.assign(tracked, change.shipment);
     if (change.orderStatus !== orderStatus) {
@@ -71,24 +79,41 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
           .signal(orderStatusSignal, orderStatus)
           .catch(() => undefined);
     }
-  });
+  };
 
-  const digital = await digitalDelivery(input);
+  setHandler(statusQuery, () => orderStatus);
+  setHandler(shipmentsQuery, () => ({ orderStatus, shipments }));
+  setHandler(shipmentChangedSignal, applyShipmentChange);
+  // The ship and deliver updates come here from the moment the row exists (the database says so: `followed_by`).
+  const here = shipments.length === 1 && shipments[0]!.followedBy === 'fulfillment' ? shipments[0]! : undefined;
+  const shipmentInput = (s: TrackedShipment) => ({
+    tenantId: input.tenantId,
+    orderId: input.orderId,
+    shipment: s,
+    email: input.email,
+    shipSlaMs: input.shipSlaMs,
+  });
+  const progressHere = here ? shipmentProgress(shipmentInput(here), here, applyShipmentChange, notifications) : undefined;
+
+  const digital = await digitalDelivery(input, digitalStep);
   if (digital && digital.orderStatus !== orderStatus) {
     orderStatus = digital.orderStatus;
     publishOrderStatus(orderStatus);
   }
   if (digital && shipments.length === 0) return finishWithoutShipments(digital);
+  // Started after the download links, which come first.
+  const followedHere = progressHere?.follow();
+  followedHere?.catch(() => undefined); // observed below (a cancellation before it ships ends it)
 
   // Children are started outside this workflow's cancellation scope: only an order that may still be
   // cancelled (nothing shipped) has its shipments stopped, explicitly, below. A run reset in the UI meets the shipments
   // of the run before it still running (a reset ends no child), and follows them.
   const children: StartedOrFollowed<'delivered'>[] = await CancellationScope.nonCancellable(() =>
     Promise.all(
-      shipments.map((s) =>
+      (here ? [] : shipments).map((s) =>
         startOrFollow(shipment, {
           workflowId: shipmentWorkflowId(input.tenantId, s.id),
-          args: [{ tenantId: input.tenantId, orderId: input.orderId, shipment: s, email: input.email, shipSlaMs: input.shipSlaMs }],
+          args: [shipmentInput(s)],
           // TERMINATE: a shipment reports to its fulfillment alone; a fulfillment terminated in the UI takes its shipments
           // with it, and a fulfillment run again (reconciler) recreates them from the database, status included.
           parentClosePolicy: 'TERMINATE',
@@ -112,7 +137,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       : Promise.resolve();
   // Handled here so a failed capture never rejects unobserved (which fails workflow tasks); it is rethrown at the end.
   captured.catch(() => undefined);
-  const allDelivered = CancellationScope.nonCancellable(() => Promise.all(children.map((c) => c.result())));
+  const allDelivered: Promise<unknown> = followedHere ?? CancellationScope.nonCancellable(() => Promise.all(children.map((c) => c.result())));
   const cancelRequested = CancellationScope.current().cancelRequested;
   cancelRequested.catch(() => undefined);
   try {

@@ -54,6 +54,9 @@ export function createNotifications() {
   };
 }
 
+/** Customer notifications of one workflow run. */
+export type Notifications = ReturnType<typeof createNotifications>;
+
 /** Waits for running update handlers before a cancelled workflow ends, so no update is cut off midway. */
 export async function rethrowAfterHandlers(err: unknown): Promise<never> {
   if (isCancellation(err)) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));

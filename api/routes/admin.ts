@@ -96,13 +96,7 @@ export function adminRoutes(deps: AppDeps, processes: Processes): Router {
         ({ cursor_at: _at, ...o }) =>
           adminOrder(
             o,
-            processes.orderWorkflowIds(
-              tenantOf(req).id,
-              o.cart_id,
-              o.id,
-              o.payment_method,
-              o.shipments.map((s) => s.id),
-            ),
+            processes.orderWorkflowIds(tenantOf(req).id, o.cart_id, o.id, o.payment_method, o.shipments),
             config.TEMPORAL_UI_URL,
             config.TEMPORAL_NAMESPACE,
           ),

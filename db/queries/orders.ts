@@ -52,7 +52,7 @@ const orderColumns = sql.fragment`
     FROM payments p WHERE p.order_id = o.id), '[]') AS payments,
   COALESCE((SELECT json_agg(json_build_object('id', s.id, 'vendor_id', s.vendor_id, 'status', s.status, 'carrier', s.carrier, 'tracking_number', s.tracking_number,
       'cod_amount', CASE WHEN s.cod_amount IS NULL THEN NULL ELSE json_build_object('amount', s.cod_amount, 'currency', o.currency) END,
-      'shipped_at', to_char(s.shipped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'delivered_at', to_char(s.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY s.group_key)
+      'shipped_at', to_char(s.shipped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'delivered_at', to_char(s.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'followed_by', s.followed_by) ORDER BY s.group_key)
     FROM shipments s WHERE s.order_id = o.id), '[]') AS shipments`;
 
 /** Loads an order of the tenant, or NotFoundError. */

@@ -4,21 +4,22 @@ import type { CommonQueryMethods } from 'slonik';
 import { noRows, sql } from '../sql.ts';
 import { makeId } from '../../domain/ids.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import type { ShipmentFollower } from '../../domain/order.ts';
 import { shipmentView, vendorShipmentView, type ShipmentView, type VendorShipmentView } from '../../contracts/views.ts';
 
-const columns = sql.fragment`id, order_id, vendor_id, status, carrier, tracking_number, cod_amount, cod_collected, shipped_at, delivered_at`;
+const columns = sql.fragment`id, order_id, vendor_id, status, carrier, tracking_number, cod_amount, cod_collected, shipped_at, delivered_at, followed_by`;
 
-/** Creates one shipment per group (vendor, or the single brand); a retry creates nothing new. */
+/** Creates one shipment per group (vendor, or the single brand); a retry creates nothing new, and changes no `followed_by`. */
 export async function createShipments(
   tx: CommonQueryMethods,
   tenantId: string,
   orderId: string,
-  groups: { groupKey: string; vendorId: string | null; codAmount: number | null }[],
+  groups: { groupKey: string; vendorId: string | null; codAmount: number | null; followedBy: ShipmentFollower }[],
 ): Promise<ShipmentView[]> {
   for (const g of groups) {
     await tx.query(sql.type(noRows)`
-      INSERT INTO shipments (id, tenant_id, order_id, vendor_id, group_key, status, cod_amount)
-      VALUES (${makeId('shp', randomUUID())}, ${tenantId}, ${orderId}, ${g.vendorId}, ${g.groupKey}, 'pending', ${g.codAmount})
+      INSERT INTO shipments (id, tenant_id, order_id, vendor_id, group_key, status, cod_amount, followed_by)
+      VALUES (${makeId('shp', randomUUID())}, ${tenantId}, ${orderId}, ${g.vendorId}, ${g.groupKey}, 'pending', ${g.codAmount}, ${g.followedBy})
       ON CONFLICT (order_id, group_key) DO NOTHING`);
   }
   return orderShipments(tx, orderId);

@@ -63,7 +63,8 @@ describe('order cancellation', () => {
       payments: [{ method: 'cod', status: 'voided' }],
     });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
-    await workflowsSettled(order.id, { checkout: ['COMPLETED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
+    // The single brand's parcel is followed by the fulfillment itself: it has no workflow of its own to cancel.
+    await workflowsSettled(order.id, { checkout: ['COMPLETED'], fulfillment: ['CANCELLED', 'COMPLETED'] });
     const ship = await admin.ship(shipment.id);
     expect(ship.status).toBe(409);
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 2, reserved: 0, holds_total: 0 });
@@ -112,7 +113,7 @@ describe('order cancellation', () => {
     expect(cancelled).toMatchObject({ shipments: [{ status: 'cancelled' }], payments: [{ method: 'cod', status: 'voided' }] });
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 5, reserved: 0, holds_total: 0 });
     await waitFor(async () => (await handle.describe()).status.name === 'CANCELLED', { what: 'the checkout workflow to end cancelled' });
-    await workflowsSettled(order.id, { checkout: ['CANCELLED'], fulfillment: ['CANCELLED', 'COMPLETED'], shipment: ['CANCELLED'] });
+    await workflowsSettled(order.id, { checkout: ['CANCELLED'], fulfillment: ['CANCELLED', 'COMPLETED'] });
     const notice = await waitFor(async () => stack.notifier.sent.find((n) => n.template === 'order_cancelled' && n.data.order_id === order.id), {
       what: 'order_cancelled notification',
     });

@@ -54,7 +54,7 @@ async function terminateCheckout(tenantId: string, cartId: string): Promise<void
 function orderOnce(
   apiKey: string,
   orderId: string,
-  accept: (o: { status: string; needs_attention: boolean; workflows: Wf[] }) => boolean,
+  accept: (o: { status: string; needs_attention: boolean; workflows: Wf[]; shipments: { id: string }[] }) => boolean,
   what: string,
   opts = {},
 ) {
@@ -68,6 +68,8 @@ function orderOnce(
 }
 const resumeAs = (apiKey: string, orderId: string) => stack.http.post(`/admin/orders/${orderId}/resume`).set('Authorization', `Bearer ${apiKey}`).send({});
 const running = (wfs: Wf[], type: string) => wfs.filter((w) => w.type === type && w.status === 'RUNNING').length;
+// A single brand's parcel is followed by the fulfillment itself: it takes the ship update once the parcel's row exists.
+const parcelFollowed = (o: { workflows: Wf[]; shipments: { id: string }[] }) => running(o.workflows, 'fulfillment') === 1 && o.shipments.length === 1;
 
 describe('order reconciler', () => {
   test('when an order’s process is live, then a reconciler pass counts it live and starts no resume run beside it', async () => {
@@ -108,7 +110,7 @@ describe('order reconciler', () => {
     const paid = await admin.confirmPayment(order.id, 3000);
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('pending_shipment');
-    const shipment = (await orderOnce(tenant.admin_api_key, order.id, (o) => running(o.workflows, 'shipment') === 1, 'the shipment workflow')).shipments[0]!;
+    const shipment = (await orderOnce(tenant.admin_api_key, order.id, parcelFollowed, 'the fulfillment following the parcel')).shipments[0]!;
     expect((await admin.ship(shipment.id)).status).toBe(200);
     expect((await admin.deliver(shipment.id)).status).toBe(200);
     const done = await orderOnce(tenant.admin_api_key, order.id, (o) => o.status === 'completed' && running(o.workflows, 'orderResume') === 0, 'completion');
@@ -120,13 +122,13 @@ describe('order reconciler', () => {
     const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 4, quantity: 1 });
     const admin = backOffice(stack.http, tenant.admin_api_key);
     expect((await admin.confirmPayment(order.id, 1000)).status).toBe(200);
-    await orderOnce(tenant.admin_api_key, order.id, (o) => running(o.workflows, 'shipment') === 1, 'the shipment workflow');
+    await orderOnce(tenant.admin_api_key, order.id, parcelFollowed, 'the fulfillment following the parcel');
     await terminateCheckout(tenant.tenant_id, cartId);
 
     const resumed = await orderOnce(
       tenant.admin_api_key,
       order.id,
-      (o) => !o.needs_attention && running(o.workflows, 'shipment') === 1 && o.workflows.find((w) => w.type === 'checkout')?.status === 'TERMINATED',
+      (o) => !o.needs_attention && parcelFollowed(o) && o.workflows.find((w) => w.type === 'checkout')?.status === 'TERMINATED',
       'the order to have a live fulfillment again',
       WITHIN_ONE_INTERVAL,
     );
@@ -144,7 +146,7 @@ describe('order reconciler', () => {
     const { order, cartId, variantId } = await placeTestOrder(stack.http, tenant, { price: 1000, stock: 4, quantity: 1 });
     const admin = backOffice(stack.http, tenant.admin_api_key);
     expect((await admin.confirmPayment(order.id, 1000)).status).toBe(200);
-    await orderOnce(tenant.admin_api_key, order.id, (o) => running(o.workflows, 'shipment') === 1, 'the shipment workflow');
+    await orderOnce(tenant.admin_api_key, order.id, parcelFollowed, 'the fulfillment following the parcel');
     const fulfillmentRun = (await stack.temporal.workflow.getHandle(`fulfillment:${tenant.tenant_id}:${order.id}`).describe()).runId;
     await terminateCheckout(tenant.tenant_id, cartId);
 

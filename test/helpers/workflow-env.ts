@@ -1,7 +1,8 @@
 // Workflow tests with stand-in activities: the real workflow code on the run's Temporal dev server, an in-process
 // Worker, and activities that are plain functions the test controls (record calls, fail, block).
 import { ApplicationFailure } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { shipmentsQuery } from '../../contracts/definitions.ts';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../contracts/activities.ts';
 import type { BillingState } from '../../contracts/activities.ts';
@@ -55,8 +56,8 @@ export function billingState(overrides: Partial<BillingState> & { periodEndsInMs
 
 /**
  * Stand-ins with sensible defaults for every activity checkout, payment confirmation, fulfillment, shipment and
- * subscription billing call: orders are placed, cards authorized, shipments tracked in memory (one warehouse shipment
- * unless `createShipments` is overridden), renewals charged. `overrides` replace single activities; every call is recorded.
+ * subscription billing call: orders are placed, cards authorized, shipments tracked in memory (one warehouse shipment,
+ * followed by the fulfillment, unless `createShipments` is overridden), renewals charged. `overrides` replace single activities; every call is recorded.
  */
 export function buildActivities(overrides: StandIns = {}): StandInSet {
   const shipmentStatus = new Map<string, ShipmentStatus>();
@@ -105,8 +106,17 @@ export function buildActivities(overrides: StandIns = {}): StandInSet {
     async recordBankTransfer(input) {
       return { received: input.amount.amount, fullyPaid: true };
     },
-    async createShipments() {
-      return [{ id: 'shp_main', vendorId: null, status: 'pending' as const, codAmount: null }];
+    // Like the real one: a run that asks has its one vendor-less parcel followed by the fulfillment itself.
+    async createShipments(input) {
+      return [
+        {
+          id: 'shp_main',
+          vendorId: null,
+          status: 'pending' as const,
+          codAmount: null,
+          ...(input.followSingleInFulfillment ? { followedBy: 'fulfillment' as const } : {}),
+        },
+      ];
     },
     async shipShipment(input) {
       return moveShipment(input.shipmentId, 'shipped');
@@ -243,4 +253,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Waits until a fulfillment tracks its shipments (a parcel it follows itself takes updates from then on); returns them. */
+export async function shipmentsTracked(fulfillment: WorkflowHandle): Promise<TrackedShipment[]> {
+  let shipments: TrackedShipment[] = [];
+  await eventually(() =>
+    fulfillment.query(shipmentsQuery).then(
+      (q) => (shipments = q.shipments).length > 0,
+      () => false, // no handler until its first task has run
+    ),
+  );
+  return shipments;
 }

@@ -10,11 +10,11 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { checkout } from '../../workflows/checkout.ts';
 import { cancelOrderUpdate, placeOrderUpdate, statusQuery } from '../../contracts/definitions.ts';
-import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, shipmentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, subscriptionWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
 import { expectFixturesReplay, HISTORIES_DIR, UPDATE_HISTORIES } from '../helpers/histories.ts';
-import { billingState, buildActivities, businessError, createWorkflowEnv, eventually, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import { billingState, buildActivities, businessError, createWorkflowEnv, eventually, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 const FIXTURES = [
   'checkout-bank-transfer-cancelled-by-back-office',
@@ -116,13 +116,15 @@ describe('checkout cancellation with stand-in activities', () => {
     env.use(acts);
     const args = input('cod');
     const handle = await start(args);
-    await handle.executeUpdate(placeOrderUpdate);
-    const shipment = await started(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    const placed = await handle.executeUpdate(placeOrderUpdate);
+    // The single brand's parcel is followed by the fulfillment itself: stopping the fulfillment stops the shipment.
+    const fulfillment = await started(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+    await shipmentsTracked(fulfillment);
     await handle.cancel();
     const failure = await handle.result().catch((err: unknown) => err);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(await handle.query(statusQuery)).toBe('cancelled');
-    expect((await shipment.describe()).status.name).toBe('CANCELLED');
+    expect((await fulfillment.describe()).status.name).toBe('CANCELLED');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toEqual(['order_placed', 'order_cancelled']);
     await keepHistory(handle, 'checkout-cod-cancelled-by-operator');
@@ -155,7 +157,7 @@ describe('checkout cancellation with stand-in activities', () => {
     const placed = await handle.executeUpdate(placeOrderUpdate);
     const subscription = await started(subscriptionWorkflowId(args.tenantId, 'sub_1'));
     const fulfillment = await started(fulfillmentWorkflowId(args.tenantId, placed.orderId));
-    await started(shipmentWorkflowId(args.tenantId, 'shp_main'));
+    await shipmentsTracked(fulfillment);
     await fulfillment.cancel();
     expect(await handle.result()).toBe('cancelled');
     expect(await subscription.result()).toBe('cancelled');

@@ -24,13 +24,16 @@ import { createVendorKey } from '../../db/queries/api-keys.ts';
  * `local-create-shipments` (createShipments as an activity), `-first-pass-asks` ones before `first-pass-sleeps` (the
  * expiry workflow's first pass asked the database), `-watched-cart` ones before `HOLD_WATCH_DELAY` (a cart checked out
  * right after its first hold had a watcher, which its checkout signalled), `-signal-at-placement` ones before
- * `cart-closed-after-answer` (the watcher was told right after placing the order); they are never re-recorded.
+ * `cart-closed-after-answer` (the watcher was told right after placing the order), `-shipment-child` ones before
+ * `single-shipment-in-fulfillment` (a single brand's parcel had a `shipment` child); they are never re-recorded.
  */
 const OLD_PATHS = [
   'checkout-cod-completed-watched-cart',
   'checkout-bank-transfer-completed-signal-at-placement',
   'fulfillment-cod-completed-activity-shipments',
   'fulfillment-mall-bank-transfer-completed-activity-shipments',
+  'fulfillment-cod-completed-shipment-child',
+  'fulfillment-bank-transfer-completed-shipment-child',
   'reservation-expiry-cart-closed-first-pass-asks',
   'reservation-expiry-released-hold-first-pass-asks',
 ];
@@ -265,6 +268,13 @@ describe('workflow history replay', () => {
     };
     expect(toldBeforeAnswerTask('checkout-bank-transfer-completed')).toBe(false);
     expect(toldBeforeAnswerTask('checkout-bank-transfer-completed-signal-at-placement')).toBe(true);
+    // A single brand's parcel: followed by the fulfillment itself (no child), or by a `shipment` child before the patch.
+    const children = (name: string) =>
+      (committedHistories([name])[0].json.events as Record<string, any>[]).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
+    for (const name of ['fulfillment-cod-completed', 'fulfillment-bank-transfer-completed']) {
+      expect({ name, children: children(name) }).toEqual({ name, children: 0 });
+      expect({ name, children: children(`${name}-shipment-child`) }).toEqual({ name, children: 1 });
+    }
     for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
       // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
       const events = committedHistories([name])[0].json.events as Record<string, any>[];

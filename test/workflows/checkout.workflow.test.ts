@@ -6,10 +6,10 @@ import { temporal } from '@temporalio/proto';
 import { checkout } from '../../workflows/checkout.ts';
 import { paymentConfirmation } from '../../workflows/paymentConfirmation.ts';
 import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../contracts/definitions.ts';
-import { checkoutWorkflowId, shipmentWorkflowId } from '../../domain/ids.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
-import { buildActivities, businessError, createWorkflowEnv, eventually, gate, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import { buildActivities, businessError, createWorkflowEnv, eventually, gate, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -94,15 +94,11 @@ describe('checkout workflow with stand-in activities', () => {
     env.use(acts);
     const args = input('cod');
     const handle = await start(args);
-    await handle.executeUpdate(placeOrderUpdate);
+    const placed = await handle.executeUpdate(placeOrderUpdate);
     await eventually(() => acts.names().includes('createShipments'));
-    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() =>
-      shipmentHandle.describe().then(
-        () => true,
-        () => false,
-      ),
-    );
+    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
+    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+    await shipmentsTracked(shipmentHandle);
     await handle.cancel();
     const failure = await handle.result().catch((err: unknown) => err);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
@@ -121,15 +117,11 @@ describe('checkout workflow with stand-in activities', () => {
     env.use(acts);
     const args = input('cod');
     const handle = await start(args);
-    await handle.executeUpdate(placeOrderUpdate);
+    const placed = await handle.executeUpdate(placeOrderUpdate);
     await eventually(() => acts.names().includes('createShipments'));
-    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() =>
-      shipmentHandle.describe().then(
-        () => true,
-        () => false,
-      ),
-    );
+    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
+    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+    await shipmentsTracked(shipmentHandle);
     await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
     await handle.cancel();
     await eventually(() => acts.names().includes('cancelOrder'));
@@ -147,13 +139,9 @@ describe('checkout workflow with stand-in activities', () => {
     const placed = await handle.executeUpdate(placeOrderUpdate);
     expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
     await eventually(() => acts.names().includes('createShipments'));
-    const shipmentHandle = env.client.workflow.getHandle(shipmentWorkflowId(args.tenantId, 'shp_main'));
-    await eventually(() =>
-      shipmentHandle.describe().then(
-        () => true,
-        () => false,
-      ),
-    );
+    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
+    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+    await shipmentsTracked(shipmentHandle);
     await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
     await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
     expect(await handle.result()).toBe('completed');
