@@ -92,9 +92,9 @@ export async function checkoutsAtRate(
 }
 
 /**
- * Waits until `orders` shipment workflows exist (a card order's last child: its checkout, fulfillment and shipment have
- * all started), then 2 s more for their notices and signals; at most `boundMs`. Returns the seconds waited, so a scenario
- * after a saturating one measures a quiet store rather than the backlog left behind.
+ * Waits until `orders` fulfillment workflows exist (a card order's last workflow: a single brand's parcel is followed by
+ * its fulfillment), then 2 s more for their first tasks, notices and signals; at most `boundMs`. Returns the seconds
+ * waited, so a scenario after a saturating one measures a quiet store rather than the backlog left behind.
  */
 export async function waitForOrdersToSettle(temporalAddress: string, orders: number, boundMs = 120_000): Promise<number> {
   const connection = await Connection.connect({ address: temporalAddress });
@@ -102,7 +102,7 @@ export async function waitForOrdersToSettle(temporalAddress: string, orders: num
   try {
     const client = new Client({ connection });
     while (performance.now() - started < boundMs) {
-      const { count } = await client.workflow.count(`WorkflowType = 'shipment'`);
+      const { count } = await client.workflow.count(`WorkflowType = 'fulfillment'`);
       if (count >= orders) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -7,7 +7,7 @@ import { sequentialGuestCheckouts } from './checkout.ts';
 import { cpuMeter, cpuPerOrderLine } from './process-cpu.ts';
 
 const COUNT = Number(process.env.GUEST_CHECKOUTS ?? 60);
-// After the last answer: long enough for its fulfillment, shipment and notices (the README figures used 8 s).
+// After the last answer: long enough for its fulfillment and notices (the README figures used 8 s).
 const SETTLE_MS = 8000;
 
 const stack = await startBenchStack('guest-cost');

@@ -187,7 +187,7 @@ async function main() {
     line('POST /store/carts/:id/checkout (card)', checkout);
     // The whole guest checkout is one customer on a quiet store: measured once the saturating load above has drained.
     const drainedS = await waitForOrdersToSettle(address, checkout.count);
-    process.stdout.write(`the 20/s orders' fulfillments and shipments had all started ${drainedS} s after the last answer\n`);
+    process.stdout.write(`the 20/s orders' fulfillments had all started ${drainedS} s after the last answer\n`);
     const cpuPerOrder = cpu.perOrder(checkout.count);
     process.stdout.write(`${cpuPerOrderLine(cpuPerOrder)}\n`);
     const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
