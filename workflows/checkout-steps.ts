@@ -74,6 +74,15 @@ export function placementSteps(): Pick<typeof checkoutActivities, 'placeOrder' |
   return { placeOrder, authorizeCardPayment };
 }
 
+/**
+ * Patches the task that places the order asks after placeOrder, asked before it in runs after `patches-before-placement`:
+ * a query answered while placeOrder (a local activity) ran splits that task, and a replay then met the later patch's
+ * marker before the workflow asked for it (nondeterminism). Earlier runs ask where they recorded it (absent here).
+ */
+export function patchesBeforePlacement(): { cartClosedAfterAnswer?: boolean } {
+  return patched('patches-before-placement') ? { cartClosedAfterAnswer: patched('cart-closed-after-answer') } : {};
+}
+
 /** A failure the workflow can end with: business failures as they are, anything else non-retryable. */
 export function asWorkflowFailure(failure: unknown): ApplicationFailure {
   return failure instanceof ApplicationFailure ? failure : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
@@ -96,6 +105,17 @@ export async function stopWorkflow(workflowId: string): Promise<void> {
 export function cartCloser(tenantId: string, cartId: string, watched: boolean): { tell(): Promise<void> } {
   let told: Promise<void> | undefined;
   return { tell: () => (told ??= watched ? signalCartClosed(tenantId, cartId) : Promise.resolve()) };
+}
+
+/**
+ * Runs before `cart-closed-after-answer` (`afterAnswer` false) told the cart's watcher right after placing the order,
+ * and, before `cart-closed-beside-next-step`, waited for the signal; newer runs tell it with the answer instead.
+ */
+export async function tellCartLikeOlderRuns(cart: { tell(): Promise<void> }, afterAnswer: boolean): Promise<void> {
+  if (afterAnswer) return;
+  const besideNextStep = patched('cart-closed-beside-next-step');
+  const told = cart.tell();
+  if (!besideNextStep) await told;
 }
 
 /** Signals the cart's expiry workflow that the cart became an order. */

