@@ -36,6 +36,19 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
+/** True when `to` comes after `from` along the order's transitions (a later state, never an earlier or the same one). */
+export function isLaterStatus(from: OrderStatus, to: OrderStatus): boolean {
+  const seen = new Set<OrderStatus>();
+  const next = [...ORDER_TRANSITIONS[from]];
+  while (next.length > 0) {
+    const status = next.pop()!;
+    if (status === to) return true;
+    if (!seen.has(status)) next.push(...ORDER_TRANSITIONS[status]);
+    seen.add(status);
+  }
+  return false;
+}
+
 /** Orders can be cancelled only before anything has shipped. */
 export function isCancellable(status: OrderStatus): boolean {
   return canTransition(status, 'cancelled');

@@ -11,7 +11,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
-import { isCancellable, type OrderStatus } from '../domain/order.ts';
+import { isCancellable, isLaterStatus, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';
 import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
@@ -59,7 +59,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
 
   setHandler(statusQuery, () => status);
   setHandler(orderStatusSignal, (next) => {
-    if (!cancelled()) setStatus(next);
+    // Each signal is its own server task, so two may arrive out of order: a stale one never moves the status back.
+    if (!cancelled() && (status === 'placing' || isLaterStatus(status, next) || !patched('order-status-forward-only'))) setStatus(next);
   });
   setHandler(placeOrderUpdate, async () => {
     await condition(() => placement.step === 'answered' || placement.step === 'failed');

@@ -1,7 +1,7 @@
 // Order resume: a new run of an order's process that starts where the database says the order is (its checkout was lost).
-import { CancellationScope, condition, allHandlersFinished, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, allHandlersFinished, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
-import { isCancellable, type OrderStatus } from '../domain/order.ts';
+import { isCancellable, isLaterStatus, type OrderStatus } from '../domain/order.ts';
 import { PROCESS_LOST_REASON, resumeStep } from '../domain/repair.ts';
 import { cancelOrderUpdate, orderStatusSignal, statusQuery } from '../contracts/definitions.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
@@ -43,7 +43,8 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
 
   setHandler(statusQuery, () => status ?? 'loading');
   setHandler(orderStatusSignal, (next) => {
-    if (!cancelled()) setStatus(next);
+    // Signals may arrive out of order: a stale one never moves the status back (runs before the patch replay as they were).
+    if (!cancelled() && (status === undefined || isLaterStatus(status, next) || !patched('order-status-forward-only'))) setStatus(next);
   });
   setHandler(
     cancelOrderUpdate,

@@ -5,6 +5,7 @@ import {
   evaluatePaymentConfirmation,
   initialOrderStatus,
   isCancellable,
+  isLaterStatus,
   ORDER_STATUSES,
   statusFromShipments,
   type OrderStatus,
@@ -100,6 +101,17 @@ describe('order state machine', () => {
       expect(canTransition('completed', to)).toBe(false);
       expect(canTransition('cancelled', to)).toBe(false);
     }
+  });
+
+  test('when a status is compared with another, then only one reachable through transitions is later (a stale signal is not)', () => {
+    expect(isLaterStatus('pending_shipment', 'completed')).toBe(true);
+    expect(isLaterStatus('partially_shipped', 'completed')).toBe(true);
+    expect(isLaterStatus('pending_payment', 'shipped')).toBe(true);
+    expect(isLaterStatus('completed', 'shipped')).toBe(false);
+    expect(isLaterStatus('shipped', 'partially_shipped')).toBe(false);
+    expect(isLaterStatus('shipped', 'shipped')).toBe(false);
+    expect(isLaterStatus('partially_shipped', 'cancelled')).toBe(false);
+    expect(ORDER_STATUSES.filter((to) => isLaterStatus('completed', to) || isLaterStatus('cancelled', to))).toEqual([]);
   });
 
   test('when an order has not shipped anything, then it is cancellable; once anything shipped or it ended, it is not', () => {

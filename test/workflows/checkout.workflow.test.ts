@@ -5,7 +5,15 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { temporal } from '@temporalio/proto';
 import { checkout } from '../../workflows/checkout.ts';
 import { paymentConfirmation } from '../../workflows/paymentConfirmation.ts';
-import { cancelOrderUpdate, confirmPaymentUpdate, deliverUpdate, placeOrderUpdate, shipUpdate, statusQuery } from '../../contracts/definitions.ts';
+import {
+  cancelOrderUpdate,
+  confirmPaymentUpdate,
+  deliverUpdate,
+  orderStatusSignal,
+  placeOrderUpdate,
+  shipUpdate,
+  statusQuery,
+} from '../../contracts/definitions.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
@@ -156,6 +164,25 @@ describe('checkout workflow with stand-in activities', () => {
     expect(await handle.result()).toBe('completed');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).not.toContain('order_cancelled');
+  });
+
+  test('when the order status signals arrive out of order (completed, then a stale shipped), then the status never moves back and no cancellation follows', async () => {
+    const acts = buildActivities();
+    env.use(acts);
+    const args = input('cod');
+    const handle = await start(args);
+    const placed = await handle.executeUpdate(placeOrderUpdate);
+    const fulfillment = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+    await shipmentsTracked(fulfillment);
+    // Each signal is its own server task: the fulfillment's `completed` can overtake its `shipped`.
+    await handle.signal(orderStatusSignal, 'completed');
+    await handle.signal(orderStatusSignal, 'shipped');
+    expect(await handle.query(statusQuery)).toBe('completed');
+    await fulfillment.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await fulfillment.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    expect(await handle.result()).toBe('completed');
+    // Before, the stale `shipped` let the operator-cancellation watch, woken by `completed`, cancel a completed order.
+    expect(acts.names()).not.toContain('cancelOrder');
   });
 
   test('when a COD order is placed, then it answers pending_shipment at once, authorizes no card and completes on delivery', async () => {
