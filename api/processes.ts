@@ -6,34 +6,27 @@ import {
   holdsWorkflowId,
   paymentWorkflowId,
   refundWorkflowId,
-  shipmentFollowerId,
   shipmentWorkflowId,
   subscriptionWorkflowId,
 } from '../domain/ids.ts';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import type { PaymentMethod, ShipmentFollower } from '../domain/order.ts';
+import type { PaymentMethod } from '../domain/order.ts';
 import {
   cancelOrderUpdate,
   cancelSubscriptionUpdate,
   confirmPaymentUpdate,
-  deliverUpdate,
   holdsChangedSignal,
   placeOrderUpdate,
   retrySubscriptionUpdate,
-  shipUpdate,
   updatePaymentMethodUpdate,
-  type ShipmentChange,
 } from '../contracts/definitions.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import type {
   CheckoutInput,
   ConfirmPaymentArgs,
-  DeliverArgs,
   PaymentState,
   PlacedOrder,
   RefundInput,
   RefundOutcome,
-  ShipArgs,
   CancelArgs,
   SubscriptionCancelArgs,
   SubscriptionCardArgs,
@@ -48,9 +41,7 @@ import { cartTaskQueue } from '../domain/task-queues.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
 import { orderDriverId, repairOrderProcess, resumeRunOf, type OrderRef, type RepairOutcome } from '../providers/temporal/order-process.ts';
 import type { Actor } from '../contracts/audit.ts';
-
-/** A shipment as far as addressing its workflow goes (a shipment row, or an order's shipment). */
-type FollowedShipment = { id: string; order_id: string; followed_by: ShipmentFollower };
+import { createShipmentProcesses, type FollowedShipment } from './shipment-processes.ts';
 
 /** Workflow operations the routes need. */
 export function createProcesses(client: Client, config: Config, logger: Logger, metrics?: Metrics) {
@@ -85,18 +76,6 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
     if (domain) throw domain;
     metrics?.workflowFailures.inc({ workflow });
     throw err;
-  };
-
-  // A shipment row is committed a moment before its own workflow starts: a quick back office may race it.
-  const untilStarted = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) || attempt >= 20) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
-    }
   };
 
   const orderWorkflowIds = (
@@ -205,29 +184,7 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
       }
     },
 
-    /** Sends ship to the workflow that follows the shipment: its own, or the order's fulfillment (`followed_by`). */
-    async ship(tenantId: string, shipment: FollowedShipment, args: ShipArgs): Promise<ShipmentChange> {
-      try {
-        return await backOffice('the shipment', () =>
-          untilStarted(() => client.workflow.getHandle(shipmentFollowerId(tenantId, shipment)).executeUpdate(shipUpdate, { args: [args] })),
-        );
-      } catch (err) {
-        logger.debug({ err, orderId: shipment.order_id, shipmentId: args.shipmentId }, 'ship update failed');
-        return rethrow(err, shipment.followed_by);
-      }
-    },
-
-    /** Sends deliver to the workflow that follows the shipment. */
-    async deliver(tenantId: string, shipment: FollowedShipment, args: DeliverArgs): Promise<ShipmentChange> {
-      try {
-        return await backOffice('the shipment', () =>
-          untilStarted(() => client.workflow.getHandle(shipmentFollowerId(tenantId, shipment)).executeUpdate(deliverUpdate, { args: [args] })),
-        );
-      } catch (err) {
-        logger.debug({ err, orderId: shipment.order_id, shipmentId: args.shipmentId }, 'deliver update failed');
-        return rethrow(err, shipment.followed_by);
-      }
-    },
+    ...createShipmentProcesses({ client, logger, backOffice, rethrow }),
 
     /**
      * Runs `refund:<tenant>:<refund>` to completion (PROCESS_ANSWER_TIMEOUT at most, then 503); a repeated request with the
