@@ -48,6 +48,18 @@ const start = (args: CheckoutInput) =>
 
 const templates = (notices: Notification[]) => notices.map((n) => n.template);
 
+/**
+ * Starts a checkout and places its order; returns them with the order's fulfillment once it tracks the single brand's
+ * parcel, which it follows itself (so it takes the ship and deliver updates).
+ */
+async function placeAndFollow(args: CheckoutInput) {
+  const handle = await start(args);
+  const placed = await handle.executeUpdate(placeOrderUpdate);
+  const fulfillment = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
+  await shipmentsTracked(fulfillment);
+  return { handle, placed, fulfillment };
+}
+
 describe('checkout workflow with stand-in activities', () => {
   test('when checkouts are queried while they place their orders, then their histories still replay from the start', async () => {
     env.use(
@@ -128,17 +140,12 @@ describe('checkout workflow with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const args = input('cod');
-    const handle = await start(args);
-    const placed = await handle.executeUpdate(placeOrderUpdate);
-    await eventually(() => acts.names().includes('createShipments'));
-    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
-    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
-    await shipmentsTracked(shipmentHandle);
+    const { handle, fulfillment } = await placeAndFollow(args);
     await handle.cancel();
     const failure = await handle.result().catch((err: unknown) => err);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(await handle.query(statusQuery)).toBe('cancelled');
-    expect((await shipmentHandle.describe()).status.name).toBe('CANCELLED');
+    expect((await fulfillment.describe()).status.name).toBe('CANCELLED');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toContain('order_cancelled');
   });
@@ -151,16 +158,11 @@ describe('checkout workflow with stand-in activities', () => {
     });
     env.use(acts);
     const args = input('cod');
-    const handle = await start(args);
-    const placed = await handle.executeUpdate(placeOrderUpdate);
-    await eventually(() => acts.names().includes('createShipments'));
-    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
-    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
-    await shipmentsTracked(shipmentHandle);
-    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    const { handle, fulfillment } = await placeAndFollow(args);
+    await fulfillment.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
     await handle.cancel();
     await eventually(() => acts.names().includes('cancelOrder'));
-    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    await fulfillment.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
     expect(await handle.result()).toBe('completed');
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'workflow_cancelled' })]);
     expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).not.toContain('order_cancelled');
@@ -170,10 +172,7 @@ describe('checkout workflow with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const args = input('cod');
-    const handle = await start(args);
-    const placed = await handle.executeUpdate(placeOrderUpdate);
-    const fulfillment = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
-    await shipmentsTracked(fulfillment);
+    const { handle, fulfillment } = await placeAndFollow(args);
     // Each signal is its own server task: the fulfillment's `completed` can overtake its `shipped`.
     await handle.signal(orderStatusSignal, 'completed');
     await handle.signal(orderStatusSignal, 'shipped');
@@ -189,15 +188,10 @@ describe('checkout workflow with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const args = input('cod');
-    const handle = await start(args);
-    const placed = await handle.executeUpdate(placeOrderUpdate);
+    const { handle, placed, fulfillment } = await placeAndFollow(args);
     expect(placed).toMatchObject({ status: 'pending_shipment', created: true });
-    await eventually(() => acts.names().includes('createShipments'));
-    // The single brand's parcel is followed by the fulfillment itself: it takes the ship and deliver updates.
-    const shipmentHandle = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));
-    await shipmentsTracked(shipmentHandle);
-    await shipmentHandle.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
-    await shipmentHandle.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
+    await fulfillment.executeUpdate(shipUpdate, { args: [{ shipmentId: 'shp_main', carrier: 'DHL', trackingNumber: 'T1' }] });
+    await fulfillment.executeUpdate(deliverUpdate, { args: [{ shipmentId: 'shp_main' }] });
     expect(await handle.result()).toBe('completed');
     expect(acts.names()).not.toContain('authorizeCardPayment');
     expect(acts.names()).not.toContain('captureCardPayment');
