@@ -35,11 +35,12 @@ const { placeOrder } = proxyActivities<Pick<OrderActivities, 'placeOrder'>>({
 });
 // authorizeCardPayment: the key `authorize:<order>` makes retries safe; the storefront waits for the answer, so a
 // gateway still down after 2 minutes fails the checkout (compensation voids and cancels) instead of leaving it hanging.
-const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>({
+const AUTHORIZATION_OPTIONS = {
   startToCloseTimeout: '15 seconds',
   scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+} as const;
+const { authorizeCardPayment } = proxyActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>(AUTHORIZATION_OPTIONS);
 // Compensations (cancelOrder, voidCardAuthorization) must finish whatever it takes: both are idempotent (a conditional
 // status change; the void's gateway key), so they are retried without limit, with backoff.
 const { cancelOrder: cancelOrderStep } = proxyActivities<Pick<OrderActivities, 'cancelOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
@@ -55,32 +56,38 @@ const { createOrderSubscriptions } = proxyActivities<Pick<SubscriptionActivities
 /** The activities checkout calls. */
 export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrder: cancelOrderStep, voidCardAuthorization, createOrderSubscriptions };
 
-// placeOrder as a local activity, with the same timeouts and retries: it runs in the worker that holds the workflow
-// task, so the storefront's answer needs no activity-task round trip through the server (issue 14). Authorization stays
-// an activity: an Update (the back office cancelling) can only reach a workflow between its tasks, and a slow gateway
-// would hold the task — and the cancel — for as long as the call lasts.
-const { placeOrder: placeOrderLocally } = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: RETRY_UNTIL_DONE,
-});
+// placeOrder and authorizeCardPayment as local activities, with the same timeouts and retries: they run in the worker
+// that holds the workflow task, so the storefront's answer needs no activity-task round trip through the server and no
+// second workflow task (issue 14). The price: an Update reaches a workflow between its tasks, so a back-office cancel sent
+// while the gateway answers waits for that answer, or for the task's heartbeat (80 % of the 10 s task timeout) when the
+// gateway is slow; it then cancels the authorized order and voids the money, as before.
+const localSteps = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { authorizeCardPayment: authorizeLocally } = proxyLocalActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>(AUTHORIZATION_OPTIONS);
+
+/** What placing the order asks before its first local activity, and the two steps the storefront waits for. */
+export type PlacementSteps = Pick<typeof checkoutActivities, 'placeOrder' | 'authorizeCardPayment'> & { asked: { cartClosedAfterAnswer?: boolean } };
 
 /**
  * The steps the storefront waits for. Runs started after the `local-placement-steps` patch place the order as a local
- * activity: it is idempotent (keyed by the cart), so a worker lost mid-step simply runs it again on the next one. Older
- * runs replay it as the activity they recorded.
+ * activity: it is idempotent (keyed by the cart), so a worker lost mid-step simply runs it again on the next one. Runs
+ * after `local-authorization` (asked by card checkouts only) authorize the card locally too: the gateway key `authorize:<order>` makes a run again
+ * after a lost worker charge once. Older runs replay the activities they recorded.
+ *
+ * Patches the task that places the order asks after placeOrder are asked before it in runs after
+ * `patches-before-placement`: a query answered while placeOrder (a local activity) ran splits that task, and a replay
+ * then met the later patch's marker before the workflow asked for it (nondeterminism). Earlier runs ask where they
+ * recorded it (absent here).
  */
-export function placementSteps(): Pick<typeof checkoutActivities, 'placeOrder' | 'authorizeCardPayment'> {
-  if (patched('local-placement-steps')) return { placeOrder: placeOrderLocally, authorizeCardPayment };
-  return { placeOrder, authorizeCardPayment };
-}
-
-/**
- * Patches the task that places the order asks after placeOrder, asked before it in runs after `patches-before-placement`:
- * a query answered while placeOrder (a local activity) ran splits that task, and a replay then met the later patch's
- * marker before the workflow asked for it (nondeterminism). Earlier runs ask where they recorded it (absent here).
- */
-export function patchesBeforePlacement(): { cartClosedAfterAnswer?: boolean } {
-  return patched('patches-before-placement') ? { cartClosedAfterAnswer: patched('cart-closed-after-answer') } : {};
+export function placementSteps(paymentMethod: CheckoutInput['paymentMethod']): PlacementSteps {
+  const placesLocally = patched('local-placement-steps');
+  const asksFirst = patched('patches-before-placement');
+  const asked = asksFirst ? { cartClosedAfterAnswer: patched('cart-closed-after-answer') } : {};
+  const authorizesLocally = asksFirst && paymentMethod === 'card' && patched('local-authorization');
+  return {
+    placeOrder: placesLocally ? localSteps.placeOrder : placeOrder,
+    authorizeCardPayment: authorizesLocally ? authorizeLocally : authorizeCardPayment,
+    asked,
+  };
 }
 
 /** A failure the workflow can end with: business failures as they are, anything else non-retryable. */

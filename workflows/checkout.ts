@@ -25,7 +25,6 @@ import {
   fulfillmentChild,
   mayHoldAuthorization,
   paymentChild,
-  patchesBeforePlacement,
   placementSteps,
   cartCloser,
   stopWorkflow,
@@ -53,8 +52,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const notifications = createNotifications();
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
-  const placing = placementSteps();
-  const asked = patchesBeforePlacement();
+  const placing = placementSteps(input.paymentMethod);
   const cart = cartCloser(tenantId, input.cartId, input.cartWatched !== false);
 
   setHandler(statusQuery, () => status);
@@ -94,7 +92,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const order = await placeTheOrder();
     void cancelWhenAnOperatorAsks();
     // The cart's watcher only has to stop eventually: newer runs tell it with the answer, older ones told it here.
-    await tellCartLikeOlderRuns(cart, asked.cartClosedAfterAnswer ?? patched('cart-closed-after-answer'));
+    await tellCartLikeOlderRuns(cart, placing.asked.cartClosedAfterAnswer ?? patched('cart-closed-after-answer'));
 
     // A card that is not authorized fails the checkout: the storefront hears why.
     if (input.paymentMethod === 'card') await payByCard(order);

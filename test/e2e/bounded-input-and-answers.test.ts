@@ -212,7 +212,7 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     expect(await gatewayLedger(s.pool, { subscriptionId })).toEqual([]);
   });
 
-  test('when the back office cancels a card order while its authorization is under way, then the customer hears "cancelled" and never "received" after it', async () => {
+  test('when the back office cancels a card order while its authorization is under way, then the cancel takes effect once the gateway answered: the money is voided and the customer hears "cancelled" last', async () => {
     const store = storefront(s.http, tenant.publishable_key);
     const { variantId } = await seedProduct(s.http, tenant.admin_api_key, { stock: 3 });
     const cart = (await store.createCart()).body;
@@ -221,22 +221,31 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     let release!: () => void;
     authorizationGate = new Promise<void>((resolve) => (release = resolve));
     const checkout = store.checkout(cart.id, buildCheckout({ payment_method: 'card', payment_token: 'tok_visa', email })).then((res) => res);
+    let cancelling: ReturnType<ReturnType<typeof backOffice>['cancel']>;
     try {
       await waitFor(async () => authorizationsWaiting > 0, { what: 'the authorization to start' });
       const orderId = await s.pool.oneFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM orders WHERE cart_id = ${cart.id}`);
-      const cancelled = await backOffice(s.http, tenant.admin_api_key).cancel(orderId, 'customer phoned');
-      expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+      cancelling = backOffice(s.http, tenant.admin_api_key).cancel(orderId, 'customer phoned');
+      // The authorization runs in the task that places the order: the cancel reaches the checkout once it answered.
+      await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
       authorizationGate = undefined;
       release();
     }
     const res = await checkout;
-    expect(res.body.order).toMatchObject({ status: 'cancelled' });
+    expect(res.status).toBe(201);
+    const cancelled = await cancelling;
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
     await s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id)).result();
-    // The committed fixture (replayed by test/workflows) keeps the patched path of this race deterministic.
-    if (UPDATE_HISTORIES) await recordHistory(s, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-cancelled-while-authorizing');
-    expect(s.notifier.sent.filter((n) => n.to === email).map((n) => n.template)).toEqual(['order_cancelled']);
-    expect((await backOffice(s.http, tenant.admin_api_key).order(res.body.order.id)).body.payments[0].status).toBe('voided');
+    // The committed fixture (replayed by test/workflows) keeps this path deterministic; `checkout-card-cancelled-while-authorizing`
+    // is the run from before `local-authorization`, whose cancel landed during the authorization activity.
+    if (UPDATE_HISTORIES) await recordHistory(s, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-cancelled-after-local-authorization');
+    await waitFor(async () => s.notifier.sent.some((n) => n.to === email && n.template === 'order_cancelled'), { what: 'the cancel notice' });
+    expect(s.notifier.sent.filter((n) => n.to === email).map((n) => n.template)).toEqual(['order_placed', 'order_cancelled']);
+    expect((await backOffice(s.http, tenant.admin_api_key).order(res.body.order.id)).body).toMatchObject({
+      status: 'cancelled',
+      payments: [expect.objectContaining({ status: 'voided' })],
+    });
   });
 });
 

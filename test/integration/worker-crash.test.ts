@@ -1,9 +1,10 @@
-// A worker process is SIGKILLed while 20 checkouts are in flight; a new one takes over and every buyer gets one order.
+// A worker process is SIGKILLed while 20 checkouts are in flight; a new one takes over and every buyer gets one order,
+// every card one authorization.
 // Then the narrow window such a crash can hit (placeOrder committed, its result lost), reproduced deterministically.
 import pg from 'pg';
 import { z } from 'zod';
 import { startTestStack, waitFor, type TestStack } from '../helpers/harness.ts';
-import { buildCheckout, createTestTenant, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
+import { buildCheckout, createTestTenant, gatewayLedger, orderCountOfCart, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { useCrashStack } from '../helpers/crash-stack.ts';
 import { localActivityRuns } from '../helpers/histories.ts';
@@ -21,6 +22,8 @@ const SLOW_COMMIT_S = 32;
 // These buyers wait through a crash or a slow commit on purpose: the 503 answer bound is tested elsewhere (bounded-input-and-answers).
 const PATIENT_API = { CHECKOUT_ANSWER_TIMEOUT: `${HTTP_TIMEOUT_MS / 1000}s` };
 
+// Every third buyer pays by card: its authorization runs in the task that places the order, which the crash may cut.
+const PAYMENTS = [{ payment_method: 'bank_transfer' }, { payment_method: 'cod' }, { payment_method: 'card', payment_token: 'tok_visa' }] as const;
 const log = (msg: string) => process.stderr.write(`[worker-crash] ${msg}\n`);
 
 describe('a worker process crashes mid-batch', () => {
@@ -45,9 +48,7 @@ describe('a worker process crashes mid-batch', () => {
     let answered = 0;
     const responses = Promise.all(
       carts.map((cartId, i) => {
-        const request = store
-          .checkout(cartId, buildCheckout({ payment_method: i % 2 === 0 ? 'bank_transfer' : 'cod' }))
-          .timeout({ response: HTTP_TIMEOUT_MS, deadline: HTTP_TIMEOUT_MS });
+        const request = store.checkout(cartId, buildCheckout(PAYMENTS[i % PAYMENTS.length])).timeout({ response: HTTP_TIMEOUT_MS, deadline: HTTP_TIMEOUT_MS });
         return Promise.resolve(request).then((res) => {
           answered++;
           return res;
@@ -91,7 +92,17 @@ describe('a worker process crashes mid-batch', () => {
       SELECT cart_id, sum(quantity)::int8 AS n FROM holds WHERE variant_id = ${variantId} AND status = 'allocated' GROUP BY cart_id HAVING sum(quantity) <> 1`);
     expect(allocatedPerCart).toEqual([]);
 
-    // No checkout process failed: bank transfers wait for payment, COD orders wait for shipping.
+    // Money moved once: each card order holds one authorization at the gateway, recorded on its payment.
+    const cardOrders = carts.filter((_, i) => PAYMENTS[i % PAYMENTS.length].payment_method === 'card').map((c) => orderOfCart.get(c)!);
+    for (const orderId of cardOrders) {
+      const ledger = await gatewayLedger(stack.pool, { orderId });
+      expect({ orderId, ledger: ledger.map((l) => `${l.operation}:${l.outcome}`) }).toEqual({ orderId, ledger: ['authorize:succeeded'] });
+    }
+    const authorized = await stack.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      SELECT count(*)::int8 AS n FROM payments WHERE order_id = ANY(${sql.array(cardOrders, 'text')}) AND status = 'authorized'`);
+    expect(authorized).toBe(cardOrders.length);
+
+    // No checkout process failed: bank transfers wait for payment, COD and card orders wait for shipping.
     const described = await Promise.all(carts.map((c) => stack.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, c)).describe()));
     expect(described.map((d) => d.status.name).filter((s) => s !== 'RUNNING' && s !== 'COMPLETED')).toEqual([]);
 

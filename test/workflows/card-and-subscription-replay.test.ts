@@ -10,7 +10,8 @@ import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 /**
  * Fixtures this file owns (file names without `.json`); `-before-patches` ones predate patched(), `-activity-placement`
- * ones predate the `local-placement-steps` patch (placeOrder and authorization as activities): never re-recorded.
+ * ones predate the `local-placement-steps` patch (placeOrder and authorization as activities), `-activity-authorization`
+ * ones the `local-authorization` patch (authorization as an activity): never re-recorded.
  */
 const FIXTURES = [
   'checkout-card-completed-before-patches',
@@ -19,6 +20,8 @@ const FIXTURES = [
   'checkout-card-declined-activity-placement',
   'checkout-cod-completed-with-patches-activity-placement',
   'checkout-cod-completed-with-patches',
+  'checkout-card-completed-activity-authorization',
+  'checkout-card-declined-activity-authorization',
   'checkout-card-completed',
   'fulfillment-card-completed',
   'checkout-card-declined',

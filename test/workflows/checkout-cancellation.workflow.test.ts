@@ -1,5 +1,6 @@
 // Checkout cancellation paths with stand-in activities: the back office cancelling a bank transfer or a card order with
-// subscriptions, an operator cancelling the workflow or its fulfillment child, a card authorization that gives up.
+// subscriptions or while its card is authorized, an operator cancelling the workflow or its fulfillment child, a card
+// authorization that gives up.
 // `UPDATE_HISTORIES=1` also writes each run's history as a replay fixture unless it exists: the cancellation fixtures
 // were recorded with the checkout code from before its rewrite as a saga, and are kept as such.
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,16 @@ import { checkoutWorkflowId, fulfillmentWorkflowId, paymentWorkflowId, subscript
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
 import { expectFixturesReplay, HISTORIES_DIR, UPDATE_HISTORIES } from '../helpers/histories.ts';
-import { billingState, buildActivities, businessError, createWorkflowEnv, eventually, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import {
+  billingState,
+  buildActivities,
+  businessError,
+  createWorkflowEnv,
+  eventually,
+  gate,
+  shipmentsTracked,
+  type WorkflowEnv,
+} from '../helpers/workflow-env.ts';
 
 const FIXTURES = [
   'checkout-bank-transfer-cancelled-by-back-office',
@@ -188,6 +198,65 @@ describe('checkout cancellation with stand-in activities', () => {
     expect(acts.inputsOf('voidCardAuthorization')).toEqual([expect.objectContaining({ orderId: placed.orderId })]);
     expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'checkout compensation' })]);
     await keepHistory(handle, 'checkout-card-authorization-gave-up');
+  });
+
+  test('when the back office cancels while the gateway answers the authorization, then the cancel waits for that answer: the order is placed, then cancelled, the money voided, and the cancel notice comes last', async () => {
+    const authorizing = gate<void>();
+    const acts = buildActivities({
+      async authorizeCardPayment() {
+        authorizing.enter();
+        await authorizing.promise;
+        return { orderStatus: 'pending_payment' as const, cardRef: 'card_1' };
+      },
+    });
+    env.use(acts);
+    const handle = await start(input('card'));
+    const placing = handle.executeUpdate(placeOrderUpdate);
+    await authorizing.entered;
+    const cancelling = handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer asked', cancelledBy: 'admin' }] });
+    // The authorization runs in the task that places the order (a local activity): the cancel reaches the workflow after it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    authorizing.open();
+    expect((await placing).orderId).toMatch(/^ord_/);
+    expect(await cancelling).toEqual({ status: 'cancelled' });
+    expect(await handle.result()).toBe('cancelled');
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'customer asked (by admin)' })]);
+    expect(acts.inputsOf('voidCardAuthorization')).toHaveLength(1);
+    expect(templates(acts.inputsOf<Notification>('notifyCustomer'))).toEqual(['order_placed', 'order_cancelled']);
+  });
+
+  test('when the gateway is slower than the workflow task heartbeat and the back office cancels meanwhile, then the cancel lands at the heartbeat, the order ends cancelled, the authorization is voided and no order_placed notice follows the cancel notice', async () => {
+    const authorizing = gate<void>();
+    const acts = buildActivities({
+      async authorizeCardPayment() {
+        authorizing.enter();
+        await authorizing.promise;
+        // The database already says cancelled when the gateway answers.
+        return { orderStatus: 'cancelled' as const, cardRef: 'card_1' };
+      },
+    });
+    env.use(acts);
+    const args = input('card');
+    // A short task timeout makes the worker heartbeat the task every 0.8 s while the authorization runs (8 s by default).
+    const handle = await env.client.workflow.start(checkout, {
+      taskQueue: env.taskQueue,
+      workflowId: checkoutWorkflowId(args.tenantId, args.cartId),
+      args: [args],
+      workflowTaskTimeout: '1s',
+    });
+    const placing = handle.executeUpdate(placeOrderUpdate);
+    await authorizing.entered;
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer asked', cancelledBy: 'admin' }] });
+    expect(cancelled).toEqual({ status: 'cancelled' });
+    authorizing.open();
+    expect(await handle.result()).toBe('cancelled');
+    expect((await placing).orderId).toMatch(/^ord_/);
+    expect(acts.inputsOf('cancelOrder')).toEqual([expect.objectContaining({ reason: 'customer asked (by admin)' })]);
+    expect(acts.inputsOf('voidCardAuthorization').length).toBeGreaterThanOrEqual(1);
+    const notices = templates(acts.inputsOf<Notification>('notifyCustomer'));
+    expect(notices).toContain('order_cancelled');
+    expect(notices.slice(notices.indexOf('order_cancelled'))).not.toContain('order_placed');
+    expect(acts.names()).not.toContain('createShipments');
   });
 
   test('when the histories of these paths are replayed against the current checkout, then every one replays', async () => {

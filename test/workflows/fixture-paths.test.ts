@@ -45,6 +45,14 @@ describe('committed workflow histories', () => {
       expect({ name, asked: askedBeforePlacement(name) }).toEqual({ name, asked: true });
       expect({ name, asked: askedBeforePlacement(`${name}-patch-after-placement`) }).toEqual({ name, asked: false });
     }
+    // After `local-authorization` the card is authorized in the task that places the order; before it, as an activity.
+    for (const name of ['checkout-card-completed', 'checkout-card-declined', 'checkout-card-cancelled-after-local-authorization']) {
+      expect({ name, ...run(name) }).toMatchObject({ name, local: ['placeOrder', 'authorizeCardPayment'] });
+      expect(run(name).activities).not.toContain('authorizeCardPayment');
+    }
+    for (const name of ['checkout-card-completed-activity-authorization', 'checkout-card-declined-activity-authorization']) {
+      expect({ name, ...run(name) }).toMatchObject({ name, local: ['placeOrder'], activities: expect.arrayContaining(['authorizeCardPayment']) });
+    }
     // A single brand's parcel: followed by the fulfillment itself (no child), or by a `shipment` child before the patch.
     const children = (name: string) => fixtureEvents(name).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
     for (const name of ['fulfillment-cod-completed', 'fulfillment-bank-transfer-completed']) {
