@@ -96,6 +96,20 @@ function cardWithSubscription() {
   });
 }
 
+/** Stand-in activities whose card authorization waits for `authorizing` to open, then returns the order in `orderStatus`. */
+function useGatewayThatWaits(orderStatus: 'pending_payment' | 'cancelled') {
+  const authorizing = gate<void>();
+  const acts = buildActivities({
+    async authorizeCardPayment() {
+      authorizing.enter();
+      await authorizing.promise;
+      return { orderStatus, cardRef: 'card_1' };
+    },
+  });
+  env.use(acts);
+  return { authorizing, acts };
+}
+
 /** With UPDATE_HISTORIES=1, writes the ended run's history as a committed fixture, unless one was recorded before. */
 async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
   const file = path.join(HISTORIES_DIR, `${name}.json`);
@@ -201,15 +215,7 @@ describe('checkout cancellation with stand-in activities', () => {
   });
 
   test('when the back office cancels while the gateway answers the authorization, then the cancel waits for that answer: the order is placed, then cancelled, the money voided, and the cancel notice comes last', async () => {
-    const authorizing = gate<void>();
-    const acts = buildActivities({
-      async authorizeCardPayment() {
-        authorizing.enter();
-        await authorizing.promise;
-        return { orderStatus: 'pending_payment' as const, cardRef: 'card_1' };
-      },
-    });
-    env.use(acts);
+    const { authorizing, acts } = useGatewayThatWaits('pending_payment');
     const handle = await start(input('card'));
     const placing = handle.executeUpdate(placeOrderUpdate);
     await authorizing.entered;
@@ -226,16 +232,8 @@ describe('checkout cancellation with stand-in activities', () => {
   });
 
   test('when the gateway is slower than the workflow task heartbeat and the back office cancels meanwhile, then the cancel lands at the heartbeat, the order ends cancelled, the authorization is voided and no order_placed notice follows the cancel notice', async () => {
-    const authorizing = gate<void>();
-    const acts = buildActivities({
-      async authorizeCardPayment() {
-        authorizing.enter();
-        await authorizing.promise;
-        // The database already says cancelled when the gateway answers.
-        return { orderStatus: 'cancelled' as const, cardRef: 'card_1' };
-      },
-    });
-    env.use(acts);
+    // The database already says cancelled when the gateway answers.
+    const { authorizing, acts } = useGatewayThatWaits('cancelled');
     const args = input('card');
     // A short task timeout makes the worker heartbeat the task every 0.8 s while the authorization runs (8 s by default).
     const handle = await env.client.workflow.start(checkout, {
