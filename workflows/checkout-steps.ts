@@ -70,8 +70,8 @@ export type PlacementSteps = Pick<typeof checkoutActivities, 'placeOrder' | 'aut
 /**
  * The steps the storefront waits for. Runs started after the `local-placement-steps` patch place the order as a local
  * activity: it is idempotent (keyed by the cart), so a worker lost mid-step simply runs it again on the next one. Runs
- * after `local-authorization` (asked by card checkouts only) authorize the card locally too: the gateway key `authorize:<order>` makes a run again
- * after a lost worker charge once. Older runs replay the activities they recorded.
+ * after `local-authorization` (asked by card checkouts only) authorize the card locally too: the gateway key
+ * `authorize:<order>` makes a run again after a lost worker charge once. Older runs replay the activities they recorded.
  *
  * Patches the task that places the order asks after placeOrder are asked before it in runs after
  * `patches-before-placement`: a query answered while placeOrder (a local activity) ran splits that task, and a replay
