@@ -55,6 +55,9 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
   // marker recorded after it before the workflow had asked (nondeterminism; earlier runs keep the order they recorded).
   const followOneHere = patched('single-shipment-in-fulfillment');
   const digitalStep = followOneHere ? digitalDeliveryRuns(input) : undefined;
+  // Runs after this patch end `cancelled` when the order was cancelled before its shipments existed (createShipments
+  // then creates them cancelled); earlier runs waited for their delivery for ever. Asked before the local activity too.
+  const endsWhenCancelled = patched('cancelled-shipment-ends');
   const shipments: TrackedShipment[] = await createShipmentRows({
     tenantId: input.tenantId,
     orderId: input.orderId,
@@ -93,7 +96,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     email: input.email,
     shipSlaMs: input.shipSlaMs,
   });
-  const progressHere = here ? shipmentProgress(shipmentInput(here), here, applyShipmentChange, notifications) : undefined;
+  const progressHere = here ? shipmentProgress(shipmentInput(here), here, applyShipmentChange, notifications, { endsWhenCancelled }) : undefined;
 
   const digital = await digitalDelivery(input, digitalStep);
   if (digital && digital.orderStatus !== orderStatus) {
@@ -108,7 +111,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
   // Children are started outside this workflow's cancellation scope: only an order that may still be
   // cancelled (nothing shipped) has its shipments stopped, explicitly, below. A run reset in the UI meets the shipments
   // of the run before it still running (a reset ends no child), and follows them.
-  const children: StartedOrFollowed<'delivered'>[] = await CancellationScope.nonCancellable(() =>
+  const children: StartedOrFollowed<'delivered' | 'cancelled'>[] = await CancellationScope.nonCancellable(() =>
     Promise.all(
       (here ? [] : shipments).map((s) =>
         startOrFollow(shipment, {
@@ -162,6 +165,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
   }
   return CancellationScope.nonCancellable(async () => {
     await allDelivered;
+    if (endsWhenCancelled && shipments.length > 0 && shipments.every((s) => s.status === 'cancelled')) return endCancelled();
     // Shipment children report through signals; the last one may still be in flight.
     await condition(() => shipments.every((s) => s.status === 'delivered'));
     await condition(allHandlersFinished);
@@ -171,6 +175,15 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
     await notifications.flush();
     return orderStatus;
   });
+
+  /** Nothing will ship (the order was cancelled before its shipments existed): no capture, no payouts, no notice. */
+  async function endCancelled(): Promise<OrderStatus> {
+    await condition(allHandlersFinished);
+    orderStatus = 'cancelled';
+    publishOrderStatus(orderStatus);
+    await notifications.flush();
+    return orderStatus;
+  }
 
   /** Digital goods only: delivered with their links, so a card is captured now; a cancelled order ends as it is. */
   async function finishWithoutShipments(delivered: DigitalDeliveryOutcome): Promise<OrderStatus> {

@@ -18,13 +18,15 @@ export type ReportShipmentChange = (change: ShipmentChange) => Promise<void> | v
  * journey: it tells operations when the ship SLA passes and returns once the shipment is delivered. Updates that arrive
  * before `follow()` wait for it (a fulfillment issues download links before any parcel leaves). Each committed change is
  * applied to `shipment` and reported. A cancellation while it is pending ends it (after running handlers); once shipped,
- * goods on the road cannot be un-shipped, so a cancellation is refused and delivery awaited.
+ * goods on the road cannot be un-shipped, so a cancellation is refused and delivery awaited. With `endsWhenCancelled`, a
+ * shipment that is `cancelled` (created for an order already cancelled) ends the follow at once.
  */
 export function shipmentProgress(
   input: ShipmentInput,
   shipment: TrackedShipment,
   report: ReportShipmentChange,
   notifications: Notifications,
+  { endsWhenCancelled = false }: { endsWhenCancelled?: boolean } = {},
 ): { follow(): Promise<void> } {
   const s = shipment;
   let following = false;
@@ -89,6 +91,9 @@ export function shipmentProgress(
   );
 
   const delivered = () => s.status === 'delivered';
+  // A shipment created for an order cancelled meanwhile is `cancelled` from the start and will never leave: runs after
+  // `cancelled-shipment-ends` (asked by the caller) stop following it; earlier runs waited for its delivery for ever.
+  const over = () => delivered() || (endsWhenCancelled && s.status === 'cancelled');
   return {
     async follow() {
       following = true;
@@ -102,9 +107,9 @@ export function shipmentProgress(
             data: { order_id: input.orderId, shipment_id: s.id, vendor_id: s.vendorId, sla_ms: input.shipSlaMs },
           });
         }
-        await condition(delivered);
+        await condition(over);
       } catch (err) {
-        if (!isCancellation(err) || s.status === 'pending') await rethrowAfterHandlers(err);
+        if (!isCancellation(err) || s.status === 'pending' || over()) await rethrowAfterHandlers(err);
         log.warn('cancellation refused: the shipment has left; waiting for delivery', { shipmentId: s.id });
         await CancellationScope.nonCancellable(() => condition(delivered));
       }

@@ -9,10 +9,12 @@ import type { ShipmentInput } from '../contracts/workflows.ts';
 /**
  * One per shipment (`shipment:<tenant>:<shipment>`), a child of the order's fulfillment. Waits for the ship
  * and deliver updates (admin or the owning vendor), tells operations when the ship SLA passes, and reports
- * every change to its parent.
+ * every change to its parent. A shipment created cancelled ends `cancelled` at once.
  */
-export async function shipment(input: ShipmentInput): Promise<'delivered'> {
+export async function shipment(input: ShipmentInput): Promise<'delivered' | 'cancelled'> {
   const s = { ...input.shipment };
+  // Runs after this patch end at once for a shipment created cancelled (its order was cancelled first).
+  const endsWhenCancelled = patched('cancelled-shipment-ends');
   const notifications = createNotifications();
   const report = async (change: ShipmentChange) => {
     const parent = workflowInfo().parent;
@@ -31,10 +33,10 @@ export async function shipment(input: ShipmentInput): Promise<'delivered'> {
   };
 
   setHandler(statusQuery, () => s.status);
-  await shipmentProgress(input, s, report, notifications).follow();
+  await shipmentProgress(input, s, report, notifications, { endsWhenCancelled }).follow();
   await CancellationScope.nonCancellable(async () => {
     await condition(allHandlersFinished);
     await notifications.flush();
   });
-  return 'delivered';
+  return s.status === 'cancelled' ? 'cancelled' : 'delivered';
 }

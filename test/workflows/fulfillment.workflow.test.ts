@@ -84,6 +84,32 @@ describe('fulfillment workflow with stand-in activities', () => {
     expect(notices.sort()).toEqual(['order_completed', 'order_shipped', 'order_shipped']);
   });
 
+  test('when the order was cancelled before its shipments existed (they are created cancelled), then the fulfillment and any shipment children end cancelled at once: no capture, no payouts, no notice', async () => {
+    const cancelled = (id: string, vendorId: string | null, followedBy?: 'fulfillment'): TrackedShipment => ({
+      ...pending(id, vendorId),
+      status: 'cancelled',
+      ...(followedBy ? { followedBy } : {}),
+    });
+    for (const created of [[cancelled('shp_main', null, 'fulfillment')], [cancelled('shp_a', 'ven_a'), cancelled('shp_b', 'ven_b')]]) {
+      const acts = buildActivities({
+        async createShipments() {
+          return created;
+        },
+      });
+      env.use(acts);
+      const input = fulfillmentInput({ paymentMethod: 'card' });
+      const handle = await env.client.workflow.start(fulfillment, {
+        taskQueue: env.taskQueue,
+        workflowId: fulfillmentWorkflowId(input.tenantId, input.orderId),
+        args: [input],
+      });
+      expect(await handle.result()).toBe('cancelled');
+      const children = created.filter((c) => c.vendorId).map((c) => env.client.workflow.getHandle(shipmentWorkflowId(input.tenantId, c.id)).result());
+      expect(await Promise.all(children)).toEqual(created.filter((c) => c.vendorId).map(() => 'cancelled'));
+      expect(acts.names().filter((n) => n === 'captureCardPayment' || n === 'createPayouts' || n === 'notifyCustomer')).toEqual([]);
+    }
+  });
+
   test('when a shipment has not shipped within its SLA, then operations get a shipment_late notice and the order still completes', async () => {
     const acts = buildActivities();
     env.use(acts);
