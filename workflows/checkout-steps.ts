@@ -61,7 +61,10 @@ export const checkoutActivities = { placeOrder, authorizeCardPayment, cancelOrde
 // second workflow task (issue 14). The price: an Update reaches a workflow between its tasks, so a back-office cancel sent
 // while the gateway answers waits for that answer, or for the task's heartbeat (80 % of the 10 s task timeout) when the
 // gateway is slow; it then cancels the authorized order and voids the money, as before.
-const localSteps = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({ startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE });
+const { placeOrder: placeOrderLocally } = proxyLocalActivities<Pick<OrderActivities, 'placeOrder'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_DONE,
+});
 const { authorizeCardPayment: authorizeLocally } = proxyLocalActivities<Pick<CardPaymentActivities, 'authorizeCardPayment'>>(AUTHORIZATION_OPTIONS);
 
 /** What placing the order asks before its first local activity, and the two steps the storefront waits for. */
@@ -84,7 +87,7 @@ export function placementSteps(paymentMethod: CheckoutInput['paymentMethod']): P
   const asked = asksFirst ? { cartClosedAfterAnswer: patched('cart-closed-after-answer') } : {};
   const authorizesLocally = asksFirst && paymentMethod === 'card' && patched('local-authorization');
   return {
-    placeOrder: placesLocally ? localSteps.placeOrder : placeOrder,
+    placeOrder: placesLocally ? placeOrderLocally : placeOrder,
     authorizeCardPayment: authorizesLocally ? authorizeLocally : authorizeCardPayment,
     asked,
   };
