@@ -1,0 +1,122 @@
+// `node bench/hold-cost.ts`: what adding to a cart costs, on a stack of its own, as `npm run bench` loads it (20
+// connections, HOLD_CARTS carts, one unit a request, HOLD_SECONDS each phase): first holds of fresh carts, then more holds
+// of the same carts; per phase the rate, P50/P99, and the CPU each process spent per add (API, worker, dev server,
+// every PostgreSQL backend, and this load generator), idle subtracted. Run the API with NODE_OPTIONS=--cpu-prof for where
+// its share goes.
+import { readdirSync, readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startBenchStack } from './bench-stack.ts';
+import { cpuMs } from './process-cpu.ts';
+
+const CARTS = Number(process.env.HOLD_CARTS ?? 500);
+const SECONDS = Number(process.env.HOLD_SECONDS ?? 10);
+
+/** Every PostgreSQL process's pid (backends, WAL writer, checkpointer): the server's share of an add. */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const stack = await startBenchStack('hold-cost', [], { MAX_LINE_QUANTITY: '1000' });
+try {
+  const headers = { 'x-publishable-key': stack.publishableKey, 'content-type': 'application/json' };
+  const carts: string[] = [];
+  for (let i = 0; i < CARTS; i++) {
+    const res = await fetch(`${stack.apiUrl}/store/carts`, { method: 'POST', headers, body: JSON.stringify({ currency: 'JPY' }) });
+    carts.push(((await res.json()) as { id: string }).id);
+  }
+  const reading = () => ({
+    api: cpuMs(stack.api.pid!) ?? 0,
+    worker: cpuMs(stack.worker.pid!) ?? 0,
+    temporal: stack.temporalPid ? (cpuMs(stack.temporalPid) ?? 0) : 0,
+    postgres: postgresPids().reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0),
+    generator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
+  type Reading = ReturnType<typeof reading>;
+  const diff = (a: Reading, b: Reading) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof Reading] - a[k as keyof Reading]])) as Reading;
+  // The database's own counters: transactions, rows read, buffers touched per add (pg_stat_database lags up to a second).
+  const stats = new pg.Client({ connectionString: stack.databaseUrl });
+  await stats.connect();
+  const dbCounters = async () =>
+    (
+      await stats.query<Record<string, string>>(
+        'SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()',
+      )
+    ).rows[0];
+  // Per table: which scans the adds cost (rows read by sequential and index scans).
+  const tableCounters = async () =>
+    new Map(
+      (
+        await stats.query<{ relname: string; seq: string; idx: string }>(
+          'SELECT relname, seq_tup_read AS seq, COALESCE(idx_tup_fetch, 0) AS idx FROM pg_stat_user_tables',
+        )
+      ).rows.map((r) => [r.relname, { seq: Number(r.seq), idx: Number(r.idx) }]),
+    );
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleFrom = reading();
+  const idleT0 = performance.now();
+  await new Promise((r) => setTimeout(r, 5000));
+  const idle = diff(idleFrom, reading());
+  const idleMs = performance.now() - idleT0;
+  let n = 0;
+  for (const phase of ['first holds', 'more holds']) {
+    const from = reading();
+    const countersFrom = await dbCounters();
+    const tablesFrom = await tableCounters();
+    const t0 = performance.now();
+    const r = await autocannon({
+      url: stack.apiUrl,
+      connections: 20,
+      duration: SECONDS,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            n++;
+            return {
+              ...req,
+              path: `/store/carts/${carts[n % carts.length]}/items`,
+              body: JSON.stringify({ variant_id: stack.variantIds[n % stack.variantIds.length], quantity: 1 }),
+            };
+          },
+        },
+      ],
+    });
+    const used = diff(from, reading());
+    await new Promise((r) => setTimeout(r, 1500));
+    const countersTo = await dbCounters();
+    const tablesTo = await tableCounters();
+    const wall = performance.now() - t0;
+    const adds = r.requests.total;
+    const per = Object.entries(used)
+      .map(([k, ms]) => `${k} ${((ms - (idle[k as keyof Reading] * wall) / idleMs) / Math.max(1, adds)).toFixed(2)}`)
+      .join(', ');
+    process.stdout.write(
+      `${phase}: ${Math.round(r.requests.average)}/s, P50 ${r.latency.p50} ms, P99 ${r.latency.p99} ms, non-2xx ${r.non2xx}; CPU ms per add: ${per}\n`,
+    );
+    const perAdd = Object.keys(countersTo)
+      .map((k) => `${k} ${((Number(countersTo[k]) - Number(countersFrom[k])) / Math.max(1, adds)).toFixed(1)}`)
+      .join(', ');
+    process.stdout.write(`  database per add (whole database, workers included): ${perAdd}\n`);
+    const tables = [...tablesTo]
+      .map(([name, t]) => ({ name, seq: t.seq - (tablesFrom.get(name)?.seq ?? 0), idx: t.idx - (tablesFrom.get(name)?.idx ?? 0) }))
+      .sort((a, b) => b.seq + b.idx - (a.seq + a.idx))
+      .slice(0, 5)
+      .map((t) => `${t.name} ${(t.seq / Math.max(1, adds)).toFixed(1)} seq + ${(t.idx / Math.max(1, adds)).toFixed(1)} idx`)
+      .join(', ');
+    process.stdout.write(`  rows read per add, busiest tables: ${tables}\n`);
+  }
+  await stats.end();
+} finally {
+  await stack.stop();
+}
