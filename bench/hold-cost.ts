@@ -3,28 +3,13 @@
 // of the same carts; per phase the rate, P50/P99, and the CPU each process spent per add (API, worker, dev server,
 // every PostgreSQL backend, and this load generator), idle subtracted. Run the API with NODE_OPTIONS=--cpu-prof for where
 // its share goes.
-import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { startBenchStack } from './bench-stack.ts';
-import { cpuMs } from './process-cpu.ts';
+import { cpuMs, postgresCpuMs } from './process-cpu.ts';
 
 const CARTS = Number(process.env.HOLD_CARTS ?? 500);
 const SECONDS = Number(process.env.HOLD_SECONDS ?? 10);
-
-/** Every PostgreSQL process's pid (backends, WAL writer, checkpointer): the server's share of an add. */
-function postgresPids(): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const stack = await startBenchStack('hold-cost', [], { MAX_LINE_QUANTITY: '1000' });
 try {
@@ -38,7 +23,7 @@ try {
     api: cpuMs(stack.api.pid!) ?? 0,
     worker: cpuMs(stack.worker.pid!) ?? 0,
     temporal: stack.temporalPid ? (cpuMs(stack.temporalPid) ?? 0) : 0,
-    postgres: postgresPids().reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0),
+    postgres: postgresCpuMs(),
     generator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   });
   type Reading = ReturnType<typeof reading>;

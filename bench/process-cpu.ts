@@ -1,5 +1,5 @@
 // A process's CPU time, read from /proc (Linux), for the bench's cost-per-checkout figures.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 // USER_HZ: the unit of /proc/<pid>/stat's times; 100 on every Linux this bench runs on.
@@ -17,26 +17,58 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
-/** CPU time by process of a bench stack, in ms: its dev server (0 when it drives another server), worker and API. */
-export type CpuByProcess = { temporal: number; worker: number; api: number };
+/** Every PostgreSQL process on this machine (backends, WAL writer, checkpointer, autovacuum): the database's share. */
+export function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU used so far by every PostgreSQL process now running, in ms (a backend that ended took its share with it). */
+export function postgresCpuMs(): number {
+  return postgresPids().reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+}
+
+/**
+ * CPU time by process of a bench stack, in ms: its dev server (0 when it drives another server), worker, API, and the
+ * PostgreSQL server the stack's database lives on (all of it: run nothing else against it while measuring).
+ */
+export type CpuByProcess = { temporal: number; worker: number; api: number; postgres: number };
 /** The processes of a bench stack whose CPU is read. */
 export type StackPids = { temporal: number | null; worker: number; api: number };
 
 /** What each process has used so far. */
 export function cpuNow(pids: StackPids): CpuByProcess {
-  return { temporal: pids.temporal ? (cpuMs(pids.temporal) ?? 0) : 0, worker: cpuMs(pids.worker) ?? 0, api: cpuMs(pids.api) ?? 0 };
+  return {
+    temporal: pids.temporal ? (cpuMs(pids.temporal) ?? 0) : 0,
+    worker: cpuMs(pids.worker) ?? 0,
+    api: cpuMs(pids.api) ?? 0,
+    postgres: postgresCpuMs(),
+  };
 }
 
 /** CPU per ms of wall time between two readings `ms` apart. */
 export function cpuRate(before: CpuByProcess, after: CpuByProcess, ms: number): CpuByProcess {
-  return { temporal: (after.temporal - before.temporal) / ms, worker: (after.worker - before.worker) / ms, api: (after.api - before.api) / ms };
+  return {
+    temporal: (after.temporal - before.temporal) / ms,
+    worker: (after.worker - before.worker) / ms,
+    api: (after.api - before.api) / ms,
+    postgres: (after.postgres - before.postgres) / ms,
+  };
 }
 
 /** CPU used since `before`, less each process's idle rate over `windowMs`. */
 export function cpuSince(pids: StackPids, before: CpuByProcess, idlePerMs: CpuByProcess, windowMs: number): CpuByProcess {
   const now = cpuNow(pids);
   const less = (k: keyof CpuByProcess) => Math.max(0, Math.round(now[k] - before[k] - idlePerMs[k] * windowMs));
-  return { temporal: less('temporal'), worker: less('worker'), api: less('api') };
+  return { temporal: less('temporal'), worker: less('worker'), api: less('api'), postgres: less('postgres') };
 }
 
 /**
@@ -45,7 +77,7 @@ export function cpuSince(pids: StackPids, before: CpuByProcess, idlePerMs: CpuBy
  * the orders placed. A process not measured (the dev server when the bench drives TEMPORAL_ADDRESS's server) reads 0.
  */
 export function cpuMeter(pids: StackPids) {
-  let idlePerMs: CpuByProcess = { temporal: 0, worker: 0, api: 0 };
+  let idlePerMs: CpuByProcess = { temporal: 0, worker: 0, api: 0, postgres: 0 };
   let from = cpuNow(pids);
   let t0 = performance.now();
   return {
@@ -61,15 +93,15 @@ export function cpuMeter(pids: StackPids) {
     perOrder(orders: number): CpuByProcess {
       const used = cpuSince(pids, from, idlePerMs, performance.now() - t0);
       const per = (ms: number) => Math.round(ms / Math.max(1, orders));
-      return { temporal: per(used.temporal), worker: per(used.worker), api: per(used.api) };
+      return { temporal: per(used.temporal), worker: per(used.worker), api: per(used.api), postgres: per(used.postgres) };
     },
   };
 }
 
-/** One line for the bench output: CPU per order by process, and the rate those three alone allow on this machine's cores. */
+/** One line for the bench output: CPU per order by process, and the rate those four alone allow on this machine's cores. */
 export function cpuPerOrderLine(c: CpuByProcess): string {
-  const sum = c.temporal + c.worker + c.api;
+  const sum = c.temporal + c.worker + c.api + c.postgres;
   const cores = availableParallelism();
   const cap = sum > 0 ? ((cores * 1000) / sum).toFixed(1) : '∞';
-  return `CPU per order (idle subtracted): dev server ${c.temporal} ms, worker ${c.worker} ms, API ${c.api} ms; ${sum} ms together, so these three alone cap ${cores} cores at ${cap} orders/s`;
+  return `CPU per order (idle subtracted): dev server ${c.temporal} ms, worker ${c.worker} ms, API ${c.api} ms, PostgreSQL ${c.postgres} ms; ${sum} ms together, so these four alone cap ${cores} cores at ${cap} orders/s`;
 }
