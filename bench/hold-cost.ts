@@ -5,6 +5,7 @@
 // its share goes.
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { addToCartRequests } from './add-to-cart.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { cpuMs, postgresCpuMs } from './process-cpu.ts';
 
@@ -52,7 +53,7 @@ try {
   await new Promise((r) => setTimeout(r, 5000));
   const idle = diff(idleFrom, reading());
   const idleMs = performance.now() - idleT0;
-  let n = 0;
+  const requests = addToCartRequests(carts, stack.variantIds);
   for (const phase of ['first holds', 'more holds']) {
     const from = reading();
     const countersFrom = await dbCounters();
@@ -63,19 +64,7 @@ try {
       connections: 20,
       duration: SECONDS,
       headers,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            n++;
-            return {
-              ...req,
-              path: `/store/carts/${carts[n % carts.length]}/items`,
-              body: JSON.stringify({ variant_id: stack.variantIds[n % stack.variantIds.length], quantity: 1 }),
-            };
-          },
-        },
-      ],
+      requests,
     });
     const used = diff(from, reading());
     await new Promise((r) => setTimeout(r, 1500));

@@ -20,6 +20,7 @@ import { cpuMeter, cpuPerOrderLine } from './process-cpu.ts';
 import { profileCheckouts } from './checkout-profile.ts';
 import { hotSkuOnOwnStack } from './hot-sku.ts';
 import { judgeTargets } from './targets.ts';
+import { addToCartRequests } from './add-to-cart.ts';
 import { peakRss, rssMb } from './process-memory.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -137,26 +138,11 @@ async function main() {
     results.push(await load('baseline: express hello JSON', { url: `http://127.0.0.1:${basePort}/hello`, connections: 50 }));
     results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 50, headers }));
     results.push(await load('GET /store/products (20 products)', { url: `http://127.0.0.1:${apiPort}/store/products`, connections: 1, headers }));
-    let n = 0;
-    const addItem = (label: string) =>
-      load(label, {
-        url: `http://127.0.0.1:${apiPort}`,
-        connections: 20,
-        headers,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => {
-              n++;
-              return {
-                ...req,
-                path: `/store/carts/${carts[n % carts.length].id}/items`,
-                body: JSON.stringify({ variant_id: variants[n % variants.length], quantity: 1 }),
-              };
-            },
-          },
-        ],
-      });
+    const addRequests = addToCartRequests(
+      carts.map((c) => c.id),
+      variants,
+    );
+    const addItem = (label: string) => load(label, { url: `http://127.0.0.1:${apiPort}`, connections: 20, headers, requests: addRequests });
     // A cart's first hold starts its reservation-expiry workflow (bounded by the Temporal server's start rate);
     // later holds reuse the running workflow. Measured apart, first holds while the carts are fresh.
     results.push(await addItem('POST /store/carts/:id/items (first holds)'));
