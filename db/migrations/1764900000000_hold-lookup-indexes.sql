@@ -6,10 +6,12 @@
 -- holds rows read per add, and the plans stayed so until an ANALYZE. With these indexes each lookup has an index that
 -- answers it exactly, so the planner has no cheaper-looking walk to choose: (tenant_id, id) still serves the tenant's
 -- listings, (cart_id, expires_at) serves the cart's held rows and their earliest expiry (the cart view's hold_expires_at).
-CREATE INDEX carts_tenant_id_idx ON carts (tenant_id, id);
-DROP INDEX carts_tenant_idx;
-CREATE INDEX holds_cart_expiry_idx ON holds (cart_id, expires_at) WHERE status = 'held';
-DROP INDEX holds_cart_idx;
+-- Building an index blocks writes to its table meanwhile: on a store with millions of carts, build both by hand first
+-- with CREATE INDEX CONCURRENTLY and the same names, and this migration only drops the old ones.
+CREATE INDEX IF NOT EXISTS carts_tenant_id_idx ON carts (tenant_id, id);
+DROP INDEX IF EXISTS carts_tenant_idx;
+CREATE INDEX IF NOT EXISTS holds_cart_expiry_idx ON holds (cart_id, expires_at) WHERE status = 'held';
+DROP INDEX IF EXISTS holds_cart_idx;
 
 -- place_hold as before, with the line's existing hold found by its cart too.
 CREATE OR REPLACE FUNCTION place_hold(p_tenant text, p_cart text, p_item text, p_variant text, p_quantity int, p_ttl_ms bigint, p_group_buy text)
