@@ -67,10 +67,10 @@ try {
       requests,
     });
     const used = diff(from, reading());
+    const wall = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 1500));
     const countersTo = await dbCounters();
     const tablesTo = await tableCounters();
-    const wall = performance.now() - t0;
     const adds = r.requests.total;
     const per = Object.entries(used)
       .map(([k, ms]) => `${k} ${((ms - (idle[k as keyof Reading] * wall) / idleMs) / Math.max(1, adds)).toFixed(2)}`)
