@@ -90,18 +90,34 @@ export function cpuMeter(pids: StackPids) {
       from = cpuNow(pids);
       t0 = performance.now();
     },
-    perOrder(orders: number): CpuByProcess {
+    /** Counts from now again, less the idle rate `start` measured: the next phase of the same load. */
+    mark(): void {
+      from = cpuNow(pids);
+      t0 = performance.now();
+    },
+    /** CPU per unit of work (orders, adds) since `start` or `mark`, rounded to `decimals`. */
+    perOrder(orders: number, decimals = 0): CpuByProcess {
       const used = cpuSince(pids, from, idlePerMs, performance.now() - t0);
-      const per = (ms: number) => Math.round(ms / Math.max(1, orders));
+      const scale = 10 ** decimals;
+      const per = (ms: number) => Math.round((ms / Math.max(1, orders)) * scale) / scale;
       return { temporal: per(used.temporal), worker: per(used.worker), api: per(used.api), postgres: per(used.postgres) };
     },
   };
 }
 
-/** One line for the bench output: CPU per order by process, and the rate those four alone allow on this machine's cores. */
-export function cpuPerOrderLine(c: CpuByProcess): string {
+/** The rate of work the four processes' CPU per unit allows on this machine's cores (they share them). */
+export function cpuCapPerS(c: CpuByProcess): number {
   const sum = c.temporal + c.worker + c.api + c.postgres;
-  const cores = availableParallelism();
-  const cap = sum > 0 ? ((cores * 1000) / sum).toFixed(1) : '∞';
-  return `CPU per order (idle subtracted): dev server ${c.temporal} ms, worker ${c.worker} ms, API ${c.api} ms, PostgreSQL ${c.postgres} ms; ${sum} ms together, so these four alone cap ${cores} cores at ${cap} orders/s`;
+  return sum > 0 ? Math.round(((availableParallelism() * 1000) / sum) * 10) / 10 : Infinity;
+}
+
+/** One line for the bench output: CPU per `unit` (an order, an add) by process, and the rate those four alone allow. */
+export function cpuPerUnitLine(c: CpuByProcess, unit: string): string {
+  const sum = +(c.temporal + c.worker + c.api + c.postgres).toFixed(2);
+  return `CPU per ${unit} (idle subtracted): dev server ${c.temporal} ms, worker ${c.worker} ms, API ${c.api} ms, PostgreSQL ${c.postgres} ms; ${sum} ms together, so these four alone cap ${availableParallelism()} cores at ${cpuCapPerS(c)} ${unit}s/s`;
+}
+
+/** {@link cpuPerUnitLine} for checkouts. */
+export function cpuPerOrderLine(c: CpuByProcess): string {
+  return cpuPerUnitLine(c, 'order');
 }

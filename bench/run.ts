@@ -16,7 +16,7 @@ import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, 
 import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from './search-catalog.ts';
 import { benchImport } from './import.ts';
 import { rampCeilings } from './checkout-ramp.ts';
-import { cpuMeter, cpuPerOrderLine } from './process-cpu.ts';
+import { cpuCapPerS, cpuMeter, cpuPerOrderLine, cpuPerUnitLine } from './process-cpu.ts';
 import { profileCheckouts } from './checkout-profile.ts';
 import { hotSkuOnOwnStack } from './hot-sku.ts';
 import { judgeTargets } from './targets.ts';
@@ -46,7 +46,7 @@ function startChild(script: string, env: Record<string, string>, readyText: stri
   });
 }
 
-type Result = { scenario: string; connections: number; rps: number; p50: number; p99: number; non2xx: number; errors: number };
+type Result = { scenario: string; connections: number; rps: number; requests: number; p50: number; p99: number; non2xx: number; errors: number };
 
 async function load(scenario: string, opts: autocannon.Options): Promise<Result> {
   const r = await autocannon({ duration: DURATION_S, ...opts });
@@ -54,6 +54,7 @@ async function load(scenario: string, opts: autocannon.Options): Promise<Result>
     scenario,
     connections: opts.connections ?? 10,
     rps: Math.round(r.requests.average),
+    requests: r.requests.total,
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
@@ -145,8 +146,16 @@ async function main() {
     const addItem = (label: string) => load(label, { url: `http://127.0.0.1:${apiPort}`, connections: 20, headers, requests: addRequests });
     // A cart's first hold starts its reservation-expiry workflow (bounded by the Temporal server's start rate);
     // later holds reuse the running workflow. Measured apart, first holds while the carts are fresh.
+    // What each add cost each process (the measured reason when the hold rows miss their bars).
+    const holdCpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: worker.pid!, api: api.pid! });
+    await holdCpu.start();
     results.push(await addItem('POST /store/carts/:id/items (first holds)'));
+    const firstHoldsCpu = holdCpu.perOrder(results.at(-1)!.requests, 2);
+    process.stdout.write(`  ${cpuPerUnitLine(firstHoldsCpu, 'add')}\n`);
+    holdCpu.mark();
     results.push(await addItem('POST /store/carts/:id/items (more holds)'));
+    const moreHoldsCpu = holdCpu.perOrder(results.at(-1)!.requests, 2);
+    process.stdout.write(`  ${cpuPerUnitLine(moreHoldsCpu, 'add')}\n`);
     const searchHeaders = { 'x-publishable-key': searchTenant.publishable_key };
     let s = 0;
     const searchLoad = (label: string, connections: number) =>
@@ -189,6 +198,7 @@ async function main() {
       results,
       idle,
       api_start_ms: apiStartMs,
+      holds_cpu_ms_per_add: { first: firstHoldsCpu, more: moreHoldsCpu },
       ratios: { products_vs_baseline_rps: +(list50.rps / base.rps).toFixed(3), search_vs_baseline_rps: +(search50.rps / base.rps).toFixed(3) },
       checkout: {
         rate_per_s: CHECKOUT_RATE,
@@ -216,8 +226,8 @@ async function main() {
         baselineRps: base.rps,
         products: { rps50: list50.rps, p50At1: list1.p50 },
         search: { rps50: search50.rps, p50At1: search1.p50 },
-        firstHolds: { rps: firstHolds.rps, p99: firstHolds.p99 },
-        moreHolds: { rps: holds.rps, p99: holds.p99 },
+        firstHolds: { rps: firstHolds.rps, p99: firstHolds.p99, cpuCapPerS: cpuCapPerS(firstHoldsCpu) },
+        moreHolds: { rps: holds.rps, p99: holds.p99, cpuCapPerS: cpuCapPerS(moreHoldsCpu) },
         checkoutAt20: checkout,
         ceilings: ramp.ceilings,
         guest,

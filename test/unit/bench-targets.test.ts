@@ -36,6 +36,11 @@ describe('bench targets (DESIGN.md §9)', () => {
     expect(results.filter((t) => !t.met).map((t) => t.measured)).toEqual(['0.250 x (5000 vs 20000 req/s)']);
   });
 
+  it('when the further holds miss their rate with their CPU measured, then the miss says what rate that CPU allows', () => {
+    const results = judgeTargets(buildFigures({ moreHolds: { rps: 404, p99: 20, cpuCapPerS: 410.5 } }));
+    expect(results.filter((t) => !t.met).map((t) => t.measured)).toEqual(['404/s (CPU per add caps the cores at 410.5/s)']);
+  });
+
   it('when checkouts failed at 20/s, then "sustained" is missed even with fast answers', () => {
     expect(missed(buildFigures({ checkoutAt20: { rate_per_s: 20, failed: 1, p50: 40, p99: 150 } }))).toEqual(['checkout offered at 20/s sustained = offered']);
   });
