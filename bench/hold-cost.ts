@@ -1,13 +1,13 @@
 // `node bench/hold-cost.ts`: what adding to a cart costs, on a stack of its own, as `npm run bench` loads it (20
 // connections, HOLD_CARTS carts, one unit a request, HOLD_SECONDS each phase): first holds of fresh carts, then more holds
-// of the same carts; per phase the rate, P50/P99, and the CPU each process spent per add (API, worker, dev server,
-// every PostgreSQL backend, and this load generator), idle subtracted. Run the API with NODE_OPTIONS=--cpu-prof for where
-// its share goes.
+// of the same carts; per phase the rate, P50/P99, the CPU each process spent per add (API, worker, dev server, every
+// PostgreSQL process; idle subtracted, bench/process-cpu.ts as npm run bench does), and the rows and buffers the database
+// read per add. Run the API with NODE_OPTIONS=--cpu-prof for where its share goes.
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { addToCartRequests } from './add-to-cart.ts';
 import { startBenchStack } from './bench-stack.ts';
-import { cpuMs, postgresCpuMs } from './process-cpu.ts';
+import { cpuMeter, cpuPerUnitLine } from './process-cpu.ts';
 
 const CARTS = Number(process.env.HOLD_CARTS ?? 500);
 const SECONDS = Number(process.env.HOLD_SECONDS ?? 10);
@@ -20,15 +20,7 @@ try {
     const res = await fetch(`${stack.apiUrl}/store/carts`, { method: 'POST', headers, body: JSON.stringify({ currency: 'JPY' }) });
     carts.push(((await res.json()) as { id: string }).id);
   }
-  const reading = () => ({
-    api: cpuMs(stack.api.pid!) ?? 0,
-    worker: cpuMs(stack.worker.pid!) ?? 0,
-    temporal: stack.temporalPid ? (cpuMs(stack.temporalPid) ?? 0) : 0,
-    postgres: postgresCpuMs(),
-    generator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-  });
-  type Reading = ReturnType<typeof reading>;
-  const diff = (a: Reading, b: Reading) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof Reading] - a[k as keyof Reading]])) as Reading;
+  const cpu = cpuMeter({ temporal: stack.temporalPid, worker: stack.worker.pid!, api: stack.api.pid! });
   // The database's own counters: transactions, rows read, buffers touched per add (pg_stat_database lags up to a second).
   const stats = new pg.Client({ connectionString: stack.databaseUrl });
   await stats.connect();
@@ -47,18 +39,12 @@ try {
         )
       ).rows.map((r) => [r.relname, { seq: Number(r.seq), idx: Number(r.idx) }]),
     );
-  await new Promise((r) => setTimeout(r, 3000));
-  const idleFrom = reading();
-  const idleT0 = performance.now();
-  await new Promise((r) => setTimeout(r, 5000));
-  const idle = diff(idleFrom, reading());
-  const idleMs = performance.now() - idleT0;
+  await cpu.start();
   const requests = addToCartRequests(carts, stack.variantIds);
   for (const phase of ['first holds', 'more holds']) {
-    const from = reading();
+    cpu.mark();
     const countersFrom = await dbCounters();
     const tablesFrom = await tableCounters();
-    const t0 = performance.now();
     const r = await autocannon({
       url: stack.apiUrl,
       connections: 20,
@@ -66,17 +52,13 @@ try {
       headers,
       requests,
     });
-    const used = diff(from, reading());
-    const wall = performance.now() - t0;
+    const adds = r.requests.total;
+    const perAddCpu = cpu.perOrder(adds, 2);
     await new Promise((r) => setTimeout(r, 1500));
     const countersTo = await dbCounters();
     const tablesTo = await tableCounters();
-    const adds = r.requests.total;
-    const per = Object.entries(used)
-      .map(([k, ms]) => `${k} ${((ms - (idle[k as keyof Reading] * wall) / idleMs) / Math.max(1, adds)).toFixed(2)}`)
-      .join(', ');
     process.stdout.write(
-      `${phase}: ${Math.round(r.requests.average)}/s, P50 ${r.latency.p50} ms, P99 ${r.latency.p99} ms, non-2xx ${r.non2xx}; CPU ms per add: ${per}\n`,
+      `${phase}: ${Math.round(r.requests.average)}/s, P50 ${r.latency.p50} ms, P99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n  ${cpuPerUnitLine(perAddCpu, 'add')}\n`,
     );
     const perAdd = Object.keys(countersTo)
       .map((k) => `${k} ${((Number(countersTo[k]) - Number(countersFrom[k])) / Math.max(1, adds)).toFixed(1)}`)
