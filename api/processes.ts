@@ -128,7 +128,8 @@ export function createProcesses(client: Client, config: Config, logger: Logger, 
      * `hot` (the cart holds a hot variant): the checkout and its children, which inherit the queue, run on the hot task queue.
      */
     async checkout(input: CheckoutInput, opts: { idempotencyKey?: string; hot?: boolean } = {}): Promise<PlacedOrder | 'already_finished'> {
-      const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkout']>('checkout', {
+      // checkoutV2: every recorded change built in (no patch markers); a run of the older `checkout` type is rejoined all the same.
+      const startWorkflowOperation = new WithStartWorkflowOperation<WorkflowSignatures['checkoutV2']>('checkoutV2', {
         workflowId: checkoutWorkflowId(input.tenantId, input.cartId),
         taskQueue: cartTaskQueue(taskQueue, opts.hot ?? false),
         args: [input],

@@ -230,10 +230,14 @@ export type GroupBuyOutcome = { status: 'succeeded' | 'failed'; participants: nu
 /** Workflow signatures, so callers start workflows by type without importing workflows/ (workflows/index.ts checks them). */
 export type WorkflowSignatures = {
   checkout: (input: CheckoutInput) => Promise<OrderStatus>;
+  /** The checkout with every recorded change built in (workflows/changes.ts): what the API starts. */
+  checkoutV2: (input: CheckoutInput) => Promise<OrderStatus>;
   reservationExpiry: (input: HoldsInput) => Promise<string>;
   holdSweeper: () => Promise<number>;
   paymentConfirmation: (input: PaymentConfirmationInput) => Promise<PaymentOutcome>;
   fulfillment: (input: FulfillmentInput) => Promise<OrderStatus>;
+  /** The fulfillment a checkoutV2 starts, with every recorded change built in. */
+  fulfillmentV2: (input: FulfillmentInput) => Promise<OrderStatus>;
   shipment: (input: ShipmentInput) => Promise<'delivered' | 'cancelled'>;
   outboxRelay: (input: OutboxRelayInput) => Promise<number>;
   webhookDelivery: (input: WebhookDeliveryInput) => Promise<{ status: number | null; attempts: number }>;

@@ -2,7 +2,6 @@
 import {
   ApplicationFailure,
   getExternalWorkflowHandle,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   type ChildWorkflowOptions,
@@ -14,6 +13,7 @@ import { orderSearchAttributes, type OrderAttributes } from '../contracts/search
 import type { CardPaymentActivities, OrderActivities, SubscriptionActivities } from '../contracts/activities.ts';
 import type { CheckoutInput, DunningPolicy, PlacedOrder, WorkflowSignatures } from '../contracts/workflows.ts';
 import { GATEWAY_RETRY, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
+import { changed } from './changes.ts';
 
 /** Where placing the order stands, as the storefront's placeOrder update sees it (one state, not a set of flags). */
 export type Placement =
@@ -82,10 +82,10 @@ export type PlacementSteps = Pick<typeof checkoutActivities, 'placeOrder' | 'aut
  * recorded it (absent here).
  */
 export function placementSteps(paymentMethod: CheckoutInput['paymentMethod']): PlacementSteps {
-  const placesLocally = patched('local-placement-steps');
-  const asksFirst = patched('patches-before-placement');
-  const asked = asksFirst ? { cartClosedAfterAnswer: patched('cart-closed-after-answer') } : {};
-  const authorizesLocally = asksFirst && paymentMethod === 'card' && patched('local-authorization');
+  const placesLocally = changed('local-placement-steps');
+  const asksFirst = changed('patches-before-placement');
+  const asked = asksFirst ? { cartClosedAfterAnswer: changed('cart-closed-after-answer') } : {};
+  const authorizesLocally = asksFirst && paymentMethod === 'card' && changed('local-authorization');
   return {
     placeOrder: placesLocally ? placeOrderLocally : placeOrder,
     authorizeCardPayment: authorizesLocally ? authorizeLocally : authorizeCardPayment,
@@ -123,7 +123,7 @@ export function cartCloser(tenantId: string, cartId: string, watched: boolean): 
  */
 export async function tellCartLikeOlderRuns(cart: { tell(): Promise<void> }, afterAnswer: boolean): Promise<void> {
   if (afterAnswer) return;
-  const besideNextStep = patched('cart-closed-beside-next-step');
+  const besideNextStep = changed('cart-closed-beside-next-step');
   const told = cart.tell();
   if (!besideNextStep) await told;
 }
@@ -147,7 +147,7 @@ export function isDecline(failure: unknown): boolean {
  * order never recorded, so the compensation voids too. Runs recorded before this patch did not, and replay so.
  */
 export function mayHoldAuthorization(err: unknown): boolean {
-  return !isDecline(unwrapFailure(err)) && patched('void-unknown-authorization');
+  return !isDecline(unwrapFailure(err)) && changed('void-unknown-authorization');
 }
 
 type ChildOf<K extends keyof WorkflowSignatures> = WithWorkflowArgs<WorkflowSignatures[K], Omit<ChildWorkflowOptions, 'typeInfo'>> & { workflowId: string };

@@ -5,7 +5,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -13,12 +12,13 @@ import {
 import { fulfillmentWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, isLaterStatus, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';
-import { fulfillment } from './fulfillment.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { subscriptionBilling } from './subscriptionBilling.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
 import { startOrFollow } from './follow.ts';
+import { changed } from './changes.ts';
+import { fulfillmentOfThisCheckout } from './fulfillmentV2.ts';
 import {
   asWorkflowFailure,
   checkoutActivities as acts,
@@ -53,12 +53,14 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
   const placing = placementSteps(input.paymentMethod);
+  // Asked before placeOrder (a local activity) like the placement's patches: the order's attributes and status in one upsert.
+  const attributesInOneUpsert = changed('order-attributes-in-one-upsert');
   const cart = cartCloser(tenantId, input.cartId, input.cartWatched !== false);
 
   setHandler(statusQuery, () => status);
   setHandler(orderStatusSignal, (next) => {
     // Each signal is its own server task, so two may arrive out of order: a stale one never moves the status back.
-    if (!cancelled() && (status === 'placing' || isLaterStatus(status, next) || !patched('order-status-forward-only'))) setStatus(next);
+    if (!cancelled() && (status === 'placing' || isLaterStatus(status, next) || !changed('order-status-forward-only'))) setStatus(next);
   });
   setHandler(placeOrderUpdate, async () => {
     await condition(() => placement.step === 'answered' || placement.step === 'failed');
@@ -92,7 +94,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
     const order = await placeTheOrder();
     void cancelWhenAnOperatorAsks();
     // The cart's watcher only has to stop eventually: newer runs tell it with the answer, older ones told it here.
-    await tellCartLikeOlderRuns(cart, placing.asked.cartClosedAfterAnswer ?? patched('cart-closed-after-answer'));
+    await tellCartLikeOlderRuns(cart, placing.asked.cartClosedAfterAnswer ?? changed('cart-closed-after-answer'));
 
     // A card that is not authorized fails the checkout: the storefront hears why.
     if (input.paymentMethod === 'card') await payByCard(order);
@@ -118,9 +120,11 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       throw asWorkflowFailure(placement.failure);
     }
     const { order } = placement;
-    // VendorIds only in mall orders: a single-brand order carries no vendor concepts.
-    upsertSearchAttributes(orderSearchAttributes({ orderId: order.orderId, vendorIds: order.vendorIds }));
-    setStatus(order.status);
+    // VendorIds only in mall orders: a single-brand order carries no vendor concepts. Older runs upserted the status apart.
+    const attributes = { orderId: order.orderId, vendorIds: order.vendorIds };
+    upsertSearchAttributes(orderSearchAttributes(attributesInOneUpsert ? { ...attributes, status: order.status } : attributes));
+    if (attributesInOneUpsert) status = order.status;
+    else setStatus(order.status);
     return order;
   }
 
@@ -137,7 +141,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
       if (auth.orderStatus === 'cancelled' || cancelled()) return await releaseCardPayment();
       setStatus('pending_shipment');
       // Newer runs know from placeOrder whether the order has subscription lines, and skip the activity when not.
-      const mayHaveSubscriptions = !patched('subscriptions-only-when-ordered') || (order.subscriptionLines ?? 1) > 0;
+      const mayHaveSubscriptions = !changed('subscriptions-only-when-ordered') || (order.subscriptionLines ?? 1) > 0;
       const subscriptionIds = mayHaveSubscriptions ? await acts.createOrderSubscriptions({ tenantId, orderId: order.orderId }) : [];
       running = subscriptionIds.map((id) => subscriptionWorkflowId(tenantId, id));
       for (const subscriptionId of subscriptionIds) await startOrFollow(subscriptionBilling, subscriptionChild(input, order, subscriptionId));
@@ -176,7 +180,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   /** Fulfillment ships the order (one shipment per vendor); the order's status follows it. */
   async function ship(order: PlacedOrder): Promise<void> {
     const final = await runChild(fulfillmentWorkflowId(tenantId, order.orderId), async (workflowId) => {
-      const shipping = await startOrFollow(fulfillment, fulfillmentChild(input, order, workflowId));
+      const shipping = await startOrFollow(fulfillmentOfThisCheckout(), fulfillmentChild(input, order, workflowId));
       if (cancelled()) await stopWorkflow(workflowId);
       return shipping.result();
     });
@@ -280,7 +284,7 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   // An order cancelled while it was being placed (by the back office during card authorization) gets no "received"
   // notice after its "cancelled" one. Runs recorded before this patch sent it, and replay them so.
   function notifyPlacedUnlessCancelled(order: PlacedOrder): void {
-    if (cancelled() && patched('no-placed-notice-once-cancelled')) return;
+    if (cancelled() && changed('no-placed-notice-once-cancelled')) return;
     const tax = order.taxBreakdown ? { tax_breakdown: order.taxBreakdown } : {};
     if (order.created) notify('order_placed', { order_id: order.orderId, total: order.total, ...tax, payment: order.payment });
   }

@@ -1,5 +1,6 @@
 // The digitalDelivery step of fulfillment: an order's download links, issued once it is paid and before any parcel leaves.
-import { CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { changed } from './changes.ts';
 import type { DigitalDeliveryActivities, DigitalDeliveryOutcome } from '../contracts/activities.ts';
 import type { FulfillmentInput } from '../contracts/workflows.ts';
 import { RETRY_UNTIL_DONE } from './support.ts';
@@ -9,7 +10,7 @@ const { deliverDigitalGoods } = proxyActivities<DigitalDeliveryActivities>({ sta
 
 /** Whether this run has the digital step: the order has digital lines, and the run was not recorded before the step. */
 export function digitalDeliveryRuns(input: FulfillmentInput): boolean {
-  return input.digitalLines !== 0 && patched('digital-delivery');
+  return input.digitalLines !== 0 && changed('digital-delivery');
 }
 
 /**

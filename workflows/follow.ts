@@ -2,7 +2,6 @@
 import {
   ApplicationFailure,
   CancelledFailure,
-  patched,
   proxyActivities,
   startChild,
   type ChildWorkflowOptions,
@@ -13,6 +12,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ProcessActivities } from '../contracts/activities.ts';
 import { RETRY_UNTIL_DONE } from './support.ts';
+import { changed } from './changes.ts';
 
 // followWorkflow waits as long as the followed workflow runs (days for a transfer, weeks for a fulfillment): no overall
 // limit worth having; the heartbeat tells a dead follower from a waiting one, and a retry simply follows again.
@@ -34,7 +34,7 @@ export async function startOrFollow<T extends Workflow>(
     return { workflowId: options.workflowId, followed: false, result: () => child.result() };
   } catch (err) {
     // Runs recorded before this patch failed here (their checkout cancelled the order), and replay so.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !patched('follow-already-started-child')) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !changed('follow-already-started-child')) throw err;
     return { workflowId: options.workflowId, followed: true, result: () => follow<WorkflowResultType<T>>(options.workflowId) };
   }
 }

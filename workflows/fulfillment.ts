@@ -6,7 +6,6 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -21,6 +20,7 @@ import { shipment } from './shipment.ts';
 import { shipmentProgress } from './shipment-progress.ts';
 import { digitalDelivery, digitalDeliveryRuns } from './digital-delivery.ts';
 import { startOrFollow, type StartedOrFollowed } from './follow.ts';
+import { changed } from './changes.ts';
 import { createNotifications, GATEWAY_RETRY, publishOrderStatus, rethrowAfterHandlers, RETRY_UNTIL_DONE } from './support.ts';
 import type { FulfillmentInput, TrackedShipment } from '../contracts/workflows.ts';
 import type { DigitalDeliveryOutcome } from '../contracts/activities.ts';
@@ -49,15 +49,15 @@ const { createShipments: createShipmentsLocally } = proxyLocalActivities<Pick<Fu
  */
 export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus> {
   // Runs recorded before the patch replay the activity they scheduled.
-  const createShipmentRows = patched('local-create-shipments') ? createShipmentsLocally : acts.createShipments;
+  const createShipmentRows = changed('local-create-shipments') ? createShipmentsLocally : acts.createShipments;
   // Runs after this patch follow a single-brand order's one parcel themselves (no `shipment` child, issue 14), and ask
   // their patches before the local activity: a query answered while it ran splits its task, and a replay then met a patch
   // marker recorded after it before the workflow had asked (nondeterminism; earlier runs keep the order they recorded).
-  const followOneHere = patched('single-shipment-in-fulfillment');
+  const followOneHere = changed('single-shipment-in-fulfillment');
   const digitalStep = followOneHere ? digitalDeliveryRuns(input) : undefined;
   // Runs after this patch end `cancelled` when the order was cancelled before its shipments existed (createShipments
   // then creates them cancelled); earlier runs waited for their delivery for ever. Asked before the local activity too.
-  const endsWhenCancelled = patched('cancelled-shipment-ends');
+  const endsWhenCancelled = changed('cancelled-shipment-ends');
   const shipments: TrackedShipment[] = await createShipmentRows({
     tenantId: input.tenantId,
     orderId: input.orderId,
@@ -75,7 +75,7 @@ export async function fulfillment(input: FulfillmentInput): Promise<OrderStatus>
       const parent = workflowInfo().parent;
       // The checkout's latest run, not the one that started this: a checkout reset in the UI follows this fulfillment
       // from a new run. Runs recorded before this patch signalled the starting run, and replay so.
-      const checkoutRun = patched('signal-latest-checkout-run') ? undefined : parent?.runId;
+      const checkoutRun = changed('signal-latest-checkout-run') ? undefined : parent?.runId;
       // A closed checkout (terminated: this fulfillment is abandoned) cannot hear it; the order's status is in the database.
       if (parent)
         void getExternalWorkflowHandle(parent.workflowId, checkoutRun)

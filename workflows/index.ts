@@ -1,10 +1,12 @@
 // Every workflow the worker hosts.
 import type { WorkflowSignatures } from '../contracts/workflows.ts';
 import { checkout } from './checkout.ts';
+import { checkoutV2 } from './checkoutV2.ts';
 import { reservationExpiry } from './reservationExpiry.ts';
 import { holdSweeper } from './holdSweeper.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { fulfillment } from './fulfillment.ts';
+import { fulfillmentV2 } from './fulfillmentV2.ts';
 import { shipment } from './shipment.ts';
 import { outboxRelay } from './outboxRelay.ts';
 import { webhookDelivery } from './webhookDelivery.ts';
@@ -22,10 +24,12 @@ import { productImport } from './productImport.ts';
 
 export {
   checkout,
+  checkoutV2,
   reservationExpiry,
   holdSweeper,
   paymentConfirmation,
   fulfillment,
+  fulfillmentV2,
   shipment,
   outboxRelay,
   webhookDelivery,
@@ -45,10 +49,12 @@ export {
 /** Compile-time proof that each workflow has the signature its callers start it with (contracts/workflows.ts). */
 export type SignaturesHold = Expect<{
   checkout: typeof checkout;
+  checkoutV2: typeof checkoutV2;
   reservationExpiry: typeof reservationExpiry;
   holdSweeper: typeof holdSweeper;
   paymentConfirmation: typeof paymentConfirmation;
   fulfillment: typeof fulfillment;
+  fulfillmentV2: typeof fulfillmentV2;
   shipment: typeof shipment;
   outboxRelay: typeof outboxRelay;
   webhookDelivery: typeof webhookDelivery;
