@@ -29,6 +29,7 @@ type Tree = {
   patch_markers: number;
   children: number;
   activity_types: Record<string, number>;
+  event_types: Record<string, number>;
 };
 
 /** The totals a process preloaded with bench/count-io.ts has counted so far. */
@@ -48,12 +49,13 @@ const add = (into: Record<string, number>, from: Record<string, number>) => {
 
 /** Counts over the history of `workflowId` and, recursively, of the children it started. */
 async function historyTree(client: Client, workflowId: string): Promise<Tree> {
-  const tree: Tree = { events: 0, workflow_tasks: 0, activities: 0, local_activities: 0, patch_markers: 0, children: 0, activity_types: {} };
+  const tree: Tree = { events: 0, workflow_tasks: 0, activities: 0, local_activities: 0, patch_markers: 0, children: 0, activity_types: {}, event_types: {} };
   const queue = [workflowId];
   while (queue.length > 0) {
     const history = await client.workflow.getHandle(queue.shift()!).fetchHistory();
     for (const e of history.events ?? []) {
       tree.events++;
+      add(tree.event_types, { [EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? '?']: 1 });
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) tree.workflow_tasks++;
       // Markers are local activities or patched() calls; only the first are work.
       if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED) {
@@ -207,6 +209,7 @@ function summarize(samples: Sample[]) {
     },
     grpc_calls_per_checkout: perCheckout((s) => s.grpc_by_method),
     activities_per_checkout: perCheckout((s) => s.tree.activity_types),
+    events_per_checkout: perCheckout((s) => s.tree.event_types),
     sql_per_checkout: perCheckout((s) => s.sql_by_statement),
   };
 }
@@ -248,7 +251,7 @@ export async function profileCheckouts(): Promise<Record<string, unknown>> {
     for (const row of rows) process.stdout.write(`${row}\n`);
     const card = report.card as ReturnType<typeof summarize>;
     process.stdout.write(
-      `\ncard: activities per checkout ${JSON.stringify(card.activities_per_checkout)}\ncard: API gRPC ${JSON.stringify(card.grpc_calls_per_checkout)}\n`,
+      `\ncard: activities per checkout ${JSON.stringify(card.activities_per_checkout)}\ncard: API gRPC ${JSON.stringify(card.grpc_calls_per_checkout)}\ncard: history events ${JSON.stringify(card.events_per_checkout)}\n`,
     );
     process.stdout.write('card: most frequent statements per checkout\n');
     for (const [k, v] of Object.entries(card.sql_per_checkout).slice(0, 15)) process.stdout.write(`  ${String(v).padStart(6)}  ${k}\n`);

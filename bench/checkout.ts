@@ -102,7 +102,7 @@ export async function waitForOrdersToSettle(temporalAddress: string, orders: num
   try {
     const client = new Client({ connection });
     while (performance.now() - started < boundMs) {
-      const { count } = await client.workflow.count(`WorkflowType = 'fulfillment'`);
+      const { count } = await client.workflow.count(`WorkflowType = 'fulfillment' OR WorkflowType = 'fulfillmentV2'`);
       if (count >= orders) break;
       await new Promise((r) => setTimeout(r, 500));
     }
