@@ -31,7 +31,9 @@ async function main() {
     const drained = await waitForOrdersToSettle(stack.temporalAddress, l.count);
     process.stdout.write(`drained ${drained} s after the last answer; ${cpuPerOrderLine(cpu.perOrder(l.count))}\n`);
     const byKind: Record<string, number[]> = {};
-    for await (const wf of client.workflow.list({ query: `(WorkflowType = 'checkout' OR WorkflowType = 'checkoutV2') AND StartTime > '${before.toISOString()}'` })) {
+    for await (const wf of client.workflow.list({
+      query: `(WorkflowType = 'checkout' OR WorkflowType = 'checkoutV2') AND StartTime > '${before.toISOString()}'`,
+    })) {
       if (!wf.workflowId.startsWith(checkoutWorkflowId(stack.tenantId, ''))) continue;
       const h = await client.workflow.getHandle(wf.workflowId).fetchHistory();
       for (const [k, v] of Object.entries(gaps(h.events ?? []))) (byKind[k] ??= []).push(v);

@@ -1,14 +1,5 @@
 // Checkout saga: places the order, then drives payment and fulfillment; compensates on failure or cancellation.
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  isCancellation,
-  log,
-  setHandler,
-  upsertSearchAttributes,
-  uuid4,
-} from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, log, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import { fulfillmentWorkflowId, makeId, paymentWorkflowId, subscriptionWorkflowId } from '../domain/ids.ts';
 import { isCancellable, isLaterStatus, type OrderStatus } from '../domain/order.ts';
 import { cancelOrderUpdate, orderStatusSignal, placeOrderUpdate, statusQuery } from '../contracts/definitions.ts';

@@ -6,7 +6,7 @@ import type { OrderStatus } from '../domain/order.ts';
 
 /**
  * The same business process as `fulfillment` (one per order, `fulfillment:<tenant>:<order>`), whose runs take every change
- * without asking `patched()`. `fulfillment` stays registered for the runs started before it (and by `orderResume`).
+ * without asking `patched()`. `fulfillment` stays registered for the runs started before it.
  */
 export async function fulfillmentV2(input: FulfillmentInput): Promise<OrderStatus> {
   return fulfillment(input);

@@ -9,6 +9,8 @@ import type { CardPaymentActivities, OrderActivities, RepairActivities } from '.
 import type { OrderResumeInput, PaymentOutcome, ResumePlan } from '../contracts/workflows.ts';
 import { paymentConfirmation } from './paymentConfirmation.ts';
 import { fulfillment } from './fulfillment.ts';
+import { fulfillmentV2 } from './fulfillmentV2.ts';
+import { changed } from './changes.ts';
 import { stopWorkflow } from './checkout-steps.ts';
 import { startOrFollow } from './follow.ts';
 import { businessFailure, createNotifications, GATEWAY_RETRY, publishOrderStatus, RETRY_UNTIL_DONE, unwrapFailure } from './support.ts';
@@ -129,7 +131,8 @@ export async function orderResume(input: OrderResumeInput): Promise<OrderStatus>
    */
   async function fulfil(p: ResumePlan): Promise<void> {
     const workflowId = fulfillmentWorkflowId(tenantId, orderId);
-    const started = await startOrFollow(fulfillment, {
+    // Runs after this patch start the fulfillment with every change built in, as a checkoutV2 does; earlier ones replay theirs.
+    const started = await startOrFollow(changed('resume-starts-fulfillment-v2') ? fulfillmentV2 : fulfillment, {
       workflowId,
       parentClosePolicy: 'TERMINATE',
       args: [{ tenantId, orderId, paymentMethod: p.paymentMethod, email: p.email, shipSlaMs: p.shipSlaMs }],

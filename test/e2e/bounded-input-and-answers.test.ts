@@ -242,7 +242,7 @@ describe('a checkout step that breaks or stalls (activities replaced)', () => {
     await s.temporal.workflow.getHandle(checkoutWorkflowId(tenant.tenant_id, cart.id)).result();
     // The committed fixture (replayed by test/workflows) keeps this path deterministic; `checkout-card-cancelled-while-authorizing`
     // is the run from before `local-authorization`, whose cancel landed during the authorization activity.
-    if (UPDATE_HISTORIES) await recordHistory(s, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-card-cancelled-after-local-authorization');
+    if (UPDATE_HISTORIES) await recordHistory(s, checkoutWorkflowId(tenant.tenant_id, cart.id), 'checkout-v2-card-cancelled-after-local-authorization');
     await waitFor(async () => s.notifier.sent.some((n) => n.to === email && n.template === 'order_cancelled'), { what: 'the cancel notice' });
     // Each notice is its own activity: the workflow sends "received" first, but their deliveries are not ordered.
     expect(

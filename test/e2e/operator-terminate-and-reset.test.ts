@@ -194,7 +194,7 @@ describe('resetting an order checkout in the Temporal UI', () => {
     expect(await handle(checkoutId, runId).result()).toBe('completed');
     expect(await stockOf(stack.pool, variantId)).toEqual({ on_hand: 3, reserved: 0, holds_total: 0 });
     // The replay fixture of a reset run that follows a completed and a running child (test/workflows/checkout-replay).
-    if (UPDATE_HISTORIES) await recordHistory(stack, checkoutId, 'checkout-reset-after-placement-followed-children');
+    if (UPDATE_HISTORIES) await recordHistory(stack, checkoutId, 'checkout-v2-reset-after-placement-followed-children');
   });
 
   test('when an operator resets the checkout of a card order awaiting shipment to its first workflow task, then the card is authorized and captured once and the same fulfillment ships it', async () => {
@@ -250,7 +250,7 @@ describe('resetting an order fulfillment in the Temporal UI', () => {
     expect(await handle(fulfillmentId, runId).result()).toBe('completed');
     expect(await handle(checkoutWorkflowId(tenant.tenant_id, cartId)).result()).toBe('completed');
     expect((await admin.order(order.id)).body.status).toBe('completed');
-    if (UPDATE_HISTORIES) await recordHistory(stack, fulfillmentId, 'fulfillment-reset-single-shipment-delivered');
+    if (UPDATE_HISTORIES) await recordHistory(stack, fulfillmentId, 'fulfillment-v2-reset-single-shipment-delivered');
   });
 });
 

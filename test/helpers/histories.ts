@@ -46,8 +46,23 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
     },
     { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` },
   );
-  const history = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+  const handle = stack.temporal.workflow.getHandle(workflowId, runId);
+  const expected = fixturePrefix((await handle.describe()).type);
+  // A fixture's name says which version of a workflow type recorded it: a checkoutV2 run never overwrites a `checkout-…` fixture.
+  if (!name.startsWith(expected) || (!/-v\d+-$/.test(expected) && /^v\d+-/.test(name.slice(expected.length))))
+    throw new Error(`${workflowId} is a run of ${expected}…; its fixture's name must start with "${expected}", not "${name}"`);
+  const history = await handle.fetchHistory();
   writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+}
+
+/** How the fixture names of a workflow type start: its first word, and its version if any (`checkoutV2` → `checkout-v2-`). */
+export function fixturePrefix(workflowType: string): string {
+  const [, base, version] = /^(.*?)(?:V(\d+))?$/.exec(workflowType)!;
+  const word = base
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split('-')[0];
+  return version ? `${word}-v${version}-` : `${word}-`;
 }
 
 /** The committed fixtures (all, or the names given), parsed. */

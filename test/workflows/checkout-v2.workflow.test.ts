@@ -38,7 +38,8 @@ const buildCheckoutInput = (overrides: Partial<CheckoutInput> = {}): CheckoutInp
 async function versioningEvents(handle: WorkflowHandle) {
   const events = (await handle.fetchHistory()).events ?? [];
   return {
-    patchMarkers: events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch').length,
+    patchMarkers: events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .length,
     upserts: events.flatMap((e) =>
       e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
         ? [Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).sort()]
@@ -52,7 +53,11 @@ describe('checkoutV2 with stand-in activities', () => {
     const acts = buildActivities();
     env.use(acts);
     const args = buildCheckoutInput();
-    const handle = await env.client.workflow.start(checkoutV2, { taskQueue: env.taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });
+    const handle = await env.client.workflow.start(checkoutV2, {
+      taskQueue: env.taskQueue,
+      workflowId: checkoutWorkflowId(args.tenantId, args.cartId),
+      args: [args],
+    });
     const placed = await handle.executeUpdate(placeOrderUpdate);
     expect(placed).toMatchObject({ status: 'pending_payment', created: true });
     const fulfillment = env.client.workflow.getHandle(fulfillmentWorkflowId(args.tenantId, placed.orderId));

@@ -68,4 +68,20 @@ describe('committed workflow histories', () => {
       expect(run(`${name}-first-pass-asks`).activities[0]).toBe('releaseExpiredCartHolds');
     }
   });
+  test('when the checkoutV2 and fulfillmentV2 fixtures are read, then they are of those types and none records a patch marker or a version upsert', () => {
+    const fixtures = committedHistories().filter((h) => /^(checkout|fulfillment)-v2-/.test(h.name));
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+    for (const { name, json } of fixtures) {
+      const events = json.events as Record<string, any>[];
+      expect({
+        name,
+        type: events[0].workflowExecutionStartedEventAttributes?.workflowType?.name,
+        patchMarkers: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length,
+        versionUpserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length,
+      }).toEqual({ name, type: name.startsWith('checkout') ? 'checkoutV2' : 'fulfillmentV2', patchMarkers: 0, versionUpserts: 0 });
+    }
+    // Every change taken: the card authorized in the placing task, a single brand's parcel followed without a child.
+    expect(localActivityRuns(fixtureEvents('checkout-v2-card-completed')).map((r) => r.activityType)).toEqual(['placeOrder', 'authorizeCardPayment']);
+    expect(fixtureEvents('fulfillment-v2-cod-completed').filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+  });
 });

@@ -14,7 +14,15 @@ import { bankStatementWorkflowId, fulfillmentWorkflowId, groupBuyWorkflowId, imp
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 
 /** Fixtures this file owns (file names without `.json`). */
-const FIXTURES = ['product-import-completed', 'bank-statement-completed', 'group-buy-succeeded', 'group-buy-failed', 'fulfillment-digital-delivered'];
+const FIXTURES = [
+  'product-import-completed',
+  'bank-statement-completed',
+  'group-buy-succeeded',
+  'group-buy-failed',
+  // Recorded by the `fulfillment` type before checkoutV2 started fulfillmentV2 (workflows/changes.ts): never re-recorded.
+  'fulfillment-digital-delivered',
+  'fulfillment-v2-digital-delivered',
+];
 
 /** Activities each fixture must (and must not) have run: a fixture recorded down the wrong path fails here. */
 const PATHS: Record<string, { ran: string[]; skipped?: string[] }> = {
@@ -23,6 +31,7 @@ const PATHS: Record<string, { ran: string[]; skipped?: string[] }> = {
   'group-buy-succeeded': { ran: ['authorizeGroupBuyCard', 'placeGroupBuyOrder', 'closeGroupBuy'], skipped: ['endGroupBuyParticipation'] },
   'group-buy-failed': { ran: ['authorizeGroupBuyCard', 'endGroupBuyParticipation', 'closeGroupBuy'], skipped: ['placeGroupBuyOrder'] },
   'fulfillment-digital-delivered': { ran: ['createShipments', 'deliverDigitalGoods', 'captureCardPayment'] },
+  'fulfillment-v2-digital-delivered': { ran: ['deliverDigitalGoods', 'captureCardPayment'], skipped: ['createShipments'] },
 };
 
 /** Rows per import chunk while recording: 5 rows make 3 chunks, all in one run. */
@@ -91,7 +100,7 @@ async function recordDigitalFulfillment(stack: TestStack, tenant: CreatedTenant)
   const { variantId } = await seedDigitalProduct(stack.http, tenant.admin_api_key, buildDownloadable(2048));
   const checkout = await checkoutVariants(stack.http, tenant, [variantId], { payment_method: 'card', payment_token: 'tok_visa' });
   const order = expectStatus(checkout, 201, 'digital checkout').order;
-  await recordHistory(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-digital-delivered');
+  await recordHistory(stack, fulfillmentWorkflowId(tenant.tenant_id, order.id), 'fulfillment-v2-digital-delivered');
 }
 
 /** Drives each scenario on one real stack and records its workflow's history. */
