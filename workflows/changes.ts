@@ -3,10 +3,10 @@ import { patched, workflowInfo } from '@temporalio/workflow';
 
 /**
  * Workflow types started after every change below was made, with each of them built in (issue 14). Their runs never ask
- * `patched()`: a patch marker and the `TemporalChangeVersion` search attribute upsert that comes with it cost the server a
- * history event, a visibility write and a namespace read each, eight of them per card order. The types they replace
- * (`checkout`, `fulfillment`) stay registered, asking patch by patch, until their open runs have drained; then the old
- * types and the old side of every `changed()` go in one change.
+ * `patched()`: a patch marker and the `TemporalChangeVersion` search attribute upsert that comes with it cost the server
+ * two history events, a visibility write and a namespace read, eight times per card order. The types they replace
+ * (`checkout`, `fulfillment`) stay registered, asking patch by patch, until their runs have drained (README, Workflow
+ * versions); `changed()` reached from other types (follow.ts) asks `patched()` there as before.
  */
 const BUILT_IN = new Set(['checkoutV2', 'fulfillmentV2']);
 
@@ -15,7 +15,7 @@ export function changed(id: string): boolean {
   return BUILT_IN.has(workflowInfo().workflowType) || patched(id);
 }
 
-/** True when this run is of a type that builds every change in (it starts the matching children: `fulfillmentV2`). */
+/** True when this run is of a type that builds every change in: it starts `fulfillmentV2` and upserts the order's attributes once. */
 export function buildsChangesIn(): boolean {
   return BUILT_IN.has(workflowInfo().workflowType);
 }

@@ -8,7 +8,7 @@ import { subscriptionBilling } from './subscriptionBilling.ts';
 import { orderSearchAttributes } from '../contracts/search-attributes.ts';
 import { businessFailure, createNotifications, publishOrderStatus, unwrapFailure } from './support.ts';
 import { startOrFollow } from './follow.ts';
-import { changed } from './changes.ts';
+import { buildsChangesIn, changed } from './changes.ts';
 import { fulfillmentOfThisCheckout } from './fulfillmentV2.ts';
 import {
   asWorkflowFailure,
@@ -44,8 +44,8 @@ export async function checkout(input: CheckoutInput): Promise<OrderStatus> {
   const cancelled = () => status === 'cancelled';
   const orderId = () => ('order' in placement ? placement.order?.orderId : undefined);
   const placing = placementSteps(input.paymentMethod);
-  // Asked before placeOrder (a local activity) like the placement's patches: the order's attributes and status in one upsert.
-  const attributesInOneUpsert = changed('order-attributes-in-one-upsert');
+  // checkoutV2 sets the order's attributes and status in one upsert; the older type, which the API no longer starts, as it did.
+  const attributesInOneUpsert = buildsChangesIn();
   const cart = cartCloser(tenantId, input.cartId, input.cartWatched !== false);
 
   setHandler(statusQuery, () => status);

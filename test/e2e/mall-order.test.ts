@@ -110,7 +110,7 @@ describe('a mall order of two vendors', () => {
       },
       { what: `VendorIds='${v1.id}' to find the checkout workflow` },
     );
-    expect(byVendor1[checkoutId]).toBe('checkout');
+    expect(byVendor1[checkoutId]).toBe('checkoutV2');
 
     // Vendor 1 ships its own part with its own key.
     const shipped1 = await portal1.ship(s1);
@@ -230,8 +230,8 @@ describe('a mall order of two vendors', () => {
       },
       { what: `VendorIds='${v1.id}' to find the order's workflows` },
     );
-    expect(byVendor1[checkoutId]).toBe('checkout');
-    expect(byVendor1[fulfillmentId]).toBe('fulfillment');
+    expect(byVendor1[checkoutId]).toBe('checkoutV2');
+    expect(byVendor1[fulfillmentId]).toBe('fulfillmentV2');
     expect(byVendor1[shipmentIdOf(v1.id)]).toBe('shipment');
     expect(Object.keys(byVendor1)).not.toContain(shipmentIdOf(v2.id));
     await waitFor(

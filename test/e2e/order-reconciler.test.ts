@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { startStackWithTenant, waitFor, type TestStack } from '../helpers/harness.ts';
 import { backOffice, buildCheckout, createTestTenant, orderOfCart, placeTestOrder, seedProduct, stockOf, storefront } from '../helpers/factories.ts';
 import { ensureOrderReconcilerSchedule } from '../../workers/setup.ts';
-import { checkoutWorkflowId, orderResumeWorkflowId } from '../../domain/ids.ts';
+import { checkoutWorkflowId, fulfillmentWorkflowId, orderResumeWorkflowId } from '../../domain/ids.ts';
 import { sql } from '../../db/sql.ts';
 import type { CreatedTenant } from '../../db/queries/tenants.ts';
 import type { WorkflowSignatures } from '../../contracts/workflows.ts';
@@ -111,6 +111,8 @@ describe('order reconciler', () => {
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('pending_shipment');
     const shipment = (await orderOnce(tenant.admin_api_key, order.id, parcelFollowed, 'the fulfillment following the parcel')).shipments[0]!;
+    // The resume run starts the same fulfillment a checkoutV2 would (patch `resume-starts-fulfillment-v2`).
+    expect((await stack.temporal.workflow.getHandle(fulfillmentWorkflowId(tenant.tenant_id, order.id)).describe()).type).toBe('fulfillmentV2');
     expect((await admin.ship(shipment.id)).status).toBe(200);
     expect((await admin.deliver(shipment.id)).status).toBe(200);
     const done = await orderOnce(tenant.admin_api_key, order.id, (o) => o.status === 'completed' && running(o.workflows, 'orderResume') === 0, 'completion');

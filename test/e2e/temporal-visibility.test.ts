@@ -41,16 +41,16 @@ describe('Temporal visibility', () => {
     const holdsId = holdsWorkflowId(tenant.tenant_id, cartId);
 
     const byOrder = await findsAll(`OrderId='${order.id}'`, [checkoutId, paymentId]);
-    expect(byOrder[checkoutId]).toBe('checkout');
+    expect(byOrder[checkoutId]).toBe('checkoutV2');
     expect(byOrder[paymentId]).toBe('paymentConfirmation');
     expect(Object.keys(byOrder)).not.toContain(holdsId);
 
     const byCart = await findsAll(`CartId='${cartId}'`, [checkoutId, holdsId]);
     expect(byCart[holdsId]).toBe('reservationExpiry');
-    expect(byCart[checkoutId]).toBe('checkout');
+    expect(byCart[checkoutId]).toBe('checkoutV2');
 
     const byEmail = await findsAll(`CustomerEmail='${email}'`, [checkoutId, paymentId]);
-    expect(Object.values(byEmail).sort()).toEqual(['checkout', 'paymentConfirmation']);
+    expect(Object.values(byEmail).sort()).toEqual(['checkoutV2', 'paymentConfirmation']);
 
     const byTenant = await findsAll(`TenantId='${tenant.tenant_id}' AND PaymentMethod='bank_transfer' AND OrderId='${order.id}'`, [checkoutId, paymentId]);
     expect(Object.keys(byTenant).sort()).toEqual([checkoutId, paymentId].sort());
@@ -79,7 +79,7 @@ describe('Temporal visibility', () => {
     expect(described.typedSearchAttributes.get(TenantIdKey)).toBe(tenant.tenant_id);
     expect(described.typedSearchAttributes.get(PaymentMethodKey)).toBe('bank_transfer');
     const hits = await findsAll(`OrderStatus='pending_shipment' AND OrderId='${order.id}'`, [checkoutId]);
-    expect(hits[checkoutId]).toBe('checkout');
+    expect(hits[checkoutId]).toBe('checkoutV2');
     await waitFor(async () => !(checkoutId in (await found(stack.temporal, `OrderStatus='pending_payment' AND OrderId='${order.id}'`))), {
       what: 'the checkout workflow to leave pending_payment in visibility',
     });

@@ -47,10 +47,10 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
     { timeoutMs: 40_000, what: `${workflowId} to end ${endsAs}` },
   );
   const handle = stack.temporal.workflow.getHandle(workflowId, runId);
-  const expected = fixturePrefix((await handle.describe()).type);
+  const { type } = await handle.describe();
   // A fixture's name says which version of a workflow type recorded it: a checkoutV2 run never overwrites a `checkout-…` fixture.
-  if (!name.startsWith(expected) || (!/-v\d+-$/.test(expected) && /^v\d+-/.test(name.slice(expected.length))))
-    throw new Error(`${workflowId} is a run of ${expected}…; its fixture's name must start with "${expected}", not "${name}"`);
+  if (!fixtureNameFits(name, type))
+    throw new Error(`${workflowId} is a run of ${type}; its fixture's name must start with "${fixturePrefix(type)}", not "${name}"`);
   const history = await handle.fetchHistory();
   writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
 }
@@ -63,6 +63,12 @@ export function fixturePrefix(workflowType: string): string {
     .toLowerCase()
     .split('-')[0];
   return version ? `${word}-v${version}-` : `${word}-`;
+}
+
+/** True when a fixture's name fits the type that recorded it: `checkout-v2-…` for checkoutV2, `checkout-…` but not `checkout-v2-…` for checkout. */
+export function fixtureNameFits(name: string, workflowType: string): boolean {
+  const prefix = fixturePrefix(workflowType);
+  return name.startsWith(prefix) && (/-v\d+-$/.test(prefix) || !/^v\d+-/.test(name.slice(prefix.length)));
 }
 
 /** The committed fixtures (all, or the names given), parsed. */

@@ -1,5 +1,5 @@
 // Reads the committed fixtures: each patched path's runs took their new path, and the runs kept from before their old one.
-import { committedHistories, localActivityRuns } from '../helpers/histories.ts';
+import { committedHistories, fixtureNameFits, localActivityRuns } from '../helpers/histories.ts';
 
 /** The events of the committed fixture `name`. */
 const fixtureEvents = (name: string) => committedHistories([name])[0].json.events as Record<string, any>[];
@@ -83,5 +83,14 @@ describe('committed workflow histories', () => {
     // Every change taken: the card authorized in the placing task, a single brand's parcel followed without a child.
     expect(localActivityRuns(fixtureEvents('checkout-v2-card-completed')).map((r) => r.activityType)).toEqual(['placeOrder', 'authorizeCardPayment']);
     expect(fixtureEvents('fulfillment-v2-cod-completed').filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+  });
+  test('when every fixture is read, then its name starts with the prefix of the workflow type that recorded it', () => {
+    const mismatched = committedHistories().flatMap(({ name, json }) => {
+      const type = (json.events as Record<string, any>[])[0].workflowExecutionStartedEventAttributes?.workflowType?.name as string;
+      return fixtureNameFits(name, type) ? [] : [{ name, type }];
+    });
+    expect(mismatched).toEqual([]);
+    expect([fixtureNameFits('checkout-v2-cod-completed', 'checkout'), fixtureNameFits('checkout-cod-completed', 'checkoutV2')]).toEqual([false, false]);
+    expect(fixtureNameFits('subscription-dunning-cancelled', 'subscriptionBilling')).toBe(true);
   });
 });
