@@ -184,15 +184,18 @@ describe('tracing', () => {
     // The client span is named after the Update (placeOrder) that starts the checkout workflow.
     // Cancelling ends the checkout workflow, so its RunWorkflow span ends and is exported too.
     expect((await backOffice(http, tenant.admin_api_key).cancel(order.id)).status).toBe(200);
-    const spans = await waitFor(async () => (exporter.getFinishedSpans().some((s) => s.name === 'RunWorkflow:checkout') ? exporter.getFinishedSpans() : null), {
-      what: 'the checkout workflow span',
-    });
+    const spans = await waitFor(
+      async () => (exporter.getFinishedSpans().some((s) => s.name === 'RunWorkflow:checkoutV2') ? exporter.getFinishedSpans() : null),
+      {
+        what: 'the checkout workflow span',
+      },
+    );
     const byName = (name: string) => spans.filter((s) => s.name === name);
     const [request] = byName('POST /store/carts/:id/checkout');
     expect(request).toBeDefined();
     const traceId = request.spanContext().traceId;
     const inTrace = (s: ReadableSpan) => s.spanContext().traceId === traceId;
-    for (const name of ['UpdateWithStartWorkflow:placeOrder', 'RunWorkflow:checkout', 'StartActivity:placeOrder', 'RunActivity:placeOrder'])
+    for (const name of ['UpdateWithStartWorkflow:placeOrder', 'RunWorkflow:checkoutV2', 'StartActivity:placeOrder', 'RunActivity:placeOrder'])
       expect({ name, inTrace: byName(name).some(inTrace) }).toEqual({ name, inTrace: true });
     // SQL: slonik's query spans, in the API (cart reads) and under the placeOrder activity.
     const activity = byName('RunActivity:placeOrder').find(inTrace)!;
@@ -209,7 +212,7 @@ describe('tracing', () => {
     const chain = ancestors(activity);
     expect(chain.at(-1)).toBe('POST /store/carts/:id/checkout');
     expect(chain).toEqual(
-      expect.arrayContaining(['RunActivity:placeOrder', 'StartActivity:placeOrder', 'RunWorkflow:checkout', 'UpdateWithStartWorkflow:placeOrder']),
+      expect.arrayContaining(['RunActivity:placeOrder', 'StartActivity:placeOrder', 'RunWorkflow:checkoutV2', 'UpdateWithStartWorkflow:placeOrder']),
     );
     expect(request.attributes).toMatchObject({ 'http.route': '/store/carts/:id/checkout', 'http.response.status_code': 201 });
   });
