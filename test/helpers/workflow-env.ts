@@ -1,5 +1,6 @@
 // Workflow tests with stand-in activities: the real workflow code on the run's Temporal dev server, an in-process
 // Worker, and activities that are plain functions the test controls (record calls, fail, block).
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { shipmentsQuery } from '../../contracts/definitions.ts';
@@ -20,6 +21,23 @@ export type Call = { name: string; input: unknown; at: number };
 
 /** Stand-in activities plus the log of their calls, in the order they were made. */
 export type StandInSet = { activities: StandIns; calls: Call[]; inputsOf: <T = Record<string, unknown>>(name: keyof Activities) => T[]; names: () => string[] };
+
+/** A checkout's input as the API would send it, for a fresh tenant and cart; card by default. */
+export function buildCheckoutInput(overrides: Partial<CheckoutInput> = {}): CheckoutInput {
+  return {
+    tenantId: `ten_${randomUUID().slice(0, 8)}`,
+    cartId: `cart_${randomUUID().slice(0, 8)}`,
+    email: 'buyer@example.com',
+    paymentMethod: 'card',
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
+    holdTtlMs: 60_000,
+    bankTransferTimeoutMs: 60_000,
+    paymentReminderBeforeMs: 0,
+    shipSlaMs: 60_000,
+    paymentToken: 'tok_visa',
+    ...overrides,
+  };
+}
 
 /** A non-retryable business failure typed like the product's domain errors (what asActivity throws). */
 export function businessError(type: string, message = type): ApplicationFailure {

@@ -3,7 +3,6 @@
 // authorization that gives up.
 // `UPDATE_HISTORIES=1` also writes each run's history as a replay fixture unless it exists: the cancellation fixtures
 // were recorded with the checkout code from before its rewrite as a saga, and are kept as such.
-import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
@@ -18,6 +17,7 @@ import { expectFixturesReplay, HISTORIES_DIR, UPDATE_HISTORIES } from '../helper
 import {
   billingState,
   buildActivities,
+  buildCheckoutInput,
   businessError,
   createWorkflowEnv,
   eventually,
@@ -42,18 +42,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const input = (paymentMethod: CheckoutInput['paymentMethod']): CheckoutInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`,
-  cartId: `cart_${randomUUID().slice(0, 8)}`,
-  email: 'buyer@example.com',
-  paymentMethod,
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
-  holdTtlMs: 60_000,
-  bankTransferTimeoutMs: 60_000,
-  paymentReminderBeforeMs: 0,
-  shipSlaMs: 60_000,
-  paymentToken: 'tok_visa',
-});
+const input = (paymentMethod: CheckoutInput['paymentMethod']): CheckoutInput => buildCheckoutInput({ paymentMethod });
 
 const start = (args: CheckoutInput) =>
   env.client.workflow.start(checkout, { taskQueue: env.taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });

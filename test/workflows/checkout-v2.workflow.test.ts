@@ -1,14 +1,12 @@
 // checkoutV2 with stand-in activities: the same business process as `checkout`, with no patch markers in its histories.
-import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { checkout } from '../../workflows/checkout.ts';
 import { checkoutV2 } from '../../workflows/checkoutV2.ts';
 import { deliverUpdate, placeOrderUpdate, shipUpdate } from '../../contracts/definitions.ts';
 import { checkoutWorkflowId, fulfillmentWorkflowId } from '../../domain/ids.ts';
-import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
-import { buildActivities, createWorkflowEnv, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import { buildActivities, buildCheckoutInput, createWorkflowEnv, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -18,20 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env?.close();
-});
-
-const buildCheckoutInput = (overrides: Partial<CheckoutInput> = {}): CheckoutInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`,
-  cartId: `cart_${randomUUID().slice(0, 8)}`,
-  email: 'buyer@example.com',
-  paymentMethod: 'card',
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
-  holdTtlMs: 60_000,
-  bankTransferTimeoutMs: 60_000,
-  paymentReminderBeforeMs: 0,
-  shipSlaMs: 60_000,
-  paymentToken: 'tok_visa',
-  ...overrides,
 });
 
 /** What a run's history records that versioning costs: patch markers, and the search attributes of each upsert. */

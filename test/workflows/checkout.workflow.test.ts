@@ -9,7 +9,16 @@ import { confirmPaymentUpdate, deliverUpdate, orderStatusSignal, placeOrderUpdat
 import { checkoutWorkflowId, fulfillmentWorkflowId } from '../../domain/ids.ts';
 import type { CheckoutInput } from '../../contracts/workflows.ts';
 import type { Notification } from '../../domain/notification.ts';
-import { buildActivities, businessError, createWorkflowEnv, eventually, gate, shipmentsTracked, type WorkflowEnv } from '../helpers/workflow-env.ts';
+import {
+  buildActivities,
+  buildCheckoutInput,
+  businessError,
+  createWorkflowEnv,
+  eventually,
+  gate,
+  shipmentsTracked,
+  type WorkflowEnv,
+} from '../helpers/workflow-env.ts';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -21,19 +30,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const input = (paymentMethod: CheckoutInput['paymentMethod'], overrides: Partial<CheckoutInput> = {}): CheckoutInput => ({
-  tenantId: `ten_${randomUUID().slice(0, 8)}`,
-  cartId: `cart_${randomUUID().slice(0, 8)}`,
-  email: 'buyer@example.com',
-  paymentMethod,
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE', phone: '+4930123456' },
-  holdTtlMs: 60_000,
-  bankTransferTimeoutMs: 60_000,
-  paymentReminderBeforeMs: 0,
-  shipSlaMs: 60_000,
-  paymentToken: 'tok_visa',
-  ...overrides,
-});
+const input = (paymentMethod: CheckoutInput['paymentMethod'], overrides: Partial<CheckoutInput> = {}): CheckoutInput =>
+  buildCheckoutInput({ paymentMethod, ...overrides });
 
 const start = (args: CheckoutInput) =>
   env.client.workflow.start(checkout, { taskQueue: env.taskQueue, workflowId: checkoutWorkflowId(args.tenantId, args.cartId), args: [args] });
