@@ -12,7 +12,7 @@ const BUILT_IN = new Set(['checkoutV2', 'fulfillmentV2']);
 
 /** True when this run takes the change `id`: always in a type that builds every change in, else as `patched(id)` answers. */
 export function changed(id: string): boolean {
-  return BUILT_IN.has(workflowInfo().workflowType) || patched(id);
+  return buildsChangesIn() || patched(id);
 }
 
 /** True when this run is of a type that builds every change in: it starts `fulfillmentV2` and upserts the order's attributes once. */
