@@ -5,7 +5,7 @@ import type { OrderStatus, PaymentMethod } from './order.ts';
 export type DescribedWorkflow = { type: string; status: string };
 
 /** Workflow types that drive an order from step to step: the checkout, or the run that resumed it. */
-const DRIVERS = new Set(['checkout', 'orderResume']);
+const DRIVERS: readonly string[] = ['checkout', 'orderResume'];
 
 const isOpen = (status: OrderStatus) => status !== 'completed' && status !== 'cancelled';
 const shippedSome = (status: OrderStatus) => status === 'partially_shipped' || status === 'shipped';
@@ -19,7 +19,7 @@ const shippedSome = (status: OrderStatus) => status === 'partially_shipped' || s
 export function needsAttention(status: OrderStatus, workflows: DescribedWorkflow[]): boolean {
   if (!isOpen(status)) return false;
   const running = (type: string) => workflows.some((w) => w.type === type && w.status === 'RUNNING');
-  if ([...DRIVERS].some(running)) return false;
+  if (DRIVERS.some(running)) return false;
   return !(shippedSome(status) && running('fulfillment'));
 }
 

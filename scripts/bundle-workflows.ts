@@ -2,8 +2,8 @@
 // build); `--tracing` adds the OpenTelemetry workflow interceptors (for workers with OTEL_EXPORTER_OTLP_ENDPOINT).
 import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { workflowBundleOptions } from '../workers/bundle-options.ts';
 
 const out = process.argv[2];
 if (!out) {
@@ -11,7 +11,7 @@ if (!out) {
   process.exit(2);
 }
 const { code } = await bundleWorkflowCode({
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  ...workflowBundleOptions(),
   logger: new DefaultLogger('WARN'),
   // Not imported by workflows/: the interceptors are the deployment's choice, and workflows/ imports only the SDK.
   ...(process.argv.includes('--tracing')

@@ -12,6 +12,7 @@ import type { PaymentProviders } from '../providers/payments/types.ts';
 import type { Tracing } from '../config/tracing.ts';
 import { workerTracingOptions } from './tracing.ts';
 import { hotTaskQueue } from '../domain/task-queues.ts';
+import { workflowBundleOptions } from './bundle-options.ts';
 
 /** What a worker needs; give either a prebuilt bundle (tests, production) or the workflows path (dev). */
 export type WorkerDeps = {
@@ -51,7 +52,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       }),
       ...allAsActivities((deps.activityOverrides ?? {}) as Record<string, (...args: never[]) => Promise<unknown>>),
     },
-    ...(deps.workflowBundlePath ? { workflowBundle: { codePath: deps.workflowBundlePath } } : { workflowsPath: deps.workflowsPath }),
+    ...(deps.workflowBundlePath
+      ? { workflowBundle: { codePath: deps.workflowBundlePath } }
+      : { workflowsPath: deps.workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions(deps.workflowsPath).preloadModules } }),
     maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions ?? 50,
     ...(deps.maxConcurrentTaskExecutions
       ? { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentTaskExecutions, maxConcurrentLocalActivityExecutions: deps.maxConcurrentTaskExecutions }

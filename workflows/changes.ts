@@ -8,7 +8,7 @@ import { patched, workflowInfo } from '@temporalio/workflow';
  * (`checkout`, `fulfillment`) stay registered, asking patch by patch, until their runs have drained (README, Workflow
  * versions); `changed()` reached from other types (follow.ts) asks `patched()` there as before.
  */
-const BUILT_IN = new Set(['checkoutV2', 'fulfillmentV2']);
+const BUILT_IN: readonly string[] = ['checkoutV2', 'fulfillmentV2'];
 
 /** True when this run takes the change `id`: always in a type that builds every change in, else as `patched(id)` answers. */
 export function changed(id: string): boolean {
@@ -17,5 +17,5 @@ export function changed(id: string): boolean {
 
 /** True when this run is of a type that builds every change in: it starts `fulfillmentV2` and upserts the order's attributes once. */
 export function buildsChangesIn(): boolean {
-  return BUILT_IN.has(workflowInfo().workflowType);
+  return BUILT_IN.includes(workflowInfo().workflowType);
 }

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { projectRoot } from '../../scripts/temporal-binary.ts';
 import { freePort, startDevServer, type DevServer } from '../../scripts/temporal-dev-server.ts';
 import { ensureSearchAttributes } from '../../workers/setup.ts';
+import { workflowBundleOptions } from '../../workers/bundle-options.ts';
 import globalTeardown from './global-teardown.ts';
 
 // Teardown reads these; setup and teardown share the jest parent process, hence globalThis.
@@ -74,13 +75,14 @@ async function temporal(): Promise<{ address: string; server?: DevServer }> {
 }
 
 async function bundle(root: string): Promise<string | null> {
-  const workflowsPath = path.join(root, 'workflows', 'index.ts');
+  const { workflowsPath } = workflowBundleOptions();
   if (!existsSync(workflowsPath)) {
     log(`no ${path.relative(root, workflowsPath)}: TEST_WORKFLOW_BUNDLE is not set, workflow tests will fail`);
     return null;
   }
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  // Built as the workers build theirs (preloaded modules and all), so every test runs what production runs.
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   const file = path.join(root, '.data', 'test-workflow-bundle.js');
   mkdirSync(path.dirname(file), { recursive: true });
   // Write then rename: a concurrent run never reads a half-written bundle.
