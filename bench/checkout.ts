@@ -163,10 +163,14 @@ export async function startOneActivityBaseline(temporalAddress: string) {
   };
 }
 
-/** The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server. */
-export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number): Promise<Latencies> {
+/**
+ * The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server;
+ * `beforeLoad` runs once that worker polls (a CPU meter's start, as in {@link checkoutsAtRate}).
+ */
+export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number, beforeLoad?: () => Promise<void>): Promise<Latencies> {
   const baseline = await startOneActivityBaseline(temporalAddress);
   try {
+    await beforeLoad?.();
     return await baseline.atRate(rate, seconds);
   } finally {
     await baseline.stop();

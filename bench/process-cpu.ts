@@ -121,3 +121,9 @@ export function cpuPerUnitLine(c: CpuByProcess, unit: string): string {
 export function cpuPerOrderLine(c: CpuByProcess): string {
   return cpuPerUnitLine(c, 'order');
 }
+
+/** How many times `b`'s CPU (all four processes together) `a` costs, to one decimal; 0 when `b` used none. */
+export function cpuTimes(a: CpuByProcess, b: CpuByProcess): number {
+  const sum = (c: CpuByProcess) => c.temporal + c.worker + c.api + c.postgres;
+  return sum(b) > 0 ? Math.round((sum(a) / sum(b)) * 10) / 10 : 0;
+}

@@ -16,7 +16,7 @@ import { checkoutsAtRate, oneActivityWorkflowsAtRate, sequentialGuestCheckouts, 
 import { SEARCH_PRODUCTS, SEARCH_QUERIES, seedSearchCatalog, waitForIndex } from './search-catalog.ts';
 import { benchImport } from './import.ts';
 import { rampCeilings } from './checkout-ramp.ts';
-import { cpuCapPerS, cpuMeter, cpuPerOrderLine, cpuPerUnitLine } from './process-cpu.ts';
+import { cpuCapPerS, cpuMeter, cpuPerOrderLine, cpuPerUnitLine, cpuTimes } from './process-cpu.ts';
 import { profileCheckouts } from './checkout-profile.ts';
 import { hotSkuOnOwnStack } from './hot-sku.ts';
 import { judgeTargets } from './targets.ts';
@@ -174,8 +174,15 @@ async function main() {
       process.stdout.write(
         `${label.padEnd(44)} ${String(l.rate_per_s).padStart(6)} /s  p50 ${l.p50} ms  p99 ${l.p99} ms  failed ${l.failed} of ${l.count + l.failed}\n`,
       );
-    const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS);
+    // What one baseline workflow costs: the dev server and this process, which hosts its worker and its client (the API's
+    // part for a checkout); the stack's own processes idle through it (their idle rate is subtracted).
+    const baselineCpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: process.pid, api: api.pid! });
+    const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS, baselineCpu.start);
     line('baseline: one-activity workflow', workflowBaseline);
+    const cpuPerWorkflow = baselineCpu.perOrder(workflowBaseline.count);
+    process.stdout.write(
+      `CPU per one-activity workflow (idle subtracted): dev server ${cpuPerWorkflow.temporal} ms, its worker and client ${cpuPerWorkflow.worker} ms\n`,
+    );
     const workerPeak = peakRss(worker.pid!);
     const cpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: worker.pid!, api: api.pid! });
     const checkout = await checkoutsAtRate(apiUrl, tenant.publishable_key, variants, CHECKOUT_RATE, CHECKOUT_SECONDS, cpu.start);
@@ -185,6 +192,8 @@ async function main() {
     process.stdout.write(`the 20/s orders' fulfillments had all started ${drainedS} s after the last answer\n`);
     const cpuPerOrder = cpu.perOrder(checkout.count);
     process.stdout.write(`${cpuPerOrderLine(cpuPerOrder)}\n`);
+    const checkoutCpuTimes = cpuTimes(cpuPerOrder, cpuPerWorkflow);
+    process.stdout.write(`a checkout costs the CPU of ${checkoutCpuTimes} one-activity workflows\n`);
     const guest = await sequentialGuestCheckouts(apiUrl, tenant.publishable_key, variants, GUEST_CHECKOUTS);
     line('whole guest checkout (cart, add, card)', guest);
     // The open-loop ramp (DESIGN §9 "checkout ceiling") on the same stack; its steps print as they go.
@@ -207,6 +216,8 @@ async function main() {
         one_activity_workflow: workflowBaseline,
         drained_s: drainedS,
         cpu_ms_per_order: cpuPerOrder,
+        cpu_ms_per_one_activity_workflow: cpuPerWorkflow,
+        checkout_cpu_in_one_activity_workflows: checkoutCpuTimes,
         whole_guest_checkout: guest,
       },
       bulk,
@@ -229,7 +240,7 @@ async function main() {
         firstHolds: { rps: firstHolds.rps, p99: firstHolds.p99, cpuCapPerS: cpuCapPerS(firstHoldsCpu) },
         moreHolds: { rps: holds.rps, p99: holds.p99, cpuCapPerS: cpuCapPerS(moreHoldsCpu) },
         checkoutAt20: checkout,
-        ceilings: ramp.ceilings,
+        ceilings: { ...ramp.ceilings, checkoutCpuTimes },
         guest,
         apiIdleRssMb: idle.api_rss_mb,
         workerIdleRssMb: idle.worker_rss_mb,

@@ -1,4 +1,5 @@
 import { judgeTargets, type BenchFigures } from '../../bench/targets.ts';
+import { cpuTimes } from '../../bench/process-cpu.ts';
 
 /** Figures that meet every target of DESIGN.md §9, with `overrides`. */
 function buildFigures(overrides: Partial<BenchFigures> = {}): BenchFigures {
@@ -51,7 +52,22 @@ describe('bench targets (DESIGN.md §9)', () => {
     ]);
   });
 
+  it('when the ceiling misses with the CPU of both measured, then the miss says how many one-activity workflows a checkout costs', () => {
+    const results = judgeTargets(buildFigures({ ceilings: { checkout_per_s: 10, one_activity_per_s: 20, checkoutCpuTimes: 2.5 } }));
+    expect(results.filter((t) => !t.met).map((t) => t.measured)).toEqual([
+      '0.500 x (10/s vs 20/s) (a checkout costs the CPU of 2.5 one-activity workflows: about 0.40 x on shared cores)',
+    ]);
+  });
+
   it('when a memory figure could not be taken, then its target is missed, not assumed met', () => {
     expect(missed(buildFigures({ workerPeakRssUnderCheckoutMb: null }))).toEqual(['worker RSS <= 300 MB under the checkout load']);
+  });
+});
+
+describe('bench CPU comparison', () => {
+  it('when a checkout used 150 ms of CPU and a one-activity workflow 60 ms, then it costs 2.5 of them; against nothing measured, 0', () => {
+    const cpu = (temporal: number, worker: number, api = 0, postgres = 0) => ({ temporal, worker, api, postgres });
+    expect(cpuTimes(cpu(55, 65, 6, 24), cpu(35, 25))).toBe(2.5);
+    expect(cpuTimes(cpu(55, 65), cpu(0, 0))).toBe(0);
   });
 });
