@@ -25,4 +25,5 @@ esac
 # (issue 14). WORKER_HEAP_GROWING_PERCENT chooses another (0: V8's own); V8 refuses the flag in NODE_OPTIONS.
 heap_growing=()
 for arg in "$@"; do [ "$arg" = workers/main.ts ] && heap_growing=(--heap-growing-percent="${WORKER_HEAP_GROWING_PERCENT:-30}"); done
-exec node --disable-warning=ExperimentalWarning "${semi_space[@]}" "${heap_growing[@]}" "$@"
+# ${a[@]+"${a[@]}"}: an empty array under `set -u` is an error in bash before 4.4 (macOS ships 3.2).
+exec node --disable-warning=ExperimentalWarning ${semi_space[@]+"${semi_space[@]}"} ${heap_growing[@]+"${heap_growing[@]}"} "$@"

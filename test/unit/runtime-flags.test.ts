@@ -32,5 +32,10 @@ describe('scripts/run.sh runtime flags', () => {
       arenas: '8',
       heapGrowing: '0',
     });
+    expect(startedWith('workers/main.ts', { WORKER_HEAP_GROWING_PERCENT: '50' })).toEqual({ semiSpace: '2', arenas: '2', heapGrowing: '50' });
+  });
+
+  test("when the worker's growth is set, then the API still gets none: the flag is the worker's alone", () => {
+    expect(startedWith('api/main.ts', { WORKER_HEAP_GROWING_PERCENT: '50' })).toEqual({ semiSpace: '8', arenas: '2', heapGrowing: null });
   });
 });
