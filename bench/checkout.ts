@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { workflowBundleOptions } from '../workers/bundle-options.ts';
 import { parseConfig } from '../config/config.ts';
 import { holdWatchDelayMs } from '../api/hold-watches.ts';
 import { dataConverter } from '../providers/codec/data-converter.ts';
@@ -135,7 +136,8 @@ export async function sequentialGuestCheckouts(api: string, key: string, variant
 export async function startOneActivityBaseline(temporalAddress: string) {
   const taskQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'noop-workflow.ts'), logger: new DefaultLogger('WARN') });
+  // Bundled as the product's workers bundle theirs (its module preloaded), so the two compare like for like.
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(path.join(root, 'bench', 'noop-workflow.ts')), logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   // The same payload encryption as the product's worker and API, so the baseline pays what they pay.
   const converter = dataConverter(parseConfig());
@@ -165,13 +167,21 @@ export async function startOneActivityBaseline(temporalAddress: string) {
 
 /**
  * The baseline: a one-activity workflow executed at `rate`/s by a worker in this process, on the same server;
- * `beforeLoad` runs once that worker polls (a CPU meter's start, as in {@link checkoutsAtRate}).
+ * `beforeLoad` runs once that worker polls and `afterLoad` once the last workflow answered, before the worker stops
+ * (a CPU meter's start and reading, as in {@link checkoutsAtRate}).
  */
-export async function oneActivityWorkflowsAtRate(temporalAddress: string, rate: number, seconds: number, beforeLoad?: () => Promise<void>): Promise<Latencies> {
+export async function oneActivityWorkflowsAtRate(
+  temporalAddress: string,
+  rate: number,
+  seconds: number,
+  hooks: { beforeLoad?: () => Promise<void>; afterLoad?: (l: Latencies) => void } = {},
+): Promise<Latencies> {
   const baseline = await startOneActivityBaseline(temporalAddress);
   try {
-    await beforeLoad?.();
-    return await baseline.atRate(rate, seconds);
+    await hooks.beforeLoad?.();
+    const latencies = await baseline.atRate(rate, seconds);
+    hooks.afterLoad?.(latencies);
+    return latencies;
   } finally {
     await baseline.stop();
   }

@@ -175,13 +175,18 @@ async function main() {
         `${label.padEnd(44)} ${String(l.rate_per_s).padStart(6)} /s  p50 ${l.p50} ms  p99 ${l.p99} ms  failed ${l.failed} of ${l.count + l.failed}\n`,
       );
     // What one baseline workflow costs: the dev server and this process, which hosts its worker and its client (the API's
-    // part for a checkout); the stack's own processes idle through it (their idle rate is subtracted).
+    // part for a checkout) and the bench's load generator, not counted for checkouts (so the baseline reads a little high);
+    // the stack's own processes idle through it (their idle rate is subtracted). Read before the baseline worker stops.
     const baselineCpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: process.pid, api: api.pid! });
-    const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS, baselineCpu.start);
+    let cpuPerWorkflow = { temporal: 0, worker: 0, api: 0, postgres: 0 };
+    const workflowBaseline = await oneActivityWorkflowsAtRate(address, CHECKOUT_RATE, CHECKOUT_SECONDS, {
+      beforeLoad: baselineCpu.start,
+      afterLoad: (l) => (cpuPerWorkflow = baselineCpu.perOrder(l.count)),
+    });
     line('baseline: one-activity workflow', workflowBaseline);
-    const cpuPerWorkflow = baselineCpu.perOrder(workflowBaseline.count);
     process.stdout.write(
-      `CPU per one-activity workflow (idle subtracted): dev server ${cpuPerWorkflow.temporal} ms, its worker and client ${cpuPerWorkflow.worker} ms\n`,
+      `CPU per one-activity workflow (idle subtracted): dev server ${cpuPerWorkflow.temporal} ms, its worker and client ${cpuPerWorkflow.worker} ms, ` +
+        `the idle API ${cpuPerWorkflow.api} ms, PostgreSQL ${cpuPerWorkflow.postgres} ms\n`,
     );
     const workerPeak = peakRss(worker.pid!);
     const cpu = cpuMeter({ temporal: temporal?.pid ?? null, worker: worker.pid!, api: api.pid! });
