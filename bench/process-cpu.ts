@@ -105,15 +105,20 @@ export function cpuMeter(pids: StackPids) {
   };
 }
 
+/** The four processes' CPU together. */
+function cpuTotal(c: CpuByProcess): number {
+  return c.temporal + c.worker + c.api + c.postgres;
+}
+
 /** The rate of work the four processes' CPU per unit allows on this machine's cores (they share them). */
 export function cpuCapPerS(c: CpuByProcess): number {
-  const sum = c.temporal + c.worker + c.api + c.postgres;
+  const sum = cpuTotal(c);
   return sum > 0 ? Math.round(((availableParallelism() * 1000) / sum) * 10) / 10 : Infinity;
 }
 
 /** One line for the bench output: CPU per `unit` (an order, an add) by process, and the rate those four alone allow. */
 export function cpuPerUnitLine(c: CpuByProcess, unit: string): string {
-  const sum = +(c.temporal + c.worker + c.api + c.postgres).toFixed(2);
+  const sum = +cpuTotal(c).toFixed(2);
   return `CPU per ${unit} (idle subtracted): dev server ${c.temporal} ms, worker ${c.worker} ms, API ${c.api} ms, PostgreSQL ${c.postgres} ms; ${sum} ms together, so these four alone cap ${availableParallelism()} cores at ${cpuCapPerS(c)} ${unit}s/s`;
 }
 
@@ -124,6 +129,5 @@ export function cpuPerOrderLine(c: CpuByProcess): string {
 
 /** How many times `b`'s CPU (all four processes together) `a` costs, to one decimal; 0 when `b` used none. */
 export function cpuTimes(a: CpuByProcess, b: CpuByProcess): number {
-  const sum = (c: CpuByProcess) => c.temporal + c.worker + c.api + c.postgres;
-  return sum(b) > 0 ? Math.round((sum(a) / sum(b)) * 10) / 10 : 0;
+  return cpuTotal(b) > 0 ? Math.round((cpuTotal(a) / cpuTotal(b)) * 10) / 10 : 0;
 }
