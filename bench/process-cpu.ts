@@ -31,9 +31,25 @@ export function postgresPids(): number[] {
     .map(Number);
 }
 
-/** CPU used so far by every PostgreSQL process now running, in ms (a backend that ended took its share with it). */
-export function postgresCpuMs(): number {
-  return postgresPids().reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+/**
+ * CPU used so far by each PostgreSQL process now running, in ms, by pid. Compared by pid ({@link postgresCpuBetween}): a
+ * sum over whatever runs would fall when a busy backend ends (a load's pool closing), and a fall read as idle would be
+ * added back to every later window (one run read 169 ms of PostgreSQL per one-activity workflow, which uses none).
+ */
+export function postgresCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const pid of postgresPids()) {
+    const ms = cpuMs(pid);
+    if (ms !== null) byPid.set(pid, ms);
+  }
+  return byPid;
+}
+
+/** PostgreSQL CPU used between two readings: each process still running, from its earlier reading or from its start. */
+export function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) used += Math.max(0, ms - (before.get(pid) ?? 0));
+  return used;
 }
 
 /**
@@ -43,31 +59,39 @@ export function postgresCpuMs(): number {
 export type CpuByProcess = { temporal: number; worker: number; api: number; postgres: number };
 /** The processes of a bench stack whose CPU is read. */
 export type StackPids = { temporal: number | null; worker: number; api: number };
+/** One reading of a stack's CPU: the three processes' totals so far, PostgreSQL's by pid. */
+export type CpuReading = Omit<CpuByProcess, 'postgres'> & { postgres: Map<number, number> };
 
 /** What each process has used so far. */
-export function cpuNow(pids: StackPids): CpuByProcess {
+export function cpuNow(pids: StackPids): CpuReading {
   return {
     temporal: pids.temporal ? (cpuMs(pids.temporal) ?? 0) : 0,
     worker: cpuMs(pids.worker) ?? 0,
     api: cpuMs(pids.api) ?? 0,
-    postgres: postgresCpuMs(),
+    postgres: postgresCpuByPid(),
+  };
+}
+
+/** CPU each process used between two readings. */
+export function cpuBetween(before: CpuReading, after: CpuReading): CpuByProcess {
+  return {
+    temporal: after.temporal - before.temporal,
+    worker: after.worker - before.worker,
+    api: after.api - before.api,
+    postgres: postgresCpuBetween(before.postgres, after.postgres),
   };
 }
 
 /** CPU per ms of wall time between two readings `ms` apart. */
-export function cpuRate(before: CpuByProcess, after: CpuByProcess, ms: number): CpuByProcess {
-  return {
-    temporal: (after.temporal - before.temporal) / ms,
-    worker: (after.worker - before.worker) / ms,
-    api: (after.api - before.api) / ms,
-    postgres: (after.postgres - before.postgres) / ms,
-  };
+export function cpuRate(before: CpuReading, after: CpuReading, ms: number): CpuByProcess {
+  const used = cpuBetween(before, after);
+  return { temporal: used.temporal / ms, worker: used.worker / ms, api: used.api / ms, postgres: used.postgres / ms };
 }
 
 /** CPU used since `before`, less each process's idle rate over `windowMs`. */
-export function cpuSince(pids: StackPids, before: CpuByProcess, idlePerMs: CpuByProcess, windowMs: number): CpuByProcess {
-  const now = cpuNow(pids);
-  const less = (k: keyof CpuByProcess) => Math.max(0, Math.round(now[k] - before[k] - idlePerMs[k] * windowMs));
+export function cpuSince(pids: StackPids, before: CpuReading, idlePerMs: CpuByProcess, windowMs: number): CpuByProcess {
+  const used = cpuBetween(before, cpuNow(pids));
+  const less = (k: keyof CpuByProcess) => Math.max(0, Math.round(used[k] - idlePerMs[k] * windowMs));
   return { temporal: less('temporal'), worker: less('worker'), api: less('api'), postgres: less('postgres') };
 }
 

@@ -1,5 +1,5 @@
 import { judgeTargets, type BenchFigures } from '../../bench/targets.ts';
-import { cpuTimes } from '../../bench/process-cpu.ts';
+import { cpuTimes, postgresCpuBetween } from '../../bench/process-cpu.ts';
 
 /** Figures that meet every target of DESIGN.md §9, with `overrides`. */
 function buildFigures(overrides: Partial<BenchFigures> = {}): BenchFigures {
@@ -69,5 +69,17 @@ describe('bench CPU comparison', () => {
     const cpu = (temporal: number, worker: number, api = 0, postgres = 0) => ({ temporal, worker, api, postgres });
     expect(cpuTimes(cpu(55, 65, 6, 24), cpu(35, 25))).toBe(2.5);
     expect(cpuTimes(cpu(55, 65), cpu(0, 0))).toBe(0);
+  });
+
+  it('when a busy PostgreSQL backend ends between two readings, then it lowers nothing, and a backend started since counts from its start', () => {
+    const before = new Map([
+      [10, 5_000],
+      [11, 40_000],
+    ]);
+    const after = new Map([
+      [10, 5_300],
+      [12, 120],
+    ]);
+    expect(postgresCpuBetween(before, after)).toBe(420);
   });
 });
