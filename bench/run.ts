@@ -278,7 +278,7 @@ const summary = await main();
 // What one checkout costs (gRPC calls, SQL statements, workflow tasks), on a stack of its own once the load stack is gone.
 const profile = process.env.BENCH_PROFILE === 'off' ? null : await profileCheckouts();
 // A flash sale beside ordinary checkouts (issue 14 scope 8), on a stack of its own; BENCH_HOT=off skips it.
-const hotSku = process.env.BENCH_HOT === 'off' ? null : await hotSkuOnOwnStack();
+const hotSku = process.env.BENCH_HOT === 'off' ? null : await hotSkuOnOwnStack(summary.ramp.ceilings.checkout_per_s);
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${summary.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ ...summary, profile, hot_sku: hotSku }, null, 2)}\n`);
