@@ -86,7 +86,8 @@ export async function hotSkuIsolation(stack: BenchStack, overloadRate = overload
         `${hot ? `; hot checkouts ${hot.rate_per_s}/s p50 ${hot.p50} ms p99 ${hot.p99} ms failed ${hot.failed}` : ''}\n`,
     );
     phases.push(result);
-    await new Promise((r) => setTimeout(r, hotRate > HOT_RATE ? AFTER_OVERLOAD_MS : PAUSE_MS));
+    // An overload's backlog grows with its rate: 30 s after 15/s, proportionally more after a faster one.
+    await new Promise((r) => setTimeout(r, hotRate > HOT_RATE ? AFTER_OVERLOAD_MS * Math.max(1, hotRate / 15) : PAUSE_MS));
   };
   try {
     await runPhase('ordinary alone', 0, false);
